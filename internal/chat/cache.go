@@ -1,0 +1,44 @@
+package chat
+
+import "context"
+
+// Cache serves the room list and each room's newest messages without the
+// database. It is never the source of truth: every method may miss, and a
+// reader that gets ok=false or an error goes to the Store. Implementations:
+// internal/memory (bounded, in-process) and internal/redis; both pass
+// chattest.TestCache.
+//
+// Both use cases are additive sets with a "complete" marker rather than
+// values that are replaced, so a fill racing a write-through never loses the
+// write: a write-through always lands, and a fill only adds what the
+// database held and marks the set complete.
+type Cache interface {
+	// Rooms returns the whole room list (sorted like RoomStore.Rooms); ok is
+	// false unless a FillRooms made the set complete and it has not expired.
+	Rooms(ctx context.Context) (rooms []Room, ok bool, err error)
+	// FillRooms adds rooms (the full list as just read from the store) and
+	// marks the set complete for the configured TTL.
+	FillRooms(ctx context.Context, rooms []Room) error
+	// AddRoom writes a newly committed room through, complete or not.
+	AddRoom(ctx context.Context, r Room) error
+	// InvalidateRooms drops the set.
+	InvalidateRooms(ctx context.Context) error
+
+	// LatestMessages returns the newest limit messages of a room, oldest
+	// first. ok is false unless the cache can prove the answer exact: the
+	// cached run is contiguous by seq and either holds limit messages or
+	// reaches back to seq 1.
+	LatestMessages(ctx context.Context, roomID string, limit int) (msgs []Message, ok bool, err error)
+	// MessagesAfter returns every cached message with seq > after, oldest
+	// first, when the cache provably holds all of them (ok), else ok=false.
+	MessagesAfter(ctx context.Context, roomID string, after int64) (msgs []Message, ok bool, err error)
+	// FillMessages adds msgs, the newest messages of a room (contiguous, as
+	// just read from the store; empty for a room without messages), and marks
+	// the run from msgs[0].Seq (or 1 when empty) on as complete.
+	FillMessages(ctx context.Context, roomID string, msgs []Message) error
+	// AddMessage writes a newly committed message through, keyed by seq so
+	// concurrent writers cannot reorder it; trims to the configured size.
+	AddMessage(ctx context.Context, m Message) error
+	// InvalidateMessages drops a room's cached messages.
+	InvalidateMessages(ctx context.Context, roomID string) error
+}

@@ -1,0 +1,84 @@
+package chat
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes. Each adapter maps them to its own vocabulary in one place
+// (HTTP status, WebSocket error frame).
+const (
+	EINVALID      = "invalid"                // a field value breaks a rule (HTTP 422)
+	EBADREQUEST   = "bad_request"            // malformed input (HTTP 400)
+	EUNAUTHORIZED = "unauthorized"           // missing or bad credentials (HTTP 401)
+	EFORBIDDEN    = "forbidden"              // known caller, not allowed (HTTP 403)
+	ENOTFOUND     = "not_found"              // (HTTP 404)
+	ECONFLICT     = "conflict"               // unique value taken (HTTP 409)
+	ETOOLARGE     = "too_large"              // body over its limit (HTTP 413)
+	EUNSUPPORTED  = "unsupported_media_type" // wrong content type (HTTP 415)
+	ERATELIMITED  = "rate_limited"           // too many requests (HTTP 429)
+	EUNAVAILABLE  = "unavailable"            // a dependency is down (HTTP 503)
+	EINTERNAL     = "internal"               // a bug or an unexpected failure (HTTP 500)
+)
+
+// Error is a domain error: a code for machines, a message for people and,
+// for EINVALID, the offending field.
+type Error struct {
+	Code    string
+	Message string
+	Field   string
+}
+
+func (e *Error) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("%s: %s: %s", e.Code, e.Field, e.Message)
+	}
+	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+}
+
+// Errorf builds an *Error with a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid builds an EINVALID error naming the field.
+func Invalid(field, format string, args ...any) *Error {
+	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL
+// for any other non-nil error and "" for nil.
+func ErrorCode(err error) string {
+	var e *Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &e):
+		return e.Code
+	default:
+		return EINTERNAL
+	}
+}
+
+// ErrorMessage returns the human message of err's *Error; internal errors
+// get a generic text so details never leak to clients.
+func ErrorMessage(err error) string {
+	var e *Error
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &e):
+		return e.Message
+	default:
+		return "internal error"
+	}
+}
+
+// ErrorField returns the field named by err's *Error, if any.
+func ErrorField(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Field
+	}
+	return ""
+}

@@ -1,0 +1,108 @@
+package chat
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+)
+
+// Limits on messages and pages.
+const (
+	BodyMaxLen       = 4000 // characters (runes) after trimming
+	ClientIDMaxLen   = 64
+	PageDefaultLimit = 50
+	PageMaxLimit     = 100
+	MentionsPerBody  = 50 // distinct @names looked up per message
+)
+
+// Message is one post in a room. Seq numbers a room's messages 1, 2, 3… with
+// no gaps; CreatedAt is the server's clock at commit.
+type Message struct {
+	ID        string   `json:"id"`
+	RoomID    string   `json:"room_id"`
+	Seq       int64    `json:"seq"`
+	Author    UserRef  `json:"author"`
+	Body      string   `json:"body"`
+	CreatedAt Time     `json:"created_at"`
+	ClientID  string   `json:"client_id,omitempty"`
+	Mentions  []string `json:"mentions"`
+}
+
+// NewMessage is what AppendMessage stores. The store assigns Seq and the
+// server time; MentionUserIDs get a mention and a pending e-mail
+// notification in the same transaction.
+type NewMessage struct {
+	ID             string
+	RoomID         string
+	Author         UserRef
+	Body           string
+	ClientID       string
+	Mentions       []string // usernames, as shown in the message
+	MentionUserIDs []string
+}
+
+// ValidateBody trims a message body and checks it.
+func ValidateBody(body string) (string, error) {
+	if !utf8.ValidString(body) {
+		return "", Invalid("body", "must be valid UTF-8")
+	}
+	body = strings.TrimSpace(body)
+	if n := utf8.RuneCountInString(body); n < 1 || n > BodyMaxLen {
+		return "", Invalid("body", "must be 1 to %d characters", BodyMaxLen)
+	}
+	return body, nil
+}
+
+// ValidateClientID checks the optional idempotency key of a send.
+func ValidateClientID(id string) error {
+	if len(id) > ClientIDMaxLen {
+		return Invalid("client_id", "must be at most %d bytes", ClientIDMaxLen)
+	}
+	for _, r := range id {
+		if r < 0x21 || r > 0x7e {
+			return Invalid("client_id", "must be printable ASCII without spaces")
+		}
+	}
+	return nil
+}
+
+// MessageQuery selects a page of a room's messages. At most one of Before and
+// After is set; with neither, the newest Limit messages are returned.
+type MessageQuery struct {
+	Before int64 // seq < Before
+	After  int64 // seq > After
+	Limit  int
+}
+
+// Page is a slice of a room's messages, oldest first.
+type Page struct {
+	Messages []Message `json:"messages"`
+	HasMore  bool      `json:"has_more"`
+}
+
+// Mention is a message that names a user, as listed for that user.
+type Mention struct {
+	ID      int64   `json:"id"` // cursor: mentions list newest first by ID
+	Room    RoomRef `json:"room"`
+	Message Message `json:"message"`
+}
+
+// RoomRef names a room inside other objects.
+type RoomRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// MessageStore keeps messages and their mentions.
+type MessageStore interface {
+	// AppendMessage stores m with its room's next seq and the current server
+	// time, plus a mention and a pending notification per MentionUserIDs, in
+	// one transaction. If m.ClientID is set and the same author already posted
+	// it in the room, it returns that message and created=false. ENOTFOUND for
+	// an unknown room.
+	AppendMessage(ctx context.Context, m NewMessage) (msg Message, created bool, err error)
+	// Messages returns up to q.Limit messages, oldest first.
+	Messages(ctx context.Context, roomID string, q MessageQuery) ([]Message, error)
+	// Mentions lists a user's mentions newest first, with ID < before when before > 0.
+	Mentions(ctx context.Context, userID string, before int64, limit int) ([]Mention, error)
+}

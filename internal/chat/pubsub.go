@@ -1,0 +1,56 @@
+package chat
+
+import (
+	"context"
+	"encoding/json"
+)
+
+// PubSub fans events out to every instance. Implementations: internal/memory
+// (single instance) and internal/redis; both pass chattest.TestPubSub.
+type PubSub interface {
+	// Publish delivers payload to the handlers subscribed to channel on every
+	// instance, at most once each, in publish order per publisher.
+	Publish(ctx context.Context, channel string, payload []byte) error
+	// Subscribe starts delivering channel's payloads to h, from one goroutine
+	// per PubSub so h must not block. The instance holds one upstream
+	// subscription per channel however many local connections want it:
+	// callers subscribe once per channel and fan out themselves.
+	Subscribe(ctx context.Context, channel string, h func(payload []byte)) (unsubscribe func(), err error)
+	// OnResync registers f, called after the connection to the broker was
+	// lost and restored: payloads published meanwhile may be missing, so
+	// subscribers must reload what they need from the Store.
+	OnResync(f func())
+	Close() error
+}
+
+// Event types carried on a room's channel.
+const (
+	EventMessage = "message"
+	EventTyping  = "typing"
+	EventRoom    = "room" // a room was created (on the rooms channel)
+)
+
+// RoomChannel is the PubSub channel of a room's events.
+func RoomChannel(roomID string) string { return "room:" + roomID }
+
+// RoomsChannel carries room creations, so instances can update caches.
+const RoomsChannel = "rooms"
+
+// Event is what travels on a channel, JSON-encoded once by the publisher.
+type Event struct {
+	Type    string   `json:"type"`
+	RoomID  string   `json:"room_id"`
+	Message *Message `json:"message,omitempty"`
+	User    *UserRef `json:"user,omitempty"`
+	Room    *Room    `json:"room,omitempty"`
+}
+
+// EncodeEvent is the one encoding of events.
+func EncodeEvent(e Event) ([]byte, error) { return json.Marshal(e) }
+
+// DecodeEvent is the one decoding of events.
+func DecodeEvent(b []byte) (Event, error) {
+	var e Event
+	err := json.Unmarshal(b, &e)
+	return e, err
+}

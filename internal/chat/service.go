@@ -1,0 +1,136 @@
+package chat
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// Service holds the rules: validation, authorization, and the order of
+// effects (commit, then cache write-through, then publish). Transports call
+// it; it calls the adapters through the domain interfaces.
+type Service struct {
+	store   Store
+	cache   Cache
+	pubsub  PubSub
+	hasher  PasswordHasher
+	metrics Metrics
+	log     *slog.Logger
+	now     Clock
+	cfg     ServiceConfig
+
+	mu    sync.Mutex
+	dummy string          // hash verified for unknown usernames
+	dirty map[string]bool // rooms whose cached messages may be stale until invalidated
+}
+
+// ServiceConfig holds the Service's limits.
+type ServiceConfig struct {
+	// CachedMessages is how many newest messages per room the cache holds;
+	// latest-page reads with limit <= CachedMessages are served from it.
+	CachedMessages int
+	// CatchUpMax bounds a catch-up replay; more missed messages give a
+	// truncated replay of the newest CatchUpMax.
+	CatchUpMax int
+}
+
+// Deps are the Service's collaborators. Metrics, Log and Now may be nil.
+type Deps struct {
+	Store   Store
+	Cache   Cache
+	PubSub  PubSub
+	Hasher  PasswordHasher
+	Metrics Metrics
+	Log     *slog.Logger
+	Now     Clock
+	Config  ServiceConfig
+}
+
+// Defaults of ServiceConfig.
+const (
+	DefaultCachedMessages = 50
+	DefaultCatchUpMax     = 1000
+)
+
+// NewService wires a Service.
+func NewService(d Deps) *Service {
+	s := &Service{store: d.Store, cache: d.Cache, pubsub: d.PubSub, hasher: d.Hasher,
+		metrics: d.Metrics, log: d.Log, now: d.Now, cfg: d.Config, dirty: map[string]bool{}}
+	if s.metrics == nil {
+		s.metrics = NopMetrics{}
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.cfg.CachedMessages <= 0 {
+		s.cfg.CachedMessages = DefaultCachedMessages
+	}
+	if s.cfg.CatchUpMax <= 0 {
+		s.cfg.CatchUpMax = DefaultCatchUpMax
+	}
+	return s
+}
+
+// Config returns the Service's limits.
+func (s *Service) Config() ServiceConfig { return s.cfg }
+
+// Ready reports whether the store answers.
+func (s *Service) Ready(ctx context.Context) error { return s.store.Ping(ctx) }
+
+// RepairCache retries, every interval until ctx ends, the invalidation of
+// rooms whose cache write-through failed, so that a cache that comes back
+// after an outage cannot serve what it missed.
+func (s *Service) RepairCache(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		s.mu.Lock()
+		rooms := make([]string, 0, len(s.dirty))
+		for id := range s.dirty {
+			rooms = append(rooms, id)
+		}
+		s.mu.Unlock()
+		for _, id := range rooms {
+			if err := s.cache.InvalidateMessages(ctx, id); err == nil {
+				s.setDirty(id, false)
+			}
+		}
+	}
+}
+
+func (s *Service) setDirty(roomID string, dirty bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if dirty {
+		s.dirty[roomID] = true
+	} else {
+		delete(s.dirty, roomID)
+	}
+}
+
+func (s *Service) isDirty(roomID string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.dirty[roomID]
+}
+
+// publish sends an event; a failure is logged, not returned: the message is
+// committed and subscribers recover it by seq from the store.
+func (s *Service) publish(ctx context.Context, channel string, e Event) {
+	b, err := EncodeEvent(e)
+	if err == nil {
+		err = s.pubsub.Publish(ctx, channel, b)
+	}
+	if err != nil {
+		s.log.WarnContext(ctx, "publish failed", "channel", channel, "type", e.Type, "err", err)
+	}
+}

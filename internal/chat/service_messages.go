@@ -1,0 +1,213 @@
+package chat
+
+import (
+	"context"
+	"slices"
+)
+
+// PostMessage validates and stores a message, then writes it through the
+// cache and publishes it. A retry with the same ClientID returns the first
+// message with created=false and publishes nothing. Errors: EINVALID,
+// ENOTFOUND (room).
+func (s *Service) PostMessage(ctx context.Context, actor User, roomID, body, clientID string) (Message, bool, error) {
+	body, err := ValidateBody(body)
+	if err != nil {
+		return Message{}, false, err
+	}
+	if err := ValidateClientID(clientID); err != nil {
+		return Message{}, false, err
+	}
+	nm := NewMessage{ID: NewID(), RoomID: roomID, Author: actor.Ref(), Body: body, ClientID: clientID}
+	if names := ParseMentions(body); len(names) > 0 {
+		users, err := s.store.UsersByUsernames(ctx, names)
+		if err != nil {
+			return Message{}, false, err
+		}
+		byName := make(map[string]string, len(users))
+		for _, u := range users {
+			byName[u.Username] = u.ID
+		}
+		for _, n := range names { // keep the body's order
+			if id, ok := byName[n]; ok && id != actor.ID {
+				nm.Mentions = append(nm.Mentions, n)
+				nm.MentionUserIDs = append(nm.MentionUserIDs, id)
+			}
+		}
+	}
+	m, created, err := s.store.AppendMessage(ctx, nm)
+	if err != nil || !created {
+		return m, created, err
+	}
+	s.metrics.MessagePosted()
+	if err := s.cache.AddMessage(ctx, m); err != nil {
+		s.metrics.Cache(CacheMessages, CacheError)
+		s.log.WarnContext(ctx, "cache write-through failed; room bypasses the cache until invalidated", "room", roomID, "err", err)
+		s.setDirty(roomID, true)
+		if err := s.cache.InvalidateMessages(ctx, roomID); err == nil {
+			s.setDirty(roomID, false)
+		}
+	}
+	s.publish(ctx, RoomChannel(roomID), Event{Type: EventMessage, RoomID: roomID, Message: &m})
+	return m, true, nil
+}
+
+// CheckPageQuery fills the default limit and rejects bad cursors.
+func CheckPageQuery(q MessageQuery) (MessageQuery, error) {
+	switch {
+	case q.Limit == 0:
+		q.Limit = PageDefaultLimit
+	case q.Limit < 0 || q.Limit > PageMaxLimit:
+		return q, Invalid("limit", "must be 1 to %d", PageMaxLimit)
+	}
+	if q.Before < 0 || q.After < 0 {
+		return q, Invalid("before", "cursors must be positive seq numbers")
+	}
+	if q.Before > 0 && q.After > 0 {
+		return q, Invalid("after", "use either before or after, not both")
+	}
+	return q, nil
+}
+
+// Messages returns a page of a room's messages, oldest first. The latest
+// page (no cursor, limit within the cache size) comes from the cache when it
+// can prove it exact. Errors: EINVALID, ENOTFOUND.
+func (s *Service) Messages(ctx context.Context, roomID string, q MessageQuery) (Page, error) {
+	q, err := CheckPageQuery(q)
+	if err != nil {
+		return Page{}, err
+	}
+	if q.Before == 0 && q.After == 0 && q.Limit <= s.cfg.CachedMessages {
+		msgs, err := s.latest(ctx, roomID, q.Limit)
+		if err != nil {
+			return Page{}, err
+		}
+		return Page{Messages: msgs, HasMore: len(msgs) > 0 && msgs[0].Seq > 1}, nil
+	}
+	if _, err := s.Room(ctx, roomID); err != nil {
+		return Page{}, err
+	}
+	if q.After > 0 {
+		want := q.Limit
+		q.Limit++
+		msgs, err := s.store.Messages(ctx, roomID, q)
+		if err != nil {
+			return Page{}, err
+		}
+		if len(msgs) > want {
+			return Page{Messages: msgs[:want], HasMore: true}, nil
+		}
+		return Page{Messages: nonNil(msgs)}, nil
+	}
+	msgs, err := s.store.Messages(ctx, roomID, q)
+	if err != nil {
+		return Page{}, err
+	}
+	return Page{Messages: nonNil(msgs), HasMore: len(msgs) > 0 && msgs[0].Seq > 1}, nil
+}
+
+// latest returns the newest limit messages through the cache; on a miss it
+// loads the cache's full size so the next readers hit.
+func (s *Service) latest(ctx context.Context, roomID string, limit int) ([]Message, error) {
+	if !s.isDirty(roomID) {
+		msgs, ok, err := s.cache.LatestMessages(ctx, roomID, limit)
+		switch {
+		case err != nil:
+			s.metrics.Cache(CacheMessages, CacheFallback)
+		case ok:
+			s.metrics.Cache(CacheMessages, CacheHit)
+			return nonNil(msgs), nil
+		default:
+			s.metrics.Cache(CacheMessages, CacheMiss)
+		}
+	} else {
+		s.metrics.Cache(CacheMessages, CacheFallback)
+	}
+	if _, err := s.Room(ctx, roomID); err != nil {
+		return nil, err
+	}
+	msgs, err := s.store.Messages(ctx, roomID, MessageQuery{Limit: max(limit, s.cfg.CachedMessages)})
+	if err != nil {
+		return nil, err
+	}
+	if !s.isDirty(roomID) {
+		if err := s.cache.FillMessages(ctx, roomID, msgs); err != nil {
+			s.metrics.Cache(CacheMessages, CacheError)
+		}
+	}
+	if len(msgs) > limit {
+		msgs = msgs[len(msgs)-limit:]
+	}
+	return nonNil(msgs), nil
+}
+
+// CatchUp returns the messages of a room with seq > after, for a client
+// that reconnects, plus the room's last seq. When more than CatchUpMax were
+// missed it returns only the newest CatchUpMax and truncated=true; the
+// client pages the rest over HTTP. Error: ENOTFOUND.
+func (s *Service) CatchUp(ctx context.Context, roomID string, after int64) (msgs []Message, lastSeq int64, truncated bool, err error) {
+	if after < 0 {
+		return nil, 0, false, Invalid("after_seq", "must be a positive seq number")
+	}
+	if !s.isDirty(roomID) {
+		cached, ok, err := s.cache.MessagesAfter(ctx, roomID, after)
+		switch {
+		case err != nil:
+			s.metrics.Cache(CacheMessages, CacheFallback)
+		case ok && len(cached) <= s.cfg.CatchUpMax:
+			s.metrics.Cache(CacheMessages, CacheHit)
+			return nonNil(cached), lastSeqOf(cached, after), false, nil
+		default:
+			s.metrics.Cache(CacheMessages, CacheMiss)
+		}
+	}
+	latest, err := s.latest(ctx, roomID, 1)
+	if err != nil {
+		return nil, 0, false, err
+	}
+	last := lastSeqOf(latest, 0)
+	if last <= after {
+		return []Message{}, last, false, nil
+	}
+	if last-after > int64(s.cfg.CatchUpMax) {
+		msgs, err = s.store.Messages(ctx, roomID, MessageQuery{Limit: s.cfg.CatchUpMax})
+		return nonNil(msgs), last, true, err
+	}
+	msgs, err = s.store.Messages(ctx, roomID, MessageQuery{After: after, Limit: int(last - after)})
+	return nonNil(msgs), lastSeqOf(msgs, last), false, err
+}
+
+// LastSeq returns the seq of a room's newest message (0 if none).
+func (s *Service) LastSeq(ctx context.Context, roomID string) (int64, error) {
+	msgs, err := s.latest(ctx, roomID, 1)
+	return lastSeqOf(msgs, 0), err
+}
+
+// Mentions lists the user's mentions newest first. Error: EINVALID.
+func (s *Service) Mentions(ctx context.Context, userID string, before int64, limit int) ([]Mention, bool, error) {
+	q, err := CheckPageQuery(MessageQuery{Before: before, Limit: limit})
+	if err != nil {
+		return nil, false, err
+	}
+	ms, err := s.store.Mentions(ctx, userID, q.Before, q.Limit+1)
+	if err != nil {
+		return nil, false, err
+	}
+	if len(ms) > q.Limit {
+		return ms[:q.Limit], true, nil
+	}
+	return slices.Clip(nonNil(ms)), false, nil
+}
+
+func lastSeqOf(msgs []Message, dflt int64) int64 {
+	if len(msgs) == 0 {
+		return dflt
+	}
+	return msgs[len(msgs)-1].Seq
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

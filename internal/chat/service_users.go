@@ -1,0 +1,168 @@
+package chat
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+)
+
+// SignUpInput is a new account's fields.
+type SignUpInput struct {
+	Username    string
+	Email       string
+	Password    string
+	DisplayName string
+}
+
+// SignUp creates an account. Errors: EINVALID naming the field, ECONFLICT.
+func (s *Service) SignUp(ctx context.Context, in SignUpInput) (User, error) {
+	username := NormalizeUsername(in.Username)
+	email := strings.TrimSpace(in.Email)
+	display := strings.TrimSpace(in.DisplayName)
+	for _, err := range []error{ValidateUsername(username), ValidateEmail(email), ValidatePassword(in.Password), ValidateDisplayName(display)} {
+		if err != nil {
+			return User{}, err
+		}
+	}
+	if display == "" {
+		display = username
+	}
+	hash, err := s.hasher.Hash(in.Password)
+	if err != nil {
+		return User{}, fmt.Errorf("hash password: %w", err)
+	}
+	u := User{ID: NewID(), Username: username, DisplayName: display, Email: email,
+		EmailNotifications: NotifyAlways, PasswordHash: hash, CreatedAt: NewTime(s.now())}
+	if err := s.store.CreateUser(ctx, u); err != nil {
+		return User{}, err
+	}
+	return u, nil
+}
+
+var errBadLogin = Errorf(EUNAUTHORIZED, "invalid username or password")
+
+// SignIn checks a password and opens a session. It returns the raw token
+// (shown once to the client) and the user. Error: EUNAUTHORIZED, the same
+// whether the username exists or not.
+func (s *Service) SignIn(ctx context.Context, username, password string) (string, User, error) {
+	u, err := s.store.UserByUsername(ctx, NormalizeUsername(username))
+	if err != nil && ErrorCode(err) != ENOTFOUND {
+		return "", User{}, err
+	}
+	hash := u.PasswordHash
+	if err != nil {
+		hash = s.dummyHash()
+	}
+	ok, verr := s.hasher.Verify(hash, password)
+	if err != nil || verr != nil || !ok {
+		return "", User{}, errBadLogin
+	}
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", User{}, fmt.Errorf("session token: %w", err)
+	}
+	token := base64.RawURLEncoding.EncodeToString(raw[:])
+	now := NewTime(s.now())
+	sess := Session{TokenHash: HashToken(token), UserID: u.ID, CreatedAt: now, ExpiresAt: NewTime(now.Add(SessionTTL))}
+	if err := s.store.CreateSession(ctx, sess); err != nil {
+		return "", User{}, err
+	}
+	return token, u, nil
+}
+
+// dummyHash is verified when a username is unknown, so a failed login takes
+// as long whether or not the name exists.
+func (s *Service) dummyHash() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dummy == "" {
+		s.dummy, _ = s.hasher.Hash("openchat-dummy-password")
+	}
+	return s.dummy
+}
+
+// HashToken is how session tokens are stored: SHA-256, hex. Tokens carry 256
+// random bits, so a fast hash suffices; a stolen table yields no tokens.
+func HashToken(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+// Authenticate returns the user of a session token. Error: EUNAUTHORIZED.
+func (s *Service) Authenticate(ctx context.Context, token string) (User, error) {
+	if token == "" {
+		return User{}, Errorf(EUNAUTHORIZED, "sign in first")
+	}
+	u, err := s.store.SessionUser(ctx, HashToken(token), s.now())
+	if ErrorCode(err) == ENOTFOUND {
+		return User{}, Errorf(EUNAUTHORIZED, "session expired or unknown; sign in again")
+	}
+	return u, err
+}
+
+// SignOut ends a session.
+func (s *Service) SignOut(ctx context.Context, token string) error {
+	return s.store.DeleteSession(ctx, HashToken(token))
+}
+
+// UpdateMe changes the caller's own settings. Error: EINVALID.
+func (s *Service) UpdateMe(ctx context.Context, userID string, p UserPatch) (User, error) {
+	if p.DisplayName != nil {
+		d := strings.TrimSpace(*p.DisplayName)
+		if err := ValidateDisplayName(d); err != nil {
+			return User{}, err
+		}
+		if d == "" {
+			return User{}, Invalid("display_name", "must not be empty")
+		}
+		p.DisplayName = &d
+	}
+	if p.EmailNotifications != nil && !p.EmailNotifications.Valid() {
+		return User{}, Invalid("email_notifications", "must be always, offline or never")
+	}
+	return s.store.UpdateUser(ctx, userID, p)
+}
+
+// Unsubscribe sets a user's e-mail preference to never, from a signed link.
+// Error: EUNAUTHORIZED for a bad signature.
+func (s *Service) Unsubscribe(ctx context.Context, secret []byte, userID, token string) error {
+	if !CheckUnsubscribeToken(secret, userID, token) {
+		return Errorf(EUNAUTHORIZED, "invalid unsubscribe link")
+	}
+	never := NotifyNever
+	_, err := s.store.UpdateUser(ctx, userID, UserPatch{EmailNotifications: &never})
+	return err
+}
+
+// SearchUsers lists users whose username starts with prefix (autocomplete).
+func (s *Service) SearchUsers(ctx context.Context, prefix string, limit int) ([]UserRef, error) {
+	if limit <= 0 || limit > PageMaxLimit {
+		return nil, Invalid("limit", "must be 1 to %d", PageMaxLimit)
+	}
+	us, err := s.store.SearchUsers(ctx, NormalizeUsername(prefix), limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]UserRef, len(us))
+	for i, u := range us {
+		out[i] = u.Ref()
+	}
+	return out, nil
+}
+
+// UsersByIDs returns public references for ids (presence lists).
+func (s *Service) UsersByIDs(ctx context.Context, ids []string) ([]UserRef, error) {
+	us, err := s.store.UsersByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]UserRef, len(us))
+	for i, u := range us {
+		out[i] = u.Ref()
+	}
+	return out, nil
+}
