@@ -1,0 +1,156 @@
+package chat
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestValidation(t *testing.T) {
+	tests := []struct {
+		name  string
+		err   error
+		field string // "" means valid
+	}{
+		{"username ok", ValidateUsername("ada.l-o_1"), ""},
+		{"username short", ValidateUsername("ab"), "username"},
+		{"username long", ValidateUsername(strings.Repeat("a", 33)), "username"},
+		{"username upper", ValidateUsername("Ada"), "username"},
+		{"username space", ValidateUsername("ad a"), "username"},
+		{"email ok", ValidateEmail("ada@example.org"), ""},
+		{"email no domain dot", ValidateEmail("ada@localhost"), "email"},
+		{"email with name", ValidateEmail("Ada <ada@example.org>"), "email"},
+		{"email empty", ValidateEmail(""), "email"},
+		{"password short", ValidatePassword("1234567"), "password"},
+		{"password long", ValidatePassword(strings.Repeat("x", PasswordMaxLen+1)), "password"},
+		{"password ok", ValidatePassword("12345678"), ""},
+		{"display name long", ValidateDisplayName(strings.Repeat("é", DisplayNameMaxLen+1)), "display_name"},
+		{"display name bad utf8", ValidateDisplayName("\xff"), "display_name"},
+		{"client id space", ValidateClientID("a b"), "client_id"},
+		{"client id long", ValidateClientID(strings.Repeat("a", ClientIDMaxLen+1)), "client_id"},
+		{"client id ok", ValidateClientID("c-1:x"), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.field == "" && tt.err != nil {
+				t.Fatalf("unexpected error %v", tt.err)
+			}
+			if tt.field != "" && (ErrorCode(tt.err) != EINVALID || ErrorField(tt.err) != tt.field) {
+				t.Fatalf("got %v, want invalid %s", tt.err, tt.field)
+			}
+		})
+	}
+}
+
+func TestValidateBody(t *testing.T) {
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"  hi  ", "hi", true},
+		{"\n\t", "", false},
+		{"", "", false},
+		{strings.Repeat("é", BodyMaxLen), strings.Repeat("é", BodyMaxLen), true},
+		{strings.Repeat("é", BodyMaxLen+1), "", false},
+		{"ok\xff", "", false},
+	}
+	for _, tt := range tests {
+		got, err := ValidateBody(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("ValidateBody(%.20q) = %.20q, %v", tt.in, got, err)
+		}
+	}
+}
+
+func TestValidateRoom(t *testing.T) {
+	for _, tt := range []struct {
+		name, topic string
+		field       string
+	}{
+		{" general ", "", ""},
+		{"", "", "name"},
+		{strings.Repeat("x", RoomNameMaxLen+1), "", "name"},
+		{"ok", strings.Repeat("x", RoomTopicMaxLen+1), "topic"},
+		{"ok", "\xff", "topic"},
+	} {
+		_, _, err := ValidateRoom(tt.name, tt.topic)
+		if ErrorField(err) != tt.field {
+			t.Errorf("ValidateRoom(%q, %q) = %v, want field %q", tt.name, tt.topic, err, tt.field)
+		}
+	}
+}
+
+func TestCheckPageQuery(t *testing.T) {
+	for _, tt := range []struct {
+		q     MessageQuery
+		limit int
+		field string
+	}{
+		{MessageQuery{}, PageDefaultLimit, ""},
+		{MessageQuery{Limit: PageMaxLimit}, PageMaxLimit, ""},
+		{MessageQuery{Limit: PageMaxLimit + 1}, 0, "limit"},
+		{MessageQuery{Limit: -1}, 0, "limit"},
+		{MessageQuery{Before: -1}, 0, "before"},
+		{MessageQuery{Before: 5, After: 2}, 0, "after"},
+	} {
+		q, err := CheckPageQuery(tt.q)
+		if ErrorField(err) != tt.field || (err == nil && q.Limit != tt.limit) {
+			t.Errorf("CheckPageQuery(%+v) = %+v, %v", tt.q, q, err)
+		}
+	}
+}
+
+func TestTimeJSON(t *testing.T) {
+	tm := NewTime(time.Date(2026, 11, 27, 1, 2, 3, 4_500_000, time.FixedZone("X", 3600)))
+	b, _ := json.Marshal(tm)
+	if string(b) != `"2026-11-27T00:02:03.004Z"` {
+		t.Fatalf("got %s", b)
+	}
+	var back Time
+	if err := json.Unmarshal(b, &back); err != nil || !back.Equal(tm.Time) {
+		t.Fatalf("round trip: %v %v", back, err)
+	}
+}
+
+func TestNewID(t *testing.T) {
+	seen := map[string]bool{}
+	prev := ""
+	for range 1000 {
+		id := NewID()
+		if len(id) != 36 || id[14] != '7' || seen[id] {
+			t.Fatalf("bad or repeated id %q", id)
+		}
+		if id[:8] < prev[:min(8, len(prev))] {
+			t.Fatalf("ids go back in time: %s after %s", id, prev)
+		}
+		seen[id], prev = true, id
+	}
+}
+
+func TestNotifyPref(t *testing.T) {
+	for _, tt := range []struct {
+		p      NotifyPref
+		online bool
+		want   bool
+	}{
+		{NotifyAlways, true, true}, {NotifyAlways, false, true},
+		{NotifyOffline, true, false}, {NotifyOffline, false, true},
+		{NotifyNever, false, false},
+	} {
+		if got := tt.p.ShouldEmail(tt.online); got != tt.want {
+			t.Errorf("%s online=%v: %v", tt.p, tt.online, got)
+		}
+	}
+	if NotifyPref("sometimes").Valid() {
+		t.Error("unknown preference valid")
+	}
+}
+
+func TestUnsubscribeToken(t *testing.T) {
+	tok := UnsubscribeToken([]byte("k"), "u1")
+	if !CheckUnsubscribeToken([]byte("k"), "u1", tok) || CheckUnsubscribeToken([]byte("k"), "u2", tok) ||
+		CheckUnsubscribeToken([]byte("other"), "u1", tok) {
+		t.Fatal("token check wrong")
+	}
+}
