@@ -1,0 +1,196 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/open-chat/openchat/internal/chat"
+)
+
+// msgCols selects a message with its author; the query names messages m and users u.
+const msgCols = `m.id, m.room_id, m.seq, m.author_id, u.username, u.display_name, m.body, m.client_id, m.mentions, m.created_at`
+
+func scanMessage(row pgx.Row, extra ...any) (chat.Message, error) {
+	var m chat.Message
+	var clientID *string
+	var mentions string
+	var created time.Time
+	dest := append([]any{&m.ID, &m.RoomID, &m.Seq, &m.Author.ID, &m.Author.Username, &m.Author.DisplayName,
+		&m.Body, &clientID, &mentions, &created}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return chat.Message{}, err
+	}
+	if clientID != nil {
+		m.ClientID = *clientID
+	}
+	m.CreatedAt = ts(created)
+	if err := json.Unmarshal([]byte(mentions), &m.Mentions); err != nil {
+		return chat.Message{}, fmt.Errorf("decode mentions of %s: %w", m.ID, err)
+	}
+	if m.Mentions == nil {
+		m.Mentions = []string{}
+	}
+	return m, nil
+}
+
+func encodeMentions(names []string) string {
+	if len(names) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(names) // []string always encodes
+	return string(b)
+}
+
+// errDuplicate rolls back an append that lost a race on its client id.
+var errDuplicate = errors.New("duplicate client id")
+
+// AppendMessage stores m with the room's next seq in one transaction. The
+// UPDATE of rooms.last_seq locks the room row until commit, so appends to
+// one room serialize across instances and seq has no gaps; the time is read
+// after that lock (clock_timestamp), so it never goes backwards as seq grows.
+func (s *Store) AppendMessage(ctx context.Context, m chat.NewMessage) (chat.Message, bool, error) {
+	if m.ClientID != "" {
+		if old, ok, err := s.messageByClientID(ctx, m); err != nil || ok {
+			return old, false, err
+		}
+	}
+	var out chat.Message
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var seq int64
+		err := tx.QueryRow(ctx, `UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq`, m.RoomID).Scan(&seq)
+		switch {
+		case isNoRows(err):
+			return chat.Errorf(chat.ENOTFOUND, "room not found")
+		case err != nil:
+			return fmt.Errorf("next seq: %w", err)
+		}
+		var clientID *string
+		if m.ClientID != "" {
+			clientID = &m.ClientID
+		}
+		var created time.Time
+		err = tx.QueryRow(ctx, `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, date_trunc('milliseconds', clock_timestamp())) RETURNING created_at`,
+			m.ID, m.RoomID, seq, m.Author.ID, m.Body, clientID, encodeMentions(m.Mentions)).Scan(&created)
+		switch {
+		case isUnique(err) && m.ClientID != "":
+			return errDuplicate
+		case err != nil:
+			return fmt.Errorf("insert message: %w", err)
+		}
+		if len(m.MentionUserIDs) > 0 {
+			if _, err := tx.Exec(ctx, `INSERT INTO mentions (message_id, user_id, room_id) SELECT $1, unnest($2::text[]), $3`,
+				m.ID, m.MentionUserIDs, m.RoomID); err != nil {
+				return fmt.Errorf("insert mentions: %w", err)
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO notifications (user_id, message_id, room_id, created_at) SELECT unnest($1::text[]), $2, $3, $4`,
+				m.MentionUserIDs, m.ID, m.RoomID, created); err != nil {
+				return fmt.Errorf("insert notifications: %w", err)
+			}
+		}
+		mentions := slices.Clone(m.Mentions)
+		if mentions == nil {
+			mentions = []string{}
+		}
+		out = chat.Message{ID: m.ID, RoomID: m.RoomID, Seq: seq, Author: m.Author, Body: m.Body,
+			CreatedAt: ts(created), ClientID: m.ClientID, Mentions: mentions}
+		return nil
+	})
+	if errors.Is(err, errDuplicate) { // a concurrent retry committed first; its seq stands, ours rolled back
+		old, ok, err := s.messageByClientID(ctx, m)
+		if err == nil && !ok {
+			err = errors.New("duplicate client id vanished")
+		}
+		return old, false, err
+	}
+	if err != nil {
+		return chat.Message{}, false, fmt.Errorf("append message: %w", err)
+	}
+	return out, true, nil
+}
+
+func (s *Store) messageByClientID(ctx context.Context, m chat.NewMessage) (chat.Message, bool, error) {
+	old, err := scanMessage(s.pool.QueryRow(ctx, `SELECT `+msgCols+` FROM messages m JOIN users u ON u.id = m.author_id
+		WHERE m.room_id = $1 AND m.author_id = $2 AND m.client_id = $3`, m.RoomID, m.Author.ID, m.ClientID))
+	switch {
+	case isNoRows(err):
+		return chat.Message{}, false, nil
+	case err != nil:
+		return chat.Message{}, false, fmt.Errorf("message by client id: %w", err)
+	}
+	return old, true, nil
+}
+
+// Messages returns up to q.Limit messages of a room, oldest first: the
+// newest ones, those before q.Before or those after q.After. A limit <= 0
+// means chat.PageDefaultLimit.
+func (s *Store) Messages(ctx context.Context, roomID string, q chat.MessageQuery) ([]chat.Message, error) {
+	if q.Limit <= 0 {
+		q.Limit = chat.PageDefaultLimit
+	}
+	base := `SELECT ` + msgCols + ` FROM messages m JOIN users u ON u.id = m.author_id WHERE m.room_id = $1`
+	var query string
+	var args []any
+	switch {
+	case q.After > 0:
+		query, args = base+` AND m.seq > $2 ORDER BY m.seq ASC LIMIT $3`, []any{roomID, q.After, q.Limit}
+	case q.Before > 0:
+		query, args = base+` AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3`, []any{roomID, q.Before, q.Limit}
+	default:
+		query, args = base+` ORDER BY m.seq DESC LIMIT $2`, []any{roomID, q.Limit}
+	}
+	rows, err := s.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list messages: %w", err)
+	}
+	defer rows.Close()
+	out := make([]chat.Message, 0, min(q.Limit, 1024))
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan message: %w", err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list messages: %w", err)
+	}
+	if q.After <= 0 {
+		slices.Reverse(out)
+	}
+	return out, nil
+}
+
+// Mentions lists a user's mentions newest first, with ID < before when before > 0.
+func (s *Store) Mentions(ctx context.Context, userID string, before int64, limit int) ([]chat.Mention, error) {
+	if limit <= 0 {
+		limit = chat.PageDefaultLimit
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+msgCols+`, mn.id, r.name
+		FROM mentions mn JOIN messages m ON m.id = mn.message_id JOIN users u ON u.id = m.author_id JOIN rooms r ON r.id = mn.room_id
+		WHERE mn.user_id = $1 AND ($2 <= 0 OR mn.id < $2) ORDER BY mn.id DESC LIMIT $3`, userID, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list mentions: %w", err)
+	}
+	defer rows.Close()
+	out := []chat.Mention{}
+	for rows.Next() {
+		var mn chat.Mention
+		m, err := scanMessage(rows, &mn.ID, &mn.Room.Name)
+		if err != nil {
+			return nil, fmt.Errorf("scan mention: %w", err)
+		}
+		mn.Message, mn.Room.ID = m, m.RoomID
+		out = append(out, mn)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list mentions: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,61 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestPools checks the pool limits and that reads proceed while the one
+// writer holds a write transaction (the point of WAL plus a reader pool).
+func TestPools(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "openchat.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tests := []struct {
+		name  string
+		query string
+		want  string
+	}{
+		{"busy timeout", `PRAGMA busy_timeout`, fmt.Sprint(BusyTimeout.Milliseconds())},
+		{"wal", `PRAGMA journal_mode`, "wal"},
+		{"foreign keys", `PRAGMA foreign_keys`, "1"},
+		{"reader is read-only", `PRAGMA query_only`, "1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got string
+			if err := s.r.QueryRowContext(ctx, tt.query).Scan(&got); err != nil || got != tt.want {
+				t.Fatalf("%s = %q, %v; want %q", tt.query, got, err, tt.want)
+			}
+		})
+	}
+	if n := s.w.Stats().MaxOpenConnections; n != 1 {
+		t.Fatalf("writer pool has %d connections, want 1", n)
+	}
+	if n := s.r.Stats().MaxOpenConnections; n != ReadConns {
+		t.Fatalf("reader pool has %d connections, want %d", n, ReadConns)
+	}
+
+	tx, err := s.w.BeginTx(ctx, nil) // BEGIN IMMEDIATE: holds the write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO users (id, username, display_name, email, password_hash, created_at) VALUES ('u', 'ada', 'Ada', 'a@b.c', 'x', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	rctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if _, err := s.Rooms(rctx); err != nil {
+		t.Fatalf("read during a write transaction: %v", err)
+	}
+	if _, err := s.UserByUsername(rctx, "ada"); err == nil {
+		t.Fatal("reader sees an uncommitted write")
+	}
+}

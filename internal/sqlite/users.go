@@ -1,0 +1,175 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/open-chat/openchat/internal/chat"
+)
+
+const userCols = `id, username, display_name, email, email_notifications, password_hash, created_at`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanUser(sc scanner) (chat.User, error) {
+	var u chat.User
+	var pref string
+	var created int64
+	if err := sc.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Email, &pref, &u.PasswordHash, &created); err != nil {
+		return chat.User{}, err
+	}
+	u.EmailNotifications, u.CreatedAt = chat.NotifyPref(pref), fromMS(created)
+	return u, nil
+}
+
+// CreateUser stores u with its username lower-cased; ECONFLICT if taken.
+func (s *Store) CreateUser(ctx context.Context, u chat.User) error {
+	if u.EmailNotifications == "" {
+		u.EmailNotifications = chat.NotifyAlways
+	}
+	_, err := s.w.ExecContext(ctx, `INSERT INTO users (`+userCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, strings.ToLower(u.Username), u.DisplayName, u.Email, string(u.EmailNotifications), u.PasswordHash, ms(u.CreatedAt.Time))
+	switch {
+	case isUnique(err):
+		return chat.Errorf(chat.ECONFLICT, "username is taken")
+	case err != nil:
+		return fmt.Errorf("create user: %w", err)
+	}
+	return nil
+}
+
+func (s *Store) oneUser(ctx context.Context, what, where string, arg any) (chat.User, error) {
+	u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE `+where, arg))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return chat.User{}, chat.Errorf(chat.ENOTFOUND, "user not found")
+	case err != nil:
+		return chat.User{}, fmt.Errorf("user by %s: %w", what, err)
+	}
+	return u, nil
+}
+
+// UserByID returns ENOTFOUND for an unknown id.
+func (s *Store) UserByID(ctx context.Context, id string) (chat.User, error) {
+	return s.oneUser(ctx, "id", `id = ?`, id)
+}
+
+// UserByUsername matches case-insensitively; ENOTFOUND if none.
+func (s *Store) UserByUsername(ctx context.Context, username string) (chat.User, error) {
+	return s.oneUser(ctx, "username", `username = ?`, strings.ToLower(username))
+}
+
+func (s *Store) users(ctx context.Context, query string, args ...any) ([]chat.User, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query users: %w", err)
+	}
+	defer rows.Close()
+	out := []chat.User{}
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("scan user: %w", err)
+		}
+		out = append(out, u)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("query users: %w", err)
+	}
+	return out, nil
+}
+
+// UsersByUsernames returns the users that exist among the names.
+func (s *Store) UsersByUsernames(ctx context.Context, usernames []string) ([]chat.User, error) {
+	if len(usernames) == 0 {
+		return []chat.User{}, nil
+	}
+	lower := make([]string, len(usernames))
+	for i, n := range usernames {
+		lower[i] = strings.ToLower(n)
+	}
+	return s.users(ctx, `SELECT `+userCols+` FROM users WHERE username IN (`+placeholders(len(lower))+`)`, anys(lower)...)
+}
+
+// UsersByIDs returns the users that exist among ids.
+func (s *Store) UsersByIDs(ctx context.Context, ids []string) ([]chat.User, error) {
+	if len(ids) == 0 {
+		return []chat.User{}, nil
+	}
+	return s.users(ctx, `SELECT `+userCols+` FROM users WHERE id IN (`+placeholders(len(ids))+`)`, anys(ids)...)
+}
+
+// SearchUsers returns up to limit users whose username starts with prefix.
+func (s *Store) SearchUsers(ctx context.Context, prefix string, limit int) ([]chat.User, error) {
+	if limit <= 0 {
+		return []chat.User{}, nil
+	}
+	return s.users(ctx, `SELECT `+userCols+` FROM users WHERE username LIKE ? ESCAPE '\' ORDER BY username LIMIT ?`,
+		likePrefix(strings.ToLower(prefix)), limit)
+}
+
+// likePrefix escapes LIKE's wildcards ('_' is common in usernames).
+func likePrefix(p string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(p) + "%"
+}
+
+// UpdateUser applies p; ENOTFOUND for an unknown id.
+func (s *Store) UpdateUser(ctx context.Context, id string, p chat.UserPatch) (chat.User, error) {
+	var display, pref *string
+	if p.DisplayName != nil {
+		display = p.DisplayName
+	}
+	if p.EmailNotifications != nil {
+		v := string(*p.EmailNotifications)
+		pref = &v
+	}
+	u, err := scanUser(s.w.QueryRowContext(ctx, `UPDATE users SET
+		display_name = COALESCE(?, display_name), email_notifications = COALESCE(?, email_notifications)
+		WHERE id = ? RETURNING `+userCols, display, pref, id))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return chat.User{}, chat.Errorf(chat.ENOTFOUND, "user not found")
+	case err != nil:
+		return chat.User{}, fmt.Errorf("update user: %w", err)
+	}
+	return u, nil
+}
+
+// CreateSession stores a session.
+func (s *Store) CreateSession(ctx context.Context, sess chat.Session) error {
+	_, err := s.w.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+		sess.TokenHash, sess.UserID, ms(sess.CreatedAt.Time), ms(sess.ExpiresAt.Time))
+	switch {
+	case isUnique(err):
+		return chat.Errorf(chat.ECONFLICT, "session exists")
+	case err != nil:
+		return fmt.Errorf("create session: %w", err)
+	}
+	return nil
+}
+
+// SessionUser returns the user of a session unexpired at now; ENOTFOUND otherwise.
+func (s *Store) SessionUser(ctx context.Context, tokenHash string, now time.Time) (chat.User, error) {
+	u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT u.id, u.username, u.display_name, u.email, u.email_notifications, u.password_hash, u.created_at
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?`, tokenHash, ms(now)))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return chat.User{}, chat.Errorf(chat.ENOTFOUND, "session not found or expired")
+	case err != nil:
+		return chat.User{}, fmt.Errorf("session user: %w", err)
+	}
+	return u, nil
+}
+
+// DeleteSession removes a session; a missing one is not an error.
+func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
+	if _, err := s.w.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash); err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
+}
