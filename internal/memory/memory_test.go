@@ -1,0 +1,173 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/open-chat/openchat/internal/chat"
+	"github.com/open-chat/openchat/internal/chat/chattest"
+)
+
+func TestCacheConformance(t *testing.T) {
+	chattest.TestCache(t, func(t *testing.T) chat.Cache {
+		return NewCache(CacheConfig{RoomsTTL: chattest.CacheRoomsTTL, MessagesPerRoom: chattest.CacheMessagesPerRoom})
+	})
+}
+
+func TestPubSubConformance(t *testing.T) {
+	chattest.TestPubSub(t, func(t *testing.T) (chat.PubSub, chat.PubSub) {
+		p := NewPubSub()
+		t.Cleanup(func() { _ = p.Close() })
+		return p, p
+	})
+}
+
+func TestPresenceConformance(t *testing.T) {
+	chattest.TestPresence(t, func(t *testing.T) (chat.Presence, chat.Presence) {
+		a := NewPresence("a", chattest.PresenceTTL, nil)
+		return a, a.Instance("b")
+	})
+}
+
+func TestCacheDefaults(t *testing.T) {
+	c := NewCache(CacheConfig{})
+	if c.cfg.RoomsTTL != 10*time.Second || c.cfg.MessagesPerRoom != 50 || c.cfg.MaxRooms != 10_000 {
+		t.Fatalf("defaults = %+v", c.cfg)
+	}
+}
+
+func TestCacheRoomsTTLWithClock(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	c := NewCache(CacheConfig{RoomsTTL: 10 * time.Second, Now: func() time.Time { return now }})
+	ctx := context.Background()
+	if err := c.FillRooms(ctx, []chat.Room{{ID: "r1", Name: "a"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		at time.Duration
+		ok bool
+	}{{0, true}, {9999 * time.Millisecond, true}, {10 * time.Second, false}} {
+		now = time.Unix(1_700_000_000, 0).Add(tt.at)
+		if _, ok, _ := c.Rooms(ctx); ok != tt.ok {
+			t.Errorf("at +%v: ok = %v, want %v", tt.at, ok, tt.ok)
+		}
+	}
+}
+
+// TestCacheBound writes three times MaxRooms rooms with twice
+// MessagesPerRoom messages each and checks that the cache keeps at most
+// MaxRooms × MessagesPerRoom messages, by count and roughly by heap.
+func TestCacheBound(t *testing.T) {
+	const maxRooms, perRoom, bodyLen = 200, 10, 1000
+	ctx := context.Background()
+	heap := func() uint64 {
+		runtime.GC()
+		runtime.GC()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.HeapAlloc
+	}
+	before := heap()
+	c := NewCache(CacheConfig{MessagesPerRoom: perRoom, MaxRooms: maxRooms})
+	for r := range 3 * maxRooms {
+		room := fmt.Sprintf("room-%d", r)
+		if err := c.FillMessages(ctx, room, nil); err != nil {
+			t.Fatal(err)
+		}
+		for s := range 2 * perRoom {
+			m := chat.Message{ID: fmt.Sprint(r, s), RoomID: room, Seq: int64(s + 1), Body: strings.Repeat("x", bodyLen)}
+			if err := c.AddMessage(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, ok, _ := c.LatestMessages(ctx, room, perRoom); !ok {
+			t.Fatalf("room %d: latest not cached", r)
+		}
+	}
+	rooms, msgs := c.Stats()
+	if rooms != maxRooms || msgs != maxRooms*perRoom {
+		t.Fatalf("stats = %d rooms, %d messages; want %d, %d", rooms, msgs, maxRooms, maxRooms*perRoom)
+	}
+	// The oldest rooms were evicted, the newest kept.
+	if _, ok, _ := c.LatestMessages(ctx, "room-0", 1); ok {
+		t.Error("least recently used room still cached")
+	}
+	grown := heap() - before
+	// Kept: 2,000 messages of ~1.2 kB ≈ 2.4 MB; unbounded would be 14 MB.
+	if limit := uint64(maxRooms * perRoom * bodyLen * 2); grown > limit {
+		t.Errorf("heap grew by %d bytes, want < %d", grown, limit)
+	}
+	t.Logf("heap grew by %d bytes for %d cached messages", grown, msgs)
+	runtime.KeepAlive(c)
+}
+
+func TestPubSubQueueFull(t *testing.T) {
+	p := newPubSub(2)
+	defer p.Close()
+	ctx := context.Background()
+	release := make(chan struct{})
+	var got, resyncs atomic.Int32
+	p.OnResync(func() { resyncs.Add(1) })
+	if _, err := p.Subscribe(ctx, "c", func([]byte) { <-release; got.Add(1) }); err != nil {
+		t.Fatal(err)
+	}
+	// One payload blocks the handler, two fill the queue, the fourth is dropped.
+	var full int
+	for i := range 4 {
+		err := p.Publish(ctx, "c", []byte{byte(i)})
+		if err == ErrQueueFull {
+			full++
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if full != 1 {
+		t.Fatalf("%d publishes dropped, want 1", full)
+	}
+	close(release)
+	deadline := time.Now().Add(2 * time.Second)
+	for (got.Load() != 3 || resyncs.Load() != 1) && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got.Load() != 3 || resyncs.Load() != 1 {
+		t.Fatalf("delivered %d, resyncs %d; want 3, 1", got.Load(), resyncs.Load())
+	}
+}
+
+func TestPubSubClosed(t *testing.T) {
+	p := NewPubSub()
+	if err := p.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_ = p.Close()
+	if err := p.Publish(context.Background(), "c", nil); err != ErrClosed {
+		t.Fatalf("publish after close: %v", err)
+	}
+}
+
+func TestPresenceClock(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	p := NewPresence("a", time.Minute, func() time.Time { return now })
+	ctx := context.Background()
+	_ = p.Touch(ctx, []chat.PresenceEntry{{RoomID: "r", UserID: "u"}, {UserID: "u"}})
+	now = now.Add(59 * time.Second)
+	if on, _ := p.IsOnline(ctx, "u"); !on {
+		t.Fatal("offline before the TTL")
+	}
+	now = now.Add(time.Second)
+	if on, _ := p.IsOnline(ctx, "u"); on {
+		t.Fatal("online after the TTL")
+	}
+	if users, _ := p.Online(ctx, "r"); len(users) != 0 {
+		t.Fatalf("online after the TTL: %v", users)
+	}
+	if len(p.t.rooms) != 0 || len(p.t.users) != 0 {
+		t.Fatalf("expired entries kept: %v %v", p.t.rooms, p.t.users)
+	}
+}
