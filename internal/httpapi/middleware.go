@@ -1,0 +1,182 @@
+package httpapi
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/open-chat/openchat/internal/chat"
+)
+
+// servedBy names the instance on every response, so that behind a load
+// balancer anyone can see which one answered. It is the outermost layer.
+func servedBy(instanceID string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Served-By", instanceID)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// apiHeaders sets the security headers of API responses. The web package
+// sets its own (including Content-Security-Policy) on HTML.
+func apiHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		setAPIHeaders(w)
+		next.ServeHTTP(w, r)
+	})
+}
+
+func setAPIHeaders(w http.ResponseWriter) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+}
+
+// routeInfo carries the metrics label of a request: the ServeMux pattern
+// (never the raw path, to bound label cardinality), or a fixed name set by
+// the catch-all.
+type routeInfo struct{ label string }
+
+type routeKey struct{}
+
+// setRoute overrides the label of the current request.
+func setRoute(r *http.Request, label string) {
+	if ri, ok := r.Context().Value(routeKey{}).(*routeInfo); ok {
+		ri.label = label
+	}
+}
+
+// Route labels of requests that match no API pattern.
+const (
+	routeUnmatched = "unmatched"
+	routeWeb       = "web"
+	routePreflight = "preflight"
+)
+
+// observe logs and measures every request and turns a panic into a 500.
+func observe(log *slog.Logger, m chat.Metrics, mux registrar, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		_, pattern := mux.Handler(r)
+		ri := &routeInfo{label: pattern}
+		if pattern == "" || pattern == "/" {
+			ri.label = routeUnmatched
+		}
+		r = r.WithContext(context.WithValue(r.Context(), routeKey{}, ri))
+		rec := &recorder{ResponseWriter: w}
+		defer func() {
+			p := recover()
+			if p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				log.ErrorContext(r.Context(), "panic", "method", r.Method, "route", ri.label, "panic", p)
+				if !rec.wrote {
+					writeError(rec, r, log, errors.New("panic"))
+				}
+			}
+			status, d := rec.statusCode(), time.Since(start)
+			m.HTTPRequest(ri.label, status, d)
+			log.InfoContext(r.Context(), "http", "method", r.Method, "route", ri.label,
+				"status", status, "duration", d)
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// recorder remembers the status of a response. It implements Hijacker
+// itself (so an upgraded WebSocket is recorded as 101) and Flusher.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (rec *recorder) WriteHeader(code int) {
+	if !rec.wrote {
+		rec.status, rec.wrote = code, code >= 200 || code == http.StatusSwitchingProtocols
+	}
+	rec.ResponseWriter.WriteHeader(code)
+}
+
+func (rec *recorder) Write(b []byte) (int, error) {
+	if !rec.wrote {
+		rec.status, rec.wrote = http.StatusOK, true
+	}
+	return rec.ResponseWriter.Write(b)
+}
+
+func (rec *recorder) Flush() {
+	if !rec.wrote {
+		rec.status, rec.wrote = http.StatusOK, true
+	}
+	_ = http.NewResponseController(rec.ResponseWriter).Flush()
+}
+
+func (rec *recorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, brw, err := http.NewResponseController(rec.ResponseWriter).Hijack()
+	if err == nil && !rec.wrote {
+		rec.status, rec.wrote = http.StatusSwitchingProtocols, true
+	}
+	return c, brw, err
+}
+
+func (rec *recorder) statusCode() int {
+	if rec.status == 0 {
+		return http.StatusOK
+	}
+	return rec.status
+}
+
+// CORS: methods and headers a cross-origin client of the API may use.
+var (
+	corsMethods = "GET, POST, PATCH, DELETE"
+	corsHeaders = "Authorization, Content-Type"
+	corsExpose  = "X-Served-By, Retry-After"
+)
+
+// corsMiddleware lets the listed origins call /api/ with credentials (an
+// exported web client on a CDN). Other origins get no CORS headers, so
+// browsers keep them out.
+func corsMiddleware(origins []string, next http.Handler) http.Handler {
+	if len(origins) == 0 {
+		return next
+	}
+	allowed := make([]string, len(origins))
+	for i, o := range origins {
+		allowed[i] = strings.TrimRight(o, "/")
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.URL.Path, "/api/") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		h := w.Header()
+		h.Add("Vary", "Origin")
+		origin := r.Header.Get("Origin")
+		if origin == "" || !slices.Contains(allowed, origin) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		h.Set("Access-Control-Allow-Origin", origin)
+		h.Set("Access-Control-Allow-Credentials", "true")
+		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			setRoute(r, routePreflight)
+			h.Add("Vary", "Access-Control-Request-Method")
+			h.Add("Vary", "Access-Control-Request-Headers")
+			h.Set("Access-Control-Allow-Methods", corsMethods)
+			h.Set("Access-Control-Allow-Headers", corsHeaders)
+			h.Set("Access-Control-Max-Age", strconv.Itoa(int(CORSMaxAge.Seconds())))
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		h.Set("Access-Control-Expose-Headers", corsExpose)
+		next.ServeHTTP(w, r)
+	})
+}

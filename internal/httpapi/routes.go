@@ -1,0 +1,71 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/open-chat/openchat/internal/chat"
+)
+
+// addRoutes lists every route of the HTTP surface. docs/openapi.yaml must
+// describe each one (TestOpenAPIMatchesRoutes).
+func addRoutes(mux registrar, cfg Config, svc *chat.Service, deps Deps, lim *ipLimiter) {
+	log, body, secure := deps.Log, cfg.MaxBodyBytes, cfg.SecureCookies
+	auth := requireUser(log, svc, false)
+	authWS := requireUser(log, svc, true) // also accepts ?token=
+	limited := func(h http.Handler) http.Handler { return rateLimit(log, lim, h) }
+	handle := func(pattern string, h http.Handler) { mux.Handle(pattern, apiHeaders(h)) }
+
+	handle("POST /api/v1/users", limited(handleSignUp(log, svc, body)))
+	handle("POST /api/v1/sessions", limited(handleSignIn(log, svc, body, secure)))
+	handle("DELETE /api/v1/sessions/current", auth(handleSignOut(log, svc, secure)))
+	handle("GET /api/v1/me", auth(handleMe()))
+	handle("PATCH /api/v1/me", auth(handleUpdateMe(log, svc, body)))
+	handle("GET /api/v1/me/mentions", auth(handleMentions(log, svc)))
+	handle("GET /api/v1/users", auth(handleSearchUsers(log, svc)))
+	handle("GET /api/v1/rooms", auth(handleRooms(log, svc)))
+	handle("POST /api/v1/rooms", auth(handleCreateRoom(log, svc, body)))
+	handle("GET /api/v1/rooms/{room_id}", auth(handleRoom(log, svc)))
+	handle("GET /api/v1/rooms/{room_id}/messages", auth(handleMessages(log, svc)))
+	handle("POST /api/v1/rooms/{room_id}/messages", auth(handlePostMessage(log, svc, body)))
+	handle("GET /api/v1/ws", authWS(handleWS(log, deps.WS)))
+	handle("GET /api/v1/unsubscribe", handleUnsubscribePage(log, cfg.Secret))
+	handle("POST /api/v1/unsubscribe", handleUnsubscribe(log, svc, cfg.Secret, body))
+	handle("GET /api/v1/openapi.yaml", handleOpenAPI())
+	handle("GET /healthz", handleHealthz())
+	handle("GET /readyz", handleReadyz(log, svc))
+	handle("GET /metrics", handleMetrics(log, deps.MetricsHandler))
+	// Everything else: 405 for a known path, 404 under the reserved
+	// prefixes, the web client otherwise.
+	mux.Handle("/", handleFallback(log, mux, deps.Web))
+}
+
+// registrar is what addRoutes needs of a router; *http.ServeMux is one.
+type registrar interface {
+	Handle(pattern string, h http.Handler)
+	Handler(r *http.Request) (h http.Handler, pattern string)
+}
+
+// Route is one method and path of the HTTP surface, as in docs/openapi.yaml.
+type Route struct {
+	Method string
+	Path   string // with {params}
+}
+
+// Routes returns every route addRoutes registers, in order, without the
+// catch-all of the web client.
+func Routes() []Route {
+	var l routeList
+	addRoutes(&l, Config{}, nil, Deps{}, nil)
+	return l
+}
+
+type routeList []Route
+
+func (l *routeList) Handle(pattern string, _ http.Handler) {
+	if method, path, ok := strings.Cut(pattern, " "); ok {
+		*l = append(*l, Route{Method: method, Path: path})
+	}
+}
+
+func (l *routeList) Handler(*http.Request) (http.Handler, string) { return nil, "" }
