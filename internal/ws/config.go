@@ -1,0 +1,120 @@
+// Package ws delivers chat in real time over WebSockets: one session per
+// connection (frames in docs/protocol.md), and a hub that holds one upstream
+// PubSub subscription per room with local subscribers, encodes each event
+// once per room and hands the same bytes to every subscriber's bounded queue.
+package ws
+
+import "time"
+
+// Defaults of Config. Each bounds what one connection may cost the server.
+const (
+	// DefaultSendQueue is how many outgoing entries may wait for a
+	// connection's writer; a connection whose queue is full when a message
+	// arrives is too slow and is closed with 1013 (try again later).
+	DefaultSendQueue = 256
+	// DefaultMaxFrameBytes is the largest client frame; a bigger one closes
+	// the connection with 1009. It fits a maximal message body with escapes.
+	DefaultMaxFrameBytes = 32 << 10
+	// DefaultMaxSubscriptions bounds the rooms one connection subscribes to.
+	DefaultMaxSubscriptions = 500
+	// DefaultPingInterval: a connection silent this long gets a WebSocket ping.
+	DefaultPingInterval = 25 * time.Second
+	// DefaultIdleTimeout: a connection silent this long (no frame, no pong)
+	// is closed with 1008.
+	DefaultIdleTimeout = 60 * time.Second
+	// DefaultSendRate and DefaultSendBurst bound `send` frames per connection
+	// (token bucket: rate per second, burst tokens).
+	DefaultSendRate  = 10.0
+	DefaultSendBurst = 20
+	// DefaultTypingRate and DefaultTypingBurst bound `typing` frames.
+	DefaultTypingRate  = 1.0
+	DefaultTypingBurst = 5
+	// DefaultPresenceRefresh is how often the hub re-touches every local
+	// presence entry, in one batch; it must stay well below the TTL.
+	DefaultPresenceRefresh = 20 * time.Second
+	// DefaultPresenceTTL is the Presence adapter's TTL (the lead builds the
+	// adapter with the same value); entries of a dead instance vanish after it.
+	DefaultPresenceTTL = 60 * time.Second
+	// DefaultPresenceDebounce: at most one presence frame per room per period.
+	DefaultPresenceDebounce = 2 * time.Second
+	// DefaultPresenceListMax caps the users listed in a presence frame; the
+	// count is always exact.
+	DefaultPresenceListMax = 100
+	// DefaultGapWait is how long the hub waits for a message that arrived
+	// out of order (seq gap) before reading it from the store.
+	DefaultGapWait = 100 * time.Millisecond
+	// maxIDLen bounds room ids and refs in client frames.
+	maxIDLen = 64
+)
+
+// Config holds the limits of the WebSocket endpoint. Zero fields take the
+// defaults above.
+type Config struct {
+	// AllowedOrigins lists browser origins allowed besides the server's own
+	// host: "host[:port]" or "scheme://host[:port]", path.Match patterns.
+	AllowedOrigins []string
+	// InstanceID names this process in the hello frame.
+	InstanceID string
+
+	SendQueue        int
+	MaxFrameBytes    int64
+	MaxSubscriptions int
+
+	PingInterval time.Duration
+	IdleTimeout  time.Duration
+
+	SendRate    float64
+	SendBurst   int
+	TypingRate  float64
+	TypingBurst int
+
+	PresenceRefresh  time.Duration
+	PresenceTTL      time.Duration
+	PresenceDebounce time.Duration
+	PresenceListMax  int
+
+	GapWait time.Duration
+}
+
+func (c Config) withDefaults() Config {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	dur := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&c.SendQueue, DefaultSendQueue)
+	def(&c.MaxSubscriptions, DefaultMaxSubscriptions)
+	def(&c.SendBurst, DefaultSendBurst)
+	def(&c.TypingBurst, DefaultTypingBurst)
+	def(&c.PresenceListMax, DefaultPresenceListMax)
+	if c.MaxFrameBytes <= 0 {
+		c.MaxFrameBytes = DefaultMaxFrameBytes
+	}
+	if c.SendRate <= 0 {
+		c.SendRate = DefaultSendRate
+	}
+	if c.TypingRate <= 0 {
+		c.TypingRate = DefaultTypingRate
+	}
+	dur(&c.PingInterval, DefaultPingInterval)
+	dur(&c.IdleTimeout, DefaultIdleTimeout)
+	dur(&c.PresenceRefresh, DefaultPresenceRefresh)
+	dur(&c.PresenceTTL, DefaultPresenceTTL)
+	dur(&c.PresenceDebounce, DefaultPresenceDebounce)
+	dur(&c.GapWait, DefaultGapWait)
+	if c.IdleTimeout <= c.PingInterval {
+		c.IdleTimeout = 2 * c.PingInterval // a pong must have time to come back
+	}
+	if c.PresenceRefresh > c.PresenceTTL/2 {
+		c.PresenceRefresh = c.PresenceTTL / 2 // two chances to refresh before expiry
+	}
+	return c
+}
+
+// sweepInterval is how often the hub checks connections for keepalive.
+func (c Config) sweepInterval() time.Duration { return c.PingInterval / 2 }

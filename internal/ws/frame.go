@@ -1,0 +1,166 @@
+package ws
+
+import (
+	"encoding/json"
+	"unicode/utf8"
+
+	"github.com/open-chat/openchat/internal/chat"
+)
+
+// Frame types (docs/protocol.md).
+const (
+	typeHello       = "hello"
+	typeSubscribe   = "subscribe"
+	typeSubscribed  = "subscribed"
+	typeUnsubscribe = "unsubscribe"
+	typeMessage     = "message"
+	typeSend        = "send"
+	typeAck         = "ack"
+	typeTyping      = "typing"
+	typePresence    = "presence"
+	typePing        = "ping"
+	typePong        = "pong"
+	typeError       = "error"
+)
+
+// Error codes of error frames besides the chat codes.
+const (
+	codeBadFrame         = "bad_frame"              // malformed or unknown frame
+	codeNotSubscribed    = "not_subscribed"         // typing/unsubscribe for a room not subscribed
+	codeTooManyRooms     = "too_many_subscriptions" // Config.MaxSubscriptions reached
+	codeRateLimited      = chat.ERATELIMITED
+	eventPresenceChanged = "presence" // hub-to-hub event: a room's local presence set changed
+)
+
+// clientFrame is any frame a client sends; fields not used by Type are ignored.
+type clientFrame struct {
+	Type     string `json:"type"`
+	RoomID   string `json:"room_id"`
+	AfterSeq *int64 `json:"after_seq"`
+	Body     string `json:"body"`
+	ClientID string `json:"client_id"`
+	Ref      string `json:"ref"`
+}
+
+func badFrame(msg string) error { return &chat.Error{Code: codeBadFrame, Message: msg} }
+
+// decodeFrame parses and checks a client frame. On error the frame holds
+// whatever could be read (its Ref, to echo in the error frame).
+func decodeFrame(b []byte) (clientFrame, error) {
+	var f clientFrame
+	if !utf8.Valid(b) {
+		return f, badFrame("frame is not valid UTF-8")
+	}
+	if err := json.Unmarshal(b, &f); err != nil {
+		return clientFrame{}, badFrame("frame is not a JSON object of the expected shape")
+	}
+	if len(f.Ref) > maxIDLen {
+		f.Ref = ""
+		return f, badFrame("ref is too long")
+	}
+	if len(f.RoomID) > maxIDLen {
+		return f, badFrame("room_id is too long")
+	}
+	needRoom := func() error {
+		if f.RoomID == "" {
+			return badFrame("room_id is required")
+		}
+		return nil
+	}
+	switch f.Type {
+	case typeSubscribe:
+		if f.AfterSeq != nil && *f.AfterSeq < 0 {
+			return f, badFrame("after_seq must be >= 0")
+		}
+		return f, needRoom()
+	case typeUnsubscribe, typeTyping:
+		return f, needRoom()
+	case typeSend:
+		if err := needRoom(); err != nil {
+			return f, err
+		}
+		if f.Body == "" {
+			return f, badFrame("body is required")
+		}
+		return f, nil
+	case typePing:
+		return f, nil
+	case "":
+		return f, badFrame("type is required")
+	default:
+		return f, badFrame("unknown frame type")
+	}
+}
+
+// Server frames. Each is encoded once, then its bytes are shared.
+type (
+	helloFrame struct {
+		Type     string    `json:"type"`
+		Instance string    `json:"instance"`
+		User     chat.User `json:"user"`
+	}
+	subscribedFrame struct {
+		Type      string `json:"type"`
+		RoomID    string `json:"room_id"`
+		LastSeq   int64  `json:"last_seq"`
+		Truncated bool   `json:"truncated,omitempty"`
+	}
+	messageFrame struct {
+		Type    string        `json:"type"`
+		Message *chat.Message `json:"message"`
+	}
+	ackFrame struct {
+		Type     string        `json:"type"`
+		ClientID string        `json:"client_id"`
+		Message  *chat.Message `json:"message"`
+	}
+	typingFrame struct {
+		Type   string       `json:"type"`
+		RoomID string       `json:"room_id"`
+		User   chat.UserRef `json:"user"`
+	}
+	presenceFrame struct {
+		Type   string         `json:"type"`
+		RoomID string         `json:"room_id"`
+		Online []chat.UserRef `json:"online"`
+		Count  int            `json:"count"`
+	}
+	errorFrame struct {
+		Type    string `json:"type"`
+		Code    string `json:"code"`
+		Message string `json:"message"`
+		Field   string `json:"field,omitempty"`
+		Ref     string `json:"ref,omitempty"`
+	}
+)
+
+var pongBytes = []byte(`{"type":"pong"}`)
+
+// encode marshals a server frame. Frames are plain structs of strings and
+// numbers, so an error is a bug; it becomes an internal error frame.
+func encode(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return []byte(`{"type":"error","code":"internal","message":"internal error"}`)
+	}
+	return b
+}
+
+func encodeMessage(m *chat.Message) []byte {
+	return encode(messageFrame{Type: typeMessage, Message: m})
+}
+
+// messageFrameRaw wraps an already encoded chat.Message (as published) in a
+// message frame without decoding and re-encoding it.
+func messageFrameRaw(raw []byte) []byte {
+	const prefix = `{"type":"message","message":`
+	b := make([]byte, 0, len(prefix)+len(raw)+1)
+	b = append(b, prefix...)
+	b = append(b, raw...)
+	return append(b, '}')
+}
+
+func encodeError(err error, ref string) []byte {
+	return encode(errorFrame{Type: typeError, Code: chat.ErrorCode(err),
+		Message: chat.ErrorMessage(err), Field: chat.ErrorField(err), Ref: ref})
+}

@@ -1,0 +1,210 @@
+package ws
+
+import (
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/open-chat/openchat/internal/chat"
+)
+
+// handle acts on one client frame. A bad frame changes nothing.
+func (c *conn) handle(b []byte) {
+	f, err := decodeFrame(b)
+	if err != nil {
+		c.replyError(err, f.Ref)
+		return
+	}
+	switch f.Type {
+	case typeSubscribe:
+		c.subscribe(f)
+	case typeUnsubscribe:
+		sb := c.subs[f.RoomID]
+		if sb == nil {
+			c.replyError(chat.Errorf(codeNotSubscribed, "not subscribed to this room"), f.Ref)
+			return
+		}
+		c.leaveSub(sb)
+	case typeSend:
+		c.send(f)
+	case typeTyping:
+		c.typing(f)
+	case typePing:
+		c.push(pongBytes, pushBounded)
+	}
+}
+
+func (c *conn) replyError(err error, ref string) {
+	if chat.ErrorCode(err) == chat.EINTERNAL {
+		c.srv.log.Error("websocket request failed", "user", c.user.ID, "err", err)
+	}
+	c.push(encodeError(err, ref), pushBounded)
+}
+
+// subscribe registers the connection in the room first (live messages are
+// parked), then replays what the client missed, then releases the parked
+// messages: no gap and no duplicate however the two race.
+func (c *conn) subscribe(f clientFrame) {
+	s, ctx := c.srv, c.srv.ctx
+	if old := c.subs[f.RoomID]; old != nil {
+		c.leaveSub(old) // a second subscribe restarts the replay
+	}
+	if len(c.subs) >= s.cfg.MaxSubscriptions {
+		c.replyError(chat.Errorf(codeTooManyRooms, "at most %d rooms per connection", s.cfg.MaxSubscriptions), f.Ref)
+		return
+	}
+	if _, err := s.svc.Room(ctx, f.RoomID); err != nil {
+		c.replyError(err, f.Ref)
+		return
+	}
+	sb, err := s.join(ctx, c, f.RoomID)
+	if err != nil {
+		c.replyError(err, f.Ref)
+		return
+	}
+	c.subs[f.RoomID] = sb
+	s.presenceJoin(ctx, sb.room, c.user.ID)
+
+	var msgs []chat.Message
+	var last int64
+	var truncated bool
+	if f.AfterSeq != nil {
+		msgs, last, truncated, err = s.svc.CatchUp(ctx, f.RoomID, *f.AfterSeq)
+	} else {
+		last, err = s.svc.LastSeq(ctx, f.RoomID)
+	}
+	if err != nil {
+		c.leaveSub(sb)
+		c.replyError(err, f.Ref)
+		return
+	}
+	replay := make([][]byte, len(msgs))
+	for i := range msgs {
+		replay[i] = encodeMessage(&msgs[i])
+		last = max(last, msgs[i].Seq) // a truncated replay may reach past last
+	}
+	c.mu.Lock()
+	c.pushLocked(outEntry{frame: encode(subscribedFrame{Type: typeSubscribed, RoomID: f.RoomID, LastSeq: last, Truncated: truncated})}, pushBounded)
+	if len(replay) > 0 {
+		c.pushLocked(outEntry{batch: replay}, pushBounded)
+		s.metrics.MessagesDelivered(len(replay))
+	}
+	sb.last = last
+	c.mu.Unlock()
+	c.goLive(sb)
+	if frame, err := s.presenceFrame(ctx, sb.room, s.cfg.PresenceDebounce); err == nil {
+		c.deliverEphemeral(sb, frame)
+	} else {
+		s.log.Warn("presence lookup failed", "room", f.RoomID, "err", err)
+	}
+}
+
+// goLive releases sb's parked messages in seq order, first reading from the
+// store any that are missing between the last delivered and the first
+// parked, and then lets live messages through directly.
+func (c *conn) goLive(sb *sub) {
+	s := c.srv
+	for {
+		c.mu.Lock()
+		if c.closed || sb.gone {
+			c.mu.Unlock()
+			return
+		}
+		var out [][]byte
+		n := 0
+		for ; n < len(sb.buf); n++ {
+			e := sb.buf[n]
+			if e.seq <= sb.last {
+				continue
+			}
+			if e.seq != sb.last+1 {
+				break
+			}
+			sb.last = e.seq
+			out = append(out, e.frame)
+		}
+		sb.buf = sb.buf[n:]
+		if len(out) > 0 && c.pushLocked(outEntry{batch: out}, pushBounded) {
+			s.metrics.MessagesDelivered(len(out))
+		}
+		if len(sb.buf) == 0 {
+			sb.pending, sb.buf = false, nil
+			c.mu.Unlock()
+			return
+		}
+		after, upto := sb.last, sb.buf[0].seq-1
+		c.mu.Unlock()
+
+		msgs, _, err := s.messagesAfter(sb.room.id, after, upto)
+		if err != nil {
+			s.log.Warn("websocket gap fill failed; client must reconnect", "room", sb.room.id, "err", err)
+			c.closeWith(websocket.StatusTryAgainLater, "catch-up failed")
+			return
+		}
+		frames := make([]seqFrame, 0, len(msgs))
+		for i := range msgs {
+			if m := &msgs[i]; m.Seq > after && m.Seq <= upto {
+				frames = append(frames, seqFrame{m.Seq, encodeMessage(m)})
+			}
+		}
+		c.mu.Lock()
+		if len(frames) == 0 {
+			sb.last = upto // the store has none of them: never wait for them
+		}
+		var batch [][]byte
+		for _, e := range frames {
+			if e.seq > sb.last {
+				sb.last = e.seq
+				batch = append(batch, e.frame)
+			}
+		}
+		if len(batch) > 0 && c.pushLocked(outEntry{batch: batch}, pushBounded) {
+			s.metrics.MessagesDelivered(len(batch))
+		}
+		c.mu.Unlock()
+	}
+}
+
+// leaveSub ends a subscription: the room forgets the connection and, for
+// the user's last local connection in the room, so does presence.
+func (c *conn) leaveSub(sb *sub) {
+	delete(c.subs, sb.room.id)
+	c.mu.Lock()
+	sb.gone, sb.buf = true, nil
+	c.mu.Unlock()
+	c.srv.leave(sb)
+	c.srv.presenceLeave(c.srv.ctx, sb.room, c.user.ID)
+}
+
+// send posts a message. A retried client_id is acknowledged with the first
+// message, which the service does not publish again.
+func (c *conn) send(f clientFrame) {
+	ref := f.Ref
+	if ref == "" {
+		ref = f.ClientID
+	}
+	if !c.sendB.allow(time.Now().UnixNano(), c.srv.cfg.SendRate, c.srv.cfg.SendBurst) {
+		c.replyError(chat.Errorf(codeRateLimited, "too many messages; slow down"), ref)
+		return
+	}
+	m, _, err := c.srv.svc.PostMessage(c.srv.ctx, c.user, f.RoomID, f.Body, f.ClientID)
+	if err != nil {
+		c.replyError(err, ref)
+		return
+	}
+	c.push(encode(ackFrame{Type: typeAck, ClientID: f.ClientID, Message: &m}), pushBounded)
+}
+
+func (c *conn) typing(f clientFrame) {
+	if c.subs[f.RoomID] == nil {
+		c.replyError(chat.Errorf(codeNotSubscribed, "subscribe to the room before typing in it"), f.Ref)
+		return
+	}
+	if !c.typeB.allow(time.Now().UnixNano(), c.srv.cfg.TypingRate, c.srv.cfg.TypingBurst) {
+		c.replyError(chat.Errorf(codeRateLimited, "too many typing frames; slow down"), f.Ref)
+		return
+	}
+	if err := c.srv.svc.Typing(c.srv.ctx, c.user, f.RoomID); err != nil {
+		c.replyError(err, f.Ref)
+	}
+}

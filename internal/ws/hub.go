@@ -1,0 +1,310 @@
+package ws
+
+import (
+	"context"
+	"encoding/json"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/open-chat/openchat/internal/chat"
+)
+
+// room is the hub's state for a room with local subscribers: one upstream
+// subscription, the seq of the last message fanned out, and messages that
+// arrived ahead of a gap. Events are fanned out under mu, so every
+// subscriber sees them in the same order.
+type room struct {
+	id    string
+	ready chan struct{} // closed once the upstream subscription is set up
+	err   error         // set before ready closes
+	unsub func()
+	refs  int // joins not yet released; guarded by Server.roomsMu
+
+	mu       sync.Mutex
+	subs     []*sub
+	inited   bool
+	last     int64            // highest seq fanned out
+	ahead    map[int64][]byte // frames with seq > last+1, waiting for the gap
+	filling  bool             // a fill goroutine runs
+	resync   bool             // the fill must also read past last (broker resync)
+	presence presenceCache
+}
+
+// join registers c in the room, subscribing upstream if it is the room's
+// first local subscriber. The subscription starts parked (pending).
+func (s *Server) join(ctx context.Context, c *conn, roomID string) (*sub, error) {
+	s.roomsMu.Lock()
+	r := s.rooms[roomID]
+	first := r == nil
+	if first {
+		r = &room{id: roomID, ready: make(chan struct{}), ahead: map[int64][]byte{}}
+		s.rooms[roomID] = r
+	}
+	r.refs++
+	s.roomsMu.Unlock()
+	if first {
+		r.err = s.initRoom(ctx, r)
+		close(r.ready)
+	} else {
+		<-r.ready
+	}
+	if r.err != nil {
+		s.release(r)
+		return nil, r.err
+	}
+	sb := &sub{c: c, room: r, pending: true}
+	r.mu.Lock()
+	sb.idx = len(r.subs)
+	r.subs = append(r.subs, sb)
+	r.mu.Unlock()
+	return sb, nil
+}
+
+func (s *Server) initRoom(ctx context.Context, r *room) error {
+	unsub, err := s.ps.Subscribe(ctx, chat.RoomChannel(r.id), func(p []byte) { s.onEvent(r, p) })
+	if err != nil {
+		s.log.Error("pubsub subscribe failed", "room", r.id, "err", err)
+		return chat.Errorf(chat.EUNAVAILABLE, "real-time delivery is unavailable; retry later")
+	}
+	// Read after subscribing: any message committed later reaches us live.
+	last, err := s.svc.LastSeq(ctx, r.id)
+	if err != nil {
+		unsub()
+		return err
+	}
+	r.unsub = unsub
+	r.mu.Lock()
+	r.last, r.inited = last, true
+	s.drainLocked(r)
+	r.mu.Unlock()
+	return nil
+}
+
+// leave removes a subscription from its room.
+func (s *Server) leave(sb *sub) {
+	r := sb.room
+	r.mu.Lock()
+	if sb.left {
+		r.mu.Unlock()
+		return
+	}
+	sb.left = true
+	end := len(r.subs) - 1
+	r.subs[sb.idx] = r.subs[end]
+	r.subs[sb.idx].idx = sb.idx
+	r.subs[end] = nil
+	r.subs = r.subs[:end]
+	r.mu.Unlock()
+	s.release(r)
+}
+
+// release drops a join; the last one ends the upstream subscription.
+func (s *Server) release(r *room) {
+	s.roomsMu.Lock()
+	r.refs--
+	last := r.refs == 0 && s.rooms[r.id] == r
+	if last {
+		delete(s.rooms, r.id)
+	}
+	s.roomsMu.Unlock()
+	if last && r.unsub != nil {
+		r.unsub()
+	}
+}
+
+// onEvent is the PubSub handler of a room: decode once, build the frame
+// once, fan the same bytes out. It must not block, so store reads for gaps
+// happen in a fill goroutine.
+func (s *Server) onEvent(r *room, payload []byte) {
+	var ev struct {
+		Type    string          `json:"type"`
+		Message json.RawMessage `json:"message"`
+		User    *chat.UserRef   `json:"user"`
+	}
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		s.log.Warn("undecodable room event", "room", r.id, "err", err)
+		return
+	}
+	switch ev.Type {
+	case chat.EventMessage:
+		var m struct {
+			Seq int64 `json:"seq"`
+		}
+		if err := json.Unmarshal(ev.Message, &m); err != nil || m.Seq <= 0 {
+			s.log.Warn("room event without a message", "room", r.id)
+			return
+		}
+		frame := messageFrameRaw(ev.Message)
+		r.mu.Lock()
+		s.acceptLocked(r, m.Seq, frame)
+		r.mu.Unlock()
+	case chat.EventTyping:
+		if ev.User == nil {
+			return
+		}
+		frame := encode(typingFrame{Type: typeTyping, RoomID: r.id, User: *ev.User})
+		r.mu.Lock()
+		for _, sb := range r.subs {
+			if sb.c.user.ID != ev.User.ID { // not back to the typer
+				sb.c.deliverEphemeral(sb, frame)
+			}
+		}
+		r.mu.Unlock()
+	case eventPresenceChanged:
+		r.mu.Lock()
+		r.presence.dirty = true
+		r.mu.Unlock()
+	}
+}
+
+// acceptLocked fans out seq if it is the next one, parks it if earlier
+// ones are missing, drops it if already fanned out. r.mu is held.
+func (s *Server) acceptLocked(r *room, seq int64, frame []byte) {
+	switch {
+	case !r.inited || seq > r.last+1:
+		r.ahead[seq] = frame
+		if r.inited {
+			s.startFillLocked(r, true)
+		}
+	case seq == r.last+1:
+		s.fanoutLocked(r, seq, frame)
+		s.drainLocked(r)
+	}
+}
+
+// drainLocked fans out parked frames that have become next in line.
+func (s *Server) drainLocked(r *room) {
+	for {
+		f, ok := r.ahead[r.last+1]
+		if !ok {
+			break
+		}
+		delete(r.ahead, r.last+1)
+		s.fanoutLocked(r, r.last+1, f)
+	}
+	maps.DeleteFunc(r.ahead, func(seq int64, _ []byte) bool { return seq <= r.last })
+	if len(r.ahead) > 0 {
+		s.startFillLocked(r, true)
+	}
+}
+
+func (s *Server) fanoutLocked(r *room, seq int64, frame []byte) {
+	r.last = seq
+	n := 0
+	for _, sb := range r.subs {
+		if sb.c.deliver(sb, seq, frame) {
+			n++
+		}
+	}
+	if n > 0 {
+		s.metrics.MessagesDelivered(n)
+	}
+}
+
+func (s *Server) startFillLocked(r *room, wait bool) {
+	if !r.filling {
+		r.filling = true
+		go s.fill(r, wait)
+	}
+}
+
+// fill reads from the store what the room's subscribers miss: the messages
+// of a gap (after a short wait, since most gaps are two posts published out
+// of order), or everything after last when the broker resynced.
+func (s *Server) fill(r *room, wait bool) {
+	if wait && !s.sleep(s.cfg.GapWait) {
+		return
+	}
+	for {
+		r.mu.Lock()
+		if len(r.ahead) == 0 && !r.resync || s.ctx.Err() != nil {
+			r.filling = false
+			r.mu.Unlock()
+			return
+		}
+		r.resync = false
+		after := r.last
+		r.mu.Unlock()
+
+		msgs, full, err := s.messagesAfter(r.id, after, 0)
+		if err != nil {
+			s.log.Warn("hub gap fill failed; retrying", "room", r.id, "err", err)
+			r.mu.Lock()
+			r.resync = true
+			r.mu.Unlock()
+			if !s.sleep(10 * s.cfg.GapWait) {
+				return
+			}
+			continue
+		}
+		frames := make([][]byte, len(msgs))
+		for i := range msgs {
+			frames[i] = encodeMessage(&msgs[i])
+		}
+		r.mu.Lock()
+		for i, m := range msgs {
+			if m.Seq > r.last { // the store is the truth, even across a hole
+				s.fanoutLocked(r, m.Seq, frames[i])
+			}
+		}
+		if len(msgs) == 0 && len(r.ahead) > 0 && r.last == after {
+			// The store has nothing after last, yet later seqs arrived: do
+			// not wait forever, resume at the lowest one.
+			lowest := slices.Min(slices.Collect(maps.Keys(r.ahead)))
+			s.log.Warn("hub skipping missing seqs", "room", r.id, "after", after, "next", lowest)
+			r.last = lowest - 1
+		}
+		r.resync = r.resync || full
+		s.drainLocked(r)
+		r.mu.Unlock()
+	}
+}
+
+// sleep waits d unless the server is stopping (then false).
+func (s *Server) sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-s.ctx.Done():
+		return false
+	}
+}
+
+// resync runs after the broker connection came back: every room with local
+// subscribers reloads what was published meanwhile from the store; the seq
+// filters drop what was already delivered.
+func (s *Server) resync() {
+	s.roomsMu.Lock()
+	rooms := slices.Collect(maps.Values(s.rooms))
+	s.roomsMu.Unlock()
+	for _, r := range rooms {
+		r.mu.Lock()
+		if r.inited {
+			r.resync = true
+			s.startFillLocked(r, false)
+		}
+		r.mu.Unlock()
+	}
+}
+
+// messagesAfter reads up to a page of a room's messages with seq > after
+// (and <= upto when upto > 0), oldest first; full says more may follow.
+func (s *Server) messagesAfter(roomID string, after, upto int64) ([]chat.Message, bool, error) {
+	n := int64(chat.PageMaxLimit)
+	if upto > 0 {
+		n = min(n, upto-after)
+	}
+	q := chat.MessageQuery{After: after, Limit: int(n)}
+	if after == 0 { // After 0 means "no cursor" to the service: ask for 1..n
+		q = chat.MessageQuery{Before: n + 1, Limit: int(n)}
+	}
+	page, err := s.svc.Messages(s.ctx, roomID, q)
+	if err != nil {
+		return nil, false, err
+	}
+	return page.Messages, len(page.Messages) == int(n), nil
+}

@@ -1,0 +1,169 @@
+package ws
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/open-chat/openchat/internal/chat"
+)
+
+// presenceCache is a room's last presence frame, reused by subscribers for
+// PresenceDebounce so a thousand joins cost one lookup. Guarded by room.mu.
+type presenceCache struct {
+	frame []byte
+	at    time.Time
+	dirty bool // the set changed (here or on another instance) since frame
+}
+
+// presenceConnect counts a user's connection ("connected at all").
+func (s *Server) presenceConnect(userID string) {
+	s.presMu.Lock()
+	s.presCount[chat.PresenceEntry{UserID: userID}]++
+	s.presMu.Unlock()
+	if err := s.pr.Touch(s.ctx, []chat.PresenceEntry{{UserID: userID}}); err != nil {
+		s.log.Warn("presence touch failed", "err", err)
+	}
+}
+
+// presenceDisconnect removes the "" entry with the user's last local connection.
+func (s *Server) presenceDisconnect(userID string) {
+	if s.presDecr(chat.PresenceEntry{UserID: userID}) {
+		if err := s.pr.Remove(s.ctx, []chat.PresenceEntry{{UserID: userID}}); err != nil {
+			s.log.Warn("presence remove failed", "err", err)
+		}
+	}
+}
+
+// presenceJoin touches the user's entries; when this is the user's first
+// local connection in the room, every instance is told the set changed.
+func (s *Server) presenceJoin(ctx context.Context, r *room, userID string) {
+	e := chat.PresenceEntry{RoomID: r.id, UserID: userID}
+	s.presMu.Lock()
+	s.presCount[e]++
+	first := s.presCount[e] == 1
+	s.presMu.Unlock()
+	if err := s.pr.Touch(ctx, []chat.PresenceEntry{e, {UserID: userID}}); err != nil {
+		s.log.Warn("presence touch failed", "err", err)
+	}
+	if first {
+		s.presenceChanged(ctx, r)
+	}
+}
+
+// presenceLeave removes the room entry with the user's last local
+// connection in the room.
+func (s *Server) presenceLeave(ctx context.Context, r *room, userID string) {
+	e := chat.PresenceEntry{RoomID: r.id, UserID: userID}
+	if !s.presDecr(e) {
+		return
+	}
+	if err := s.pr.Remove(ctx, []chat.PresenceEntry{e}); err != nil {
+		s.log.Warn("presence remove failed", "err", err)
+	}
+	s.presenceChanged(ctx, r)
+}
+
+// presDecr drops one count and reports whether it was the last.
+func (s *Server) presDecr(e chat.PresenceEntry) bool {
+	s.presMu.Lock()
+	defer s.presMu.Unlock()
+	s.presCount[e]--
+	if s.presCount[e] > 0 {
+		return false
+	}
+	delete(s.presCount, e)
+	return true
+}
+
+// presenceChanged marks the room here and publishes the change so other
+// instances mark it too; frames follow at most once per PresenceDebounce.
+func (s *Server) presenceChanged(ctx context.Context, r *room) {
+	r.mu.Lock()
+	r.presence.dirty = true
+	r.mu.Unlock()
+	ev, err := chat.EncodeEvent(chat.Event{Type: eventPresenceChanged, RoomID: r.id})
+	if err == nil {
+		err = s.ps.Publish(ctx, chat.RoomChannel(r.id), ev)
+	}
+	if err != nil {
+		s.log.Warn("presence publish failed", "room", r.id, "err", err)
+	}
+}
+
+// refreshPresence re-touches every local entry in one batch, so entries
+// live while their connections do and vanish a TTL after this instance dies.
+func (s *Server) refreshPresence(ctx context.Context) {
+	s.presMu.Lock()
+	entries := slices.Collect(maps.Keys(s.presCount))
+	s.presMu.Unlock()
+	if len(entries) == 0 {
+		return
+	}
+	if err := s.pr.Touch(ctx, entries); err != nil {
+		s.log.Warn("presence refresh failed", "entries", len(entries), "err", err)
+	}
+}
+
+// flushPresence sends a fresh presence frame to the local subscribers of
+// every room whose set changed since the last flush.
+func (s *Server) flushPresence(ctx context.Context) {
+	s.roomsMu.Lock()
+	rooms := slices.Collect(maps.Values(s.rooms))
+	s.roomsMu.Unlock()
+	for _, r := range rooms {
+		r.mu.Lock()
+		dirty := r.presence.dirty && r.inited
+		r.presence.dirty = false
+		r.mu.Unlock()
+		if !dirty {
+			continue
+		}
+		frame, err := s.presenceFrame(ctx, r, 0)
+		if err != nil {
+			s.log.Warn("presence lookup failed", "room", r.id, "err", err)
+			continue
+		}
+		r.mu.Lock()
+		for _, sb := range r.subs {
+			sb.c.deliverEphemeral(sb, frame)
+		}
+		r.mu.Unlock()
+	}
+}
+
+// presenceFrame returns the room's presence frame, reusing one younger
+// than maxAge. The list holds at most PresenceListMax users (by username);
+// the count is exact.
+func (s *Server) presenceFrame(ctx context.Context, r *room, maxAge time.Duration) ([]byte, error) {
+	r.mu.Lock()
+	if r.presence.frame != nil && time.Since(r.presence.at) < maxAge {
+		f := r.presence.frame
+		r.mu.Unlock()
+		return f, nil
+	}
+	r.mu.Unlock()
+	ids, err := s.pr.Online(ctx, r.id)
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(ids)
+	list := ids[:min(len(ids), s.cfg.PresenceListMax)]
+	users := []chat.UserRef{}
+	if len(list) > 0 {
+		if users, err = s.svc.UsersByIDs(ctx, list); err != nil {
+			return nil, err
+		}
+	}
+	if users == nil {
+		users = []chat.UserRef{}
+	}
+	slices.SortFunc(users, func(a, b chat.UserRef) int { return strings.Compare(a.Username, b.Username) })
+	frame := encode(presenceFrame{Type: typePresence, RoomID: r.id, Online: users, Count: len(ids)})
+	r.mu.Lock()
+	r.presence.frame, r.presence.at = frame, time.Now()
+	r.mu.Unlock()
+	return frame, nil
+}

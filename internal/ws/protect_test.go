@@ -1,0 +1,352 @@
+package ws
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/open-chat/openchat/internal/chat"
+)
+
+// smallBufListener shrinks the socket send buffer of connections accepted
+// while shrink is set, so a client that stops reading fills it quickly.
+type smallBufListener struct {
+	net.Listener
+	shrink *atomic.Bool
+}
+
+func (l smallBufListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok && l.shrink.Load() {
+		_ = tc.SetWriteBuffer(4096)
+	}
+	return c, err
+}
+
+func (e *env) serverConn(userID string) *conn {
+	e.srv.mu.Lock()
+	defer e.srv.mu.Unlock()
+	for c := range e.srv.conns {
+		if c.user.ID == userID {
+			return c
+		}
+	}
+	return nil
+}
+
+func (e *env) roomSubs(roomID string) int {
+	e.srv.roomsMu.Lock()
+	r := e.srv.rooms[roomID]
+	e.srv.roomsMu.Unlock()
+	if r == nil {
+		return 0
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.subs)
+}
+
+// A client that stops reading is disconnected with 1013 once its queue is
+// full, while 50 others get every message promptly.
+func TestSlowConsumer(t *testing.T) {
+	const fast, posts = 50, 60
+	var shrink atomic.Bool
+	e := newEnv(t, envOpts{cfg: Config{SendQueue: 32}, listener: func(l net.Listener) net.Listener { return smallBufListener{l, &shrink} }})
+	e.signUp("alice", "bob")
+	room := e.room("general")
+	var clients []*client
+	for range fast {
+		c := e.dial("bob", dialOpts{})
+		c.subscribe(room, nil)
+		clients = append(clients, c)
+	}
+	shrink.Store(true)
+	slow := e.dial("alice", dialOpts{noRead: true, readBuf: 4096})
+	slow.send(M{"type": "subscribe", "room_id": room})
+	waitFor(t, "slow client subscribed", func() bool { return e.roomSubs(room) == fast+1 })
+
+	body := strings.Repeat("x", 3990)
+	start := time.Now()
+	for i := range posts {
+		e.post(room, "bob", fmt.Sprint(body, i))
+		time.Sleep(time.Millisecond) // a busy room, not a flood: the fast clients keep up
+	}
+	t.Logf("posted in %v", time.Since(start))
+	var wg sync.WaitGroup
+	for i, c := range clients {
+		wg.Go(func() { checkSeqs(t, fmt.Sprint("fast ", i), c.messages(room, posts), 1, posts) })
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	t.Logf("%d clients got %d messages in %v", fast, posts, elapsed)
+	if elapsed > 5*time.Second {
+		t.Errorf("delivery to the fast clients took %v", elapsed)
+	}
+	sc := e.serverConn(e.user("alice").ID)
+	waitFor(t, "slow client marked closed", func() bool {
+		sc.mu.Lock()
+		defer sc.mu.Unlock()
+		return sc.closed
+	})
+	go slow.readLoop() // drain, so the close frame can get through
+	<-slow.done
+	if got := websocket.CloseStatus(slow.err); got != websocket.StatusTryAgainLater {
+		t.Errorf("slow client closed with %v (%v), want 1013", got, slow.err)
+	}
+	waitFor(t, "connection count", func() bool { return e.metrics.conns() == fast })
+}
+
+func waitPresence(t *testing.T, c *client, room string, count int) frame {
+	t.Helper()
+	for {
+		f := c.next(typeTyping, typeMessage, typeHello, typeSubscribed)
+		if f.Type == typePresence && f.RoomID == room && f.Count == count {
+			return f
+		}
+	}
+}
+
+func TestTypingAndPresence(t *testing.T) {
+	e := newEnv(t, envOpts{cfg: Config{PresenceDebounce: 30 * time.Millisecond}})
+	e.signUp("alice", "bob")
+	room, other := e.room("general"), e.room("other")
+	a := e.dial("alice", dialOpts{})
+	a.subscribe(room, nil)
+	p := waitPresence(t, a, room, 1)
+	if len(p.Online) != 1 || p.Online[0].Username != "alice" {
+		t.Fatalf("presence = %+v", p)
+	}
+	b := e.dial("bob", dialOpts{})
+	b.subscribe(room, nil)
+	p = waitPresence(t, a, room, 2)
+	if len(p.Online) != 2 || p.Online[0].Username != "alice" || p.Online[1].Username != "bob" {
+		t.Fatalf("presence = %+v", p)
+	}
+
+	a.send(M{"type": "typing", "room_id": room})
+	f := b.next(typePresence)
+	if f.Type != typeTyping || f.RoomID != room || f.userRef().Username != "alice" {
+		t.Fatalf("bob got %+v", f)
+	}
+	a.quiet(100*time.Millisecond, typeTyping) // never echoed to the typer
+
+	a.send(M{"type": "typing", "room_id": other, "ref": "t1"})
+	if f := a.expect(typeError); f.Code != codeNotSubscribed || f.Ref != "t1" {
+		t.Fatalf("typing in an unsubscribed room: %+v", f)
+	}
+
+	b.send(M{"type": "unsubscribe", "room_id": room})
+	p = waitPresence(t, a, room, 1)
+	if p.Online[0].Username != "alice" {
+		t.Fatalf("presence = %+v", p)
+	}
+}
+
+// The presence list is capped; the count stays exact.
+func TestPresenceListCap(t *testing.T) {
+	e := newEnv(t, envOpts{cfg: Config{PresenceListMax: 2, PresenceDebounce: 30 * time.Millisecond}})
+	e.signUp("user1", "user2", "user3")
+	room := e.room("general")
+	for _, u := range []string{"user1", "user2"} {
+		e.dial(u, dialOpts{}).subscribe(room, nil)
+	}
+	c := e.dial("user3", dialOpts{})
+	c.subscribe(room, nil)
+	p := waitPresence(t, c, room, 3)
+	if len(p.Online) != 2 {
+		t.Fatalf("presence lists %d users, want the cap 2: %+v", len(p.Online), p)
+	}
+}
+
+func TestRateLimits(t *testing.T) {
+	e := newEnv(t, envOpts{cfg: Config{SendBurst: 2, SendRate: 0.001, TypingBurst: 1, TypingRate: 0.001}})
+	e.signUp("alice")
+	room := e.room("general")
+	c := e.dial("alice", dialOpts{})
+	c.subscribe(room, nil)
+	for i := range 3 {
+		c.send(M{"type": "send", "room_id": room, "body": "hi", "client_id": fmt.Sprint("c", i)})
+	}
+	acks, limited := 0, 0
+	for acks+limited < 3 {
+		switch f := c.next(typePresence, typeMessage); {
+		case f.Type == typeAck:
+			acks++
+		case f.Type == typeError && f.Code == chat.ERATELIMITED && f.Ref == "c2":
+			limited++
+		default:
+			t.Fatalf("unexpected %+v", f)
+		}
+	}
+	if acks != 2 || limited != 1 {
+		t.Fatalf("acks %d, rate limited %d", acks, limited)
+	}
+	c.send(M{"type": "typing", "room_id": room})
+	c.send(M{"type": "typing", "room_id": room, "ref": "t2"})
+	if f := c.next(typePresence, typeMessage); f.Type != typeError || f.Code != chat.ERATELIMITED || f.Ref != "t2" {
+		t.Fatalf("second typing: %+v", f)
+	}
+}
+
+// Malformed frames get a bad_frame error and change nothing; unknown rooms
+// get not_found.
+func TestBadFramesAndUnknownRooms(t *testing.T) {
+	e := newEnv(t, envOpts{cfg: Config{MaxSubscriptions: 1}})
+	e.signUp("alice")
+	room, other := e.room("general"), e.room("other")
+	c := e.dial("alice", dialOpts{})
+	c.expect(typeHello)
+	tests := []struct {
+		name, frame, code, ref string
+		binary                 bool
+	}{
+		{name: "not json", frame: `{"type":`, code: codeBadFrame},
+		{name: "unknown type", frame: `{"type":"shout","ref":"r1"}`, code: codeBadFrame, ref: "r1"},
+		{name: "missing room", frame: `{"type":"send","body":"x","ref":"r2"}`, code: codeBadFrame, ref: "r2"},
+		{name: "invalid utf-8", frame: "{\"type\":\"send\",\"room_id\":\"" + room + "\",\"body\":\"\xc3\x28\"}", code: codeBadFrame},
+		{name: "binary", frame: `{"type":"ping"}`, binary: true, code: codeBadFrame},
+		{name: "unknown room subscribe", frame: `{"type":"subscribe","room_id":"nope","ref":"r3"}`, code: chat.ENOTFOUND, ref: "r3"},
+		{name: "unknown room send", frame: `{"type":"send","room_id":"nope","body":"x","client_id":"k"}`, code: chat.ENOTFOUND, ref: "k"},
+		{name: "empty body", frame: `{"type":"send","room_id":"` + room + `","body":"   ","client_id":"k2"}`, code: chat.EINVALID, ref: "k2"},
+		{name: "unsubscribe unknown", frame: `{"type":"unsubscribe","room_id":"` + room + `"}`, code: codeNotSubscribed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			typ := websocket.MessageText
+			if tt.binary {
+				typ = websocket.MessageBinary
+			}
+			c.sendRaw(typ, []byte(tt.frame))
+			if f := c.expect(typeError); f.Code != tt.code || f.Ref != tt.ref {
+				t.Fatalf("got %+v (%s), want code %s ref %q", f, f.Message, tt.code, tt.ref)
+			}
+		})
+	}
+	// Nothing changed: no message was stored, the session still answers.
+	if seq, _ := e.svc.LastSeq(bg(), room); seq != 0 {
+		t.Fatalf("last seq = %d after bad frames", seq)
+	}
+	c.send(M{"type": "ping"})
+	c.expect(typePong)
+	c.subscribe(room, nil)
+	c.send(M{"type": "subscribe", "room_id": other})
+	if f := c.expect(typeError); f.Code != codeTooManyRooms {
+		t.Fatalf("over MaxSubscriptions: %+v", f)
+	}
+}
+
+func TestFrameTooBig(t *testing.T) {
+	e := newEnv(t, envOpts{cfg: Config{MaxFrameBytes: 1024}})
+	e.signUp("alice")
+	c := e.dial("alice", dialOpts{})
+	c.expect(typeHello)
+	c.send(M{"type": "send", "room_id": "r", "body": strings.Repeat("x", 2000)})
+	<-c.done
+	if got := websocket.CloseStatus(c.err); got != websocket.StatusMessageTooBig {
+		t.Fatalf("closed with %v (%v), want 1009", got, c.err)
+	}
+}
+
+func TestUpgradeChecks(t *testing.T) {
+	e := newEnv(t, envOpts{cfg: Config{AllowedOrigins: []string{"app.example.org", "https://*.trusted.test"}}})
+	e.signUp("alice")
+	host := strings.TrimPrefix(e.ts.URL, "http://")
+	tests := []struct {
+		name, user, origin string
+		status             int
+		code               string
+	}{
+		{name: "no origin", user: "alice", status: http.StatusSwitchingProtocols},
+		{name: "same host", user: "alice", origin: "http://" + host, status: http.StatusSwitchingProtocols},
+		{name: "allowed host", user: "alice", origin: "https://app.example.org", status: http.StatusSwitchingProtocols},
+		{name: "allowed pattern", user: "alice", origin: "https://a.trusted.test", status: http.StatusSwitchingProtocols},
+		{name: "pattern wrong scheme", user: "alice", origin: "http://a.trusted.test", status: http.StatusForbidden, code: chat.EFORBIDDEN},
+		{name: "cross site", user: "alice", origin: "https://evil.example", status: http.StatusForbidden, code: chat.EFORBIDDEN},
+		{name: "null origin", user: "alice", origin: "null", status: http.StatusForbidden, code: chat.EFORBIDDEN},
+		{name: "no credentials", user: "nobody", status: http.StatusUnauthorized, code: chat.EUNAUTHORIZED},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, resp, err := e.tryDial(tt.user, dialOpts{origin: tt.origin})
+			if resp == nil || resp.StatusCode != tt.status {
+				t.Fatalf("status = %v (err %v), want %d", resp, err, tt.status)
+			}
+			if c != nil {
+				c.expect(typeHello)
+				return
+			}
+			var body struct {
+				Error struct{ Code, Message string }
+			}
+			b, _ := io.ReadAll(resp.Body)
+			if err := json.Unmarshal(b, &body); err != nil || body.Error.Code != tt.code || body.Error.Message == "" {
+				t.Fatalf("body = %s, want error code %s", b, tt.code)
+			}
+		})
+	}
+}
+
+func TestShutdownGoingAway(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	e.signUp("alice")
+	room := e.room("general")
+	c := e.dial("alice", dialOpts{})
+	c.subscribe(room, nil)
+	ctx, cancel := context.WithTimeout(bg(), 5*time.Second)
+	defer cancel()
+	if err := e.srv.Shutdown(ctx); err != nil {
+		t.Fatal(err)
+	}
+	<-c.done
+	if got := websocket.CloseStatus(c.err); got != websocket.StatusGoingAway {
+		t.Fatalf("closed with %v (%v), want 1001", got, c.err)
+	}
+	if _, resp, err := e.tryDial("alice", dialOpts{}); err == nil || resp == nil || resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("upgrade after shutdown: %v %v", resp, err)
+	}
+	if n := e.metrics.conns(); n != 0 {
+		t.Fatalf("connections = %d after shutdown", n)
+	}
+}
+
+// A client that answers pings stays; one that does not is closed after
+// IdleTimeout by the hub's sweep.
+func TestKeepalive(t *testing.T) {
+	e := newEnv(t, envOpts{cfg: Config{PingInterval: 40 * time.Millisecond, IdleTimeout: 200 * time.Millisecond}})
+	e.signUp("alice", "bob")
+	alive := e.dial("alice", dialOpts{})
+	alive.expect(typeHello)
+	e.dial("bob", dialOpts{noRead: true})
+	waitFor(t, "two connections", func() bool { return e.metrics.conns() == 2 })
+	time.Sleep(600 * time.Millisecond)
+	waitFor(t, "the silent connection closed", func() bool { return e.metrics.conns() == 1 })
+	alive.send(M{"type": "ping"})
+	alive.expect(typePong)
+}
+
+// An idle connection keeps no writer goroutine and no queue.
+func TestIdleConnectionHoldsNoWriter(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	e.signUp("alice")
+	room := e.room("general")
+	c := e.dial("alice", dialOpts{})
+	c.subscribe(room, nil)
+	e.post(room, "alice", "hi")
+	c.messages(room, 1)
+	sc := e.serverConn(e.user("alice").ID)
+	waitFor(t, "writer to exit", func() bool {
+		sc.mu.Lock()
+		defer sc.mu.Unlock()
+		return !sc.writing && sc.queue == nil
+	})
+}

@@ -1,0 +1,219 @@
+package ws
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/open-chat/openchat/internal/chat"
+)
+
+// Server is the WebSocket endpoint (GET /api/v1/ws) and the hub behind it.
+type Server struct {
+	cfg     Config
+	svc     *chat.Service
+	ps      chat.PubSub
+	pr      chat.Presence
+	metrics chat.Metrics
+	log     *slog.Logger
+
+	// ctx bounds the service calls of sessions and background fills; it
+	// ends when Shutdown gives up waiting.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu      sync.Mutex
+	conns   map[*conn]struct{}
+	closing bool
+	wg      sync.WaitGroup // one per ServeHTTP call past the checks
+
+	roomsMu sync.Mutex
+	rooms   map[string]*room
+
+	presMu    sync.Mutex
+	presCount map[chat.PresenceEntry]int // local connections per entry
+
+	readBufs sync.Pool // *[]byte, read buffers lent while a frame is decoded
+}
+
+// NewServer builds the endpoint. Call Run for the background loops.
+func NewServer(cfg Config, svc *chat.Service, ps chat.PubSub, pr chat.Presence, metrics chat.Metrics, log *slog.Logger) *Server {
+	if metrics == nil {
+		metrics = chat.NopMetrics{}
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{cfg: cfg.withDefaults(), svc: svc, ps: ps, pr: pr, metrics: metrics, log: log,
+		conns: map[*conn]struct{}{}, rooms: map[string]*room{}, presCount: map[chat.PresenceEntry]int{}}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.readBufs.New = func() any { b := make([]byte, 0, 1024); return &b }
+	ps.OnResync(s.resync)
+	return s
+}
+
+// ServeHTTP upgrades an authenticated request to a WebSocket session and
+// serves it until it closes. The reading goroutine is this one.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	user, ok := chat.UserFromContext(r.Context())
+	if !ok {
+		httpError(w, http.StatusUnauthorized, chat.EUNAUTHORIZED, "sign in first")
+		return
+	}
+	if !s.originAllowed(r) {
+		httpError(w, http.StatusForbidden, chat.EFORBIDDEN, "cross-origin WebSocket connections from this origin are not allowed")
+		return
+	}
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		httpError(w, http.StatusServiceUnavailable, chat.EUNAVAILABLE, "server is shutting down")
+		return
+	}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	defer s.wg.Done()
+
+	c := &conn{srv: s, user: user, subs: map[string]*sub{}}
+	c.seen()
+	wsc, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+		InsecureSkipVerify: true, // originAllowed did the check, with our own rules
+		OnPongReceived:     func(context.Context, []byte) { c.seen() },
+		OnPingReceived:     func(context.Context, []byte) bool { c.seen(); return true },
+	})
+	if err != nil {
+		s.log.Debug("websocket accept failed", "err", err)
+		return // Accept answered the request
+	}
+	wsc.SetReadLimit(s.cfg.MaxFrameBytes)
+	c.ws = wsc
+
+	s.mu.Lock()
+	s.conns[c] = struct{}{}
+	closing := s.closing
+	s.mu.Unlock()
+	s.metrics.WSConnections(1)
+	defer func() {
+		c.finish()
+		s.mu.Lock()
+		delete(s.conns, c)
+		s.mu.Unlock()
+		s.metrics.WSConnections(-1)
+	}()
+	if closing { // Shutdown began while we upgraded and did not see us
+		c.closeWith(websocket.StatusGoingAway, "server shutting down")
+	}
+	c.serve()
+}
+
+// originAllowed applies the Origin rule: no Origin (non-browser client), the
+// request's own host, or a configured origin.
+func (s *Server) originAllowed(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil || u.Host == "" {
+		return false
+	}
+	if strings.EqualFold(u.Host, r.Host) {
+		return true
+	}
+	for _, p := range s.cfg.AllowedOrigins {
+		target := u.Host
+		if strings.Contains(p, "://") {
+			target = u.Scheme + "://" + u.Host
+		}
+		if ok, _ := path.Match(strings.ToLower(p), strings.ToLower(target)); ok {
+			return true
+		}
+	}
+	return false
+}
+
+func httpError(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	type body struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	}
+	_ = json.NewEncoder(w).Encode(struct {
+		Error body `json:"error"`
+	}{body{code, msg}})
+}
+
+// Run runs the hub's background loops until ctx ends: the keepalive sweep,
+// the batched presence refresh and the debounced presence frames.
+func (s *Server) Run(ctx context.Context) {
+	sweep := time.NewTicker(s.cfg.sweepInterval())
+	defer sweep.Stop()
+	refresh := time.NewTicker(s.cfg.PresenceRefresh)
+	defer refresh.Stop()
+	debounce := time.NewTicker(s.cfg.PresenceDebounce)
+	defer debounce.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-sweep.C:
+			s.sweep(now)
+		case <-refresh.C:
+			s.refreshPresence(ctx)
+		case <-debounce.C:
+			s.flushPresence(ctx)
+		}
+	}
+}
+
+// sweep pings connections that have been silent for PingInterval and closes
+// those silent for IdleTimeout: one ticker for all, no timer per connection.
+func (s *Server) sweep(now time.Time) {
+	ping, idle := s.cfg.PingInterval.Nanoseconds(), s.cfg.IdleTimeout.Nanoseconds()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		switch silent := now.UnixNano() - c.lastSeen.Load(); {
+		case silent >= idle:
+			c.closeWith(websocket.StatusPolicyViolation, "idle timeout")
+		case silent >= ping && c.pinging.CompareAndSwap(false, true):
+			go c.ping()
+		}
+	}
+}
+
+// Shutdown closes every connection with 1001 (going away) and waits for the
+// sessions to end, or for ctx; new upgrades are refused with 503.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closing = true
+	for c := range s.conns {
+		c.closeWith(websocket.StatusGoingAway, "server shutting down")
+	}
+	s.mu.Unlock()
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		s.cancel()
+		return nil
+	case <-ctx.Done():
+	}
+	s.cancel()
+	s.mu.Lock()
+	for c := range s.conns {
+		go func() { _ = c.ws.CloseNow() }()
+	}
+	s.mu.Unlock()
+	return errors.Join(errors.New("ws: shutdown: sessions still open"), ctx.Err())
+}
