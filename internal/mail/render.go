@@ -1,0 +1,170 @@
+package mail
+
+import (
+	"embed"
+	"fmt"
+	htmltemplate "html/template"
+	"net/url"
+	"strconv"
+	"strings"
+	texttemplate "text/template"
+	"time"
+
+	"github.com/open-chat/openchat/internal/chat"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// templates are parsed once per Worker; html/template escapes user text by
+// context, text/template keeps it as written.
+type templates struct {
+	text *texttemplate.Template
+	html *htmltemplate.Template
+}
+
+func parseTemplates() (templates, error) {
+	t, err := texttemplate.ParseFS(templateFS, "templates/mention.txt.tmpl")
+	if err != nil {
+		return templates{}, err
+	}
+	h, err := htmltemplate.ParseFS(templateFS, "templates/mention.html.tmpl")
+	if err != nil {
+		return templates{}, err
+	}
+	return templates{text: t, html: h}, nil
+}
+
+// itemView is one mention as the templates see it.
+type itemView struct {
+	Room   string
+	Author string
+	Time   string
+	Body   string
+	Link   string
+}
+
+// view is what both templates render.
+type view struct {
+	Name           string
+	Intro          string
+	Items          []itemView
+	UnsubscribeURL string
+	SettingsURL    string
+}
+
+// TimeFormat is how a mention's time reads in an e-mail (always UTC).
+const TimeFormat = "Mon 2 Jan 2006, 15:04 UTC"
+
+// render turns a batch into its e-mail.
+func (t templates) render(cfg Config, b chat.MailBatch, now time.Time) (*Email, error) {
+	if len(b.Items) == 0 {
+		return nil, fmt.Errorf("batch %s has no mentions", b.ID)
+	}
+	base := strings.TrimRight(cfg.PublicURL, "/")
+	unsub := UnsubscribeURL(base, cfg.Secret, b.User.ID)
+	v := view{Name: name(b.User.DisplayName, b.User.Username), UnsubscribeURL: unsub, SettingsURL: base + "/"}
+	for _, it := range b.Items {
+		v.Items = append(v.Items, itemView{
+			Room:   it.Room.Name,
+			Author: name(it.Message.Author.DisplayName, it.Message.Author.Username),
+			Time:   it.Message.CreatedAt.UTC().Format(TimeFormat),
+			Body:   it.Message.Body,
+			Link:   RoomLink(base, it.Room.ID, it.Message.Seq),
+		})
+	}
+	subject := Subject(b.Items)
+	v.Intro = subject + "."
+	var text, html strings.Builder
+	if err := t.text.Execute(&text, v); err != nil {
+		return nil, fmt.Errorf("render text: %w", err)
+	}
+	if err := t.html.Execute(&html, v); err != nil {
+		return nil, fmt.Errorf("render html: %w", err)
+	}
+	return &Email{
+		MessageID: MessageID(b.ID, base),
+		From:      cfg.From,
+		To:        b.User.Email,
+		Subject:   subject,
+		Date:      now,
+		Text:      text.String(),
+		HTML:      html.String(),
+		Headers: map[string]string{
+			// RFC 8058 one-click: mail clients POST to the URL.
+			"List-Unsubscribe":      "<" + unsub + ">",
+			"List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+			// RFC 3834: tells auto-responders not to answer.
+			"Auto-Submitted": "auto-generated",
+		},
+	}, nil
+}
+
+// Subject names the author and room of a single mention, or counts the
+// mentions and names the rooms of a batch.
+func Subject(items []chat.MentionItem) string {
+	first := items[0]
+	author := name(first.Message.Author.DisplayName, first.Message.Author.Username)
+	var rooms []string
+	seen := map[string]bool{}
+	sameAuthor := true
+	for _, it := range items {
+		if !seen[it.Room.ID] {
+			seen[it.Room.ID] = true
+			rooms = append(rooms, "#"+it.Room.Name)
+		}
+		sameAuthor = sameAuthor && it.Message.Author.ID == first.Message.Author.ID
+	}
+	var s string
+	switch {
+	case len(items) == 1:
+		s = fmt.Sprintf("%s mentioned you in %s", author, rooms[0])
+	case sameAuthor && len(rooms) == 1:
+		s = fmt.Sprintf("%s mentioned you %d times in %s", author, len(items), rooms[0])
+	default:
+		s = fmt.Sprintf("%d mentions in %s", len(items), joinRooms(rooms))
+	}
+	return oneLine(s)
+}
+
+// subjectRooms is how many room names a subject lists before "and N more".
+const subjectRooms = 3
+
+func joinRooms(rooms []string) string {
+	if len(rooms) > subjectRooms {
+		return strings.Join(rooms[:subjectRooms], ", ") + " and " + strconv.Itoa(len(rooms)-subjectRooms) + " more rooms"
+	}
+	if len(rooms) == 1 {
+		return rooms[0]
+	}
+	return strings.Join(rooms[:len(rooms)-1], ", ") + " and " + rooms[len(rooms)-1]
+}
+
+// MessageID is the stable Message-ID (without brackets) of a batch's
+// e-mail: the batch id at the public host.
+func MessageID(batchID, publicURL string) string {
+	host := "localhost"
+	if u, err := url.Parse(publicURL); err == nil && u.Hostname() != "" {
+		host = u.Hostname()
+	}
+	return batchID + "@" + host
+}
+
+// RoomLink points the web client at a message: <base>/rooms/<id>#seq-<seq>.
+func RoomLink(base, roomID string, seq int64) string {
+	return base + "/rooms/" + url.PathEscape(roomID) + "#seq-" + strconv.FormatInt(seq, 10)
+}
+
+// UnsubscribeURL is the signed one-click link served by the HTTP API
+// (GET shows a confirmation page, POST sets the preference to never).
+func UnsubscribeURL(base string, secret []byte, userID string) string {
+	return base + "/api/v1/unsubscribe?user=" + url.QueryEscape(userID) +
+		"&token=" + url.QueryEscape(chat.UnsubscribeToken(secret, userID))
+}
+
+func name(display, username string) string {
+	if d := oneLine(display); d != "" {
+		return d
+	}
+	return username
+}
