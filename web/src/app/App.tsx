@@ -1,0 +1,72 @@
+import { useEffect, useMemo, useState } from 'react';
+import { Api, ApiError } from '../lib/api';
+import { wsURL, type AppConfig } from '../lib/config';
+import type { User } from '../lib/types';
+import { AuthScreen } from '../components/AuthScreen';
+import { Shell } from '../components/Shell';
+import { StoreContext } from './hooks';
+import { ChatStore } from './store';
+
+type Boot = { phase: 'loading' } | { phase: 'signed-out' } | { phase: 'signed-in'; me: User } | { phase: 'error'; message: string };
+
+export function App({ config }: { config: AppConfig }) {
+  const api = useMemo(() => new Api(config, location.origin, localStorage), [config]);
+  const [boot, setBoot] = useState<Boot>({ phase: 'loading' });
+
+  useEffect(() => {
+    let live = true;
+    const check = () =>
+      api.me().then(
+        (me) => live && setBoot({ phase: 'signed-in', me }),
+        (e) => {
+          if (!live) return;
+          if (e instanceof ApiError && e.status === 401) setBoot({ phase: 'signed-out' });
+          else setBoot({ phase: 'error', message: e instanceof Error ? e.message : String(e) });
+        },
+      );
+    void check();
+    return () => {
+      live = false;
+    };
+  }, [api]);
+
+  const store = useMemo(
+    () => (boot.phase === 'signed-in' ? new ChatStore(api, boot.me, () => wsURL(config, location, api.token()), localStorage) : null),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [boot.phase === 'signed-in' ? boot.me.id : null],
+  );
+
+  useEffect(() => {
+    if (!store) return;
+    store.start();
+    return () => store.stop();
+  }, [store]);
+
+  switch (boot.phase) {
+    case 'loading':
+      return <div className="splash" aria-busy="true">Loading…</div>;
+    case 'error':
+      return (
+        <div className="splash" role="alert">
+          <p>Cannot reach OpenChat: {boot.message}</p>
+          <button className="btn" onClick={() => location.reload()}>Try again</button>
+        </div>
+      );
+    case 'signed-out':
+      return <AuthScreen api={api} onSignedIn={(me) => setBoot({ phase: 'signed-in', me })} />;
+  }
+  return (
+    <StoreContext.Provider value={store}>
+      <Shell
+        onSignOut={async () => {
+          try {
+            await api.signOut();
+          } catch {
+            // Signed out locally anyway.
+          }
+          setBoot({ phase: 'signed-out' });
+        }}
+      />
+    </StoreContext.Provider>
+  );
+}

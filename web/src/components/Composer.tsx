@@ -1,0 +1,183 @@
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useChat, useStore } from '../app/hooks';
+import { applyMention, matchUsers, mentionQueryAt, type MentionQuery } from '../lib/mentions';
+import type { UserRef } from '../lib/types';
+import { Avatar, displayName } from './Avatar';
+import { Send } from './Icons';
+
+/** A typing frame is sent at most this often while the user types. */
+export const TYPING_EVERY_MS = 3_000;
+/** The user search waits this long after the last key. */
+const SEARCH_DEBOUNCE_MS = 120;
+const BODY_MAX = 4000;
+
+export function Composer({ roomId, roomName }: { roomId: string; roomName: string }) {
+  const store = useStore();
+  const known = useChat((s) => s.users);
+  const meId = useChat((s) => s.me.id);
+  const [text, setText] = useState('');
+  const [q, setQ] = useState<MentionQuery | null>(null);
+  const [active, setActive] = useState(0);
+  const [remote, setRemote] = useState<UserRef[]>([]);
+  const input = useRef<HTMLTextAreaElement>(null);
+  const lastTyping = useRef(0);
+  const cache = useRef(new Map<string, UserRef[]>());
+
+  // Ask the server for usernames starting with the query (cached per prefix).
+  useEffect(() => {
+    if (!q) return;
+    const prefix = q.query.toLowerCase();
+    const hit = cache.current.get(prefix);
+    if (hit) {
+      setRemote(hit);
+      return;
+    }
+    const t = setTimeout(() => {
+      store.api.searchUsers(prefix, 8).then(
+        (users) => {
+          cache.current.set(prefix, users);
+          setRemote(users);
+        },
+        () => {},
+      );
+    }, SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(t);
+  }, [q?.query, store]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const suggestions = useMemo(
+    () => (q ? matchUsers([...remote, ...Object.values(known)].filter((u) => u.id !== meId), q.query) : []),
+    [q, remote, known, meId],
+  );
+  const open = q !== null && suggestions.length > 0;
+
+  useEffect(() => {
+    setActive(0);
+  }, [q?.query]);
+
+  // Grow with the text, up to the CSS max-height.
+  useEffect(() => {
+    const el = input.current;
+    if (!el) return;
+    el.style.height = 'auto';
+    el.style.height = el.scrollHeight + 'px';
+  }, [text]);
+
+  function update(value: string, caret: number) {
+    setText(value);
+    setQ(mentionQueryAt(value, caret));
+    const now = Date.now();
+    if (value.trim() && now - lastTyping.current > TYPING_EVERY_MS) {
+      lastTyping.current = now;
+      store.client.typing(roomId);
+    }
+  }
+
+  function pick(u: UserRef) {
+    const el = input.current;
+    if (!el || !q) return;
+    const r = applyMention(text, q, el.selectionStart ?? text.length, u.username);
+    setText(r.text);
+    setQ(null);
+    requestAnimationFrame(() => {
+      el.focus();
+      el.setSelectionRange(r.caret, r.caret);
+    });
+  }
+
+  function send() {
+    const body = text.trim();
+    if (!body || body.length > BODY_MAX) return;
+    store.send(roomId, body);
+    setText('');
+    setQ(null);
+    lastTyping.current = 0;
+  }
+
+  function onKeyDown(e: KeyboardEvent<HTMLTextAreaElement>) {
+    if (e.nativeEvent.isComposing) return;
+    if (open) {
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        const n = suggestions.length;
+        setActive((a) => (a + (e.key === 'ArrowDown' ? 1 : n - 1)) % n);
+        return;
+      }
+      if (e.key === 'Enter' || e.key === 'Tab') {
+        e.preventDefault();
+        pick(suggestions[active]);
+        return;
+      }
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        setQ(null);
+        return;
+      }
+    }
+    if (e.key === 'Enter' && !e.shiftKey) {
+      e.preventDefault();
+      send();
+    }
+  }
+
+  const over = text.length > BODY_MAX;
+  return (
+    <form
+      className="composer"
+      onSubmit={(e) => {
+        e.preventDefault();
+        send();
+      }}
+    >
+      {open && (
+        <ul id="mention-list" className="suggestions" role="listbox" aria-label="People">
+          {suggestions.map((u, i) => (
+            <li
+              key={u.id}
+              id={'mention-opt-' + i}
+              role="option"
+              aria-selected={i === active}
+              className={i === active ? 'active' : ''}
+              onMouseDown={(e) => {
+                e.preventDefault();
+                pick(u);
+              }}
+            >
+              <Avatar user={u} size={24} />
+              <strong>{displayName(u)}</strong>
+              <span className="muted">@{u.username}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      <label htmlFor="composer-input" className="sr-only">
+        Message #{roomName}
+      </label>
+      <textarea
+        id="composer-input"
+        ref={input}
+        rows={1}
+        value={text}
+        placeholder={`Message #${roomName}`}
+        onChange={(e) => update(e.target.value, e.target.selectionStart)}
+        onSelect={(e) => setQ(mentionQueryAt(text, e.currentTarget.selectionStart))}
+        onKeyDown={onKeyDown}
+        onBlur={() => setQ(null)}
+        role="combobox"
+        aria-autocomplete="list"
+        aria-expanded={open}
+        aria-controls={open ? 'mention-list' : undefined}
+        aria-activedescendant={open ? 'mention-opt-' + active : undefined}
+        aria-describedby="composer-hint"
+        aria-invalid={over || undefined}
+        autoFocus
+      />
+      <button type="submit" className="send-btn" aria-label="Send message" disabled={!text.trim() || over}>
+        <Send />
+      </button>
+      <p id="composer-hint" className="sr-only">
+        Enter sends, Shift+Enter starts a new line, @ mentions someone.
+      </p>
+      {over && <p className="form-error counter" role="alert">{text.length} / {BODY_MAX} characters</p>}
+    </form>
+  );
+}

@@ -1,0 +1,189 @@
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useChat, useStore } from '../app/hooks';
+import type { RoomData } from '../app/store';
+import { groupMessages, itemKey, timeLabel, type Item, type Row } from '../lib/group';
+import { mentionsUser } from '../lib/mentions';
+import { Avatar, displayName } from './Avatar';
+import { Down } from './Icons';
+import { MessageBody } from './MessageBody';
+
+/** Older messages load when the view is this close to the top. */
+const LOAD_OLDER_PX = 300;
+/** Within this distance of the end the view counts as "at the bottom" and follows new messages. */
+const AT_BOTTOM_PX = 48;
+
+export function MessageList({ roomId, data, seq }: { roomId: string; data: RoomData; seq?: number }) {
+  const store = useStore();
+  const me = useChat((s) => s.me);
+  const scroller = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const anchor = useRef<{ height: number; top: number } | null>(null);
+  const [showJump, setShowJump] = useState(false);
+  const [target, setTarget] = useState<number | undefined>(seq);
+  useEffect(() => setTarget(seq), [seq]);
+
+  const items: Item[] = useMemo(() => [...data.messages, ...data.pending], [data.messages, data.pending]);
+  const rows = useMemo(() => groupMessages(items), [items]);
+  const lastKey = items.length ? itemKey(items[items.length - 1]) : '';
+  const firstSeq = data.messages[0]?.seq;
+
+  const loadOlder = useCallback(() => {
+    const el = scroller.current;
+    if (!el || !data.hasOlder || data.loadingOlder) return;
+    anchor.current = { height: el.scrollHeight, top: el.scrollTop };
+    void store.loadOlder(roomId).then((ok) => {
+      if (!ok) anchor.current = null;
+    });
+  }, [store, roomId, data.hasOlder, data.loadingOlder]);
+
+  // Older messages went in above: keep what the user was looking at in place.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    const a = anchor.current;
+    if (!el || !a) return;
+    anchor.current = null;
+    el.scrollTop = a.top + (el.scrollHeight - a.height);
+  }, [firstSeq]);
+
+  // New messages at the end: follow them only if the user was at the bottom
+  // (or just sent one); otherwise offer a jump button.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el || target !== undefined) return;
+    const mine = items.length > 0 && items[items.length - 1].author.id === me.id;
+    if (atBottom.current || mine) {
+      el.scrollTop = el.scrollHeight;
+      atBottom.current = true;
+      setShowJump(false);
+    } else if (lastKey) {
+      setShowJump(true);
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [lastKey, data.loaded]);
+
+  // A deep link (#seq-N): load older pages until the message is there, then show it.
+  useLayoutEffect(() => {
+    if (target === undefined || !data.loaded) return;
+    const el = document.getElementById('seq-' + target);
+    if (el) {
+      el.scrollIntoView({ block: 'center' });
+      el.classList.add('flash');
+      el.focus({ preventScroll: true });
+      atBottom.current = false;
+      setTarget(undefined);
+      return;
+    }
+    if (data.hasOlder && firstSeq !== undefined && firstSeq > target) loadOlder();
+    else setTarget(undefined);
+  }, [target, data.loaded, firstSeq, data.hasOlder, loadOlder]);
+
+  // Fill a tall screen: keep loading while there is no scrollbar.
+  useEffect(() => {
+    const el = scroller.current;
+    if (el && data.loaded && data.hasOlder && !data.loadingOlder && el.scrollHeight <= el.clientHeight + LOAD_OLDER_PX) loadOlder();
+  }, [data.loaded, data.hasOlder, data.loadingOlder, firstSeq, loadOlder]);
+
+  // Reading: at the bottom of a visible page, everything is read.
+  useEffect(() => {
+    const mark = () => {
+      if (atBottom.current && document.visibilityState === 'visible') store.markRead(roomId);
+    };
+    mark();
+    document.addEventListener('visibilitychange', mark);
+    return () => document.removeEventListener('visibilitychange', mark);
+  }, [store, roomId, lastKey]);
+
+  const onScroll = () => {
+    const el = scroller.current;
+    if (!el) return;
+    const bottom = el.scrollHeight - el.scrollTop - el.clientHeight < AT_BOTTOM_PX;
+    if (bottom !== atBottom.current) {
+      atBottom.current = bottom;
+      if (bottom) {
+        setShowJump(false);
+        store.markRead(roomId);
+      }
+    }
+    if (el.scrollTop < LOAD_OLDER_PX) loadOlder();
+  };
+
+  const jump = () => {
+    const el = scroller.current;
+    if (el) el.scrollTop = el.scrollHeight;
+    atBottom.current = true;
+    setShowJump(false);
+    store.markRead(roomId);
+  };
+
+  return (
+    <div className="messages-wrap">
+      <div className="messages" ref={scroller} onScroll={onScroll} role="log" aria-label="Messages" aria-live="off" tabIndex={0}>
+        <div className="history-edge">
+          {data.loadingOlder ? (
+            <span className="muted">Loading older messages…</span>
+          ) : data.loaded && !data.hasOlder ? (
+            <span className="muted">This is the beginning of the room.</span>
+          ) : null}
+        </div>
+        {!data.loaded && !data.error && <div className="muted pad center">Loading messages…</div>}
+        {data.error && <div className="form-error pad" role="alert">{data.error}</div>}
+        {data.loaded && items.length === 0 && <div className="muted pad center">No messages yet. Say hello!</div>}
+        {rows.map((r) => (
+          <RowView key={r.key} row={r} me={me.username} roomId={roomId} />
+        ))}
+      </div>
+      {showJump && (
+        <button className="jump btn primary" onClick={jump}>
+          <Down /> New messages
+        </button>
+      )}
+    </div>
+  );
+}
+
+const RowView = memo(function RowView({ row, me, roomId }: { row: Row; me: string; roomId: string }) {
+  const store = useStore();
+  if (row.kind === 'day')
+    return (
+      <div className="day" role="separator" aria-label={row.label}>
+        <span>{row.label}</span>
+      </div>
+    );
+  return (
+    <div className="group">
+      <Avatar user={row.author} />
+      <div className="group-main">
+        <div className="group-head">
+          <strong className="author">{displayName(row.author)}</strong>
+          {row.author.display_name && <span className="muted handle">@{row.author.username}</span>}
+          <time dateTime={row.first.toISOString()} className="muted">{timeLabel(row.first)}</time>
+        </div>
+        {row.items.map((m) => {
+          const pending = m.seq === undefined;
+          const failed = pending && 'failed' in m ? m.failed : undefined;
+          const d = new Date(m.created_at);
+          return (
+            <div
+              key={itemKey(m)}
+              id={pending ? undefined : 'seq-' + m.seq}
+              tabIndex={-1}
+              className={'msg' + (pending ? ' pending' : '') + (failed ? ' failed' : '') + (!pending && mentionsUser(m, me) ? ' mention-me' : '')}
+            >
+              <time className="msg-time muted" dateTime={d.toISOString()} title={d.toLocaleString()}>
+                {timeLabel(d)}
+              </time>
+              <MessageBody body={m.body} me={me} />
+              {pending && !failed && <span className="status muted">Sending…</span>}
+              {failed && (
+                <span className="status error">
+                  Not sent: {failed}{' '}
+                  <button className="link-btn" onClick={() => store.discard(roomId, m.client_id!)}>Discard</button>
+                </span>
+              )}
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+});

@@ -1,0 +1,86 @@
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { useChat, useStore } from '../app/hooks';
+import { ApiError } from '../lib/api';
+import type { NotifyPref } from '../lib/types';
+import { Gear } from './Icons';
+
+const prefs: Array<{ value: NotifyPref; label: string; hint: string }> = [
+  { value: 'always', label: 'Always', hint: 'An e-mail for every mention.' },
+  { value: 'offline', label: 'Only when I am offline', hint: 'No e-mail while OpenChat is open somewhere.' },
+  { value: 'never', label: 'Never', hint: 'No mention e-mails.' },
+];
+
+export function SettingsView({ menu, onSignOut }: { menu: ReactNode; onSignOut: () => void }) {
+  const store = useStore();
+  const me = useChat((s) => s.me);
+  const [name, setName] = useState(me.display_name);
+  const [pref, setPref] = useState<NotifyPref>(me.email_notifications ?? 'always');
+  const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function save(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setStatus(null);
+    try {
+      store.setMe(await store.api.updateMe({ display_name: name.trim(), email_notifications: pref }));
+      setStatus({ ok: true, text: 'Saved.' });
+    } catch (err) {
+      setStatus({ ok: false, text: err instanceof ApiError ? err.message : 'Could not save.' });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="main" aria-labelledby="settings-title">
+      <header className="room-header">
+        {menu}
+        <div className="room-title">
+          <h2 id="settings-title">
+            <Gear /> Settings
+          </h2>
+        </div>
+      </header>
+      <div className="page-scroll">
+        <form className="settings" onSubmit={save}>
+          <section className="card">
+            <h3>Profile</h3>
+            <p className="muted">
+              Signed in as <strong>@{me.username}</strong>
+              {me.email ? ` · ${me.email}` : ''}
+            </p>
+            <label htmlFor="set-name">Display name</label>
+            <input id="set-name" value={name} maxLength={64} onChange={(e) => setName(e.target.value)} />
+          </section>
+          <fieldset className="card">
+            <legend>E-mail when someone mentions me</legend>
+            {prefs.map((p) => (
+              <label key={p.value} className="radio">
+                <input type="radio" name="email_notifications" value={p.value} checked={pref === p.value} onChange={() => setPref(p.value)} />
+                <span>
+                  <strong>{p.label}</strong>
+                  <span className="muted"> — {p.hint}</span>
+                </span>
+              </label>
+            ))}
+          </fieldset>
+          <div className="row">
+            <button className="btn primary" type="submit" disabled={busy}>
+              Save settings
+            </button>
+            <span role="status" className={status?.ok ? 'ok' : 'form-error'}>
+              {status?.text}
+            </span>
+          </div>
+          <section className="card">
+            <h3>Session</h3>
+            <button type="button" className="btn danger" onClick={onSignOut}>
+              Sign out
+            </button>
+          </section>
+        </form>
+      </div>
+    </section>
+  );
+}

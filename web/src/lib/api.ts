@@ -1,0 +1,126 @@
+import { isCrossOrigin, TOKEN_KEY, type AppConfig } from './config';
+import type { Mention, NotifyPref, Page, Room, User, UserRef } from './types';
+
+/** ApiError is the server's {"error":{code,message,field}} (or a network failure, status 0). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly field?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Storage {
+  getItem(k: string): string | null;
+  setItem(k: string, v: string): void;
+  removeItem(k: string): void;
+}
+
+export class Api {
+  private readonly base: string;
+  private readonly cross: boolean;
+
+  constructor(
+    cfg: AppConfig,
+    pageOrigin: string,
+    private readonly storage: Storage,
+    private readonly fetcher: typeof fetch = (...a) => fetch(...a),
+  ) {
+    this.base = cfg.apiOrigin;
+    this.cross = isCrossOrigin(cfg, pageOrigin);
+  }
+
+  /** The bearer token, kept only when the API is on another origin. */
+  token(): string | null {
+    return this.cross ? this.storage.getItem(TOKEN_KEY) : null;
+  }
+
+  private async req<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const headers: Record<string, string> = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const tok = this.token();
+    if (tok) headers.Authorization = 'Bearer ' + tok;
+    let r: Response;
+    try {
+      r = await this.fetcher(this.base + '/api/v1' + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        credentials: this.cross ? 'omit' : 'same-origin',
+      });
+    } catch {
+      throw new ApiError(0, 'network', 'Cannot reach the server.');
+    }
+    if (r.status === 204) return undefined as T;
+    let data: any = null;
+    try {
+      data = await r.json();
+    } catch {
+      // not JSON
+    }
+    if (!r.ok) {
+      const e = data?.error ?? {};
+      throw new ApiError(r.status, e.code ?? 'http_' + r.status, e.message ?? r.statusText ?? 'Request failed', e.field);
+    }
+    return data as T;
+  }
+
+  async signUp(v: { username: string; email: string; password: string; display_name?: string }): Promise<User> {
+    return (await this.req<{ user: User }>('POST', '/users', v)).user;
+  }
+
+  async signIn(username: string, password: string): Promise<User> {
+    const r = await this.req<{ token: string; user: User }>('POST', '/sessions', { username, password });
+    if (this.cross) this.storage.setItem(TOKEN_KEY, r.token);
+    return r.user;
+  }
+
+  async signOut(): Promise<void> {
+    try {
+      await this.req('DELETE', '/sessions/current');
+    } finally {
+      this.storage.removeItem(TOKEN_KEY);
+    }
+  }
+
+  async me(): Promise<User> {
+    return (await this.req<{ user: User }>('GET', '/me')).user;
+  }
+
+  async updateMe(p: { display_name?: string; email_notifications?: NotifyPref }): Promise<User> {
+    return (await this.req<{ user: User }>('PATCH', '/me', p)).user;
+  }
+
+  async rooms(): Promise<Room[]> {
+    return (await this.req<{ rooms: Room[] }>('GET', '/rooms')).rooms ?? [];
+  }
+
+  async createRoom(name: string, topic: string): Promise<Room> {
+    return (await this.req<{ room: Room }>('POST', '/rooms', { name, topic })).room;
+  }
+
+  async messages(roomId: string, q: { before?: number; after?: number; limit?: number } = {}): Promise<Page> {
+    const p = new URLSearchParams();
+    if (q.before) p.set('before', String(q.before));
+    if (q.after !== undefined) p.set('after', String(q.after));
+    if (q.limit) p.set('limit', String(q.limit));
+    const qs = p.toString();
+    const r = await this.req<Page>('GET', `/rooms/${encodeURIComponent(roomId)}/messages${qs ? '?' + qs : ''}`);
+    return { messages: r.messages ?? [], has_more: !!r.has_more };
+  }
+
+  async mentions(before?: number, limit = 30): Promise<{ mentions: Mention[]; has_more: boolean }> {
+    const p = new URLSearchParams({ limit: String(limit) });
+    if (before) p.set('before', String(before));
+    const r = await this.req<{ mentions: Mention[]; has_more: boolean }>('GET', '/me/mentions?' + p);
+    return { mentions: r.mentions ?? [], has_more: !!r.has_more };
+  }
+
+  async searchUsers(prefix: string, limit = 8): Promise<UserRef[]> {
+    const p = new URLSearchParams({ prefix, limit: String(limit) });
+    return (await this.req<{ users: UserRef[] }>('GET', '/users?' + p)).users ?? [];
+  }
+}

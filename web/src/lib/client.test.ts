@@ -1,0 +1,237 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { BACKOFF_BASE_MS, BACKOFF_MAX_MS, backoffDelay } from './backoff';
+import { ChatClient, PING_INTERVAL_MS, PONG_TIMEOUT_MS, type SocketLike } from './client';
+import type { Message } from './types';
+
+// A fake clock and fake sockets: the test plays the server.
+class Clock {
+  now = 0;
+  private seq = 0;
+  private timers = new Map<number, { at: number; f: () => void }>();
+  setTimeout = (f: () => void, ms: number) => {
+    const id = ++this.seq;
+    this.timers.set(id, { at: this.now + ms, f });
+    return id;
+  };
+  clearTimeout = (id: unknown) => {
+    this.timers.delete(id as number);
+  };
+  advance(ms: number) {
+    const end = this.now + ms;
+    for (;;) {
+      const next = [...this.timers.entries()].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
+      if (!next) break;
+      this.timers.delete(next[0]);
+      this.now = next[1].at;
+      next[1].f();
+    }
+    this.now = end;
+  }
+}
+
+class FakeSocket implements SocketLike {
+  readyState = 0;
+  sent: any[] = [];
+  closed = false;
+  onopen: ((ev: unknown) => void) | null = null;
+  onclose: ((ev: unknown) => void) | null = null;
+  onmessage: ((ev: { data: unknown }) => void) | null = null;
+  onerror: ((ev: unknown) => void) | null = null;
+  constructor(readonly url: string) {}
+  send(d: string) {
+    this.sent.push(JSON.parse(d));
+  }
+  close() {
+    this.closed = true;
+    this.readyState = 3;
+  }
+  open(user = { id: 'u1', username: 'ada', display_name: '' }) {
+    this.readyState = 1;
+    this.onopen?.({});
+    this.frame({ type: 'hello', instance: 'i1', user });
+  }
+  frame(f: object) {
+    this.onmessage?.({ data: JSON.stringify(f) });
+  }
+  drop() {
+    this.readyState = 3;
+    this.onclose?.({ code: 1006 });
+  }
+  types() {
+    return this.sent.map((f) => f.type);
+  }
+}
+
+const ada = { id: 'u1', username: 'ada', display_name: '' };
+function msg(seq: number, extra: Partial<Message> = {}): Message {
+  return { id: 'm' + seq, room_id: 'r1', seq, author: ada, body: 'b', created_at: '2025-01-01T00:00:00.000Z', mentions: [], ...extra };
+}
+
+describe('backoffDelay', () => {
+  it('grows exponentially with jitter inside [step/2, step], capped', () => {
+    for (let n = 0; n < 12; n++) {
+      const step = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** n);
+      expect(backoffDelay(n, () => 0)).toBe(step / 2);
+      expect(backoffDelay(n, () => 1)).toBe(step);
+    }
+    expect(backoffDelay(1000, () => 1)).toBe(BACKOFF_MAX_MS);
+  });
+});
+
+describe('ChatClient', () => {
+  let clock: Clock;
+  let sockets: FakeSocket[];
+  let events: string[];
+  let client: ChatClient;
+  const last = () => sockets[sockets.length - 1];
+
+  beforeEach(() => {
+    clock = new Clock();
+    sockets = [];
+    events = [];
+    client = new ChatClient({
+      url: () => 'ws://test/api/v1/ws',
+      createSocket: (u) => {
+        const s = new FakeSocket(u);
+        sockets.push(s);
+        return s;
+      },
+      timers: clock,
+      random: () => 0.5,
+      handlers: {
+        state: (s) => events.push('state:' + s),
+        subscribed: (room, lastSeq, truncated, after) => events.push(`subscribed:${room}:${lastSeq}:${truncated}:${after}`),
+        message: (m) => events.push('message:' + m.seq),
+        ack: (id, m) => events.push(`ack:${id}:${m.seq}`),
+        sendFailed: (id, _room, code) => events.push(`failed:${id}:${code}`),
+      },
+    });
+  });
+
+  it('subscribes after hello, then tracks the last seq', () => {
+    client.subscribe('r1');
+    client.start();
+    expect(last().sent).toEqual([]); // nothing before hello
+    last().open();
+    expect(last().sent).toEqual([{ type: 'subscribe', room_id: 'r1' }]);
+    last().frame({ type: 'subscribed', room_id: 'r1', last_seq: 7 });
+    expect(client.lastSeq('r1')).toBe(7);
+    last().frame({ type: 'message', message: msg(8) });
+    expect(client.lastSeq('r1')).toBe(8);
+    expect(events).toContain('state:online');
+  });
+
+  it('reconnects with backoff and resubscribes with after_seq', () => {
+    client.subscribe('r1');
+    client.start();
+    last().open();
+    last().frame({ type: 'subscribed', room_id: 'r1', last_seq: 3 });
+    last().frame({ type: 'message', message: msg(4) });
+    last().drop();
+    expect(client.state).toBe('reconnecting');
+    expect(sockets).toHaveLength(1);
+    clock.advance(backoffDelay(0, () => 0.5) - 1);
+    expect(sockets).toHaveLength(1);
+    clock.advance(1);
+    expect(sockets).toHaveLength(2);
+    // The second attempt fails too: the wait doubles.
+    last().drop();
+    clock.advance(backoffDelay(1, () => 0.5) - 1);
+    expect(sockets).toHaveLength(2);
+    clock.advance(1);
+    expect(sockets).toHaveLength(3);
+    last().open();
+    expect(last().sent).toEqual([{ type: 'subscribe', room_id: 'r1', after_seq: 4 }]);
+    expect(client.attempt).toBe(0);
+    expect(client.state).toBe('online');
+  });
+
+  it('reports a truncated catch-up with the seq it asked from', () => {
+    client.subscribe('r1');
+    client.start();
+    last().open();
+    last().frame({ type: 'subscribed', room_id: 'r1', last_seq: 10 });
+    last().drop();
+    clock.advance(BACKOFF_BASE_MS);
+    last().open();
+    last().frame({ type: 'subscribed', room_id: 'r1', last_seq: 900, truncated: true });
+    expect(events).toContain('subscribed:r1:900:true:10');
+    // The replay of the newest follows; the client's position moves with it.
+    last().frame({ type: 'message', message: msg(899) });
+    expect(client.lastSeq('r1')).toBe(899);
+  });
+
+  it('resends unacked messages with the same client_id, once acked never again', () => {
+    client.subscribe('r1');
+    client.start();
+    client.send('r1', 'queued while connecting', 'c0');
+    last().open();
+    expect(last().sent.filter((f) => f.type === 'send')).toEqual([{ type: 'send', room_id: 'r1', body: 'queued while connecting', client_id: 'c0' }]);
+    client.send('r1', 'hello', 'c1');
+    last().frame({ type: 'ack', client_id: 'c0', message: msg(1, { client_id: 'c0' }) });
+    last().drop(); // c1 was sent but not acknowledged
+    clock.advance(BACKOFF_BASE_MS);
+    last().open();
+    expect(last().sent.filter((f) => f.type === 'send')).toEqual([{ type: 'send', room_id: 'r1', body: 'hello', client_id: 'c1' }]);
+    last().frame({ type: 'ack', client_id: 'c1', message: msg(2, { client_id: 'c1' }) });
+    expect(client.pending()).toEqual([]);
+    last().drop();
+    clock.advance(BACKOFF_BASE_MS);
+    last().open();
+    expect(last().sent.filter((f) => f.type === 'send')).toEqual([]);
+  });
+
+  it('a message frame carrying our client_id settles the send like an ack', () => {
+    client.start();
+    last().open();
+    client.send('r1', 'x', 'c9');
+    last().frame({ type: 'message', message: msg(5, { client_id: 'c9' }) });
+    expect(client.pending()).toEqual([]);
+  });
+
+  it('gives up on refused sends but retries rate-limited ones', () => {
+    client.start();
+    last().open();
+    client.send('r1', 'too long', 'bad');
+    client.send('r1', 'later', 'slow');
+    last().frame({ type: 'error', code: 'invalid', message: 'body too long', ref: 'bad' });
+    last().frame({ type: 'error', code: 'rate_limited', message: 'slow down', ref: 'slow' });
+    expect(events).toContain('failed:bad:invalid');
+    expect(client.pending()).toEqual(['slow']);
+    const before = last().sent.length;
+    clock.advance(5000);
+    expect(last().sent.slice(before)).toContainEqual({ type: 'send', room_id: 'r1', body: 'later', client_id: 'slow' });
+  });
+
+  it('pings a quiet connection and drops it when nothing answers', () => {
+    client.start();
+    last().open();
+    clock.advance(PING_INTERVAL_MS);
+    expect(last().types()).toContain('ping');
+    last().frame({ type: 'pong' }); // alive: no drop
+    clock.advance(PONG_TIMEOUT_MS);
+    expect(sockets).toHaveLength(1);
+    clock.advance(PING_INTERVAL_MS + PONG_TIMEOUT_MS);
+    expect(sockets[0].closed).toBe(true);
+    expect(client.state).toBe('reconnecting');
+    clock.advance(BACKOFF_BASE_MS);
+    expect(sockets).toHaveLength(2);
+  });
+
+  it('stop closes and does not reconnect', () => {
+    client.start();
+    last().open();
+    client.stop();
+    expect(sockets[0].closed).toBe(true);
+    clock.advance(BACKOFF_MAX_MS * 2);
+    expect(sockets).toHaveLength(1);
+    expect(client.state).toBe('offline');
+  });
+
+  it('reconnectNow skips the wait', () => {
+    client.start();
+    last().drop();
+    client.reconnectNow();
+    expect(sockets).toHaveLength(2);
+  });
+});

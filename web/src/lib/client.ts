@@ -1,0 +1,315 @@
+// ChatClient keeps one WebSocket to the server alive: it reconnects with
+// backoff, resubscribes every room with the last seq it saw (the server
+// replays what was missed), and resends unacknowledged messages with their
+// original client_id (the server deduplicates). It knows nothing of React.
+
+import { backoffDelay } from './backoff';
+import type { ConnState, Message, UserRef } from './types';
+
+/** The client sends a ping this often and expects any frame back within PONG_TIMEOUT_MS. */
+export const PING_INTERVAL_MS = 25_000;
+export const PONG_TIMEOUT_MS = 10_000;
+/** A send refused with rate_limited is tried again after this wait. */
+export const RATE_LIMIT_RETRY_MS = 2_000;
+
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((ev: unknown) => void) | null;
+  onclose: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+}
+
+export interface Handlers {
+  state(s: ConnState): void;
+  hello(user: UserRef, instance: string): void;
+  /** retrying tells that reconnect attempt n (1-based) failed. */
+  retrying(attempt: number): void;
+  /** afterSeq is what the client asked from; truncated means a gap remains after it. */
+  subscribed(roomId: string, lastSeq: number, truncated: boolean, afterSeq: number | undefined): void;
+  message(m: Message): void;
+  ack(clientId: string, m: Message): void;
+  sendFailed(clientId: string, roomId: string, code: string, message: string): void;
+  typing(roomId: string, user: UserRef): void;
+  presence(roomId: string, online: UserRef[], count: number): void;
+  error(code: string, message: string, ref: string | undefined): void;
+}
+
+export interface Timers {
+  setTimeout(f: () => void, ms: number): unknown;
+  clearTimeout(id: unknown): void;
+}
+
+export interface ClientOptions {
+  url: () => string;
+  createSocket?: (url: string) => SocketLike;
+  handlers?: Partial<Handlers>;
+  timers?: Timers;
+  random?: () => number;
+}
+
+const OPEN = 1;
+
+interface Outgoing {
+  room_id: string;
+  body: string;
+}
+
+export class ChatClient {
+  state: ConnState = 'offline';
+  /** How many reconnects failed in a row (reset by a hello). */
+  attempt = 0;
+  private ws: SocketLike | null = null;
+  private ready = false; // the current socket said hello
+  private running = false;
+  private me: UserRef | null = null;
+  private rooms = new Map<string, number | undefined>(); // room → last seq seen
+  private asked = new Map<string, number | undefined>(); // room → after_seq of the pending subscribe
+  private outbox = new Map<string, Outgoing>(); // client_id → unacked send, in send order
+  private retryTimer: unknown = null;
+  private pingTimer: unknown = null;
+  private pongTimer: unknown = null;
+  private readonly opts: Required<Omit<ClientOptions, 'handlers'>> & { handlers: Partial<Handlers> };
+
+  constructor(opts: ClientOptions) {
+    this.opts = {
+      createSocket: (u) => new WebSocket(u) as unknown as SocketLike,
+      timers: {
+        setTimeout: (f, ms) => globalThis.setTimeout(f, ms),
+        clearTimeout: (id) => globalThis.clearTimeout(id as number),
+      },
+      random: Math.random,
+      handlers: {},
+      ...opts,
+    };
+  }
+
+  /** start connects and keeps reconnecting until stop. */
+  start() {
+    if (this.running) return;
+    this.running = true;
+    this.connect();
+  }
+
+  stop() {
+    this.running = false;
+    this.clearTimers();
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) ws.close(1000, 'bye');
+    this.setState('offline');
+  }
+
+  /** reconnectNow skips the backoff wait (the browser came back online). */
+  reconnectNow() {
+    if (!this.running || this.state === 'online' || this.state === 'connecting') return;
+    this.opts.timers.clearTimeout(this.retryTimer);
+    this.attempt = 0;
+    this.connect();
+  }
+
+  subscribe(roomId: string) {
+    if (this.rooms.has(roomId)) return;
+    this.rooms.set(roomId, undefined);
+    if (this.isOpen()) this.writeSubscribe(roomId);
+  }
+
+  unsubscribe(roomId: string) {
+    if (!this.rooms.delete(roomId)) return;
+    if (this.isOpen()) this.write({ type: 'unsubscribe', room_id: roomId });
+  }
+
+  lastSeq(roomId: string): number | undefined {
+    return this.rooms.get(roomId);
+  }
+
+  /** noteSeq records messages fetched over HTTP, so a resubscribe asks only for newer ones. */
+  noteSeq(roomId: string, seq: number) {
+    if (!this.rooms.has(roomId)) return;
+    const cur = this.rooms.get(roomId);
+    if (cur === undefined || seq > cur) this.rooms.set(roomId, seq);
+  }
+
+  /** send queues a message until the server acknowledges it, across reconnects. */
+  send(roomId: string, body: string, clientId: string) {
+    this.outbox.set(clientId, { room_id: roomId, body });
+    if (this.isOpen()) this.write({ type: 'send', room_id: roomId, body, client_id: clientId });
+  }
+
+  /** discard forgets a queued send (the user gave up on it). */
+  discard(clientId: string) {
+    this.outbox.delete(clientId);
+  }
+
+  pending(): string[] {
+    return Array.from(this.outbox.keys());
+  }
+
+  typing(roomId: string) {
+    if (this.isOpen()) this.write({ type: 'typing', room_id: roomId });
+  }
+
+  private isOpen() {
+    return this.ready && this.ws !== null && this.ws.readyState === OPEN;
+  }
+
+  private writeSubscribe(roomId: string) {
+    const seq = this.rooms.get(roomId);
+    this.asked.set(roomId, seq);
+    this.write(seq === undefined ? { type: 'subscribe', room_id: roomId } : { type: 'subscribe', room_id: roomId, after_seq: seq });
+  }
+
+  private write(frame: object) {
+    try {
+      this.ws?.send(JSON.stringify(frame));
+    } catch {
+      // The close handler reconnects and the outbox resends.
+    }
+  }
+
+  private setState(s: ConnState) {
+    if (this.state === s) return;
+    this.state = s;
+    this.opts.handlers.state?.(s);
+  }
+
+  private connect() {
+    this.setState(this.attempt === 0 && this.me === null ? 'connecting' : 'reconnecting');
+    this.ready = false;
+    let ws: SocketLike;
+    try {
+      ws = this.opts.createSocket(this.opts.url());
+    } catch {
+      this.scheduleReconnect();
+      return;
+    }
+    this.ws = ws;
+    ws.onmessage = (ev) => {
+      if (this.ws !== ws) return;
+      this.alive();
+      if (typeof ev.data === 'string') this.onFrame(ev.data);
+    };
+    ws.onclose = () => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.scheduleReconnect();
+    };
+    ws.onerror = () => {
+      // A close event follows.
+    };
+    ws.onopen = () => {
+      if (this.ws === ws) this.alive();
+    };
+  }
+
+  private scheduleReconnect() {
+    this.clearTimers();
+    if (!this.running) return;
+    this.setState('reconnecting');
+    const delay = backoffDelay(this.attempt++, this.opts.random);
+    this.opts.handlers.retrying?.(this.attempt);
+    this.retryTimer = this.opts.timers.setTimeout(() => this.connect(), delay);
+  }
+
+  /** dropConnection abandons a socket that stopped answering. */
+  private dropConnection() {
+    const ws = this.ws;
+    this.ws = null;
+    if (ws) ws.close(4000, 'no pong');
+    this.scheduleReconnect();
+  }
+
+  /** alive rearms the keepalive: ping after a quiet interval, give up without an answer. */
+  private alive() {
+    const t = this.opts.timers;
+    t.clearTimeout(this.pingTimer);
+    t.clearTimeout(this.pongTimer);
+    this.pongTimer = null;
+    this.pingTimer = t.setTimeout(() => {
+      this.write({ type: 'ping' });
+      this.pongTimer = t.setTimeout(() => this.dropConnection(), PONG_TIMEOUT_MS);
+    }, PING_INTERVAL_MS);
+  }
+
+  private clearTimers() {
+    const t = this.opts.timers;
+    t.clearTimeout(this.retryTimer);
+    t.clearTimeout(this.pingTimer);
+    t.clearTimeout(this.pongTimer);
+  }
+
+  private onHello(user: UserRef, instance: string) {
+    this.me = user;
+    this.attempt = 0;
+    this.ready = true;
+    for (const room of this.rooms.keys()) this.writeSubscribe(room);
+    for (const [clientId, o] of this.outbox) {
+      this.write({ type: 'send', room_id: o.room_id, body: o.body, client_id: clientId });
+    }
+    this.setState('online');
+    this.opts.handlers.hello?.(user, instance);
+  }
+
+  private onFrame(data: string) {
+    let f: Record<string, any>;
+    try {
+      f = JSON.parse(data);
+    } catch {
+      return;
+    }
+    const h = this.opts.handlers;
+    switch (f.type) {
+      case 'hello':
+        this.onHello(f.user, f.instance);
+        break;
+      case 'subscribed': {
+        if (!this.rooms.has(f.room_id)) return;
+        const after = this.asked.get(f.room_id);
+        this.asked.delete(f.room_id);
+        // Without after_seq the server replays nothing: live starts after last_seq.
+        if (after === undefined) this.noteSeq(f.room_id, f.last_seq);
+        h.subscribed?.(f.room_id, f.last_seq, !!f.truncated, after);
+        break;
+      }
+      case 'message': {
+        const m = f.message as Message;
+        this.noteSeq(m.room_id, m.seq);
+        if (m.client_id && this.me && m.author.id === this.me.id) this.outbox.delete(m.client_id);
+        h.message?.(m);
+        break;
+      }
+      case 'ack':
+        this.outbox.delete(f.client_id);
+        if (f.message) this.noteSeq(f.message.room_id, f.message.seq);
+        h.ack?.(f.client_id, f.message);
+        break;
+      case 'typing':
+        h.typing?.(f.room_id, f.user);
+        break;
+      case 'presence':
+        h.presence?.(f.room_id, f.online ?? [], f.count ?? (f.online ?? []).length);
+        break;
+      case 'error':
+        this.onError(f.code, f.message, f.ref);
+        break;
+    }
+  }
+
+  private onError(code: string, message: string, ref: string | undefined) {
+    const o = ref ? this.outbox.get(ref) : undefined;
+    if (ref && o) {
+      if (code === 'rate_limited' || code === 'unavailable' || code === 'internal') {
+        this.opts.timers.setTimeout(() => {
+          if (this.outbox.has(ref) && this.isOpen()) this.write({ type: 'send', room_id: o.room_id, body: o.body, client_id: ref });
+        }, RATE_LIMIT_RETRY_MS);
+        return;
+      }
+      this.outbox.delete(ref);
+      this.opts.handlers.sendFailed?.(ref, o.room_id, code, message);
+      return;
+    }
+    this.opts.handlers.error?.(code, message, ref);
+  }
+}
