@@ -1,0 +1,209 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/open-chat/openchat/internal/edge"
+)
+
+// config is every setting of `openchat serve`, built in run from flags and
+// OPENCHAT_* environment variables (flags win).
+type config struct {
+	Addr            string
+	DataDir         string
+	DatabaseURL     string
+	InstanceID      string
+	RedisURL        string
+	RedisPrefix     string
+	PublicURL       string
+	AllowedOrigins  []string
+	Secret          string
+	ShutdownTimeout time.Duration
+	LogLevel        string
+	LogFormat       string
+	PprofAddr       string
+
+	CacheRoomsTTL     time.Duration
+	CacheRoomMessages int
+	CacheMaxRooms     int
+	CacheTimeout      time.Duration
+
+	SMTPURL              string
+	MailFrom             string
+	MailBatchWindow      time.Duration
+	MailRate             float64
+	MailBurst            int
+	MailPerRecipientHour int
+
+	AssetURL string
+
+	TLSCert          string
+	TLSKey           string
+	ACMEDomain       string
+	HTTPRedirectAddr string
+	TrustedProxies   []netip.Prefix
+}
+
+// envName is the environment variable that sets a flag: --cache-rooms-ttl
+// is OPENCHAT_CACHE_ROOMS_TTL.
+func envName(flagName string) string {
+	return "OPENCHAT_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// newFlagSet defines the serve flags into c. Every flag's usage names its
+// environment variable, so --help documents both.
+func newFlagSet(name string, c *config, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	str := func(p *string, name, value, usage string) { fs.StringVar(p, name, value, usage) }
+	dur := func(p *time.Duration, name string, value time.Duration, usage string) {
+		fs.DurationVar(p, name, value, usage)
+	}
+	str(&c.Addr, "addr", ":8080", "HTTP listen address")
+	str(&c.DataDir, "data-dir", "./data", "directory for the SQLite database, the secret and the mail folder")
+	str(&c.DatabaseURL, "database-url", "", "empty: SQLite file in the data dir; postgres://… : PostgreSQL")
+	str(&c.InstanceID, "instance-id", "", "name of this instance in X-Served-By (default: hostname-<random>)")
+	str(&c.RedisURL, "redis-url", "", "redis://… : cache, pub/sub and presence on Redis (required for several instances)")
+	str(&c.RedisPrefix, "redis-prefix", "openchat:", "prefix of every Redis key and channel, so several deployments can share one Redis")
+	str(&c.PublicURL, "public-url", "", "URL people use to reach the server, for links in e-mails (default: http://localhost<addr>)")
+	fs.String("allowed-origins", "", "comma-separated extra origins allowed for CORS and WebSocket (e.g. https://chat.example.com)")
+	str(&c.Secret, "secret", "", "key for signed links, shared by all instances (default: generated into <data-dir>/secret)")
+	dur(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may finish on SIGTERM")
+	str(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
+	str(&c.LogFormat, "log-format", "text", "text or json")
+	str(&c.PprofAddr, "pprof-addr", "", "if set, serve net/http/pprof on this address (keep it private, e.g. 127.0.0.1:6060)")
+	dur(&c.CacheRoomsTTL, "cache-rooms-ttl", 10*time.Second, "safety-net expiry of the cached room list")
+	fs.IntVar(&c.CacheRoomMessages, "cache-room-messages", 50, "newest messages cached per room")
+	fs.IntVar(&c.CacheMaxRooms, "cache-max-rooms", 10000, "rooms whose messages the in-process cache keeps (LRU)")
+	dur(&c.CacheTimeout, "cache-timeout", 50*time.Millisecond, "Redis cache operation timeout before falling back to the database")
+	str(&c.SMTPURL, "smtp-url", "", "smtp://user:pass@host:587 (STARTTLS), smtps://…:465, smtp://host:25; empty: write .eml files to <data-dir>/mail")
+	str(&c.MailFrom, "mail-from", "OpenChat <openchat@localhost>", "From address of mention e-mails")
+	dur(&c.MailBatchWindow, "mail-batch-window", 60*time.Second, "mentions of one person within this window go out as one e-mail")
+	fs.Float64Var(&c.MailRate, "mail-rate", 1, "e-mails per second, all recipients together")
+	fs.IntVar(&c.MailBurst, "mail-burst", 4, "e-mails that may go out at once before --mail-rate applies")
+	fs.IntVar(&c.MailPerRecipientHour, "mail-per-recipient-hour", 20, "e-mails per recipient per hour; more wait")
+	str(&c.TLSCert, "tls-cert", "", "PEM certificate file: serve HTTPS on --addr")
+	str(&c.TLSKey, "tls-key", "", "PEM private key file for --tls-cert")
+	str(&c.ACMEDomain, "acme-domain", "", "obtain certificates for this domain automatically (ACME, cached in <data-dir>/acme)")
+	str(&c.HTTPRedirectAddr, "http-redirect-addr", ":80", "with TLS on: plain-HTTP listener for ACME challenges and the redirect to https (empty: none)")
+	fs.String("trusted-proxies", "", "comma-separated CIDRs of load balancers whose X-Forwarded-For/-Proto are believed (others' are dropped)")
+	str(&c.AssetURL, "asset-url", "", "load the web client's assets from this URL (a CDN), e.g. https://cdn.example.com/")
+	fs.VisitAll(func(f *flag.Flag) { f.Usage += " [$" + envName(f.Name) + "]" })
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: openchat %s [flags]\n\nFlags (each also read from the environment variable in brackets):\n", name)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseServe fills c from the environment, then args.
+func parseServe(c *config, args []string, getenv func(string) string, stderr io.Writer) error {
+	fs := newFlagSet("serve", c, stderr)
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if v := getenv(envName(f.Name)); v != "" && err == nil {
+			if e := fs.Set(f.Name, v); e != nil {
+				err = fmt.Errorf("%s: %w", envName(f.Name), e)
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	if o := fs.Lookup("allowed-origins").Value.String(); o != "" {
+		for _, s := range strings.Split(o, ",") {
+			if s = strings.TrimRight(strings.TrimSpace(s), "/"); s != "" {
+				c.AllowedOrigins = append(c.AllowedOrigins, s)
+			}
+		}
+	}
+	ps, err := edge.ParsePrefixes(fs.Lookup("trusted-proxies").Value.String())
+	if err != nil {
+		return err
+	}
+	c.TrustedProxies = ps
+	return c.finish()
+}
+
+// finish fills derived defaults and checks values.
+func (c *config) finish() error {
+	if c.InstanceID == "" {
+		host, _ := os.Hostname()
+		if host == "" {
+			host = "openchat"
+		}
+		var b [3]byte
+		_, _ = rand.Read(b[:])
+		c.InstanceID = host + "-" + hex.EncodeToString(b[:])
+	}
+	if c.PublicURL == "" {
+		host := c.Addr
+		if strings.HasPrefix(host, ":") {
+			host = "localhost" + host
+		}
+		scheme := "http://"
+		if c.tls().Enabled() {
+			scheme = "https://"
+		}
+		if c.ACMEDomain != "" {
+			host = c.ACMEDomain + strings.TrimSuffix(strings.TrimPrefix(host, "localhost"), ":443")
+		}
+		c.PublicURL = scheme + host
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if _, _, err := c.tls().Config(); c.tls().Enabled() && err != nil {
+		return err
+	}
+	switch {
+	case c.CacheRoomMessages < 1 || c.CacheRoomMessages > 1000:
+		return errors.New("--cache-room-messages must be 1 to 1000")
+	case c.CacheMaxRooms < 1:
+		return errors.New("--cache-max-rooms must be at least 1")
+	case c.CacheRoomsTTL <= 0 || c.CacheTimeout <= 0 || c.MailBatchWindow < 0 || c.ShutdownTimeout <= 0:
+		return errors.New("durations must be positive")
+	case c.MailRate <= 0 || c.MailBurst < 1 || c.MailPerRecipientHour < 1:
+		return errors.New("--mail-rate, --mail-burst and --mail-per-recipient-hour must be positive")
+	case c.LogFormat != "text" && c.LogFormat != "json":
+		return errors.New("--log-format must be text or json")
+	}
+	return nil
+}
+
+// secret returns the signing key: --secret, or one generated once and kept
+// in the data dir so links survive restarts of a single instance.
+func (c *config) secret() ([]byte, error) {
+	if c.Secret != "" {
+		return []byte(c.Secret), nil
+	}
+	path := filepath.Join(c.DataDir, "secret")
+	if b, err := os.ReadFile(path); err == nil && len(b) >= 32 {
+		return b, nil
+	}
+	b := make([]byte, 32)
+	_, _ = rand.Read(b)
+	s := []byte(hex.EncodeToString(b))
+	if err := os.WriteFile(path, s, 0o600); err != nil {
+		return nil, fmt.Errorf("write secret: %w", err)
+	}
+	return s, nil
+}
+
+func (c *config) tls() edge.TLS {
+	return edge.TLS{CertFile: c.TLSCert, KeyFile: c.TLSKey, ACMEDomain: c.ACMEDomain, DataDir: c.DataDir}
+}

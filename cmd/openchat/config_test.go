@@ -1,0 +1,65 @@
+package main
+
+import (
+	"io"
+	"testing"
+	"time"
+)
+
+func TestParseServe(t *testing.T) {
+	env := map[string]string{
+		"OPENCHAT_ADDR":            ":9999",
+		"OPENCHAT_CACHE_ROOMS_TTL": "3s",
+		"OPENCHAT_ALLOWED_ORIGINS": "https://a.example, https://b.example/",
+	}
+	tests := []struct {
+		name    string
+		args    []string
+		env     map[string]string
+		check   func(c config) bool
+		wantErr bool
+	}{
+		{"defaults", nil, nil, func(c config) bool {
+			return c.Addr == ":8080" && c.DataDir == "./data" && c.CacheRoomMessages == 50 && c.CacheRoomsTTL == 10*time.Second &&
+				c.PublicURL == "http://localhost:8080" && c.InstanceID != "" && c.MailBatchWindow == time.Minute
+		}, false},
+		{"env", nil, env, func(c config) bool {
+			return c.Addr == ":9999" && c.CacheRoomsTTL == 3*time.Second && len(c.AllowedOrigins) == 2 && c.AllowedOrigins[1] == "https://b.example"
+		}, false},
+		{"flag beats env", []string{"--addr", ":7000"}, env, func(c config) bool { return c.Addr == ":7000" }, false},
+		{"instance id", []string{"--instance-id", "n1"}, nil, func(c config) bool { return c.InstanceID == "n1" }, false},
+		{"bad duration env", nil, map[string]string{"OPENCHAT_CACHE_ROOMS_TTL": "soon"}, nil, true},
+		{"bad cache size", []string{"--cache-room-messages", "0"}, nil, nil, true},
+		{"bad log format", []string{"--log-format", "xml"}, nil, nil, true},
+		{"stray argument", []string{"extra"}, nil, nil, true},
+		{"unknown flag", []string{"--nope"}, nil, nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var c config
+			err := parseServe(&c, tt.args, func(k string) string { return tt.env[k] }, io.Discard)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, wantErr %v", err, tt.wantErr)
+			}
+			if err == nil && !tt.check(c) {
+				t.Fatalf("config = %+v", c)
+			}
+		})
+	}
+}
+
+func TestSecretPersists(t *testing.T) {
+	c := config{DataDir: t.TempDir()}
+	a, err := c.secret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := c.secret()
+	if string(a) != string(b) || len(a) < 32 {
+		t.Fatalf("secret not stable: %q vs %q", a, b)
+	}
+	c.Secret = "given"
+	if s, _ := c.secret(); string(s) != "given" {
+		t.Fatalf("--secret ignored: %q", s)
+	}
+}

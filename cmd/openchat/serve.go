@@ -1,0 +1,243 @@
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/open-chat/openchat/internal/chat"
+	"github.com/open-chat/openchat/internal/edge"
+	"github.com/open-chat/openchat/internal/httpapi"
+	"github.com/open-chat/openchat/internal/mail"
+	"github.com/open-chat/openchat/internal/memory"
+	"github.com/open-chat/openchat/internal/metrics"
+	"github.com/open-chat/openchat/internal/password"
+	"github.com/open-chat/openchat/internal/postgres"
+	"github.com/open-chat/openchat/internal/redis"
+	"github.com/open-chat/openchat/internal/sqlite"
+	"github.com/open-chat/openchat/internal/ws"
+	"github.com/open-chat/openchat/web"
+)
+
+// Presence timing: entries live PresenceTTL unless refreshed; instances
+// refresh every third of it, so one missed refresh never drops a user.
+const presenceTTL = 60 * time.Second
+
+// openStore opens the database named by the config and migrates it.
+func openStore(ctx context.Context, c config, log *slog.Logger) (chat.Store, error) {
+	if u := c.DatabaseURL; strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://") {
+		return postgres.Open(ctx, u, log)
+	} else if u != "" {
+		return nil, fmt.Errorf("--database-url: want postgres://… or empty for SQLite, got %q", u)
+	}
+	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	return sqlite.Open(ctx, filepath.Join(c.DataDir, "openchat.db"), log)
+}
+
+func migrate(ctx context.Context, c config, log *slog.Logger) error {
+	st, err := openStore(ctx, c, log)
+	if err != nil {
+		return err
+	}
+	log.Info("migrations applied")
+	return st.Close()
+}
+
+// infra are the swappable adapters: in-process by default, Redis when set.
+type infra struct {
+	cache    chat.Cache
+	pubsub   chat.PubSub
+	presence chat.Presence
+	close    func() error
+}
+
+func openInfra(ctx context.Context, c config, log *slog.Logger) (infra, error) {
+	if c.RedisURL == "" {
+		ps := memory.NewPubSub()
+		return infra{
+			cache:    memory.NewCache(memory.CacheConfig{RoomsTTL: c.CacheRoomsTTL, MessagesPerRoom: c.CacheRoomMessages, MaxRooms: c.CacheMaxRooms}),
+			pubsub:   ps,
+			presence: memory.NewPresence(c.InstanceID, presenceTTL, time.Now),
+			close:    ps.Close,
+		}, nil
+	}
+	rc, err := redis.Open(ctx, c.RedisURL, redis.Options{Prefix: c.RedisPrefix, InstanceID: c.InstanceID, Timeout: c.CacheTimeout,
+		RoomsTTL: c.CacheRoomsTTL, MessagesPerRoom: c.CacheRoomMessages, PresenceTTL: presenceTTL}, log)
+	if err != nil {
+		return infra{}, err
+	}
+	return infra{cache: rc.Cache(), pubsub: rc.PubSub(), presence: rc.Presence(), close: rc.Close}, nil
+}
+
+// serve runs the server until ctx ends, then shuts down in order: stop
+// accepting, close WebSockets with 1001, finish in-flight requests (bounded),
+// stop workers, close the database.
+func serve(ctx context.Context, c config, stderr io.Writer) error {
+	log := newLogger(c, stderr)
+	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	secret, err := c.secret()
+	if err != nil {
+		return err
+	}
+	st, err := openStore(ctx, c, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	inf, err := openInfra(ctx, c, log)
+	if err != nil {
+		return err
+	}
+	defer inf.close()
+
+	m := metrics.New(c.InstanceID)
+	svc := chat.NewService(chat.Deps{Store: st, Cache: inf.cache, PubSub: inf.pubsub,
+		Hasher: password.NewArgon2id(password.DefaultParams), Metrics: m, Log: log,
+		Config: chat.ServiceConfig{CachedMessages: c.CacheRoomMessages}})
+	wsSrv := ws.NewServer(ws.Config{InstanceID: c.InstanceID, AllowedOrigins: c.AllowedOrigins, PresenceTTL: presenceTTL}, svc, inf.pubsub, inf.presence, m, log)
+	webH, err := web.NewHandler(web.Config{AssetURL: c.AssetURL})
+	if err != nil {
+		return err
+	}
+	transport, err := mail.NewTransport(c.SMTPURL, c.DataDir, log)
+	if err != nil {
+		return err
+	}
+	mailCfg := mail.Config{InstanceID: c.InstanceID, BatchWindow: c.MailBatchWindow, Rate: c.MailRate,
+		Burst: c.MailBurst, PerRecipientPerHour: c.MailPerRecipientHour, PublicURL: c.PublicURL, From: c.MailFrom,
+		Secret: secret}
+	if err := mailCfg.Validate(); err != nil {
+		return err
+	}
+	worker := mail.NewWorker(mailCfg, st, inf.presence, transport, m, log)
+	handler := httpapi.NewServer(httpapi.Config{InstanceID: c.InstanceID, AllowedOrigins: c.AllowedOrigins,
+		Secret: secret, SecureCookies: strings.HasPrefix(c.PublicURL, "https://")}, svc,
+		httpapi.Deps{WS: wsSrv, Web: webH, MetricsHandler: m.Handler(), Metrics: m, Log: log})
+
+	handler = edge.Middleware(c.TrustedProxies, c.InstanceID, handler)
+
+	ln, redirectSrv, err := listen(c, log)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
+		MaxHeaderBytes: 64 << 10, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	if redirectSrv != nil {
+		defer redirectSrv.Close()
+	}
+
+	bg, stopBg := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	for _, f := range []func(context.Context){
+		func(ctx context.Context) { wsSrv.Run(ctx) },
+		func(ctx context.Context) {
+			if err := worker.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				log.Error("mail worker stopped", "err", err)
+			}
+		},
+		func(ctx context.Context) { svc.RepairCache(ctx, time.Second) },
+	} {
+		wg.Add(1)
+		go func() { defer wg.Done(); f(bg) }()
+	}
+	if c.PprofAddr != "" {
+		go servePprof(bg, c.PprofAddr, log)
+	}
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("openchat listening", "addr", ln.Addr().String(), "public_url", c.PublicURL, "version", versionString(),
+		"database", dbKind(c), "redis", c.RedisURL != "")
+
+	select {
+	case err := <-errc:
+		stopBg()
+		wg.Wait()
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "timeout", c.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.ShutdownTimeout)
+	defer cancel()
+	wsSrv.Shutdown(sctx)
+	err = srv.Shutdown(sctx)
+	stopBg()
+	wg.Wait()
+	if err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// listen opens the main listener (TLS when configured) and, with TLS, the
+// plain-HTTP listener that answers ACME challenges and redirects to https.
+func listen(c config, log *slog.Logger) (net.Listener, *http.Server, error) {
+	ln, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("listen: %w", err)
+	}
+	if !c.tls().Enabled() {
+		return ln, nil, nil
+	}
+	tlsCfg, acme, err := c.tls().Config()
+	if err != nil {
+		ln.Close()
+		return nil, nil, err
+	}
+	ln = tls.NewListener(ln, tlsCfg)
+	if c.HTTPRedirectAddr == "" {
+		return ln, nil, nil
+	}
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	rln, err := net.Listen("tcp", c.HTTPRedirectAddr)
+	if err != nil {
+		ln.Close()
+		return nil, nil, fmt.Errorf("listen %s: %w", c.HTTPRedirectAddr, err)
+	}
+	rs := &http.Server{Handler: edge.RedirectHandler(acme, port, c.InstanceID), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := rs.Serve(rln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("redirect listener", "err", err)
+		}
+	}()
+	log.Info("redirecting plain HTTP to https", "addr", rln.Addr().String())
+	return ln, rs, nil
+}
+
+func dbKind(c config) string {
+	if c.DatabaseURL != "" {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+func servePprof(ctx context.Context, addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { <-ctx.Done(); _ = srv.Close() }()
+	log.Info("pprof listening", "addr", addr)
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("pprof", "err", err)
+	}
+}
