@@ -37,6 +37,7 @@ type config struct {
 	CacheRoomMessages int
 	CacheMaxRooms     int
 	CacheTimeout      time.Duration
+	CacheDisabled     bool
 
 	SMTPURL              string
 	MailFrom             string
@@ -46,6 +47,9 @@ type config struct {
 	MailPerRecipientHour int
 
 	AssetURL string
+
+	WSSendRate  float64
+	WSSendBurst int
 
 	TLSCert          string
 	TLSKey           string
@@ -85,6 +89,7 @@ func newFlagSet(name string, c *config, stderr io.Writer) *flag.FlagSet {
 	dur(&c.CacheRoomsTTL, "cache-rooms-ttl", 10*time.Second, "safety-net expiry of the cached room list")
 	fs.IntVar(&c.CacheRoomMessages, "cache-room-messages", 50, "newest messages cached per room")
 	fs.IntVar(&c.CacheMaxRooms, "cache-max-rooms", 10000, "rooms whose messages the in-process cache keeps (LRU)")
+	fs.BoolVar(&c.CacheDisabled, "cache-disabled", false, "read everything from the database (to measure what the cache buys)")
 	dur(&c.CacheTimeout, "cache-timeout", 50*time.Millisecond, "Redis cache operation timeout before falling back to the database")
 	str(&c.SMTPURL, "smtp-url", "", "smtp://user:pass@host:587 (STARTTLS), smtps://…:465, smtp://host:25; empty: write .eml files to <data-dir>/mail")
 	str(&c.MailFrom, "mail-from", "OpenChat <openchat@localhost>", "From address of mention e-mails")
@@ -92,6 +97,8 @@ func newFlagSet(name string, c *config, stderr io.Writer) *flag.FlagSet {
 	fs.Float64Var(&c.MailRate, "mail-rate", 1, "e-mails per second, all recipients together")
 	fs.IntVar(&c.MailBurst, "mail-burst", 4, "e-mails that may go out at once before --mail-rate applies")
 	fs.IntVar(&c.MailPerRecipientHour, "mail-per-recipient-hour", 20, "e-mails per recipient per hour; more wait")
+	fs.Float64Var(&c.WSSendRate, "ws-send-rate", 10, "WebSocket sends per second per connection (more get a rate_limited error frame)")
+	fs.IntVar(&c.WSSendBurst, "ws-send-burst", 20, "WebSocket sends a connection may make at once before --ws-send-rate applies")
 	str(&c.TLSCert, "tls-cert", "", "PEM certificate file: serve HTTPS on --addr")
 	str(&c.TLSKey, "tls-key", "", "PEM private key file for --tls-cert")
 	str(&c.ACMEDomain, "acme-domain", "", "obtain certificates for this domain automatically (ACME, cached in <data-dir>/acme)")
@@ -179,6 +186,8 @@ func (c *config) finish() error {
 		return errors.New("durations must be positive")
 	case c.MailRate <= 0 || c.MailBurst < 1 || c.MailPerRecipientHour < 1:
 		return errors.New("--mail-rate, --mail-burst and --mail-per-recipient-hour must be positive")
+	case c.WSSendRate <= 0 || c.WSSendBurst < 1:
+		return errors.New("--ws-send-rate and --ws-send-burst must be positive")
 	case c.LogFormat != "text" && c.LogFormat != "json":
 		return errors.New("--log-format must be text or json")
 	}

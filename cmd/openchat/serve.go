@@ -104,12 +104,16 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 		return err
 	}
 	defer inf.close()
+	if c.CacheDisabled {
+		inf.cache = chat.NoCache{}
+	}
 
 	m := metrics.New(c.InstanceID)
 	svc := chat.NewService(chat.Deps{Store: st, Cache: inf.cache, PubSub: inf.pubsub,
 		Hasher: password.NewArgon2id(password.DefaultParams), Metrics: m, Log: log,
 		Config: chat.ServiceConfig{CachedMessages: c.CacheRoomMessages}})
-	wsSrv := ws.NewServer(ws.Config{InstanceID: c.InstanceID, AllowedOrigins: c.AllowedOrigins, PresenceTTL: presenceTTL}, svc, inf.pubsub, inf.presence, m, log)
+	wsSrv := ws.NewServer(ws.Config{InstanceID: c.InstanceID, AllowedOrigins: c.AllowedOrigins, PresenceTTL: presenceTTL,
+		SendRate: c.WSSendRate, SendBurst: c.WSSendBurst}, svc, inf.pubsub, inf.presence, m, log)
 	webH, err := web.NewHandler(web.Config{AssetURL: c.AssetURL})
 	if err != nil {
 		return err

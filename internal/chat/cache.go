@@ -42,3 +42,21 @@ type Cache interface {
 	// InvalidateMessages drops a room's cached messages.
 	InvalidateMessages(ctx context.Context, roomID string) error
 }
+
+// NoCache is a Cache that holds nothing: every read misses, every write is
+// dropped. It exists to measure what the cache buys (--cache-disabled).
+type NoCache struct{}
+
+func (NoCache) Rooms(context.Context) ([]Room, bool, error)           { return nil, false, nil }
+func (NoCache) FillRooms(context.Context, []Room) error               { return nil }
+func (NoCache) AddRoom(context.Context, Room) error                   { return nil }
+func (NoCache) InvalidateRooms(context.Context) error                 { return nil }
+func (NoCache) FillMessages(context.Context, string, []Message) error { return nil }
+func (NoCache) AddMessage(context.Context, Message) error             { return nil }
+func (NoCache) InvalidateMessages(context.Context, string) error      { return nil }
+func (NoCache) LatestMessages(context.Context, string, int) ([]Message, bool, error) {
+	return nil, false, nil
+}
+func (NoCache) MessagesAfter(context.Context, string, int64) ([]Message, bool, error) {
+	return nil, false, nil
+}

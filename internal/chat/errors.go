@@ -1,8 +1,13 @@
 package chat
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"strings"
+	"syscall"
 )
 
 // Error codes. Each adapter maps them to its own vocabulary in one place
@@ -46,8 +51,9 @@ func Invalid(field, format string, args ...any) *Error {
 	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
 }
 
-// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL
-// for any other non-nil error and "" for nil.
+// ErrorCode returns the code of the first *Error in err's chain,
+// EUNAVAILABLE when a dependency could not be reached (IsUnavailable),
+// EINTERNAL for any other non-nil error and "" for nil.
 func ErrorCode(err error) string {
 	var e *Error
 	switch {
@@ -55,9 +61,32 @@ func ErrorCode(err error) string {
 		return ""
 	case errors.As(err, &e):
 		return e.Code
+	case IsUnavailable(err):
+		return EUNAVAILABLE
 	default:
 		return EINTERNAL
 	}
+}
+
+// IsUnavailable reports whether err means a dependency (database, broker)
+// is down or unreachable rather than that the request was wrong: network
+// errors, a connection cut mid-answer, a timeout, or an SQLSTATE of class
+// 08 (connection exception) or 57 (operator intervention, e.g. a server
+// shutting down or starting up). Clients get 503 and may retry.
+func IsUnavailable(err error) bool {
+	var netErr net.Error
+	var sqlErr interface{ SQLState() string }
+	switch {
+	case err == nil:
+		return false
+	case errors.As(err, &netErr), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		return true
+	case errors.As(err, &sqlErr):
+		code := sqlErr.SQLState()
+		return strings.HasPrefix(code, "08") || strings.HasPrefix(code, "57")
+	}
+	return false
 }
 
 // ErrorMessage returns the human message of err's *Error; internal errors
@@ -69,6 +98,8 @@ func ErrorMessage(err error) string {
 		return ""
 	case errors.As(err, &e):
 		return e.Message
+	case IsUnavailable(err):
+		return "a service this server depends on is unavailable; try again shortly"
 	default:
 		return "internal error"
 	}

@@ -1,8 +1,14 @@
 package chat
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -152,5 +158,35 @@ func TestUnsubscribeToken(t *testing.T) {
 	if !CheckUnsubscribeToken([]byte("k"), "u1", tok) || CheckUnsubscribeToken([]byte("k"), "u2", tok) ||
 		CheckUnsubscribeToken([]byte("other"), "u1", tok) {
 		t.Fatal("token check wrong")
+	}
+}
+
+type sqlStateErr string
+
+func (e sqlStateErr) Error() string    { return "sql " + string(e) }
+func (e sqlStateErr) SQLState() string { return string(e) }
+
+func TestErrorCodeUnavailable(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"nil", nil, ""},
+		{"domain", Errorf(ENOTFOUND, "x"), ENOTFOUND},
+		{"refused", fmt.Errorf("query: %w", &net.OpError{Op: "dial", Err: syscall.ECONNREFUSED}), EUNAVAILABLE},
+		{"eof", fmt.Errorf("read: %w", io.ErrUnexpectedEOF), EUNAVAILABLE},
+		{"deadline", fmt.Errorf("q: %w", context.DeadlineExceeded), EUNAVAILABLE},
+		{"admin shutdown", fmt.Errorf("q: %w", sqlStateErr("57P01")), EUNAVAILABLE},
+		{"connection failure", sqlStateErr("08006"), EUNAVAILABLE},
+		{"syntax error", sqlStateErr("42601"), EINTERNAL},
+		{"plain", errors.New("boom"), EINTERNAL},
+	} {
+		if got := ErrorCode(tt.err); got != tt.want {
+			t.Errorf("%s: ErrorCode = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+	if ErrorMessage(io.ErrUnexpectedEOF) == "internal error" {
+		t.Error("unavailable errors need their own message")
 	}
 }
