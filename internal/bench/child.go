@@ -1,0 +1,174 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+)
+
+// envelope is one line of the parent↔child protocol (JSON lines: commands
+// on the child's stdin, replies on its stdout).
+type envelope struct {
+	Job        *Job          `json:"job,omitempty"`
+	Start      bool          `json:"start,omitempty"`
+	Mark       bool          `json:"mark,omitempty"`
+	Progress   bool          `json:"progress,omitempty"`
+	Stop       *StopCmd      `json:"stop,omitempty"`
+	Ready      *ReadyReport  `json:"ready,omitempty"`
+	Deliveries *int64        `json:"deliveries,omitempty"`
+	Result     *WorkerResult `json:"result,omitempty"`
+	Err        string        `json:"err,omitempty"`
+}
+
+// RunChild serves one worker over the protocol until stop or EOF.
+func RunChild(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
+	dec := json.NewDecoder(bufio.NewReader(stdin))
+	enc := json.NewEncoder(stdout)
+	var first envelope
+	if err := dec.Decode(&first); err != nil || first.Job == nil {
+		return fmt.Errorf("child: want a job first: %v", err)
+	}
+	w := NewWorker(*first.Job)
+	rep := w.Connect(ctx)
+	if err := enc.Encode(envelope{Ready: &rep}); err != nil {
+		return err
+	}
+	for {
+		var e envelope
+		if err := dec.Decode(&e); err != nil {
+			w.Stop(StopCmd{})
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return fmt.Errorf("child: %w", err)
+		}
+		switch {
+		case e.Start:
+			w.Start()
+		case e.Mark:
+			w.Mark()
+		case e.Progress:
+			n := w.Deliveries()
+			if err := enc.Encode(envelope{Deliveries: &n}); err != nil {
+				return err
+			}
+		case e.Stop != nil:
+			res := w.Stop(*e.Stop)
+			return enc.Encode(envelope{Result: &res})
+		}
+	}
+}
+
+// workerHandle is a worker in this process or in a child.
+type workerHandle interface {
+	Connect(ctx context.Context) (ReadyReport, error)
+	Start() error
+	Mark() error
+	Deliveries() (int64, error)
+	Stop(cmd StopCmd) (WorkerResult, error)
+	Kill()
+}
+
+type localWorker struct{ w *Worker }
+
+func (l localWorker) Connect(ctx context.Context) (ReadyReport, error) { return l.w.Connect(ctx), nil }
+func (l localWorker) Start() error                                     { l.w.Start(); return nil }
+func (l localWorker) Mark() error                                      { l.w.Mark(); return nil }
+func (l localWorker) Deliveries() (int64, error)                       { return l.w.Deliveries(), nil }
+func (l localWorker) Stop(cmd StopCmd) (WorkerResult, error)           { return l.w.Stop(cmd), nil }
+func (l localWorker) Kill() {
+	if !l.w.stopped.Load() {
+		l.w.Stop(StopCmd{})
+	}
+}
+
+// childWorker is a worker in a child process: exe --child.
+type childWorker struct {
+	cmd *exec.Cmd
+	in  io.WriteCloser
+	enc *json.Encoder
+	dec *json.Decoder
+	job Job
+}
+
+func startChild(exe string, job Job, stderr io.Writer) (*childWorker, error) {
+	cmd := exec.Command(exe, "--child")
+	cmd.Stderr = stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start child: %w", err)
+	}
+	return &childWorker{cmd: cmd, in: in, enc: json.NewEncoder(in), dec: json.NewDecoder(bufio.NewReader(out)), job: job}, nil
+}
+
+func (c *childWorker) send(e envelope) error {
+	if err := c.enc.Encode(e); err != nil {
+		return fmt.Errorf("child %d: %w", c.cmd.Process.Pid, err)
+	}
+	return nil
+}
+
+func (c *childWorker) recv() (envelope, error) {
+	var e envelope
+	if err := c.dec.Decode(&e); err != nil {
+		return e, fmt.Errorf("child %d: %w", c.cmd.Process.Pid, err)
+	}
+	return e, nil
+}
+
+func (c *childWorker) Connect(context.Context) (ReadyReport, error) {
+	if err := c.send(envelope{Job: &c.job}); err != nil {
+		return ReadyReport{}, err
+	}
+	e, err := c.recv()
+	if err != nil || e.Ready == nil {
+		return ReadyReport{}, fmt.Errorf("child ready: %v", err)
+	}
+	return *e.Ready, nil
+}
+
+func (c *childWorker) Start() error { return c.send(envelope{Start: true}) }
+func (c *childWorker) Mark() error  { return c.send(envelope{Mark: true}) }
+
+func (c *childWorker) Deliveries() (int64, error) {
+	if err := c.send(envelope{Progress: true}); err != nil {
+		return 0, err
+	}
+	e, err := c.recv()
+	if err != nil || e.Deliveries == nil {
+		return 0, fmt.Errorf("child progress: %v", err)
+	}
+	return *e.Deliveries, nil
+}
+
+func (c *childWorker) Stop(cmd StopCmd) (WorkerResult, error) {
+	if err := c.send(envelope{Stop: &cmd}); err != nil {
+		return WorkerResult{}, err
+	}
+	e, err := c.recv()
+	_ = c.in.Close()
+	_ = c.cmd.Wait()
+	if err != nil || e.Result == nil {
+		return WorkerResult{}, fmt.Errorf("child result: %v", err)
+	}
+	return *e.Result, nil
+}
+
+func (c *childWorker) Kill() {
+	_ = c.in.Close()
+	if c.cmd.ProcessState == nil {
+		_ = c.cmd.Process.Kill()
+		_ = c.cmd.Wait()
+	}
+}

@@ -1,0 +1,151 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/coder/websocket"
+)
+
+// fakeServer speaks the part of the OpenChat API and protocol the tool
+// uses, with faults to inject, so the tool's accounting can be checked
+// against known losses and duplicates. The real server is exercised by the
+// integration test in cmd/openchat-bench.
+type fakeServer struct {
+	dropSeq int64 // the first subscriber of a room never gets this seq
+	dupSeq  int64 // the first subscriber of a room gets this seq twice
+
+	mu    sync.Mutex
+	users map[string]bool
+	rooms map[string]*fakeRoom // by id
+}
+
+type fakeRoom struct {
+	id, name string
+	seq      int64
+	subs     []*websocket.Conn
+}
+
+func newFakeServer(t *testing.T, dropSeq, dupSeq int64) string {
+	f := &fakeServer{dropSeq: dropSeq, dupSeq: dupSeq, users: map[string]bool{}, rooms: map[string]*fakeRoom{}}
+	mux := http.NewServeMux()
+	reply := func(w http.ResponseWriter, code int, v any) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(code)
+		_ = json.NewEncoder(w).Encode(v)
+	}
+	mux.HandleFunc("POST /api/v1/users", func(w http.ResponseWriter, r *http.Request) {
+		var in struct{ Username string }
+		_ = json.NewDecoder(r.Body).Decode(&in)
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.users[in.Username] {
+			reply(w, http.StatusConflict, map[string]string{"code": "conflict"})
+			return
+		}
+		f.users[in.Username] = true
+		reply(w, http.StatusCreated, map[string]string{"id": in.Username})
+	})
+	mux.HandleFunc("POST /api/v1/sessions", func(w http.ResponseWriter, r *http.Request) {
+		var in struct{ Username string }
+		_ = json.NewDecoder(r.Body).Decode(&in)
+		reply(w, http.StatusCreated, map[string]string{"token": "t-" + in.Username})
+	})
+	mux.HandleFunc("POST /api/v1/rooms", func(w http.ResponseWriter, r *http.Request) {
+		var in struct{ Name string }
+		_ = json.NewDecoder(r.Body).Decode(&in)
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		for _, rm := range f.rooms {
+			if rm.name == in.Name {
+				reply(w, http.StatusConflict, map[string]string{"code": "conflict"})
+				return
+			}
+		}
+		rm := &fakeRoom{id: fmt.Sprintf("room%d", len(f.rooms)), name: in.Name}
+		f.rooms[rm.id] = rm
+		reply(w, http.StatusCreated, map[string]any{"room": map[string]string{"id": rm.id, "name": rm.name}})
+	})
+	mux.HandleFunc("GET /api/v1/rooms", func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		var l []map[string]string
+		for _, rm := range f.rooms {
+			l = append(l, map[string]string{"id": rm.id, "name": rm.name})
+		}
+		reply(w, http.StatusOK, map[string]any{"rooms": l})
+	})
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "process_resident_memory_bytes 1.048576e+07\nprocess_cpu_seconds_total 1\ngo_goroutines 3\n")
+	})
+	mux.HandleFunc("GET /api/v1/ws", func(w http.ResponseWriter, r *http.Request) {
+		if !strings.HasPrefix(r.Header.Get("Authorization"), "Bearer t-") {
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		c, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		f.serveWS(r.Context(), c)
+	})
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func (f *fakeServer) serveWS(ctx context.Context, c *websocket.Conn) {
+	defer c.CloseNow()
+	write := func(v any) { b, _ := json.Marshal(v); _ = c.Write(ctx, websocket.MessageText, b) }
+	write(map[string]any{"type": "hello", "instance": "fake", "user": map[string]string{}})
+	for {
+		_, b, err := c.Read(ctx)
+		if err != nil {
+			return
+		}
+		var in struct{ Type, RoomID, Body, ClientID string }
+		_ = json.Unmarshal(b, &struct {
+			Type     *string `json:"type"`
+			RoomID   *string `json:"room_id"`
+			Body     *string `json:"body"`
+			ClientID *string `json:"client_id"`
+		}{&in.Type, &in.RoomID, &in.Body, &in.ClientID})
+		switch in.Type {
+		case "ping":
+			write(map[string]string{"type": "pong"})
+		case "subscribe":
+			f.mu.Lock()
+			rm := f.rooms[in.RoomID]
+			rm.subs = append(rm.subs, c)
+			last := rm.seq
+			f.mu.Unlock()
+			write(map[string]any{"type": "subscribed", "room_id": in.RoomID, "last_seq": last})
+		case "send":
+			f.mu.Lock()
+			rm := f.rooms[in.RoomID]
+			rm.seq++
+			msg := map[string]any{"id": fmt.Sprint(rm.seq), "room_id": rm.id, "seq": rm.seq, "body": in.Body, "client_id": in.ClientID}
+			write(map[string]any{"type": "ack", "client_id": in.ClientID, "message": msg})
+			frame, _ := json.Marshal(map[string]any{"type": "message", "message": msg})
+			for i, s := range rm.subs {
+				n := 1
+				if i == 0 && rm.seq == f.dropSeq {
+					n = 0
+				}
+				if i == 0 && rm.seq == f.dupSeq {
+					n = 2
+				}
+				for range n {
+					_ = s.Write(ctx, websocket.MessageText, frame)
+				}
+			}
+			f.mu.Unlock()
+		}
+	}
+}

@@ -1,0 +1,140 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"slices"
+	"testing"
+	"time"
+)
+
+// TestMain lets this test binary act as a worker process (--child), so the
+// multi-process path runs in tests too.
+func TestMain(m *testing.M) {
+	if slices.Contains(os.Args[1:], "--child") {
+		if err := RunChild(context.Background(), os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func TestRunAgainstFakeServer(t *testing.T) {
+	base := Config{URLs: nil, Conns: 12, Rooms: 3, Users: 4, Procs: 1, Ramp: 1000, Ping: time.Second,
+		Duration: 500 * time.Millisecond, Hold: 1200 * time.Millisecond, Grace: 2 * time.Second, Rate: 20,
+		Inflight: 2, UserPrefix: "u", RoomPrefix: "r"}
+	tests := []struct {
+		name             string
+		scenario         string
+		drop, dup        int64
+		lost, dupWant    int64
+		wantDeliveries   int64
+		wantAckedAtLeast int64
+		procs            int
+	}{
+		// 10 messages over 3 rooms (4, 3, 3), 4 subscribers each.
+		{name: "fanout clean", scenario: ScenarioFanout, wantDeliveries: 40},
+		// Seq 2 exists in every room: the first subscriber of each misses it.
+		{name: "fanout with loss", scenario: ScenarioFanout, drop: 2, lost: 3, wantDeliveries: 37},
+		{name: "fanout with duplicates", scenario: ScenarioFanout, dup: 1, dupWant: 3, wantDeliveries: 43},
+		{name: "fanout in 2 processes", scenario: ScenarioFanout, drop: 3, lost: 3, wantDeliveries: 37, procs: 2},
+		{name: "ingest", scenario: ScenarioIngest, wantAckedAtLeast: 12},
+		{name: "ingest in 3 processes", scenario: ScenarioIngest, wantAckedAtLeast: 12, procs: 3},
+		{name: "idle", scenario: ScenarioIdle},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := base
+			c.Scenario = tt.scenario
+			if tt.procs > 0 {
+				c.Procs, c.Exe = tt.procs, os.Args[0]
+			}
+			c.URLs = []string{newFakeServer(t, tt.drop, tt.dup)}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			s, err := Run(ctx, c, io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Log(s.Line())
+			if s.Established != c.Conns || s.Dropped != 0 || s.Failed != 0 {
+				t.Errorf("established=%d dropped=%d failed=%d", s.Established, s.Dropped, s.Failed)
+			}
+			if s.Lost != tt.lost || s.Dup != tt.dupWant || s.OutOfOrder != 0 {
+				t.Errorf("lost=%d dup=%d ooo=%d, want %d %d 0", s.Lost, s.Dup, s.OutOfOrder, tt.lost, tt.dupWant)
+			}
+			if tt.scenario == ScenarioFanout {
+				if s.Published != 10 || s.Acked != 10 || s.Deliveries != tt.wantDeliveries || s.Expected != 40 {
+					t.Errorf("published=%d acked=%d deliveries=%d expected=%d", s.Published, s.Acked, s.Deliveries, s.Expected)
+				}
+				if s.Latency.N != uint64(tt.wantDeliveries) || s.Latency.Max <= 0 {
+					t.Errorf("latency %+v", s.Latency)
+				}
+			}
+			if s.Acked < tt.wantAckedAtLeast {
+				t.Errorf("acked=%d", s.Acked)
+			}
+			if tt.scenario == ScenarioIdle && s.Pongs < int64(c.Conns) {
+				t.Errorf("pongs=%d, want ≥ %d", s.Pongs, c.Conns)
+			}
+		})
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	ok := Config{Scenario: ScenarioFanout, URLs: []string{"http://x"}, Conns: 1, Rooms: 1, Users: 1, Procs: 1,
+		Rate: 1, Duration: time.Second, Inflight: 1}
+	tests := []struct {
+		name string
+		mod  func(c *Config)
+		ok   bool
+	}{
+		{"valid", func(*Config) {}, true},
+		{"unknown scenario", func(c *Config) { c.Scenario = "x" }, false},
+		{"no url", func(c *Config) { c.URLs = nil }, false},
+		{"too many conns per process", func(c *Config) { c.Conns = MaxConnsPerProc + 1 }, false},
+		{"enough processes", func(c *Config) { c.Conns, c.Procs, c.Exe = 2*MaxConnsPerProc, 2, "x" }, true},
+		{"fanout without rate", func(c *Config) { c.Rate = 0 }, false},
+		{"ingest without inflight", func(c *Config) { c.Scenario, c.Inflight = ScenarioIngest, 0 }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := ok
+			tt.mod(&c)
+			if err := c.Validate(); (err == nil) != tt.ok {
+				t.Errorf("Validate() = %v", err)
+			}
+		})
+	}
+}
+
+func TestSrcIPsAndPublishers(t *testing.T) {
+	c := Config{Scenario: ScenarioFanout, URLs: []string{"http://127.0.0.1:8080"}, Conns: 60000, Rate: 1000}
+	ips := c.srcIPs()
+	if len(ips) != 3 || ips[0] != "127.0.0.1" || ips[2] != "127.0.0.3" {
+		t.Errorf("srcIPs = %v", ips)
+	}
+	if c.publishers() != 125 {
+		t.Errorf("publishers = %d", c.publishers())
+	}
+	c.Conns = 100
+	if ips := c.srcIPs(); ips != nil {
+		t.Errorf("one address needed: srcIPs = %v, want none", ips)
+	}
+	c.URLs = []string{"http://example.org"}
+	c.SrcIPs = 3
+	if ips := c.srcIPs(); ips != nil {
+		t.Errorf("remote server: srcIPs = %v, want none", ips)
+	}
+	if got := setupIP(0); got != "127.1.0.1" {
+		t.Errorf("setupIP(0) = %s", got)
+	}
+	if got := setupIP(254); got != "127.1.1.1" {
+		t.Errorf("setupIP(254) = %s", got)
+	}
+}

@@ -1,0 +1,142 @@
+package bench
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Summary is the outcome of one run, printed as one line or one JSON object.
+// Latencies are in milliseconds, memory in bytes unless named otherwise.
+type Summary struct {
+	Scenario    string `json:"scenario"`
+	Conns       int    `json:"conns"` // asked for
+	Established int    `json:"established"`
+	Failed      int    `json:"failed"`
+	Dropped     int    `json:"dropped"`
+	Rooms       int    `json:"rooms"`
+	Procs       int    `json:"procs"`
+
+	Seconds        float64 `json:"seconds"` // length of the measured phase
+	Rate           float64 `json:"rate,omitempty"`
+	Published      int64   `json:"published,omitempty"`
+	Acked          int64   `json:"acked,omitempty"`
+	AckedPerSec    float64 `json:"acked_per_sec,omitempty"`
+	Deliveries     int64   `json:"deliveries,omitempty"`
+	DeliveriesPerS float64 `json:"deliveries_per_sec,omitempty"`
+	Expected       int64   `json:"expected,omitempty"`
+	Lost           int64   `json:"lost"`
+	Dup            int64   `json:"dup"`
+	OutOfOrder     int64   `json:"out_of_order"`
+	Foreign        int64   `json:"foreign,omitempty"`
+	Pongs          int64   `json:"pongs,omitempty"`
+
+	Latency    Percentiles      `json:"latency_ms"`               // delivery (fanout) or ack (ingest)
+	AckLatency *Percentiles     `json:"ack_latency_ms,omitempty"` // fanout: publishers' acks
+	Errors     map[string]int64 `json:"errors,omitempty"`
+
+	ServerRSSFresh   int64   `json:"server_rss_fresh"`        // before setup
+	ServerRSSSetup   int64   `json:"server_rss_setup"`        // after sign-ups, before connecting
+	ServerRSSAfter   int64   `json:"server_rss_after"`        // end of the measured phase
+	ServerRSSPerConn float64 `json:"server_rss_per_conn_kib"` // (after - fresh) / established
+	// ServerRSSPerConnSetup leaves out what the setup's password hashing
+	// left in the server's heap: (after - setup) / established.
+	ServerRSSPerConnSetup float64 `json:"server_rss_per_conn_since_setup_kib"`
+	ServerGoroutines      int64   `json:"server_goroutines,omitempty"`
+	ServerCPU             float64 `json:"server_cpu_percent"`
+	ToolCPU               float64 `json:"tool_cpu_percent"`
+	Time                  string  `json:"time"`
+}
+
+// Percentiles summarize a latency histogram, in milliseconds.
+type Percentiles struct {
+	N    uint64  `json:"n"`
+	P50  float64 `json:"p50"`
+	P90  float64 `json:"p90"`
+	P99  float64 `json:"p99"`
+	Max  float64 `json:"max"`
+	Mean float64 `json:"mean"`
+}
+
+func percentiles(h Hist) Percentiles {
+	ms := func(ns int64) float64 { return float64(ns) / float64(time.Millisecond) }
+	return Percentiles{N: h.N, P50: ms(h.Quantile(0.50)), P90: ms(h.Quantile(0.90)), P99: ms(h.Quantile(0.99)),
+		Max: ms(h.Max), Mean: h.Mean() / float64(time.Millisecond)}
+}
+
+// rssPerConnKiB is the growth of server memory per connection.
+func rssPerConnKiB(before, after int64, conns int) float64 {
+	if conns <= 0 {
+		return 0
+	}
+	return float64(after-before) / float64(conns) / 1024
+}
+
+// fmtMs prints a latency with about three significant digits.
+func fmtMs(ms float64) string {
+	switch {
+	case ms < 10:
+		return strconv.FormatFloat(ms, 'f', 2, 64) + "ms"
+	case ms < 100:
+		return strconv.FormatFloat(ms, 'f', 1, 64) + "ms"
+	default:
+		return strconv.FormatFloat(ms, 'f', 0, 64) + "ms"
+	}
+}
+
+func fmtF(f float64, prec int) string { return strconv.FormatFloat(f, 'f', prec, 64) }
+
+// Line is the one-line summary: key=value pairs, the common ones first.
+func (s Summary) Line() string {
+	kv := []string{"scenario=" + s.Scenario, fmt.Sprintf("conns=%d", s.Established)}
+	if s.Failed > 0 {
+		kv = append(kv, fmt.Sprintf("failed=%d", s.Failed))
+	}
+	kv = append(kv, fmt.Sprintf("dropped=%d", s.Dropped), fmt.Sprintf("rooms=%d", s.Rooms))
+	lat := func() {
+		kv = append(kv, "p50="+fmtMs(s.Latency.P50), "p90="+fmtMs(s.Latency.P90), "p99="+fmtMs(s.Latency.P99),
+			"max="+fmtMs(s.Latency.Max))
+	}
+	switch s.Scenario {
+	case ScenarioFanout:
+		kv = append(kv, "msgs/s="+fmtF(s.AckedPerSec, 1), "deliveries/s="+fmtF(s.DeliveriesPerS, 0))
+		lat()
+		kv = append(kv, fmt.Sprintf("lost=%d", s.Lost), fmt.Sprintf("dup=%d", s.Dup), fmt.Sprintf("ooo=%d", s.OutOfOrder))
+	case ScenarioIngest:
+		kv = append(kv, "acked/s="+fmtF(s.AckedPerSec, 0))
+		lat()
+	}
+	if len(s.Errors) > 0 {
+		kv = append(kv, "errors="+fmtErrors(s.Errors))
+	}
+	kv = append(kv, "server_rss/conn="+fmtF(s.ServerRSSPerConn, 1)+"KiB",
+		"since_setup="+fmtF(s.ServerRSSPerConnSetup, 1)+"KiB",
+		"server_rss="+fmtF(float64(s.ServerRSSFresh)/(1<<20), 0)+"MiB/"+fmtF(float64(s.ServerRSSAfter)/(1<<20), 0)+"MiB",
+		"server_cpu="+fmtF(s.ServerCPU, 1)+"%", "tool_cpu="+fmtF(s.ToolCPU, 1)+"%")
+	return strings.Join(kv, " ")
+}
+
+// fmtErrors lists error counts by code, e.g. rate_limited:12,closed_1008:1.
+func fmtErrors(m map[string]int64) string {
+	l := make([]string, 0, len(m))
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		l = append(l, k+":"+strconv.FormatInt(m[k], 10))
+	}
+	return strings.Join(l, ",")
+}
+
+func mergeErrors(dst, src map[string]int64) map[string]int64 {
+	if len(src) == 0 {
+		return dst
+	}
+	if dst == nil {
+		dst = map[string]int64{}
+	}
+	for k, v := range src {
+		dst[k] += v
+	}
+	return dst
+}

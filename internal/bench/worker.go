@@ -1,0 +1,399 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// Scenarios.
+const (
+	ScenarioIdle   = "idle"
+	ScenarioFanout = "fanout"
+	ScenarioIngest = "ingest"
+)
+
+// Worker limits.
+const (
+	// MaxDialsInFlight bounds concurrent handshakes of one worker, so a slow
+	// server sees a queue here rather than thousands of half-open sockets.
+	MaxDialsInFlight = 256
+	// MaxClosesInFlight bounds concurrent close handshakes at the end: each
+	// waits for the server's close frame.
+	MaxClosesInFlight = 512
+	// RateLimitBackoff is how long an ingest sender's slot stays taken
+	// after the server refused a send as rate limited.
+	RateLimitBackoff = 100 * time.Millisecond
+	// codeRateLimited is the error code of a refused send (chat.ERATELIMITED).
+	codeRateLimited = "rate_limited"
+	// maxErrSamples is how many distinct connect errors a worker reports.
+	maxErrSamples = 5
+)
+
+// Job is one worker's share of the connections: global connection numbers
+// First … First+Count-1. Connection i uses URLs[i%len], Tokens[i%len],
+// Rooms[i%len] and SrcIPs[i%len].
+type Job struct {
+	Scenario  string        `json:"scenario"`
+	RunID     string        `json:"run_id"`
+	URLs      []string      `json:"urls"`
+	Tokens    []string      `json:"tokens"`
+	Rooms     []string      `json:"rooms"`
+	SrcIPs    []string      `json:"src_ips"`
+	First     int           `json:"first"`
+	Count     int           `json:"count"`
+	Ramp      float64       `json:"ramp"` // connections per second
+	Ping      time.Duration `json:"ping"`
+	Inflight  int           `json:"inflight"`  // ingest: sends awaiting ack per connection
+	Duration  time.Duration `json:"duration"`  // ingest: how long to send
+	Grace     time.Duration `json:"grace"`     // ingest: wait for outstanding acks
+	Subscribe bool          `json:"subscribe"` // idle, fanout: subscribe to the room
+}
+
+// ReadyReport says how the connecting went.
+type ReadyReport struct {
+	Established int      `json:"established"`
+	Failed      int      `json:"failed"`
+	Errors      []string `json:"errors,omitempty"`
+}
+
+// StopCmd ends a run. Acked lists, per room id, the seqs the publishers saw
+// acknowledged: what every subscriber of the room should have received.
+type StopCmd struct {
+	Acked map[string][]int64 `json:"acked,omitempty"`
+}
+
+// WorkerResult is what a worker measured.
+type WorkerResult struct {
+	Established int              `json:"established"`
+	Dropped     int              `json:"dropped"`
+	Pongs       int64            `json:"pongs"`
+	Deliveries  int64            `json:"deliveries"` // message frames of this run
+	Expected    int64            `json:"expected"`
+	Lost        int64            `json:"lost"`
+	Dup         int64            `json:"dup"`
+	OutOfOrder  int64            `json:"out_of_order"`
+	Foreign     int64            `json:"foreign"` // messages not sent by this run
+	Acked       int64            `json:"acked"`   // ingest
+	Latency     Hist             `json:"latency"` // delivery (fanout) or ack (ingest), ns
+	Errors      map[string]int64 `json:"errors,omitempty"`
+	CPUSeconds  float64          `json:"cpu_seconds"` // between Start and Mark
+}
+
+// conn is one connection of a worker.
+type conn struct {
+	i       int
+	ws      *websocket.Conn
+	roomID  string
+	tracker seqTracker
+	done    chan struct{} // closed when the reader ends
+	dropped atomic.Bool   // the reader ended before Stop
+	slots   chan struct{} // ingest: free inflight slots
+}
+
+// Worker runs one Job in this process.
+type Worker struct {
+	job      Job
+	dialers  *dialers
+	conns    []*conn
+	stopped  atomic.Bool
+	lat      Recorder
+	deliv    atomic.Int64
+	foreign  atomic.Int64
+	pongs    atomic.Int64
+	acked    atomic.Int64
+	errMu    sync.Mutex
+	errs     map[string]int64
+	stopPing context.CancelFunc
+	senders  sync.WaitGroup
+	cpuStart float64
+	cpuMark  float64
+}
+
+// NewWorker prepares a worker; Connect starts it.
+func NewWorker(job Job) *Worker {
+	return &Worker{job: job, dialers: newDialers(), errs: map[string]int64{}}
+}
+
+func pick(l []string, i int) string {
+	if len(l) == 0 {
+		return ""
+	}
+	return l[i%len(l)]
+}
+
+// Connect opens the job's connections at the ramp rate and returns when
+// every one is established or has failed.
+func (w *Worker) Connect(ctx context.Context) ReadyReport {
+	var (
+		mu  sync.Mutex
+		rep ReadyReport
+		wg  sync.WaitGroup
+		sem = make(chan struct{}, MaxDialsInFlight)
+	)
+	start := time.Now()
+	for k := 0; k < w.job.Count && ctx.Err() == nil; k++ {
+		if w.job.Ramp > 0 {
+			due := start.Add(time.Duration(float64(k) / w.job.Ramp * float64(time.Second)))
+			time.Sleep(time.Until(due))
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(i int) {
+			defer func() { <-sem; wg.Done() }()
+			c, err := w.open(ctx, i)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				rep.Failed++
+				if len(rep.Errors) < maxErrSamples {
+					rep.Errors = append(rep.Errors, err.Error())
+				}
+				return
+			}
+			rep.Established++
+			w.conns = append(w.conns, c)
+		}(w.job.First + k)
+	}
+	wg.Wait()
+	pctx, cancel := context.WithCancel(context.Background())
+	w.stopPing = cancel
+	go w.pingLoop(pctx)
+	return rep
+}
+
+func (w *Worker) open(ctx context.Context, i int) (*conn, error) {
+	hc := w.dialers.client(pick(w.job.SrcIPs, i))
+	ws, err := dialWS(ctx, hc, pick(w.job.URLs, i), pick(w.job.Tokens, i))
+	if err != nil {
+		return nil, err
+	}
+	c := &conn{i: i, ws: ws, roomID: pick(w.job.Rooms, i), done: make(chan struct{})}
+	if w.job.Subscribe {
+		if c.tracker.base, err = subscribe(ctx, ws, c.roomID); err != nil {
+			ws.CloseNow()
+			return nil, err
+		}
+	}
+	if w.job.Scenario == ScenarioIngest {
+		c.slots = make(chan struct{}, max(w.job.Inflight, 1))
+		for range cap(c.slots) {
+			c.slots <- struct{}{}
+		}
+	}
+	go func() {
+		defer close(c.done)
+		err := readLoop(ws, func(typ string, b []byte) { w.handle(c, typ, b) })
+		if !w.stopped.Load() {
+			c.dropped.Store(true)
+			w.countErr(closeReason(err))
+		}
+	}()
+	return c, nil
+}
+
+// handle runs on c's reader goroutine for every frame.
+func (w *Worker) handle(c *conn, typ string, b []byte) {
+	switch typ {
+	case frameMessage:
+		var f messageFrame
+		if json.Unmarshal(b, &f) != nil || !w.ours(f.Message.ClientID) {
+			w.foreign.Add(1)
+			return
+		}
+		now := time.Now().UnixNano()
+		if t, ok := bodyTime(f.Message.Body); ok {
+			w.lat.Record(c.i, now-t)
+		}
+		w.deliv.Add(1)
+		c.tracker.receive(f.Message.Seq)
+	case frameAck:
+		var f ackFrame
+		if json.Unmarshal(b, &f) != nil {
+			return
+		}
+		if t, ok := bodyTime(f.Message.Body); ok {
+			w.lat.Record(c.i, time.Now().UnixNano()-t)
+		}
+		w.acked.Add(1)
+		c.release()
+	case framePong:
+		w.pongs.Add(1)
+	case frameError:
+		var f errorFrame
+		_ = json.Unmarshal(b, &f)
+		w.countErr(f.Code)
+		if !w.ours(f.Ref) {
+			return
+		}
+		if f.Code == codeRateLimited {
+			// Retrying at once would only spin on refusals.
+			time.AfterFunc(RateLimitBackoff, c.release)
+			return
+		}
+		c.release()
+	}
+}
+
+func (c *conn) release() {
+	if c.slots != nil {
+		select {
+		case c.slots <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// ours reports whether a client_id was made by this run.
+func (w *Worker) ours(clientID string) bool {
+	return strings.HasPrefix(clientID, w.job.RunID+"-")
+}
+
+func (w *Worker) countErr(code string) {
+	w.errMu.Lock()
+	w.errs[code]++
+	w.errMu.Unlock()
+}
+
+// pingLoop sends an application ping to every connection once per
+// job.Ping, a slice of them each second, from one goroutine: no timer per
+// connection.
+func (w *Worker) pingLoop(ctx context.Context) {
+	if w.job.Ping <= 0 {
+		return
+	}
+	slots := max(int(w.job.Ping/time.Second), 1)
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for tick := 0; ; tick++ {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for k, c := range w.conns {
+			if k%slots == tick%slots && !c.dropped.Load() {
+				if err := writeFrame(c.ws, pingFrame); err != nil && !w.stopped.Load() {
+					w.countErr("ping_write")
+				}
+			}
+		}
+	}
+}
+
+// Start begins the measured phase; for ingest the senders start.
+func (w *Worker) Start() {
+	w.cpuStart = processCPUSeconds()
+	if w.job.Scenario != ScenarioIngest {
+		return
+	}
+	deadline := time.Now().Add(w.job.Duration)
+	for _, c := range w.conns {
+		w.senders.Add(1)
+		go func() { defer w.senders.Done(); w.sendLoop(c, deadline) }()
+	}
+}
+
+// sendLoop sends as fast as acks free inflight slots, until deadline.
+func (w *Worker) sendLoop(c *conn, deadline time.Time) {
+	buf := make([]byte, 0, 256)
+	prefix := w.job.RunID + "-" + strconv.Itoa(c.i) + "-"
+	for n := 0; ; n++ {
+		left := time.Until(deadline)
+		if left <= 0 {
+			return
+		}
+		select {
+		case <-c.slots:
+		case <-c.done:
+			return
+		case <-time.After(left):
+			return
+		}
+		buf = appendSend(buf[:0], c.roomID, prefix+strconv.Itoa(n), time.Now().UnixNano())
+		if err := writeFrame(c.ws, buf); err != nil {
+			w.countErr("send_write")
+			return
+		}
+	}
+}
+
+// Mark ends the measured phase (CPU accounting).
+func (w *Worker) Mark() { w.cpuMark = processCPUSeconds() }
+
+// Stop closes every connection and returns the results.
+func (w *Worker) Stop(cmd StopCmd) WorkerResult {
+	if w.cpuMark == 0 {
+		w.Mark()
+	}
+	w.senders.Wait()
+	if w.job.Scenario == ScenarioIngest {
+		w.waitAcks(w.job.Grace)
+	}
+	w.stopped.Store(true)
+	if w.stopPing != nil {
+		w.stopPing()
+	}
+	res := WorkerResult{Established: len(w.conns), CPUSeconds: w.cpuMark - w.cpuStart}
+	sem := make(chan struct{}, MaxClosesInFlight)
+	for _, c := range w.conns {
+		if c.dropped.Load() {
+			res.Dropped++
+		}
+		sem <- struct{}{}
+		go func() { defer func() { <-sem }(); c.ws.Close(websocket.StatusNormalClosure, "") }()
+	}
+	for _, c := range w.conns {
+		<-c.done
+		exp, lost := c.tracker.missing(cmd.Acked[c.roomID])
+		res.Expected += exp
+		res.Lost += lost
+		res.Dup += c.tracker.dup
+		res.OutOfOrder += c.tracker.ooo
+	}
+	res.Deliveries, res.Foreign = w.deliv.Load(), w.foreign.Load()
+	res.Pongs, res.Acked = w.pongs.Load(), w.acked.Load()
+	res.Latency = w.lat.Snapshot()
+	w.errMu.Lock()
+	if len(w.errs) > 0 {
+		res.Errors = w.errs
+	}
+	w.errMu.Unlock()
+	return res
+}
+
+// waitAcks waits until every ingest sender has all its slots back, or d.
+func (w *Worker) waitAcks(d time.Duration) {
+	deadline := time.Now().Add(d)
+	for _, c := range w.conns {
+		for len(c.slots) < cap(c.slots) && time.Now().Before(deadline) && !isClosed(c.done) {
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+}
+
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+// Deliveries is the number of this run's messages received so far.
+func (w *Worker) Deliveries() int64 { return w.deliv.Load() }
+
+// closeReason names why a connection ended, for the error counts.
+func closeReason(err error) string {
+	if code := websocket.CloseStatus(err); code != -1 {
+		return "closed_" + strconv.Itoa(int(code))
+	}
+	return "conn_lost"
+}
