@@ -117,8 +117,16 @@ func TestCommands(t *testing.T) {
 		t.Fatalf("version: %v %q", err, out.String())
 	}
 	out.Reset()
-	if err := run(t.Context(), []string{"help"}, os.Getenv, &out, &out); err != nil || !strings.Contains(out.String(), "migrate") {
-		t.Fatalf("help: %v %q", err, out.String())
+	for _, help := range []string{"help", "--help", "-h"} {
+		out.Reset()
+		if err := run(t.Context(), []string{help}, os.Getenv, &out, &out); err != nil || !strings.Contains(out.String(), "migrate") ||
+			!strings.Contains(out.String(), "OPENCHAT_DATABASE_URL") {
+			t.Fatalf("%s: %v %q", help, err, out.String())
+		}
+	}
+	out.Reset()
+	if err := run(t.Context(), []string{"serve", "--help"}, os.Getenv, &out, &out); err != nil || !strings.Contains(out.String(), "-redis-url") {
+		t.Fatalf("serve --help: %v %q", err, out.String())
 	}
 	dir := t.TempDir()
 	if err := run(t.Context(), []string{"migrate", "--data-dir", dir}, func(string) string { return "" }, &out, &out); err != nil {

@@ -46,13 +46,16 @@ Every flag can also be set with an OPENCHAT_* environment variable:
 // so tests start the real server in a goroutine.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	cmd := "serve"
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+	if len(args) > 0 && (len(args[0]) > 0 && args[0][0] != '-' || args[0] == "-h" || args[0] == "--help") {
 		cmd, args = args[0], args[1:]
 	}
 	switch cmd {
 	case "serve":
 		var c config
 		if err := parseServe(&c, args, getenv, stderr); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil // usage already printed
+			}
 			return err
 		}
 		return serve(ctx, c, stderr)
@@ -69,6 +72,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
+		fmt.Fprintln(stdout)
+		newFlagSet("serve", &config{}, stdout).Usage()
 		return nil
 	default:
 		fmt.Fprint(stderr, usage)
