@@ -16,9 +16,8 @@ build: web/dist/index.html
 # The client is rebuilt only when its sources are newer than dist (dist is
 # committed, so a clone without Node still builds and runs).
 web/dist/index.html: $(WEB_SRC)
-	@if command -v npm >/dev/null 2>&1; then \
-		cd web && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build; \
-	else echo "npm not found: serving the committed web/dist"; touch $@; fi
+	@if command -v npm >/dev/null 2>&1 && (cd web && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm run build); then :; \
+	else echo "web client not rebuilt (no npm, or the build failed): serving the committed web/dist"; touch $@; fi
 
 web:
 	cd web && npm ci --no-audit --no-fund && npm run build
