@@ -212,3 +212,35 @@ func TestRedisOutage(t *testing.T) {
 		t.Fatalf("after outage: %d messages", len(p.Messages))
 	}
 }
+
+// TestSessionRevocationAcrossInstances: sessions are cached per instance,
+// so a sign-out and a profile change on A must evict B's copy at once.
+func TestSessionRevocationAcrossInstances(t *testing.T) {
+	redisURL, prefix := redistest.URL(t)
+	_, srvs := cluster(t, 2, redisURL, prefix)
+	ada := signUp(t, srvs[0].URL, "ada")
+	onB := &client{t: t, base: srvs[1].URL, token: ada.token}
+	onB.must(200, "GET", "/api/v1/me", nil, nil) // B caches the session
+	name := "Ada L."
+	ada.must(200, "PATCH", "/api/v1/me", map[string]any{"display_name": name}, nil)
+	waitFor(t, func() bool {
+		var me struct{ User chat.User }
+		onB.must(200, "GET", "/api/v1/me", nil, &me)
+		return me.User.DisplayName == name
+	})
+	ada.must(204, "DELETE", "/api/v1/sessions/current", nil, nil)
+	waitFor(t, func() bool { return onB.do("GET", "/api/v1/me", nil).Status == 401 })
+}
+
+// waitFor polls cond for up to 2 s: cross-instance evictions travel over
+// pub/sub and land within milliseconds.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 2s")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

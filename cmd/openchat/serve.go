@@ -112,6 +112,9 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 	svc := chat.NewService(chat.Deps{Store: st, Cache: inf.cache, PubSub: inf.pubsub,
 		Hasher: password.NewArgon2id(password.DefaultParams), Metrics: m, Log: log,
 		Config: chat.ServiceConfig{CachedMessages: c.CacheRoomMessages}})
+	if err := svc.WatchSessions(ctx); err != nil {
+		return fmt.Errorf("watch sessions: %w", err)
+	}
 	wsSrv := ws.NewServer(ws.Config{InstanceID: c.InstanceID, AllowedOrigins: c.AllowedOrigins, PresenceTTL: presenceTTL,
 		SendRate: c.WSSendRate, SendBurst: c.WSSendBurst}, svc, inf.pubsub, inf.presence, m, log)
 	webH, err := web.NewHandler(web.Config{AssetURL: c.AssetURL})

@@ -43,6 +43,8 @@ type Event struct {
 	Message *Message `json:"message,omitempty"`
 	User    *UserRef `json:"user,omitempty"`
 	Room    *Room    `json:"room,omitempty"`
+	// TokenHash names a revoked session (on SessionsChannel).
+	TokenHash string `json:"token_hash,omitempty"`
 }
 
 // EncodeEvent is the one encoding of events.

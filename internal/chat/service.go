@@ -23,6 +23,8 @@ type Service struct {
 	mu    sync.Mutex
 	dummy string          // hash verified for unknown usernames
 	dirty map[string]bool // rooms whose cached messages may be stale until invalidated
+
+	sessions map[string]sessionEntry // token hash → user, see service_sessions.go
 }
 
 // ServiceConfig holds the Service's limits.
@@ -56,7 +58,8 @@ const (
 // NewService wires a Service.
 func NewService(d Deps) *Service {
 	s := &Service{store: d.Store, cache: d.Cache, pubsub: d.PubSub, hasher: d.Hasher,
-		metrics: d.Metrics, log: d.Log, now: d.Now, cfg: d.Config, dirty: map[string]bool{}}
+		metrics: d.Metrics, log: d.Log, now: d.Now, cfg: d.Config, dirty: map[string]bool{},
+		sessions: map[string]sessionEntry{}}
 	if s.metrics == nil {
 		s.metrics = NopMetrics{}
 	}

@@ -97,16 +97,30 @@ func (s *Service) Authenticate(ctx context.Context, token string) (User, error) 
 	if token == "" {
 		return User{}, Errorf(EUNAUTHORIZED, "sign in first")
 	}
-	u, err := s.store.SessionUser(ctx, HashToken(token), s.now())
+	hash := HashToken(token)
+	if u, ok := s.cachedSession(hash); ok {
+		return u, nil
+	}
+	u, err := s.store.SessionUser(ctx, hash, s.now())
 	if ErrorCode(err) == ENOTFOUND {
 		return User{}, Errorf(EUNAUTHORIZED, "session expired or unknown; sign in again")
 	}
-	return u, err
+	if err != nil {
+		return User{}, err
+	}
+	s.cacheSession(hash, u)
+	return u, nil
 }
 
-// SignOut ends a session.
+// SignOut ends a session, on every instance.
 func (s *Service) SignOut(ctx context.Context, token string) error {
-	return s.store.DeleteSession(ctx, HashToken(token))
+	hash := HashToken(token)
+	if err := s.store.DeleteSession(ctx, hash); err != nil {
+		return err
+	}
+	s.evictSessions(hash, "")
+	s.publish(ctx, SessionsChannel, Event{Type: eventSessionRevoked, TokenHash: hash})
+	return nil
 }
 
 // UpdateMe changes the caller's own settings. Error: EINVALID.
@@ -124,7 +138,20 @@ func (s *Service) UpdateMe(ctx context.Context, userID string, p UserPatch) (Use
 	if p.EmailNotifications != nil && !p.EmailNotifications.Valid() {
 		return User{}, Invalid("email_notifications", "must be always, offline or never")
 	}
-	return s.store.UpdateUser(ctx, userID, p)
+	u, err := s.store.UpdateUser(ctx, userID, p)
+	if err != nil {
+		return User{}, err
+	}
+	s.userChanged(ctx, u)
+	return u, nil
+}
+
+// userChanged evicts cached sessions of u everywhere, so requests see the
+// new profile and preferences at once.
+func (s *Service) userChanged(ctx context.Context, u User) {
+	s.evictSessions("", u.ID)
+	ref := u.Ref()
+	s.publish(ctx, SessionsChannel, Event{Type: eventUserChanged, User: &ref})
 }
 
 // Unsubscribe sets a user's e-mail preference to never, from a signed link.
@@ -134,8 +161,12 @@ func (s *Service) Unsubscribe(ctx context.Context, secret []byte, userID, token 
 		return Errorf(EUNAUTHORIZED, "invalid unsubscribe link")
 	}
 	never := NotifyNever
-	_, err := s.store.UpdateUser(ctx, userID, UserPatch{EmailNotifications: &never})
-	return err
+	u, err := s.store.UpdateUser(ctx, userID, UserPatch{EmailNotifications: &never})
+	if err != nil {
+		return err
+	}
+	s.userChanged(ctx, u)
+	return nil
 }
 
 // SearchUsers lists users whose username starts with prefix (autocomplete).
