@@ -54,12 +54,42 @@ var errDuplicate = errors.New("duplicate client id")
 // UPDATE of rooms.last_seq locks the room row until commit, so appends to
 // one room serialize across instances and seq has no gaps; the time is read
 // after that lock (clock_timestamp), so it never goes backwards as seq grows.
+//
+// Appends queue for the group committer (groupcommit.go); the answer comes
+// after the group's transaction commits. A caller whose ctx ends while
+// queued gets ctx's error, and its message may still commit: a retry with
+// the same client_id then returns it.
 func (s *Store) AppendMessage(ctx context.Context, m chat.NewMessage) (chat.Message, bool, error) {
 	if m.ClientID != "" {
 		if old, ok, err := s.messageByClientID(ctx, m); err != nil || ok {
 			return old, false, err
 		}
 	}
+	req := appendReq{m: m, done: make(chan appendRes, 1)}
+	select {
+	case s.appends <- req:
+	case <-s.quit:
+		return chat.Message{}, false, chat.Errorf(chat.EUNAVAILABLE, "store is closed")
+	case <-ctx.Done():
+		return chat.Message{}, false, ctx.Err()
+	}
+	select {
+	case r := <-req.done:
+		return r.msg, r.created, r.err
+	case <-ctx.Done():
+		return chat.Message{}, false, ctx.Err()
+	case <-s.stopped:
+		select {
+		case r := <-req.done:
+			return r.msg, r.created, r.err
+		default: // queued after the committer's last look
+			return chat.Message{}, false, chat.Errorf(chat.EUNAVAILABLE, "store is closed")
+		}
+	}
+}
+
+// appendOne is AppendMessage for one message in its own transaction.
+func (s *Store) appendOne(ctx context.Context, m chat.NewMessage) (chat.Message, bool, error) {
 	var out chat.Message
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var seq int64

@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -34,6 +35,11 @@ var migrations embed.FS
 type Store struct {
 	pool *pgxpool.Pool
 	log  *slog.Logger
+
+	appends chan appendReq // to the group committer
+	quit    chan struct{}  // closed by Close
+	stopped chan struct{}  // closed when the committer has returned
+	grouped atomic.Int64   // transactions that carried more than one append (tests)
 }
 
 var _ chat.Store = (*Store)(nil)
@@ -52,7 +58,7 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
-	s := &Store{pool: pool, log: log}
+	s := &Store{pool: pool, log: log, appends: make(chan appendReq, MaxGroup), quit: make(chan struct{}), stopped: make(chan struct{})}
 	if err := s.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -61,6 +67,7 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
+	go s.committer()
 	return s, nil
 }
 
@@ -72,8 +79,15 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the pool.
+// Close stops the group committer (appends already queued are committed
+// first) and closes the pool.
 func (s *Store) Close() error {
+	select {
+	case <-s.quit:
+	default:
+		close(s.quit)
+	}
+	<-s.stopped
 	s.pool.Close()
 	return nil
 }
