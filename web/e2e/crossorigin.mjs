@@ -6,30 +6,17 @@
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer as createHTTPServer } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
-import { chromium } from 'playwright-core';
+import { freePort, launch, sleep } from './lib.mjs';
 
 const BIN = process.env.OPENCHAT_BIN;
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const STEP_TIMEOUT_MS = 15_000;
 if (!BIN || !existsSync(BIN)) {
   console.error('set OPENCHAT_BIN to a built openchat binary');
   process.exit(2);
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const apiPort = await freePort();
 const sitePort = await freePort();
@@ -76,11 +63,7 @@ async function step(name, f) {
   }
 }
 
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await launch();
 const suffix = Date.now().toString(36).slice(-5);
 const problems = [];
 async function newUser(name) {

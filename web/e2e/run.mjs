@@ -4,14 +4,12 @@
 // contexts, and saves screenshots to web/test-results/.
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { freePort, launch, sleep } from './lib.mjs';
 
 const BIN = process.env.OPENCHAT_BIN;
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-results');
 const START_TIMEOUT_MS = 20_000; // server start-up, migrations included
 const STEP_TIMEOUT_MS = 15_000; // any single UI expectation
@@ -25,18 +23,7 @@ mkdirSync(OUT, { recursive: true });
 const dataDir = mkdtempSync(join(tmpdir(), 'openchat-e2e-'));
 const log = createWriteStream(join(OUT, 'server.log'));
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 let server = null;
@@ -85,12 +72,7 @@ async function step(name, f) {
   }
 }
 
-const browser = await chromium.launch({
-  executablePath: CHROMIUM,
-  headless: true,
-  // Playwright gives every launch a fresh temporary profile (user-data-dir).
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await launch();
 
 const suffix = Date.now().toString(36).slice(-5);
 const ada = { username: 'ada_' + suffix, display: 'Ada Lovelace', email: `ada_${suffix}@example.org`, password: 'correct horse battery' };
