@@ -1,88 +1,12 @@
 package sqlite_test
 
 import (
-	"context"
-	"fmt"
 	"testing"
 
 	"github.com/open-chat/openchat/internal/chat"
+	"github.com/open-chat/openchat/internal/chat/chattest"
 )
 
-// benchRoom makes a user and a room holding n messages.
-func benchRoom(b *testing.B, s chat.Store, n int) (chat.User, chat.Room) {
-	b.Helper()
-	ctx := context.Background()
-	u := chat.User{ID: chat.NewID(), Username: "bench", DisplayName: "Bench", Email: "b@example.org", PasswordHash: "x"}
-	r := chat.Room{ID: chat.NewID(), Name: "bench", CreatedBy: u.ID}
-	if err := s.CreateUser(ctx, u); err != nil {
-		b.Fatal(err)
-	}
-	if err := s.CreateRoom(ctx, r); err != nil {
-		b.Fatal(err)
-	}
-	for i := range n {
-		if _, _, err := s.AppendMessage(ctx, chat.NewMessage{ID: chat.NewID(), RoomID: r.ID, Author: u.Ref(), Body: fmt.Sprintf("message %d", i)}); err != nil {
-			b.Fatal(err)
-		}
-	}
-	return u, r
-}
-
-func BenchmarkAppendMessage(b *testing.B) {
-	ctx := context.Background()
-	b.Run("sequential", func(b *testing.B) {
-		s := newStore(b)
-		u, r := benchRoom(b, s, 0)
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, _, err := s.AppendMessage(ctx, chat.NewMessage{ID: chat.NewID(), RoomID: r.ID, Author: u.Ref(), Body: "hello, world"}); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("parallel", func(b *testing.B) {
-		s := newStore(b)
-		u, r := benchRoom(b, s, 0)
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				if _, _, err := s.AppendMessage(ctx, chat.NewMessage{ID: chat.NewID(), RoomID: r.ID, Author: u.Ref(), Body: "hello, world"}); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-	})
-}
-
-func BenchmarkLatest50(b *testing.B) {
-	ctx := context.Background()
-	s := newStore(b)
-	_, r := benchRoom(b, s, 1000)
-	read := func() error {
-		ms, err := s.Messages(ctx, r.ID, chat.MessageQuery{Limit: 50})
-		if err == nil && len(ms) != 50 {
-			err = fmt.Errorf("got %d messages", len(ms))
-		}
-		return err
-	}
-	b.Run("sequential", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if err := read(); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	b.Run("parallel", func(b *testing.B) {
-		b.ReportAllocs()
-		b.RunParallel(func(pb *testing.PB) {
-			for pb.Next() {
-				if err := read(); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-	})
+func BenchmarkStore(b *testing.B) {
+	chattest.BenchmarkStore(b, func(b *testing.B) chat.Store { return newStore(b) })
 }
