@@ -28,5 +28,10 @@ func webCommand(args []string, getenv func(string) string, stdout, stderr io.Wri
 		return err
 	}
 	fmt.Fprintf(stdout, "web client written to %s (API origin %q)\n", dir, *api)
+	if *asset != "" {
+		// Browsers fetch module scripts in CORS mode: without this header
+		// the page stays blank.
+		fmt.Fprintf(stdout, "the asset host %s must answer with Access-Control-Allow-Origin\n", *asset)
+	}
 	return nil
 }

@@ -7,7 +7,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"slices"
+	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -148,9 +149,9 @@ func corsMiddleware(origins []string, next http.Handler) http.Handler {
 	if len(origins) == 0 {
 		return next
 	}
-	allowed := make([]string, len(origins))
+	patterns := make([]string, len(origins))
 	for i, o := range origins {
-		allowed[i] = strings.TrimRight(o, "/")
+		patterns[i] = strings.ToLower(strings.TrimRight(o, "/"))
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasPrefix(r.URL.Path, "/api/") {
@@ -160,7 +161,7 @@ func corsMiddleware(origins []string, next http.Handler) http.Handler {
 		h := w.Header()
 		h.Add("Vary", "Origin")
 		origin := r.Header.Get("Origin")
-		if origin == "" || !slices.Contains(allowed, origin) {
+		if !originAllowed(origin, patterns) {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -179,4 +180,25 @@ func corsMiddleware(origins []string, next http.Handler) http.Handler {
 		h.Set("Access-Control-Expose-Headers", corsExpose)
 		next.ServeHTTP(w, r)
 	})
+}
+
+// originAllowed matches a browser Origin against lower-cased
+// --allowed-origins patterns with the rules the WebSocket upgrade uses
+// (docs/protocol.md), so one list admits a site for both: "host[:port]"
+// for any scheme or "scheme://host[:port]", '*' as in shell patterns.
+func originAllowed(origin string, patterns []string) bool {
+	u, err := url.Parse(origin)
+	if origin == "" || err != nil || u.Scheme == "" || u.Host == "" {
+		return false // includes the opaque origin "null"
+	}
+	for _, p := range patterns {
+		target := u.Host
+		if strings.Contains(p, "://") {
+			target = u.Scheme + "://" + u.Host
+		}
+		if ok, _ := path.Match(p, strings.ToLower(target)); ok {
+			return true
+		}
+	}
+	return false
 }
