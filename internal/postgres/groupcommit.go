@@ -2,9 +2,10 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
-	"sort"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -18,24 +19,41 @@ import (
 // goroutine that takes whatever is queued at that moment (never waiting for
 // more: a lone message commits alone, at once) and stores the whole group
 // in one transaction with a handful of set-based statements. Nothing is
-// acknowledged before that transaction commits.
+// acknowledged before that transaction commits (synchronous_commit is left
+// as the server has it: on by default).
 //
-// The group path assumes every message is valid. If anything fails (an
-// unknown room, a client_id that a concurrent retry committed first, a
-// deadlock with another instance), the transaction rolls back and each
-// message of the group is appended on its own by appendOne, which reports
-// its own error: one bad message never fails the others, and seq stays
-// gapless because the failed group left no trace.
+// The group first locks its rooms (in id order on every instance, so two
+// instances never deadlock). A client_id sent twice within the group is
+// stored once. A client_id stored before (a retry) makes the insert fail
+// on the unique index; the group then runs again and, holding the room
+// locks, first looks its client_ids up: an append that committed in a
+// locked room is visible to every later statement, so a duplicate is
+// answered with the stored message and takes no seq. (Looking up first
+// every time would cost every group a query for the rare retry.) A message
+// for an unknown room fails alone. Any other error (a deadlock with
+// another kind of writer, a foreign key, a lost connection) rolls the
+// group back and each message is appended on its own by appendOne, which
+// reports its own error: one bad message never fails the others, and seq
+// stays gapless because the failed group left no trace.
+//
+// There are Committers committers, each owning the rooms whose id hashes to
+// it, so groups for different rooms commit in parallel (on the database's
+// cores and while another group waits for its WAL flush) and a room's
+// appends still go through one queue, in order.
 const (
 	// MaxGroup bounds the messages committed in one transaction.
 	MaxGroup = 256
 	// GroupTimeout bounds one group transaction.
 	GroupTimeout = 10 * time.Second
+	// Committers is how many groups one store commits at once (each on
+	// its own connection, for its own share of the rooms).
+	Committers = 2
 )
 
 type appendReq struct {
+	ctx  context.Context // the caller's: a request whose caller gave up is dropped before it commits
 	m    chat.NewMessage
-	done chan appendRes
+	done chan appendRes // buffered: the committer never blocks on a caller
 }
 
 type appendRes struct {
@@ -44,158 +62,298 @@ type appendRes struct {
 	err     error
 }
 
-// committer runs until quit closes, committing queued appends in groups.
-func (s *Store) committer() {
-	defer close(s.stopped)
+// queueOf returns the committer queue of a room (FNV-1a of its id).
+func (s *Store) queueOf(roomID string) chan appendReq {
+	h := uint32(2166136261)
+	for i := 0; i < len(roomID); i++ {
+		h = (h ^ uint32(roomID[i])) * 16777619
+	}
+	return s.queues[h%uint32(len(s.queues))]
+}
+
+// startCommitters starts one committer per queue; stopped closes when all
+// have returned.
+func (s *Store) startCommitters() {
+	var wg sync.WaitGroup
+	for _, q := range s.queues {
+		wg.Go(func() { s.committer(q) })
+	}
+	go func() {
+		wg.Wait()
+		close(s.stopped)
+	}()
+}
+
+// committer runs until quit closes, committing the appends queued on in,
+// in groups; appends queued before Close are still committed.
+func (s *Store) committer(in chan appendReq) {
+	group := make([]appendReq, 0, MaxGroup)
 	for {
-		var first appendReq
+		group = group[:0]
 		select {
-		case first = <-s.appends:
+		case r := <-in:
+			group = append(group, r)
 		case <-s.quit:
-			for { // commit what was queued before Close
+			for {
 				select {
-				case r := <-s.appends:
+				case r := <-in:
 					s.commitGroup([]appendReq{r})
 				default:
 					return
 				}
 			}
 		}
-		group := []appendReq{first}
 	drain:
 		for len(group) < MaxGroup {
 			select {
-			case r := <-s.appends:
+			case r := <-in:
 				group = append(group, r)
 			default:
 				break drain
 			}
 		}
-		if len(group) > 1 {
-			s.grouped.Add(1)
-		}
 		s.commitGroup(group)
 	}
 }
 
+// commitGroup commits group in one transaction, or, if that fails, each
+// message in its own, and answers every caller.
 func (s *Store) commitGroup(group []appendReq) {
+	live := group[:0:0]
+	for _, r := range group {
+		if err := r.ctx.Err(); err != nil {
+			r.done <- appendRes{err: err}
+			continue
+		}
+		live = append(live, r)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), GroupTimeout)
 	defer cancel()
-	if len(group) > 1 {
-		out, err := s.appendGroup(ctx, group)
-		if err == nil {
-			for i, r := range group {
-				r.done <- appendRes{msg: out[i], created: true}
-			}
-			return
-		}
-		s.log.Debug("group commit fell back to single appends", "size", len(group), "err", err)
+	switch len(live) {
+	case 0:
+		return
+	case 1:
+		msg, created, err := s.appendOne(ctx, live[0].m)
+		live[0].done <- appendRes{msg: msg, created: created, err: err}
+		return
 	}
-	for _, r := range group {
-		msg, created, err := s.appendOne(ctx, r.m)
-		r.done <- appendRes{msg: msg, created: created, err: err}
+	s.grouped.Add(1)
+	res, err := s.appendGroup(ctx, live, false)
+	if isUnique(err) { // a retry of a stored message: look client_ids up first
+		res, err = s.appendGroup(ctx, live, true)
+	}
+	if err != nil {
+		s.fallbacks.Add(1)
+		s.log.Debug("group commit fell back to single appends", "size", len(live), "err", err)
+		for i, r := range live {
+			msg, created, err := s.appendOne(ctx, r.m)
+			res[i] = appendRes{msg: msg, created: created, err: err}
+		}
+	}
+	for i, r := range live {
+		r.done <- res[i]
 	}
 }
 
-// appendGroup stores every message of group in one transaction, assigning
-// seqs in queue order per room.
-func (s *Store) appendGroup(ctx context.Context, group []appendReq) ([]chat.Message, error) {
-	perRoom := map[string]int64{}
-	for _, r := range group {
-		perRoom[r.m.RoomID]++
-	}
-	rooms := make([]string, 0, len(perRoom))
-	for id := range perRoom {
-		rooms = append(rooms, id)
-	}
-	sort.Strings(rooms) // lock rooms in one order on every instance: no deadlock cycles
-	counts := make([]int64, len(rooms))
-	for i, id := range rooms {
-		counts[i] = perRoom[id]
-	}
-	out := make([]chat.Message, len(group))
+// groupKey names a client_id within the group.
+type groupKey struct{ room, author, clientID string }
+
+// appendGroup stores every new message of group in one transaction,
+// assigning seqs in queue order per room. With lookup, client_ids already
+// stored are answered with their message. It returns one answer per
+// message, or an error if the transaction did not commit.
+func (s *Store) appendGroup(ctx context.Context, group []appendReq, lookup bool) ([]appendRes, error) {
+	res := make([]appendRes, len(group))
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT 1 FROM rooms WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`, rooms); err != nil {
-			return fmt.Errorf("lock rooms: %w", err)
-		}
-		rows, err := tx.Query(ctx, `UPDATE rooms SET last_seq = rooms.last_seq + c.n
-			FROM unnest($1::text[], $2::bigint[]) AS c(id, n) WHERE rooms.id = c.id RETURNING rooms.id, rooms.last_seq`, rooms, counts)
+		rooms, err := lockRooms(ctx, tx, group)
 		if err != nil {
-			return fmt.Errorf("next seqs: %w", err)
+			return err
 		}
-		next := map[string]int64{} // first seq of the group in each room
-		for rows.Next() {
-			var id string
-			var last int64
-			if err := rows.Scan(&id, &last); err != nil {
-				return fmt.Errorf("next seqs: %w", err)
-			}
-			next[id] = last - perRoom[id] + 1
+		firstOf, err := s.knownClientIDs(ctx, tx, group, rooms, lookup, res)
+		if err != nil {
+			return err
 		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("next seqs: %w", err)
-		}
-		if len(next) != len(rooms) {
-			return chat.Errorf(chat.ENOTFOUND, "room not found")
-		}
-		n := len(group)
-		ids, roomIDs, authors, bodies, mentions := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-		clientIDs, seqs := make([]*string, n), make([]int64, n)
-		var mMsg, mUser, mRoom []string
+		fresh := make([]int, 0, len(group)) // indexes of the messages to insert
 		for i, r := range group {
-			m := r.m
-			ids[i], roomIDs[i], authors[i], bodies[i], mentions[i] = m.ID, m.RoomID, m.Author.ID, m.Body, encodeMentions(m.Mentions)
-			if m.ClientID != "" {
-				clientIDs[i] = &group[i].m.ClientID
-			}
-			seqs[i] = next[m.RoomID]
-			next[m.RoomID]++
-			for _, u := range m.MentionUserIDs {
-				mMsg, mUser, mRoom = append(mMsg, m.ID), append(mUser, u), append(mRoom, m.RoomID)
+			switch {
+			case !rooms[r.m.RoomID]:
+				res[i].err = chat.Errorf(chat.ENOTFOUND, "room not found")
+			case res[i].msg.ID != "": // stored before
+			case r.m.ClientID != "" && firstOf[key(r.m)] != i: // sent twice in this group: answered after insert
+			default:
+				fresh = append(fresh, i)
 			}
 		}
-		rows, err = tx.Query(ctx, `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at)
-			SELECT id, room_id, seq, author_id, body, client_id, mentions, date_trunc('milliseconds', clock_timestamp())
-			FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[])
-				AS x(id, room_id, seq, author_id, body, client_id, mentions)
-			ORDER BY room_id, seq
-			RETURNING id, created_at`, ids, roomIDs, seqs, authors, bodies, clientIDs, mentions)
-		if err != nil {
-			return fmt.Errorf("insert messages: %w", err)
-		}
-		created := make(map[string]time.Time, n)
-		for rows.Next() {
-			var id string
-			var at time.Time
-			if err := rows.Scan(&id, &at); err != nil {
-				return fmt.Errorf("insert messages: %w", err)
-			}
-			created[id] = at
-		}
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("insert messages: %w", err)
-		}
-		if len(mMsg) > 0 {
-			if _, err := tx.Exec(ctx, `INSERT INTO mentions (message_id, user_id, room_id) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`,
-				mMsg, mUser, mRoom); err != nil {
-				return fmt.Errorf("insert mentions: %w", err)
-			}
-			if _, err := tx.Exec(ctx, `INSERT INTO notifications (user_id, message_id, room_id, created_at)
-				SELECT x.u, x.m, x.r, msg.created_at FROM unnest($1::text[], $2::text[], $3::text[]) AS x(u, m, r)
-				JOIN messages msg ON msg.id = x.m`, mUser, mMsg, mRoom); err != nil {
-				return fmt.Errorf("insert notifications: %w", err)
+		if len(fresh) > 0 {
+			if err := insertGroup(ctx, tx, group, fresh, res); err != nil {
+				return err
 			}
 		}
 		for i, r := range group {
-			m := r.m
-			ms := slices.Clone(m.Mentions)
-			if ms == nil {
-				ms = []string{}
+			if j, ok := firstOf[key(r.m)]; ok && r.m.ClientID != "" && j != i && res[i].msg.ID == "" && res[i].err == nil {
+				res[i] = appendRes{msg: res[j].msg} // created=false: the first copy created it
 			}
-			out[i] = chat.Message{ID: m.ID, RoomID: m.RoomID, Seq: seqs[i], Author: m.Author, Body: m.Body,
-				CreatedAt: ts(created[m.ID]), ClientID: m.ClientID, Mentions: ms}
 		}
 		return nil
 	})
-	return out, err
+	return res, err
+}
+
+func key(m chat.NewMessage) groupKey { return groupKey{m.RoomID, m.Author.ID, m.ClientID} }
+
+// lockRooms locks the group's rooms in id order and reports which exist.
+func lockRooms(ctx context.Context, tx pgx.Tx, group []appendReq) (map[string]bool, error) {
+	ids := make([]string, 0, len(group))
+	for _, r := range group {
+		ids = append(ids, r.m.RoomID)
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	rows, err := tx.Query(ctx, `SELECT id FROM rooms WHERE id = ANY($1) ORDER BY id FOR NO KEY UPDATE`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("lock rooms: %w", err)
+	}
+	found, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("lock rooms: %w", err)
+	}
+	out := make(map[string]bool, len(found))
+	for _, id := range found {
+		out[id] = true
+	}
+	return out, nil
+}
+
+// knownClientIDs returns the index of the first message carrying each
+// client_id of the group and, with lookup, answers in res every message
+// whose client_id is already stored. It must run while the rooms are locked.
+func (s *Store) knownClientIDs(ctx context.Context, tx pgx.Tx, group []appendReq, rooms map[string]bool, lookup bool, res []appendRes) (map[groupKey]int, error) {
+	firstOf := map[groupKey]int{}
+	var qRoom, qAuthor, qClient []string
+	for i, r := range group {
+		if r.m.ClientID == "" || !rooms[r.m.RoomID] {
+			continue
+		}
+		if _, ok := firstOf[key(r.m)]; !ok {
+			firstOf[key(r.m)] = i
+			qRoom, qAuthor, qClient = append(qRoom, r.m.RoomID), append(qAuthor, r.m.Author.ID), append(qClient, r.m.ClientID)
+		}
+	}
+	if !lookup || len(qRoom) == 0 {
+		return firstOf, nil
+	}
+	// Planned afresh each time (QueryExecModeExec): a plan cached while
+	// messages was nearly empty would scan the whole table once it is not.
+	rows, err := tx.Query(ctx, `SELECT `+msgCols+` FROM unnest($1::text[], $2::text[], $3::text[]) AS k(room_id, author_id, client_id)
+		JOIN messages m ON m.room_id = k.room_id AND m.author_id = k.author_id AND m.client_id = k.client_id
+		JOIN users u ON u.id = m.author_id`, pgx.QueryExecModeExec, qRoom, qAuthor, qClient)
+	if err != nil {
+		return nil, fmt.Errorf("known client ids: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("known client ids: %w", err)
+		}
+		for i, r := range group {
+			if r.m.ClientID == m.ClientID && r.m.RoomID == m.RoomID && r.m.Author.ID == m.Author.ID {
+				res[i] = appendRes{msg: m}
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("known client ids: %w", err)
+	}
+	return firstOf, nil
+}
+
+// insertGroup takes seqs for the messages group[fresh] (their rooms exist
+// and are locked) and inserts them with their mentions and notifications.
+func insertGroup(ctx context.Context, tx pgx.Tx, group []appendReq, fresh []int, res []appendRes) error {
+	perRoom := map[string]int64{}
+	for _, i := range fresh {
+		perRoom[group[i].m.RoomID]++
+	}
+	rooms := make([]string, 0, len(perRoom))
+	counts := make([]int64, 0, len(perRoom))
+	for id, n := range perRoom {
+		rooms, counts = append(rooms, id), append(counts, n)
+	}
+	rows, err := tx.Query(ctx, `UPDATE rooms SET last_seq = rooms.last_seq + c.n
+		FROM unnest($1::text[], $2::bigint[]) AS c(id, n) WHERE rooms.id = c.id RETURNING rooms.id, rooms.last_seq`, rooms, counts)
+	if err != nil {
+		return fmt.Errorf("next seqs: %w", err)
+	}
+	next := map[string]int64{} // the next seq to give in each room
+	var id string
+	var last int64
+	if _, err := pgx.ForEachRow(rows, []any{&id, &last}, func() error {
+		next[id] = last - perRoom[id] + 1
+		return nil
+	}); err != nil {
+		return fmt.Errorf("next seqs: %w", err)
+	}
+	if len(next) != len(rooms) {
+		return errors.New("next seqs: a locked room vanished")
+	}
+	n := len(fresh)
+	ids, roomIDs, authors, bodies, mentions := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	clientIDs, seqs := make([]*string, n), make([]int64, n)
+	var mMsg, mUser, mRoom []string
+	for k, i := range fresh {
+		m := &group[i].m
+		ids[k], roomIDs[k], authors[k], bodies[k], mentions[k] = m.ID, m.RoomID, m.Author.ID, m.Body, encodeMentions(m.Mentions)
+		if m.ClientID != "" {
+			clientIDs[k] = &m.ClientID
+		}
+		seqs[k] = next[m.RoomID]
+		next[m.RoomID]++
+		for _, u := range m.MentionUserIDs {
+			mMsg, mUser, mRoom = append(mMsg, m.ID), append(mUser, u), append(mRoom, m.RoomID)
+		}
+	}
+	// clock_timestamp() is read row by row after the rooms were locked, in
+	// (room, seq) order: created_at never goes backwards as seq grows.
+	rows, err = tx.Query(ctx, `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at)
+		SELECT id, room_id, seq, author_id, body, client_id, mentions, date_trunc('milliseconds', clock_timestamp())
+		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[])
+			AS x(id, room_id, seq, author_id, body, client_id, mentions)
+		ORDER BY room_id, seq
+		RETURNING id, created_at`, ids, roomIDs, seqs, authors, bodies, clientIDs, mentions)
+	if err != nil {
+		return fmt.Errorf("insert messages: %w", err)
+	}
+	created := make(map[string]time.Time, n)
+	var at time.Time
+	if _, err := pgx.ForEachRow(rows, []any{&id, &at}, func() error {
+		created[id] = at
+		return nil
+	}); err != nil {
+		return fmt.Errorf("insert messages: %w", err)
+	}
+	if len(mMsg) > 0 {
+		if _, err := tx.Exec(ctx, `INSERT INTO mentions (message_id, user_id, room_id) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`,
+			mMsg, mUser, mRoom); err != nil {
+			return fmt.Errorf("insert mentions: %w", err)
+		}
+		mAt := make([]time.Time, len(mMsg))
+		for k, id := range mMsg {
+			mAt[k] = created[id]
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO notifications (user_id, message_id, room_id, created_at)
+			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])`, mUser, mMsg, mRoom, mAt); err != nil {
+			return fmt.Errorf("insert notifications: %w", err)
+		}
+	}
+	for k, i := range fresh {
+		m := group[i].m
+		ms := slices.Clone(m.Mentions)
+		if ms == nil {
+			ms = []string{}
+		}
+		res[i] = appendRes{created: true, msg: chat.Message{ID: m.ID, RoomID: m.RoomID, Seq: seqs[k], Author: m.Author, Body: m.Body,
+			CreatedAt: ts(created[m.ID]), ClientID: m.ClientID, Mentions: ms}}
+	}
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/open-chat/openchat/internal/chat"
+	"github.com/open-chat/openchat/internal/chat/chattest"
 )
 
 // TestGroupCommit posts from many goroutines into several rooms, with
@@ -80,6 +81,22 @@ func TestGroupCommit(t *testing.T) {
 	}
 	if s.Grouped() == 0 {
 		t.Fatal("no group commit carried more than one message: the test did not exercise grouping")
+	}
+	if n := s.Fallbacks(); n != 0 {
+		t.Fatalf("%d groups fell back to single appends; unknown rooms and retries must be answered inside the group", n)
+	}
+}
+
+// TestGroupIsolation checks that a message failing inside a group (a
+// foreign-key error) fails alone, and that a cancelled append stores nothing.
+func TestGroupIsolation(t *testing.T) {
+	s := newStore(t)
+	chattest.TestAppendIsolation(t, s)
+	if s.Grouped() == 0 {
+		t.Fatal("no transaction carried more than one message: the test did not exercise grouping")
+	}
+	if s.Fallbacks() == 0 {
+		t.Fatal("no group fell back to single appends: the bad messages never shared a group")
 	}
 }
 

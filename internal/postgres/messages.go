@@ -56,18 +56,14 @@ var errDuplicate = errors.New("duplicate client id")
 // after that lock (clock_timestamp), so it never goes backwards as seq grows.
 //
 // Appends queue for the group committer (groupcommit.go); the answer comes
-// after the group's transaction commits. A caller whose ctx ends while
-// queued gets ctx's error, and its message may still commit: a retry with
-// the same client_id then returns it.
+// after the group's transaction commits. A caller whose ctx ends while its
+// append is queued gets ctx's error and the append is dropped; once the
+// transaction has started it may still commit, and a retry with the same
+// client_id then returns it.
 func (s *Store) AppendMessage(ctx context.Context, m chat.NewMessage) (chat.Message, bool, error) {
-	if m.ClientID != "" {
-		if old, ok, err := s.messageByClientID(ctx, m); err != nil || ok {
-			return old, false, err
-		}
-	}
-	req := appendReq{m: m, done: make(chan appendRes, 1)}
+	req := appendReq{ctx: ctx, m: m, done: make(chan appendRes, 1)}
 	select {
-	case s.appends <- req:
+	case s.queueOf(m.RoomID) <- req:
 	case <-s.quit:
 		return chat.Message{}, false, chat.Errorf(chat.EUNAVAILABLE, "store is closed")
 	case <-ctx.Done():

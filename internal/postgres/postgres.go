@@ -36,10 +36,11 @@ type Store struct {
 	pool *pgxpool.Pool
 	log  *slog.Logger
 
-	appends chan appendReq // to the group committer
-	quit    chan struct{}  // closed by Close
-	stopped chan struct{}  // closed when the committer has returned
-	grouped atomic.Int64   // transactions that carried more than one append (tests)
+	queues    []chan appendReq // to the group committers, one per share of the rooms
+	quit      chan struct{}    // closed by Close
+	stopped   chan struct{}    // closed when every committer has returned
+	grouped   atomic.Int64     // transactions that carried more than one append (tests)
+	fallbacks atomic.Int64     // groups that failed and were appended one by one (tests)
 }
 
 var _ chat.Store = (*Store)(nil)
@@ -58,7 +59,10 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
-	s := &Store{pool: pool, log: log, appends: make(chan appendReq, MaxGroup), quit: make(chan struct{}), stopped: make(chan struct{})}
+	s := &Store{pool: pool, log: log, quit: make(chan struct{}), stopped: make(chan struct{})}
+	for range Committers {
+		s.queues = append(s.queues, make(chan appendReq, MaxGroup))
+	}
 	if err := s.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -67,7 +71,7 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	go s.committer()
+	s.startCommitters()
 	return s, nil
 }
 
@@ -79,7 +83,7 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Close stops the group committer (appends already queued are committed
+// Close stops the group committers (appends already queued are committed
 // first) and closes the pool.
 func (s *Store) Close() error {
 	select {

@@ -10,3 +10,7 @@ import (
 func BenchmarkStore(b *testing.B) {
 	chattest.BenchmarkStore(b, func(b *testing.B) chat.Store { return newStore(b) })
 }
+
+func BenchmarkStoreConcurrent(b *testing.B) {
+	chattest.BenchmarkStoreConcurrent(b, func(b *testing.B) chat.Store { return newStore(b) })
+}

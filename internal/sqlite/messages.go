@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/open-chat/openchat/internal/chat"
 )
@@ -43,73 +42,41 @@ func encodeMentions(names []string) string {
 	return string(b)
 }
 
-// AppendMessage stores m with the room's next seq in one write transaction.
-// The single writer serializes appends, so seq has no gaps; the time is
-// taken inside the transaction, so it never goes backwards as seq grows.
+// AppendMessage stores m with the room's next seq. Appends queue for the
+// group committer (groupcommit.go), which runs them on the single writer, so
+// seq has no gaps; a group's time is taken when its transaction starts and
+// never goes backwards, so it never decreases as seq grows. The answer comes
+// after the group's transaction commits. A caller whose ctx ends while its
+// append is queued gets ctx's error and the append is dropped; once the
+// transaction has started it may still commit, and a retry with the same
+// client_id then returns it.
 func (s *Store) AppendMessage(ctx context.Context, m chat.NewMessage) (chat.Message, bool, error) {
-	if m.ClientID != "" {
-		if old, ok, err := s.messageByClientID(ctx, s.r, m); err != nil || ok {
-			return old, false, err
+	req := appendReq{ctx: ctx, m: m, done: make(chan appendRes, 1)}
+	select {
+	case s.appends <- req:
+	case <-s.quit:
+		return chat.Message{}, false, chat.Errorf(chat.EUNAVAILABLE, "store is closed")
+	case <-ctx.Done():
+		return chat.Message{}, false, ctx.Err()
+	}
+	select {
+	case r := <-req.done:
+		return r.msg, r.created, r.err
+	case <-ctx.Done():
+		return chat.Message{}, false, ctx.Err()
+	case <-s.stopped:
+		select {
+		case r := <-req.done:
+			return r.msg, r.created, r.err
+		default: // queued after the committer's last look
+			return chat.Message{}, false, chat.Errorf(chat.EUNAVAILABLE, "store is closed")
 		}
 	}
-	var out chat.Message
-	var created bool
-	err := s.write(ctx, func(tx *sql.Tx) error {
-		if m.ClientID != "" { // a duplicate may have committed since the check above
-			old, ok, err := s.messageByClientID(ctx, tx, m)
-			if err != nil || ok {
-				out = old
-				return err
-			}
-		}
-		var seq int64
-		err := tx.QueryRowContext(ctx, `UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq`, m.RoomID).Scan(&seq)
-		switch {
-		case errors.Is(err, sql.ErrNoRows):
-			return chat.Errorf(chat.ENOTFOUND, "room not found")
-		case err != nil:
-			return fmt.Errorf("next seq: %w", err)
-		}
-		now := chat.NewTime(time.Now())
-		var clientID any
-		if m.ClientID != "" {
-			clientID = m.ClientID
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, m.ID, m.RoomID, seq, m.Author.ID, m.Body, clientID, encodeMentions(m.Mentions), ms(now.Time)); err != nil {
-			return fmt.Errorf("insert message: %w", err)
-		}
-		for _, uid := range m.MentionUserIDs {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO mentions (message_id, user_id, room_id) VALUES (?, ?, ?)`, m.ID, uid, m.RoomID); err != nil {
-				return fmt.Errorf("insert mention: %w", err)
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (user_id, message_id, room_id, created_at) VALUES (?, ?, ?, ?)`,
-				uid, m.ID, m.RoomID, ms(now.Time)); err != nil {
-				return fmt.Errorf("insert notification: %w", err)
-			}
-		}
-		mentions := slices.Clone(m.Mentions)
-		if mentions == nil {
-			mentions = []string{}
-		}
-		out = chat.Message{ID: m.ID, RoomID: m.RoomID, Seq: seq, Author: m.Author, Body: m.Body,
-			CreatedAt: now, ClientID: m.ClientID, Mentions: mentions}
-		created = true
-		return nil
-	})
-	if err != nil {
-		return chat.Message{}, false, fmt.Errorf("append message: %w", err)
-	}
-	return out, created, nil
 }
 
-type querier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func (s *Store) messageByClientID(ctx context.Context, q querier, m chat.NewMessage) (chat.Message, bool, error) {
-	old, err := scanMessage(q.QueryRowContext(ctx, `SELECT `+msgCols+` FROM messages m JOIN users u ON u.id = m.author_id
-		WHERE m.room_id = ? AND m.author_id = ? AND m.client_id = ?`, m.RoomID, m.Author.ID, m.ClientID))
+// oneByClientID reads the answer of a client_id lookup (st.byClientID).
+func oneByClientID(row *sql.Row) (chat.Message, bool, error) {
+	old, err := scanMessage(row)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return chat.Message{}, false, nil

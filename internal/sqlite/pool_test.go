@@ -26,6 +26,8 @@ func TestPools(t *testing.T) {
 		{"wal", `PRAGMA journal_mode`, "wal"},
 		{"foreign keys", `PRAGMA foreign_keys`, "1"},
 		{"reader is read-only", `PRAGMA query_only`, "1"},
+		{"commits are synced", `PRAGMA synchronous`, "2"}, // FULL
+		{"checkpoint threshold", `PRAGMA wal_autocheckpoint`, fmt.Sprint(WALAutoCheckpoint)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

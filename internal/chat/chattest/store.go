@@ -31,6 +31,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) chat.Store) {
 		{"ClientID", testClientID},
 		{"ClientIDConcurrent", testClientIDConcurrent},
 		{"ConcurrentSeq", testConcurrentSeq},
+		{"ConcurrentAppends", testConcurrentAppends},
 		{"Mentions", testMentions},
 		{"FormBatches", testFormBatches},
 		{"BatchLifecycle", testBatchLifecycle},

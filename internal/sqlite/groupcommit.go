@@ -1,0 +1,236 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/open-chat/openchat/internal/chat"
+)
+
+// Group commit. SQLite admits one writer, and each transaction pays a
+// fixed cost (taking the file locks, writing and syncing the WAL frame) that
+// dwarfs inserting one row. Appends therefore go through one committer
+// goroutine that takes whatever is queued at that moment (never waiting for
+// more: a lone message commits alone, at once) and stores the whole group
+// in one write transaction, with statements prepared once per store.
+// Nothing is acknowledged before that transaction commits, and commits
+// are synced (synchronous=FULL, see Open), so an acknowledged message
+// survives a power cut.
+//
+// Inside the group each message is handled in queue order exactly as it
+// would be alone: its room's seq is taken and its rows are written. An
+// unknown room changes nothing and is answered on its own. A client_id
+// stored before (a retry, or a copy earlier in the same group) makes the
+// insert fail on the unique index; the group is then rolled back and run
+// again looking each client_id up first, so the duplicate is answered with
+// the stored message and takes no seq. (Looking up first every time would
+// cost every message a query for the rare retry.) Any other error rolls
+// the whole group back and each message is then committed alone, so it
+// fails only its own sender and seq stays gapless.
+const (
+	// MaxGroup bounds the messages committed in one transaction.
+	MaxGroup = 256
+	// GroupTimeout bounds one group transaction.
+	GroupTimeout = 10 * time.Second
+)
+
+type appendReq struct {
+	ctx  context.Context // the caller's: a request whose caller gave up is dropped before it commits
+	m    chat.NewMessage
+	done chan appendRes // buffered: the committer never blocks on a caller
+}
+
+type appendRes struct {
+	msg     chat.Message
+	created bool
+	err     error
+}
+
+// stmts are the append statements, prepared once on the writer connection.
+type stmts struct {
+	byClientID, nextSeq, insert, mention, notify *sql.Stmt
+}
+
+func (s *Store) prepare(ctx context.Context) error {
+	for _, p := range []struct {
+		dst   **sql.Stmt
+		query string
+	}{
+		{&s.st.byClientID, `SELECT ` + msgCols + ` FROM messages m JOIN users u ON u.id = m.author_id
+			WHERE m.room_id = ? AND m.author_id = ? AND m.client_id = ?`},
+		{&s.st.nextSeq, `UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq`},
+		{&s.st.insert, `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&s.st.mention, `INSERT INTO mentions (message_id, user_id, room_id) VALUES (?, ?, ?)`},
+		{&s.st.notify, `INSERT INTO notifications (user_id, message_id, room_id, created_at) VALUES (?, ?, ?, ?)`},
+	} {
+		st, err := s.w.PrepareContext(ctx, p.query)
+		if err != nil {
+			return fmt.Errorf("prepare append statements: %w", err)
+		}
+		*p.dst = st
+	}
+	return nil
+}
+
+func (st stmts) close() error {
+	var errs []error
+	for _, s := range []*sql.Stmt{st.byClientID, st.nextSeq, st.insert, st.mention, st.notify} {
+		if s != nil {
+			errs = append(errs, s.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// committer runs until quit closes, committing queued appends in groups;
+// appends queued before Close are still committed.
+func (s *Store) committer() {
+	defer close(s.stopped)
+	group := make([]appendReq, 0, MaxGroup)
+	for {
+		group = group[:0]
+		select {
+		case r := <-s.appends:
+			group = append(group, r)
+		case <-s.quit:
+			for {
+				select {
+				case r := <-s.appends:
+					s.commitGroup([]appendReq{r})
+				default:
+					return
+				}
+			}
+		}
+	drain:
+		for len(group) < MaxGroup {
+			select {
+			case r := <-s.appends:
+				group = append(group, r)
+			default:
+				break drain
+			}
+		}
+		s.commitGroup(group)
+	}
+}
+
+// commitGroup commits group in one transaction, or, if that fails, each
+// message in its own, and answers every caller.
+func (s *Store) commitGroup(group []appendReq) {
+	live := group[:0:0]
+	for _, r := range group {
+		if err := r.ctx.Err(); err != nil {
+			r.done <- appendRes{err: err}
+			continue
+		}
+		live = append(live, r)
+	}
+	if len(live) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), GroupTimeout)
+	defer cancel()
+	if len(live) > 1 {
+		s.grouped.Add(1)
+	}
+	res, err := s.commit(ctx, live, false)
+	if isUnique(err) { // a retry of a stored message: look client_ids up first
+		res, err = s.commit(ctx, live, true)
+	}
+	if err != nil && len(live) > 1 {
+		s.fallbacks.Add(1)
+		s.log.Debug("group commit fell back to single appends", "size", len(live), "err", err)
+		for i, r := range live {
+			one, err := s.commit(ctx, []appendReq{r}, true)
+			if err != nil {
+				one = []appendRes{{err: err}}
+			}
+			res[i] = one[0]
+		}
+		err = nil
+	}
+	for i, r := range live {
+		if err != nil {
+			r.done <- appendRes{err: fmt.Errorf("append message: %w", err)}
+			continue
+		}
+		r.done <- res[i]
+	}
+}
+
+// commit stores group in one write transaction, looking each client_id up
+// first if lookup is set. It returns one answer per message (duplicates
+// and unknown rooms included), or an error if the transaction did not
+// commit.
+func (s *Store) commit(ctx context.Context, group []appendReq, lookup bool) ([]appendRes, error) {
+	res := make([]appendRes, len(group))
+	var now int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		// Read the clock holding the write lock, so a later commit (from
+		// any process) never carries an earlier time.
+		now = max(time.Now().UnixMilli(), s.lastMS) // lastMS: the clock may step back
+		nextSeq, insert := tx.StmtContext(ctx, s.st.nextSeq), tx.StmtContext(ctx, s.st.insert)
+		var byClientID, mention, notify *sql.Stmt // prepared for this tx on first use
+		stmt := func(dst **sql.Stmt, st *sql.Stmt) *sql.Stmt {
+			if *dst == nil {
+				*dst = tx.StmtContext(ctx, st)
+			}
+			return *dst
+		}
+		for i, r := range group {
+			m := r.m
+			if lookup && m.ClientID != "" {
+				old, ok, err := oneByClientID(stmt(&byClientID, s.st.byClientID).QueryRowContext(ctx, m.RoomID, m.Author.ID, m.ClientID))
+				if err != nil {
+					return err
+				}
+				if ok {
+					res[i] = appendRes{msg: old}
+					continue
+				}
+			}
+			var seq int64
+			err := nextSeq.QueryRowContext(ctx, m.RoomID).Scan(&seq)
+			switch {
+			case errors.Is(err, sql.ErrNoRows):
+				res[i] = appendRes{err: chat.Errorf(chat.ENOTFOUND, "room not found")}
+				continue
+			case err != nil:
+				return fmt.Errorf("next seq: %w", err)
+			}
+			var clientID any
+			if m.ClientID != "" {
+				clientID = m.ClientID
+			}
+			if _, err := insert.ExecContext(ctx, m.ID, m.RoomID, seq, m.Author.ID, m.Body, clientID, encodeMentions(m.Mentions), now); err != nil {
+				return fmt.Errorf("insert message: %w", err) // isUnique: a known client_id; the caller looks up and retries
+			}
+			for _, uid := range m.MentionUserIDs {
+				if _, err := stmt(&mention, s.st.mention).ExecContext(ctx, m.ID, uid, m.RoomID); err != nil {
+					return fmt.Errorf("insert mention: %w", err)
+				}
+				if _, err := stmt(&notify, s.st.notify).ExecContext(ctx, uid, m.ID, m.RoomID, now); err != nil {
+					return fmt.Errorf("insert notification: %w", err)
+				}
+			}
+			mentions := slices.Clone(m.Mentions)
+			if mentions == nil {
+				mentions = []string{}
+			}
+			res[i] = appendRes{created: true, msg: chat.Message{ID: m.ID, RoomID: m.RoomID, Seq: seq, Author: m.Author, Body: m.Body,
+				CreatedAt: fromMS(now), ClientID: m.ClientID, Mentions: mentions}}
+		}
+		return nil
+	})
+	if err != nil {
+		return res, err
+	}
+	s.lastMS = now
+	return res, nil
+}
