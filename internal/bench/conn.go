@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -129,7 +127,7 @@ func waitFor(ctx context.Context, c *websocket.Conn, want string) ([]byte, error
 	}
 }
 
-var readBufs = sync.Pool{New: func() any { b := make([]byte, 0, readBufSize); return &b }}
+var readBufs = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, readBufSize)) }}
 
 // readLoop hands each frame to h until the connection ends. The frame's
 // bytes are only valid during h: buffers are pooled rather than held by
@@ -140,13 +138,13 @@ func readLoop(c *websocket.Conn, h func(typ string, b []byte)) error {
 		if err != nil {
 			return err
 		}
-		bp := readBufs.Get().(*[]byte)
-		b, err := readAllInto((*bp)[:0], r)
+		buf := readBufs.Get().(*bytes.Buffer)
+		buf.Reset()
+		_, err = buf.ReadFrom(r)
 		if err == nil {
-			eachFrame(b, h)
+			eachFrame(buf.Bytes(), h)
 		}
-		*bp = b[:0]
-		readBufs.Put(bp)
+		readBufs.Put(buf)
 		if err != nil {
 			return err
 		}
@@ -165,22 +163,6 @@ func eachFrame(b []byte, h func(typ string, b []byte)) {
 		}
 		if f = bytes.TrimSpace(f); len(f) > 0 {
 			h(frameType(f), f)
-		}
-	}
-}
-
-func readAllInto(b []byte, r io.Reader) ([]byte, error) {
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if errors.Is(err, io.EOF) {
-			return b, nil
-		}
-		if err != nil {
-			return b, err
 		}
 	}
 }

@@ -1,9 +1,8 @@
 package ws
 
 import (
+	"bytes"
 	"context"
-	"errors"
-	"io"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -173,35 +172,18 @@ func (c *conn) serve() {
 			return
 		}
 		c.seen()
-		bp := s.readBufs.Get().(*[]byte)
-		b, err := readAll(rd, (*bp)[:0])
-		if err != nil {
+		buf := s.readBufs.Get().(*bytes.Buffer)
+		buf.Reset()
+		if _, err := buf.ReadFrom(rd); err != nil {
 			return // too big: the library closed with 1009
 		}
 		if typ != websocket.MessageText {
 			c.push(encodeError(badFrame("frames are JSON text messages"), ""), pushBounded)
 		} else {
-			c.handle(b)
+			c.handle(buf.Bytes())
 		}
-		if cap(b) <= int(s.cfg.MaxFrameBytes)+1 {
-			*bp = b[:0]
-			s.readBufs.Put(bp)
-		}
-	}
-}
-
-func readAll(r io.Reader, b []byte) ([]byte, error) {
-	for {
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if errors.Is(err, io.EOF) {
-			return b, nil
-		}
-		if err != nil {
-			return b, err
+		if buf.Cap() <= int(s.cfg.MaxFrameBytes)+bytes.MinRead {
+			s.readBufs.Put(buf)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package ws
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -42,7 +43,7 @@ type Server struct {
 	presMu    sync.Mutex
 	presCount map[chat.PresenceEntry]int // local connections per entry
 
-	readBufs sync.Pool // *[]byte, read buffers lent while a frame is decoded
+	readBufs sync.Pool // *bytes.Buffer, lent while a frame is decoded
 }
 
 // NewServer builds the endpoint. Call Run for the background loops.
@@ -56,7 +57,7 @@ func NewServer(cfg Config, svc *chat.Service, ps chat.PubSub, pr chat.Presence, 
 	s := &Server{cfg: cfg.withDefaults(), svc: svc, ps: ps, pr: pr, metrics: metrics, log: log,
 		conns: map[*conn]struct{}{}, rooms: map[string]*room{}, presCount: map[chat.PresenceEntry]int{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.readBufs.New = func() any { b := make([]byte, 0, 1024); return &b }
+	s.readBufs.New = func() any { return bytes.NewBuffer(make([]byte, 0, 1024)) }
 	ps.OnResync(s.resync)
 	return s
 }
