@@ -66,34 +66,3 @@ func TestConfigDefaults(t *testing.T) {
 		t.Errorf("explicit values changed: %+v", c)
 	}
 }
-
-// TestOriginAllowed: CORS reads --allowed-origins as the WebSocket upgrade
-// does (docs/protocol.md), so one list admits a site for both.
-func TestOriginAllowed(t *testing.T) {
-	patterns := []string{"https://app.example.org", "cdn.example.net:8443", "https://*.example.com"}
-	tests := []struct {
-		origin string
-		want   bool
-	}{
-		{"https://app.example.org", true},
-		{"HTTPS://App.Example.org", true},
-		{"http://app.example.org", false}, // scheme given, so it must match
-		{"https://app.example.org:444", false},
-		{"http://cdn.example.net:8443", true}, // host[:port]: any scheme
-		{"https://cdn.example.net:8443", true},
-		{"https://cdn.example.net", false},
-		{"https://team.example.com", true},
-		{"http://team.example.com", false},
-		{"https://example.com", false},
-		{"https://evil.example", false},
-		{"null", false},
-		{"", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.origin, func(t *testing.T) {
-			if got := originAllowed(tt.origin, patterns); got != tt.want {
-				t.Errorf("originAllowed(%q) = %v, want %v", tt.origin, got, tt.want)
-			}
-		})
-	}
-}

@@ -7,13 +7,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/url"
-	"path"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/open-chat/openchat/internal/chat"
+	"github.com/open-chat/openchat/internal/origin"
 )
 
 // servedBy names the instance on every response, so that behind a load
@@ -149,10 +148,6 @@ func corsMiddleware(origins []string, next http.Handler) http.Handler {
 	if len(origins) == 0 {
 		return next
 	}
-	patterns := make([]string, len(origins))
-	for i, o := range origins {
-		patterns[i] = strings.ToLower(strings.TrimRight(o, "/"))
-	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !strings.HasPrefix(r.URL.Path, "/api/") {
 			next.ServeHTTP(w, r)
@@ -160,12 +155,12 @@ func corsMiddleware(origins []string, next http.Handler) http.Handler {
 		}
 		h := w.Header()
 		h.Add("Vary", "Origin")
-		origin := r.Header.Get("Origin")
-		if !originAllowed(origin, patterns) {
+		o := r.Header.Get("Origin")
+		if !origin.Allowed(o, origins) {
 			next.ServeHTTP(w, r)
 			return
 		}
-		h.Set("Access-Control-Allow-Origin", origin)
+		h.Set("Access-Control-Allow-Origin", o)
 		h.Set("Access-Control-Allow-Credentials", "true")
 		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
 			setRoute(r, routePreflight)
@@ -180,25 +175,4 @@ func corsMiddleware(origins []string, next http.Handler) http.Handler {
 		h.Set("Access-Control-Expose-Headers", corsExpose)
 		next.ServeHTTP(w, r)
 	})
-}
-
-// originAllowed matches a browser Origin against lower-cased
-// --allowed-origins patterns with the rules the WebSocket upgrade uses
-// (docs/protocol.md), so one list admits a site for both: "host[:port]"
-// for any scheme or "scheme://host[:port]", '*' as in shell patterns.
-func originAllowed(origin string, patterns []string) bool {
-	u, err := url.Parse(origin)
-	if origin == "" || err != nil || u.Scheme == "" || u.Host == "" {
-		return false // includes the opaque origin "null"
-	}
-	for _, p := range patterns {
-		target := u.Host
-		if strings.Contains(p, "://") {
-			target = u.Scheme + "://" + u.Host
-		}
-		if ok, _ := path.Match(p, strings.ToLower(target)); ok {
-			return true
-		}
-	}
-	return false
 }
