@@ -1,7 +1,9 @@
 package chat
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -47,4 +49,14 @@ type RoomStore interface {
 	RoomByID(ctx context.Context, id string) (Room, error)
 	// Rooms lists every room by name (case-insensitively).
 	Rooms(ctx context.Context) ([]Room, error)
+}
+
+// SortRooms orders rooms as RoomStore.Rooms lists them: by name,
+// case-insensitively (names are unique that way; the id breaks ties anyway).
+// Caches that rebuild the list from a set use it.
+func SortRooms(rooms []Room) {
+	slices.SortFunc(rooms, func(a, b Room) int {
+		return cmp.Or(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)),
+			strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID))
+	})
 }

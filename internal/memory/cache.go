@@ -9,7 +9,6 @@ import (
 	"container/list"
 	"context"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
@@ -103,17 +102,8 @@ func (c *Cache) Rooms(_ context.Context) ([]chat.Room, bool, error) {
 	for _, r := range c.rooms {
 		rooms = append(rooms, r)
 	}
-	sortRooms(rooms)
+	chat.SortRooms(rooms)
 	return rooms, true, nil
-}
-
-// sortRooms orders rooms like chat.RoomStore.Rooms: by name,
-// case-insensitively (names are unique that way; the id breaks ties anyway).
-func sortRooms(rooms []chat.Room) {
-	slices.SortFunc(rooms, func(a, b chat.Room) int {
-		return cmp.Or(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)),
-			strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID))
-	})
 }
 
 // FillRooms implements chat.Cache.

@@ -1,12 +1,10 @@
 package redis
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -57,17 +55,8 @@ func (c *Cache) Rooms(ctx context.Context) ([]chat.Room, bool, error) {
 		}
 		rooms = append(rooms, r)
 	}
-	sortRooms(rooms)
+	chat.SortRooms(rooms)
 	return rooms, true, nil
-}
-
-// sortRooms orders rooms like chat.RoomStore.Rooms: by name,
-// case-insensitively.
-func sortRooms(rooms []chat.Room) {
-	slices.SortFunc(rooms, func(a, b chat.Room) int {
-		return cmp.Or(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)),
-			strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID))
-	})
 }
 
 // FillRooms implements chat.Cache: HSET of every room, then the
