@@ -83,26 +83,35 @@ func (s *Service) Messages(ctx context.Context, roomID string, q MessageQuery) (
 		}
 		return Page{Messages: msgs, HasMore: len(msgs) > 0 && msgs[0].Seq > 1}, nil
 	}
-	if _, err := s.Room(ctx, roomID); err != nil {
-		return Page{}, err
-	}
+	fetch := q
 	if q.After > 0 {
-		want := q.Limit
-		q.Limit++
-		msgs, err := s.store.Messages(ctx, roomID, q)
-		if err != nil {
-			return Page{}, err
-		}
-		if len(msgs) > want {
-			return Page{Messages: msgs[:want], HasMore: true}, nil
-		}
-		return Page{Messages: nonNil(msgs)}, nil
+		fetch.Limit++ // one more tells whether newer messages exist
 	}
-	msgs, err := s.store.Messages(ctx, roomID, q)
+	msgs, err := s.store.Messages(ctx, roomID, fetch)
 	if err != nil {
 		return Page{}, err
 	}
+	if err := s.roomExistsIfEmpty(ctx, roomID, msgs); err != nil {
+		return Page{}, err
+	}
+	if q.After > 0 {
+		if len(msgs) > q.Limit {
+			return Page{Messages: msgs[:q.Limit], HasMore: true}, nil
+		}
+		return Page{Messages: nonNil(msgs)}, nil
+	}
 	return Page{Messages: nonNil(msgs), HasMore: len(msgs) > 0 && msgs[0].Seq > 1}, nil
+}
+
+// roomExistsIfEmpty tells an unknown room (ENOTFOUND) from an empty page:
+// the room is looked up only when the store returned nothing, which saves a
+// query on every page that has messages.
+func (s *Service) roomExistsIfEmpty(ctx context.Context, roomID string, msgs []Message) error {
+	if len(msgs) > 0 {
+		return nil
+	}
+	_, err := s.Room(ctx, roomID)
+	return err
 }
 
 // latest returns the newest limit messages through the cache; on a miss it
@@ -122,12 +131,12 @@ func (s *Service) latest(ctx context.Context, roomID string, limit int) ([]Messa
 	} else {
 		s.metrics.Cache(CacheMessages, CacheFallback)
 	}
-	if _, err := s.Room(ctx, roomID); err != nil {
-		return nil, err
-	}
 	msgs, err := s.store.Messages(ctx, roomID, MessageQuery{Limit: max(limit, s.cfg.CachedMessages)})
 	if err != nil {
 		return nil, err
+	}
+	if err := s.roomExistsIfEmpty(ctx, roomID, msgs); err != nil {
+		return nil, err // and an unknown room never gets a cache entry
 	}
 	if !s.isDirty(roomID) {
 		if err := s.cache.FillMessages(ctx, roomID, msgs); err != nil {

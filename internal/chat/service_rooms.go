@@ -45,15 +45,10 @@ func (s *Service) Rooms(ctx context.Context) ([]Room, error) {
 	return rooms, nil
 }
 
-// Room returns one room. Error: ENOTFOUND.
+// Room returns one room. Error: ENOTFOUND. It asks the store (a primary-key
+// lookup) rather than scanning the cached list, which would decode every
+// room to find one.
 func (s *Service) Room(ctx context.Context, id string) (Room, error) {
-	if rooms, ok, err := s.cache.Rooms(ctx); err == nil && ok {
-		for _, r := range rooms {
-			if r.ID == id {
-				return r, nil
-			}
-		}
-	}
 	return s.store.RoomByID(ctx, id)
 }
 
