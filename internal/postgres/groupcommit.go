@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -36,7 +35,8 @@ import (
 // reports its own error: one bad message never fails the others, and seq
 // stays gapless because the failed group left no trace.
 //
-// There are Committers committers, each owning the rooms whose id hashes to
+// The queueing lives in internal/groupcommit; this file is what one group
+// does. There are Committers committers, each owning the rooms whose id hashes to
 // it, so groups for different rooms commit in parallel (on the database's
 // cores and while another group waits for its WAL flush) and a room's
 // appends still go through one queue, in order.
@@ -50,109 +50,32 @@ const (
 	Committers = 2
 )
 
-type appendReq struct {
-	ctx  context.Context // the caller's: a request whose caller gave up is dropped before it commits
-	m    chat.NewMessage
-	done chan appendRes // buffered: the committer never blocks on a caller
-}
-
 type appendRes struct {
 	msg     chat.Message
 	created bool
 	err     error
 }
 
-// queueOf returns the committer queue of a room (FNV-1a of its id).
-func (s *Store) queueOf(roomID string) chan appendReq {
-	h := uint32(2166136261)
-	for i := 0; i < len(roomID); i++ {
-		h = (h ^ uint32(roomID[i])) * 16777619
-	}
-	return s.queues[h%uint32(len(s.queues))]
-}
-
-// startCommitters starts one committer per queue; stopped closes when all
-// have returned.
-func (s *Store) startCommitters() {
-	var wg sync.WaitGroup
-	for _, q := range s.queues {
-		wg.Go(func() { s.committer(q) })
-	}
-	go func() {
-		wg.Wait()
-		close(s.stopped)
-	}()
-}
-
-// committer runs until quit closes, committing the appends queued on in,
-// in groups; appends queued before Close are still committed.
-func (s *Store) committer(in chan appendReq) {
-	group := make([]appendReq, 0, MaxGroup)
-	for {
-		group = group[:0]
-		select {
-		case r := <-in:
-			group = append(group, r)
-		case <-s.quit:
-			for {
-				select {
-				case r := <-in:
-					s.commitGroup([]appendReq{r})
-				default:
-					return
-				}
-			}
-		}
-	drain:
-		for len(group) < MaxGroup {
-			select {
-			case r := <-in:
-				group = append(group, r)
-			default:
-				break drain
-			}
-		}
-		s.commitGroup(group)
-	}
-}
-
 // commitGroup commits group in one transaction, or, if that fails, each
 // message in its own, and answers every caller.
-func (s *Store) commitGroup(group []appendReq) {
-	live := group[:0:0]
-	for _, r := range group {
-		if err := r.ctx.Err(); err != nil {
-			r.done <- appendRes{err: err}
-			continue
-		}
-		live = append(live, r)
+func (s *Store) commitGroup(ctx context.Context, group []chat.NewMessage) []appendRes {
+	if len(group) == 1 {
+		msg, created, err := s.appendOne(ctx, group[0])
+		return []appendRes{{msg: msg, created: created, err: err}}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), GroupTimeout)
-	defer cancel()
-	switch len(live) {
-	case 0:
-		return
-	case 1:
-		msg, created, err := s.appendOne(ctx, live[0].m)
-		live[0].done <- appendRes{msg: msg, created: created, err: err}
-		return
-	}
-	s.grouped.Add(1)
-	res, err := s.appendGroup(ctx, live, false)
+	res, err := s.appendGroup(ctx, group, false)
 	if isUnique(err) { // a retry of a stored message: look client_ids up first
-		res, err = s.appendGroup(ctx, live, true)
+		res, err = s.appendGroup(ctx, group, true)
 	}
 	if err != nil {
 		s.fallbacks.Add(1)
-		s.log.Debug("group commit fell back to single appends", "size", len(live), "err", err)
-		for i, r := range live {
-			msg, created, err := s.appendOne(ctx, r.m)
+		s.log.Debug("group commit fell back to single appends", "size", len(group), "err", err)
+		for i, m := range group {
+			msg, created, err := s.appendOne(ctx, m)
 			res[i] = appendRes{msg: msg, created: created, err: err}
 		}
 	}
-	for i, r := range live {
-		r.done <- res[i]
-	}
+	return res
 }
 
 // groupKey names a client_id within the group.
@@ -162,7 +85,7 @@ type groupKey struct{ room, author, clientID string }
 // assigning seqs in queue order per room. With lookup, client_ids already
 // stored are answered with their message. It returns one answer per
 // message, or an error if the transaction did not commit.
-func (s *Store) appendGroup(ctx context.Context, group []appendReq, lookup bool) ([]appendRes, error) {
+func (s *Store) appendGroup(ctx context.Context, group []chat.NewMessage, lookup bool) ([]appendRes, error) {
 	res := make([]appendRes, len(group))
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		rooms, err := lockRooms(ctx, tx, group)
@@ -174,12 +97,12 @@ func (s *Store) appendGroup(ctx context.Context, group []appendReq, lookup bool)
 			return err
 		}
 		fresh := make([]int, 0, len(group)) // indexes of the messages to insert
-		for i, r := range group {
+		for i, m := range group {
 			switch {
-			case !rooms[r.m.RoomID]:
+			case !rooms[m.RoomID]:
 				res[i].err = chat.Errorf(chat.ENOTFOUND, "room not found")
 			case res[i].msg.ID != "": // stored before
-			case r.m.ClientID != "" && firstOf[key(r.m)] != i: // sent twice in this group: answered after insert
+			case m.ClientID != "" && firstOf[key(m)] != i: // sent twice in this group: answered after insert
 			default:
 				fresh = append(fresh, i)
 			}
@@ -189,8 +112,8 @@ func (s *Store) appendGroup(ctx context.Context, group []appendReq, lookup bool)
 				return err
 			}
 		}
-		for i, r := range group {
-			if j, ok := firstOf[key(r.m)]; ok && r.m.ClientID != "" && j != i && res[i].msg.ID == "" && res[i].err == nil {
+		for i, m := range group {
+			if j, ok := firstOf[key(m)]; ok && m.ClientID != "" && j != i && res[i].msg.ID == "" && res[i].err == nil {
 				res[i] = appendRes{msg: res[j].msg} // created=false: the first copy created it
 			}
 		}
@@ -202,10 +125,10 @@ func (s *Store) appendGroup(ctx context.Context, group []appendReq, lookup bool)
 func key(m chat.NewMessage) groupKey { return groupKey{m.RoomID, m.Author.ID, m.ClientID} }
 
 // lockRooms locks the group's rooms in id order and reports which exist.
-func lockRooms(ctx context.Context, tx pgx.Tx, group []appendReq) (map[string]bool, error) {
+func lockRooms(ctx context.Context, tx pgx.Tx, group []chat.NewMessage) (map[string]bool, error) {
 	ids := make([]string, 0, len(group))
-	for _, r := range group {
-		ids = append(ids, r.m.RoomID)
+	for _, m := range group {
+		ids = append(ids, m.RoomID)
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
@@ -227,16 +150,16 @@ func lockRooms(ctx context.Context, tx pgx.Tx, group []appendReq) (map[string]bo
 // knownClientIDs returns the index of the first message carrying each
 // client_id of the group and, with lookup, answers in res every message
 // whose client_id is already stored. It must run while the rooms are locked.
-func (s *Store) knownClientIDs(ctx context.Context, tx pgx.Tx, group []appendReq, rooms map[string]bool, lookup bool, res []appendRes) (map[groupKey]int, error) {
+func (s *Store) knownClientIDs(ctx context.Context, tx pgx.Tx, group []chat.NewMessage, rooms map[string]bool, lookup bool, res []appendRes) (map[groupKey]int, error) {
 	firstOf := map[groupKey]int{}
 	var qRoom, qAuthor, qClient []string
-	for i, r := range group {
-		if r.m.ClientID == "" || !rooms[r.m.RoomID] {
+	for i, m := range group {
+		if m.ClientID == "" || !rooms[m.RoomID] {
 			continue
 		}
-		if _, ok := firstOf[key(r.m)]; !ok {
-			firstOf[key(r.m)] = i
-			qRoom, qAuthor, qClient = append(qRoom, r.m.RoomID), append(qAuthor, r.m.Author.ID), append(qClient, r.m.ClientID)
+		if _, ok := firstOf[key(m)]; !ok {
+			firstOf[key(m)] = i
+			qRoom, qAuthor, qClient = append(qRoom, m.RoomID), append(qAuthor, m.Author.ID), append(qClient, m.ClientID)
 		}
 	}
 	if !lookup || len(qRoom) == 0 {
@@ -256,8 +179,8 @@ func (s *Store) knownClientIDs(ctx context.Context, tx pgx.Tx, group []appendReq
 		if err != nil {
 			return nil, fmt.Errorf("known client ids: %w", err)
 		}
-		for i, r := range group {
-			if r.m.ClientID == m.ClientID && r.m.RoomID == m.RoomID && r.m.Author.ID == m.Author.ID {
+		for i, g := range group {
+			if g.ClientID == m.ClientID && g.RoomID == m.RoomID && g.Author.ID == m.Author.ID {
 				res[i] = appendRes{msg: m}
 			}
 		}
@@ -270,10 +193,10 @@ func (s *Store) knownClientIDs(ctx context.Context, tx pgx.Tx, group []appendReq
 
 // insertGroup takes seqs for the messages group[fresh] (their rooms exist
 // and are locked) and inserts them with their mentions and notifications.
-func insertGroup(ctx context.Context, tx pgx.Tx, group []appendReq, fresh []int, res []appendRes) error {
+func insertGroup(ctx context.Context, tx pgx.Tx, group []chat.NewMessage, fresh []int, res []appendRes) error {
 	perRoom := map[string]int64{}
 	for _, i := range fresh {
-		perRoom[group[i].m.RoomID]++
+		perRoom[group[i].RoomID]++
 	}
 	rooms := make([]string, 0, len(perRoom))
 	counts := make([]int64, 0, len(perRoom))
@@ -302,7 +225,7 @@ func insertGroup(ctx context.Context, tx pgx.Tx, group []appendReq, fresh []int,
 	clientIDs, seqs := make([]*string, n), make([]int64, n)
 	var mMsg, mUser, mRoom []string
 	for k, i := range fresh {
-		m := &group[i].m
+		m := &group[i]
 		ids[k], roomIDs[k], authors[k], bodies[k], mentions[k] = m.ID, m.RoomID, m.Author.ID, m.Body, encodeMentions(m.Mentions)
 		if m.ClientID != "" {
 			clientIDs[k] = &m.ClientID
@@ -347,7 +270,7 @@ func insertGroup(ctx context.Context, tx pgx.Tx, group []appendReq, fresh []int,
 		}
 	}
 	for k, i := range fresh {
-		m := group[i].m
+		m := group[i]
 		ms := slices.Clone(m.Mentions)
 		if ms == nil {
 			ms = []string{}

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/open-chat/openchat/internal/chat"
+	"github.com/open-chat/openchat/internal/groupcommit"
 )
 
 // msgCols selects a message with its author; the query names messages m and users u.
@@ -61,27 +62,14 @@ var errDuplicate = errors.New("duplicate client id")
 // transaction has started it may still commit, and a retry with the same
 // client_id then returns it.
 func (s *Store) AppendMessage(ctx context.Context, m chat.NewMessage) (chat.Message, bool, error) {
-	req := appendReq{ctx: ctx, m: m, done: make(chan appendRes, 1)}
-	select {
-	case s.queueOf(m.RoomID) <- req:
-	case <-s.quit:
+	r, err := s.appends.Do(ctx, m)
+	if errors.Is(err, groupcommit.ErrClosed) {
 		return chat.Message{}, false, chat.Errorf(chat.EUNAVAILABLE, "store is closed")
-	case <-ctx.Done():
-		return chat.Message{}, false, ctx.Err()
 	}
-	select {
-	case r := <-req.done:
-		return r.msg, r.created, r.err
-	case <-ctx.Done():
-		return chat.Message{}, false, ctx.Err()
-	case <-s.stopped:
-		select {
-		case r := <-req.done:
-			return r.msg, r.created, r.err
-		default: // queued after the committer's last look
-			return chat.Message{}, false, chat.Errorf(chat.EUNAVAILABLE, "store is closed")
-		}
+	if err != nil {
+		return chat.Message{}, false, err
 	}
+	return r.msg, r.created, r.err
 }
 
 // appendOne is AppendMessage for one message in its own transaction.

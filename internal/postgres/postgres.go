@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/open-chat/openchat/internal/chat"
+	"github.com/open-chat/openchat/internal/groupcommit"
 )
 
 // migrationLockKey is the advisory lock that serializes migrations of
@@ -36,11 +37,8 @@ type Store struct {
 	pool *pgxpool.Pool
 	log  *slog.Logger
 
-	queues    []chan appendReq // to the group committers, one per share of the rooms
-	quit      chan struct{}    // closed by Close
-	stopped   chan struct{}    // closed when every committer has returned
-	grouped   atomic.Int64     // transactions that carried more than one append (tests)
-	fallbacks atomic.Int64     // groups that failed and were appended one by one (tests)
+	appends   *groupcommit.Committer[chat.NewMessage, appendRes] // Committers queues, sharded by room
+	fallbacks atomic.Int64                                       // groups that failed and were appended one by one (tests)
 }
 
 var _ chat.Store = (*Store)(nil)
@@ -59,10 +57,7 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
-	s := &Store{pool: pool, log: log, quit: make(chan struct{}), stopped: make(chan struct{})}
-	for range Committers {
-		s.queues = append(s.queues, make(chan appendReq, MaxGroup))
-	}
+	s := &Store{pool: pool, log: log}
 	if err := s.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -71,7 +66,8 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	s.startCommitters()
+	s.appends = groupcommit.New(groupcommit.Options{Queues: Committers, MaxGroup: MaxGroup, Timeout: GroupTimeout},
+		func(m chat.NewMessage) string { return m.RoomID }, s.commitGroup)
 	return s, nil
 }
 
@@ -86,12 +82,9 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close stops the group committers (appends already queued are committed
 // first) and closes the pool.
 func (s *Store) Close() error {
-	select {
-	case <-s.quit:
-	default:
-		close(s.quit)
+	if s.appends != nil {
+		s.appends.Close()
 	}
-	<-s.stopped
 	s.pool.Close()
 	return nil
 }

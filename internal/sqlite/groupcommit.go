@@ -31,18 +31,15 @@ import (
 // cost every message a query for the rare retry.) Any other error rolls
 // the whole group back and each message is then committed alone, so it
 // fails only its own sender and seq stays gapless.
+//
+// The queueing lives in internal/groupcommit; this file is what one group
+// does.
 const (
 	// MaxGroup bounds the messages committed in one transaction.
 	MaxGroup = 256
 	// GroupTimeout bounds one group transaction.
 	GroupTimeout = 10 * time.Second
 )
-
-type appendReq struct {
-	ctx  context.Context // the caller's: a request whose caller gave up is dropped before it commits
-	m    chat.NewMessage
-	done chan appendRes // buffered: the committer never blocks on a caller
-}
 
 type appendRes struct {
 	msg     chat.Message
@@ -87,67 +84,18 @@ func (st stmts) close() error {
 	return errors.Join(errs...)
 }
 
-// committer runs until quit closes, committing queued appends in groups;
-// appends queued before Close are still committed.
-func (s *Store) committer() {
-	defer close(s.stopped)
-	group := make([]appendReq, 0, MaxGroup)
-	for {
-		group = group[:0]
-		select {
-		case r := <-s.appends:
-			group = append(group, r)
-		case <-s.quit:
-			for {
-				select {
-				case r := <-s.appends:
-					s.commitGroup([]appendReq{r})
-				default:
-					return
-				}
-			}
-		}
-	drain:
-		for len(group) < MaxGroup {
-			select {
-			case r := <-s.appends:
-				group = append(group, r)
-			default:
-				break drain
-			}
-		}
-		s.commitGroup(group)
-	}
-}
-
 // commitGroup commits group in one transaction, or, if that fails, each
 // message in its own, and answers every caller.
-func (s *Store) commitGroup(group []appendReq) {
-	live := group[:0:0]
-	for _, r := range group {
-		if err := r.ctx.Err(); err != nil {
-			r.done <- appendRes{err: err}
-			continue
-		}
-		live = append(live, r)
-	}
-	if len(live) == 0 {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), GroupTimeout)
-	defer cancel()
-	if len(live) > 1 {
-		s.grouped.Add(1)
-	}
-	res, err := s.commit(ctx, live, false)
+func (s *Store) commitGroup(ctx context.Context, group []chat.NewMessage) []appendRes {
+	res, err := s.commit(ctx, group, false)
 	if isUnique(err) { // a retry of a stored message: look client_ids up first
-		res, err = s.commit(ctx, live, true)
+		res, err = s.commit(ctx, group, true)
 	}
-	if err != nil && len(live) > 1 {
+	if err != nil && len(group) > 1 {
 		s.fallbacks.Add(1)
-		s.log.Debug("group commit fell back to single appends", "size", len(live), "err", err)
-		for i, r := range live {
-			one, err := s.commit(ctx, []appendReq{r}, true)
+		s.log.Debug("group commit fell back to single appends", "size", len(group), "err", err)
+		for i, m := range group {
+			one, err := s.commit(ctx, []chat.NewMessage{m}, true)
 			if err != nil {
 				one = []appendRes{{err: err}}
 			}
@@ -155,20 +103,19 @@ func (s *Store) commitGroup(group []appendReq) {
 		}
 		err = nil
 	}
-	for i, r := range live {
-		if err != nil {
-			r.done <- appendRes{err: fmt.Errorf("append message: %w", err)}
-			continue
+	if err != nil {
+		for i := range res {
+			res[i] = appendRes{err: fmt.Errorf("append message: %w", err)}
 		}
-		r.done <- res[i]
 	}
+	return res
 }
 
 // commit stores group in one write transaction, looking each client_id up
 // first if lookup is set. It returns one answer per message (duplicates
 // and unknown rooms included), or an error if the transaction did not
 // commit.
-func (s *Store) commit(ctx context.Context, group []appendReq, lookup bool) ([]appendRes, error) {
+func (s *Store) commit(ctx context.Context, group []chat.NewMessage, lookup bool) ([]appendRes, error) {
 	res := make([]appendRes, len(group))
 	var now int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
@@ -183,8 +130,7 @@ func (s *Store) commit(ctx context.Context, group []appendReq, lookup bool) ([]a
 			}
 			return *dst
 		}
-		for i, r := range group {
-			m := r.m
+		for i, m := range group {
 			if lookup && m.ClientID != "" {
 				old, ok, err := oneByClientID(stmt(&byClientID, s.st.byClientID).QueryRowContext(ctx, m.RoomID, m.Author.ID, m.ClientID))
 				if err != nil {

@@ -24,6 +24,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/open-chat/openchat/internal/chat"
+	"github.com/open-chat/openchat/internal/groupcommit"
 )
 
 // Limits of the connection pools.
@@ -50,13 +51,10 @@ type Store struct {
 	r   *sql.DB // read-only pool
 	log *slog.Logger
 
-	st        stmts          // append statements, prepared on w
-	appends   chan appendReq // to the group committer
-	quit      chan struct{}  // closed by Close
-	stopped   chan struct{}  // closed when the committer has returned
-	lastMS    int64          // created_at of the last committed group; the committer's own
-	grouped   atomic.Int64   // transactions that carried more than one append (tests)
-	fallbacks atomic.Int64   // groups that failed and were appended one by one (tests)
+	st        stmts                                              // append statements, prepared on w
+	appends   *groupcommit.Committer[chat.NewMessage, appendRes] // the one committer: SQLite has one writer
+	lastMS    int64                                              // created_at of the last committed group; the committer's own
+	fallbacks atomic.Int64                                       // groups that failed and were appended one by one (tests)
 }
 
 var _ chat.Store = (*Store)(nil)
@@ -79,7 +77,7 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	s := &Store{w: w, log: log, appends: make(chan appendReq, MaxGroup), quit: make(chan struct{}), stopped: make(chan struct{})}
+	s := &Store{w: w, log: log}
 	if err := s.migrate(ctx); err != nil {
 		w.Close()
 		return nil, err
@@ -98,7 +96,7 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 	r.SetMaxOpenConns(ReadConns)
 	r.SetMaxIdleConns(ReadConns)
 	s.r = r
-	go s.committer()
+	s.appends = groupcommit.New(groupcommit.Options{MaxGroup: MaxGroup, Timeout: GroupTimeout}, nil, s.commitGroup)
 	if err := s.Ping(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -120,12 +118,9 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close stops the group committer (appends already queued are committed
 // first) and closes both pools.
 func (s *Store) Close() error {
-	select {
-	case <-s.quit:
-	default:
-		close(s.quit)
+	if s.appends != nil {
+		s.appends.Close()
 	}
-	<-s.stopped
 	var errR error
 	if s.r != nil {
 		errR = s.r.Close()
