@@ -28,6 +28,9 @@ func TestNewcomerSession(t *testing.T) {
 	}{
 		{"sqlite", func(t *testing.T) []string { return nil }},
 		{"postgres", func(t *testing.T) []string { return []string{"--database-url", pgtest.NewDatabase(t)} }},
+		{"postgres-nocache", func(t *testing.T) []string {
+			return []string{"--database-url", pgtest.NewDatabase(t), "--cache-disabled"}
+		}},
 	}
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
