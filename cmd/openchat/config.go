@@ -174,8 +174,8 @@ func (c *config) finish() error {
 		c.PublicURL = scheme + host
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
-	if _, _, err := c.tls().Config(); c.tls().Enabled() && err != nil {
-		return err
+	if err := c.tls().Validate(); err != nil {
+		return err // the files themselves are read once, when serve listens
 	}
 	switch {
 	case c.CacheRoomMessages < 1 || c.CacheRoomMessages > 1000:

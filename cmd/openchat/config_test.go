@@ -39,6 +39,9 @@ func TestParseServe(t *testing.T) {
 		{"trusted proxies", []string{"--trusted-proxies", "10.0.0.0/8,127.0.0.1"}, nil, func(c config) bool { return len(c.TrustedProxies) == 2 }, false},
 		{"bad trusted proxy", []string{"--trusted-proxies", "nope"}, nil, nil, true},
 		{"tls key without cert", []string{"--tls-key", "k.pem"}, nil, nil, true},
+		{"acme and files", []string{"--acme-domain", "x.org", "--tls-cert", "c", "--tls-key", "k"}, nil, nil, true},
+		{"https public url", []string{"--tls-cert", "c.pem", "--tls-key", "k.pem", "--addr", ":8443"}, nil,
+			func(c config) bool { return c.PublicURL == "https://localhost:8443" }, false},
 		{"stray argument", []string{"extra"}, nil, nil, true},
 		{"unknown flag", []string{"--nope"}, nil, nil, true},
 	}

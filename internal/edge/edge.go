@@ -30,20 +30,31 @@ type TLS struct {
 // Enabled reports whether the server terminates TLS itself.
 func (t TLS) Enabled() bool { return t.CertFile != "" || t.KeyFile != "" || t.ACMEDomain != "" }
 
+// Validate checks the flag combination without touching files: none,
+// both of cert and key, or an ACME domain alone.
+func (t TLS) Validate() error {
+	switch {
+	case t.ACMEDomain != "" && (t.CertFile != "" || t.KeyFile != ""):
+		return errors.New("use either --acme-domain or --tls-cert/--tls-key")
+	case (t.CertFile == "") != (t.KeyFile == ""):
+		return errors.New("--tls-cert and --tls-key go together")
+	}
+	return nil
+}
+
 // Config returns the tls.Config for the https listener and, for ACME, the
 // manager whose HTTP handler must answer challenges on the plain listener.
 func (t TLS) Config() (*tls.Config, *autocert.Manager, error) {
+	if err := t.Validate(); err != nil {
+		return nil, nil, err
+	}
 	switch {
-	case t.ACMEDomain != "" && (t.CertFile != "" || t.KeyFile != ""):
-		return nil, nil, errors.New("use either --acme-domain or --tls-cert/--tls-key")
 	case t.ACMEDomain != "":
 		m := &autocert.Manager{Prompt: autocert.AcceptTOS, HostPolicy: autocert.HostWhitelist(t.ACMEDomain),
 			Cache: autocert.DirCache(filepath.Join(t.DataDir, "acme"))}
 		cfg := m.TLSConfig()
 		cfg.MinVersion = tls.VersionTLS12
 		return cfg, m, nil
-	case t.CertFile == "" || t.KeyFile == "":
-		return nil, nil, errors.New("--tls-cert and --tls-key go together")
 	}
 	cert, err := tls.LoadX509KeyPair(t.CertFile, t.KeyFile)
 	if err != nil {
