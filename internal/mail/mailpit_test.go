@@ -65,17 +65,35 @@ func freePort(t *testing.T) string {
 func startMailpit(t *testing.T, extra ...string) *mailpit {
 	t.Helper()
 	bin := mailpitBin(t)
-	smtpAddr, httpAddr := freePort(t), freePort(t)
-	m := &mailpit{t: t, SMTPAddr: smtpAddr, api: "http://" + httpAddr}
-	m.args = append([]string{bin, "--smtp", smtpAddr, "--listen", httpAddr,
-		"--database", filepath.Join(t.TempDir(), "mailpit.db"), "--disable-version-check",
-		"--smtp-disable-rdns", "--quiet"}, extra...)
-	m.start()
-	t.Cleanup(m.stop)
-	return m
+	db := filepath.Join(t.TempDir(), "mailpit.db")
+	// A free port can be taken by another process before mailpit binds it
+	// (tests run in parallel with other suites): try fresh ports a few times.
+	for attempt := 1; ; attempt++ {
+		smtpAddr, httpAddr := freePort(t), freePort(t)
+		m := &mailpit{t: t, SMTPAddr: smtpAddr, api: "http://" + httpAddr}
+		m.args = append([]string{bin, "--smtp", smtpAddr, "--listen", httpAddr, "--database", db,
+			"--disable-version-check", "--smtp-disable-rdns", "--quiet"}, extra...)
+		if m.tryStart() {
+			t.Cleanup(m.stop)
+			return m
+		}
+		if attempt == 3 {
+			t.Fatalf("mailpit exited at start-up three times (last on %s)", smtpAddr)
+		}
+	}
 }
 
+// start restarts mailpit on its ports (after stop).
 func (m *mailpit) start() {
+	m.t.Helper()
+	if !m.tryStart() {
+		m.t.Fatalf("mailpit exited at start-up on %s", m.SMTPAddr)
+	}
+}
+
+// tryStart runs mailpit and waits until it answers; false if it exited
+// first (its port was taken).
+func (m *mailpit) tryStart() bool {
 	m.t.Helper()
 	m.cmd = exec.Command(m.args[0], m.args[1:]...)
 	m.cmd.Stdout, m.cmd.Stderr = os.Stderr, os.Stderr
@@ -91,8 +109,14 @@ func (m *mailpit) start() {
 			c.Close()
 			if resp, err := http.Get(m.api + "/api/v1/info"); err == nil {
 				resp.Body.Close()
-				return
+				return true
 			}
+		}
+		select {
+		case <-m.done:
+			m.cmd = nil
+			return false
+		default:
 		}
 		if time.Now().After(deadline) {
 			m.t.Fatalf("mailpit did not start on %s", m.SMTPAddr)
