@@ -43,6 +43,9 @@ const (
 	// DefaultGapWait is how long the hub waits for a message that arrived
 	// out of order (seq gap) before reading it from the store.
 	DefaultGapWait = 100 * time.Millisecond
+	// DefaultWriters is the size of the writer pool: enough that a few
+	// sockets slow to take a write slice do not idle the CPUs.
+	DefaultWriters = 16
 	// maxIDLen bounds room ids and refs in client frames.
 	maxIDLen = 64
 )
@@ -74,6 +77,9 @@ type Config struct {
 	PresenceListMax  int
 
 	GapWait time.Duration
+
+	// Writers is the size of the pool that writes connections' output.
+	Writers int
 }
 
 func (c Config) withDefaults() Config {
@@ -92,6 +98,7 @@ func (c Config) withDefaults() Config {
 	def(&c.SendBurst, DefaultSendBurst)
 	def(&c.TypingBurst, DefaultTypingBurst)
 	def(&c.PresenceListMax, DefaultPresenceListMax)
+	def(&c.Writers, DefaultWriters)
 	if c.MaxFrameBytes <= 0 {
 		c.MaxFrameBytes = DefaultMaxFrameBytes
 	}

@@ -2,30 +2,31 @@ package ws
 
 import (
 	"bytes"
-	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/coder/websocket"
+	"github.com/gobwas/ws"
 
 	"github.com/open-chat/openchat/internal/chat"
 )
 
-// conn is one WebSocket session. While idle it owns no goroutine besides
-// the handler's (blocked reading), no timer and no buffer: a writer
-// goroutine starts when its queue goes non-empty and exits once drained.
+// conn is one WebSocket session. While idle it owns one goroutine (blocked
+// reading, its stack kept small by handling frames elsewhere), a small read
+// buffer, no timer and no write buffer: a writer goroutine starts when its
+// queue goes non-empty and exits once drained.
 type conn struct {
 	srv      *Server
-	ws       *websocket.Conn
+	sk       *sock
 	user     chat.User
 	lastSeen atomic.Int64 // unix ns of the last frame or pong received
-	pinging  atomic.Bool
 
-	mu      sync.Mutex
-	queue   []outEntry
-	writing bool // a writer goroutine runs
-	closed  bool // no more output; the socket is closing
+	mu       sync.Mutex
+	queue    []outEntry
+	writing  bool // a pool writer or the connection's own writer has it
+	inflight int  // entries taken by the writer, not yet written
+	closed   bool // no more output; the socket is closing
 
 	// Owned by the reading goroutine.
 	subs  map[string]*sub
@@ -35,7 +36,9 @@ type conn struct {
 
 // outEntry is one queued frame, or a batch (a catch-up replay) that counts
 // once against the queue bound: the replay is bounded by CatchUpMax itself.
+// op is zero for text frames, else a control frame's opcode.
 type outEntry struct {
+	op    ws.OpCode
 	frame []byte
 	batch [][]byte
 }
@@ -61,9 +64,14 @@ type seqFrame struct {
 
 func (c *conn) seen() { c.lastSeen.Store(time.Now().UnixNano()) }
 
-func (c *conn) ping() {
-	defer c.pinging.Store(false)
-	_ = c.ws.Ping(context.Background()) // returns on pong or close; the sweep closes the silent
+// ping queues a WebSocket ping; the sweep closes connections that stay
+// silent, so nothing waits for the pong.
+func (c *conn) ping() { c.pushControl(ws.OpPing, nil) }
+
+func (c *conn) pushControl(op ws.OpCode, p []byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.pushLocked(outEntry{op: op, frame: p}, pushEphemeral)
 }
 
 // push queues a frame. bounded entries overflow into a slow-consumer close;
@@ -72,20 +80,20 @@ func (c *conn) pushLocked(e outEntry, kind pushKind) bool {
 	if c.closed {
 		return false
 	}
-	if len(c.queue) >= c.srv.cfg.SendQueue {
+	if len(c.queue)+c.inflight >= c.srv.cfg.SendQueue {
 		switch kind {
 		case pushEphemeral:
 			return false
 		case pushBounded:
 			c.srv.log.Info("websocket client too slow; disconnecting", "user", c.user.ID, "queued", len(c.queue))
-			c.closeLocked(websocket.StatusTryAgainLater, "send queue full")
+			c.closeLocked(statusTryAgainLater, "send queue full")
 			return false
 		}
 	}
 	c.queue = append(c.queue, e)
 	if !c.writing {
 		c.writing = true
-		go c.writeLoop()
+		c.srv.schedule(c)
 	}
 	return true
 }
@@ -103,85 +111,54 @@ func (c *conn) push(frame []byte, kind pushKind) bool {
 	return c.pushLocked(outEntry{frame: frame}, kind)
 }
 
-// writeLoop writes everything queued, in order, then exits. Each pass takes
-// the whole queue, so frames queued meanwhile go out in the next batch.
-func (c *conn) writeLoop() {
-	var batch []outEntry
-	for {
-		c.mu.Lock()
-		if c.closed || len(c.queue) == 0 {
-			c.writing = false
-			c.queue = nil // an idle connection keeps no buffer
-			c.mu.Unlock()
-			return
-		}
-		batch, c.queue = c.queue, batch[:0]
-		c.mu.Unlock()
-		if err := c.writeBatch(batch); err != nil {
-			c.srv.log.Debug("websocket write failed", "user", c.user.ID, "err", err)
-			c.mu.Lock()
-			c.closeLocked(websocket.StatusInternalError, "write failed")
-			c.mu.Unlock()
-		}
-		clear(batch)
-	}
-}
-
-func (c *conn) writeBatch(batch []outEntry) error {
-	ctx := context.Background() // a stuck write ends when the socket is closed
-	for _, e := range batch {
-		if e.frame != nil {
-			if err := c.ws.Write(ctx, websocket.MessageText, e.frame); err != nil {
-				return err
-			}
-		}
-		for _, f := range e.batch {
-			if err := c.ws.Write(ctx, websocket.MessageText, f); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// closeLocked stops output and closes the socket with code in the
-// background (the handshake may wait for a stuck writer). c.mu is held.
-func (c *conn) closeLocked(code websocket.StatusCode, reason string) {
+// closeLocked stops output and sends the close frame with code in the
+// background (it may wait for a stuck writer). c.mu is held.
+func (c *conn) closeLocked(code ws.StatusCode, reason string) {
 	if c.closed {
 		return
 	}
 	c.closed = true
 	c.queue = nil
-	go func() { _ = c.ws.Close(code, reason) }()
+	go c.sk.writeClose(code, reason)
 }
 
-func (c *conn) closeWith(code websocket.StatusCode, reason string) {
+func (c *conn) closeWith(code ws.StatusCode, reason string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.closeLocked(code, reason)
 }
 
-// serve is the reading loop; it returns when the connection ends.
+// serve is the reading loop; it returns when the connection ends. Each
+// frame is handled on a goroutine of its own, awaited, so that the stack
+// the service calls grow is freed at once instead of staying with an idle
+// connection.
 func (c *conn) serve() {
 	s := c.srv
-	c.push(encode(helloFrame{Type: typeHello, Instance: s.cfg.InstanceID, User: c.user}), pushBounded)
-	s.presenceConnect(c.user.ID)
+	done := make(chan struct{})
 	for {
-		typ, rd, err := c.ws.Reader(context.Background())
+		buf := s.readBufs.Get().(*bytes.Buffer)
+		buf.Reset()
+		op, err := c.sk.readMessage(buf, s.cfg.MaxFrameBytes,
+			func(p []byte) { c.seen(); c.pushControl(ws.OpPong, p) }, c.seen)
 		if err != nil {
+			if ce := (*closeError)(nil); errors.As(err, &ce) {
+				c.mu.Lock()
+				c.closed, c.queue = true, nil
+				c.mu.Unlock()
+				c.sk.writeClose(ce.code, ce.reason) // now: finish closes the socket next
+			}
 			return
 		}
 		c.seen()
-		buf := s.readBufs.Get().(*bytes.Buffer)
-		buf.Reset()
-		if _, err := buf.ReadFrom(rd); err != nil {
-			return // too big: the library closed with 1009
-		}
-		if typ != websocket.MessageText {
-			c.push(encodeError(badFrame("frames are JSON text messages"), ""), pushBounded)
-		} else {
-			c.handle(buf.Bytes())
-		}
+		go func() {
+			if op != ws.OpText {
+				c.push(encodeError(badFrame("frames are JSON text messages"), ""), pushBounded)
+			} else {
+				c.handle(buf.Bytes())
+			}
+			done <- struct{}{}
+		}()
+		<-done
 		if buf.Cap() <= int(s.cfg.MaxFrameBytes)+bytes.MinRead {
 			s.readBufs.Put(buf)
 		}
@@ -191,13 +168,10 @@ func (c *conn) serve() {
 // finish releases everything the session holds once its reading ends.
 func (c *conn) finish() {
 	c.mu.Lock()
-	wasClosed := c.closed
 	c.closed = true
 	c.queue = nil
 	c.mu.Unlock()
-	if !wasClosed {
-		_ = c.ws.CloseNow()
-	}
+	_ = c.sk.nc.Close()
 	for _, sb := range c.subs {
 		c.leaveSub(sb)
 	}
@@ -228,7 +202,7 @@ func (c *conn) deliver(sb *sub, seq int64, frame []byte) bool {
 
 func (c *conn) parkLocked(sb *sub, seq int64, frame []byte) {
 	if len(sb.buf) >= c.srv.cfg.SendQueue {
-		c.closeLocked(websocket.StatusTryAgainLater, "send queue full")
+		c.closeLocked(statusTryAgainLater, "send queue full")
 		return
 	}
 	sb.buf = append(sb.buf, seqFrame{seq, frame})

@@ -3,8 +3,6 @@ package ws
 import (
 	"time"
 
-	"github.com/coder/websocket"
-
 	"github.com/open-chat/openchat/internal/chat"
 )
 
@@ -138,7 +136,7 @@ func (c *conn) goLive(sb *sub) {
 		msgs, _, err := s.messagesAfter(sb.room.id, after, upto)
 		if err != nil {
 			s.log.Warn("websocket gap fill failed; client must reconnect", "room", sb.room.id, "err", err)
-			c.closeWith(websocket.StatusTryAgainLater, "catch-up failed")
+			c.closeWith(statusTryAgainLater, "catch-up failed")
 			return
 		}
 		frames := make([]seqFrame, 0, len(msgs))

@@ -57,31 +57,30 @@ func (e *env) roomSubs(roomID string) int {
 }
 
 // A client that stops reading is disconnected with 1013 once its queue is
-// full, while 50 others get every message promptly.
+// full, while 20 others get every message promptly.
 func TestSlowConsumer(t *testing.T) {
-	const fast, posts = 50, 60
-	var shrink atomic.Bool
-	e := newEnv(t, envOpts{cfg: Config{SendQueue: 32}, listener: func(l net.Listener) net.Listener { return smallBufListener{l, &shrink} }})
-	e.signUp("alice", "bob")
-	room := e.room("general")
-	var clients []*client
-	for range fast {
-		c := e.dial("bob", dialOpts{})
-		c.subscribe(room, nil)
-		clients = append(clients, c)
-	}
-	shrink.Store(true)
-	slow := e.dial("alice", dialOpts{noRead: true, readBuf: 4096})
-	slow.send(M{"type": "subscribe", "room_id": room})
-	waitFor(t, "slow client subscribed", func() bool { return e.roomSubs(room) == fast+1 })
+	const fast, posts = 20, 100
+	e, room, clients, slow := slowRoom(t, Config{SendQueue: 32}, fast)
 
 	body := strings.Repeat("x", 3990)
 	start := time.Now()
 	for i := range posts {
 		e.post(room, "bob", fmt.Sprint(body, i))
-		time.Sleep(time.Millisecond) // a busy room, not a flood: the fast clients keep up
+		time.Sleep(2 * time.Millisecond) // a busy room, not a flood: the fast clients keep up
 	}
 	t.Logf("posted in %v", time.Since(start))
+	// Drain the slow client as soon as the server gives up on it, so the
+	// close frame gets through within closeTimeout however slow this
+	// machine is at checking the fast ones.
+	sc := e.serverConn(e.user("alice").ID)
+	go func() {
+		waitFor(t, "slow client marked closed", func() bool {
+			sc.mu.Lock()
+			defer sc.mu.Unlock()
+			return sc.closed
+		})
+		slow.readLoop()
+	}()
 	var wg sync.WaitGroup
 	for i, c := range clients {
 		wg.Go(func() { checkSeqs(t, fmt.Sprint("fast ", i), c.messages(room, posts), 1, posts) })
@@ -92,13 +91,6 @@ func TestSlowConsumer(t *testing.T) {
 	if elapsed > 5*time.Second {
 		t.Errorf("delivery to the fast clients took %v", elapsed)
 	}
-	sc := e.serverConn(e.user("alice").ID)
-	waitFor(t, "slow client marked closed", func() bool {
-		sc.mu.Lock()
-		defer sc.mu.Unlock()
-		return sc.closed
-	})
-	go slow.readLoop() // drain, so the close frame can get through
 	<-slow.done
 	if got := websocket.CloseStatus(slow.err); got != websocket.StatusTryAgainLater {
 		t.Errorf("slow client closed with %v (%v), want 1013", got, slow.err)
@@ -349,4 +341,45 @@ func TestIdleConnectionHoldsNoWriter(t *testing.T) {
 		defer sc.mu.Unlock()
 		return !sc.writing && sc.queue == nil
 	})
+}
+
+// With a single pool writer, a client that stopped reading (its socket
+// full) must not hold up the others: its output moves to its own writer.
+func TestStalledReaderLeavesPool(t *testing.T) {
+	const fast, posts = 5, 200
+	e, room, clients, _ := slowRoom(t, Config{Writers: 1, SendQueue: 10 * posts}, fast)
+	body := strings.Repeat("x", 3990)
+	for i := range posts {
+		e.post(room, "bob", fmt.Sprint(body, i))
+	}
+	for i, c := range clients {
+		checkSeqs(t, fmt.Sprint("fast ", i), c.messages(room, posts), 1, posts)
+	}
+	sc := e.serverConn(e.user("alice").ID)
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.closed || !sc.writing {
+		t.Fatalf("stalled client: closed=%v writing=%v; want open with output pending", sc.closed, sc.writing)
+	}
+}
+
+// slowRoom sets up a room with fast readers (bob) and one client (alice)
+// that stopped reading, with small socket buffers so it stalls soon.
+func slowRoom(t *testing.T, cfg Config, fast int) (*env, string, []*client, *client) {
+	t.Helper()
+	var shrink atomic.Bool
+	e := newEnv(t, envOpts{cfg: cfg, listener: func(l net.Listener) net.Listener { return smallBufListener{l, &shrink} }})
+	e.signUp("alice", "bob")
+	room := e.room("general")
+	var clients []*client
+	for range fast {
+		c := e.dial("bob", dialOpts{})
+		c.subscribe(room, nil)
+		clients = append(clients, c)
+	}
+	shrink.Store(true)
+	slow := e.dial("alice", dialOpts{noRead: true, readBuf: 4096})
+	slow.send(M{"type": "subscribe", "room_id": room})
+	waitFor(t, "slow client subscribed", func() bool { return e.roomSubs(room) == fast+1 })
+	return e, room, clients, slow
 }

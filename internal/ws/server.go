@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/coder/websocket"
+	"github.com/gobwas/ws"
 
 	"github.com/open-chat/openchat/internal/chat"
 	"github.com/open-chat/openchat/internal/origin"
@@ -43,7 +43,9 @@ type Server struct {
 	presMu    sync.Mutex
 	presCount map[chat.PresenceEntry]int // local connections per entry
 
-	readBufs sync.Pool // *bytes.Buffer, lent while a frame is decoded
+	readBufs  sync.Pool  // *bytes.Buffer, lent while a frame is decoded
+	writeBufs sync.Pool  // *[]byte, lent while a batch of frames is written
+	ready     chan *conn // connections waiting for a pool writer
 }
 
 // NewServer builds the endpoint. Call Run for the background loops.
@@ -58,12 +60,16 @@ func NewServer(cfg Config, svc *chat.Service, ps chat.PubSub, pr chat.Presence, 
 		conns: map[*conn]struct{}{}, rooms: map[string]*room{}, presCount: map[chat.PresenceEntry]int{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.readBufs.New = func() any { return bytes.NewBuffer(make([]byte, 0, 1024)) }
+	s.writeBufs.New = func() any { b := make([]byte, 0, 4096); return &b }
+	s.ready = make(chan *conn, readyQueue)
+	s.startWriters()
 	ps.OnResync(s.resync)
 	return s
 }
 
 // ServeHTTP upgrades an authenticated request to a WebSocket session and
-// serves it until it closes. The reading goroutine is this one.
+// returns: the session's reading goroutine is a fresh one, so it does not
+// keep the stack the HTTP handler chain grew.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	user, ok := chat.UserFromContext(r.Context())
 	if !ok {
@@ -82,38 +88,36 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.wg.Add(1)
 	s.mu.Unlock()
-	defer s.wg.Done()
 
-	c := &conn{srv: s, user: user, subs: map[string]*sub{}}
-	c.seen()
-	wsc, err := websocket.Accept(w, r, &websocket.AcceptOptions{
-		InsecureSkipVerify: true, // originAllowed did the check, with our own rules
-		OnPongReceived:     func(context.Context, []byte) { c.seen() },
-		OnPingReceived:     func(context.Context, []byte) bool { c.seen(); return true },
-	})
+	sk, err := upgrade(w, r)
 	if err != nil {
-		s.log.Debug("websocket accept failed", "err", err)
-		return // Accept answered the request
+		s.log.Debug("websocket upgrade failed", "err", err)
+		s.wg.Done()
+		return // upgrade answered the request
 	}
-	wsc.SetReadLimit(s.cfg.MaxFrameBytes)
-	c.ws = wsc
-
+	c := &conn{srv: s, sk: sk, user: user, subs: map[string]*sub{}}
+	c.seen()
 	s.mu.Lock()
 	s.conns[c] = struct{}{}
 	closing := s.closing
 	s.mu.Unlock()
 	s.metrics.WSConnections(1)
-	defer func() {
-		c.finish()
-		s.mu.Lock()
-		delete(s.conns, c)
-		s.mu.Unlock()
-		s.metrics.WSConnections(-1)
-	}()
 	if closing { // Shutdown began while we upgraded and did not see us
-		c.closeWith(websocket.StatusGoingAway, "server shutting down")
+		c.closeWith(ws.StatusGoingAway, "server shutting down")
 	}
-	c.serve()
+	c.push(encode(helloFrame{Type: typeHello, Instance: s.cfg.InstanceID, User: c.user}), pushBounded)
+	s.presenceConnect(c.user.ID)
+	go func() {
+		defer s.wg.Done()
+		defer func() {
+			c.finish()
+			s.mu.Lock()
+			delete(s.conns, c)
+			s.mu.Unlock()
+			s.metrics.WSConnections(-1)
+		}()
+		c.serve()
+	}()
 }
 
 // originAllowed applies the Origin rule: no Origin (non-browser client), the
@@ -173,9 +177,9 @@ func (s *Server) sweep(now time.Time) {
 	for c := range s.conns {
 		switch silent := now.UnixNano() - c.lastSeen.Load(); {
 		case silent >= idle:
-			c.closeWith(websocket.StatusPolicyViolation, "idle timeout")
-		case silent >= ping && c.pinging.CompareAndSwap(false, true):
-			go c.ping()
+			c.closeWith(ws.StatusPolicyViolation, "idle timeout")
+		case silent >= ping:
+			c.ping()
 		}
 	}
 }
@@ -186,7 +190,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.closing = true
 	for c := range s.conns {
-		c.closeWith(websocket.StatusGoingAway, "server shutting down")
+		c.closeWith(ws.StatusGoingAway, "server shutting down")
 	}
 	s.mu.Unlock()
 	done := make(chan struct{})
@@ -200,7 +204,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.cancel()
 	s.mu.Lock()
 	for c := range s.conns {
-		go func() { _ = c.ws.CloseNow() }()
+		_ = c.sk.nc.Close()
 	}
 	s.mu.Unlock()
 	return errors.Join(errors.New("ws: shutdown: sessions still open"), ctx.Err())

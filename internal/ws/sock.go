@@ -1,0 +1,193 @@
+package ws
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gobwas/ws"
+
+	"github.com/open-chat/openchat/internal/chat"
+)
+
+// The WebSocket layer (RFC 6455, server side) works on the hijacked
+// net.Conn with gobwas/ws's handshake, header codec and unmasking, so that
+// what a connection holds is ours to size: an idle one keeps a 512-byte
+// read buffer and its reading goroutine, nothing else.
+const (
+	// readBufSize holds a typical client frame whole; bigger ones stream
+	// through it into a pooled buffer.
+	readBufSize = 512
+	// maxPooledWriteBuf: write buffers up to this size are reused; a
+	// batch's frames go out in one system call whatever its size.
+	maxPooledWriteBuf = 64 << 10
+	// closeTimeout bounds the close handshake and a write stuck when a
+	// close is decided.
+	closeTimeout = 5 * time.Second
+
+	statusTryAgainLater = ws.StatusCode(1013) // not in gobwas/ws's list
+)
+
+// closeError ends the reading loop; the connection is closed with code.
+type closeError struct {
+	code   ws.StatusCode
+	reason string
+}
+
+func (e *closeError) Error() string { return fmt.Sprintf("websocket closed: %d %s", e.code, e.reason) }
+
+// sock is a connection's framing state.
+type sock struct {
+	nc        net.Conn
+	plain     bool // a TCP socket: a write may time out and resume
+	br        *bufio.Reader
+	wmu       sync.Mutex // one writer at a time: the batch writer or the close frame
+	hdr       [ws.MaxHeaderSize - 2]byte
+	closeSent atomic.Bool
+}
+
+// upgrade answers the handshake and hijacks the connection. Bad handshakes
+// get a JSON error before anything is hijacked.
+func upgrade(w http.ResponseWriter, r *http.Request) (*sock, error) {
+	if r.Method != http.MethodGet || !strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
+		w.Header().Set("Upgrade", "websocket")
+		w.Header().Set("Sec-WebSocket-Version", "13")
+		httpError(w, http.StatusUpgradeRequired, chat.EBADREQUEST, "this endpoint speaks WebSocket only: GET with Upgrade: websocket")
+		return nil, errors.New("not a websocket handshake")
+	}
+	// The response headers set so far (X-Served-By, …) go on the 101.
+	nc, rw, _, err := ws.HTTPUpgrader{Header: w.Header(), Timeout: closeTimeout}.Upgrade(r, w)
+	if err != nil {
+		if nc != nil {
+			_ = nc.Close()
+		}
+		return nil, fmt.Errorf("websocket handshake: %w", err)
+	}
+	_, plain := nc.(*net.TCPConn)
+	s := &sock{nc: nc, plain: plain}
+	if rw.Reader.Buffered() > 0 {
+		s.br = rw.Reader // the client did not wait for the 101: keep its bytes
+	} else {
+		s.br = bufio.NewReaderSize(nc, readBufSize)
+	}
+	return s, nil
+}
+
+// readMessage reads the next data message into buf, reassembling fragments
+// and answering control frames: ping (pong is queued by onPing), pong
+// (onPong) and close (a closeError with the peer's code, to echo). Over limit bytes the
+// connection is closed with 1009.
+func (s *sock) readMessage(buf *bytes.Buffer, limit int64, onPing func([]byte), onPong func()) (ws.OpCode, error) {
+	var op ws.OpCode
+	state := ws.StateServerSide
+	for {
+		h, err := ws.ReadHeaderBuffer(s.br, s.hdr[:])
+		if err != nil {
+			return 0, err
+		}
+		if err := ws.CheckHeader(h, state); err != nil {
+			return 0, &closeError{ws.StatusProtocolError, err.Error()}
+		}
+		if h.OpCode.IsControl() {
+			p := make([]byte, h.Length) // at most 125 bytes (CheckHeader)
+			if _, err := io.ReadFull(s.br, p); err != nil {
+				return 0, err
+			}
+			ws.Cipher(p, h.Mask, 0)
+			switch h.OpCode {
+			case ws.OpPing:
+				onPing(p)
+			case ws.OpPong:
+				onPong()
+			case ws.OpClose:
+				code, reason := ws.ParseCloseFrameData(p)
+				if code.Empty() {
+					code = ws.StatusNormalClosure
+				}
+				return 0, &closeError{code, reason} // the caller echoes it
+			}
+			continue
+		}
+		if int64(buf.Len())+h.Length > limit {
+			return 0, &closeError{ws.StatusMessageTooBig, "message too big"}
+		}
+		n := int(h.Length)
+		buf.Grow(n)
+		p := buf.AvailableBuffer()[:n]
+		if _, err := io.ReadFull(s.br, p); err != nil {
+			return 0, err
+		}
+		ws.Cipher(p, h.Mask, 0)
+		buf.Write(p) // p is buf's own free space: this only extends buf
+		if h.OpCode != ws.OpContinuation {
+			op = h.OpCode
+		}
+		if h.Fin {
+			return op, nil
+		}
+		state = state.Set(ws.StateFragmented)
+	}
+}
+
+// appendFrame appends one unmasked, final frame to b.
+func appendFrame(b []byte, op ws.OpCode, p []byte) []byte {
+	n := len(p)
+	switch {
+	case n < 126:
+		b = append(b, 0x80|byte(op), byte(n))
+	case n <= 0xffff:
+		b = append(b, 0x80|byte(op), 126)
+		b = binary.BigEndian.AppendUint16(b, uint16(n))
+	default:
+		b = append(b, 0x80|byte(op), 127)
+		b = binary.BigEndian.AppendUint64(b, uint64(n))
+	}
+	return append(b, p...)
+}
+
+var errClosing = errors.New("websocket: closing")
+
+// writeLocked writes b, giving up after d; it returns how much was
+// written. s.wmu is held. A fresh batch is refused once the close frame is
+// decided; the rest of a frame already begun is not, or the stream would
+// be garbled.
+func (s *sock) writeLocked(b []byte, d time.Duration, fresh bool) (int, error) {
+	if fresh && s.closeSent.Load() {
+		return 0, errClosing
+	}
+	_ = s.nc.SetWriteDeadline(time.Now().Add(d))
+	return s.nc.Write(b)
+}
+
+// writeClose sends the close frame once, after any write in flight: a
+// frame cut short would garble the stream. If that write is still stuck
+// after closeTimeout (a peer that stopped reading), the socket is closed
+// without a close frame, which also ends the stuck write.
+func (s *sock) writeClose(code ws.StatusCode, reason string) {
+	if !s.closeSent.CompareAndSwap(false, true) {
+		return
+	}
+	deadline := time.Now().Add(closeTimeout)
+	for !s.wmu.TryLock() { // polling: only a closing connection waits here
+		if time.Now().After(deadline) {
+			_ = s.nc.Close()
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	_ = s.nc.SetWriteDeadline(deadline)
+	_, _ = s.nc.Write(appendFrame(nil, ws.OpClose, ws.NewCloseFrameBody(code, reason)))
+	s.wmu.Unlock()
+	// The peer's close reply ends the reading loop; a peer that never
+	// answers is cut off at the deadline.
+	_ = s.nc.SetReadDeadline(deadline)
+}

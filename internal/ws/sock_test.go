@@ -1,0 +1,167 @@
+package ws
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gobwas/ws"
+)
+
+// rawClient speaks frames by hand, to test what a library client never sends.
+type rawClient struct {
+	t  *testing.T
+	nc net.Conn
+	br *bufio.Reader
+}
+
+func (e *env) rawDial(user string) *rawClient {
+	e.t.Helper()
+	d := ws.Dialer{Header: ws.HandshakeHeaderHTTP(http.Header{"X-Test-Token": {e.tokens[user]}}), Timeout: 5 * time.Second}
+	nc, br, _, err := d.Dial(bg(), e.wsURL())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { _ = nc.Close() })
+	if br == nil {
+		br = bufio.NewReader(nc)
+	}
+	rc := &rawClient{t: e.t, nc: nc, br: br}
+	if op, p := rc.read(); op != ws.OpText || !strings.Contains(string(p), `"hello"`) {
+		e.t.Fatalf("first frame %v %s, want hello", op, p)
+	}
+	return rc
+}
+
+// frame writes one masked frame (clients must mask).
+func (rc *rawClient) frame(op ws.OpCode, fin, masked bool, p []byte) {
+	rc.t.Helper()
+	f := ws.NewFrame(op, fin, append([]byte(nil), p...))
+	if masked {
+		f = ws.MaskFrameInPlace(f)
+	}
+	if err := ws.WriteFrame(rc.nc, f); err != nil {
+		rc.t.Fatal(err)
+	}
+}
+
+// read returns the next frame's opcode and payload.
+func (rc *rawClient) read() (ws.OpCode, []byte) {
+	rc.t.Helper()
+	_ = rc.nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	h, err := ws.ReadHeader(rc.br)
+	if err != nil {
+		rc.t.Fatalf("read header: %v", err)
+	}
+	if h.Masked {
+		rc.t.Fatal("server frames must not be masked")
+	}
+	p := make([]byte, h.Length)
+	if _, err := io.ReadFull(rc.br, p); err != nil {
+		rc.t.Fatal(err)
+	}
+	return h.OpCode, p
+}
+
+// readType skips frames until a text frame of type typ (or a close).
+func (rc *rawClient) readType(typ string) (ws.OpCode, []byte) {
+	rc.t.Helper()
+	for {
+		op, p := rc.read()
+		var f struct{ Type string }
+		if op != ws.OpText || json.Unmarshal(p, &f) == nil && f.Type == typ {
+			return op, p
+		}
+	}
+}
+
+func TestFraming(t *testing.T) {
+	e := newEnv(t, envOpts{cfg: Config{MaxFrameBytes: 1024}})
+	e.signUp("alice")
+	ping := []byte(`{"type":"ping"}`)
+	closeCode := func(p []byte) ws.StatusCode { c, _ := ws.ParseCloseFrameData(p); return c }
+	tests := []struct {
+		name string
+		run  func(rc *rawClient)
+	}{
+		{"fragmented message is reassembled", func(rc *rawClient) {
+			rc.frame(ws.OpText, false, true, ping[:5])
+			rc.frame(ws.OpPing, true, true, []byte("mid")) // control frames may interleave
+			rc.frame(ws.OpContinuation, false, true, ping[5:9])
+			rc.frame(ws.OpContinuation, true, true, ping[9:])
+			if op, p := rc.read(); op != ws.OpPong || string(p) != "mid" {
+				t.Fatalf("got %v %q, want pong mid", op, p)
+			}
+			if _, p := rc.readType(typePong); !bytes.Contains(p, []byte(`"pong"`)) {
+				t.Fatalf("got %s, want pong frame", p)
+			}
+		}},
+		{"binary message gets an error frame", func(rc *rawClient) {
+			rc.frame(ws.OpBinary, true, true, ping)
+			if _, p := rc.readType(typeError); !bytes.Contains(p, []byte(codeBadFrame)) {
+				t.Fatalf("got %s, want bad_frame", p)
+			}
+		}},
+		{"unmasked frame is a protocol error", func(rc *rawClient) {
+			rc.frame(ws.OpText, true, false, ping)
+			if op, p := rc.readType(""); op != ws.OpClose || closeCode(p) != ws.StatusProtocolError {
+				t.Fatalf("got %v %d, want close 1002", op, closeCode(p))
+			}
+		}},
+		{"fragments over the limit close with 1009", func(rc *rawClient) {
+			rc.frame(ws.OpText, false, true, bytes.Repeat([]byte("x"), 600))
+			rc.frame(ws.OpContinuation, true, true, bytes.Repeat([]byte("x"), 600))
+			if op, p := rc.readType(""); op != ws.OpClose || closeCode(p) != ws.StatusMessageTooBig {
+				t.Fatalf("got %v %d, want close 1009", op, closeCode(p))
+			}
+		}},
+		{"close is echoed", func(rc *rawClient) {
+			rc.frame(ws.OpClose, true, true, ws.NewCloseFrameBody(ws.StatusNormalClosure, "bye"))
+			if op, p := rc.readType(""); op != ws.OpClose || closeCode(p) != ws.StatusNormalClosure {
+				t.Fatalf("got %v %d, want close 1000", op, closeCode(p))
+			}
+			if _, err := rc.br.ReadByte(); err == nil {
+				t.Fatal("socket still open after the close handshake")
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.run(e.rawDial("alice")) })
+	}
+}
+
+// A plain GET is told to upgrade, in the API's error shape.
+func TestNotAWebSocket(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	e.signUp("alice")
+	req, _ := http.NewRequest(http.MethodGet, e.ts.URL+"/api/v1/ws", nil)
+	req.Header.Set("X-Test-Token", e.tokens["alice"])
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct{ Error struct{ Code string } }
+	if resp.StatusCode != http.StatusUpgradeRequired || json.NewDecoder(resp.Body).Decode(&body) != nil || body.Error.Code == "" {
+		t.Fatalf("status %d, code %q; want 426 with an error body", resp.StatusCode, body.Error.Code)
+	}
+}
+
+// Frames are framed as RFC 6455 says, whatever the payload length.
+func TestAppendFrame(t *testing.T) {
+	for _, n := range []int{0, 125, 126, 65535, 65536} {
+		p := bytes.Repeat([]byte("a"), n)
+		r := bytes.NewReader(appendFrame(nil, ws.OpText, p))
+		h, err := ws.ReadHeader(r)
+		got, _ := io.ReadAll(r)
+		if err != nil || !h.Fin || h.OpCode != ws.OpText || h.Masked || h.Length != int64(n) || !bytes.Equal(got, p) {
+			t.Fatalf("len %d: %+v %v", n, h, err)
+		}
+	}
+}

@@ -1,0 +1,171 @@
+package ws
+
+import (
+	"errors"
+	"os"
+	"time"
+
+	"github.com/gobwas/ws"
+)
+
+// Output is written by a small pool of goroutines, not one per connection:
+// a fan-out to 10,000 connections would otherwise start 10,000 goroutines
+// per message, each growing a fresh stack for the write system call. A
+// pool write gets writeSlice; a connection whose socket cannot take its
+// output that fast (a slow reader, a full send buffer) finishes on a
+// goroutine of its own, so it never holds up the others. TLS connections,
+// where a timed-out write breaks the stream, always get their own.
+const (
+	// writeSlice is how long a pool writer waits on one socket.
+	writeSlice = 20 * time.Millisecond
+	// writeTimeout bounds a connection's own writer on one batch; the
+	// send queue bound and the keepalive sweep usually act first.
+	writeTimeout = 30 * time.Second
+	// readyQueue bounds connections waiting for a pool writer; past it a
+	// connection gets its own writer.
+	readyQueue = 1 << 16
+)
+
+// startWriters runs the pool until the server's context ends.
+func (s *Server) startWriters() {
+	for range s.cfg.Writers {
+		go func() {
+			for {
+				select {
+				case c := <-s.ready:
+					c.poolWrite()
+				case <-s.ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+}
+
+// schedule hands a connection with fresh output to a writer. c.writing
+// was just set; c.mu is held.
+func (s *Server) schedule(c *conn) {
+	if c.sk.plain {
+		select {
+		case s.ready <- c:
+			return
+		default:
+		}
+	}
+	go c.ownWrite(nil)
+}
+
+// take returns the queued output, or nil (and gives up c.writing) if there
+// is none or the connection is closed.
+func (c *conn) take(batch []outEntry) []outEntry {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.inflight = 0 // the previous batch, if any, is written
+	if c.closed || len(c.queue) == 0 {
+		c.writing = false
+		c.queue = nil // an idle connection keeps no buffer
+		return nil
+	}
+	batch, c.queue = c.queue, batch[:0]
+	c.inflight = len(batch) // still counts against SendQueue
+	return batch
+}
+
+// poolWrite writes one batch within writeSlice. More output queued
+// meanwhile goes to the back of the pool's line, for fairness. A write cut
+// short moves the connection to its own writer, which inherits the write
+// lock and the remainder: nothing may come between the two halves.
+func (c *conn) poolWrite() {
+	batch := c.take(nil)
+	if batch == nil {
+		return
+	}
+	bp := c.srv.writeBufs.Get().(*[]byte)
+	b := appendBatch((*bp)[:0], batch)
+	c.sk.wmu.Lock()
+	n, err := c.sk.writeLocked(b, writeSlice, true)
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		go c.ownWrite(append([]byte(nil), b[n:]...)) // unlocks wmu
+	case err != nil:
+		c.sk.wmu.Unlock()
+		c.writeFailed(err)
+	default:
+		c.sk.wmu.Unlock()
+		c.mu.Lock()
+		c.inflight = 0
+		if c.closed || len(c.queue) == 0 {
+			c.writing, c.queue = false, nil
+		} else {
+			c.srv.schedule(c)
+		}
+		c.mu.Unlock()
+	}
+	c.srv.putWriteBuf(bp, b)
+}
+
+// ownWrite is a connection's own writer. Called with a pool write's
+// remainder, it holds c.sk.wmu and finishes that frame first, even when
+// closing. Then it writes everything queued and exits once the queue is
+// empty.
+func (c *conn) ownWrite(rest []byte) {
+	if rest != nil {
+		_, err := c.sk.writeLocked(rest, writeTimeout, false)
+		c.sk.wmu.Unlock()
+		if err != nil {
+			c.writeFailed(err)
+			return
+		}
+	}
+	bp := c.srv.writeBufs.Get().(*[]byte)
+	defer func() { c.srv.putWriteBuf(bp, *bp) }()
+	var batch []outEntry
+	for {
+		if batch = c.take(batch); batch == nil {
+			return
+		}
+		b := appendBatch((*bp)[:0], batch)
+		c.sk.wmu.Lock()
+		_, err := c.sk.writeLocked(b, writeTimeout, true)
+		c.sk.wmu.Unlock()
+		*bp = b[:0]
+		clear(batch)
+		if err != nil {
+			c.writeFailed(err)
+			return
+		}
+	}
+}
+
+func (c *conn) writeFailed(err error) {
+	c.srv.log.Debug("websocket write failed", "user", c.user.ID, "err", err)
+	c.mu.Lock()
+	c.writing = false
+	c.closeLocked(ws.StatusInternalServerError, "write failed")
+	c.mu.Unlock()
+}
+
+// appendBatch frames every entry of the batch onto b.
+func appendBatch(b []byte, batch []outEntry) []byte {
+	for _, e := range batch {
+		switch {
+		case e.op != 0:
+			b = appendFrame(b, e.op, e.frame)
+		case e.frame != nil:
+			b = appendFrame(b, ws.OpText, e.frame)
+		}
+		for _, f := range e.batch {
+			b = appendFrame(b, ws.OpText, f)
+		}
+	}
+	return b
+}
+
+// putWriteBuf returns a write buffer to the pool unless a catch-up replay
+// made it outsized.
+func (s *Server) putWriteBuf(bp *[]byte, b []byte) {
+	if cap(b) <= maxPooledWriteBuf {
+		*bp = b[:0]
+		s.writeBufs.Put(bp)
+	}
+}
