@@ -157,5 +157,6 @@ func newFlags(scenario string, c *bench.Config, o *opts, stderr io.Writer) *flag
 	fs.IntVar(&c.Inflight, "inflight", 1, "ingest: sends awaiting their ack per sender")
 	fs.StringVar(&c.UserPrefix, "user-prefix", "bench", "usernames are <prefix>0000, <prefix>0001, …")
 	fs.StringVar(&c.RoomPrefix, "room-prefix", "bench-room-", "room names are <prefix>0000, …")
+	fs.StringVar(&c.CPUProfile, "cpu-profile", "", "write the tool's CPU profile of the measured phase to this file (worker processes: <file>.worker<N>)")
 	return fs
 }

@@ -1,17 +1,20 @@
 package bench
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/coder/websocket"
+	"github.com/gobwas/ws"
 )
 
 // Connection limits and timeouts of the tool.
@@ -23,29 +26,65 @@ const (
 	// ReadLimit is the largest frame accepted; presence lists of big rooms
 	// can be large.
 	ReadLimit = 16 << 20
-	// readBufSize is the initial size of pooled read buffers.
+	// readBufSize is the socket read buffer of a connection: the tool reads
+	// frames straight from it, so it sizes the reads of a busy subscriber.
 	readBufSize = 4 << 10
+	// closeWait bounds the close handshake at the end of a run.
+	closeWait = 5 * time.Second
 )
 
-// dialers hands out one HTTP client per source address, so dialing can be
+// wsConn is the tool's WebSocket client on gobwas/ws's framing: it reads
+// frames in place from its buffer, without a per-frame reader or
+// allocation, so the tool spends its CPU share on the measurement.
+type wsConn struct {
+	nc  net.Conn
+	br  *bufio.Reader
+	hdr [ws.MaxHeaderSize - 2]byte
+	msg []byte // the current message, reused by the reading goroutine
+
+	wmu  sync.Mutex
+	wbuf []byte
+}
+
+// closedError is a close frame from the server.
+type closedError struct{ code ws.StatusCode }
+
+func (e *closedError) Error() string { return fmt.Sprintf("closed by the server with %d", e.code) }
+
+// dialers hands out one net.Dialer per source address, so dialing can be
 // spread over 127.0.0.0/8 and pass the ~28k ephemeral ports of one address.
 type dialers struct {
 	mu      sync.Mutex
+	dialers map[string]*net.Dialer
 	clients map[string]*http.Client
 }
 
-func newDialers() *dialers { return &dialers{clients: map[string]*http.Client{}} }
+func newDialers() *dialers {
+	return &dialers{dialers: map[string]*net.Dialer{}, clients: map[string]*http.Client{}}
+}
 
-// client returns the HTTP client that dials from srcIP ("" = any).
-func (d *dialers) client(srcIP string) *http.Client {
+// dialer returns the dialer bound to srcIP ("" = any).
+func (d *dialers) dialer(srcIP string) *net.Dialer {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if c, ok := d.clients[srcIP]; ok {
-		return c
+	if nd, ok := d.dialers[srcIP]; ok {
+		return nd
 	}
 	nd := &net.Dialer{Timeout: DialTimeout, KeepAlive: -1}
 	if srcIP != "" {
 		nd.LocalAddr = &net.TCPAddr{IP: net.ParseIP(srcIP)}
+	}
+	d.dialers[srcIP] = nd
+	return nd
+}
+
+// client returns an HTTP client that dials from srcIP, for the API calls.
+func (d *dialers) client(srcIP string) *http.Client {
+	nd := d.dialer(srcIP)
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if c, ok := d.clients[srcIP]; ok {
+		return c
 	}
 	c := &http.Client{Transport: &http.Transport{DialContext: nd.DialContext, MaxIdleConnsPerHost: 16,
 		IdleConnTimeout: 30 * time.Second}}
@@ -66,35 +105,102 @@ func wsURL(base string) string {
 }
 
 // dialWS opens an authenticated WebSocket and waits for hello.
-func dialWS(ctx context.Context, hc *http.Client, base, token string) (*websocket.Conn, error) {
+func dialWS(ctx context.Context, nd *net.Dialer, base, token string) (*wsConn, error) {
 	ctx, cancel := context.WithTimeout(ctx, DialTimeout)
 	defer cancel()
-	c, resp, err := websocket.Dial(ctx, wsURL(base), &websocket.DialOptions{HTTPClient: hc,
-		HTTPHeader: http.Header{"Authorization": {"Bearer " + token}}})
+	d := ws.Dialer{NetDial: nd.DialContext, ReadBufferSize: readBufSize, Timeout: DialTimeout,
+		Header: ws.HandshakeHeaderHTTP(http.Header{"Authorization": {"Bearer " + token}})}
+	nc, br, _, err := d.Dial(ctx, wsURL(base))
 	if err != nil {
-		if resp != nil {
-			return nil, fmt.Errorf("dial: HTTP %d: %w", resp.StatusCode, err)
-		}
 		return nil, fmt.Errorf("dial: %w", err)
 	}
-	c.SetReadLimit(ReadLimit)
-	if _, err := waitFor(ctx, c, frameHello); err != nil {
-		c.CloseNow()
+	if br == nil {
+		br = bufio.NewReaderSize(nc, readBufSize)
+	}
+	c := &wsConn{nc: nc, br: br}
+	stop := context.AfterFunc(ctx, func() { _ = nc.SetReadDeadline(time.Now()) })
+	defer stop()
+	if _, err := c.waitFor(frameHello); err != nil {
+		_ = nc.Close()
 		return nil, err
 	}
 	return c, nil
 }
 
+// next returns the next data message, valid until the following call.
+// Pings are answered; a close frame is answered and ends with closedError.
+func (c *wsConn) next() ([]byte, error) {
+	c.msg = c.msg[:0]
+	for {
+		h, err := ws.ReadHeaderBuffer(c.br, c.hdr[:])
+		if err != nil {
+			return nil, err
+		}
+		if h.Masked || h.Rsv != 0 {
+			return nil, errors.New("server frame masked or with reserved bits")
+		}
+		if h.OpCode.IsControl() {
+			p := make([]byte, h.Length)
+			if _, err := io.ReadFull(c.br, p); err != nil {
+				return nil, err
+			}
+			switch h.OpCode {
+			case ws.OpPing:
+				_ = c.write(ws.OpPong, p)
+			case ws.OpClose:
+				code, _ := ws.ParseCloseFrameData(p)
+				_ = c.write(ws.OpClose, p)
+				return nil, &closedError{code}
+			}
+			continue
+		}
+		n := len(c.msg)
+		if int64(n)+h.Length > ReadLimit {
+			return nil, fmt.Errorf("message over %d bytes", ReadLimit)
+		}
+		c.msg = append(c.msg, make([]byte, h.Length)...)
+		if _, err := io.ReadFull(c.br, c.msg[n:]); err != nil {
+			return nil, err
+		}
+		if h.Fin {
+			return c.msg, nil
+		}
+	}
+}
+
+// write sends one masked frame (clients must mask) within WriteTimeout.
+func (c *wsConn) write(op ws.OpCode, p []byte) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	f := ws.NewFrame(op, true, append(c.wbuf[:0], p...))
+	f = ws.MaskFrameInPlace(f)
+	c.wbuf = f.Payload[:0]
+	_ = c.nc.SetWriteDeadline(time.Now().Add(WriteTimeout))
+	return ws.WriteFrame(c.nc, f)
+}
+
+// writeFrame writes one JSON text frame.
+func (c *wsConn) writeFrame(b []byte) error { return c.write(ws.OpText, b) }
+
+// close starts the close handshake; the reading loop ends when the server
+// answers, or at closeWait.
+func (c *wsConn) close() {
+	_ = c.write(ws.OpClose, ws.NewCloseFrameBody(ws.StatusNormalClosure, ""))
+	_ = c.nc.SetReadDeadline(time.Now().Add(closeWait))
+}
+
 // subscribe subscribes c to room and returns the room's last_seq.
-func subscribe(ctx context.Context, c *websocket.Conn, roomID string) (int64, error) {
+func subscribe(ctx context.Context, c *wsConn, roomID string) (int64, error) {
 	ctx, cancel := context.WithTimeout(ctx, DialTimeout)
 	defer cancel()
+	stop := context.AfterFunc(ctx, func() { _ = c.nc.SetReadDeadline(time.Now()) })
+	defer stop()
 	b, _ := json.Marshal(map[string]string{"type": "subscribe", "room_id": roomID})
-	if err := c.Write(ctx, websocket.MessageText, b); err != nil {
+	if err := c.writeFrame(b); err != nil {
 		return 0, fmt.Errorf("subscribe: %w", err)
 	}
 	for {
-		b, err := waitFor(ctx, c, frameSubscribed)
+		b, err := c.waitFor(frameSubscribed)
 		if err != nil {
 			return 0, err
 		}
@@ -110,9 +216,9 @@ func subscribe(ctx context.Context, c *websocket.Conn, roomID string) (int64, er
 
 // waitFor reads frames until one of type want; an error frame fails.
 // Other frames (presence, typing) are skipped.
-func waitFor(ctx context.Context, c *websocket.Conn, want string) ([]byte, error) {
+func (c *wsConn) waitFor(want string) ([]byte, error) {
 	for {
-		_, b, err := c.Read(ctx)
+		b, err := c.next()
 		if err != nil {
 			return nil, fmt.Errorf("waiting for %s: %w", want, err)
 		}
@@ -127,27 +233,16 @@ func waitFor(ctx context.Context, c *websocket.Conn, want string) ([]byte, error
 	}
 }
 
-var readBufs = sync.Pool{New: func() any { return bytes.NewBuffer(make([]byte, 0, readBufSize)) }}
-
-// readLoop hands each frame to h until the connection ends. The frame's
-// bytes are only valid during h: buffers are pooled rather than held by
-// every idle connection.
-func readLoop(c *websocket.Conn, h func(typ string, b []byte)) error {
+// readLoop hands each frame to h until the connection ends, then closes
+// the socket. The frame's bytes are only valid during h.
+func (c *wsConn) readLoop(h func(typ string, b []byte)) error {
+	defer c.nc.Close()
 	for {
-		_, r, err := c.Reader(context.Background())
+		b, err := c.next()
 		if err != nil {
 			return err
 		}
-		buf := readBufs.Get().(*bytes.Buffer)
-		buf.Reset()
-		_, err = buf.ReadFrom(r)
-		if err == nil {
-			eachFrame(buf.Bytes(), h)
-		}
-		readBufs.Put(buf)
-		if err != nil {
-			return err
-		}
+		eachFrame(b, h)
 	}
 }
 
@@ -165,13 +260,6 @@ func eachFrame(b []byte, h func(typ string, b []byte)) {
 			h(frameType(f), f)
 		}
 	}
-}
-
-// writeFrame writes one text frame with WriteTimeout.
-func writeFrame(c *websocket.Conn, b []byte) error {
-	ctx, cancel := context.WithTimeout(context.Background(), WriteTimeout)
-	defer cancel()
-	return c.Write(ctx, websocket.MessageText, b)
 }
 
 var pingFrame = []byte(`{"type":"ping"}`)

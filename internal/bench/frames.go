@@ -90,3 +90,55 @@ func appendSend(b []byte, roomID, clientID string, nowNano int64) []byte {
 	b = appendBody(b, nowNano)
 	return append(b, `"}`...)
 }
+
+// messageOf reads the message of a message or ack frame. The fields the
+// tool needs are found by key in the server's compact JSON (a key pattern
+// like `"seq":` cannot occur inside a JSON string, where quotes are
+// escaped); a frame where that is not clear-cut is decoded in full.
+func messageOf(b []byte) (msgFields, bool) {
+	var m msgFields
+	var ok [4]bool
+	m.Seq, ok[0] = intField(b, `"seq":`)
+	m.RoomID, ok[1] = strField(b, `"room_id":"`)
+	m.ClientID, ok[2] = strField(b, `"client_id":"`)
+	m.Body, ok[3] = strField(b, `"body":"`)
+	if ok == [4]bool{true, true, true, true} {
+		return m, true
+	}
+	var f messageFrame
+	err := json.Unmarshal(b, &f)
+	return f.Message, err == nil
+}
+
+// strField returns the string after key when it has no escapes and key
+// occurs once.
+func strField(b []byte, key string) (string, bool) {
+	i := bytes.Index(b, []byte(key))
+	if i < 0 {
+		return "", false
+	}
+	rest := b[i+len(key):]
+	j := bytes.IndexByte(rest, '"')
+	if j < 0 || bytes.IndexByte(rest[:j], '\\') >= 0 || bytes.Contains(rest[j:], []byte(key)) {
+		return "", false
+	}
+	return string(rest[:j]), true
+}
+
+// intField returns the integer after key when key occurs once.
+func intField(b []byte, key string) (int64, bool) {
+	i := bytes.Index(b, []byte(key))
+	if i < 0 {
+		return 0, false
+	}
+	rest := b[i+len(key):]
+	j := 0
+	for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+		j++
+	}
+	if bytes.Contains(rest[j:], []byte(key)) {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(string(rest[:j]), 10, 64)
+	return n, err == nil
+}

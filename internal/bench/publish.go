@@ -8,8 +8,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/coder/websocket"
 )
 
 // DefaultPublisherRate is the send rate one publisher connection is given
@@ -22,7 +20,7 @@ const DefaultPublisherRate = 8.0
 // not subscribe, each sending its share of the rate.
 type publishers struct {
 	runID string
-	conns []*websocket.Conn
+	conns []*wsConn
 	done  []chan struct{}
 
 	mu    sync.Mutex
@@ -40,7 +38,7 @@ type publishers struct {
 func openPublishers(ctx context.Context, d *dialers, runID string, n int, urls, tokens, srcIPs []string) (*publishers, error) {
 	p := &publishers{runID: runID, acked: map[string][]int64{}, errs: map[string]int64{}}
 	for i := range n {
-		ws, err := dialWS(ctx, d.client(pick(srcIPs, i)), pick(urls, i), pick(tokens, i))
+		ws, err := dialWS(ctx, d.dialer(pick(srcIPs, i)), pick(urls, i), pick(tokens, i))
 		if err != nil {
 			p.close()
 			return nil, err
@@ -49,7 +47,7 @@ func openPublishers(ctx context.Context, d *dialers, runID string, n int, urls, 
 		p.conns, p.done = append(p.conns, ws), append(p.done, done)
 		go func() {
 			defer close(done)
-			_ = readLoop(ws, func(typ string, b []byte) { p.handle(i, typ, b) })
+			_ = ws.readLoop(func(typ string, b []byte) { p.handle(i, typ, b) })
 		}()
 	}
 	return p, nil
@@ -101,7 +99,7 @@ func (p *publishers) run(ctx context.Context, rooms []string, rate float64, d ti
 				}
 				id := p.runID + "-" + strconv.FormatInt(k, 10)
 				buf = appendSend(buf[:0], rooms[k%int64(len(rooms))], id, time.Now().UnixNano())
-				if writeFrame(ws, buf) != nil {
+				if ws.writeFrame(buf) != nil {
 					p.errMu.Lock()
 					p.errs["send_write"]++
 					p.errMu.Unlock()
@@ -138,7 +136,7 @@ func (p *publishers) ackedSeqs() map[string][]int64 {
 
 func (p *publishers) close() {
 	for i, ws := range p.conns {
-		ws.Close(websocket.StatusNormalClosure, "")
+		ws.close()
 		<-p.done[i]
 	}
 }

@@ -52,6 +52,7 @@ type Config struct {
 	UserPrefix string
 	RoomPrefix string
 	Exe        string // this program, re-executed with --child when Procs > 1
+	CPUProfile string // write the measured phase's CPU profile here (children: <path>.worker<N>)
 }
 
 // Validate checks the config.
@@ -161,6 +162,11 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 	if err != nil {
 		return s, err
 	}
+	stopProfile, err := startCPUProfile(c.CPUProfile)
+	if err != nil {
+		return s, err
+	}
+	defer stopProfile()
 	cpu0, start := processCPUSeconds(), time.Now()
 	for _, w := range workers {
 		if err := w.Start(); err != nil {
@@ -182,6 +188,7 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 		return s, err
 	}
 	toolCPU := processCPUSeconds() - cpu0
+	stopProfile()
 	for _, w := range workers {
 		if err := w.Mark(); err != nil {
 			return s, err
@@ -247,7 +254,10 @@ func (c Config) startWorkers(runID string, tokens, rooms, ips []string, stderr i
 			First: first, Count: last - first, Ramp: c.Ramp / float64(c.Procs), Ping: c.Ping, Inflight: c.Inflight,
 			Duration: c.Duration, Grace: c.Grace, Subscribe: c.Scenario != ScenarioIngest}
 		if c.Procs == 1 {
-			return []workerHandle{localWorker{NewWorker(job)}}, nil
+			return []workerHandle{localWorker{NewWorker(job)}}, nil // profiled with this process
+		}
+		if c.CPUProfile != "" {
+			job.CPUProfile = fmt.Sprintf("%s.worker%d", c.CPUProfile, p)
 		}
 		cw, err := startChild(c.Exe, job, stderr)
 		if err != nil {

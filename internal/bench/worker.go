@@ -3,13 +3,12 @@ package bench
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"github.com/coder/websocket"
 )
 
 // Scenarios.
@@ -54,6 +53,8 @@ type Job struct {
 	Duration  time.Duration `json:"duration"`  // ingest: how long to send
 	Grace     time.Duration `json:"grace"`     // ingest: wait for outstanding acks
 	Subscribe bool          `json:"subscribe"` // idle, fanout: subscribe to the room
+	// CPUProfile, if set, receives this worker's CPU profile from Start to Mark.
+	CPUProfile string `json:"cpu_profile,omitempty"`
 }
 
 // ReadyReport says how the connecting went.
@@ -89,7 +90,7 @@ type WorkerResult struct {
 // conn is one connection of a worker.
 type conn struct {
 	i       int
-	ws      *websocket.Conn
+	ws      *wsConn
 	roomID  string
 	tracker seqTracker
 	done    chan struct{} // closed when the reader ends
@@ -114,6 +115,7 @@ type Worker struct {
 	senders  sync.WaitGroup
 	cpuStart float64
 	cpuMark  float64
+	profStop func()
 }
 
 // NewWorker prepares a worker; Connect starts it.
@@ -169,15 +171,15 @@ func (w *Worker) Connect(ctx context.Context) ReadyReport {
 }
 
 func (w *Worker) open(ctx context.Context, i int) (*conn, error) {
-	hc := w.dialers.client(pick(w.job.SrcIPs, i))
-	ws, err := dialWS(ctx, hc, pick(w.job.URLs, i), pick(w.job.Tokens, i))
+	nd := w.dialers.dialer(pick(w.job.SrcIPs, i))
+	ws, err := dialWS(ctx, nd, pick(w.job.URLs, i), pick(w.job.Tokens, i))
 	if err != nil {
 		return nil, err
 	}
 	c := &conn{i: i, ws: ws, roomID: pick(w.job.Rooms, i), done: make(chan struct{})}
 	if w.job.Subscribe {
 		if c.tracker.base, err = subscribe(ctx, ws, c.roomID); err != nil {
-			ws.CloseNow()
+			_ = ws.nc.Close()
 			return nil, err
 		}
 	}
@@ -189,7 +191,7 @@ func (w *Worker) open(ctx context.Context, i int) (*conn, error) {
 	}
 	go func() {
 		defer close(c.done)
-		err := readLoop(ws, func(typ string, b []byte) { w.handle(c, typ, b) })
+		err := ws.readLoop(func(typ string, b []byte) { w.handle(c, typ, b) })
 		if !w.stopped.Load() {
 			c.dropped.Store(true)
 			w.countErr(closeReason(err))
@@ -202,17 +204,17 @@ func (w *Worker) open(ctx context.Context, i int) (*conn, error) {
 func (w *Worker) handle(c *conn, typ string, b []byte) {
 	switch typ {
 	case frameMessage:
-		var f messageFrame
-		if json.Unmarshal(b, &f) != nil || !w.ours(f.Message.ClientID) {
+		m, ok := messageOf(b)
+		if !ok || !w.ours(m.ClientID) {
 			w.foreign.Add(1)
 			return
 		}
 		now := time.Now().UnixNano()
-		if t, ok := bodyTime(f.Message.Body); ok {
+		if t, ok := bodyTime(m.Body); ok {
 			w.lat.Record(c.i, now-t)
 		}
 		w.deliv.Add(1)
-		c.tracker.receive(f.Message.Seq)
+		c.tracker.receive(m.Seq)
 	case frameAck:
 		var f ackFrame
 		if json.Unmarshal(b, &f) != nil {
@@ -279,7 +281,7 @@ func (w *Worker) pingLoop(ctx context.Context) {
 		}
 		for k, c := range w.conns {
 			if k%slots == tick%slots && !c.dropped.Load() {
-				if err := writeFrame(c.ws, pingFrame); err != nil && !w.stopped.Load() {
+				if err := c.ws.writeFrame(pingFrame); err != nil && !w.stopped.Load() {
 					w.countErr("ping_write")
 				}
 			}
@@ -289,6 +291,11 @@ func (w *Worker) pingLoop(ctx context.Context) {
 
 // Start begins the measured phase; for ingest the senders start.
 func (w *Worker) Start() {
+	if stop, err := startCPUProfile(w.job.CPUProfile); err == nil {
+		w.profStop = stop
+	} else {
+		w.countErr("cpu_profile")
+	}
 	w.cpuStart = processCPUSeconds()
 	if w.job.Scenario != ScenarioIngest {
 		return
@@ -317,7 +324,7 @@ func (w *Worker) sendLoop(c *conn, deadline time.Time) {
 			return
 		}
 		buf = appendSend(buf[:0], c.roomID, prefix+strconv.Itoa(n), time.Now().UnixNano())
-		if err := writeFrame(c.ws, buf); err != nil {
+		if err := c.ws.writeFrame(buf); err != nil {
 			w.countErr("send_write")
 			return
 		}
@@ -325,7 +332,12 @@ func (w *Worker) sendLoop(c *conn, deadline time.Time) {
 }
 
 // Mark ends the measured phase (CPU accounting).
-func (w *Worker) Mark() { w.cpuMark = processCPUSeconds() }
+func (w *Worker) Mark() {
+	w.cpuMark = processCPUSeconds()
+	if w.profStop != nil {
+		w.profStop()
+	}
+}
 
 // Stop closes every connection and returns the results.
 func (w *Worker) Stop(cmd StopCmd) WorkerResult {
@@ -347,7 +359,7 @@ func (w *Worker) Stop(cmd StopCmd) WorkerResult {
 			res.Dropped++
 		}
 		sem <- struct{}{}
-		go func() { defer func() { <-sem }(); c.ws.Close(websocket.StatusNormalClosure, "") }()
+		go func() { defer func() { <-sem }(); c.ws.close() }()
 	}
 	for _, c := range w.conns {
 		<-c.done
@@ -392,8 +404,8 @@ func (w *Worker) Deliveries() int64 { return w.deliv.Load() }
 
 // closeReason names why a connection ended, for the error counts.
 func closeReason(err error) string {
-	if code := websocket.CloseStatus(err); code != -1 {
-		return "closed_" + strconv.Itoa(int(code))
+	if ce := (*closedError)(nil); errors.As(err, &ce) {
+		return "closed_" + strconv.Itoa(int(ce.code))
 	}
 	return "conn_lost"
 }
