@@ -33,6 +33,9 @@ const (
 	codeRateLimited = "rate_limited"
 	// maxErrSamples is how many distinct connect errors a worker reports.
 	maxErrSamples = 5
+	// pollers is how many goroutines read a worker's sockets (one per core
+	// of the machines used here).
+	pollers = 2
 )
 
 // Job is one worker's share of the connections: global connection numbers
@@ -95,6 +98,7 @@ type conn struct {
 	tracker seqTracker
 	done    chan struct{} // closed when the reader ends
 	dropped atomic.Bool   // the reader ended before Stop
+	kill    func()        // ends the connection without a handshake
 	slots   chan struct{} // ingest: free inflight slots
 }
 
@@ -112,6 +116,7 @@ type Worker struct {
 	errMu    sync.Mutex
 	errs     map[string]int64
 	stopPing context.CancelFunc
+	pollers  []*poller
 	senders  sync.WaitGroup
 	cpuStart float64
 	cpuMark  float64
@@ -139,6 +144,15 @@ func (w *Worker) Connect(ctx context.Context) ReadyReport {
 		wg  sync.WaitGroup
 		sem = make(chan struct{}, MaxDialsInFlight)
 	)
+	for range pollers {
+		p, err := newPoller()
+		if err != nil {
+			rep.Failed = w.job.Count
+			rep.Errors = append(rep.Errors, err.Error())
+			return rep
+		}
+		w.pollers = append(w.pollers, p)
+	}
 	start := time.Now()
 	for k := 0; k < w.job.Count && ctx.Err() == nil; k++ {
 		if w.job.Ramp > 0 {
@@ -189,14 +203,18 @@ func (w *Worker) open(ctx context.Context, i int) (*conn, error) {
 			c.slots <- struct{}{}
 		}
 	}
-	go func() {
-		defer close(c.done)
-		err := ws.readLoop(func(typ string, b []byte) { w.handle(c, typ, b) })
+	end := func(err error) {
 		if !w.stopped.Load() {
 			c.dropped.Store(true)
 			w.countErr(closeReason(err))
 		}
-	}()
+		close(c.done)
+	}
+	h := func(typ string, b []byte) { w.handle(c, typ, b) }
+	if c.kill, err = w.pollers[i%len(w.pollers)].watch(ws, h, end); err != nil {
+		_ = ws.nc.Close()
+		return nil, err
+	}
 	return c, nil
 }
 
@@ -359,10 +377,19 @@ func (w *Worker) Stop(cmd StopCmd) WorkerResult {
 			res.Dropped++
 		}
 		sem <- struct{}{}
-		go func() { defer func() { <-sem }(); c.ws.close() }()
+		go func() {
+			defer func() { <-sem }()
+			c.ws.close()
+			time.AfterFunc(closeWait, c.kill) // the server did not answer
+		}()
 	}
 	for _, c := range w.conns {
 		<-c.done
+	}
+	for _, p := range w.pollers {
+		p.close()
+	}
+	for _, c := range w.conns {
 		exp, lost := c.tracker.missing(cmd.Acked[c.roomID])
 		res.Expected += exp
 		res.Lost += lost
