@@ -21,6 +21,7 @@ type conn struct {
 	sk       *sock
 	user     chat.User
 	lastSeen atomic.Int64 // unix ns of the last frame or pong received
+	busy     atomic.Bool  // a frame is being handled: frames behind it wait unread
 
 	mu       sync.Mutex
 	queue    []outEntry
@@ -150,6 +151,7 @@ func (c *conn) serve() {
 			return
 		}
 		c.seen()
+		c.busy.Store(true)
 		go func() {
 			if op != ws.OpText {
 				c.push(encodeError(badFrame("frames are JSON text messages"), ""), pushBounded)
@@ -159,6 +161,8 @@ func (c *conn) serve() {
 			done <- struct{}{}
 		}()
 		<-done
+		c.busy.Store(false)
+		c.seen() // silence counts from the end of our own work: a slow store is not a dead peer
 		if buf.Cap() <= int(s.cfg.MaxFrameBytes)+bytes.MinRead {
 			s.readBufs.Put(buf)
 		}

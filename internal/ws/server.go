@@ -175,6 +175,9 @@ func (s *Server) sweep(now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for c := range s.conns {
+		if c.busy.Load() { // its frames wait behind ours; it is not silent
+			continue
+		}
 		switch silent := now.UnixNano() - c.lastSeen.Load(); {
 		case silent >= idle:
 			c.closeWith(ws.StatusPolicyViolation, "idle timeout")
