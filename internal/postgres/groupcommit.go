@@ -14,9 +14,10 @@ import (
 
 // Group commit. Every commit waits for PostgreSQL to flush its WAL, so one
 // transaction per message caps ingest at a few thousand messages per second
-// however fast the rest is. Appends therefore go through one committer
-// goroutine that takes whatever is queued at that moment (never waiting for
-// more: a lone message commits alone, at once) and stores the whole group
+// however fast the rest is. Appends therefore queue, and one committer
+// at a time (the caller that found the queue idle, or the first caller
+// queued behind the last commit) takes whatever is queued at that moment
+// (never waiting for more: a lone message commits alone, at once) and stores the whole group
 // in one transaction with a handful of set-based statements. Nothing is
 // acknowledged before that transaction commits (synchronous_commit is left
 // as the server has it: on by default).

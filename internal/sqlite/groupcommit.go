@@ -13,9 +13,10 @@ import (
 
 // Group commit. SQLite admits one writer, and each transaction pays a
 // fixed cost (taking the file locks, writing and syncing the WAL frame) that
-// dwarfs inserting one row. Appends therefore go through one committer
-// goroutine that takes whatever is queued at that moment (never waiting for
-// more: a lone message commits alone, at once) and stores the whole group
+// dwarfs inserting one row. Appends therefore queue, and one committer
+// at a time (the caller that found the queue idle, or the first caller
+// queued behind the last commit) takes whatever is queued at that moment
+// (never waiting for more: a lone message commits alone, at once) and stores the whole group
 // in one write transaction, with statements prepared once per store.
 // Nothing is acknowledged before that transaction commits, and commits
 // are synced (synchronous=FULL, see Open), so an acknowledged message
