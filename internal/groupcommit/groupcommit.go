@@ -1,15 +1,24 @@
 // Package groupcommit turns many concurrent calls into few transactions.
-// Callers hand an item to Do and wait; a committer goroutine takes
-// everything queued at that moment (never waiting for more: a lone item is
-// committed alone, at once), hands the group to the store's commit
-// function, and answers each caller with its own result. The stores use it
-// for message appends, where one commit (one WAL flush) per message would
-// cap throughput.
+// Callers hand an item to Do and wait. Whoever finds its queue idle commits
+// at once, on its own goroutine, everything queued at that moment (never
+// waiting for more: a lone item is committed alone, at once); callers that
+// arrive meanwhile queue, and when the commit ends the first of them is
+// woken to commit everything queued by then, and so on. Each caller gets
+// its own result. The stores use it for message appends, where one commit
+// (one WAL flush) per message would cap throughput.
+//
+// Committing on the caller's goroutine (rather than handing every item to a
+// committer goroutine and waiting to be handed the answer back) saves two
+// goroutine wake-ups per uncontended call; on a loaded machine each wake-up
+// can wait for a free processor, which showed in the fan-out p99. The
+// leader hands over after its own group, so a caller commits at most one
+// group and under sustained load nobody is kept committing for others.
 package groupcommit
 
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,26 +42,41 @@ type Options struct {
 	Timeout time.Duration
 }
 
+// Signals on request.wake.
+const (
+	sigDone = iota + 1 // out is set: the group holding the item committed
+	sigLead            // the item heads its queue: commit the next group
+)
+
 type request[In, Out any] struct {
 	ctx  context.Context // the caller's: an item whose caller gave up is dropped before it commits
 	in   In
-	done chan Out // buffered: a committer never blocks on a caller
+	out  Out        // set by the committing leader before sigDone
+	lead bool       // designated leader (queue.mu)
+	wake chan uint8 // buffered: at most one signal per request, so nobody blocks sending it
 }
 
-// Committer runs the committers; see the package doc.
+// queue is one ordering lane: its items commit in call order, one group
+// at a time.
+type queue[In, Out any] struct {
+	mu      sync.Mutex
+	pending []*request[In, Out] // FIFO; non-empty only while leading
+	leading bool                // a caller is committing or designated to
+	closed  bool
+}
+
+// Committer runs the commits; see the package doc.
 type Committer[In, Out any] struct {
 	opts    Options
 	shard   func(In) string
 	commit  Func[In, Out]
-	queues  []chan request[In, Out]
-	quit    chan struct{}
-	stopped chan struct{}
-	once    sync.Once
+	queues  []*queue[In, Out]
+	active  sync.WaitGroup // queues with a leader
 	grouped atomic.Int64
 }
 
-// New starts the committers. shard maps an item to its ordering key (nil:
-// one key for all).
+// New makes a Committer. shard maps an item to its ordering key (nil: one
+// key for all).
 func New[In, Out any](opts Options, shard func(In) string, commit Func[In, Out]) *Committer[In, Out] {
 	if opts.Queues < 1 {
 		opts.Queues = 1
@@ -63,55 +87,103 @@ func New[In, Out any](opts Options, shard func(In) string, commit Func[In, Out])
 	if opts.Timeout <= 0 {
 		opts.Timeout = 10 * time.Second
 	}
-	c := &Committer[In, Out]{opts: opts, shard: shard, commit: commit, quit: make(chan struct{}), stopped: make(chan struct{})}
-	var wg sync.WaitGroup
+	c := &Committer[In, Out]{opts: opts, shard: shard, commit: commit}
 	for range opts.Queues {
-		q := make(chan request[In, Out], opts.MaxGroup)
-		c.queues = append(c.queues, q)
-		wg.Go(func() { c.run(q) })
+		c.queues = append(c.queues, &queue[In, Out]{})
 	}
-	go func() { wg.Wait(); close(c.stopped) }()
 	return c
 }
 
-// Do queues in and returns its result once its group has committed. It
-// returns ctx's error if the caller gives up first (the item may still
-// commit if its group had formed) and ErrClosed after Close.
+// Do queues in and returns its result once its group has committed; it
+// may commit that group (and so other callers' items) itself. It returns
+// ctx's error if the caller gives up first (the item may still commit if
+// its group had formed) and ErrClosed after Close.
 func (c *Committer[In, Out]) Do(ctx context.Context, in In) (Out, error) {
 	var zero Out
-	req := request[In, Out]{ctx: ctx, in: in, done: make(chan Out, 1)}
-	select {
-	case c.queueOf(in) <- req:
-	case <-c.quit:
+	if err := ctx.Err(); err != nil {
+		return zero, err
+	}
+	q := c.queueOf(in)
+	r := &request[In, Out]{ctx: ctx, in: in, wake: make(chan uint8, 1)}
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
 		return zero, ErrClosed
-	case <-ctx.Done():
-		return zero, ctx.Err()
 	}
+	q.pending = append(q.pending, r)
+	if !q.leading {
+		q.leading, r.lead = true, true
+		c.active.Add(1)
+		q.mu.Unlock()
+		c.lead(q, r)
+		return r.out, nil
+	}
+	q.mu.Unlock()
 	select {
-	case out := <-req.done:
-		return out, nil
-	case <-ctx.Done():
-		return zero, ctx.Err()
-	case <-c.stopped:
-		select {
-		case out := <-req.done:
-			return out, nil
-		default: // queued after the committers' last look
-			return zero, ErrClosed
+	case sig := <-r.wake:
+		if sig == sigLead {
+			c.lead(q, r)
 		}
+		return r.out, nil
+	case <-ctx.Done():
 	}
+	q.mu.Lock()
+	if r.lead { // designated meanwhile: lead anyway (the item itself is dropped), then hand over
+		q.mu.Unlock()
+		c.lead(q, r)
+		return zero, ctx.Err()
+	}
+	if i := slices.Index(q.pending, r); i >= 0 {
+		q.pending = slices.Delete(q.pending, i, i+1)
+	}
+	q.mu.Unlock()
+	return zero, ctx.Err() // if its group had formed, the answer is dropped
 }
 
-// Close commits what is queued, stops the committers and waits for them.
+// lead commits the next group of q, which self heads, answers its callers
+// and hands the lead to the next queued caller, if any.
+func (c *Committer[In, Out]) lead(q *queue[In, Out], self *request[In, Out]) {
+	q.mu.Lock()
+	n := min(len(q.pending), c.opts.MaxGroup)
+	group := slices.Clone(q.pending[:n])
+	q.pending = slices.Delete(q.pending, 0, n)
+	q.mu.Unlock()
+
+	outs := c.commitGroup(group)
+	for i, r := range group {
+		r.out = outs[i]
+		if r != self {
+			r.wake <- sigDone
+		}
+	}
+
+	q.mu.Lock()
+	if len(q.pending) > 0 {
+		next := q.pending[0]
+		next.lead = true
+		next.wake <- sigLead
+	} else {
+		q.leading = false
+		c.active.Done()
+	}
+	q.mu.Unlock()
+}
+
+// Close makes later calls fail with ErrClosed and waits for the items
+// already queued to commit.
 func (c *Committer[In, Out]) Close() {
-	c.once.Do(func() { close(c.quit) })
-	<-c.stopped
+	for _, q := range c.queues {
+		q.mu.Lock()
+		q.closed = true
+		q.mu.Unlock()
+	}
+	c.active.Wait()
 }
 
 // Grouped counts commits that carried more than one item (for tests).
 func (c *Committer[In, Out]) Grouped() int64 { return c.grouped.Load() }
 
-func (c *Committer[In, Out]) queueOf(in In) chan request[In, Out] {
+func (c *Committer[In, Out]) queueOf(in In) *queue[In, Out] {
 	if len(c.queues) == 1 || c.shard == nil {
 		return c.queues[0]
 	}
@@ -122,57 +194,38 @@ func (c *Committer[In, Out]) queueOf(in In) chan request[In, Out] {
 	return c.queues[h%uint32(len(c.queues))]
 }
 
-// run commits the requests of one queue until quit closes; requests queued
-// before Close are still committed.
-func (c *Committer[In, Out]) run(q chan request[In, Out]) {
-	group := make([]request[In, Out], 0, c.opts.MaxGroup)
-	for {
-		group = group[:0]
-		select {
-		case r := <-q:
-			group = append(group, r)
-		case <-c.quit:
-			for {
-				select {
-				case r := <-q:
-					c.commitGroup([]request[In, Out]{r})
-				default:
-					return
-				}
-			}
-		}
-	drain:
-		for len(group) < c.opts.MaxGroup {
-			select {
-			case r := <-q:
-				group = append(group, r)
-			default:
-				break drain
-			}
-		}
-		c.commitGroup(group)
-	}
-}
-
-func (c *Committer[In, Out]) commitGroup(group []request[In, Out]) {
-	live := make([]request[In, Out], 0, len(group))
+// commitGroup commits the live items of group and returns one result per
+// item of group (the zero Out for the dropped ones).
+func (c *Committer[In, Out]) commitGroup(group []*request[In, Out]) []Out {
+	outs := make([]Out, len(group))
+	live := make([]int, 0, len(group))
 	items := make([]In, 0, len(group))
-	for _, r := range group {
+	for i, r := range group {
 		if r.ctx.Err() == nil { // a caller that gave up already has its answer
-			live = append(live, r)
+			live = append(live, i)
 			items = append(items, r.in)
 		}
 	}
 	if len(live) == 0 {
-		return
+		return outs
 	}
 	if len(live) > 1 {
 		c.grouped.Add(1)
 	}
+	// A panic in commit must end the process, as it did when commits ran on
+	// a goroutine of their own: recovered by a caller's middleware, it would
+	// leave the queue led by nobody and its callers waiting forever.
+	defer func() {
+		if p := recover(); p != nil {
+			go panic(p)
+			select {}
+		}
+	}()
 	ctx, cancel := context.WithTimeout(context.Background(), c.opts.Timeout)
 	defer cancel()
-	outs := c.commit(ctx, items)
-	for i, r := range live {
-		r.done <- outs[i]
+	res := c.commit(ctx, items)
+	for j, i := range live {
+		outs[i] = res[j]
 	}
+	return outs
 }

@@ -75,6 +75,63 @@ func (s *Store) AppendMessage(ctx context.Context, m chat.NewMessage) (chat.Mess
 // appendOne is AppendMessage for one message in its own transaction.
 func (s *Store) appendOne(ctx context.Context, m chat.NewMessage) (chat.Message, bool, error) {
 	var out chat.Message
+	var err error
+	if len(m.MentionUserIDs) == 0 {
+		out, err = s.appendPlain(ctx, m)
+	} else {
+		out, err = s.appendWithMentions(ctx, m)
+	}
+	if errors.Is(err, errDuplicate) { // a concurrent retry committed first; its seq stands, ours rolled back
+		old, ok, err := s.messageByClientID(ctx, m)
+		if err == nil && !ok {
+			err = errors.New("duplicate client id vanished")
+		}
+		return old, false, err
+	}
+	if err != nil {
+		return chat.Message{}, false, fmt.Errorf("append message: %w", err)
+	}
+	return out, true, nil
+}
+
+// appendPlain appends a message without mentions in one statement, which
+// PostgreSQL runs as its own transaction: one round trip where BEGIN, the
+// seq UPDATE, the INSERT and COMMIT took four. The INSERT reads from the
+// UPDATE, so the room row is locked (appends to one room serialize, seq
+// has no gaps) before clock_timestamp() is read, as in appendWithMentions.
+// The statement commits (synchronous_commit) before it answers.
+func (s *Store) appendPlain(ctx context.Context, m chat.NewMessage) (chat.Message, error) {
+	var clientID *string
+	if m.ClientID != "" {
+		clientID = &m.ClientID
+	}
+	var seq int64
+	var created time.Time
+	err := s.pool.QueryRow(ctx, `WITH r AS (UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $2 RETURNING last_seq)
+		INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at)
+		SELECT $1, $2, r.last_seq, $3, $4, $5, $6, date_trunc('milliseconds', clock_timestamp()) FROM r
+		RETURNING seq, created_at`,
+		m.ID, m.RoomID, m.Author.ID, m.Body, clientID, encodeMentions(m.Mentions)).Scan(&seq, &created)
+	switch {
+	case isNoRows(err):
+		return chat.Message{}, chat.Errorf(chat.ENOTFOUND, "room not found")
+	case isUnique(err) && m.ClientID != "":
+		return chat.Message{}, errDuplicate
+	case err != nil:
+		return chat.Message{}, err
+	}
+	mentions := slices.Clone(m.Mentions)
+	if mentions == nil {
+		mentions = []string{}
+	}
+	return chat.Message{ID: m.ID, RoomID: m.RoomID, Seq: seq, Author: m.Author, Body: m.Body,
+		CreatedAt: ts(created), ClientID: m.ClientID, Mentions: mentions}, nil
+}
+
+// appendWithMentions appends a message and its mentions and notifications
+// in one transaction.
+func (s *Store) appendWithMentions(ctx context.Context, m chat.NewMessage) (chat.Message, error) {
+	var out chat.Message
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var seq int64
 		err := tx.QueryRow(ctx, `UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq`, m.RoomID).Scan(&seq)
@@ -116,17 +173,7 @@ func (s *Store) appendOne(ctx context.Context, m chat.NewMessage) (chat.Message,
 			CreatedAt: ts(created), ClientID: m.ClientID, Mentions: mentions}
 		return nil
 	})
-	if errors.Is(err, errDuplicate) { // a concurrent retry committed first; its seq stands, ours rolled back
-		old, ok, err := s.messageByClientID(ctx, m)
-		if err == nil && !ok {
-			err = errors.New("duplicate client id vanished")
-		}
-		return old, false, err
-	}
-	if err != nil {
-		return chat.Message{}, false, fmt.Errorf("append message: %w", err)
-	}
-	return out, true, nil
+	return out, err
 }
 
 func (s *Store) messageByClientID(ctx context.Context, m chat.NewMessage) (chat.Message, bool, error) {

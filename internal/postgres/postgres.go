@@ -44,7 +44,8 @@ type Store struct {
 var _ chat.Store = (*Store)(nil)
 
 // Open connects to url (a postgres:// URL; pool settings such as
-// pool_max_conns may ride in it) and applies the migrations it lacks.
+// pool_max_conns may ride in it, else the pool holds up to PoolConns) and
+// applies the migrations it lacks.
 func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -52,6 +53,9 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = max(cfg.MaxConns, PoolConns)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

@@ -13,9 +13,10 @@ import (
 
 // Group commit. SQLite admits one writer, and each transaction pays a
 // fixed cost (taking the file locks, writing and syncing the WAL frame) that
-// dwarfs inserting one row. Appends therefore go through one committer
-// goroutine that takes whatever is queued at that moment (never waiting for
-// more: a lone message commits alone, at once) and stores the whole group
+// dwarfs inserting one row. Appends therefore queue, and one committer
+// at a time (the caller that found the queue idle, or the first caller
+// queued behind the last commit) takes whatever is queued at that moment
+// (never waiting for more: a lone message commits alone, at once) and stores the whole group
 // in one write transaction, with statements prepared once per store.
 // Nothing is acknowledged before that transaction commits, and commits
 // are synced (synchronous=FULL, see Open), so an acknowledged message
@@ -117,6 +118,17 @@ func (s *Store) commitGroup(ctx context.Context, group []chat.NewMessage) []appe
 // commit.
 func (s *Store) commit(ctx context.Context, group []chat.NewMessage, lookup bool) ([]appendRes, error) {
 	res := make([]appendRes, len(group))
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	// The statements run without ctx's cancellation: for a statement whose
+	// context can end, the driver starts a watcher goroutine and installs a
+	// progress handler, five times per group (BEGIN, seq, insert, COMMIT and
+	// database/sql's own), which measured as the main source of scheduler
+	// work on the append path. Nothing here can run long: the transaction
+	// starts with BEGIN IMMEDIATE, whose wait for another process's lock
+	// busy_timeout bounds, and then touches a few index pages per message.
+	ctx = context.WithoutCancel(ctx)
 	var now int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		// Read the clock holding the write lock, so a later commit (from
