@@ -73,6 +73,7 @@ func (d *dialers) dialer(srcIP string) *net.Dialer {
 	nd := &net.Dialer{Timeout: DialTimeout, KeepAlive: -1}
 	if srcIP != "" {
 		nd.LocalAddr = &net.TCPAddr{IP: net.ParseIP(srcIP)}
+		nd.Control = noPortBind
 	}
 	d.dialers[srcIP] = nd
 	return nd
