@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -16,6 +17,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/open-chat/openchat/internal/chat"
+	"github.com/open-chat/openchat/internal/sqlite"
 )
 
 // smallBufListener shrinks the socket send buffer of connections accepted
@@ -382,4 +384,36 @@ func slowRoom(t *testing.T, cfg Config, fast int) (*env, string, []*client, *cli
 	slow.send(M{"type": "subscribe", "room_id": room})
 	waitFor(t, "slow client subscribed", func() bool { return e.roomSubs(room) == fast+1 })
 	return e, room, clients, slow
+}
+
+// slowStore makes every append take delay.
+type slowStore struct {
+	chat.Store
+	delay time.Duration
+}
+
+func (s slowStore) AppendMessage(ctx context.Context, m chat.NewMessage) (chat.Message, bool, error) {
+	time.Sleep(s.delay)
+	return s.Store.AppendMessage(ctx, m)
+}
+
+// A connection whose frame the server is still handling (a slow commit)
+// is not silent: the keepalive sweep must not close it meanwhile, even
+// though its pongs wait unread behind that frame.
+func TestBusyConnectionIsNotIdle(t *testing.T) {
+	st, err := sqlite.Open(bg(), filepath.Join(t.TempDir(), "chat.db"), testLog(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	e := newEnv(t, envOpts{store: slowStore{st, 600 * time.Millisecond},
+		cfg: Config{PingInterval: 40 * time.Millisecond, IdleTimeout: 200 * time.Millisecond}})
+	e.signUp("alice")
+	room := e.room("general")
+	c := e.dial("alice", dialOpts{})
+	c.subscribe(room, nil)
+	c.send(M{"type": "send", "room_id": room, "body": "slow", "client_id": "c1"})
+	if f := c.next(typeMessage, typePresence); f.Type != typeAck || f.ClientID != "c1" {
+		t.Fatalf("got %s for %q, want the ack of c1", f.Type, f.ClientID)
+	}
 }
