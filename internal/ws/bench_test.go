@@ -1,0 +1,79 @@
+package ws
+
+import (
+	"fmt"
+	"net"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/open-chat/openchat/internal/chat"
+	"github.com/open-chat/openchat/internal/memory"
+)
+
+// discardConn is a socket that takes every write at once, so the fan-out
+// benchmark measures OpenChat's own work: queueing, the writer pool and
+// framing, not the kernel.
+type discardConn struct {
+	net.Conn
+	n atomic.Int64
+}
+
+func (d *discardConn) Write(b []byte) (int, error)       { d.n.Add(int64(len(b))); return len(b), nil }
+func (d *discardConn) SetWriteDeadline(time.Time) error { return nil }
+func (d *discardConn) Close() error                     { return nil }
+
+func benchMessage() chat.Message {
+	return chat.Message{ID: chat.NewID(), RoomID: chat.NewID(), Seq: 42, Body: "hello, this is a message of a typical length for a chat room",
+		Author: chat.UserRef{ID: chat.NewID(), Username: "alice", DisplayName: "Alice"}, CreatedAt: chat.NewTime(time.Now())}
+}
+
+// BenchmarkEncodeMessage: one message frame, encoded once per room, then
+// framed for the wire.
+func BenchmarkEncodeMessage(b *testing.B) {
+	m := benchMessage()
+	buf := make([]byte, 0, 1024)
+	b.ReportAllocs()
+	for b.Loop() {
+		buf = appendFrame(buf[:0], 0x1, encodeMessage(&m))
+	}
+}
+
+// BenchmarkFanout: one message to every subscriber of a room, until every
+// subscriber's writer has taken it.
+func BenchmarkFanout(b *testing.B) {
+	for _, n := range []int{100, 1000, 10000} {
+		b.Run(fmt.Sprint(n, "subs"), func(b *testing.B) {
+			ps := memory.NewPubSub()
+			defer ps.Close()
+			s := NewServer(Config{SendQueue: 1 << 20}, nil, ps, nil, nil, nil)
+			defer s.cancel()
+			r := &room{id: "r", ahead: map[int64][]byte{}, inited: true}
+			conns := make([]*conn, n)
+			for i := range conns {
+				conns[i] = &conn{srv: s, sk: &sock{nc: &discardConn{}, plain: true}, subs: map[string]*sub{}}
+				r.subs = append(r.subs, &sub{c: conns[i], room: r, idx: i})
+			}
+			m := benchMessage()
+			frame := encodeMessage(&m)
+			b.ReportAllocs()
+			for b.Loop() {
+				r.mu.Lock()
+				s.fanoutLocked(r, r.last+1, frame)
+				r.mu.Unlock()
+			}
+			for _, c := range conns { // let the writers finish: their work is part of the cost
+				for {
+					c.mu.Lock()
+					busy := c.writing
+					c.mu.Unlock()
+					if !busy {
+						break
+					}
+					time.Sleep(time.Millisecond)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/delivery")
+		})
+	}
+}
