@@ -19,7 +19,7 @@ type discardConn struct {
 	n atomic.Int64
 }
 
-func (d *discardConn) Write(b []byte) (int, error)       { d.n.Add(int64(len(b))); return len(b), nil }
+func (d *discardConn) Write(b []byte) (int, error)      { d.n.Add(int64(len(b))); return len(b), nil }
 func (d *discardConn) SetWriteDeadline(time.Time) error { return nil }
 func (d *discardConn) Close() error                     { return nil }
 
