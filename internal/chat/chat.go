@@ -68,7 +68,10 @@ func NewID() string {
 
 type ctxKey int
 
-const userKey ctxKey = 1
+const (
+	userKey ctxKey = iota + 1
+	sessionKey
+)
 
 // NewContextWithUser returns a context that carries the signed-in user.
 func NewContextWithUser(ctx context.Context, u User) context.Context {
@@ -79,4 +82,16 @@ func NewContextWithUser(ctx context.Context, u User) context.Context {
 func UserFromContext(ctx context.Context) (User, bool) {
 	u, ok := ctx.Value(userKey).(User)
 	return u, ok
+}
+
+// NewContextWithSession returns a context that carries the hash
+// (HashToken) of the session the request was authenticated with.
+func NewContextWithSession(ctx context.Context, tokenHash string) context.Context {
+	return context.WithValue(ctx, sessionKey, tokenHash)
+}
+
+// SessionFromContext returns the session's token hash, or "".
+func SessionFromContext(ctx context.Context) string {
+	h, _ := ctx.Value(sessionKey).(string)
+	return h
 }

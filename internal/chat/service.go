@@ -24,7 +24,8 @@ type Service struct {
 	dummy string          // hash verified for unknown usernames
 	dirty map[string]bool // rooms whose cached messages may be stale until invalidated
 
-	sessions map[string]sessionEntry // token hash → user, see service_sessions.go
+	sessions  map[string]sessionEntry  // token hash → user, see service_sessions.go
+	onRevoked []func(tokenHash string) // see OnSessionRevoked; guarded by mu
 }
 
 // ServiceConfig holds the Service's limits.

@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -59,6 +60,15 @@ func (s *Service) evictSessions(tokenHash, userID string) {
 	}
 }
 
+// OnSessionRevoked registers f to run with the token hash of every session
+// signed out, on any instance (once WatchSessions runs), e.g. to close the
+// session's open connections. f must not block.
+func (s *Service) OnSessionRevoked(f func(tokenHash string)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onRevoked = append(s.onRevoked, f)
+}
+
 // WatchSessions subscribes to session revocations and profile changes from
 // every instance; after a broker outage it empties the session cache, since
 // evictions may have been missed. Call once at start-up.
@@ -71,6 +81,12 @@ func (s *Service) WatchSessions(ctx context.Context) error {
 		switch e.Type {
 		case eventSessionRevoked:
 			s.evictSessions(e.TokenHash, "")
+			s.mu.Lock()
+			hooks := slices.Clone(s.onRevoked)
+			s.mu.Unlock()
+			for _, f := range hooks {
+				f(e.TokenHash)
+			}
 		case eventUserChanged:
 			if e.User != nil {
 				s.evictSessions("", e.User.ID)

@@ -27,7 +27,8 @@ func requireUser(log *slog.Logger, svc *chat.Service, allowQuery bool) func(http
 				writeError(w, r, log, err)
 				return
 			}
-			next.ServeHTTP(w, r.WithContext(chat.NewContextWithUser(r.Context(), u)))
+			ctx := chat.NewContextWithSession(chat.NewContextWithUser(r.Context(), u), chat.HashToken(token))
+			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}
 }

@@ -20,6 +20,7 @@ type conn struct {
 	srv      *Server
 	sk       *sock
 	user     chat.User
+	session  string       // token hash of the session it signed in with
 	lastSeen atomic.Int64 // unix ns of the last frame or pong received
 	busy     atomic.Bool  // a frame is being handled: frames behind it wait unread
 

@@ -98,6 +98,9 @@ func newEnv(t *testing.T, o envOpts) *env {
 		Hasher: testHasher{}, Metrics: m, Config: o.svcCfg})
 	e := &env{t: t, svc: svc, ps: ps, metrics: m, users: map[string]chat.User{}, tokens: map[string]string{}}
 	e.srv = NewServer(o.cfg, svc, ps, pr, m, testLog(t))
+	if err := svc.WatchSessions(ctx); err != nil {
+		t.Fatal(err)
+	}
 	runCtx, cancel := context.WithCancel(ctx)
 	go e.srv.Run(runCtx)
 	e.ts = httptest.NewUnstartedServer(e.auth(e.srv))
@@ -118,8 +121,9 @@ func newEnv(t *testing.T, o envOpts) *env {
 // auth stands in for httpapi's middleware: X-Test-User names the user.
 func (e *env) auth(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if u, err := e.svc.Authenticate(r.Context(), r.Header.Get("X-Test-Token")); err == nil {
-			r = r.WithContext(chat.NewContextWithUser(r.Context(), u))
+		tok := r.Header.Get("X-Test-Token")
+		if u, err := e.svc.Authenticate(r.Context(), tok); err == nil {
+			r = r.WithContext(chat.NewContextWithSession(chat.NewContextWithUser(r.Context(), u), chat.HashToken(tok)))
 		}
 		h.ServeHTTP(w, r)
 	})

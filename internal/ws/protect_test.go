@@ -417,3 +417,23 @@ func TestBusyConnectionIsNotIdle(t *testing.T) {
 		t.Fatalf("got %s for %q, want the ack of c1", f.Type, f.ClientID)
 	}
 }
+
+// Signing out closes that session's WebSockets with 4001; other sessions'
+// connections stay.
+func TestSignOutClosesConnections(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	e.signUp("alice", "bob")
+	room := e.room("general")
+	alice, bob := e.dial("alice", dialOpts{}), e.dial("bob", dialOpts{})
+	alice.subscribe(room, nil)
+	bob.subscribe(room, nil)
+	if err := e.svc.SignOut(bg(), e.tokens["alice"]); err != nil {
+		t.Fatal(err)
+	}
+	<-alice.done
+	if got := websocket.CloseStatus(alice.err); got != websocket.StatusCode(statusSignedOut) {
+		t.Fatalf("closed with %v (%v), want 4001", got, alice.err)
+	}
+	e.post(room, "bob", "still here")
+	bob.messages(room, 1)
+}

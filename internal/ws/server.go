@@ -64,7 +64,22 @@ func NewServer(cfg Config, svc *chat.Service, ps chat.PubSub, pr chat.Presence, 
 	s.ready = make(chan *conn, readyQueue)
 	s.startWriters()
 	ps.OnResync(s.resync)
+	if svc != nil {
+		svc.OnSessionRevoked(s.sessionRevoked)
+	}
 	return s
+}
+
+// sessionRevoked closes the connections of a session signed out on any
+// instance: a revoked token must not keep receiving the rooms' messages.
+func (s *Server) sessionRevoked(tokenHash string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		if c.session == tokenHash {
+			c.closeWith(statusSignedOut, "signed out")
+		}
+	}
 }
 
 // ServeHTTP upgrades an authenticated request to a WebSocket session and
@@ -95,7 +110,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.wg.Done()
 		return // upgrade answered the request
 	}
-	c := &conn{srv: s, sk: sk, user: user, subs: map[string]*sub{}}
+	c := &conn{srv: s, sk: sk, user: user, session: chat.SessionFromContext(r.Context()), subs: map[string]*sub{}}
 	c.seen()
 	s.mu.Lock()
 	s.conns[c] = struct{}{}

@@ -35,6 +35,7 @@ const (
 	closeTimeout = 5 * time.Second
 
 	statusTryAgainLater = ws.StatusCode(1013) // not in gobwas/ws's list
+	statusSignedOut     = ws.StatusCode(4001) // private use: the session was signed out
 )
 
 // closeError ends the reading loop; the connection is closed with code.
