@@ -138,6 +138,11 @@ func (c *conn) serve() {
 	s := c.srv
 	done := make(chan struct{})
 	for {
+		// Wait for the next frame before borrowing a buffer: an idle
+		// connection must not hold one.
+		if _, err := c.sk.br.Peek(1); err != nil {
+			return
+		}
 		buf := s.readBufs.Get().(*bytes.Buffer)
 		buf.Reset()
 		op, err := c.sk.readMessage(buf, s.cfg.MaxFrameBytes,
