@@ -94,22 +94,29 @@ func HashToken(token string) string {
 
 // Authenticate returns the user of a session token. Error: EUNAUTHORIZED.
 func (s *Service) Authenticate(ctx context.Context, token string) (User, error) {
+	u, _, err := s.AuthenticateSession(ctx, token)
+	return u, err
+}
+
+// AuthenticateSession is Authenticate that also returns the session's
+// token hash (HashToken), which names the session in revocations.
+func (s *Service) AuthenticateSession(ctx context.Context, token string) (User, string, error) {
 	if token == "" {
-		return User{}, Errorf(EUNAUTHORIZED, "sign in first")
+		return User{}, "", Errorf(EUNAUTHORIZED, "sign in first")
 	}
 	hash := HashToken(token)
 	if u, ok := s.cachedSession(hash); ok {
-		return u, nil
+		return u, hash, nil
 	}
 	u, err := s.store.SessionUser(ctx, hash, s.now())
 	if ErrorCode(err) == ENOTFOUND {
-		return User{}, Errorf(EUNAUTHORIZED, "session expired or unknown; sign in again")
+		return User{}, "", Errorf(EUNAUTHORIZED, "session expired or unknown; sign in again")
 	}
 	if err != nil {
-		return User{}, err
+		return User{}, "", err
 	}
 	s.cacheSession(hash, u)
-	return u, nil
+	return u, hash, nil
 }
 
 // SignOut ends a session, on every instance.

@@ -17,8 +17,9 @@ func requireUser(log *slog.Logger, svc *chat.Service, allowQuery bool) func(http
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			token, err := sessionToken(r, allowQuery)
 			var u chat.User
+			var session string
 			if err == nil {
-				u, err = svc.Authenticate(r.Context(), token)
+				u, session, err = svc.AuthenticateSession(r.Context(), token)
 			}
 			if err != nil {
 				if chat.ErrorCode(err) == chat.EUNAUTHORIZED {
@@ -27,7 +28,7 @@ func requireUser(log *slog.Logger, svc *chat.Service, allowQuery bool) func(http
 				writeError(w, r, log, err)
 				return
 			}
-			ctx := chat.NewContextWithSession(chat.NewContextWithUser(r.Context(), u), chat.HashToken(token))
+			ctx := chat.NewContextWithSession(chat.NewContextWithUser(r.Context(), u), session)
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})
 	}

@@ -121,9 +121,8 @@ func newEnv(t *testing.T, o envOpts) *env {
 // auth stands in for httpapi's middleware: X-Test-User names the user.
 func (e *env) auth(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok := r.Header.Get("X-Test-Token")
-		if u, err := e.svc.Authenticate(r.Context(), tok); err == nil {
-			r = r.WithContext(chat.NewContextWithSession(chat.NewContextWithUser(r.Context(), u), chat.HashToken(tok)))
+		if u, session, err := e.svc.AuthenticateSession(r.Context(), r.Header.Get("X-Test-Token")); err == nil {
+			r = r.WithContext(chat.NewContextWithSession(chat.NewContextWithUser(r.Context(), u), session))
 		}
 		h.ServeHTTP(w, r)
 	})
