@@ -95,13 +95,8 @@ func testConcurrentAppends(t *testing.T, s chat.Store) {
 		if len(ms) != created[id] {
 			t.Fatalf("room %s: %d stored, %d created", id, len(ms), created[id])
 		}
-		for i, m := range ms {
-			if m.Seq != int64(i+1) {
-				t.Fatalf("room %s: seq %d at position %d", id, m.Seq, i)
-			}
-			if i > 0 && m.CreatedAt.Before(ms[i-1].CreatedAt.Time) {
-				t.Fatalf("room %s: created_at goes backwards at seq %d", id, m.Seq)
-			}
+		CheckSeqs(t, id, ms)
+		for _, m := range ms {
 			if r := byKey[m.ClientID]; len(r) != 2 || r[0].m.ID != m.ID {
 				t.Fatalf("room %s: stored %+v, answered %+v", id, m, r)
 			}
@@ -168,7 +163,9 @@ func benchAppendConcurrent(b *testing.B, s chat.Store, callers, rooms int) {
 // mentioning a user id that does not exist (a foreign-key error inside the
 // group's transaction). Only those fail; the others are stored with seq
 // 1..n. An append whose ctx is already cancelled fails and stores nothing.
-func TestAppendIsolation(t *testing.T, s chat.Store) {
+// The run must have grouped messages and replayed a failed group one by
+// one, or it did not test what it is for.
+func TestAppendIsolation(t *testing.T, s GroupingStore) {
 	ctx := context.Background()
 	ada := newUser(t, s, "ada")
 	r := newRoom(t, s, ada, "general")
@@ -211,4 +208,32 @@ func TestAppendIsolation(t *testing.T, s chat.Store) {
 			t.Fatalf("message %d = %+v", i, m)
 		}
 	}
+	if s.Grouped() == 0 {
+		t.Fatal("no transaction carried more than one message: the test did not exercise grouping")
+	}
+	if s.Fallbacks() == 0 {
+		t.Fatal("no group fell back to single appends: the bad messages never shared a group")
+	}
+}
+
+// CheckSeqs checks that a room's messages, oldest first, have seq 1..n
+// and server timestamps that never go backwards.
+func CheckSeqs(t *testing.T, roomID string, ms []chat.Message) {
+	t.Helper()
+	for i, m := range ms {
+		if m.Seq != int64(i+1) {
+			t.Fatalf("room %s: seq %d at position %d", roomID, m.Seq, i)
+		}
+		if i > 0 && m.CreatedAt.Before(ms[i-1].CreatedAt.Time) {
+			t.Fatalf("room %s: created_at goes backwards at seq %d", roomID, m.Seq)
+		}
+	}
+}
+
+// GroupingStore is a store that commits concurrent appends in groups, with
+// the counters its tests read.
+type GroupingStore interface {
+	chat.Store
+	Grouped() int64   // appends that shared a transaction with another
+	Fallbacks() int64 // groups replayed message by message after a failure
 }
