@@ -2,7 +2,6 @@ package bench
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -243,23 +242,7 @@ func (c *wsConn) readLoop(h func(typ string, b []byte)) error {
 		if err != nil {
 			return err
 		}
-		eachFrame(b, h)
-	}
-}
-
-// eachFrame calls h for every JSON frame in a WebSocket message: one, or
-// several separated by newlines should the server coalesce them.
-func eachFrame(b []byte, h func(typ string, b []byte)) {
-	for len(b) > 0 {
-		f := b
-		if i := bytes.IndexByte(b, '\n'); i >= 0 {
-			f, b = b[:i], b[i+1:]
-		} else {
-			b = nil
-		}
-		if f = bytes.TrimSpace(f); len(f) > 0 {
-			h(frameType(f), f)
-		}
+		h(frameType(b), b)
 	}
 }
 

@@ -153,7 +153,7 @@ func (p *poller) parse(pc *polled) {
 		b = b[size:]
 		switch {
 		case op == ws.OpText && fin:
-			eachFrame(payload, pc.h)
+			pc.h(frameType(payload), payload)
 		case op == ws.OpPing:
 			_ = pc.ws.write(ws.OpPong, payload)
 		case op == ws.OpClose:
