@@ -437,3 +437,21 @@ func TestSignOutClosesConnections(t *testing.T) {
 	e.post(room, "bob", "still here")
 	bob.messages(room, 1)
 }
+
+// A client that neither reads nor answers the close handshake is cut off
+// once closeTimeout has passed: its stuck write does not keep the
+// connection (and its goroutines) forever.
+func TestUnresponsiveClientCutOff(t *testing.T) {
+	const fast, posts = 2, 100
+	e, room, clients, _ := slowRoom(t, Config{SendQueue: 32}, fast)
+	body := strings.Repeat("x", 3990)
+	for i := range posts {
+		e.post(room, "bob", fmt.Sprint(body, i))
+	}
+	for i, c := range clients {
+		checkSeqs(t, fmt.Sprint("fast ", i), c.messages(room, posts), 1, posts)
+	}
+	start := time.Now()
+	waitFor(t, "the unresponsive client cut off", func() bool { return e.metrics.conns() == fast })
+	t.Logf("cut off %v after the fast clients were done (closeTimeout %v)", time.Since(start), closeTimeout)
+}
