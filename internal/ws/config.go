@@ -46,6 +46,9 @@ const (
 	// DefaultWriters is the size of the writer pool: enough that a few
 	// sockets slow to take a write slice do not idle the CPUs.
 	DefaultWriters = 16
+	// DefaultWriteTimeout: the send queue bound and the keepalive sweep
+	// usually act first.
+	DefaultWriteTimeout = 30 * time.Second
 	// maxIDLen bounds room ids and refs in client frames.
 	maxIDLen = 64
 )
@@ -80,6 +83,10 @@ type Config struct {
 
 	// Writers is the size of the pool that writes connections' output.
 	Writers int
+	// WriteTimeout bounds one write of a connection's own writer (a socket
+	// too slow for the pool's slice); past it the socket is closed (the
+	// stream may end inside a frame, so without a close frame).
+	WriteTimeout time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -114,6 +121,7 @@ func (c Config) withDefaults() Config {
 	dur(&c.PresenceTTL, DefaultPresenceTTL)
 	dur(&c.PresenceDebounce, DefaultPresenceDebounce)
 	dur(&c.GapWait, DefaultGapWait)
+	dur(&c.WriteTimeout, DefaultWriteTimeout)
 	if c.IdleTimeout <= c.PingInterval {
 		c.IdleTimeout = 2 * c.PingInterval // a pong must have time to come back
 	}

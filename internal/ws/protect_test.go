@@ -455,3 +455,16 @@ func TestUnresponsiveClientCutOff(t *testing.T) {
 	waitFor(t, "the unresponsive client cut off", func() bool { return e.metrics.conns() == fast })
 	t.Logf("cut off %v after the fast clients were done (closeTimeout %v)", time.Since(start), closeTimeout)
 }
+
+// A socket that takes nothing for WriteTimeout is closed, even while its
+// send queue has room.
+func TestWriteTimeout(t *testing.T) {
+	const posts = 100
+	e, room, clients, _ := slowRoom(t, Config{SendQueue: 10 * posts, WriteTimeout: 300 * time.Millisecond}, 1)
+	body := strings.Repeat("x", 3990)
+	for i := range posts {
+		e.post(room, "bob", fmt.Sprint(body, i))
+	}
+	checkSeqs(t, "fast", clients[0].messages(room, posts), 1, posts)
+	waitFor(t, "the stalled client closed", func() bool { return e.metrics.conns() == 1 })
+}

@@ -18,9 +18,6 @@ import (
 const (
 	// writeSlice is how long a pool writer waits on one socket.
 	writeSlice = 20 * time.Millisecond
-	// writeTimeout bounds a connection's own writer on one batch; the
-	// send queue bound and the keepalive sweep usually act first.
-	writeTimeout = 30 * time.Second
 	// readyQueue bounds connections waiting for a pool writer; past it a
 	// connection gets its own writer.
 	readyQueue = 1 << 16
@@ -110,7 +107,7 @@ func (c *conn) poolWrite() {
 // empty.
 func (c *conn) ownWrite(rest []byte) {
 	if rest != nil {
-		_, err := c.sk.writeLocked(rest, writeTimeout, false)
+		_, err := c.sk.writeLocked(rest, c.srv.cfg.WriteTimeout, false)
 		c.sk.wmu.Unlock()
 		if err != nil {
 			c.writeFailed(err)
@@ -126,7 +123,7 @@ func (c *conn) ownWrite(rest []byte) {
 		}
 		b := appendBatch((*bp)[:0], batch)
 		c.sk.wmu.Lock()
-		_, err := c.sk.writeLocked(b, writeTimeout, true)
+		_, err := c.sk.writeLocked(b, c.srv.cfg.WriteTimeout, true)
 		c.sk.wmu.Unlock()
 		*bp = b[:0]
 		clear(batch)
@@ -137,12 +134,16 @@ func (c *conn) ownWrite(rest []byte) {
 	}
 }
 
+// writeFailed drops a connection whose write failed or timed out. The
+// stream may end inside a frame, so no close frame can follow: the socket
+// is closed, which also ends the reading goroutine.
 func (c *conn) writeFailed(err error) {
 	c.srv.log.Debug("websocket write failed", "user", c.user.ID, "err", err)
 	c.mu.Lock()
-	c.writing = false
-	c.closeLocked(ws.StatusInternalServerError, "write failed")
+	c.writing, c.closed, c.queue = false, true, nil
 	c.mu.Unlock()
+	c.sk.closeSent.Store(true)
+	_ = c.sk.nc.Close()
 }
 
 // appendBatch frames every entry of the batch onto b.
