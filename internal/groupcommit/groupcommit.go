@@ -18,6 +18,7 @@ package groupcommit
 import (
 	"context"
 	"errors"
+	"hash/maphash"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -71,6 +72,7 @@ type Committer[In, Out any] struct {
 	shard   func(In) string
 	commit  Func[In, Out]
 	queues  []*queue[In, Out]
+	seed    maphash.Seed   // picks an item's queue from its shard key
 	active  sync.WaitGroup // queues with a leader
 	grouped atomic.Int64
 }
@@ -87,7 +89,7 @@ func New[In, Out any](opts Options, shard func(In) string, commit Func[In, Out])
 	if opts.Timeout <= 0 {
 		opts.Timeout = 10 * time.Second
 	}
-	c := &Committer[In, Out]{opts: opts, shard: shard, commit: commit}
+	c := &Committer[In, Out]{opts: opts, shard: shard, commit: commit, seed: maphash.MakeSeed()}
 	for range opts.Queues {
 		c.queues = append(c.queues, &queue[In, Out]{})
 	}
@@ -187,11 +189,7 @@ func (c *Committer[In, Out]) queueOf(in In) *queue[In, Out] {
 	if len(c.queues) == 1 || c.shard == nil {
 		return c.queues[0]
 	}
-	h := uint32(2166136261) // FNV-1a
-	for _, b := range []byte(c.shard(in)) {
-		h = (h ^ uint32(b)) * 16777619
-	}
-	return c.queues[h%uint32(len(c.queues))]
+	return c.queues[maphash.String(c.seed, c.shard(in))%uint64(len(c.queues))]
 }
 
 // commitGroup commits the live items of group and returns one result per
