@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -42,7 +43,7 @@ type wsConn struct {
 	msg []byte // the current message, reused by the reading goroutine
 
 	wmu  sync.Mutex
-	wbuf []byte
+	wbuf bytes.Buffer
 }
 
 // closedError is a close frame from the server.
@@ -168,15 +169,22 @@ func (c *wsConn) next() ([]byte, error) {
 	}
 }
 
-// write sends one masked frame (clients must mask) within WriteTimeout.
+// write sends one masked frame (clients must mask) within WriteTimeout,
+// header and payload in one system call.
 func (c *wsConn) write(op ws.OpCode, p []byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	f := ws.NewFrame(op, true, append(c.wbuf[:0], p...))
-	f = ws.MaskFrameInPlace(f)
-	c.wbuf = f.Payload[:0]
+	h := ws.Header{Fin: true, OpCode: op, Masked: true, Mask: ws.NewMask(), Length: int64(len(p))}
+	c.wbuf.Reset()
+	if err := ws.WriteHeader(&c.wbuf, h); err != nil {
+		return err
+	}
+	n := c.wbuf.Len()
+	c.wbuf.Write(p)
+	ws.Cipher(c.wbuf.Bytes()[n:], h.Mask, 0)
 	_ = c.nc.SetWriteDeadline(time.Now().Add(WriteTimeout))
-	return ws.WriteFrame(c.nc, f)
+	_, err := c.nc.Write(c.wbuf.Bytes())
+	return err
 }
 
 // writeFrame writes one JSON text frame.
