@@ -86,6 +86,8 @@ export function MessageList({ roomId, data, seq }: { roomId: string; data: RoomD
   }, [data.loaded, data.hasOlder, data.loadingOlder, firstSeq, loadOlder]);
 
   // Reading: at the bottom of a visible page, everything is read.
+  // (My rooms may arrive after the messages: membership is a dependency.)
+  const member = useChat((s) => s.rooms.some((r) => r.id === roomId));
   useEffect(() => {
     const mark = () => {
       if (atBottom.current && document.visibilityState === 'visible') store.markRead(roomId);
@@ -93,7 +95,7 @@ export function MessageList({ roomId, data, seq }: { roomId: string; data: RoomD
     mark();
     document.addEventListener('visibilitychange', mark);
     return () => document.removeEventListener('visibilitychange', mark);
-  }, [store, roomId, lastKey]);
+  }, [store, roomId, lastKey, member]);
 
   const onScroll = () => {
     const el = scroller.current;

@@ -127,7 +127,7 @@ export function RoomView({ roomId, seq, menu }: { roomId: string; seq?: number; 
       <div className="typing muted" aria-hidden={typers.length === 0}>
         {typingText(typers)}
       </div>
-      {room && !mine ? <JoinBar room={room} /> : <Composer roomId={roomId} label={room ? roomLabel(room) : ''} />}
+      {mine || !roomsLoaded ? <Composer roomId={roomId} label={room ? roomLabel(room) : ''} /> : room ? <JoinBar room={room} /> : null}
     </section>
   );
 }
