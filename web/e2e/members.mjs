@@ -56,6 +56,7 @@ async function openDrawerIfPhone(page) {
   await page.getByRole('button', { name: 'Open room list' }).click();
   await page.locator('.drawer-open').waitFor();
 }
+const roleOf = (page, name, role) => page.locator('.people .person', { hasText: name }).locator('.role', { hasText: role });
 const sidebar = (page) => page.locator('#sidebar');
 const roomLink = (page, name) => sidebar(page).getByRole('link', { name });
 async function send(page, label, text) {
@@ -126,11 +127,11 @@ try {
   await step('Ada invites Bob from the member list; the room appears for Bob live', async () => {
     await A.page.getByRole('link', { name: 'Show members' }).click();
     await A.page.getByRole('heading', { name: 'Members of #' + secret }).waitFor();
-    await A.page.locator('.person', { hasText: ada.display }).getByText('Owner').waitFor();
+    await roleOf(A.page, ada.display, 'Owner').waitFor();
     await A.page.getByLabel('Search people by username').fill(bob.username);
     await A.page.getByRole('button', { name: 'Invite ' + bob.display }).click();
     await A.page.getByText(bob.display + ' was added.').waitFor();
-    await A.page.locator('.people .person', { hasText: bob.display }).getByText('Member', { exact: true }).waitFor();
+    await roleOf(A.page, bob.display, 'Member').waitFor();
     await shot(A.page, 'members-desktop');
     await roomLink(B1.page, secret).click();
     await B1.page.getByRole('heading', { name: secret }).waitFor();
@@ -233,7 +234,8 @@ try {
     await roomLink(C.page, lobby).waitFor();
     await send(C.page, '#' + lobby, 'Carol was here');
     await C.page.getByRole('link', { name: 'Show members' }).click();
-    await C.page.locator('.people .person', { hasText: ada.display }).getByText('Owner').waitFor();
+    await roleOf(C.page, ada.display, 'Owner').waitFor();
+    await roleOf(C.page, carol.display, 'Member').waitFor();
     await C.page.getByRole('button', { name: 'Leave room' }).click();
     await C.page.getByText('Welcome to OpenChat').waitFor();
     await roomLink(C.page, lobby).waitFor({ state: 'detached' });
@@ -247,7 +249,8 @@ try {
     if (problems.length) throw new Error(problems.join('\n'));
   });
   exitCode = 0;
-} catch {
+} catch (e) {
+  if (!results.some((r) => !r.ok)) console.log('FAIL outside a step: ' + (e?.stack ?? e)); // steps print their own
   exitCode = 1;
 } finally {
   await browser?.close().catch(() => {});
