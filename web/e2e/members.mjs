@@ -183,6 +183,7 @@ try {
     await openDrawerIfPhone(B2.page);
     await B2.page.getByRole('heading', { name: 'Direct messages' }).waitFor();
     await roomLink(B2.page, ada.display).locator('.badge', { hasText: '1' }).waitFor();
+    await B2.page.waitForTimeout(300); // the drawer's slide
     await shot(B2.page, 'dm-unread-phone');
   });
 
