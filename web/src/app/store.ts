@@ -6,6 +6,7 @@ import { Api, ApiError } from '../lib/api';
 import { ChatClient } from '../lib/client';
 import { gaps, mergeMessages, newClientId, settlePending } from '../lib/messages';
 import { mentionsUser } from '../lib/mentions';
+import { ReadReporter } from '../lib/readreport';
 import { asMyRoom, mergeRooms, onMessage, onRead, roomLabel, upsertRoom } from '../lib/rooms';
 import { t } from '../lib/strings';
 import type { ConnState, Message, MyRoom, PendingMessage, Room, User, UserRef } from '../lib/types';
@@ -56,9 +57,7 @@ export class ChatStore {
   private listeners = new Set<() => void>();
   private filling = new Set<string>();
   private timers: number[] = [];
-  /** The read position the server has, per room (from snapshots, read frames, our PUTs). */
-  private serverRead = new Map<string, number>();
-  private readTimers = new Map<string, number>();
+  private readonly reads: ReadReporter;
   private recountTimer = 0;
 
   constructor(
@@ -81,6 +80,7 @@ export class ChatStore {
       announcement: '',
       current: null,
     };
+    this.reads = new ReadReporter((room, seq) => this.api.markRead(room, seq), { setTimeout: (f, ms) => window.setTimeout(f, ms), clearTimeout: (id) => window.clearTimeout(id as number) }, READ_DEBOUNCE_MS);
     this.client = new ChatClient({
       url: wsUrl,
       handlers: {
@@ -132,7 +132,7 @@ export class ChatStore {
   stop() {
     this.client.stop();
     for (const id of this.timers) clearInterval(id);
-    for (const id of this.readTimers.values()) clearTimeout(id);
+    this.reads.stop();
     clearTimeout(this.recountTimer);
     window.removeEventListener('online', this.onOnline);
     window.removeEventListener('focus', this.onFocus);
@@ -144,7 +144,7 @@ export class ChatStore {
   async loadRooms() {
     try {
       const server = await this.api.myRooms();
-      for (const r of server) this.noteServerRead(r.id, r.last_read_seq);
+      for (const r of server) this.reads.known(r.id, r.last_read_seq);
       const rooms = mergeRooms(this.state.rooms, server);
       const kept = new Set(rooms.map((r) => r.id));
       for (const r of this.state.rooms) if (!kept.has(r.id) && r.id !== this.state.current) this.client.unsubscribe(r.id);
@@ -200,7 +200,7 @@ export class ChatStore {
   }
 
   private addRoom(room: MyRoom) {
-    this.noteServerRead(room.id, room.last_read_seq);
+    this.reads.known(room.id, room.last_read_seq);
     this.client.subscribe(room.id);
     const { [room.id]: _, ...previews } = this.state.previews;
     this.set({ rooms: upsertRoom(this.state.rooms, room), previews, gone: this.state.gone?.roomId === room.id ? null : this.state.gone });
@@ -212,7 +212,7 @@ export class ChatStore {
     this.client.unsubscribe(id);
     const { [id]: _d, ...data } = this.state.data;
     const { [id]: _p, ...previews } = this.state.previews;
-    this.serverRead.delete(id);
+    this.reads.forget(id);
     this.set({
       rooms: this.state.rooms.filter((r) => r.id !== id),
       data,
@@ -233,12 +233,8 @@ export class ChatStore {
   }
 
   private onReadFrame(id: string, seq: number) {
-    this.noteServerRead(id, seq);
+    this.reads.known(id, seq);
     this.updateRoom(id, (r) => onRead(r, seq));
-  }
-
-  private noteServerRead(id: string, seq: number) {
-    if (seq > (this.serverRead.get(id) ?? -1)) this.serverRead.set(id, seq);
   }
 
   private updateRoom(id: string, f: (r: MyRoom) => MyRoom) {
@@ -309,25 +305,7 @@ export class ChatStore {
     const seq = msgs?.length ? msgs[msgs.length - 1].seq : 0;
     if (!seq || !this.room(roomId)) return;
     this.updateRoom(roomId, (r) => onRead(r, seq));
-    if (seq <= (this.serverRead.get(roomId) ?? 0) || this.readTimers.has(roomId)) return;
-    this.readTimers.set(
-      roomId,
-      window.setTimeout(() => void this.flushRead(roomId), READ_DEBOUNCE_MS),
-    );
-  }
-
-  private async flushRead(roomId: string) {
-    this.readTimers.delete(roomId);
-    const r = this.room(roomId);
-    if (!r) return;
-    const seq = r.last_read_seq;
-    if (seq <= (this.serverRead.get(roomId) ?? 0)) return;
-    try {
-      await this.api.markRead(roomId, seq);
-      this.noteServerRead(roomId, seq);
-    } catch {
-      // The next markRead or snapshot tries again.
-    }
+    this.reads.read(roomId, seq);
   }
 
   setMe(me: User) {
@@ -377,7 +355,7 @@ export class ChatStore {
       msgs.reduce((acc, m) => onMessage(acc, { seq: m.seq, mine: m.author.id === me.id, mentionsMe: mentionsUser(m, me.username), visible }), r),
     );
     // Posting marks read for the author on the server too.
-    for (const m of msgs) if (m.author.id === me.id) this.noteServerRead(room, m.seq);
+    for (const m of msgs) if (m.author.id === me.id) this.reads.known(room, m.seq);
     for (const m of msgs) this.client.noteSeq(room, m.seq);
     this.learnUsers(msgs);
     this.setRoom(room, (d) => {
