@@ -146,7 +146,7 @@ func (e *env) signUp(names ...string) {
 
 func (e *env) room(name string) string {
 	e.t.Helper()
-	r, err := e.svc.CreateRoom(bg(), e.users[firstKey(e.users)], name, "")
+	r, err := e.svc.CreateRoom(bg(), e.users[firstKey(e.users)], name, "", chat.Public)
 	if err != nil {
 		e.t.Fatal(err)
 	}
