@@ -268,3 +268,27 @@ func jsonList(ids []string) string {
 	}
 	return `["` + strings.Join(ids, `","`) + `"]`
 }
+
+// A private room's messages mention only its members: nobody else gets a
+// mention (or its e-mail) that would reveal the room.
+func TestPrivateMentionsOnlyMembers(t *testing.T) {
+	e := newEnv(t, nil)
+	_, adaTok := e.signUp(t, "ada")
+	bob, bobTok := e.signUp(t, "bob")
+	_, carolTok := e.signUp(t, "carol")
+	room := e.createRoomAs(t, adaTok, "secret", "private")
+	if rec := e.do(t, req{method: "PUT", path: "/api/v1/rooms/" + room.ID + "/members/" + bob.ID, token: adaTok}); rec.Code != 204 {
+		t.Fatalf("invite: %d", rec.Code)
+	}
+	m := e.post(t, adaTok, room.ID, "@carol @bob look")
+	if !slices.Equal(m.Mentions, []string{"bob"}) {
+		t.Fatalf("mentions = %v, want [bob]", m.Mentions)
+	}
+	type mentions struct{ Mentions []chat.Mention }
+	if got := must[mentions](t, e.do(t, req{method: "GET", path: "/api/v1/me/mentions", token: carolTok}), 200); len(got.Mentions) != 0 {
+		t.Fatalf("carol's mentions = %+v", got.Mentions)
+	}
+	if got := must[mentions](t, e.do(t, req{method: "GET", path: "/api/v1/me/mentions", token: bobTok}), 200); len(got.Mentions) != 1 {
+		t.Fatalf("bob's mentions = %+v", got.Mentions)
+	}
+}
