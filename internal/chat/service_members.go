@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"slices"
@@ -103,7 +104,29 @@ func (s *Service) MyRooms(ctx context.Context, actor User) ([]MyRoom, error) {
 	for i := range rooms {
 		rooms[i] = finishMyRoom(rooms[i])
 	}
+	slices.SortFunc(rooms, compareMyRooms)
 	return nonNil(rooms), nil
+}
+
+// compareMyRooms orders a member's list: named rooms by name
+// (case-insensitively), then direct rooms by their other members.
+func compareMyRooms(a, b MyRoom) int {
+	if (a.Visibility == Direct) != (b.Visibility == Direct) {
+		if a.Visibility == Direct {
+			return 1
+		}
+		return -1
+	}
+	return cmp.Or(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)),
+		strings.Compare(directLabel(a.Members), directLabel(b.Members)), strings.Compare(a.ID, b.ID))
+}
+
+func directLabel(members []UserRef) string {
+	names := make([]string, len(members))
+	for i, m := range members {
+		names[i] = m.Username
+	}
+	return strings.Join(names, ",")
 }
 
 // AddMember joins the actor to a public room (userID = actor) or invites
