@@ -90,3 +90,25 @@ export async function joinFromDirectory(page, name) {
   await page.getByRole('button', { name: 'Join #' + name, exact: true }).click();
   await page.getByRole('heading', { name }).waitFor();
 }
+
+/**
+ * newUser opens a browser context with one page; CSP violations and page
+ * errors it reports are pushed to problems.
+ */
+export async function newUser(browser, { viewport, colorScheme = 'light', timeoutMs, problems }) {
+  const ctx = await browser.newContext({ viewport, colorScheme, deviceScaleFactor: 1 });
+  ctx.setDefaultTimeout(timeoutMs);
+  const page = await ctx.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content.Security.Policy|Refused to/i.test(m.text())) problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(String(e)));
+  return { ctx, page };
+}
+
+/** openDrawerIfPhone shows the room list at phone width (at desktop width it is always shown). */
+export async function openDrawerIfPhone(page) {
+  if (page.viewportSize().width > 760 || (await page.locator('.drawer-open').count())) return;
+  await page.getByRole('button', { name: 'Open room list' }).click();
+  await page.locator('.drawer-open').waitFor();
+}

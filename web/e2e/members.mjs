@@ -8,7 +8,7 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'n
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, joinFromDirectory, launch, signUpUI, startServer, stepper, stopServer } from './lib.mjs';
+import { freePort, joinFromDirectory, launch, newUser, openDrawerIfPhone, signUpUI, startServer, stepper, stopServer } from './lib.mjs';
 
 const BIN = process.env.OPENCHAT_BIN;
 const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-results');
@@ -38,24 +38,8 @@ const lobby = 'lobby-' + suffix;
 let browser = null;
 let server = null;
 
-async function context(viewport) {
-  const ctx = await browser.newContext({ viewport, deviceScaleFactor: 1 });
-  ctx.setDefaultTimeout(STEP_TIMEOUT_MS);
-  const page = await ctx.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /Content.Security.Policy|Refused to/i.test(m.text())) problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(String(e)));
-  return { ctx, page };
-}
-
+const context = (viewport) => newUser(browser, { viewport, timeoutMs: STEP_TIMEOUT_MS, problems });
 const shot = (page, name) => page.screenshot({ path: join(OUT, name + '.png') });
-const phone = (page) => page.viewportSize().width <= 760;
-async function openDrawerIfPhone(page) {
-  if (!phone(page) || (await page.locator('.drawer-open').count())) return;
-  await page.getByRole('button', { name: 'Open room list' }).click();
-  await page.locator('.drawer-open').waitFor();
-}
 const roleOf = (page, name, role) => page.locator('.people .person', { hasText: name }).locator('.role', { hasText: role });
 const sidebar = (page) => page.locator('#sidebar');
 const roomLink = (page, name) => sidebar(page).getByRole('link', { name });

@@ -6,7 +6,7 @@ import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, rea
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, joinFromDirectory, launch, signUpUI, sleep, startServer as startServerAt, stepper, stopServer as stopServerProc } from './lib.mjs';
+import { freePort, joinFromDirectory, launch, newUser, openDrawerIfPhone, signUpUI, sleep, startServer as startServerAt, stepper, stopServer as stopServerProc } from './lib.mjs';
 
 const BIN = process.env.OPENCHAT_BIN;
 const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-results');
@@ -45,16 +45,7 @@ const bob = { username: 'bob_' + suffix, display: 'Bob Stone', email: `bob_${suf
 const roomName = 'general-' + suffix;
 const problems = []; // CSP violations and page errors
 
-async function newUser(viewport, colorScheme) {
-  const ctx = await browser.newContext({ viewport, colorScheme, deviceScaleFactor: 1 });
-  ctx.setDefaultTimeout(STEP_TIMEOUT_MS);
-  const page = await ctx.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /Content.Security.Policy|Refused to/i.test(m.text())) problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(String(e)));
-  return { ctx, page };
-}
+const user = (viewport, colorScheme) => newUser(browser, { viewport, colorScheme, timeoutMs: STEP_TIMEOUT_MS, problems });
 
 const shot = (page, name) => page.screenshot({ path: join(OUT, name + '.png') });
 const messages = (page, text) => page.locator('.msg', { hasText: text });
@@ -63,17 +54,11 @@ async function expectOnce(page, text) {
   const n = await messages(page, text).count();
   if (n !== 1) throw new Error(`"${text}" shown ${n} times`);
 }
-async function openDrawerIfPhone(page) {
-  if (page.viewportSize().width > 760) return; // the room list is always shown
-  await page.getByRole('button', { name: 'Open room list' }).click();
-  await page.locator('.drawer-open').waitFor();
-}
-
 let exitCode = 1;
 try {
   server = await startServer();
-  const A = await newUser({ width: 1280, height: 800 }, 'light');
-  const B = await newUser({ width: 390, height: 844 }, 'dark');
+  const A = await user({ width: 1280, height: 800 }, 'light');
+  const B = await user({ width: 390, height: 844 }, 'dark');
   let roomUrl = '';
 
   await step('sign up both users', async () => {

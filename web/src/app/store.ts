@@ -367,13 +367,14 @@ export class ChatStore {
     if (live) {
       const m = msgs[msgs.length - 1];
       if (m.author.id !== this.state.me.id) {
-        const t = this.state.typing[room];
-        if (t?.[m.author.id]) {
-          const { [m.author.id]: _, ...rest } = t;
+        const typers = this.state.typing[room];
+        if (typers?.[m.author.id]) {
+          const { [m.author.id]: _, ...rest } = typers;
           this.set({ typing: { ...this.state.typing, [room]: rest } });
         }
         const r = this.room(room);
-        const roomName = r ? roomLabel(r) : 'a room';
+        // A direct room is named by its people: "Ada in Ada" says nothing.
+        const roomName = r?.visibility === 'direct' ? t.aDirectMessage : r ? roomLabel(r) : 'a room';
         const who = m.author.display_name || m.author.username;
         const tag = mentionsUser(m, this.state.me.username) ? ' (mentions you)' : '';
         this.set({ announcement: `${who} in ${roomName}${tag}: ${m.body.slice(0, 200)}` });

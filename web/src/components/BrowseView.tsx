@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { useChat, useStore } from '../app/hooks';
 import { navigate, roomPath } from '../app/router';
-import { ApiError } from '../lib/api';
+import { errorText } from '../lib/api';
 import { t } from '../lib/strings';
 import type { Room } from '../lib/types';
 import { Compass, Hash } from './Icons';
+import { PageHeader } from './PageHeader';
 
 /** The directory is searched this long after the last key, a page at a time. */
 const SEARCH_DEBOUNCE_MS = 250;
@@ -53,7 +54,7 @@ export function BrowseView({ menu }: { menu: ReactNode }) {
       await store.joinRoom(r);
       navigate(roomPath(r.id));
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : t.couldNotLoad);
+      setError(errorText(e, t.couldNotLoad));
     } finally {
       setJoining('');
     }
@@ -62,15 +63,7 @@ export function BrowseView({ menu }: { menu: ReactNode }) {
   const member = new Set(mine.map((r) => r.id));
   return (
     <section className="main" aria-labelledby="browse-title">
-      <header className="room-header">
-        {menu}
-        <div className="room-title">
-          <h2 id="browse-title">
-            <Compass /> {t.browseTitle}
-          </h2>
-          <p className="topic muted">{t.browseSubtitle}</p>
-        </div>
-      </header>
+      <PageHeader menu={menu} id="browse-title" icon={<Compass />} title={t.browseTitle} subtitle={t.browseSubtitle} />
       <div className="page-scroll">
         <div className="narrow">
           <label htmlFor="browse-q">{t.searchRooms}</label>

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { useChat, useStore } from '../app/hooks';
 import { navigate, roomPath } from '../app/router';
-import { ApiError } from '../lib/api';
+import { errorText } from '../lib/api';
 import { canModerate, roomLabel } from '../lib/rooms';
 import { t } from '../lib/strings';
 import type { Member, UserRef } from '../lib/types';
@@ -9,6 +9,7 @@ import { Avatar, displayName } from './Avatar';
 import { Back, Exit } from './Icons';
 import { PeopleSearch } from './PeopleSearch';
 import { NotFound, RoomIcon } from './RoomView';
+import { PageHeader } from './PageHeader';
 
 const PAGE = 50;
 
@@ -56,7 +57,7 @@ export function MembersView({ roomId, menu }: { roomId: string; menu: ReactNode 
       setStatus({ ok: true, text: done });
       if (key !== 'leave') await load('');
     } catch (e) {
-      setStatus({ ok: false, text: e instanceof ApiError ? e.message : t.couldNotLoad });
+      setStatus({ ok: false, text: errorText(e, t.couldNotLoad) });
     } finally {
       setBusy('');
     }
@@ -68,7 +69,7 @@ export function MembersView({ roomId, menu }: { roomId: string; menu: ReactNode 
       const r = await store.openDM([u.id]);
       navigate(roomPath(r.id));
     } catch (e) {
-      setStatus({ ok: false, text: e instanceof ApiError ? e.message : t.couldNotLoad });
+      setStatus({ ok: false, text: errorText(e, t.couldNotLoad) });
     }
   }
 
@@ -77,18 +78,18 @@ export function MembersView({ roomId, menu }: { roomId: string; menu: ReactNode 
   const inRoom = new Set(members.map((m) => m.user.id));
   return (
     <section className="main" aria-labelledby="members-title">
-      <header className="room-header">
-        {menu}
-        <a href={roomPath(roomId)} className="icon-btn" aria-label={t.backToRoom} title={t.backToRoom} onClick={(e) => (e.preventDefault(), navigate(roomPath(roomId)))}>
-          <Back />
-        </a>
-        <div className="room-title">
-          <h2 id="members-title">
-            <RoomIcon room={room} /> {t.membersOf(label)}
-          </h2>
-          <p className="topic muted">{t.role[room.role]}</p>
-        </div>
-      </header>
+      <PageHeader
+        menu={menu}
+        before={
+          <a href={roomPath(roomId)} className="icon-btn" aria-label={t.backToRoom} title={t.backToRoom} onClick={(e) => (e.preventDefault(), navigate(roomPath(roomId)))}>
+            <Back />
+          </a>
+        }
+        id="members-title"
+        icon={<RoomIcon room={room} />}
+        title={t.membersOf(label)}
+        subtitle={t.role[room.role]}
+      />
       <div className="page-scroll">
         <div className="narrow">
           <p role="status" className={status ? (status.ok ? 'ok' : 'form-error') : 'sr-only'}>

@@ -1,13 +1,14 @@
 import { useState, type ReactNode } from 'react';
 import { useStore } from '../app/hooks';
 import { navigate, roomPath } from '../app/router';
-import { ApiError } from '../lib/api';
+import { errorText } from '../lib/api';
 import { DM_MAX_OTHERS } from '../lib/rooms';
 import { t } from '../lib/strings';
 import type { UserRef } from '../lib/types';
 import { Avatar, displayName } from './Avatar';
 import { Chat, Close } from './Icons';
 import { PeopleSearch } from './PeopleSearch';
+import { PageHeader } from './PageHeader';
 
 /** NewDMView picks up to DM_MAX_OTHERS people and opens the direct room with them. */
 export function NewDMView({ menu }: { menu: ReactNode }) {
@@ -24,22 +25,14 @@ export function NewDMView({ menu }: { menu: ReactNode }) {
       const room = await store.openDM(picked.map((u) => u.id));
       navigate(roomPath(room.id));
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : t.couldNotLoad);
+      setError(errorText(e, t.couldNotLoad));
       setBusy(false);
     }
   }
 
   return (
     <section className="main" aria-labelledby="new-dm-title">
-      <header className="room-header">
-        {menu}
-        <div className="room-title">
-          <h2 id="new-dm-title">
-            <Chat /> {t.newDirectMessage}
-          </h2>
-          <p className="topic muted">{t.dmHint(DM_MAX_OTHERS)}</p>
-        </div>
-      </header>
+      <PageHeader menu={menu} id="new-dm-title" icon={<Chat />} title={t.newDirectMessage} subtitle={t.dmHint(DM_MAX_OTHERS)} />
       <div className="page-scroll">
         <div className="narrow">
           {picked.length > 0 && (

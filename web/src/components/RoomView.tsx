@@ -2,7 +2,7 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { useChat, useStore } from '../app/hooks';
 import { membersPath, navigate } from '../app/router';
 import type { RoomData } from '../app/store';
-import { ApiError } from '../lib/api';
+import { errorText } from '../lib/api';
 import { roomLabel, roomTitle } from '../lib/rooms';
 import { t } from '../lib/strings';
 import type { Room, UserRef } from '../lib/types';
@@ -143,7 +143,7 @@ function JoinBar({ room }: { room: Room }) {
     try {
       await store.joinRoom(room);
     } catch (e) {
-      setError(e instanceof ApiError ? e.message : t.couldNotLoad);
+      setError(errorText(e, t.couldNotLoad));
     } finally {
       setBusy(false);
     }

@@ -1,7 +1,7 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { useChat, useStore } from '../app/hooks';
 import { navigate, roomPath, type Route } from '../app/router';
-import { ApiError } from '../lib/api';
+import { errorText } from '../lib/api';
 import { groupRooms, roomTitle } from '../lib/rooms';
 import { t } from '../lib/strings';
 import type { ConnState, MyRoom } from '../lib/types';
@@ -159,7 +159,7 @@ function CreateRoom({ onDone }: { onDone: () => void }) {
       onDone();
       navigate(roomPath(room.id));
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : 'Could not create the room.');
+      setError(errorText(err, 'Could not create the room.'));
     } finally {
       setBusy(false);
     }

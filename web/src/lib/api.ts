@@ -13,6 +13,11 @@ export class ApiError extends Error {
   }
 }
 
+/** errorText is what to tell the person about a failed call: the server's message, else fallback. */
+export function errorText(e: unknown, fallback: string): string {
+  return e instanceof ApiError ? e.message : fallback;
+}
+
 export interface Storage {
   getItem(k: string): string | null;
   setItem(k: string, v: string): void;

@@ -17,6 +17,7 @@ export const t = {
   privateRoom: 'Private room',
   publicRoom: 'Public room',
   directMessage: 'Direct message',
+  aDirectMessage: 'a direct message', // announced: "Ada in a direct message: hi"
   unread: (n: number, mentions: number) => (mentions > 0 ? `${n} unread, ${mentions} mentioning you` : `${n} unread`),
   justYou: 'Just you',
 
