@@ -108,14 +108,14 @@ try {
     await send(A.page, '#' + secret, 'Before anyone came');
   });
 
-  await step('Ada invites Bob from the member list; the room appears for Bob live', async () => {
+  await step('Ada invites Bob from the member list; the room appears for Bob live; Ada makes him moderator', async () => {
     await A.page.getByRole('link', { name: 'Show members' }).click();
     await A.page.getByRole('heading', { name: 'Members of #' + secret }).waitFor();
     await roleOf(A.page, ada.display, 'Owner').waitFor();
     await A.page.getByLabel('Search people by username').fill(bob.username);
     await A.page.getByRole('button', { name: 'Invite ' + bob.display }).click();
     await A.page.getByText(bob.display + ' was added.').waitFor();
-    await roleOf(A.page, bob.display, 'Member').waitFor();
+    if ((await A.page.getByLabel('Role of ' + bob.display).inputValue()) !== 'member') throw new Error('Bob is not shown as a member');
     await shot(A.page, 'members-desktop');
     await roomLink(B1.page, secret).click();
     await B1.page.getByRole('heading', { name: secret }).waitFor();
@@ -126,6 +126,12 @@ try {
     await B1.page.locator('.people .person', { hasText: ada.display }).waitFor();
     if (await B1.page.getByLabel('Search people by username').count()) throw new Error('a member is offered the invite search');
     if (await B1.page.getByRole('button', { name: /^Remove / }).count()) throw new Error('a member is offered remove buttons');
+    // The owner makes Bob a moderator: now he may invite.
+    await A.page.getByLabel('Role of ' + bob.display).selectOption('moderator');
+    await A.page.getByText(bob.display + ' is now moderator.').waitFor();
+    await B1.page.reload();
+    await B1.page.getByLabel('Search people by username').waitFor();
+    await roleOf(B1.page, bob.display, 'Moderator').waitFor();
     await B1.page.getByRole('link', { name: 'Back to the conversation' }).click();
     await B1.page.getByRole('heading', { name: secret }).waitFor();
   });

@@ -4,7 +4,7 @@ import { navigate, roomPath } from '../app/router';
 import { errorText } from '../lib/api';
 import { canModerate, roomLabel } from '../lib/rooms';
 import { t } from '../lib/strings';
-import type { Member, UserRef } from '../lib/types';
+import type { Member, Role, UserRef } from '../lib/types';
 import { Avatar, displayName } from './Avatar';
 import { Back, Exit } from './Icons';
 import { PeopleSearch } from './PeopleSearch';
@@ -12,6 +12,7 @@ import { NotFound, RoomIcon } from './RoomView';
 import { PageHeader } from './PageHeader';
 
 const PAGE = 50;
+const roles: Role[] = ['member', 'moderator', 'owner'];
 
 /**
  * MembersView lists a room's members a page at a time. Owners and
@@ -29,6 +30,8 @@ export function MembersView({ roomId, menu }: { roomId: string; menu: ReactNode 
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState('');
   const mod = canModerate(room);
+  // Only the owner changes roles; making someone owner hands the room over.
+  const owner = room?.role === 'owner' && room.visibility !== 'direct';
 
   const load = useCallback(
     async (after: string) => {
@@ -56,6 +59,7 @@ export function MembersView({ roomId, menu }: { roomId: string; menu: ReactNode 
       await f();
       setStatus({ ok: true, text: done });
       if (key !== 'leave') await load('');
+      if (key.startsWith('role:')) void store.loadRooms(); // my own role may have changed
     } catch (e) {
       setStatus({ ok: false, text: errorText(e, t.couldNotLoad) });
     } finally {
@@ -120,7 +124,26 @@ export function MembersView({ roomId, menu }: { roomId: string; menu: ReactNode 
                     <span className="person-names">
                       <strong>{name}</strong> {self && <span className="muted">{t.you}</span>} <span className="muted">@{m.user.username}</span>
                     </span>
-                    <span className={'role role-' + m.role}>{t.role[m.role]}</span>
+                    {owner && !self ? (
+                      <select
+                        className="role-select"
+                        aria-label={t.roleOf(name)}
+                        value={m.role}
+                        disabled={busy === 'role:' + m.user.id}
+                        onChange={(e) => {
+                          const role = e.target.value as Role;
+                          void act('role:' + m.user.id, () => store.api.setRole(roomId, m.user.id, role), t.roleChanged(name, t.role[role]));
+                        }}
+                      >
+                        {roles.map((r) => (
+                          <option key={r} value={r}>
+                            {t.role[r]}
+                          </option>
+                        ))}
+                      </select>
+                    ) : (
+                      <span className={'role role-' + m.role}>{t.role[m.role]}</span>
+                    )}
                     {!self && (
                       <button type="button" className="btn small" aria-label={t.sendDirectMessage(name)} onClick={() => void message(m.user)}>
                         {t.message}

@@ -60,6 +60,8 @@ export const t = {
   backToRoom: 'Back to the conversation',
   role: { owner: 'Owner', moderator: 'Moderator', member: 'Member' } as Record<Role, string>,
   you: '(you)',
+  roleOf: (name: string) => `Role of ${name}`,
+  roleChanged: (name: string, role: string) => `${name} is now ${role.toLowerCase()}.`,
   remove: 'Remove',
   removeMember: (name: string) => `Remove ${name} from the room`,
   removedMember: (name: string) => `${name} was removed.`,
