@@ -16,8 +16,9 @@ const roles: Role[] = ['member', 'moderator', 'owner'];
 
 /**
  * MembersView lists a room's members a page at a time. Owners and
- * moderators invite and remove; everyone may leave (not a direct room:
- * its people are fixed).
+ * moderators invite and remove (a moderator only plain members), the owner
+ * changes roles; everyone may leave. A direct room has none of these but
+ * leaving: its people are fixed.
  */
 export function MembersView({ roomId, menu }: { roomId: string; menu: ReactNode }) {
   const store = useStore();
@@ -149,7 +150,7 @@ export function MembersView({ roomId, menu }: { roomId: string; menu: ReactNode 
                         {t.message}
                       </button>
                     )}
-                    {mod && !self && (
+                    {mod && !self && (owner || m.role === 'member') && (
                       <button
                         type="button"
                         className="btn small danger"
@@ -174,13 +175,11 @@ export function MembersView({ roomId, menu }: { roomId: string; menu: ReactNode 
               </div>
             )}
           </section>
-          {room.visibility !== 'direct' && (
-            <section className="card">
-              <button type="button" className="btn danger" disabled={busy === 'leave'} onClick={() => void act('leave', () => store.leaveRoom(roomId), t.leftRoom(label))}>
-                <Exit /> {t.leaveRoom}
-              </button>
-            </section>
-          )}
+          <section className="card">
+            <button type="button" className="btn danger" disabled={busy === 'leave'} onClick={() => void act('leave', () => store.leaveRoom(roomId), t.leftRoom(label))}>
+              <Exit /> {room.visibility === 'direct' ? t.leaveConversation : t.leaveRoom}
+            </button>
+          </section>
         </div>
       </div>
     </section>

@@ -50,6 +50,7 @@ export const t = {
   members: 'Members',
   showMembers: 'Show members',
   leaveRoom: 'Leave room',
+  leaveConversation: 'Leave conversation',
   leftRoom: (name: string) => `You left ${name}.`,
   removedFromRoom: (name: string) => `You are no longer a member of ${name}.`,
   messageTo: (name: string) => `Message ${name}`,
