@@ -40,11 +40,26 @@ func (s *Service) authorize(ctx context.Context, actor User, roomID string) (acc
 	return access{meta: meta, role: role}, nil
 }
 
+// readable returns the room's kind if the actor may read it: anyone a
+// public room (without looking the membership up: reading needs none, and
+// a subscribe must not cost a query), members the others. Error: ENOTFOUND.
+func (s *Service) readable(ctx context.Context, actor User, roomID string) (roomMeta, error) {
+	meta, err := s.roomMeta(ctx, roomID)
+	if err != nil || meta.vis == Public {
+		return meta, err
+	}
+	role, err := s.memberRole(ctx, roomID, actor.ID)
+	if err == nil && role == "" {
+		err = errRoomNotFound
+	}
+	return meta, err
+}
+
 // CanRead reports, as an error, whether actor may read the room and
 // receive its events (ENOTFOUND otherwise). The WebSocket layer asks before
 // subscribing.
 func (s *Service) CanRead(ctx context.Context, actor User, roomID string) error {
-	_, err := s.authorize(ctx, actor, roomID)
+	_, err := s.readable(ctx, actor, roomID)
 	return err
 }
 
@@ -240,7 +255,7 @@ func (s *Service) SetRole(ctx context.Context, actor User, roomID, userID string
 
 // Members pages a room's members in join order. Errors: EINVALID, ENOTFOUND.
 func (s *Service) Members(ctx context.Context, actor User, roomID string, q MemberQuery) (MemberPage, error) {
-	if _, err := s.authorize(ctx, actor, roomID); err != nil {
+	if err := s.CanRead(ctx, actor, roomID); err != nil {
 		return MemberPage{}, err
 	}
 	switch {

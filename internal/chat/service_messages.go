@@ -116,7 +116,7 @@ func CheckPageQuery(q MessageQuery) (MessageQuery, error) {
 // Messages returns a page of a room's messages to an actor who may read
 // it. Errors: EINVALID, ENOTFOUND.
 func (s *Service) Messages(ctx context.Context, actor User, roomID string, q MessageQuery) (Page, error) {
-	if _, err := s.authorize(ctx, actor, roomID); err != nil {
+	if err := s.CanRead(ctx, actor, roomID); err != nil {
 		return Page{}, err
 	}
 	return s.RoomMessages(ctx, roomID, q)

@@ -143,7 +143,7 @@ func decodeRoomCursor(c string) (string, error) {
 // Room returns one room the actor may see; a direct room carries its other
 // members. Error: ENOTFOUND.
 func (s *Service) Room(ctx context.Context, actor User, id string) (Room, error) {
-	if _, err := s.authorize(ctx, actor, id); err != nil {
+	if err := s.CanRead(ctx, actor, id); err != nil {
 		return Room{}, err
 	}
 	r, err := s.store.RoomByID(ctx, id)
