@@ -10,6 +10,9 @@ import (
 // message with created=false and publishes nothing. Errors: EINVALID,
 // ENOTFOUND (room).
 func (s *Service) PostMessage(ctx context.Context, actor User, roomID, body, clientID string) (Message, bool, error) {
+	if err := checkRoomID(roomID); err != nil {
+		return Message{}, false, err
+	}
 	body, err := ValidateBody(body)
 	if err != nil {
 		return Message{}, false, err
@@ -73,6 +76,9 @@ func CheckPageQuery(q MessageQuery) (MessageQuery, error) {
 // can prove it exact. Errors: EINVALID, ENOTFOUND.
 func (s *Service) Messages(ctx context.Context, roomID string, q MessageQuery) (Page, error) {
 	q, err := CheckPageQuery(q)
+	if err == nil {
+		err = checkRoomID(roomID)
+	}
 	if err != nil {
 		return Page{}, err
 	}
@@ -156,6 +162,9 @@ func (s *Service) latest(ctx context.Context, roomID string, limit int) ([]Messa
 func (s *Service) CatchUp(ctx context.Context, roomID string, after int64) (msgs []Message, lastSeq int64, truncated bool, err error) {
 	if after < 0 {
 		return nil, 0, false, Invalid("after_seq", "must be a positive seq number")
+	}
+	if err := checkRoomID(roomID); err != nil {
+		return nil, 0, false, err
 	}
 	if !s.isDirty(roomID) {
 		cached, ok, err := s.cache.MessagesAfter(ctx, roomID, after)

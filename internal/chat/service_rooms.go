@@ -49,6 +49,9 @@ func (s *Service) Rooms(ctx context.Context) ([]Room, error) {
 // lookup) rather than scanning the cached list, which would decode every
 // room to find one.
 func (s *Service) Room(ctx context.Context, id string) (Room, error) {
+	if err := checkRoomID(id); err != nil {
+		return Room{}, err
+	}
 	return s.store.RoomByID(ctx, id)
 }
 
