@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/mail"
 	"regexp"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -163,10 +162,16 @@ func ValidateEmail(s string) error {
 	return nil
 }
 
+// passwordInputMinLen is the shortest username, name or e-mail local part
+// a password may not contain (shorter ones are left to zxcvbn, or "ada"
+// would forbid "Canada").
+const passwordInputMinLen = 4
+
 // ValidatePassword checks a new password (field names it in the error):
 // no control characters, PasswordMinLen characters to PasswordMaxLen bytes,
-// and a zxcvbn score of at least PasswordMinScore, where userInputs (the
-// username, the e-mail address) count as words an attacker knows.
+// not containing any of userInputs (the username, the e-mail address's
+// local part, the display name), and a zxcvbn score of at least
+// PasswordMinScore, where userInputs count as words an attacker knows.
 func ValidatePassword(field, s string, userInputs ...string) error {
 	if err := CheckText(field, s, TextSecret); err != nil {
 		return err
@@ -177,8 +182,17 @@ func ValidatePassword(field, s string, userInputs ...string) error {
 	if strings.TrimSpace(s) == "" {
 		return Invalid(field, "must not be only spaces")
 	}
-	inputs := slices.Clone(userInputs)
-	for _, in := range userInputs { // "ada@example.org" also gives "ada" and "example"
+	var inputs []string
+	for _, in := range userInputs { // "ada.l@example.org" also gives "ada.l", "example.org", "ada", "l", "example", "org"
+		if in == "" { // an empty word would stop zxcvbn from matching the others
+			continue
+		}
+		name, _, _ := strings.Cut(in, "@")
+		if len(name) >= passwordInputMinLen && strings.Contains(strings.ToLower(s), strings.ToLower(name)) {
+			return Invalid(field, "must not contain your username, name or e-mail address")
+		}
+		inputs = append(inputs, in)
+		inputs = append(inputs, strings.Split(in, "@")...)
 		inputs = append(inputs, strings.FieldsFunc(in, func(r rune) bool { return r == '@' || r == '.' })...)
 	}
 	if score := zxcvbn.PasswordStrength(s, inputs).Score; score < PasswordMinScore {
