@@ -108,7 +108,7 @@ func (e *env) user(name string, pref chat.NotifyPref) chat.User {
 func (e *env) signUp(name string) chat.User {
 	e.t.Helper()
 	u, err := e.svc.SignUp(context.Background(), chat.SignUpInput{Username: name, Email: name + "@example.org",
-		Password: "purple-otter-" + name, DisplayName: strings.ToUpper(name[:1]) + name[1:]})
+		Password: "purple-otter-canyon", DisplayName: strings.ToUpper(name[:1]) + name[1:]})
 	if err != nil {
 		e.t.Fatal(err)
 	}

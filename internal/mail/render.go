@@ -23,22 +23,16 @@ type templates struct {
 	html, verifyHTML *htmltemplate.Template
 }
 
-func parseTemplates() (templates, error) {
-	var t templates
-	var err error
+func parseTemplates() (t templates, err error) {
 	for _, p := range []struct {
-		dst  **texttemplate.Template
+		text **texttemplate.Template
+		html **htmltemplate.Template
 		name string
-	}{{&t.text, "mention"}, {&t.verifyText, "verify"}} {
-		if *p.dst, err = texttemplate.ParseFS(templateFS, "templates/"+p.name+".txt.tmpl"); err != nil {
+	}{{&t.text, &t.html, "mention"}, {&t.verifyText, &t.verifyHTML, "verify"}} {
+		if *p.text, err = texttemplate.ParseFS(templateFS, "templates/"+p.name+".txt.tmpl"); err != nil {
 			return templates{}, err
 		}
-	}
-	for _, p := range []struct {
-		dst  **htmltemplate.Template
-		name string
-	}{{&t.html, "mention"}, {&t.verifyHTML, "verify"}} {
-		if *p.dst, err = htmltemplate.ParseFS(templateFS, "templates/"+p.name+".html.tmpl"); err != nil {
+		if *p.html, err = htmltemplate.ParseFS(templateFS, "templates/"+p.name+".html.tmpl"); err != nil {
 			return templates{}, err
 		}
 	}
