@@ -191,6 +191,8 @@ func TestErrorCodeUnavailable(t *testing.T) {
 		{"admin shutdown", fmt.Errorf("q: %w", sqlStateErr("57P01")), EUNAVAILABLE},
 		{"connection failure", sqlStateErr("08006"), EUNAVAILABLE},
 		{"syntax error", sqlStateErr("42601"), EINTERNAL},
+		{"nul in text", fmt.Errorf("q: %w", sqlStateErr("22021")), EBADREQUEST},
+		{"number out of range", sqlStateErr("22003"), EBADREQUEST},
 		{"plain", errors.New("boom"), EINTERNAL},
 	} {
 		if got := ErrorCode(tt.err); got != tt.want {
@@ -199,5 +201,8 @@ func TestErrorCodeUnavailable(t *testing.T) {
 	}
 	if ErrorMessage(io.ErrUnexpectedEOF) == "internal error" {
 		t.Error("unavailable errors need their own message")
+	}
+	if ErrorMessage(sqlStateErr("22021")) == "internal error" {
+		t.Error("refused values need their own message")
 	}
 }

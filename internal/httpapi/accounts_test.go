@@ -94,8 +94,7 @@ func TestSessionRoutes(t *testing.T) {
 	phone := must[struct{ Token string }](t, rec, http.StatusCreated).Token
 
 	rec = e.do(t, req{method: "GET", path: "/api/v1/me/sessions", token: tok})
-	var raw struct{ Sessions []map[string]any }
-	raw = must[struct{ Sessions []map[string]any }](t, rec, 200)
+	raw := must[struct{ Sessions []map[string]any }](t, rec, 200)
 	if len(raw.Sessions) != 2 { // signUp's sign-in and the phone
 		t.Fatalf("sessions: %s", rec.Body)
 	}
@@ -172,9 +171,10 @@ func TestVerifyEmailLink(t *testing.T) {
 		"nul in user": "/api/v1/verify-email?user=%00&expires=1&token=x",
 	} {
 		for _, m := range []string{"GET", "POST"} {
-			wantError(t, e.do(t, req{method: m, path: path}), 401, "unauthorized", "")
+			if rec := e.do(t, req{method: m, path: path}); rec.Code != 401 {
+				t.Errorf("%s %s link: %d, want 401", m, name, rec.Code)
+			}
 		}
-		_ = name
 	}
 	rec := e.do(t, req{method: "GET", path: good})
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `<form method="post"`) || !strings.Contains(rec.Body.String(), "Confirm") {

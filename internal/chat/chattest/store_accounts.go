@@ -197,4 +197,18 @@ func testTextRoundTrip(t *testing.T, s chat.Store) {
 	if _, err := s.Mentions(ctx, ada.ID, 1<<40, 10); err != nil {
 		t.Fatalf("Mentions with a cursor past 2^31: %v", err)
 	}
+	// A NUL byte the input rules missed is refused or not found, never an
+	// internal error (PostgreSQL refuses NUL in text).
+	for name, err := range map[string]error{
+		"UserByUsername": second(s.UserByUsername(ctx, "ada\x00")),
+		"RoomByID":       second(s.RoomByID(ctx, "r\x00")),
+		"CreateUser": s.CreateUser(ctx, chat.User{ID: chat.NewID(), Username: "nul", DisplayName: "N\x00", Email: "nul@example.org",
+			PasswordHash: "x", CreatedAt: chat.NewTime(base)}),
+	} {
+		if code := chat.ErrorCode(err); code != chat.ENOTFOUND && code != chat.EBADREQUEST && err != nil {
+			t.Errorf("%s with NUL: %v (code %s)", name, err, code)
+		}
+	}
 }
+
+func second[A any](_ A, err error) error { return err }
