@@ -16,6 +16,17 @@ import (
 
 var errRoomNotFound = Errorf(ENOTFOUND, "room not found")
 
+// checkUserIDs answers ENOTFOUND, without asking the store, for an id no
+// user can have.
+func checkUserIDs(ids ...string) error {
+	for _, id := range ids {
+		if !ValidID(id) {
+			return Errorf(ENOTFOUND, "user not found")
+		}
+	}
+	return nil
+}
+
 // access is what a reader of a room is: the room's kind and the reader's
 // role ("" for a non-member of a public room).
 type access struct {
@@ -40,11 +51,26 @@ func (s *Service) authorize(ctx context.Context, actor User, roomID string) (acc
 	return access{meta: meta, role: role}, nil
 }
 
+// readable returns the room's kind if the actor may read it: anyone a
+// public room (without looking the membership up: reading needs none, and
+// a subscribe must not cost a query), members the others. Error: ENOTFOUND.
+func (s *Service) readable(ctx context.Context, actor User, roomID string) (roomMeta, error) {
+	meta, err := s.roomMeta(ctx, roomID)
+	if err != nil || meta.vis == Public {
+		return meta, err
+	}
+	role, err := s.memberRole(ctx, roomID, actor.ID)
+	if err == nil && role == "" {
+		err = errRoomNotFound
+	}
+	return meta, err
+}
+
 // CanRead reports, as an error, whether actor may read the room and
 // receive its events (ENOTFOUND otherwise). The WebSocket layer asks before
 // subscribing.
 func (s *Service) CanRead(ctx context.Context, actor User, roomID string) error {
-	_, err := s.authorize(ctx, actor, roomID)
+	_, err := s.readable(ctx, actor, roomID)
 	return err
 }
 
@@ -135,6 +161,9 @@ func directLabel(members []UserRef) string {
 // ENOTFOUND (room, or user), EFORBIDDEN.
 func (s *Service) AddMember(ctx context.Context, actor User, roomID, userID string) error {
 	a, err := s.authorize(ctx, actor, roomID)
+	if err == nil {
+		err = checkUserIDs(userID)
+	}
 	if err != nil {
 		return err
 	}
@@ -169,6 +198,9 @@ func (s *Service) AddMember(ctx context.Context, actor User, roomID, userID stri
 // non-member changes nothing. Errors: ENOTFOUND, EFORBIDDEN.
 func (s *Service) RemoveMember(ctx context.Context, actor User, roomID, userID string) error {
 	a, err := s.authorize(ctx, actor, roomID)
+	if err == nil {
+		err = checkUserIDs(userID)
+	}
 	if err != nil {
 		return err
 	}
@@ -211,6 +243,9 @@ func (s *Service) RemoveMember(ctx context.Context, actor User, roomID, userID s
 // EINVALID, ENOTFOUND, EFORBIDDEN.
 func (s *Service) SetRole(ctx context.Context, actor User, roomID, userID string, role Role) (Member, error) {
 	a, err := s.authorize(ctx, actor, roomID)
+	if err == nil {
+		err = checkUserIDs(userID)
+	}
 	if err != nil {
 		return Member{}, err
 	}
@@ -240,7 +275,7 @@ func (s *Service) SetRole(ctx context.Context, actor User, roomID, userID string
 
 // Members pages a room's members in join order. Errors: EINVALID, ENOTFOUND.
 func (s *Service) Members(ctx context.Context, actor User, roomID string, q MemberQuery) (MemberPage, error) {
-	if _, err := s.authorize(ctx, actor, roomID); err != nil {
+	if err := s.CanRead(ctx, actor, roomID); err != nil {
 		return MemberPage{}, err
 	}
 	switch {
@@ -292,6 +327,9 @@ func (s *Service) OpenDirect(ctx context.Context, actor User, userIDs []string) 
 	ids = slices.Compact(ids)
 	if len(ids) < 2 || len(ids) > DirectMaxMembers {
 		return Room{}, false, Invalid("user_ids", "a direct conversation has 2 to %d people, you included", DirectMaxMembers)
+	}
+	if err := checkUserIDs(ids...); err != nil {
+		return Room{}, false, err
 	}
 	users, err := s.store.UsersByIDs(ctx, ids)
 	if err != nil {

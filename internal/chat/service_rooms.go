@@ -95,6 +95,9 @@ func (s *Service) Directory(ctx context.Context, q RoomQuery) (RoomPage, error) 
 	case q.Limit < 0 || q.Limit > RoomsMaxLimit:
 		return RoomPage{}, Invalid("limit", "must be 1 to %d", RoomsMaxLimit)
 	}
+	if err := CheckText("q", q.Q, TextLine); err != nil {
+		return RoomPage{}, err
+	}
 	if len([]rune(q.Q)) > RoomQueryMaxLen {
 		return RoomPage{}, Invalid("q", "must be at most %d characters", RoomQueryMaxLen)
 	}
@@ -143,7 +146,7 @@ func decodeRoomCursor(c string) (string, error) {
 // Room returns one room the actor may see; a direct room carries its other
 // members. Error: ENOTFOUND.
 func (s *Service) Room(ctx context.Context, actor User, id string) (Room, error) {
-	if _, err := s.authorize(ctx, actor, id); err != nil {
+	if err := s.CanRead(ctx, actor, id); err != nil {
 		return Room{}, err
 	}
 	r, err := s.store.RoomByID(ctx, id)

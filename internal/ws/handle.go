@@ -61,7 +61,25 @@ func (c *conn) subscribe(f clientFrame) {
 		return
 	}
 	c.subs[f.RoomID] = sb
-	s.presenceJoin(ctx, sb.room, c.user.ID)
+	// A removal between the check above and the join found no subscription
+	// to end: check again now that it would find this one.
+	err = s.svc.CanRead(ctx, c.user, f.RoomID)
+	if err == nil {
+		s.presenceJoin(ctx, sb.room, c.user.ID)
+	}
+	c.mu.Lock()
+	kicked := sb.gone
+	sb.present = err == nil && !kicked
+	c.mu.Unlock()
+	if err != nil || kicked {
+		if err == nil { // removed while joining presence: undo it here, dropSub did not
+			s.presenceLeave(ctx, sb.room, c.user.ID)
+			err = chat.Errorf(chat.ENOTFOUND, "room not found")
+		}
+		c.leaveSub(sb)
+		c.replyError(err, f.Ref)
+		return
+	}
 
 	var msgs []chat.Message
 	var last int64
@@ -187,17 +205,20 @@ func (c *conn) leaveSub(sb *sub) {
 }
 
 // dropSub ends a subscription once: the room forgets the connection and,
-// for the user's last local connection in the room, so does presence.
+// for the user's last local connection in the room, so does presence (if
+// the subscription had joined it).
 func (c *conn) dropSub(sb *sub) {
 	c.mu.Lock()
-	gone := sb.gone
-	sb.gone, sb.buf = true, nil
+	gone, present := sb.gone, sb.present
+	sb.gone, sb.buf, sb.present = true, nil, false
 	c.mu.Unlock()
 	if gone {
 		return
 	}
 	c.srv.leave(sb)
-	c.srv.presenceLeave(c.srv.ctx, sb.room, c.user.ID)
+	if present {
+		c.srv.presenceLeave(c.srv.ctx, sb.room, c.user.ID)
+	}
 }
 
 // send posts a message. A retried client_id is acknowledged with the first

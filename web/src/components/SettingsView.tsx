@@ -4,6 +4,7 @@ import { errorText } from '../lib/api';
 import type { NotifyPref } from '../lib/types';
 import { Gear } from './Icons';
 import { PageHeader } from './PageHeader';
+import { SecuritySettings } from './SecuritySettings';
 
 const prefs: Array<{ value: NotifyPref; label: string; hint: string }> = [
   { value: 'always', label: 'Always', hint: 'An e-mail for every mention.' },
@@ -74,6 +75,9 @@ export function SettingsView({ menu, onSignOut }: { menu: ReactNode; onSignOut: 
             </button>
           </section>
         </form>
+        <div className="settings">
+          <SecuritySettings onSignedOut={onSignOut} />
+        </div>
       </div>
     </section>
   );

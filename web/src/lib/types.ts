@@ -11,11 +11,23 @@ export interface UserRef {
 export interface User extends UserRef {
   email?: string;
   email_notifications?: NotifyPref;
+  /** The owner followed the verification link; until then no e-mail but that one is sent. */
+  email_verified?: boolean;
   created_at?: string;
 }
 
 export type Visibility = 'public' | 'private' | 'direct';
 export type Role = 'owner' | 'moderator' | 'member';
+
+/** A signed-in client of the user, as GET /me/sessions lists it. */
+export interface Session {
+  id: string;
+  created_at: string;
+  last_seen_at: string;
+  user_agent: string;
+  address: string;
+  current: boolean;
+}
 
 export interface Room {
   id: string;
