@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useChat, useStore } from '../app/hooks';
 import { navigate, roomPath } from '../app/router';
 import { errorText } from '../lib/api';
@@ -21,6 +21,7 @@ export function BrowseView({ menu }: { menu: ReactNode }) {
   const [state, setState] = useState<'loading' | 'idle' | 'error'>('loading');
   const [joining, setJoining] = useState('');
   const [error, setError] = useState('');
+  const search = useRef(0); // a page answers only the search it was asked for
 
   const load = useCallback(
     async (query: string, after: string, live: () => boolean) => {
@@ -38,13 +39,11 @@ export function BrowseView({ menu }: { menu: ReactNode }) {
     [store],
   );
 
+  const live = (n: number) => () => search.current === n;
   useEffect(() => {
-    let live = true;
-    const timer = setTimeout(() => void load(q.trim(), '', () => live), q ? SEARCH_DEBOUNCE_MS : 0);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
+    const n = ++search.current;
+    const timer = setTimeout(() => void load(q.trim(), '', live(n)), q ? SEARCH_DEBOUNCE_MS : 0);
+    return () => clearTimeout(timer);
   }, [q, load]);
 
   async function join(r: Room) {
@@ -96,7 +95,7 @@ export function BrowseView({ menu }: { menu: ReactNode }) {
           {state === 'loading' && <p className="muted pad center">{t.loading}</p>}
           {cursor && state === 'idle' && (
             <div className="center pad">
-              <button className="btn" onClick={() => void load(q.trim(), cursor, () => true)}>
+              <button className="btn" onClick={() => void load(q.trim(), cursor, live(search.current))}>
                 {t.loadMore}
               </button>
             </div>
