@@ -33,8 +33,8 @@ const (
 	// the member concerned.
 	EventMemberAdded   = "member_added" // MyRoom is the room as the new member sees it
 	EventMemberRemoved = "member_removed"
-	EventMemberRole    = "member_role"
-	EventRead          = "read" // Seq is the new read position
+	EventMemberRole    = "member_role" // MyRoom carries the new role
+	EventRead          = "read"        // Seq is the new read position
 )
 
 // MembersChannel carries membership changes and read positions to every

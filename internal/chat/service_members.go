@@ -90,7 +90,13 @@ func (s *Service) join(ctx context.Context, actor User, roomID string) error {
 // announceMember publishes that userID joined the room, with the room as
 // that member sees it, so its open connections list it at once.
 func (s *Service) announceMember(ctx context.Context, roomID, userID string) {
-	e := Event{Type: EventMemberAdded, RoomID: roomID, UserID: userID}
+	s.announce(ctx, EventMemberAdded, roomID, userID)
+}
+
+// announce publishes a membership event carrying the room as the member
+// now sees it (role included).
+func (s *Service) announce(ctx context.Context, typ, roomID, userID string) {
+	e := Event{Type: typ, RoomID: roomID, UserID: userID}
 	if mine, err := s.myRoom(ctx, roomID, userID); err == nil {
 		e.MyRoom = &mine
 	} else {
@@ -233,7 +239,7 @@ func (s *Service) RemoveMember(ctx context.Context, actor User, roomID, userID s
 	s.publish(ctx, MembersChannel, Event{Type: EventMemberRemoved, RoomID: roomID, UserID: userID})
 	if newOwner != "" {
 		s.members.forget(roomID, newOwner)
-		s.publish(ctx, MembersChannel, Event{Type: EventMemberRole, RoomID: roomID, UserID: newOwner})
+		s.announce(ctx, EventMemberRole, roomID, newOwner)
 	}
 	return nil
 }
@@ -266,9 +272,9 @@ func (s *Service) SetRole(ctx context.Context, actor User, roomID, userID string
 		}
 		return Member{}, err
 	}
-	for _, id := range []string{userID, actor.ID} {
+	for _, id := range slices.Compact([]string{userID, actor.ID}) {
 		s.members.forget(roomID, id)
-		s.publish(ctx, MembersChannel, Event{Type: EventMemberRole, RoomID: roomID, UserID: id})
+		s.announce(ctx, EventMemberRole, roomID, id)
 	}
 	return m, nil
 }

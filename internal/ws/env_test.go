@@ -335,7 +335,7 @@ func contains(s []string, v string) bool {
 // frames that joining rooms causes skipped) and checks its type.
 func (cl *client) expect(typ string) frame {
 	cl.t.Helper()
-	ignore := slices.DeleteFunc([]string{typePresence, typeTyping, typeRoomAdded, typeRead}, func(s string) bool { return s == typ })
+	ignore := slices.DeleteFunc([]string{typePresence, typeTyping, typeRoomAdded, typeRoomUpdated, typeRead}, func(s string) bool { return s == typ })
 	if typ != typeHello {
 		ignore = append(ignore, typeHello)
 	}

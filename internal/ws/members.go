@@ -11,9 +11,10 @@ import (
 // "removed" frame is queued, so no later message of the room reaches it.
 
 const (
-	typeRemoved   = "removed"
-	typeRead      = "read"
-	typeRoomAdded = "room_added"
+	typeRemoved     = "removed"
+	typeRead        = "read"
+	typeRoomAdded   = "room_added"
+	typeRoomUpdated = "room_updated"
 )
 
 type (
@@ -37,11 +38,15 @@ func (s *Server) memberEvent(e chat.Event) {
 	switch e.Type {
 	case chat.EventRead:
 		frame = encode(readFrame{Type: typeRead, RoomID: e.RoomID, Seq: e.Seq})
-	case chat.EventMemberAdded:
+	case chat.EventMemberAdded, chat.EventMemberRole:
 		if e.MyRoom == nil {
 			return
 		}
-		frame = encode(roomAddedFrame{Type: typeRoomAdded, Room: e.MyRoom})
+		typ := typeRoomAdded
+		if e.Type == chat.EventMemberRole {
+			typ = typeRoomUpdated
+		}
+		frame = encode(roomAddedFrame{Type: typ, Room: e.MyRoom})
 	case chat.EventMemberRemoved:
 		frame = encode(roomFrame{Type: typeRemoved, RoomID: e.RoomID})
 	default:

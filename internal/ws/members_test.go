@@ -48,6 +48,13 @@ func TestPrivateRoomSubscriptions(t *testing.T) {
 		t.Fatalf("live = %+v", m)
 	}
 
+	if _, err := e.svc.SetRole(bg(), e.user("alice"), r.ID, e.user("bob").ID, chat.Moderator); err != nil {
+		t.Fatal(err)
+	}
+	updated := bob.expect(typeRoomUpdated)
+	if err := json.Unmarshal(updated.Room, &mine); err != nil || mine.ID != r.ID || mine.Role != chat.Moderator {
+		t.Fatalf("room_updated = %s (%v)", updated.Room, err)
+	}
 	if err := e.svc.RemoveMember(bg(), e.user("alice"), r.ID, e.user("bob").ID); err != nil {
 		t.Fatal(err)
 	}

@@ -257,15 +257,16 @@ describe('ChatClient', () => {
     expect(events).toContain('error:not_found:sub:secret');
   });
 
-  it('membership frames: removed ends the subscription, read and room_added are passed on', () => {
+  it('membership frames: removed ends the subscription, read, room_added and room_updated are passed on', () => {
     client.subscribe('r1');
     client.start();
     last().open();
     last().frame({ type: 'subscribed', room_id: 'r1', last_seq: 2 });
     last().frame({ type: 'read', room_id: 'r1', seq: 2 });
     last().frame({ type: 'room_added', room: { id: 'r2', name: 'new', visibility: 'private' } });
+    last().frame({ type: 'room_updated', room: { id: 'r2', name: 'new', visibility: 'private', role: 'moderator' } });
     last().frame({ type: 'removed', room_id: 'r1' });
-    expect(events.filter((e) => /^(read|roomAdded|removed)/.test(e))).toEqual(['read:r1:2', 'roomAdded:r2', 'removed:r1']);
+    expect(events.filter((e) => /^(read|roomAdded|removed)/.test(e))).toEqual(['read:r1:2', 'roomAdded:r2', 'roomAdded:r2', 'removed:r1']);
     expect(client.lastSeq('r1')).toBeUndefined();
     last().drop();
     clock.advance(BACKOFF_BASE_MS);

@@ -312,6 +312,7 @@ export class ChatClient {
         h.read?.(f.room_id, f.seq);
         break;
       case 'room_added':
+      case 'room_updated': // a role changed: the room replaces the listed one
         if (f.room?.id) h.roomAdded?.(f.room as MyRoom);
         break;
       case 'error':
