@@ -75,6 +75,9 @@ func newFlagSet(name string, c *config, stderr io.Writer) *flag.FlagSet {
 	dur := func(p *time.Duration, name string, value time.Duration, usage string) {
 		fs.DurationVar(p, name, value, usage)
 	}
+	enum := func(p *string, name, value, usage string, allowed ...string) {
+		fs.Var(newEnum(p, value, allowed...), name, usage)
+	}
 	str(&c.ConfigFile, "config", "", "TOML (.toml) or YAML (.yaml) file of settings, flag names as keys; flags and environment variables override it")
 	str(&c.Addr, "addr", ":8080", "HTTP listen address")
 	str(&c.DataDir, "data-dir", "./data", "directory for the SQLite database, the secret and the mail folder")
@@ -86,8 +89,8 @@ func newFlagSet(name string, c *config, stderr io.Writer) *flag.FlagSet {
 	fs.String("allowed-origins", "", "comma-separated extra origins allowed for CORS and WebSocket (e.g. https://chat.example.com)")
 	str(&c.Secret, "secret", "", "key for signed links, shared by all instances (default: generated into <data-dir>/secret)")
 	dur(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may finish on SIGTERM")
-	fs.Var(newEnum(&c.LogLevel, "info", "debug", "info", "warn", "error"), "log-level", "debug, info, warn or error")
-	fs.Var(newEnum(&c.LogFormat, "text", "text", "json"), "log-format", "text or json")
+	enum(&c.LogLevel, "log-level", "info", "debug, info, warn or error", "debug", "info", "warn", "error")
+	enum(&c.LogFormat, "log-format", "text", "text or json", "text", "json")
 	str(&c.PprofAddr, "pprof-addr", "", "if set, serve net/http/pprof on this address (keep it private, e.g. 127.0.0.1:6060)")
 	dur(&c.CacheRoomsTTL, "cache-rooms-ttl", 10*time.Second, "safety-net expiry of the cached room list")
 	fs.IntVar(&c.CacheRoomMessages, "cache-room-messages", 50, "newest messages cached per room")

@@ -16,7 +16,7 @@ import (
 // the e2e runner). They are not typos.
 var (
 	toolingEnvPrefixes = []string{"OPENCHAT_TEST_", "OPENCHAT_CLUSTER_"}
-	toolingEnvNames    = []string{"OPENCHAT_BIN", "OPENCHAT_HOSTNAME", "OPENCHAT_HTTP_PORT", "OPENCHAT_HTTPS_PORT"}
+	toolingEnvNames    = []string{"OPENCHAT_BIN", "OPENCHAT_HOSTNAME", "OPENCHAT_HTTP_PORT", "OPENCHAT_HTTPS_PORT", "OPENCHAT_VERSION"}
 	// otherCommandEnv are read by commands other than serve.
 	otherCommandEnv = []string{"OPENCHAT_API_ORIGIN"}
 )

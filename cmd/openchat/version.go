@@ -66,4 +66,3 @@ func (b buildInfo) String() string {
 	}
 	return s.String()
 }
-
