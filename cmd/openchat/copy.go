@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -81,5 +80,5 @@ func copyCommand(ctx context.Context, args []string, getenv func(string) string,
 	for _, n := range counts {
 		fmt.Fprintf(tw, "%s\t%d rows\t\n", n.Table, n.Rows)
 	}
-	return errors.Join(tw.Flush(), src.Close())
+	return tw.Flush()
 }

@@ -28,8 +28,8 @@ func TestValid(t *testing.T) {
 			t.Errorf("Valid(%q) = %v, want %v", tt.id, got, tt.want)
 		}
 	}
-	if New() == New() {
-		t.Error("New returned the same id twice")
+	if a, b := New(), New(); a == b {
+		t.Errorf("New returned %s twice", a)
 	}
 }
 
