@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -59,7 +60,7 @@ func TestMigrateCommand(t *testing.T) {
 				t.Fatalf("up: %v\n%s", err, out)
 			}
 			if out, err = openchat(t, append([]string{"migrate", "status"}, args...)...); err != nil || !strings.Contains(out, ", 0 pending") || strings.Contains(out, "  pending\n") ||
-				!strings.Contains(out, "0001_init.sql  applied ") {
+				!regexp.MustCompile(`(?m)^0001_init\.sql +applied 20`).MatchString(out) {
 				t.Fatalf("status after: %v\n%s", err, out)
 			}
 		})

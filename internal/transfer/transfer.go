@@ -27,6 +27,7 @@ var Tables = []string{
 	"users",
 	"sessions",
 	"rooms",
+	"room_members",
 	"messages",
 	"mentions",
 	"mail_batches",

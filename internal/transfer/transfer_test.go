@@ -114,7 +114,7 @@ func TestCopy(t *testing.T) {
 	for _, c := range counts {
 		got[c.Table] = c.Rows
 	}
-	want := map[string]int64{"users": 3, "sessions": 3, "rooms": 3, "messages": 120, "mentions": 42, "mail_batches": 1, "notifications": 42}
+	want := map[string]int64{"users": 3, "sessions": 3, "rooms": 3, "room_members": 3, "messages": 120, "mentions": 42, "mail_batches": 1, "notifications": 42}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("copied %v, want %v", got, want)
 	}
