@@ -98,7 +98,7 @@ func TestBackupUnderWriteLoad(t *testing.T) {
 	}
 	var rooms []string
 	for i := range 4 {
-		r := chat.Room{ID: chat.NewID(), Name: fmt.Sprintf("load-%d", i), CreatedBy: u.ID, CreatedAt: chat.NewTime(time.Now())}
+		r := chat.Room{ID: chat.NewID(), Name: fmt.Sprintf("load-%d", i), Visibility: chat.Public, CreatedBy: u.ID, CreatedAt: chat.NewTime(time.Now())}
 		if err := st.CreateRoom(ctx, r); err != nil {
 			t.Fatal(err)
 		}

@@ -82,8 +82,12 @@ func fill(t *testing.T, ctx context.Context, rooms, perRoom int) func(s chat.Sto
 			users = append(users, u)
 		}
 		for r := range rooms {
-			room := chat.Room{ID: chat.NewID(), Name: fmt.Sprintf("room-%d", r), Topic: "topic", CreatedBy: users[0].ID, CreatedAt: chat.NewTime(now)}
+			room := chat.Room{ID: chat.NewID(), Name: fmt.Sprintf("room-%d", r), Topic: "topic", Visibility: chat.Public,
+				CreatedBy: users[0].ID, CreatedAt: chat.NewTime(now)}
 			if err := s.CreateRoom(ctx, room); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.AddMember(ctx, room.ID, users[1].ID, chat.MemberRole, chat.NewTime(now)); err != nil {
 				t.Fatal(err)
 			}
 			for i := range perRoom {
@@ -114,7 +118,7 @@ func TestCopy(t *testing.T) {
 	for _, c := range counts {
 		got[c.Table] = c.Rows
 	}
-	want := map[string]int64{"users": 3, "sessions": 3, "rooms": 3, "room_members": 3, "messages": 120, "mentions": 42, "mail_batches": 1, "notifications": 42}
+	want := map[string]int64{"users": 3, "sessions": 3, "rooms": 3, "room_members": 6, "messages": 120, "mentions": 42, "mail_batches": 1, "notifications": 42}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("copied %v, want %v", got, want)
 	}
@@ -131,8 +135,8 @@ func TestCopy(t *testing.T) {
 	}
 	defer pst.Close()
 	rooms, err := sst.Rooms(ctx)
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || len(rooms) != 3 {
+		t.Fatalf("rooms %v, %v", rooms, err)
 	}
 	prooms, err := pst.Rooms(ctx)
 	if err != nil || !reflect.DeepEqual(rooms, prooms) {
@@ -143,6 +147,13 @@ func TestCopy(t *testing.T) {
 		b, err2 := pst.Messages(ctx, r.ID, chat.MessageQuery{Limit: 100})
 		if err1 != nil || err2 != nil || len(a) != 40 || !reflect.DeepEqual(a, b) {
 			t.Fatalf("room %s: messages differ (%v, %v): %d vs %d", r.Name, err1, err2, len(a), len(b))
+		}
+	}
+	for _, r := range rooms {
+		a, err1 := sst.Members(ctx, r.ID, chat.MemberCursor{}, 10)
+		b, err2 := pst.Members(ctx, r.ID, chat.MemberCursor{}, 10)
+		if err1 != nil || err2 != nil || len(a) != 2 || !reflect.DeepEqual(a, b) {
+			t.Fatalf("room %s: members differ (%v, %v): %v vs %v", r.Name, err1, err2, a, b)
 		}
 	}
 	mentioned, err := sst.UserByUsername(ctx, "user2")
