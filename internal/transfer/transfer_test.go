@@ -75,7 +75,7 @@ func fill(t *testing.T, ctx context.Context, rooms, perRoom int) func(s chat.Sto
 			if err := s.CreateUser(ctx, u); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.CreateSession(ctx, chat.Session{TokenHash: fmt.Sprintf("tok%d", i), UserID: u.ID,
+			if err := s.CreateSession(ctx, chat.Session{ID: chat.NewID(), TokenHash: fmt.Sprintf("tok%d", i), UserID: u.ID,
 				CreatedAt: chat.NewTime(now), ExpiresAt: chat.NewTime(now.Add(time.Hour))}); err != nil {
 				t.Fatal(err)
 			}
