@@ -1,6 +1,8 @@
 # OpenChat. `make run` starts the server; `make test` runs every check.
 GO          ?= go
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# The version the binary reports (openchat version, /healthz, build_info).
+VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 WEB_SRC     := $(shell find web/src web/public web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig*.json web/scripts -type f 2>/dev/null)
 
 .PHONY: run build test lint test-go test-web test-e2e test-cluster bench web clean
@@ -11,7 +13,7 @@ run: web/dist/index.html
 
 ## build: the binary in bin/openchat
 build: web/dist/index.html
-	$(GO) build -trimpath -o bin/openchat ./cmd/openchat
+	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o bin/openchat ./cmd/openchat
 
 # The client is rebuilt only when its sources are newer than dist (dist is
 # committed, so a clone without Node still builds and runs).

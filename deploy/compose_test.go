@@ -103,7 +103,8 @@ func TestNginxConfigs(t *testing.T) {
 		{"Connection header from the map", `proxy_set_header Connection \$connection_upgrade;`},
 		{"HTTP/1.1 to the instances", `proxy_http_version 1\.1;`},
 		{"http redirected to https", `return 30[18] https://`},
-		{"TLS", `listen [^;]*443 ssl;`},
+		{"TLS", `listen [^;]*443 ssl( http2)?;`},
+		{"request id to the instances", `proxy_set_header X-Request-Id \$request_id;`},
 		{"certificate", `ssl_certificate `},
 		{"least_conn", `least_conn;`},
 		{"passive health checks", `server [^;]*max_fails=\d+ fail_timeout=\d+s`},
@@ -115,7 +116,7 @@ func TestNginxConfigs(t *testing.T) {
 		{"WebSockets on their own upstream", `location = /api/v1/ws \{[^}]*proxy_pass http://openchat_ws;`},
 		{"no failure accounting for WebSockets", `upstream openchat_ws \{[^}]*max_fails=0;`},
 	}
-	for _, file := range []string{"nginx.conf", "nginx.local.conf"} {
+	for _, file := range []string{"nginx.conf", "nginx.local.conf", "nginx.host.conf"} {
 		t.Run(file, func(t *testing.T) {
 			b, err := os.ReadFile(file)
 			if err != nil {
@@ -152,12 +153,7 @@ func TestNginxConfigs(t *testing.T) {
 // TestNginxLocalConfValid renders the local-cluster configuration as the
 // script does and asks nginx itself, when it is installed.
 func TestNginxLocalConfValid(t *testing.T) {
-	bin, err := exec.LookPath("nginx")
-	if err != nil {
-		if bin, err = exec.LookPath("/usr/sbin/nginx"); err != nil {
-			t.Skip("nginx not installed")
-		}
-	}
+	bin := nginxBin(t)
 	dir := t.TempDir()
 	for _, d := range []string{"tls", "logs", "nginx/tmp"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {

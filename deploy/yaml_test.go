@@ -104,7 +104,7 @@ func serveFlags(t *testing.T) map[string]bool {
 	if err != nil {
 		t.Fatal(err)
 	}
-	re := regexp.MustCompile(`(?:\bstr|\bdur|fs\.\w+)\((?:&c\.\w+,\s*)?"([a-z][a-z0-9-]*)"`)
+	re := regexp.MustCompile(`(?:\bstr|\bdur|\benum|fs\.\w+)\((?:&c\.\w+,\s*)?"([a-z][a-z0-9-]*)"`)
 	env := map[string]bool{}
 	for _, m := range re.FindAllStringSubmatch(string(b), -1) {
 		env["OPENCHAT_"+strings.ToUpper(strings.ReplaceAll(m[1], "-", "_"))] = true

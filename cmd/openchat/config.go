@@ -16,9 +16,11 @@ import (
 	"github.com/open-chat/openchat/internal/edge"
 )
 
-// config is every setting of `openchat serve`, built in run from flags and
-// OPENCHAT_* environment variables (flags win).
+// config is every setting of `openchat serve`, built in run from flags,
+// OPENCHAT_* environment variables and an optional --config file (flags
+// win over the environment, which wins over the file).
 type config struct {
+	ConfigFile      string
 	Addr            string
 	DataDir         string
 	DatabaseURL     string
@@ -73,6 +75,10 @@ func newFlagSet(name string, c *config, stderr io.Writer) *flag.FlagSet {
 	dur := func(p *time.Duration, name string, value time.Duration, usage string) {
 		fs.DurationVar(p, name, value, usage)
 	}
+	enum := func(p *string, name, value, usage string, allowed ...string) {
+		fs.Var(newEnum(p, value, allowed...), name, usage)
+	}
+	str(&c.ConfigFile, "config", "", "TOML (.toml) or YAML (.yaml) file of settings, flag names as keys; flags and environment variables override it")
 	str(&c.Addr, "addr", ":8080", "HTTP listen address")
 	str(&c.DataDir, "data-dir", "./data", "directory for the SQLite database, the secret and the mail folder")
 	str(&c.DatabaseURL, "database-url", "", "empty: SQLite file in the data dir; postgres://… : PostgreSQL")
@@ -83,8 +89,8 @@ func newFlagSet(name string, c *config, stderr io.Writer) *flag.FlagSet {
 	fs.String("allowed-origins", "", "comma-separated extra origins allowed for CORS and WebSocket (e.g. https://chat.example.com)")
 	str(&c.Secret, "secret", "", "key for signed links, shared by all instances (default: generated into <data-dir>/secret)")
 	dur(&c.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long in-flight requests may finish on SIGTERM")
-	str(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
-	str(&c.LogFormat, "log-format", "text", "text or json")
+	enum(&c.LogLevel, "log-level", "info", "debug, info, warn or error", "debug", "info", "warn", "error")
+	enum(&c.LogFormat, "log-format", "text", "text or json", "text", "json")
 	str(&c.PprofAddr, "pprof-addr", "", "if set, serve net/http/pprof on this address (keep it private, e.g. 127.0.0.1:6060)")
 	dur(&c.CacheRoomsTTL, "cache-rooms-ttl", 10*time.Second, "safety-net expiry of the cached room list")
 	fs.IntVar(&c.CacheRoomMessages, "cache-room-messages", 50, "newest messages cached per room")
@@ -106,33 +112,60 @@ func newFlagSet(name string, c *config, stderr io.Writer) *flag.FlagSet {
 	fs.String("trusted-proxies", "", "comma-separated CIDRs of load balancers whose X-Forwarded-For/-Proto are believed (others' are dropped)")
 	str(&c.AssetURL, "asset-url", "", "load the web client's assets from this URL (a CDN), e.g. https://cdn.example.com/")
 	fs.VisitAll(func(f *flag.Flag) { f.Usage += " [$" + envName(f.Name) + "]" })
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: openchat %s [flags]\n\nFlags (each also read from the environment variable in brackets):\n", name)
-		fs.PrintDefaults()
-	}
+	describeForms(fs)
+	fs.Usage = func() { printUsage(stderr, fs, name) }
 	return fs
 }
 
-// parseServe fills c from the environment, then args.
+// parseServe fills c from the environment, then args, then the --config
+// file for what neither set.
 func parseServe(c *config, args []string, getenv func(string) string, stderr io.Writer) error {
-	fs := newFlagSet("serve", c, stderr)
-	var err error
-	fs.VisitAll(func(f *flag.Flag) {
-		if v := getenv(envName(f.Name)); v != "" && err == nil {
-			if e := fs.Set(f.Name, v); e != nil {
-				err = fmt.Errorf("%s: %w", envName(f.Name), e)
-			}
-		}
-	})
+	fs, err := parseFlags("serve", c, args, getenv, stderr, nil)
 	if err != nil {
-		return err
-	}
-	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
+	return c.fromFlags(fs)
+}
+
+// parseFlags applies the environment, args and the --config file to c, in
+// that order of precedence, and returns the flag set (its Args are the
+// positional arguments). extra, if set, defines flags of the command alone
+// (they have no environment variable).
+func parseFlags(name string, c *config, args []string, getenv func(string) string, stderr io.Writer, extra func(*flag.FlagSet)) (*flag.FlagSet, error) {
+	fs := newFlagSet(name, c, stderr)
+	explicit := map[string]bool{}
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if v := getenv(envName(f.Name)); v != "" && err == nil {
+			explicit[f.Name] = true
+			if e := fs.Set(f.Name, v); e != nil {
+				err = fmt.Errorf("%s=%q: %w", envName(f.Name), v, e)
+			}
+		}
+	})
+	if err != nil {
+		return nil, err
+	}
+	if extra != nil {
+		extra(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
+	if c.ConfigFile != "" {
+		if err := loadConfigFile(fs, c.ConfigFile, explicit); err != nil {
+			return nil, err
+		}
+	}
+	return fs, nil
+}
+
+// fromFlags reads the list flags and finishes c.
+func (c *config) fromFlags(fs *flag.FlagSet) error {
 	if o := fs.Lookup("allowed-origins").Value.String(); o != "" {
 		for _, s := range strings.Split(o, ",") {
 			if s = strings.TrimRight(strings.TrimSpace(s), "/"); s != "" {
@@ -174,6 +207,9 @@ func (c *config) finish() error {
 		c.PublicURL = scheme + host
 	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	if err := checkDatabaseURL(c.DatabaseURL); err != nil {
+		return err
+	}
 	if err := c.tls().Validate(); err != nil {
 		return err // the files themselves are read once, when serve listens
 	}
@@ -188,8 +224,6 @@ func (c *config) finish() error {
 		return errors.New("--mail-rate, --mail-burst and --mail-per-recipient-hour must be positive")
 	case c.WSSendRate <= 0 || c.WSSendBurst < 1:
 		return errors.New("--ws-send-rate and --ws-send-burst must be positive")
-	case c.LogFormat != "text" && c.LogFormat != "json":
-		return errors.New("--log-format must be text or json")
 	}
 	return nil
 }

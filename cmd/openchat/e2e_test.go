@@ -141,7 +141,12 @@ func TestCommands(t *testing.T) {
 	if err := run(t.Context(), []string{"bogus"}, os.Getenv, &out, &out); err == nil {
 		t.Fatal("unknown command accepted")
 	}
-	if err := run(t.Context(), []string{"serve", "--database-url", "mysql://x"}, func(string) string { return "" }, &out, &out); err == nil {
+	// Refused before anything is written (it wrote ./data/secret into the
+	// source tree when the URL was checked after the secret).
+	if err := run(t.Context(), []string{"serve", "--database-url", "mysql://x", "--data-dir", dir + "/new"}, func(string) string { return "" }, &out, &out); err == nil {
 		t.Fatal("mysql URL accepted")
+	}
+	if _, err := os.Stat(dir + "/new"); err == nil {
+		t.Fatal("a refused start created the data dir")
 	}
 }

@@ -10,17 +10,16 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/debug"
+	"strings"
 	"syscall"
-)
 
-// version is set at build time with -ldflags "-X main.version=v1.2.3".
-var version = "dev"
+	"github.com/open-chat/openchat/internal/requestid"
+)
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+	if err := runWithEnviron(ctx, os.Args[1:], os.Environ(), os.Stdout, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "openchat:", err)
 		}
@@ -32,15 +31,35 @@ func main() {
 const usage = `OpenChat: a self-hostable real-time chat server.
 
 Usage:
-  openchat [serve] [flags]      run the server (the default command)
-  openchat migrate [flags]      apply database migrations and exit
-  openchat web export DIR       write the web client as static files for a CDN
-  openchat version              print the version
-  openchat help                 this text; "openchat serve --help" lists every flag
+  openchat [serve] [flags]             run the server (the default command)
+  openchat migrate [status|up] [flags] show or apply database migrations
+  openchat backup [flags] FILE         write a consistent backup while the server runs
+  openchat restore [flags] FILE        restore a backup into an empty data dir or database
+  openchat copy --to postgres://… [flags]  move a SQLite installation to PostgreSQL
+  openchat web export DIR              write the web client as static files for a CDN
+  openchat version                     print the version
+  openchat help                        this text; "openchat COMMAND --help" lists its flags
 
-Every flag can also be set with an OPENCHAT_* environment variable:
---database-url is OPENCHAT_DATABASE_URL, and so on.
+Every flag can also be set with an OPENCHAT_* environment variable
+(--database-url is OPENCHAT_DATABASE_URL) or in a --config file (TOML or
+YAML, flag names as keys). Flags win over the environment, which wins over
+the file. docs/operations.md is the operator's handbook.
 `
+
+// runWithEnviron is run with the process environment as a list, so that an
+// OPENCHAT_* variable nobody reads (a typo) stops the start.
+func runWithEnviron(ctx context.Context, args, environ []string, stdout, stderr io.Writer) error {
+	if err := checkEnviron(environ); err != nil {
+		return err
+	}
+	env := map[string]string{}
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	return run(ctx, args, func(k string) string { return env[k] }, stdout, stderr)
+}
 
 // run is the whole program; main only supplies the process's environment,
 // so tests start the real server in a goroutine.
@@ -49,26 +68,33 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 && (len(args[0]) > 0 && args[0][0] != '-' || args[0] == "-h" || args[0] == "--help") {
 		cmd, args = args[0], args[1:]
 	}
+	err := runCommand(ctx, cmd, args, getenv, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil // usage already printed
+	}
+	return err
+}
+
+func runCommand(ctx context.Context, cmd string, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	switch cmd {
 	case "serve":
 		var c config
 		if err := parseServe(&c, args, getenv, stderr); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil // usage already printed
-			}
 			return err
 		}
 		return serve(ctx, c, stderr)
 	case "migrate":
-		var c config
-		if err := parseServe(&c, args, getenv, stderr); err != nil {
-			return err
-		}
-		return migrate(ctx, c, newLogger(c, stderr))
+		return migrateCommand(ctx, args, getenv, stdout, stderr)
+	case "backup":
+		return backupCommand(ctx, args, getenv, stdout, stderr)
+	case "restore":
+		return restoreCommand(ctx, args, getenv, stdout, stderr)
+	case "copy":
+		return copyCommand(ctx, args, getenv, stdout, stderr)
 	case "web":
 		return webCommand(args, getenv, stdout, stderr)
 	case "version":
-		fmt.Fprintln(stdout, "openchat", versionString())
+		fmt.Fprintln(stdout, readBuildInfo())
 		return nil
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
@@ -81,29 +107,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 }
 
-func versionString() string {
-	if version != "dev" {
-		return version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-				return "dev-" + s.Value[:12]
-			}
-		}
-	}
-	return version
-}
-
+// newLogger writes text or JSON lines at --log-level; every line names
+// the instance, and lines logged with a request's context its request id.
 func newLogger(c config, w io.Writer) *slog.Logger {
 	var level slog.Level
-	if err := level.UnmarshalText([]byte(c.LogLevel)); err != nil {
-		level = slog.LevelInfo
-	}
+	_ = level.UnmarshalText([]byte(c.LogLevel)) // checked by the flag
 	opts := &slog.HandlerOptions{Level: level}
 	var h slog.Handler = slog.NewTextHandler(w, opts)
 	if c.LogFormat == "json" {
 		h = slog.NewJSONHandler(w, opts)
 	}
-	return slog.New(h).With("instance", c.InstanceID)
+	return slog.New(requestid.LogHandler(h)).With("instance", c.InstanceID)
 }

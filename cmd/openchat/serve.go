@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -36,24 +35,16 @@ const presenceTTL = 60 * time.Second
 
 // openStore opens the database named by the config and migrates it.
 func openStore(ctx context.Context, c config, log *slog.Logger) (chat.Store, error) {
-	if u := c.DatabaseURL; strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://") {
-		return postgres.Open(ctx, u, log)
-	} else if u != "" {
-		return nil, fmt.Errorf("--database-url: want postgres://… or empty for SQLite, got %q", u)
+	if err := checkDatabaseURL(c.DatabaseURL); err != nil {
+		return nil, err
+	}
+	if c.DatabaseURL != "" {
+		return postgres.Open(ctx, c.DatabaseURL, log)
 	}
 	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
-	return sqlite.Open(ctx, filepath.Join(c.DataDir, "openchat.db"), log)
-}
-
-func migrate(ctx context.Context, c config, log *slog.Logger) error {
-	st, err := openStore(ctx, c, log)
-	if err != nil {
-		return err
-	}
-	log.Info("migrations applied")
-	return st.Close()
+	return sqlite.Open(ctx, c.sqlitePath(), log)
 }
 
 // infra are the swappable adapters: in-process by default, Redis when set.
@@ -109,6 +100,8 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 	}
 
 	m := metrics.New(c.InstanceID)
+	build := readBuildInfo()
+	m.SetBuildInfo(build.Version, build.Revision, build.GoVersion)
 	svc := chat.NewService(chat.Deps{Store: st, Cache: inf.cache, PubSub: inf.pubsub,
 		Hasher: password.NewArgon2id(password.DefaultParams), Metrics: m, Log: log,
 		Config: chat.ServiceConfig{CachedMessages: c.CacheRoomMessages}})
@@ -135,7 +128,7 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 		return err
 	}
 	worker := mail.NewWorker(mailCfg, st, inf.presence, transport, m, log)
-	handler := httpapi.NewServer(httpapi.Config{InstanceID: c.InstanceID, AllowedOrigins: c.AllowedOrigins,
+	handler := httpapi.NewServer(httpapi.Config{InstanceID: c.InstanceID, Version: build.Version, AllowedOrigins: c.AllowedOrigins,
 		Secret: secret, SecureCookies: strings.HasPrefix(c.PublicURL, "https://")}, svc,
 		httpapi.Deps{WS: wsSrv, Web: webH, MetricsHandler: m.Handler(), Metrics: m, Log: log})
 
@@ -171,7 +164,7 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	log.Info("openchat listening", "addr", ln.Addr().String(), "public_url", c.PublicURL, "version", versionString(),
+	log.Info("openchat listening", "addr", ln.Addr().String(), "public_url", c.PublicURL, "version", build.Version,
 		"database", dbKind(c), "redis", c.RedisURL != "")
 
 	select {

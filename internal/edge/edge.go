@@ -108,7 +108,7 @@ func Middleware(trusted []netip.Prefix, instanceID string, next http.Handler) ht
 				return
 			}
 		} else {
-			for _, h := range []string{"X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "Forwarded", "X-Real-Ip"} {
+			for _, h := range []string{"X-Forwarded-For", "X-Forwarded-Proto", "X-Forwarded-Host", "Forwarded", "X-Real-Ip", "X-Request-Id"} {
 				r.Header.Del(h)
 			}
 		}

@@ -28,6 +28,7 @@ func requireUser(log *slog.Logger, svc *chat.Service, allowQuery bool) func(http
 				writeError(w, r, log, err)
 				return
 			}
+			setUser(r, u.ID)
 			ctx := chat.NewContextWithSession(chat.NewContextWithUser(r.Context(), u), session)
 			next.ServeHTTP(w, r.WithContext(ctx))
 		})

@@ -75,8 +75,10 @@ func sessionCookieOf(t *testing.T, cs []*http.Cookie) *http.Cookie {
 func TestLoginFailureRevealsNothing(t *testing.T) {
 	e := newEnv(t, nil)
 	e.signUp(t, "ada")
-	wrong := e.do(t, req{method: "POST", path: "/api/v1/sessions", body: `{"username":"ada","password":"wrong password"}`})
-	unknown := e.do(t, req{method: "POST", path: "/api/v1/sessions", body: `{"username":"nobody","password":"wrong password"}`})
+	// One request id for both, so the bodies may be compared whole.
+	id := http.Header{"X-Request-Id": {"same-id"}}
+	wrong := e.do(t, req{method: "POST", path: "/api/v1/sessions", body: `{"username":"ada","password":"wrong password"}`, header: id})
+	unknown := e.do(t, req{method: "POST", path: "/api/v1/sessions", body: `{"username":"nobody","password":"wrong password"}`, header: id})
 	wantError(t, wrong, 401, "unauthorized", "")
 	if wrong.Body.String() != unknown.Body.String() || unknown.Code != wrong.Code {
 		t.Errorf("responses differ:\n%s\n%s", wrong.Body, unknown.Body)

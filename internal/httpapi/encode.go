@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/open-chat/openchat/internal/chat"
+	"github.com/open-chat/openchat/internal/requestid"
 )
 
 // encode writes v as the JSON response body with status.
@@ -128,6 +129,8 @@ type errorDetail struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
 	Field   string `json:"field,omitempty"`
+	// RequestID lets a user quote the failing request to an operator.
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // writeError answers err as JSON. Internal errors are logged with their
@@ -139,7 +142,8 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		code = chat.EINTERNAL
 	}
-	encode(w, status, errorBody{Error: errorDetail{Code: code, Message: chat.ErrorMessage(err), Field: chat.ErrorField(err)}})
+	encode(w, status, errorBody{Error: errorDetail{Code: code, Message: chat.ErrorMessage(err), Field: chat.ErrorField(err),
+		RequestID: requestid.FromContext(r.Context())}})
 }
 
 // errorf answers a new error with code.

@@ -36,10 +36,11 @@ func handleOpenAPI() http.Handler {
 	})
 }
 
-// handleHealthz says the process is alive; it checks nothing else.
-func handleHealthz() http.Handler {
+// handleHealthz says the process is alive, and which build it runs; it
+// checks nothing else.
+func handleHealthz(version string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		encode(w, http.StatusOK, map[string]string{"status": "ok"})
+		encode(w, http.StatusOK, map[string]string{"status": "ok", "version": version})
 	})
 }
 

@@ -13,7 +13,24 @@ import (
 
 	"github.com/open-chat/openchat/internal/chat"
 	"github.com/open-chat/openchat/internal/origin"
+	"github.com/open-chat/openchat/internal/requestid"
 )
+
+// withRequestID gives every request an id: the X-Request-Id it arrived
+// with, if well-formed, else a new one. The edge middleware (internal/edge)
+// deletes that header from requests not sent by a trusted proxy, so only a
+// load balancer's id is taken over. The id goes back on the response, into
+// the request context (log lines, error bodies).
+func withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get(requestid.Header)
+		if !requestid.Valid(id) {
+			id = requestid.New()
+		}
+		w.Header().Set(requestid.Header, id)
+		next.ServeHTTP(w, r.WithContext(requestid.NewContext(r.Context(), id)))
+	})
+}
 
 // servedBy names the instance on every response, so that behind a load
 // balancer anyone can see which one answered. It is the outermost layer.
@@ -41,7 +58,10 @@ func setAPIHeaders(w http.ResponseWriter) {
 // routeInfo carries the metrics label of a request: the ServeMux pattern
 // (never the raw path, to bound label cardinality), or a fixed name set by
 // the catch-all.
-type routeInfo struct{ label string }
+type routeInfo struct {
+	label string
+	user  string // id of the signed-in user, set by requireUser
+}
 
 type routeKey struct{}
 
@@ -52,6 +72,18 @@ func setRoute(r *http.Request, label string) {
 	}
 }
 
+// setUser records the signed-in user of the current request for the
+// access log.
+func setUser(r *http.Request, id string) {
+	if ri, ok := r.Context().Value(routeKey{}).(*routeInfo); ok {
+		ri.user = id
+	}
+}
+
+// probeRoutes are logged at DEBUG when they succeed: orchestrators call
+// them every few seconds.
+var probeRoutes = map[string]bool{"GET /healthz": true, "GET /readyz": true}
+
 // Route labels of requests that match no API pattern.
 const (
 	routeUnmatched = "unmatched"
@@ -60,6 +92,9 @@ const (
 )
 
 // observe logs and measures every request and turns a panic into a 500.
+// The access log line names the client address (as the edge saw it), the
+// signed-in user, the status, the bytes of the body and the duration in
+// milliseconds; the request id comes from the context.
 func observe(log *slog.Logger, m chat.Metrics, mux registrar, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -83,8 +118,17 @@ func observe(log *slog.Logger, m chat.Metrics, mux registrar, next http.Handler)
 			}
 			status, d := rec.statusCode(), time.Since(start)
 			m.HTTPRequest(ri.label, status, d)
-			log.InfoContext(r.Context(), "http", "method", r.Method, "route", ri.label,
-				"status", status, "duration", d)
+			level := slog.LevelInfo
+			if probeRoutes[ri.label] && status < 400 {
+				level = slog.LevelDebug
+			}
+			client, _, err := net.SplitHostPort(r.RemoteAddr)
+			if err != nil {
+				client = r.RemoteAddr
+			}
+			log.LogAttrs(r.Context(), level, "http", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+				slog.String("route", ri.label), slog.Int("status", status), slog.Int64("bytes", rec.bytes),
+				slog.Float64("duration_ms", float64(d.Microseconds())/1000), slog.String("client", client), slog.String("user", ri.user))
 		}()
 		next.ServeHTTP(rec, r)
 	})
@@ -96,6 +140,7 @@ type recorder struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
+	bytes  int64 // of the body
 }
 
 func (rec *recorder) WriteHeader(code int) {
@@ -109,7 +154,9 @@ func (rec *recorder) Write(b []byte) (int, error) {
 	if !rec.wrote {
 		rec.status, rec.wrote = http.StatusOK, true
 	}
-	return rec.ResponseWriter.Write(b)
+	n, err := rec.ResponseWriter.Write(b)
+	rec.bytes += int64(n)
+	return n, err
 }
 
 func (rec *recorder) Flush() {
@@ -138,7 +185,7 @@ func (rec *recorder) statusCode() int {
 var (
 	corsMethods = "GET, POST, PUT, PATCH, DELETE"
 	corsHeaders = "Authorization, Content-Type"
-	corsExpose  = "X-Served-By, Retry-After"
+	corsExpose  = "X-Served-By, X-Request-Id, Retry-After"
 )
 
 // corsMiddleware lets the listed origins call /api/ with credentials (an

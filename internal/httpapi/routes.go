@@ -47,7 +47,7 @@ func addRoutes(mux registrar, cfg Config, svc *chat.Service, deps Deps, lim *ipL
 	handle("GET /api/v1/verify-email", handleVerifyEmailPage(log, svc, cfg.Secret))
 	handle("POST /api/v1/verify-email", handleVerifyEmail(log, svc, cfg.Secret, body))
 	handle("GET /api/v1/openapi.yaml", handleOpenAPI())
-	handle("GET /healthz", handleHealthz())
+	handle("GET /healthz", handleHealthz(cfg.Version))
 	handle("GET /readyz", handleReadyz(log, svc))
 	handle("GET /metrics", handleMetrics(log, deps.MetricsHandler))
 	// Everything else: 405 for a known path, 404 under the reserved

@@ -41,6 +41,8 @@ const (
 type Config struct {
 	// InstanceID is sent as X-Served-By on every response.
 	InstanceID string
+	// Version is reported by GET /healthz.
+	Version string
 	// AllowedOrigins may call the API from a browser on another origin
 	// (exact match, e.g. "https://chat.example.org"); credentials included.
 	AllowedOrigins []string
@@ -102,5 +104,6 @@ func NewServer(cfg Config, svc *chat.Service, deps Deps) http.Handler {
 	h = corsMiddleware(cfg.AllowedOrigins, h)
 	h = observe(deps.Log, deps.Metrics, mux, h)
 	h = servedBy(cfg.InstanceID, h)
+	h = withRequestID(h)
 	return h
 }

@@ -59,7 +59,9 @@ func NewWorker(cfg Config, store chat.OutboxStore, presence chat.Presence, t Tra
 		panic(fmt.Sprintf("mail: embedded templates: %v", err)) // a build defect, caught by every test
 	}
 	return &Worker{cfg: cfg, store: store, presence: presence, transport: t, metrics: metrics,
-		log:     log.With("component", "mail", "instance", cfg.InstanceID),
+		// The caller's logger already names the instance (cmd/openchat adds
+		// "instance" to every line); adding it here printed the key twice.
+		log:     log.With("component", "mail"),
 		limiter: rate.NewLimiter(rate.Limit(cfg.Rate), cfg.Burst), tmpl: tmpl}
 }
 
