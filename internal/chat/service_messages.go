@@ -8,8 +8,11 @@ import (
 // PostMessage validates and stores a message, then writes it through the
 // cache and publishes it. A retry with the same ClientID returns the first
 // message with created=false and publishes nothing. Errors: EINVALID,
-// ENOTFOUND (room).
+// ENOTFOUND (room), ERATELIMITED (LimitPosts, per user over every transport).
 func (s *Service) PostMessage(ctx context.Context, actor User, roomID, body, clientID string) (Message, bool, error) {
+	if err := s.Limit(ctx, LimitPosts, actor.ID); err != nil {
+		return Message{}, false, err
+	}
 	body, err := ValidateBody(body)
 	if err != nil {
 		return Message{}, false, err

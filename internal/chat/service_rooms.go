@@ -2,8 +2,11 @@ package chat
 
 import "context"
 
-// CreateRoom creates a room. Errors: EINVALID, ECONFLICT.
+// CreateRoom creates a room. Errors: EINVALID, ECONFLICT, ERATELIMITED.
 func (s *Service) CreateRoom(ctx context.Context, actor User, name, topic string) (Room, error) {
+	if err := s.Limit(ctx, LimitRooms, actor.ID); err != nil {
+		return Room{}, err
+	}
 	name, topic, err := ValidateRoom(name, topic)
 	if err != nil {
 		return Room{}, err
@@ -54,8 +57,11 @@ func (s *Service) Room(ctx context.Context, id string) (Room, error) {
 
 // Typing tells a room's subscribers that actor is typing. Nothing is
 // stored. The caller has checked the room (a WebSocket session only relays
-// typing for rooms it subscribed to).
+// typing for rooms it subscribed to). Error: ERATELIMITED.
 func (s *Service) Typing(ctx context.Context, actor User, roomID string) error {
+	if err := s.Limit(ctx, LimitTyping, actor.ID); err != nil {
+		return err
+	}
 	ref := actor.Ref()
 	s.publish(ctx, RoomChannel(roomID), Event{Type: EventTyping, RoomID: roomID, User: &ref})
 	return nil
