@@ -37,8 +37,8 @@ func LimitSpecs() []LimitSpec {
 		{l(LimitTyping, 5, 5*time.Second), "user", "a typing notice", true},
 		{l(LimitSignUpAddress, 20, time.Hour), "address", "an account created", false},
 		{l(LimitSignInAddress, 20, time.Minute), "address", "a sign-in attempt", false},
-		{l(LimitSignInAccount, 20, time.Hour), "account", "a sign-in attempt from a browser not known to the account", false},
-		{l(LimitSignInAccountShort, 5, time.Minute), "account", "the same, over a short window (first 5 at once, then one per 12 s, then one per 3 min)", false},
+		{l(LimitSignInAccount, 10, 30*time.Minute), "account", "a sign-in attempt from a browser not known to the account", false},
+		{l(LimitSignInAccountShort, 5, time.Minute), "account", "the same, over a short window: with signin-account, 5 attempts at once, then one per 12 s up to 10, then one per 3 min (at most 30 in the first hour, 20 an hour after)", false},
 	}
 }
 
@@ -152,8 +152,9 @@ func (s *Service) SignInFrom(ctx context.Context, a SignInAttempt) (string, User
 		return "", User{}, err
 	}
 	if account := NormalizeUsername(a.Username); a.Device == "" || a.Device != account {
-		// The long budget first: once it refuses, the short one is not spent.
-		for _, name := range []string{LimitSignInAccount, LimitSignInAccountShort} {
+		// The short budget first: a refusal by it must not spend the long
+		// one; what the long one's refusals spend of it comes back in seconds.
+		for _, name := range []string{LimitSignInAccountShort, LimitSignInAccount} {
 			if err := s.Limit(ctx, name, account); err != nil {
 				return "", User{}, err
 			}

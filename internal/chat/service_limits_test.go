@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -227,5 +228,50 @@ func TestLimiterDown(t *testing.T) {
 		if _, _, err = svc.SignInFrom(ctx, attempt); chat.ErrorCode(err) != chat.ERATELIMITED {
 			t.Errorf("fallback: second sign-in %v, want rate_limited by the fallback", err)
 		}
+	}
+}
+
+// TestSignInDelaysGrow: with the default limits, guesses at one account
+// wait 0, then 12 s, then 3 min, whatever their address.
+func TestSignInDelaysGrow(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	now := time.Unix(1_700_000_000, 0)
+	svc := chat.NewService(chat.Deps{Store: st, Cache: memory.NewCache(memory.CacheConfig{}), PubSub: memory.NewPubSub(),
+		Hasher:      password.NewArgon2id(password.Params{Memory: 64, Time: 1, Threads: 1}),
+		Config:      chat.ServiceConfig{Limits: chat.DefaultLimits()},
+		RateLimiter: memory.NewRateLimiter(0, func() time.Time { return now })})
+	// wait guesses from a new address until one is evaluated and returns
+	// how long that took.
+	addr := 0
+	wait := func() time.Duration {
+		var waited time.Duration
+		for {
+			addr++
+			_, _, err := svc.SignInFrom(ctx, chat.SignInAttempt{Username: "ada", Password: "guess", Address: fmt.Sprint("10.0.", addr/250, ".", addr%250)})
+			var rl *chat.RateLimitError
+			switch {
+			case chat.ErrorCode(err) == chat.EUNAUTHORIZED:
+				return waited
+			case errors.As(err, &rl):
+				now = now.Add(rl.Decision.RetryAfter)
+				waited += rl.Decision.RetryAfter
+			default:
+				t.Fatalf("guess: %v", err)
+			}
+		}
+	}
+	var got []time.Duration
+	for range 12 {
+		got = append(got, wait())
+	}
+	s, m := time.Second, time.Minute
+	want := []time.Duration{0, 0, 0, 0, 0, 12 * s, 12 * s, 12 * s, 12 * s, 12 * s, 2 * m, 3 * m}
+	if !slices.Equal(got, want) {
+		t.Fatalf("waits %v, want %v", got, want)
 	}
 }

@@ -138,7 +138,7 @@ func (rec *recorder) statusCode() int {
 var (
 	corsMethods = "GET, POST, PATCH, DELETE"
 	corsHeaders = "Authorization, Content-Type"
-	corsExpose  = "X-Served-By, Retry-After"
+	corsExpose  = "X-Served-By, Retry-After, RateLimit, RateLimit-Policy"
 )
 
 // corsMiddleware lets the listed origins call /api/ with credentials (an
