@@ -62,6 +62,7 @@ type envOpts struct {
 	pr       chat.Presence // nil: memory
 	cache    chat.Cache    // nil: memory
 	listener func(net.Listener) net.Listener
+	limiter  chat.RateLimiter // enforces svcCfg.Limits; nil: none
 }
 
 func newEnv(t *testing.T, o envOpts) *env {
@@ -95,7 +96,7 @@ func newEnv(t *testing.T, o envOpts) *env {
 	}
 	m := &testMetrics{}
 	svc := chat.NewService(chat.Deps{Store: store, Cache: cache, PubSub: ps,
-		Hasher: testHasher{}, Metrics: m, Config: o.svcCfg})
+		Hasher: testHasher{}, Metrics: m, Config: o.svcCfg, RateLimiter: o.limiter})
 	e := &env{t: t, svc: svc, ps: ps, metrics: m, users: map[string]chat.User{}, tokens: map[string]string{}}
 	e.srv = NewServer(o.cfg, svc, ps, pr, m, testLog(t))
 	if err := svc.WatchSessions(ctx); err != nil {
@@ -183,6 +184,7 @@ type frame struct {
 	Count     int             `json:"count"`
 	Code      string          `json:"code"`
 	Ref       string          `json:"ref"`
+	RetryMS   int64           `json:"retry_after_ms"`
 }
 
 func (f frame) msg() chat.Message {
