@@ -2,6 +2,8 @@ package main
 
 import (
 	"io"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -99,5 +101,26 @@ func TestSecretPersists(t *testing.T) {
 	c.Secret = "given"
 	if s, _ := c.secret(); string(s) != "given" {
 		t.Fatalf("--secret ignored: %q", s)
+	}
+}
+
+// TestLimitsDocumented: docs/security.md has a row per limit naming its
+// flag and default.
+func TestLimitsDocumented(t *testing.T) {
+	b, err := os.ReadFile("../../docs/security.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if cells := strings.Split(line, " | "); len(cells) > 3 && strings.HasPrefix(line, "| `") {
+			rows[strings.Trim(cells[0], "| `")] = line
+		}
+	}
+	for _, s := range chat.LimitSpecs() {
+		row := rows[s.Default.Name]
+		if !strings.Contains(row, "`--ratelimit-"+s.Default.Name+"`") || !strings.Contains(row, "`"+s.Default.String()+"`") {
+			t.Errorf("docs/security.md: no row for %s with its flag and default %s (got %q)", s.Default.Name, s.Default, row)
+		}
 	}
 }
