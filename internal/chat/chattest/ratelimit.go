@@ -21,7 +21,9 @@ import (
 func TestRateLimiter(t *testing.T, newPair func(t *testing.T) (a, b chat.RateLimiter)) {
 	newLimiter := func(t *testing.T) chat.RateLimiter { a, _ := newPair(t); return a }
 	ctx := context.Background()
-	hour := func(name string, quota int) chat.Limit { return chat.Limit{Name: name, Quota: quota, Window: time.Hour} }
+	hour := func(name string, quota int) chat.Limit {
+		return chat.Limit{Name: name, Quota: quota, Window: time.Hour}
+	}
 
 	t.Run("quota then refusals", func(t *testing.T) {
 		t.Parallel()
