@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/open-chat/openchat/internal/chat"
+	"github.com/open-chat/openchat/internal/redis/redistest"
 )
 
 // TestPostLimitAcrossTransports: --ratelimit-posts is one budget per user
@@ -109,5 +110,22 @@ func TestSignInGuessesAcrossAddresses(t *testing.T) {
 	}
 	if r := post(owner, "/api/v1/sessions", login); r.StatusCode != 201 {
 		t.Fatalf("owner's known browser: %d, want 201", r.StatusCode)
+	}
+}
+
+// TestLimitsSharedAcrossInstances: with --redis-url, a user's budget is
+// one for the whole deployment, whichever instance answers.
+func TestLimitsSharedAcrossInstances(t *testing.T) {
+	redisURL, prefix := redistest.URL(t)
+	_, srvs := cluster(t, 2, redisURL, prefix, "--ratelimit-rooms", "2/1h")
+	ada := signUp(t, srvs[0].URL, "ada")
+	onB := &client{t: t, base: srvs[1].URL, token: ada.token}
+	ada.must(201, "POST", "/api/v1/rooms", map[string]string{"name": "one"}, nil)
+	onB.must(201, "POST", "/api/v1/rooms", map[string]string{"name": "two"}, nil)
+	if r := ada.do("POST", "/api/v1/rooms", map[string]string{"name": "three"}); r.Status != http.StatusTooManyRequests {
+		t.Fatalf("third room: %d %s, want 429", r.Status, r.Body)
+	}
+	if r := onB.do("POST", "/api/v1/rooms", map[string]string{"name": "four"}); r.Status != http.StatusTooManyRequests {
+		t.Fatalf("fourth room on B: %d %s, want 429", r.Status, r.Body)
 	}
 }
