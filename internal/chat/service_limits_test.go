@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -31,29 +30,14 @@ func (f *flakyLimiter) Allow(ctx context.Context, l chat.Limit, key string) (cha
 	return f.RateLimiter.Allow(ctx, l, key)
 }
 
-// limitMetrics counts rate-limit outcomes by limit.
-type limitMetrics struct {
-	chat.NopMetrics
-	mu   sync.Mutex
-	seen map[string]int
-}
-
-func (m *limitMetrics) RateLimited(limit, outcome string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.seen[limit+"/"+outcome]++
-}
-
-func (m *limitMetrics) get(k string) int {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.seen[k]
-}
+// RateLimited counts rate-limit outcomes as "limit/outcome", beside the
+// cache outcomes.
+func (c *counting) RateLimited(limit, outcome string) { c.Cache(limit, outcome) }
 
 // newLimitedService returns a Service with limits (hour windows, so nothing
 // refills during a test), a flaky shared limiter and, if fallback, an
 // in-process fallback.
-func newLimitedService(t *testing.T, fallback bool, limits ...chat.Limit) (*chat.Service, *flakyLimiter, *limitMetrics) {
+func newLimitedService(t *testing.T, fallback bool, limits ...chat.Limit) (*chat.Service, *flakyLimiter, *counting) {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "t.db"), nil)
 	if err != nil {
@@ -63,7 +47,7 @@ func newLimitedService(t *testing.T, fallback bool, limits ...chat.Limit) (*chat
 	ps := memory.NewPubSub()
 	t.Cleanup(func() { ps.Close() })
 	lim := &flakyLimiter{RateLimiter: memory.NewRateLimiter(0, nil)}
-	m := &limitMetrics{seen: map[string]int{}}
+	m := &counting{seen: map[string]int{}}
 	d := chat.Deps{Store: st, Cache: memory.NewCache(memory.CacheConfig{}), PubSub: ps, Metrics: m,
 		Hasher: password.NewArgon2id(password.Params{Memory: 64, Time: 1, Threads: 1}),
 		Config: chat.ServiceConfig{Limits: limits}, RateLimiter: lim}
