@@ -39,6 +39,9 @@ type NewMessage struct {
 	ClientID       string
 	Mentions       []string // usernames, as shown in the message
 	MentionUserIDs []string
+	// NotifyUserIDs get a pending e-mail notification without a mention
+	// (the other members of a direct room).
+	NotifyUserIDs []string
 }
 
 // ValidateBody trims a message body and checks it.
@@ -89,15 +92,18 @@ type Mention struct {
 
 // RoomRef names a room inside other objects.
 type RoomRef struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	Visibility Visibility `json:"visibility,omitempty"`
 }
 
 // MessageStore keeps messages and their mentions.
 type MessageStore interface {
 	// AppendMessage stores m with its room's next seq and the current server
-	// time, plus a mention and a pending notification per MentionUserIDs, in
-	// one transaction. If m.ClientID is set and the same author already posted
+	// time, plus a mention and a pending notification per MentionUserIDs, a
+	// pending notification per NotifyUserIDs, and moves the author's read
+	// position to the new message (if the author is a member), in one
+	// transaction. If m.ClientID is set and the same author already posted
 	// it in the room, it returns that message and created=false. ENOTFOUND for
 	// an unknown room.
 	AppendMessage(ctx context.Context, m NewMessage) (msg Message, created bool, err error)

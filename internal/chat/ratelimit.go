@@ -14,7 +14,7 @@ import (
 const (
 	LimitPosts              = "posts"                // messages posted per user, HTTP and WebSocket together
 	LimitRooms              = "rooms"                // rooms created per user
-	LimitInvites            = "invites"              // members added to rooms per user
+	LimitInvites            = "invites"              // people invited to rooms, and direct rooms opened, per user
 	LimitUploads            = "uploads"              // files uploaded per user (reserved: no upload route yet)
 	LimitSearches           = "searches"             // message searches per user (reserved: no search route yet)
 	LimitTyping             = "typing"               // typing notices per user

@@ -31,7 +31,7 @@ func LimitSpecs() []LimitSpec {
 	return []LimitSpec{
 		{l(LimitPosts, 40, 2*time.Second), "user", "a message posted over HTTP or WebSocket", true},
 		{l(LimitRooms, 20, time.Hour), "user", "a room created", true},
-		{l(LimitInvites, 100, time.Hour), "user", "a member added to a room", true},
+		{l(LimitInvites, 100, time.Hour), "user", "a person invited to a room, or a direct room opened", true},
 		{l(LimitUploads, 30, 10*time.Minute), "user", "a file uploaded (applies once uploads exist)", true},
 		{l(LimitSearches, 30, time.Minute), "user", "a message search (applies once search exists)", true},
 		{l(LimitTyping, 5, 5*time.Second), "user", "a typing notice", true},

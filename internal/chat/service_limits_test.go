@@ -75,7 +75,7 @@ func TestLimitsInService(t *testing.T) {
 		t.Fatal(err)
 	}
 	bob, _ := signUp("bob", "192.0.2.1")
-	room, err := svc.CreateRoom(ctx, ada, "general", "")
+	room, err := svc.CreateRoom(ctx, ada, "general", "", chat.Public)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,10 +86,19 @@ func TestLimitsInService(t *testing.T) {
 		do    func(i int) error
 	}{
 		{"posts", chat.LimitPosts, 3, func(int) error { _, _, err := svc.PostMessage(ctx, ada, room.ID, "hi", ""); return err }},
-		{"rooms", chat.LimitRooms, 1, func(i int) error { _, err := svc.CreateRoom(ctx, ada, fmt.Sprint("room", i), ""); return err }},
+		{"rooms", chat.LimitRooms, 1, func(i int) error {
+			_, err := svc.CreateRoom(ctx, ada, fmt.Sprint("room", i), "", chat.Public)
+			return err
+		}},
 		{"typing", chat.LimitTyping, 1, func(int) error { return svc.Typing(ctx, ada, room.ID) }},
 		{"sign-up", chat.LimitSignUpAddress, 1, func(i int) error { _, err := signUp(fmt.Sprint("cat", i), "192.0.2.1"); return err }},
-		{"invites (for the transports)", chat.LimitInvites, 2, func(int) error { return svc.Limit(ctx, chat.LimitInvites, ada.ID) }},
+		{"invites and direct rooms", chat.LimitInvites, 2, func(i int) error {
+			if i == 1 {
+				_, _, err := svc.OpenDirect(ctx, ada, []string{bob.ID})
+				return err
+			}
+			return svc.AddMember(ctx, ada, room.ID, bob.ID)
+		}},
 	}
 	for _, a := range actions {
 		t.Run(a.name, func(t *testing.T) {
@@ -188,7 +197,7 @@ func TestLimiterDown(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		room, _ := svc.CreateRoom(ctx, u, "general", "")
+		room, _ := svc.CreateRoom(ctx, u, "general", "", chat.Public)
 		lim.down.Store(true)
 		for range 3 {
 			if _, _, err := svc.PostMessage(ctx, u, room.ID, "hi", ""); err != nil {

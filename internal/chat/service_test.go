@@ -89,7 +89,7 @@ func newEnv(t *testing.T) *env {
 	if e.user, err = e.svc.SignUp(ctx, chat.SignUpInput{Username: "ada", Email: "ada@example.org", Password: "correct horse"}); err != nil {
 		t.Fatal(err)
 	}
-	if e.room, err = e.svc.CreateRoom(ctx, e.user, "general", ""); err != nil {
+	if e.room, err = e.svc.CreateRoom(ctx, e.user, "general", "", chat.Public); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -107,7 +107,7 @@ func TestCacheWriteFailureBypassesUntilRepaired(t *testing.T) {
 		}
 	}
 	latest := func() []chat.Message {
-		p, err := e.svc.Messages(ctx, e.room.ID, chat.MessageQuery{})
+		p, err := e.svc.Messages(ctx, e.user, e.room.ID, chat.MessageQuery{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -143,3 +143,26 @@ func TestSignInPerAccountAcrossAddresses(t *testing.T) {
 	login.remote = "203.0.113.5:1" // the same browser on another network
 	must[struct{ Token string }](t, e.do(t, login), 201)
 }
+
+// TestInviteLimit: invitations and direct rooms share the inviter's
+// budget; joining a public room yourself does not count.
+func TestInviteLimit(t *testing.T) {
+	invites := hourly(chat.LimitInvites, 2)
+	e := newLimitedEnv(t, invites)
+	_, ada := e.signUp(t, "ada")
+	bob, bobToken := e.signUp(t, "bob")
+	carol, _ := e.signUp(t, "carol")
+	room := e.createRoom(t, ada, "general")
+	put := func(token, userID string) *httptest.ResponseRecorder {
+		return e.do(t, req{method: "PUT", path: "/api/v1/rooms/" + room.ID + "/members/" + userID, token: token})
+	}
+	if rec := put(bobToken, bob.ID); rec.Code != http.StatusNoContent {
+		t.Fatalf("bob joins: %d %s", rec.Code, rec.Body)
+	}
+	if rec := put(ada, carol.ID); rec.Code != http.StatusNoContent {
+		t.Fatalf("invite carol: %d %s", rec.Code, rec.Body)
+	}
+	must[struct{ Room chat.Room }](t, e.do(t, req{method: "POST", path: "/api/v1/dms", token: ada, body: `{"user_ids":["` + bob.ID + `"]}`}), http.StatusCreated)
+	wantLimited(t, e.do(t, req{method: "POST", path: "/api/v1/dms", token: ada, body: `{"user_ids":["` + carol.ID + `"]}`}), invites)
+	wantLimited(t, put(ada, bob.ID), invites)
+}

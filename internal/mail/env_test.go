@@ -109,7 +109,7 @@ func (e *env) user(name string, pref chat.NotifyPref) chat.User {
 
 func (e *env) newRoom(name string) chat.Room {
 	e.t.Helper()
-	r, err := e.svc.CreateRoom(context.Background(), e.author, name, "")
+	r, err := e.svc.CreateRoom(context.Background(), e.author, name, "", chat.Public)
 	if err != nil {
 		e.t.Fatal(err)
 	}

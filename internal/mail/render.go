@@ -66,7 +66,7 @@ func (t templates) render(cfg Config, b chat.MailBatch, now time.Time) (*Email, 
 	v := view{Name: name(b.User.DisplayName, b.User.Username), UnsubscribeURL: unsub, SettingsURL: base + "/"}
 	for _, it := range b.Items {
 		v.Items = append(v.Items, itemView{
-			Room:   it.Room.Name,
+			Room:   roomLabel(it.Room),
 			Author: name(it.Message.Author.DisplayName, it.Message.Author.Username),
 			Time:   it.Message.CreatedAt.UTC().Format(TimeFormat),
 			Body:   it.Message.Body,
@@ -100,27 +100,45 @@ func (t templates) render(cfg Config, b chat.MailBatch, now time.Time) (*Email, 
 	}, nil
 }
 
-// Subject names the author and room of a single mention, or counts the
-// mentions and names the rooms of a batch.
+// roomLabel names a room in an e-mail: #name, or for a direct room (which
+// has no name) what it is.
+func roomLabel(r chat.RoomRef) string {
+	if r.Visibility == chat.Direct {
+		return "a direct message"
+	}
+	return "#" + r.Name
+}
+
+// Subject names the author and room of a single mention or direct message,
+// or counts them and names the rooms of a batch.
 func Subject(items []chat.MentionItem) string {
 	first := items[0]
 	author := name(first.Message.Author.DisplayName, first.Message.Author.Username)
 	var rooms []string
 	seen := map[string]bool{}
-	sameAuthor := true
+	sameAuthor, direct := true, 0
 	for _, it := range items {
 		if !seen[it.Room.ID] {
 			seen[it.Room.ID] = true
-			rooms = append(rooms, "#"+it.Room.Name)
+			rooms = append(rooms, roomLabel(it.Room))
 		}
 		sameAuthor = sameAuthor && it.Message.Author.ID == first.Message.Author.ID
+		if it.Room.Visibility == chat.Direct {
+			direct++
+		}
 	}
 	var s string
 	switch {
+	case len(items) == 1 && direct == 1:
+		s = fmt.Sprintf("%s sent you a direct message", author)
 	case len(items) == 1:
 		s = fmt.Sprintf("%s mentioned you in %s", author, rooms[0])
+	case sameAuthor && len(rooms) == 1 && direct > 0:
+		s = fmt.Sprintf("%s sent you %d direct messages", author, len(items))
 	case sameAuthor && len(rooms) == 1:
 		s = fmt.Sprintf("%s mentioned you %d times in %s", author, len(items), rooms[0])
+	case direct > 0:
+		s = fmt.Sprintf("%d messages for you in %s", len(items), joinRooms(rooms))
 	default:
 		s = fmt.Sprintf("%d mentions in %s", len(items), joinRooms(rooms))
 	}

@@ -44,7 +44,7 @@ func (s *Store) batches(ctx context.Context, clause string, args ...any) ([]chat
 	for i, b := range out {
 		ids[i] = b.ID
 	}
-	items, err := s.pool.Query(ctx, `SELECT `+msgCols+`, n.batch_id, r.name
+	items, err := s.pool.Query(ctx, `SELECT `+msgCols+`, n.batch_id, r.name, r.visibility
 		FROM notifications n JOIN messages m ON m.id = n.message_id JOIN users u ON u.id = m.author_id JOIN rooms r ON r.id = n.room_id
 		WHERE n.batch_id = ANY($1) ORDER BY m.created_at, n.id`, ids)
 	if err != nil {
@@ -54,7 +54,7 @@ func (s *Store) batches(ctx context.Context, clause string, args ...any) ([]chat
 	for items.Next() {
 		var batchID string
 		var it chat.MentionItem
-		m, err := scanMessage(items, &batchID, &it.Room.Name)
+		m, err := scanMessage(items, &batchID, &it.Room.Name, &it.Room.Visibility)
 		if err != nil {
 			return nil, fmt.Errorf("scan batch item: %w", err)
 		}

@@ -58,7 +58,7 @@ func (s *Store) batches(ctx context.Context, clause string, args ...any) ([]chat
 }
 
 func (s *Store) batchItems(ctx context.Context, db *sql.DB, ids []string, add func(string, chat.MentionItem)) error {
-	rows, err := db.QueryContext(ctx, `SELECT `+msgCols+`, n.batch_id, r.name
+	rows, err := db.QueryContext(ctx, `SELECT `+msgCols+`, n.batch_id, r.name, r.visibility
 		FROM notifications n JOIN messages m ON m.id = n.message_id JOIN users u ON u.id = m.author_id JOIN rooms r ON r.id = n.room_id
 		WHERE n.batch_id IN (`+placeholders(len(ids))+`) ORDER BY m.created_at, n.id`, anys(ids)...)
 	if err != nil {
@@ -68,7 +68,7 @@ func (s *Store) batchItems(ctx context.Context, db *sql.DB, ids []string, add fu
 	for rows.Next() {
 		var batchID string
 		var it chat.MentionItem
-		m, err := scanMessage(rows, &batchID, &it.Room.Name)
+		m, err := scanMessage(rows, &batchID, &it.Room.Name, &it.Room.Visibility)
 		if err != nil {
 			return fmt.Errorf("scan batch item: %w", err)
 		}

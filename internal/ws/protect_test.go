@@ -180,7 +180,7 @@ func TestRateLimits(t *testing.T) {
 	acks, limited := 0, 0
 	for i, c := range conns {
 		for range 3 {
-			switch f := c.next(typePresence, typeMessage, typeHello); {
+			switch f := c.next(typePresence, typeMessage, typeHello, typeRoomAdded); {
 			case f.Type == typeAck:
 				acks++
 			case f.Type == typeError && f.Code == chat.ERATELIMITED && f.Ref != "" && f.RetryMS > 0 && f.RetryMS <= posts.Interval().Milliseconds():
@@ -198,7 +198,7 @@ func TestRateLimits(t *testing.T) {
 	}
 	bob := e.dial("bob", dialOpts{})
 	bob.send(M{"type": "send", "room_id": room, "body": "bob's own budget", "client_id": "b1"})
-	if f := bob.next(typePresence, typeMessage, typeHello); f.Type != typeAck {
+	if f := bob.next(typePresence, typeMessage, typeHello, typeRoomAdded); f.Type != typeAck {
 		t.Fatalf("bob's send: %+v", f)
 	}
 

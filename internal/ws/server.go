@@ -34,6 +34,7 @@ type Server struct {
 
 	mu      sync.Mutex
 	conns   map[*conn]struct{}
+	byUser  map[string]map[*conn]struct{} // the same connections by user id
 	closing bool
 	wg      sync.WaitGroup // one per ServeHTTP call past the checks
 
@@ -57,7 +58,7 @@ func NewServer(cfg Config, svc *chat.Service, ps chat.PubSub, pr chat.Presence, 
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{cfg: cfg.withDefaults(), svc: svc, ps: ps, pr: pr, metrics: metrics, log: log,
-		conns: map[*conn]struct{}{}, rooms: map[string]*room{}, presCount: map[chat.PresenceEntry]int{}}
+		conns: map[*conn]struct{}{}, byUser: map[string]map[*conn]struct{}{}, rooms: map[string]*room{}, presCount: map[chat.PresenceEntry]int{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.readBufs.New = func() any { return bytes.NewBuffer(make([]byte, 0, 1024)) }
 	s.writeBufs.New = func() any { b := make([]byte, 0, 4096); return &b }
@@ -66,6 +67,7 @@ func NewServer(cfg Config, svc *chat.Service, ps chat.PubSub, pr chat.Presence, 
 	ps.OnResync(s.resync)
 	if svc != nil {
 		svc.OnSessionRevoked(s.sessionRevoked)
+		svc.OnMemberEvent(s.memberEvent)
 	}
 	return s
 }
@@ -114,6 +116,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.seen()
 	s.mu.Lock()
 	s.conns[c] = struct{}{}
+	if s.byUser[user.ID] == nil {
+		s.byUser[user.ID] = map[*conn]struct{}{}
+	}
+	s.byUser[user.ID][c] = struct{}{}
 	closing := s.closing
 	s.mu.Unlock()
 	s.metrics.WSConnections(1)
@@ -128,6 +134,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			c.finish()
 			s.mu.Lock()
 			delete(s.conns, c)
+			if set := s.byUser[c.user.ID]; set != nil {
+				delete(set, c)
+				if len(set) == 0 {
+					delete(s.byUser, c.user.ID)
+				}
+			}
 			s.mu.Unlock()
 			s.metrics.WSConnections(-1)
 		}()

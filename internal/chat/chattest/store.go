@@ -37,6 +37,13 @@ func TestStore(t *testing.T, newStore func(t *testing.T) chat.Store) {
 		{"BatchLifecycle", testBatchLifecycle},
 		{"RetryAndDefer", testRetryAndDefer},
 		{"ClaimExclusive", testClaimExclusive},
+		{"Members", testMembers},
+		{"OwnerHandoff", testOwnerHandoff},
+		{"Visibility", testVisibility},
+		{"DirectRooms", testDirectRooms},
+		{"DirectRoomsConcurrent", testDirectRoomsConcurrent},
+		{"ReadState", testReadState},
+		{"DirectNotifications", testDirectNotifications},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
@@ -72,7 +79,7 @@ func newUser(t *testing.T, s chat.Store, name string) chat.User {
 
 func newRoom(t *testing.T, s chat.Store, owner chat.User, name string) chat.Room {
 	t.Helper()
-	r := chat.Room{ID: chat.NewID(), Name: name, Topic: "about " + name, CreatedBy: owner.ID, CreatedAt: chat.NewTime(base)}
+	r := chat.Room{ID: chat.NewID(), Name: name, Topic: "about " + name, Visibility: chat.Public, CreatedBy: owner.ID, CreatedAt: chat.NewTime(base)}
 	if err := s.CreateRoom(context.Background(), r); err != nil {
 		t.Fatalf("CreateRoom(%s): %v", name, err)
 	}
@@ -272,7 +279,7 @@ func testRooms(t *testing.T, s chat.Store) {
 		made = append(made, newRoom(t, s, ada, n))
 	}
 	for _, n := range []string{"BETA", "alpha", "été", "ÉTÉ"} {
-		err := s.CreateRoom(ctx, chat.Room{ID: chat.NewID(), Name: n, CreatedBy: ada.ID, CreatedAt: chat.NewTime(base)})
+		err := s.CreateRoom(ctx, chat.Room{ID: chat.NewID(), Name: n, Visibility: chat.Public, CreatedBy: ada.ID, CreatedAt: chat.NewTime(base)})
 		wantCode(t, "CreateRoom duplicate "+n, err, chat.ECONFLICT)
 		if chat.ErrorMessage(err) != "room name is taken" {
 			t.Errorf("duplicate message = %q", chat.ErrorMessage(err))

@@ -64,7 +64,7 @@ func testFormBatches(t *testing.T, s chat.Store) {
 			t.Fatalf("batch %+v", b)
 		}
 		for _, it := range b.Items {
-			if it.Room != (chat.RoomRef{ID: r.ID, Name: "general"}) || it.Message.Author != bob.Ref() || it.Message.Mentions == nil {
+			if it.Room != (chat.RoomRef{ID: r.ID, Name: "general", Visibility: chat.Public}) || it.Message.Author != bob.Ref() || it.Message.Mentions == nil {
 				t.Fatalf("item %+v", it)
 			}
 		}
