@@ -105,6 +105,9 @@ func (c *memberCache) clear() {
 // roomMeta returns a room's visibility (and a direct room's members),
 // from the cache or the store. Error: ENOTFOUND.
 func (s *Service) roomMeta(ctx context.Context, roomID string) (roomMeta, error) {
+	if err := checkRoomID(roomID); err != nil {
+		return roomMeta{}, err
+	}
 	now := s.now()
 	if m, ok := s.members.room(roomID, now); ok {
 		return m, nil

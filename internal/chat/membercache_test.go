@@ -52,7 +52,7 @@ func TestAuthorizationIsCached(t *testing.T) {
 	}
 	var users []chat.User
 	for _, n := range []string{"ada", "bob"} {
-		u, err := svc.SignUp(ctx, chat.SignUpInput{Username: n, Email: n + "@example.org", Password: "correct horse " + n})
+		u, err := svc.SignUp(ctx, chat.SignUpInput{Username: n, Email: n + "@example.org", Password: "violet staple orbit 42"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -46,8 +46,9 @@ type NewMessage struct {
 
 // ValidateBody trims a message body and checks it.
 func ValidateBody(body string) (string, error) {
-	if !utf8.ValidString(body) {
-		return "", Invalid("body", "must be valid UTF-8")
+	body = normalizeNewlines(body)
+	if err := CheckText("body", body, TextBody); err != nil {
+		return "", err
 	}
 	body = strings.TrimSpace(body)
 	if n := utf8.RuneCountInString(body); n < 1 || n > BodyMaxLen {
@@ -58,6 +59,9 @@ func ValidateBody(body string) (string, error) {
 
 // ValidateClientID checks the optional idempotency key of a send.
 func ValidateClientID(id string) error {
+	if err := CheckText("client_id", id, TextLine); err != nil {
+		return err
+	}
 	if len(id) > ClientIDMaxLen {
 		return Invalid("client_id", "must be at most %d bytes", ClientIDMaxLen)
 	}

@@ -82,3 +82,22 @@ func TestLimitSpecsNamesUnique(t *testing.T) {
 		seen[s.Default.Name] = true
 	}
 }
+
+func TestAddressKey(t *testing.T) {
+	for remote, want := range map[string]string{
+		"192.0.2.1":                 "192.0.2.1",
+		"::ffff:192.0.2.1":          "192.0.2.1",
+		"2001:db8:1:2:3:4:5:6":      "2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff::1":      "2001:db8:1:2::/64",
+		"fe80::1%eth0":              "fe80::/64",
+		"not an address":            "not an address",
+		"2001:db8:1:3::1":           "2001:db8:1:3::/64",
+		"127.0.0.2":                 "127.0.0.2",
+		"::1":                       "::/64",
+		"2001:db8:1:2:3:4:5:6%zone": "2001:db8:1:2::/64",
+	} {
+		if got := AddressKey(remote); got != want {
+			t.Errorf("AddressKey(%q) = %q, want %q", remote, got, want)
+		}
+	}
+}

@@ -49,14 +49,11 @@ type RoomPatch struct {
 // ValidateRoom trims and checks a new room's name and topic.
 func ValidateRoom(name, topic string) (string, string, error) {
 	name, topic = strings.TrimSpace(name), strings.TrimSpace(topic)
-	if !utf8.ValidString(name) {
-		return "", "", Invalid("name", "must be valid UTF-8")
+	if err := cmp.Or(CheckText("name", name, TextName), CheckText("topic", topic, TextLine)); err != nil {
+		return "", "", err
 	}
 	if n := utf8.RuneCountInString(name); n < 1 || n > RoomNameMaxLen {
 		return "", "", Invalid("name", "must be 1 to %d characters", RoomNameMaxLen)
-	}
-	if !utf8.ValidString(topic) {
-		return "", "", Invalid("topic", "must be valid UTF-8")
 	}
 	if utf8.RuneCountInString(topic) > RoomTopicMaxLen {
 		return "", "", Invalid("topic", "must be at most %d characters", RoomTopicMaxLen)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"net/netip"
 	"sync/atomic"
 	"time"
 )
@@ -37,7 +38,7 @@ func LimitSpecs() []LimitSpec {
 		{l(LimitTyping, 5, 5*time.Second), "user", "a typing notice", true},
 		{l(LimitSignUpAddress, 20, time.Hour), "address", "an account created", false},
 		{l(LimitSignInAddress, 20, time.Minute), "address", "a sign-in attempt", false},
-		{l(LimitSignInAccount, 10, 30*time.Minute), "account", "a sign-in attempt from a browser not known to the account", false},
+		{l(LimitSignInAccount, 10, 30*time.Minute), "account", "a sign-in attempt from a browser not known to the account, or a password change", false},
 		{l(LimitSignInAccountShort, 5, time.Minute), "account", "the same, over a short window: with signin-account, 5 attempts at once, then one per 12 s up to 10, then one per 3 min (at most 30 in the first hour, 20 an hour after)", false},
 	}
 }
@@ -120,10 +121,25 @@ func limitKey(k string) string {
 	return "sha256:" + hex.EncodeToString(h[:])
 }
 
-// SignUpFrom is SignUp for a client at address (an IP, or an IPv6 /64),
-// limited per address. Errors: those of SignUp, ERATELIMITED.
-func (s *Service) SignUpFrom(ctx context.Context, address string, in SignUpInput) (User, error) {
-	if err := s.Limit(ctx, LimitSignUpAddress, address); err != nil {
+// AddressKey is the rate-limit key of a client's IP address: the address
+// itself, or for IPv6 its /64, since one subscriber usually holds a whole
+// /64. Anything that is not an IP address is its own key.
+func AddressKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	if a = a.Unmap(); a.Is6() {
+		p, _ := a.WithZone("").Prefix(64)
+		return p.String()
+	}
+	return a.String()
+}
+
+// SignUpFrom is SignUp for a client at ip, limited per address
+// (AddressKey). Errors: those of SignUp, ERATELIMITED.
+func (s *Service) SignUpFrom(ctx context.Context, ip string, in SignUpInput) (User, error) {
+	if err := s.Limit(ctx, LimitSignUpAddress, AddressKey(ip)); err != nil {
 		return User{}, err
 	}
 	return s.SignUp(ctx, in)
@@ -132,8 +148,8 @@ func (s *Service) SignUpFrom(ctx context.Context, address string, in SignUpInput
 // SignInAttempt is one sign-in as a transport sees it.
 type SignInAttempt struct {
 	Username, Password string
-	// Address is the client's address (an IP, or an IPv6 /64).
-	Address string
+	// Client is who is signing in; its Address is limited (AddressKey).
+	Client Client
 	// Device is the account (normalized username) that the client has
 	// proved it signed in to before (the transport checked a signed device
 	// cookie), or "".
@@ -148,17 +164,26 @@ type SignInAttempt struct {
 // The account budget is keyed by the name tried, whether or not it exists,
 // so a 429 reveals nothing. Errors: those of SignIn, ERATELIMITED.
 func (s *Service) SignInFrom(ctx context.Context, a SignInAttempt) (string, User, error) {
-	if err := s.Limit(ctx, LimitSignInAddress, a.Address); err != nil {
+	if err := s.Limit(ctx, LimitSignInAddress, AddressKey(a.Client.Address)); err != nil {
 		return "", User{}, err
 	}
 	if account := NormalizeUsername(a.Username); a.Device == "" || a.Device != account {
-		// The short budget first: a refusal by it must not spend the long
-		// one; what the long one's refusals spend of it comes back in seconds.
-		for _, name := range []string{LimitSignInAccountShort, LimitSignInAccount} {
-			if err := s.Limit(ctx, name, account); err != nil {
-				return "", User{}, err
-			}
+		if err := s.limitAccount(ctx, account); err != nil {
+			return "", User{}, err
 		}
 	}
-	return s.SignIn(ctx, a.Username, a.Password)
+	return s.SignIn(ctx, a.Username, a.Password, a.Client)
+}
+
+// limitAccount charges one password attempt at account (a normalized
+// username) against both account budgets: the short one first, so that
+// its refusals never spend the long one (what the long one's refusals
+// spend of the short one comes back in seconds).
+func (s *Service) limitAccount(ctx context.Context, account string) error {
+	for _, name := range []string{LimitSignInAccountShort, LimitSignInAccount} {
+		if err := s.Limit(ctx, name, account); err != nil {
+			return err
+		}
+	}
+	return nil
 }

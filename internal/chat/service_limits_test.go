@@ -144,7 +144,7 @@ func TestSignInLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	try := func(user, pass, addr, device string) error {
-		_, _, err := svc.SignInFrom(ctx, chat.SignInAttempt{Username: user, Password: pass, Address: addr, Device: device})
+		_, _, err := svc.SignInFrom(ctx, chat.SignInAttempt{Username: user, Password: pass, Client: chat.Client{Address: addr}, Device: device})
 		return err
 	}
 	if err := try("ada", "correct horse", "10.0.0.1", ""); err != nil {
@@ -207,7 +207,7 @@ func TestLimiterDown(t *testing.T) {
 		if n := m.get(chat.LimitPosts + "/error"); n != 3 {
 			t.Errorf("limiter errors counted %d, want 3", n)
 		}
-		attempt := chat.SignInAttempt{Username: "ada", Password: "correct horse", Address: "192.0.2.1"}
+		attempt := chat.SignInAttempt{Username: "ada", Password: "correct horse", Client: chat.Client{Address: "192.0.2.1"}}
 		_, _, err = svc.SignInFrom(ctx, attempt)
 		if !fallback {
 			if chat.ErrorCode(err) != chat.EUNAVAILABLE {
@@ -245,7 +245,7 @@ func TestSignInDelaysGrow(t *testing.T) {
 		var waited time.Duration
 		for {
 			addr++
-			_, _, err := svc.SignInFrom(ctx, chat.SignInAttempt{Username: "ada", Password: "guess", Address: fmt.Sprint("10.0.", addr/250, ".", addr%250)})
+			_, _, err := svc.SignInFrom(ctx, chat.SignInAttempt{Username: "ada", Password: "guess", Client: chat.Client{Address: fmt.Sprint("10.0.", addr/250, ".", addr%250)}})
 			var rl *chat.RateLimitError
 			switch {
 			case chat.ErrorCode(err) == chat.EUNAUTHORIZED:
@@ -266,5 +266,22 @@ func TestSignInDelaysGrow(t *testing.T) {
 	want := []time.Duration{0, 0, 0, 0, 0, 12 * s, 12 * s, 12 * s, 12 * s, 12 * s, 2 * m, 3 * m}
 	if !slices.Equal(got, want) {
 		t.Fatalf("waits %v, want %v", got, want)
+	}
+}
+
+// TestChangePasswordLimited: a stolen session guessing the current
+// password spends the account's sign-in budget.
+func TestChangePasswordLimited(t *testing.T) {
+	ctx := context.Background()
+	svc, _, _ := newLimitedService(t, false, perHour(chat.LimitSignInAccount, 3))
+	u, err := svc.SignUp(ctx, chat.SignUpInput{Username: "ada", Email: "ada@example.org", Password: "correct horse"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 4 {
+		err := svc.ChangePassword(ctx, u.ID, "", fmt.Sprint("guess ", i), "a much better passphrase 42")
+		if want := map[bool]string{true: chat.EINVALID, false: chat.ERATELIMITED}[i < 3]; chat.ErrorCode(err) != want {
+			t.Fatalf("guess %d: %v, want %s", i, err, want)
+		}
 	}
 }

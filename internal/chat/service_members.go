@@ -16,6 +16,17 @@ import (
 
 var errRoomNotFound = Errorf(ENOTFOUND, "room not found")
 
+// checkUserIDs answers ENOTFOUND, without asking the store, for an id no
+// user can have.
+func checkUserIDs(ids ...string) error {
+	for _, id := range ids {
+		if !ValidID(id) {
+			return Errorf(ENOTFOUND, "user not found")
+		}
+	}
+	return nil
+}
+
 // access is what a reader of a room is: the room's kind and the reader's
 // role ("" for a non-member of a public room).
 type access struct {
@@ -151,6 +162,9 @@ func directLabel(members []UserRef) string {
 // (room, or user), EFORBIDDEN, ERATELIMITED.
 func (s *Service) AddMember(ctx context.Context, actor User, roomID, userID string) error {
 	a, err := s.authorize(ctx, actor, roomID)
+	if err == nil {
+		err = checkUserIDs(userID)
+	}
 	if err != nil {
 		return err
 	}
@@ -188,6 +202,9 @@ func (s *Service) AddMember(ctx context.Context, actor User, roomID, userID stri
 // non-member changes nothing. Errors: ENOTFOUND, EFORBIDDEN.
 func (s *Service) RemoveMember(ctx context.Context, actor User, roomID, userID string) error {
 	a, err := s.authorize(ctx, actor, roomID)
+	if err == nil {
+		err = checkUserIDs(userID)
+	}
 	if err != nil {
 		return err
 	}
@@ -230,6 +247,9 @@ func (s *Service) RemoveMember(ctx context.Context, actor User, roomID, userID s
 // EINVALID, ENOTFOUND, EFORBIDDEN.
 func (s *Service) SetRole(ctx context.Context, actor User, roomID, userID string, role Role) (Member, error) {
 	a, err := s.authorize(ctx, actor, roomID)
+	if err == nil {
+		err = checkUserIDs(userID)
+	}
 	if err != nil {
 		return Member{}, err
 	}
@@ -312,6 +332,9 @@ func (s *Service) OpenDirect(ctx context.Context, actor User, userIDs []string) 
 	ids = slices.Compact(ids)
 	if len(ids) < 2 || len(ids) > DirectMaxMembers {
 		return Room{}, false, Invalid("user_ids", "a direct conversation has 2 to %d people, you included", DirectMaxMembers)
+	}
+	if err := checkUserIDs(ids...); err != nil {
+		return Room{}, false, err
 	}
 	users, err := s.store.UsersByIDs(ctx, ids)
 	if err != nil {

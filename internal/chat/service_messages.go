@@ -131,6 +131,9 @@ func (s *Service) Messages(ctx context.Context, actor User, roomID string, q Mes
 // cache when it can prove it exact. Errors: EINVALID, ENOTFOUND.
 func (s *Service) RoomMessages(ctx context.Context, roomID string, q MessageQuery) (Page, error) {
 	q, err := CheckPageQuery(q)
+	if err == nil {
+		err = checkRoomID(roomID)
+	}
 	if err != nil {
 		return Page{}, err
 	}
@@ -214,6 +217,9 @@ func (s *Service) latest(ctx context.Context, roomID string, limit int) ([]Messa
 func (s *Service) CatchUp(ctx context.Context, roomID string, after int64) (msgs []Message, lastSeq int64, truncated bool, err error) {
 	if after < 0 {
 		return nil, 0, false, Invalid("after_seq", "must be a positive seq number")
+	}
+	if err := checkRoomID(roomID); err != nil {
+		return nil, 0, false, err
 	}
 	if !s.isDirty(roomID) {
 		cached, ok, err := s.cache.MessagesAfter(ctx, roomID, after)

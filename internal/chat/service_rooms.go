@@ -98,6 +98,9 @@ func (s *Service) Directory(ctx context.Context, q RoomQuery) (RoomPage, error) 
 	case q.Limit < 0 || q.Limit > RoomsMaxLimit:
 		return RoomPage{}, Invalid("limit", "must be 1 to %d", RoomsMaxLimit)
 	}
+	if err := CheckText("q", q.Q, TextLine); err != nil {
+		return RoomPage{}, err
+	}
 	if len([]rune(q.Q)) > RoomQueryMaxLen {
 		return RoomPage{}, Invalid("q", "must be at most %d characters", RoomQueryMaxLen)
 	}

@@ -153,7 +153,7 @@ func TestCacheWriteFailureBypassesUntilRepaired(t *testing.T) {
 func TestSessionCache(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	token, _, err := e.svc.SignIn(ctx, "ada", "correct horse")
+	token, _, err := e.svc.SignIn(ctx, "ada", "correct horse", chat.Client{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func TestSessionCache(t *testing.T) {
 	if _, err := e.svc.Authenticate(ctx, token); chat.ErrorCode(err) != chat.EUNAUTHORIZED {
 		t.Fatalf("after the TTL a deleted session still works: %v", err)
 	}
-	token, _, _ = e.svc.SignIn(ctx, "ada", "correct horse")
+	token, _, _ = e.svc.SignIn(ctx, "ada", "correct horse", chat.Client{})
 	if _, err := e.svc.Authenticate(ctx, token); err != nil {
 		t.Fatal(err)
 	}

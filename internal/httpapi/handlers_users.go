@@ -24,7 +24,7 @@ func handleSignUp(log *slog.Logger, svc *chat.Service, maxBody int64) http.Handl
 			writeError(w, r, log, err)
 			return
 		}
-		u, err := svc.SignUpFrom(r.Context(), clientAddress(r), chat.SignUpInput(in))
+		u, err := svc.SignUpFrom(r.Context(), clientOf(r).Address, chat.SignUpInput(in))
 		if err != nil {
 			writeError(w, r, log, err)
 			return
@@ -48,7 +48,7 @@ func handleSignIn(log *slog.Logger, svc *chat.Service, maxBody int64, secure boo
 		}
 		now := time.Now()
 		token, u, err := svc.SignInFrom(r.Context(), chat.SignInAttempt{Username: in.Username, Password: in.Password,
-			Address: clientAddress(r), Device: deviceAccount(r, secret, now)})
+			Client: clientOf(r), Device: deviceAccount(r, secret, now)})
 		if err != nil {
 			writeError(w, r, log, err)
 			return

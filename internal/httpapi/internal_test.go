@@ -11,27 +11,6 @@ import (
 	"github.com/open-chat/openchat/internal/chat"
 )
 
-func TestClientAddress(t *testing.T) {
-	for remote, want := range map[string]string{
-		"192.0.2.1:4321":                 "192.0.2.1",
-		"[::ffff:192.0.2.1]:80":          "192.0.2.1",
-		"[2001:db8:1:2:3:4:5:6]:443":     "2001:db8:1:2::/64",
-		"[2001:db8:1:2:ffff::1]:443":     "2001:db8:1:2::/64",
-		"[fe80::1%eth0]:80":              "fe80::/64",
-		"not an address":                 "not an address",
-		"[2001:db8:1:3::1]:1":            "2001:db8:1:3::/64",
-		"127.0.0.2:0":                    "127.0.0.2",
-		"[::1]:8080":                     "::/64",
-		"[2001:db8:1:2:3:4:5:6%zone]:44": "2001:db8:1:2::/64",
-	} {
-		r := httptest.NewRequest("GET", "/", nil)
-		r.RemoteAddr = remote
-		if got := clientAddress(r); got != want {
-			t.Errorf("clientAddress(%q) = %q, want %q", remote, got, want)
-		}
-	}
-}
-
 func TestDeviceCookie(t *testing.T) {
 	secret, now := []byte("s3cret"), time.Unix(1_700_000_000, 0)
 	good := deviceCookie(secret, "ada", now, true)

@@ -5,9 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"math"
-	"net"
 	"net/http"
-	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -16,7 +14,7 @@ import (
 )
 
 // Rate limits are decided in the service (chat.Service.Limit); this file
-// turns a refusal into headers, names the client's address, and carries
+// turns a refusal into headers and carries
 // the signed device cookie that lets an account's owner skip the
 // per-account sign-in budget (docs/security.md, "Rate limits").
 
@@ -33,25 +31,6 @@ func setRateLimitHeaders(h http.Header, e *chat.RateLimitError) {
 
 func ceilSeconds(d time.Duration, least int64) int64 {
 	return max(least, int64(math.Ceil(d.Seconds())))
-}
-
-// clientAddress is the rate-limit key of the client: its IP (as edge
-// resolved it from trusted proxies), or for IPv6 its /64, since one
-// subscriber usually holds a whole /64.
-func clientAddress(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	a, err := netip.ParseAddr(host)
-	if err != nil {
-		return host
-	}
-	if a = a.Unmap(); a.Is6() {
-		p, _ := a.WithZone("").Prefix(64)
-		return p.String()
-	}
-	return a.String()
 }
 
 // Device cookie: after a successful sign-in the browser gets a cookie,

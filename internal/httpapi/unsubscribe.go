@@ -23,14 +23,17 @@ const unsubscribePage = `<!doctype html>
 <h1>{{.Title}}</h1>
 <p>{{.Text}}</p>
 {{if .Action}}<form method="post" action="{{.Action}}">
-<input type="hidden" name="List-Unsubscribe" value="One-Click">
-<button type="submit">Unsubscribe</button>
+{{if .OneClick}}<input type="hidden" name="List-Unsubscribe" value="One-Click">
+{{end}}<button type="submit">{{.Button}}</button>
 </form>{{end}}
 </body></html>
 `
 
-type unsubscribeView struct {
-	Title, Text, Action string
+// pageView is a small HTML page (unsubscribe, e-mail verification): a
+// title, a text and optionally a form that POSTs to Action.
+type pageView struct {
+	Title, Text, Action, Button string
+	OneClick                    bool // the RFC 8058 body, for unsubscribe
 }
 
 // unsubscribeParams returns the user and token of a link signed with
@@ -54,8 +57,9 @@ func handleUnsubscribePage(log *slog.Logger, secret []byte) http.Handler {
 			return
 		}
 		action := "/api/v1/unsubscribe?" + url.Values{"user": {userID}, "token": {token}}.Encode()
-		renderPage(w, r, log, tmpl, unsubscribeView{Title: "Unsubscribe from mention e-mails",
-			Text: "You will no longer receive e-mails when someone mentions you. You can turn them back on in your settings.", Action: action})
+		renderPage(w, r, log, tmpl, pageView{Title: "Unsubscribe from mention e-mails",
+			Text:   "You will no longer receive e-mails when someone mentions you. You can turn them back on in your settings.",
+			Action: action, Button: "Unsubscribe", OneClick: true})
 	})
 }
 
@@ -75,12 +79,12 @@ func handleUnsubscribe(log *slog.Logger, svc *chat.Service, secret []byte, maxBo
 			writeError(w, r, log, err)
 			return
 		}
-		renderPage(w, r, log, tmpl, unsubscribeView{Title: "Unsubscribed",
+		renderPage(w, r, log, tmpl, pageView{Title: "Unsubscribed",
 			Text: "You will no longer receive e-mails when someone mentions you."})
 	})
 }
 
-func renderPage(w http.ResponseWriter, r *http.Request, log *slog.Logger, tmpl *template.Template, v unsubscribeView) {
+func renderPage(w http.ResponseWriter, r *http.Request, log *slog.Logger, tmpl *template.Template, v pageView) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	if err := tmpl.Execute(w, v); err != nil {

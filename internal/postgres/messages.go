@@ -241,7 +241,7 @@ func (s *Store) Mentions(ctx context.Context, userID string, before int64, limit
 	}
 	rows, err := s.pool.Query(ctx, `SELECT `+msgCols+`, mn.id, r.name
 		FROM mentions mn JOIN messages m ON m.id = mn.message_id JOIN users u ON u.id = m.author_id JOIN rooms r ON r.id = mn.room_id
-		WHERE mn.user_id = $1 AND ($2 <= 0 OR mn.id < $2) ORDER BY mn.id DESC LIMIT $3`, userID, before, limit)
+		WHERE mn.user_id = $1 AND ($2::bigint <= 0 OR mn.id < $2::bigint) ORDER BY mn.id DESC LIMIT $3`, userID, before, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list mentions: %w", err)
 	}

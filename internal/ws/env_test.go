@@ -136,11 +136,11 @@ func (e *env) auth(h http.Handler) http.Handler {
 func (e *env) signUp(names ...string) {
 	e.t.Helper()
 	for _, n := range names {
-		_, err := e.svc.SignUp(bg(), chat.SignUpInput{Username: n, Email: n + "@example.org", Password: "password-" + n})
+		_, err := e.svc.SignUp(bg(), chat.SignUpInput{Username: n, Email: n + "@example.org", Password: "purple-otter-canyon"})
 		if err != nil && chat.ErrorCode(err) != chat.ECONFLICT {
 			e.t.Fatal(err)
 		}
-		tok, u, err := e.svc.SignIn(bg(), n, "password-"+n)
+		tok, u, err := e.svc.SignIn(bg(), n, "purple-otter-canyon", chat.Client{})
 		if err != nil {
 			e.t.Fatal(err)
 		}
