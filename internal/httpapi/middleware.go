@@ -136,7 +136,7 @@ func (rec *recorder) statusCode() int {
 
 // CORS: methods and headers a cross-origin client of the API may use.
 var (
-	corsMethods = "GET, POST, PATCH, DELETE"
+	corsMethods = "GET, POST, PUT, PATCH, DELETE"
 	corsHeaders = "Authorization, Content-Type"
 	corsExpose  = "X-Served-By, Retry-After, RateLimit, RateLimit-Policy"
 )

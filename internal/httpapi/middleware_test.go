@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -142,6 +143,25 @@ func TestCORS(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCORSAllowsEveryRouteMethod: a cross-origin client may use every
+// method the API routes (PUT members and read were once left out).
+func TestCORSAllowsEveryRouteMethod(t *testing.T) {
+	const good = "https://app.example.org"
+	e := newEnv(t, func(c *httpapi.Config, d *httpapi.Deps) {
+		c.AllowedOrigins = []string{good}
+	})
+	for _, r := range httpapi.Routes() {
+		if !strings.HasPrefix(r.Path, "/api/") {
+			continue
+		}
+		rec := e.do(t, req{method: "OPTIONS", path: "/api/v1/rooms", header: http.Header{"Origin": {good}, "Access-Control-Request-Method": {r.Method}}})
+		allowed := strings.Split(rec.Header().Get("Access-Control-Allow-Methods"), ", ")
+		if rec.Code != 204 || !slices.Contains(allowed, r.Method) {
+			t.Errorf("%s %s: preflight %d allows %v", r.Method, r.Path, rec.Code, allowed)
+		}
 	}
 }
 

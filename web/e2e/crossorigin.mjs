@@ -14,7 +14,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, launch, sleep } from './lib.mjs';
+import { freePort, joinFromDirectory, launch, sleep } from './lib.mjs';
 
 const BIN = process.env.OPENCHAT_BIN;
 const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-results');
@@ -201,9 +201,7 @@ try {
     await A.page.getByLabel('Room name').fill(room);
     await A.page.locator('form[aria-label="Create room"]').getByRole('button', { name: 'Create' }).click();
     await A.page.getByRole('heading', { name: room }).waitFor();
-    await B.page.reload();
-    await B.page.getByRole('link', { name: room }).click();
-    await B.page.getByRole('heading', { name: room }).waitFor();
+    await joinFromDirectory(B.page, room);
     await A.page.locator('.conn-online').waitFor({ state: 'attached' });
     await B.page.locator('.conn-online').waitFor({ state: 'attached' });
     await send(A.page, room, 'Served from a CDN');

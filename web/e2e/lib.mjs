@@ -1,4 +1,5 @@
 // Helpers shared by the end-to-end scripts.
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { chromium } from 'playwright-core';
 
@@ -23,3 +24,91 @@ export function freePort() {
 
 // Playwright gives every launch a fresh temporary profile (user-data-dir).
 export const launch = () => chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+
+// The server under test: `serve` on a free port with its own data directory,
+// its output appended to log. ready() resolves when /readyz answers.
+export async function startServer({ bin, port, dataDir, log, args = [], timeoutMs = 20_000 }) {
+  const base = `http://127.0.0.1:${port}`;
+  const p = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--data-dir', dataDir, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  p.stdout.pipe(log, { end: false });
+  p.stderr.pipe(log, { end: false });
+  p.exited = new Promise((r) => p.on('exit', (code, sig) => r({ code, sig })));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const done = await Promise.race([p.exited, sleep(100).then(() => null)]);
+    if (done) throw new Error(`server exited during start-up: ${JSON.stringify(done)} (see the server log in test-results/)`);
+    try {
+      if ((await fetch(base + '/readyz')).ok) return p;
+    } catch {
+      // not listening yet
+    }
+  }
+  throw new Error('server did not become ready');
+}
+
+/** stopServer asks the server to stop, and kills it after 10 s. */
+export async function stopServer(p) {
+  if (!p) return;
+  p.kill('SIGTERM');
+  const r = await Promise.race([p.exited, sleep(10_000).then(() => null)]);
+  if (!r) p.kill('SIGKILL');
+  await p.exited;
+}
+
+/** stepper returns step(name, f), which logs and records each step and rethrows its failure. */
+export function stepper(results) {
+  return async function step(name, f) {
+    const t0 = Date.now();
+    try {
+      await f();
+      results.push({ name, ok: true });
+      console.log(`ok   ${name} (${Date.now() - t0} ms)`);
+    } catch (e) {
+      results.push({ name, ok: false });
+      console.log(`FAIL ${name}: ${e?.stack ?? e}`);
+      throw e;
+    }
+  };
+}
+
+/** signUpUI creates an account through the sign-up form and waits for the signed-in app. */
+export async function signUpUI(page, base, u) {
+  await page.goto(base + '/');
+  await page.getByRole('tab', { name: 'Create account' }).click();
+  await page.getByLabel('Username').fill(u.username);
+  await page.getByLabel('Display name').fill(u.display);
+  await page.getByLabel('E-mail').fill(u.email);
+  await page.getByLabel('Password').fill(u.password);
+  await page.locator('form').getByRole('button', { name: 'Create account' }).click();
+  await page.getByText('Welcome to OpenChat').waitFor();
+}
+
+/** joinFromDirectory finds a public room in Browse rooms and joins it (the room list must be on screen). */
+export async function joinFromDirectory(page, name) {
+  await page.getByRole('link', { name: 'Browse rooms' }).click();
+  await page.getByLabel('Search rooms').fill(name);
+  await page.getByRole('button', { name: 'Join #' + name, exact: true }).click();
+  await page.getByRole('heading', { name }).waitFor();
+}
+
+/**
+ * newUser opens a browser context with one page; CSP violations and page
+ * errors it reports are pushed to problems.
+ */
+export async function newUser(browser, { viewport, colorScheme = 'light', timeoutMs, problems }) {
+  const ctx = await browser.newContext({ viewport, colorScheme, deviceScaleFactor: 1 });
+  ctx.setDefaultTimeout(timeoutMs);
+  const page = await ctx.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content.Security.Policy|Refused to/i.test(m.text())) problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(String(e)));
+  return { ctx, page };
+}
+
+/** openDrawerIfPhone shows the room list at phone width (at desktop width it is always shown). */
+export async function openDrawerIfPhone(page) {
+  if (page.viewportSize().width > 760 || (await page.locator('.drawer-open').count())) return;
+  await page.getByRole('button', { name: 'Open room list' }).click();
+  await page.locator('.drawer-open').waitFor();
+}

@@ -2,12 +2,11 @@
 // server: `OPENCHAT_BIN=/path/to/openchat npm run e2e`. It starts the server
 // itself (and restarts it mid-conversation), drives two users in two browser
 // contexts, and saves screenshots to web/test-results/.
-import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, launch, sleep } from './lib.mjs';
+import { freePort, joinFromDirectory, launch, newUser, openDrawerIfPhone, signUpUI, sleep, startServer as startServerAt, stepper, stopServer as stopServerProc } from './lib.mjs';
 
 const BIN = process.env.OPENCHAT_BIN;
 const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-results');
@@ -28,49 +27,15 @@ const port = await freePort();
 const base = `http://127.0.0.1:${port}`;
 let server = null;
 
-async function startServer() {
-  const p = spawn(BIN, ['serve', '--addr', `127.0.0.1:${port}`, '--data-dir', dataDir, '--mail-batch-window', '1s'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  p.stdout.pipe(log, { end: false });
-  p.stderr.pipe(log, { end: false });
-  const exited = new Promise((r) => p.on('exit', (code, sig) => r({ code, sig })));
-  p.exited = exited;
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    const done = await Promise.race([exited, sleep(100).then(() => null)]);
-    if (done) throw new Error(`server exited during start-up: ${JSON.stringify(done)} (see test-results/server.log)`);
-    try {
-      if ((await fetch(base + '/readyz')).ok) return p;
-    } catch {
-      // not listening yet
-    }
-  }
-  throw new Error('server did not become ready');
-}
-
+const serverArgs = ['--mail-batch-window', '1s'];
+const startServer = () => startServerAt({ bin: BIN, port, dataDir, log, args: serverArgs, timeoutMs: START_TIMEOUT_MS });
 async function stopServer() {
-  if (!server) return;
-  server.kill('SIGTERM');
-  const r = await Promise.race([server.exited, sleep(10_000).then(() => null)]);
-  if (!r) server.kill('SIGKILL');
-  await server.exited;
+  await stopServerProc(server);
   server = null;
 }
 
 const results = [];
-async function step(name, f) {
-  const t0 = Date.now();
-  try {
-    await f();
-    results.push({ name, ok: true });
-    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    results.push({ name, ok: false });
-    console.log(`FAIL ${name}: ${e?.stack ?? e}`);
-    throw e;
-  }
-}
+const step = stepper(results);
 
 const browser = await launch();
 
@@ -80,16 +45,7 @@ const bob = { username: 'bob_' + suffix, display: 'Bob Stone', email: `bob_${suf
 const roomName = 'general-' + suffix;
 const problems = []; // CSP violations and page errors
 
-async function newUser(viewport, colorScheme) {
-  const ctx = await browser.newContext({ viewport, colorScheme, deviceScaleFactor: 1 });
-  ctx.setDefaultTimeout(STEP_TIMEOUT_MS);
-  const page = await ctx.newPage();
-  page.on('console', (m) => {
-    if (m.type() === 'error' && /Content.Security.Policy|Refused to/i.test(m.text())) problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(String(e)));
-  return { ctx, page };
-}
+const user = (viewport, colorScheme) => newUser(browser, { viewport, colorScheme, timeoutMs: STEP_TIMEOUT_MS, problems });
 
 const shot = (page, name) => page.screenshot({ path: join(OUT, name + '.png') });
 const messages = (page, text) => page.locator('.msg', { hasText: text });
@@ -98,17 +54,11 @@ async function expectOnce(page, text) {
   const n = await messages(page, text).count();
   if (n !== 1) throw new Error(`"${text}" shown ${n} times`);
 }
-async function openDrawerIfPhone(page) {
-  if (page.viewportSize().width > 760) return; // the room list is always shown
-  await page.getByRole('button', { name: 'Open room list' }).click();
-  await page.locator('.drawer-open').waitFor();
-}
-
 let exitCode = 1;
 try {
   server = await startServer();
-  const A = await newUser({ width: 1280, height: 800 }, 'light');
-  const B = await newUser({ width: 390, height: 844 }, 'dark');
+  const A = await user({ width: 1280, height: 800 }, 'light');
+  const B = await user({ width: 390, height: 844 }, 'dark');
   let roomUrl = '';
 
   await step('sign up both users', async () => {
@@ -118,13 +68,7 @@ try {
     ]) {
       await page.goto(base + '/');
       await shot(page, u === ada ? 'signin-desktop' : 'signin-phone');
-      await page.getByRole('tab', { name: 'Create account' }).click();
-      await page.getByLabel('Username').fill(u.username);
-      await page.getByLabel('Display name').fill(u.display);
-      await page.getByLabel('E-mail').fill(u.email);
-      await page.getByLabel('Password').fill(u.password);
-      await page.locator('form').getByRole('button', { name: 'Create account' }).click();
-      await page.getByText('Welcome to OpenChat').waitFor();
+      await signUpUI(page, base, u);
     }
   });
 
@@ -140,9 +84,7 @@ try {
   await step('bob finds and joins the room (session kept across reload)', async () => {
     await B.page.reload();
     await openDrawerIfPhone(B.page);
-    await B.page.getByLabel('Filter rooms').fill(suffix);
-    await B.page.getByRole('link', { name: roomName }).click();
-    await B.page.getByRole('heading', { name: roomName }).waitFor();
+    await joinFromDirectory(B.page, roomName);
     await B.page.locator('.chip', { hasText: '2' }).waitFor();
   });
 

@@ -1,11 +1,15 @@
 import { useSyncExternalStore } from 'react';
 
 // A few routes, parsed from location: /rooms/<id>#seq-<n> (the mention
-// e-mails link there), /mentions, /settings, /.
+// e-mails link there), /rooms/<id>/members, /browse, /messages/new,
+// /mentions, /settings, /.
 
 export type Route =
   | { view: 'home' }
   | { view: 'room'; roomId: string; seq?: number }
+  | { view: 'members'; roomId: string }
+  | { view: 'browse' }
+  | { view: 'new-dm' }
   | { view: 'mentions' }
   | { view: 'settings' };
 
@@ -15,6 +19,10 @@ export function parseRoute(pathname: string, hash: string): Route {
     const s = /^#seq-(\d+)$/.exec(hash);
     return { view: 'room', roomId: decodeURIComponent(m[1]), ...(s ? { seq: Number(s[1]) } : {}) };
   }
+  const mm = /^\/rooms\/([^/]+)\/members\/?$/.exec(pathname);
+  if (mm) return { view: 'members', roomId: decodeURIComponent(mm[1]) };
+  if (pathname === '/browse') return { view: 'browse' };
+  if (pathname === '/messages/new') return { view: 'new-dm' };
   if (pathname === '/mentions') return { view: 'mentions' };
   if (pathname === '/settings') return { view: 'settings' };
   return { view: 'home' };
@@ -22,6 +30,10 @@ export function parseRoute(pathname: string, hash: string): Route {
 
 export function roomPath(id: string, seq?: number): string {
   return '/rooms/' + encodeURIComponent(id) + (seq ? '#seq-' + seq : '');
+}
+
+export function membersPath(id: string): string {
+  return '/rooms/' + encodeURIComponent(id) + '/members';
 }
 
 const listeners = new Set<() => void>();

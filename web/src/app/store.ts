@@ -6,14 +6,20 @@ import { Api, ApiError } from '../lib/api';
 import { ChatClient } from '../lib/client';
 import { gaps, mergeMessages, newClientId, settlePending } from '../lib/messages';
 import { mentionsUser } from '../lib/mentions';
-import { loadRead, saveRead } from '../lib/readstate';
-import type { ConnState, Message, PendingMessage, Room, User, UserRef } from '../lib/types';
+import { ReadReporter } from '../lib/readreport';
+import { asMyRoom, mergeRooms, onMessage, onRead, roomLabel, upsertRoom } from '../lib/rooms';
+import { t } from '../lib/strings';
+import type { ConnState, Message, MyRoom, PendingMessage, Room, User, UserRef } from '../lib/types';
 
 /** Page sizes: history pages shown while scrolling, catch-up pages after a gap. */
 export const PAGE_SIZE = 50;
 export const CATCHUP_PAGE = 100;
-/** The room list is refreshed this often (rooms created by others have no live event). */
-export const ROOMS_REFRESH_MS = 30_000;
+/** My rooms are refetched this often, a safety net under the live frames (room_added, removed, read). */
+export const ROOMS_REFRESH_MS = 60_000;
+/** Reading is reported to the server at most this often per room. */
+export const READ_DEBOUNCE_MS = 500;
+/** A subscribe that found messages the last snapshot did not count refetches my rooms after this wait. */
+const RECOUNT_MS = 1_000;
 /** A typing indicator lasts this long after the last typing frame. */
 export const TYPING_TTL_MS = 5_000;
 
@@ -29,9 +35,12 @@ export interface RoomData {
 export interface State {
   me: User;
   conn: ConnState;
-  rooms: Room[];
-  lastSeq: Record<string, number>;
-  read: Record<string, number>;
+  rooms: MyRoom[]; // the rooms I am a member of, with my read state
+  roomsLoaded: boolean;
+  /** Rooms open by URL that I am not a member of: a public room, or 'missing' (absent or private). */
+  previews: Record<string, Room | 'missing'>;
+  /** The last room I left or was removed from; the view showing it goes home. */
+  gone: { roomId: string } | null;
   data: Record<string, RoomData>;
   presence: Record<string, { online: UserRef[]; count: number }>;
   typing: Record<string, Record<string, { user: UserRef; until: number }>>;
@@ -48,6 +57,8 @@ export class ChatStore {
   private listeners = new Set<() => void>();
   private filling = new Set<string>();
   private timers: number[] = [];
+  private readonly reads: ReadReporter;
+  private recountTimer = 0;
 
   constructor(
     readonly api: Api,
@@ -59,8 +70,9 @@ export class ChatStore {
       me,
       conn: 'connecting',
       rooms: [],
-      lastSeq: {},
-      read: loadRead(storage, me.id),
+      roomsLoaded: false,
+      previews: {},
+      gone: null,
       data: {},
       presence: {},
       typing: {},
@@ -68,6 +80,7 @@ export class ChatStore {
       announcement: '',
       current: null,
     };
+    this.reads = new ReadReporter((room, seq) => this.api.markRead(room, seq), { setTimeout: (f, ms) => window.setTimeout(f, ms), clearTimeout: (id) => window.clearTimeout(id as number) }, READ_DEBOUNCE_MS);
     this.client = new ChatClient({
       url: wsUrl,
       handlers: {
@@ -79,6 +92,10 @@ export class ChatStore {
         sendFailed: (id, room, _code, msg) => this.onSendFailed(room, id, msg),
         typing: (room, user) => this.onTyping(room, user),
         presence: (room, online, count) => this.set({ presence: { ...this.state.presence, [room]: { online, count } } }),
+        subscribeFailed: (room) => this.onSubscribeFailed(room),
+        removed: (room) => this.dropRoom(room, t.removedFromRoom),
+        read: (room, seq) => this.onReadFrame(room, seq),
+        roomAdded: (room) => this.addRoom(room),
       },
     });
   }
@@ -102,6 +119,8 @@ export class ChatStore {
   }
 
   start() {
+    // Read positions used to live in localStorage; the server keeps them now.
+    this.storage.removeItem('openchat:read:' + this.state.me.id);
     this.client.start();
     void this.loadRooms();
     this.timers.push(window.setInterval(() => void this.loadRooms(), ROOMS_REFRESH_MS));
@@ -112,7 +131,9 @@ export class ChatStore {
 
   stop() {
     this.client.stop();
-    for (const t of this.timers) clearInterval(t);
+    for (const id of this.timers) clearInterval(id);
+    this.reads.stop();
+    clearTimeout(this.recountTimer);
     window.removeEventListener('online', this.onOnline);
     window.removeEventListener('focus', this.onFocus);
   }
@@ -122,26 +143,118 @@ export class ChatStore {
 
   async loadRooms() {
     try {
-      const rooms = await this.api.rooms();
+      const server = await this.api.myRooms();
+      for (const r of server) this.reads.known(r.id, r.last_read_seq);
+      const rooms = mergeRooms(this.state.rooms, server);
+      const kept = new Set(rooms.map((r) => r.id));
+      for (const r of this.state.rooms) if (!kept.has(r.id) && r.id !== this.state.current) this.client.unsubscribe(r.id);
       for (const r of rooms) this.client.subscribe(r.id);
-      this.set({ rooms });
+      this.set({ rooms, roomsLoaded: true, previews: this.withoutPreviews(kept) });
     } catch {
       // Shown by the connection badge; the next refresh retries.
     }
   }
 
-  async createRoom(name: string, topic: string): Promise<Room> {
-    const room = await this.api.createRoom(name, topic);
-    this.client.subscribe(room.id);
-    const rooms = [...this.state.rooms.filter((r) => r.id !== room.id), room].sort((a, b) =>
-      a.name.toLowerCase().localeCompare(b.name.toLowerCase()),
-    );
-    this.set({ rooms, read: this.withRead(room.id, 0) });
+  /** room finds a room I am a member of. */
+  room(id: string): MyRoom | undefined {
+    return this.state.rooms.find((r) => r.id === id);
+  }
+
+  async createRoom(name: string, topic: string, visibility: 'public' | 'private'): Promise<Room> {
+    const room = await this.api.createRoom(name, topic, visibility);
+    this.addRoom(asMyRoom(room, 'owner'));
     return room;
   }
 
+  /** joinRoom makes me a member of a public room. */
+  async joinRoom(room: Room): Promise<void> {
+    await this.api.addMember(room.id, this.state.me.id);
+    this.addRoom(asMyRoom(room));
+    void this.loadRooms(); // my exact read state in it
+  }
+
+  /** leaveRoom ends my membership. */
+  async leaveRoom(id: string): Promise<void> {
+    await this.api.removeMember(id, this.state.me.id);
+    this.dropRoom(id, t.leftRoom);
+  }
+
+  /** openDM finds or creates the direct room with these people and returns it. */
+  async openDM(userIds: string[]): Promise<Room> {
+    const room = await this.api.openDM(userIds);
+    this.addRoom(asMyRoom(room));
+    return room;
+  }
+
+  /** loadPreview fetches a room open by URL that is not one of mine. */
+  async loadPreview(id: string) {
+    if (this.room(id) || this.state.previews[id]) return;
+    try {
+      const room = await this.api.room(id);
+      if (this.room(id)) return;
+      this.set({ previews: { ...this.state.previews, [id]: room } });
+      if (this.state.current === id) this.client.subscribe(id);
+    } catch (e) {
+      if (e instanceof ApiError && (e.status === 404 || e.status === 403)) this.set({ previews: { ...this.state.previews, [id]: 'missing' } });
+    }
+  }
+
+  private addRoom(room: MyRoom) {
+    this.reads.known(room.id, room.last_read_seq);
+    this.client.subscribe(room.id);
+    const { [room.id]: _, ...previews } = this.state.previews;
+    this.set({ rooms: upsertRoom(this.state.rooms, room), previews, gone: this.state.gone?.roomId === room.id ? null : this.state.gone });
+  }
+
+  /** dropRoom forgets a room I am no longer in; a view showing it goes home. */
+  private dropRoom(id: string, say: (name: string) => string) {
+    const room = this.room(id);
+    this.client.unsubscribe(id);
+    const { [id]: _d, ...data } = this.state.data;
+    const { [id]: _p, ...previews } = this.state.previews;
+    this.reads.forget(id);
+    this.set({
+      rooms: this.state.rooms.filter((r) => r.id !== id),
+      data,
+      previews,
+      gone: { roomId: id },
+      announcement: room ? say(roomLabel(room)) : this.state.announcement,
+    });
+  }
+
+  private withoutPreviews(ids: Set<string>) {
+    if (!Object.keys(this.state.previews).some((id) => ids.has(id))) return this.state.previews;
+    return Object.fromEntries(Object.entries(this.state.previews).filter(([id]) => !ids.has(id)));
+  }
+
+  private onSubscribeFailed(id: string) {
+    if (this.room(id)) this.dropRoom(id, t.removedFromRoom);
+    else this.set({ previews: { ...this.state.previews, [id]: 'missing' } });
+  }
+
+  private onReadFrame(id: string, seq: number) {
+    this.reads.known(id, seq);
+    this.updateRoom(id, (r) => onRead(r, seq));
+  }
+
+  private updateRoom(id: string, f: (r: MyRoom) => MyRoom) {
+    const i = this.state.rooms.findIndex((r) => r.id === id);
+    if (i < 0) return;
+    const next = f(this.state.rooms[i]);
+    if (next === this.state.rooms[i]) return;
+    const rooms = this.state.rooms.slice();
+    rooms[i] = next;
+    this.set({ rooms });
+  }
+
   setCurrent(id: string | null) {
-    if (this.state.current !== id) this.set({ current: id });
+    const prev = this.state.current;
+    if (prev !== id) {
+      // A public room read without being a member is followed only while open.
+      if (prev && !this.room(prev)) this.client.unsubscribe(prev);
+      this.set({ current: id, gone: null });
+    }
+    if (id && this.state.previews[id] && this.state.previews[id] !== 'missing') this.client.subscribe(id);
     if (id && !(this.state.data[id]?.loaded ?? false)) void this.loadLatest(id);
   }
 
@@ -182,19 +295,21 @@ export class ChatStore {
     this.setRoom(roomId, (d) => ({ ...d, pending: d.pending.filter((p) => p.client_id !== clientId) }));
   }
 
+  /**
+   * markRead: the newest loaded message of the room is on screen. The
+   * badge clears at once; the server hears of it after READ_DEBOUNCE_MS,
+   * only ever forward.
+   */
   markRead(roomId: string) {
-    const seq = this.state.lastSeq[roomId];
-    if (seq !== undefined && this.state.read[roomId] !== seq) this.set({ read: this.withRead(roomId, seq) });
+    const msgs = this.state.data[roomId]?.messages;
+    const seq = msgs?.length ? msgs[msgs.length - 1].seq : 0;
+    if (!seq || !this.room(roomId)) return;
+    this.updateRoom(roomId, (r) => onRead(r, seq));
+    this.reads.read(roomId, seq);
   }
 
   setMe(me: User) {
     this.set({ me });
-  }
-
-  private withRead(roomId: string, seq: number) {
-    const read = { ...this.state.read, [roomId]: seq };
-    saveRead(this.storage, this.state.me.id, read);
-    return read;
   }
 
   private onState(conn: ConnState) {
@@ -211,10 +326,10 @@ export class ChatStore {
   }
 
   private onSubscribed(room: string, last: number, truncated: boolean, after: number | undefined) {
-    const lastSeq = Math.max(this.state.lastSeq[room] ?? 0, last);
-    // A room seen for the first time counts as read up to now.
-    const read = this.state.read[room] === undefined ? this.withRead(room, last) : this.state.read;
-    this.set({ lastSeq: { ...this.state.lastSeq, [room]: lastSeq }, read });
+    // Without a replay, messages after the snapshot and before this
+    // subscribe were never counted: ask the server for the figures.
+    const r = this.room(room);
+    if (r && last > r.last_seq && (after === undefined || truncated)) this.recountSoon();
     const d = this.state.data[room];
     if (!d?.loaded) return;
     const newest = d.messages.length ? d.messages[d.messages.length - 1].seq : 0;
@@ -224,10 +339,23 @@ export class ChatStore {
     else if (last > newest) void this.fill(room, newest);
   }
 
+  private recountSoon() {
+    if (this.recountTimer) return;
+    this.recountTimer = window.setTimeout(() => {
+      this.recountTimer = 0;
+      void this.loadRooms();
+    }, RECOUNT_MS);
+  }
+
   private onMessages(room: string, msgs: Message[], live: boolean) {
     if (msgs.length === 0) return;
-    const top = msgs[msgs.length - 1].seq;
-    if (top > (this.state.lastSeq[room] ?? 0)) this.set({ lastSeq: { ...this.state.lastSeq, [room]: top } });
+    const me = this.state.me;
+    const visible = this.state.current === room && document.visibilityState === 'visible';
+    this.updateRoom(room, (r) =>
+      msgs.reduce((acc, m) => onMessage(acc, { seq: m.seq, mine: m.author.id === me.id, mentionsMe: mentionsUser(m, me.username), visible }), r),
+    );
+    // Posting marks read for the author on the server too.
+    for (const m of msgs) if (m.author.id === me.id) this.reads.known(room, m.seq);
     for (const m of msgs) this.client.noteSeq(room, m.seq);
     this.learnUsers(msgs);
     this.setRoom(room, (d) => {
@@ -239,12 +367,14 @@ export class ChatStore {
     if (live) {
       const m = msgs[msgs.length - 1];
       if (m.author.id !== this.state.me.id) {
-        const t = this.state.typing[room];
-        if (t?.[m.author.id]) {
-          const { [m.author.id]: _, ...rest } = t;
+        const typers = this.state.typing[room];
+        if (typers?.[m.author.id]) {
+          const { [m.author.id]: _, ...rest } = typers;
           this.set({ typing: { ...this.state.typing, [room]: rest } });
         }
-        const roomName = this.state.rooms.find((r) => r.id === room)?.name ?? 'a room';
+        const r = this.room(room);
+        // A direct room is named by its people: "Ada in Ada" says nothing.
+        const roomName = r?.visibility === 'direct' ? t.aDirectMessage : r ? roomLabel(r) : 'a room';
         const who = m.author.display_name || m.author.username;
         const tag = mentionsUser(m, this.state.me.username) ? ' (mentions you)' : '';
         this.set({ announcement: `${who} in ${roomName}${tag}: ${m.body.slice(0, 200)}` });

@@ -11,7 +11,8 @@ export const TYPING_EVERY_MS = 3_000;
 const SEARCH_DEBOUNCE_MS = 120;
 const BODY_MAX = 4000;
 
-export function Composer({ roomId, roomName }: { roomId: string; roomName: string }) {
+/** label names the conversation: "#general", or the people of a direct message. */
+export function Composer({ roomId, label }: { roomId: string; label: string }) {
   const store = useStore();
   const known = useChat((s) => s.users);
   const meId = useChat((s) => s.me.id);
@@ -150,14 +151,14 @@ export function Composer({ roomId, roomName }: { roomId: string; roomName: strin
         </ul>
       )}
       <label htmlFor="composer-input" className="sr-only">
-        Message #{roomName}
+        Message {label}
       </label>
       <textarea
         id="composer-input"
         ref={input}
         rows={1}
         value={text}
-        placeholder={`Message #${roomName}`}
+        placeholder={`Message ${label}`}
         onChange={(e) => update(e.target.value, e.target.selectionStart)}
         onSelect={(e) => setQ(mentionQueryAt(text, e.currentTarget.selectionStart))}
         onKeyDown={onKeyDown}

@@ -63,3 +63,30 @@ export const Down = () => (
     <path d="M12 5v14M19 12l-7 7-7-7" />
   </svg>
 );
+export const Lock = () => (
+  <svg {...base} width={16} height={16}>
+    <rect x="5" y="11" width="14" height="10" rx="2" />
+    <path d="M8 11V7a4 4 0 0 1 8 0v4" />
+  </svg>
+);
+export const Compass = () => (
+  <svg {...base} width={18} height={18}>
+    <circle cx="12" cy="12" r="10" />
+    <path d="m16.2 7.8-2.1 6.3-6.3 2.1 2.1-6.3z" />
+  </svg>
+);
+export const Chat = () => (
+  <svg {...base} width={16} height={16}>
+    <path d="M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2z" />
+  </svg>
+);
+export const Exit = () => (
+  <svg {...base} width={18} height={18}>
+    <path d="M9 21H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2h4M16 17l5-5-5-5M21 12H9" />
+  </svg>
+);
+export const Back = () => (
+  <svg {...base} width={18} height={18}>
+    <path d="M19 12H5M12 19l-7-7 7-7" />
+  </svg>
+);

@@ -6,6 +6,7 @@ import type { Mention } from '../lib/types';
 import { Avatar, displayName } from './Avatar';
 import { At } from './Icons';
 import { MessageBody } from './MessageBody';
+import { PageHeader } from './PageHeader';
 
 export function MentionsView({ menu }: { menu: ReactNode }) {
   const store = useStore();
@@ -34,15 +35,7 @@ export function MentionsView({ menu }: { menu: ReactNode }) {
 
   return (
     <section className="main" aria-labelledby="mentions-title">
-      <header className="room-header">
-        {menu}
-        <div className="room-title">
-          <h2 id="mentions-title">
-            <At /> Mentions
-          </h2>
-          <p className="topic muted">Messages that mention @{me}</p>
-        </div>
-      </header>
+      <PageHeader menu={menu} id="mentions-title" icon={<At />} title="Mentions" subtitle={`Messages that mention @${me}`} />
       <div className="page-scroll">
         <ul className="mention-list">
           {items.map((m) => {

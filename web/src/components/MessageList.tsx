@@ -4,6 +4,8 @@ import type { RoomData } from '../app/store';
 import { groupMessages, itemKey, timeLabel, type Item, type Row } from '../lib/group';
 import { mentionsUser } from '../lib/mentions';
 import { Avatar, displayName } from './Avatar';
+import { navigate, roomPath } from '../app/router';
+import { t } from '../lib/strings';
 import { Down } from './Icons';
 import { MessageBody } from './MessageBody';
 
@@ -84,6 +86,8 @@ export function MessageList({ roomId, data, seq }: { roomId: string; data: RoomD
   }, [data.loaded, data.hasOlder, data.loadingOlder, firstSeq, loadOlder]);
 
   // Reading: at the bottom of a visible page, everything is read.
+  // (My rooms may arrive after the messages: membership is a dependency.)
+  const member = useChat((s) => s.rooms.some((r) => r.id === roomId));
   useEffect(() => {
     const mark = () => {
       if (atBottom.current && document.visibilityState === 'visible') store.markRead(roomId);
@@ -91,7 +95,7 @@ export function MessageList({ roomId, data, seq }: { roomId: string; data: RoomD
     mark();
     document.addEventListener('visibilitychange', mark);
     return () => document.removeEventListener('visibilitychange', mark);
-  }, [store, roomId, lastKey]);
+  }, [store, roomId, lastKey, member]);
 
   const onScroll = () => {
     const el = scroller.current;
@@ -143,6 +147,14 @@ export function MessageList({ roomId, data, seq }: { roomId: string; data: RoomD
 
 const RowView = memo(function RowView({ row, me, roomId }: { row: Row; me: string; roomId: string }) {
   const store = useStore();
+  const openDM = async (userId: string) => {
+    try {
+      const r = await store.openDM([userId]);
+      navigate(roomPath(r.id));
+    } catch {
+      // Nothing to show in a message row; the person can use New direct message.
+    }
+  };
   if (row.kind === 'day')
     return (
       <div className="day" role="separator" aria-label={row.label}>
@@ -154,7 +166,13 @@ const RowView = memo(function RowView({ row, me, roomId }: { row: Row; me: strin
       <Avatar user={row.author} />
       <div className="group-main">
         <div className="group-head">
-          <strong className="author">{displayName(row.author)}</strong>
+          {row.author.username === me ? (
+            <strong className="author">{displayName(row.author)}</strong>
+          ) : (
+            <button type="button" className="author author-btn" aria-label={t.sendDirectMessage(displayName(row.author))} title={t.sendDirectMessage(displayName(row.author))} onClick={() => void openDM(row.author.id)}>
+              {displayName(row.author)}
+            </button>
+          )}
           {row.author.display_name && <span className="muted handle">@{row.author.username}</span>}
           <time dateTime={row.first.toISOString()} className="muted">{timeLabel(row.first)}</time>
         </div>

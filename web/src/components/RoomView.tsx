@@ -1,10 +1,14 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { useChat } from '../app/hooks';
+import { useChat, useStore } from '../app/hooks';
+import { membersPath, navigate } from '../app/router';
 import type { RoomData } from '../app/store';
-import type { UserRef } from '../lib/types';
+import { errorText } from '../lib/api';
+import { roomLabel, roomTitle } from '../lib/rooms';
+import { t } from '../lib/strings';
+import type { Room, UserRef } from '../lib/types';
 import { Avatar, displayName } from './Avatar';
 import { Composer } from './Composer';
-import { Hash, Users } from './Icons';
+import { Chat, Hash, Lock, Users } from './Icons';
 import { MessageList } from './MessageList';
 
 const noData: RoomData = { messages: [], pending: [], hasOlder: false, loaded: false, loadingOlder: false };
@@ -18,9 +22,32 @@ export function typingText(users: UserRef[]): string {
   return 'Several people are typing…';
 }
 
+export function RoomIcon({ room }: { room: Room | undefined }) {
+  if (room?.visibility === 'private') return <Lock />;
+  if (room?.visibility === 'direct') return <Chat />;
+  return <Hash />;
+}
+
+/** NotFound: a missing room and a private one I am not in look the same. */
+export function NotFound({ menu }: { menu: ReactNode }) {
+  return (
+    <section className="main" aria-labelledby="not-found-title">
+      <header className="room-header">{menu}</header>
+      <div className="empty-state" role="alert">
+        <h2 id="not-found-title">{t.roomNotFound}</h2>
+        <p className="muted">{t.roomNotFoundHint}</p>
+        <button className="btn" onClick={() => navigate('/')}>{t.backHome}</button>
+      </div>
+    </section>
+  );
+}
+
 export function RoomView({ roomId, seq, menu }: { roomId: string; seq?: number; menu: ReactNode }) {
-  const room = useChat((s) => s.rooms.find((r) => r.id === roomId));
-  const roomsLoaded = useChat((s) => s.rooms.length > 0);
+  const store = useStore();
+  const mine = useChat((s) => s.rooms.find((r) => r.id === roomId));
+  const preview = useChat((s) => s.previews[roomId]);
+  const roomsLoaded = useChat((s) => s.roomsLoaded);
+  const room: Room | undefined = mine ?? (preview === 'missing' ? undefined : preview);
   const data = useChat((s) => s.data[roomId] ?? noData);
   const online = useChat((s) => s.presence[roomId]?.online ?? noUsers);
   const count = useChat((s) => s.presence[roomId]?.count ?? 0);
@@ -29,7 +56,11 @@ export function RoomView({ roomId, seq, menu }: { roomId: string; seq?: number; 
   const popRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
-    document.title = room ? `#${room.name} · OpenChat` : 'OpenChat';
+    if (roomsLoaded && !mine) void store.loadPreview(roomId);
+  }, [store, roomId, roomsLoaded, mine]);
+
+  useEffect(() => {
+    document.title = room ? `${roomLabel(room)} · OpenChat` : 'OpenChat';
     return () => {
       document.title = 'OpenChat';
     };
@@ -48,13 +79,7 @@ export function RoomView({ roomId, seq, menu }: { roomId: string; seq?: number; 
     };
   }, [showOnline]);
 
-  if (!room && roomsLoaded && data.error)
-    return (
-      <section className="main">
-        <header className="room-header">{menu}</header>
-        <p className="pad form-error" role="alert">This room does not exist.</p>
-      </section>
-    );
+  if (!mine && preview === 'missing') return <NotFound menu={menu} />;
 
   const typers = typing ? Object.values(typing).map((t) => t.user) : [];
   return (
@@ -63,8 +88,9 @@ export function RoomView({ roomId, seq, menu }: { roomId: string; seq?: number; 
         {menu}
         <div className="room-title">
           <h2 id="room-title">
-            <Hash />
-            {room?.name ?? '…'}
+            <RoomIcon room={room} />
+            {room ? roomTitle(room) : '…'}
+            {room?.visibility === 'private' && <span className="sr-only">({t.privateRoom})</span>}
           </h2>
           {room?.topic && <p className="topic muted">{room.topic}</p>}
         </div>
@@ -91,12 +117,44 @@ export function RoomView({ roomId, seq, menu }: { roomId: string; seq?: number; 
             </div>
           )}
         </div>
+        {mine && (
+          <a href={membersPath(roomId)} className="icon-btn" aria-label={t.showMembers} title={t.members} onClick={(e) => (e.preventDefault(), navigate(membersPath(roomId)))}>
+            <Users />
+          </a>
+        )}
       </header>
       <MessageList roomId={roomId} data={data} seq={seq} />
       <div className="typing muted" aria-hidden={typers.length === 0}>
         {typingText(typers)}
       </div>
-      <Composer roomId={roomId} roomName={room?.name ?? ''} />
+      {mine || !roomsLoaded ? <Composer roomId={roomId} label={room ? roomLabel(room) : ''} /> : room ? <JoinBar room={room} /> : null}
     </section>
+  );
+}
+
+/** JoinBar stands in for the composer in a public room I only read. */
+function JoinBar({ room }: { room: Room }) {
+  const store = useStore();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  async function join() {
+    setBusy(true);
+    setError('');
+    try {
+      await store.joinRoom(room);
+    } catch (e) {
+      setError(errorText(e, t.couldNotLoad));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <div className="join-bar">
+      <p className="muted">{t.previewing(room.name)}</p>
+      <button className="btn primary" disabled={busy} onClick={() => void join()}>
+        {t.joinRoom(room.name)}
+      </button>
+      {error && <p className="form-error" role="alert">{error}</p>}
+    </div>
   );
 }

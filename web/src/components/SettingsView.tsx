@@ -1,8 +1,9 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { useChat, useStore } from '../app/hooks';
-import { ApiError } from '../lib/api';
+import { errorText } from '../lib/api';
 import type { NotifyPref } from '../lib/types';
 import { Gear } from './Icons';
+import { PageHeader } from './PageHeader';
 import { SecuritySettings } from './SecuritySettings';
 
 const prefs: Array<{ value: NotifyPref; label: string; hint: string }> = [
@@ -27,7 +28,7 @@ export function SettingsView({ menu, onSignOut }: { menu: ReactNode; onSignOut: 
       store.setMe(await store.api.updateMe({ display_name: name.trim(), email_notifications: pref }));
       setStatus({ ok: true, text: 'Saved.' });
     } catch (err) {
-      setStatus({ ok: false, text: err instanceof ApiError ? err.message : 'Could not save.' });
+      setStatus({ ok: false, text: errorText(err, 'Could not save.') });
     } finally {
       setBusy(false);
     }
@@ -35,14 +36,7 @@ export function SettingsView({ menu, onSignOut }: { menu: ReactNode; onSignOut: 
 
   return (
     <section className="main" aria-labelledby="settings-title">
-      <header className="room-header">
-        {menu}
-        <div className="room-title">
-          <h2 id="settings-title">
-            <Gear /> Settings
-          </h2>
-        </div>
-      </header>
+      <PageHeader menu={menu} id="settings-title" icon={<Gear />} title="Settings" />
       <div className="page-scroll">
         <form className="settings" onSubmit={save}>
           <section className="card">

@@ -1,26 +1,39 @@
 import { useEffect, useRef, useState } from 'react';
 import { useChat, useStore } from '../app/hooks';
 import { navigate, useRoute } from '../app/router';
+import { BrowseView } from './BrowseView';
+import { MembersView } from './MembersView';
 import { MentionsView } from './MentionsView';
+import { NewDMView } from './NewDMView';
 import { RoomView } from './RoomView';
 import { SettingsView } from './SettingsView';
 import { Sidebar } from './Sidebar';
 import { VerifyBanner } from './VerifyBanner';
 import { Logo, Menu } from './Icons';
+import { t } from '../lib/strings';
 
 export function Shell({ onSignOut }: { onSignOut: () => void }) {
   const route = useRoute();
   const store = useStore();
   const rooms = useChat((s) => s.rooms);
   const announcement = useChat((s) => s.announcement);
+  const gone = useChat((s) => s.gone);
   const [drawer, setDrawer] = useState(false);
   const menuBtn = useRef<HTMLButtonElement>(null);
   const roomId = route.view === 'room' ? route.roomId : null;
+  const shownRoom = route.view === 'room' || route.view === 'members' ? route.roomId : null;
 
   useEffect(() => store.setCurrent(roomId), [store, roomId]);
 
+  // Left or removed from the room on screen: back to the start.
+  useEffect(() => {
+    if (gone && gone.roomId === shownRoom) navigate('/', true);
+    // Only when it happens, not when the room is opened again later.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [gone]);
+
   // Close the drawer when the view changes (phone width).
-  const key = route.view + (roomId ?? '');
+  const key = route.view + (shownRoom ?? '');
   useEffect(() => setDrawer(false), [key]);
 
   useEffect(() => {
@@ -43,6 +56,9 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
 
   let main;
   if (route.view === 'room') main = <RoomView key={route.roomId} roomId={route.roomId} seq={route.seq} menu={openDrawer} />;
+  else if (route.view === 'members') main = <MembersView key={route.roomId} roomId={route.roomId} menu={openDrawer} />;
+  else if (route.view === 'browse') main = <BrowseView menu={openDrawer} />;
+  else if (route.view === 'new-dm') main = <NewDMView menu={openDrawer} />;
   else if (route.view === 'mentions') main = <MentionsView menu={openDrawer} />;
   else if (route.view === 'settings') main = <SettingsView menu={openDrawer} onSignOut={onSignOut} />;
   else
@@ -52,12 +68,15 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
         <div className="empty-state">
           <Logo />
           <h2>Welcome to OpenChat</h2>
-          <p className="muted">{rooms.length ? 'Pick a room to start talking.' : 'Create the first room to start talking.'}</p>
-          {rooms.length > 0 && (
-            <button className="btn primary" onClick={() => navigate('/rooms/' + rooms[0].id)}>
-              Open #{rooms[0].name}
+          <p className="muted">{rooms.length ? 'Pick a room to start talking.' : 'Join a room or create the first one to start talking.'}</p>
+          <div className="row center-row">
+            <button className="btn primary" onClick={() => navigate('/browse')}>
+              {t.browseRooms}
             </button>
-          )}
+            <button className="btn" onClick={() => navigate('/messages/new')}>
+              {t.newDirectMessage}
+            </button>
+          </div>
         </div>
       </section>
     );

@@ -1,11 +1,12 @@
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { useChat, useStore } from '../app/hooks';
-import { navigate, type Route } from '../app/router';
-import { ApiError } from '../lib/api';
-import { unreadCount } from '../lib/readstate';
-import type { ConnState } from '../lib/types';
+import { navigate, roomPath, type Route } from '../app/router';
+import { errorText } from '../lib/api';
+import { groupRooms, roomTitle } from '../lib/rooms';
+import { t } from '../lib/strings';
+import type { ConnState, MyRoom } from '../lib/types';
 import { Avatar, displayName } from './Avatar';
-import { At, Close, Gear, Hash, Logo, Plus, Search } from './Icons';
+import { At, Chat, Close, Compass, Gear, Hash, Lock, Logo, Plus, Search } from './Icons';
 
 const connLabel: Record<ConnState, string> = {
   connecting: 'Connecting…',
@@ -26,14 +27,18 @@ export function ConnBadge() {
 
 export function Sidebar({ route, onClose }: { route: Route; onClose: () => void }) {
   const rooms = useChat((s) => s.rooms);
-  const lastSeq = useChat((s) => s.lastSeq);
-  const read = useChat((s) => s.read);
+  const loaded = useChat((s) => s.roomsLoaded);
   const me = useChat((s) => s.me);
   const [filter, setFilter] = useState('');
   const [creating, setCreating] = useState(false);
-  const f = filter.trim().toLowerCase();
-  const shown = f ? rooms.filter((r) => r.name.toLowerCase().includes(f) || r.topic.toLowerCase().includes(f)) : rooms;
-  const current = route.view === 'room' ? route.roomId : null;
+  const g = groupRooms(rooms, filter);
+  const current = route.view === 'room' || route.view === 'members' ? route.roomId : null;
+  const filtering = filter.trim() !== '';
+  const nav = (path: string, view: Route['view'], label: string, icon: ReactNode) => (
+    <a href={path} className={'nav-link' + (route.view === view ? ' active' : '')} aria-current={route.view === view ? 'page' : undefined} onClick={(e) => (e.preventDefault(), navigate(path))}>
+      {icon} {label}
+    </a>
+  );
 
   return (
     <nav id="sidebar" className="sidebar" aria-label="Rooms and navigation">
@@ -48,49 +53,46 @@ export function Sidebar({ route, onClose }: { route: Route; onClose: () => void 
         </button>
       </div>
       <div className="nav-links">
-        <a href="/mentions" className={'nav-link' + (route.view === 'mentions' ? ' active' : '')} aria-current={route.view === 'mentions' ? 'page' : undefined} onClick={(e) => (e.preventDefault(), navigate('/mentions'))}>
-          <At /> Mentions
-        </a>
-        <a href="/settings" className={'nav-link' + (route.view === 'settings' ? ' active' : '')} aria-current={route.view === 'settings' ? 'page' : undefined} onClick={(e) => (e.preventDefault(), navigate('/settings'))}>
-          <Gear /> Settings
-        </a>
+        {nav('/mentions', 'mentions', 'Mentions', <At />)}
+        {nav('/browse', 'browse', t.browseRooms, <Compass />)}
+        {nav('/settings', 'settings', 'Settings', <Gear />)}
       </div>
-      <div className="rooms-head">
-        <h2 id="rooms-title">Rooms</h2>
-        <button className="icon-btn" aria-label="Create room" aria-expanded={creating} onClick={() => setCreating(!creating)}>
-          <Plus />
-        </button>
-      </div>
-      {creating && <CreateRoom onDone={() => setCreating(false)} />}
       <div className="filter">
         <Search />
-        <label htmlFor="room-filter" className="sr-only">Filter rooms</label>
-        <input id="room-filter" type="search" placeholder="Filter rooms" value={filter} onChange={(e) => setFilter(e.target.value)} />
+        <label htmlFor="room-filter" className="sr-only">{t.filterLabel}</label>
+        <input id="room-filter" type="search" placeholder={t.filterLabel} value={filter} onChange={(e) => setFilter(e.target.value)} />
       </div>
-      <ul className="room-list" aria-labelledby="rooms-title">
-        {shown.map((r) => {
-          const n = r.id === current ? 0 : unreadCount(lastSeq[r.id], read[r.id]);
-          return (
-            <li key={r.id}>
-              <a
-                href={'/rooms/' + r.id}
-                className={'room-link' + (r.id === current ? ' active' : '') + (n ? ' unread' : '')}
-                aria-current={r.id === current ? 'page' : undefined}
-                onClick={(e) => (e.preventDefault(), navigate('/rooms/' + r.id))}
-              >
-                <Hash />
-                <span className="room-name">{r.name}</span>
-                {n > 0 && (
-                  <span className="badge" aria-label={n + ' unread'}>
-                    {n > 99 ? '99+' : n}
-                  </span>
-                )}
-              </a>
-            </li>
-          );
-        })}
-        {shown.length === 0 && <li className="muted pad">{rooms.length ? 'No room matches.' : 'No rooms yet.'}</li>}
-      </ul>
+      <div className="sidebar-scroll">
+        <section aria-labelledby="rooms-title">
+          <div className="rooms-head">
+            <h2 id="rooms-title">{t.rooms}</h2>
+            <button className="icon-btn" aria-label="Create room" aria-expanded={creating} aria-controls={creating ? 'create-room' : undefined} onClick={() => setCreating(!creating)}>
+              <Plus />
+            </button>
+          </div>
+          {creating && <CreateRoom onDone={() => setCreating(false)} />}
+          <ul className="room-list" aria-labelledby="rooms-title">
+            {g.rooms.map((r) => (
+              <RoomItem key={r.id} room={r} current={r.id === current} />
+            ))}
+            {loaded && g.rooms.length === 0 && <li className="muted pad-s">{filtering ? t.noMatch : t.noRoomsYet}</li>}
+          </ul>
+        </section>
+        <section aria-labelledby="dms-title">
+          <div className="rooms-head">
+            <h2 id="dms-title">{t.directMessages}</h2>
+            <a href="/messages/new" className="icon-btn" aria-label={t.newDirectMessage} title={t.newDirectMessage} onClick={(e) => (e.preventDefault(), navigate('/messages/new'))}>
+              <Plus />
+            </a>
+          </div>
+          <ul className="room-list" aria-labelledby="dms-title">
+            {g.dms.map((r) => (
+              <RoomItem key={r.id} room={r} current={r.id === current} />
+            ))}
+            {loaded && g.dms.length === 0 && <li className="muted pad-s">{filtering ? t.noMatch : t.noDirectMessages}</li>}
+          </ul>
+        </section>
+      </div>
       <div className="me-card">
         <Avatar user={me} size={28} />
         <div className="me-names">
@@ -102,10 +104,50 @@ export function Sidebar({ route, onClose }: { route: Route; onClose: () => void 
   );
 }
 
+function RoomIcon({ room }: { room: MyRoom }) {
+  if (room.visibility === 'private') return <Lock />;
+  if (room.visibility !== 'direct') return <Hash />;
+  const m = room.members ?? [];
+  return m.length === 1 ? <Avatar user={m[0]} size={20} /> : <Chat />;
+}
+
+function RoomItem({ room, current }: { room: MyRoom; current: boolean }) {
+  // The open room counts as read: the conversation marks it as you see it.
+  const n = current ? 0 : room.unread;
+  const mentions = current ? 0 : room.unread_mentions;
+  const href = roomPath(room.id);
+  return (
+    <li>
+      <a
+        href={href}
+        className={'room-link' + (current ? ' active' : '') + (n ? ' unread' : '')}
+        aria-current={current ? 'page' : undefined}
+        onClick={(e) => (e.preventDefault(), navigate(href))}
+      >
+        <RoomIcon room={room} />
+        <span className="room-name">{roomTitle(room)}</span>
+        {room.visibility === 'private' && <span className="sr-only">({t.privateRoom})</span>}
+        {mentions > 0 && (
+          <span className="badge mention-badge" aria-hidden="true">
+            @{mentions > 99 ? '99+' : mentions}
+          </span>
+        )}
+        {n > 0 && (
+          <span className="badge" aria-hidden="true">
+            {n > 99 ? '99+' : n}
+          </span>
+        )}
+        {n > 0 && <span className="sr-only">({t.unread(n, mentions)})</span>}
+      </a>
+    </li>
+  );
+}
+
 function CreateRoom({ onDone }: { onDone: () => void }) {
   const store = useStore();
   const [name, setName] = useState('');
   const [topic, setTopic] = useState('');
+  const [visibility, setVisibility] = useState<'public' | 'private'>('public');
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   async function submit(e: FormEvent) {
@@ -113,23 +155,39 @@ function CreateRoom({ onDone }: { onDone: () => void }) {
     setBusy(true);
     setError('');
     try {
-      const room = await store.createRoom(name.trim(), topic.trim());
+      const room = await store.createRoom(name.trim(), topic.trim(), visibility);
       onDone();
-      navigate('/rooms/' + room.id);
+      navigate(roomPath(room.id));
     } catch (err) {
-      setError(err instanceof ApiError ? err.message : 'Could not create the room.');
+      setError(errorText(err, 'Could not create the room.'));
     } finally {
       setBusy(false);
     }
   }
+  const choices = [
+    { value: 'public', label: t.visibilityPublic, hint: t.visibilityPublicHint },
+    { value: 'private', label: t.visibilityPrivate, hint: t.visibilityPrivateHint },
+  ] as const;
   return (
-    <form className="create-room" onSubmit={submit} aria-label="Create room">
+    <form id="create-room" className="create-room" onSubmit={submit} aria-label="Create room">
       <label htmlFor="new-room-name">Room name</label>
       <input id="new-room-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={64} required autoFocus />
       <label htmlFor="new-room-topic">
         Topic <span className="muted">(optional)</span>
       </label>
       <input id="new-room-topic" value={topic} onChange={(e) => setTopic(e.target.value)} maxLength={256} />
+      <fieldset className="visibility">
+        <legend>{t.visibility}</legend>
+        {choices.map((c) => (
+          <label key={c.value} className="radio">
+            <input type="radio" name="new-room-visibility" value={c.value} checked={visibility === c.value} onChange={() => setVisibility(c.value)} />
+            <span>
+              <strong>{c.label}</strong>
+              <span className="muted small"> — {c.hint}</span>
+            </span>
+          </label>
+        ))}
+      </fieldset>
       {error && <p className="form-error" role="alert">{error}</p>}
       <div className="row">
         <button type="button" className="btn" onClick={onDone}>Cancel</button>

@@ -1,5 +1,5 @@
 import { isCrossOrigin, TOKEN_KEY, type AppConfig } from './config';
-import type { Mention, NotifyPref, Page, Room, Session, User, UserRef } from './types';
+import type { Member, Mention, MyRoom, NotifyPref, Page, Role, Room, Session, User, UserRef } from './types';
 
 /** ApiError is the server's {"error":{code,message,field}} (or a network failure, status 0). */
 export class ApiError extends Error {
@@ -11,6 +11,11 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
+}
+
+/** errorText is what to tell the person about a failed call: the server's message, else fallback. */
+export function errorText(e: unknown, fallback: string): string {
+  return e instanceof ApiError ? e.message : fallback;
 }
 
 export interface Storage {
@@ -121,12 +126,60 @@ export class Api {
     }
   }
 
-  async rooms(): Promise<Room[]> {
-    return (await this.req<{ rooms: Room[] }>('GET', '/rooms')).rooms ?? [];
+  /** myRooms: the rooms I am a member of, with my role and read state. */
+  async myRooms(): Promise<MyRoom[]> {
+    return (await this.req<{ rooms: MyRoom[] }>('GET', '/me/rooms')).rooms ?? [];
   }
 
-  async createRoom(name: string, topic: string): Promise<Room> {
-    return (await this.req<{ room: Room }>('POST', '/rooms', { name, topic })).room;
+  /** directory pages the public rooms by name; q filters on the name. */
+  async directory(q: { q?: string; cursor?: string; limit?: number } = {}): Promise<{ rooms: Room[]; next_cursor: string }> {
+    const p = new URLSearchParams();
+    if (q.q) p.set('q', q.q);
+    if (q.cursor) p.set('cursor', q.cursor);
+    if (q.limit) p.set('limit', String(q.limit));
+    const qs = p.toString();
+    const r = await this.req<{ rooms: Room[]; next_cursor?: string }>('GET', '/rooms' + (qs ? '?' + qs : ''));
+    return { rooms: r.rooms ?? [], next_cursor: r.next_cursor ?? '' };
+  }
+
+  async room(id: string): Promise<Room> {
+    return (await this.req<{ room: Room }>('GET', `/rooms/${encodeURIComponent(id)}`)).room;
+  }
+
+  async createRoom(name: string, topic: string, visibility: 'public' | 'private' = 'public'): Promise<Room> {
+    return (await this.req<{ room: Room }>('POST', '/rooms', { name, topic, visibility })).room;
+  }
+
+  async members(roomId: string, q: { cursor?: string; limit?: number } = {}): Promise<{ members: Member[]; next_cursor: string }> {
+    const p = new URLSearchParams();
+    if (q.cursor) p.set('cursor', q.cursor);
+    if (q.limit) p.set('limit', String(q.limit));
+    const qs = p.toString();
+    const r = await this.req<{ members: Member[]; next_cursor?: string }>('GET', `/rooms/${encodeURIComponent(roomId)}/members${qs ? '?' + qs : ''}`);
+    return { members: r.members ?? [], next_cursor: r.next_cursor ?? '' };
+  }
+
+  /** addMember joins me to a public room, or invites someone. */
+  async addMember(roomId: string, userId: string): Promise<void> {
+    await this.req('PUT', `/rooms/${encodeURIComponent(roomId)}/members/${encodeURIComponent(userId)}`);
+  }
+
+  /** removeMember leaves (my own id) or removes someone. */
+  async removeMember(roomId: string, userId: string): Promise<void> {
+    await this.req('DELETE', `/rooms/${encodeURIComponent(roomId)}/members/${encodeURIComponent(userId)}`);
+  }
+
+  async setRole(roomId: string, userId: string, role: Role): Promise<Member> {
+    return (await this.req<{ member: Member }>('PATCH', `/rooms/${encodeURIComponent(roomId)}/members/${encodeURIComponent(userId)}`, { role })).member;
+  }
+
+  /** openDM returns the direct room of me and userIds (the same one for the same people). */
+  async openDM(userIds: string[]): Promise<Room> {
+    return (await this.req<{ room: Room }>('POST', '/dms', { user_ids: userIds })).room;
+  }
+
+  async markRead(roomId: string, seq: number): Promise<void> {
+    await this.req('PUT', `/rooms/${encodeURIComponent(roomId)}/read`, { seq });
   }
 
   async messages(roomId: string, q: { before?: number; after?: number; limit?: number } = {}): Promise<Page> {

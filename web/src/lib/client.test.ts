@@ -104,6 +104,11 @@ describe('ChatClient', () => {
         message: (m) => events.push('message:' + m.seq),
         ack: (id, m) => events.push(`ack:${id}:${m.seq}`),
         sendFailed: (id, _room, code) => events.push(`failed:${id}:${code}`),
+        subscribeFailed: (room, code) => events.push(`subscribeFailed:${room}:${code}`),
+        removed: (room) => events.push('removed:' + room),
+        read: (room, seq) => events.push(`read:${room}:${seq}`),
+        roomAdded: (r) => events.push('roomAdded:' + r.id),
+        error: (code, _m, ref) => events.push(`error:${code}:${ref}`),
       },
     });
   });
@@ -113,7 +118,7 @@ describe('ChatClient', () => {
     client.start();
     expect(last().sent).toEqual([]); // nothing before hello
     last().open();
-    expect(last().sent).toEqual([{ type: 'subscribe', room_id: 'r1' }]);
+    expect(last().sent).toEqual([{ type: 'subscribe', room_id: 'r1', ref: 'sub:r1' }]);
     last().frame({ type: 'subscribed', room_id: 'r1', last_seq: 7 });
     expect(client.lastSeq('r1')).toBe(7);
     last().frame({ type: 'message', message: msg(8) });
@@ -141,7 +146,7 @@ describe('ChatClient', () => {
     clock.advance(1);
     expect(sockets).toHaveLength(3);
     last().open();
-    expect(last().sent).toEqual([{ type: 'subscribe', room_id: 'r1', after_seq: 4 }]);
+    expect(last().sent).toEqual([{ type: 'subscribe', room_id: 'r1', after_seq: 4, ref: 'sub:r1' }]);
     expect(client.attempt).toBe(0);
     expect(client.state).toBe('online');
   });
@@ -233,5 +238,38 @@ describe('ChatClient', () => {
     last().drop();
     client.reconnectNow();
     expect(sockets).toHaveLength(2);
+  });
+
+  it('a refused subscribe drops the room: reported once, not resubscribed', () => {
+    client.subscribe('secret');
+    client.subscribe('r1');
+    client.start();
+    last().open();
+    last().frame({ type: 'error', code: 'not_found', message: 'no such room', ref: 'sub:secret' });
+    expect(events).toContain('subscribeFailed:secret:not_found');
+    expect(events.filter((e) => e.startsWith('error:'))).toEqual([]);
+    last().drop();
+    clock.advance(BACKOFF_BASE_MS);
+    last().open();
+    expect(last().sent).toEqual([{ type: 'subscribe', room_id: 'r1', ref: 'sub:r1' }]);
+    // An error naming a room no longer subscribed is an ordinary error.
+    last().frame({ type: 'error', code: 'not_found', message: 'x', ref: 'sub:secret' });
+    expect(events).toContain('error:not_found:sub:secret');
+  });
+
+  it('membership frames: removed ends the subscription, read and room_added are passed on', () => {
+    client.subscribe('r1');
+    client.start();
+    last().open();
+    last().frame({ type: 'subscribed', room_id: 'r1', last_seq: 2 });
+    last().frame({ type: 'read', room_id: 'r1', seq: 2 });
+    last().frame({ type: 'room_added', room: { id: 'r2', name: 'new', visibility: 'private' } });
+    last().frame({ type: 'removed', room_id: 'r1' });
+    expect(events.filter((e) => /^(read|roomAdded|removed)/.test(e))).toEqual(['read:r1:2', 'roomAdded:r2', 'removed:r1']);
+    expect(client.lastSeq('r1')).toBeUndefined();
+    last().drop();
+    clock.advance(BACKOFF_BASE_MS);
+    last().open();
+    expect(last().sent).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
 // original client_id (the server deduplicates). It knows nothing of React.
 
 import { backoffDelay } from './backoff';
-import type { ConnState, Message, UserRef } from './types';
+import type { ConnState, Message, MyRoom, UserRef } from './types';
 
 /** The client sends a ping this often and expects any frame back within PONG_TIMEOUT_MS. */
 export const PING_INTERVAL_MS = 25_000;
@@ -35,7 +35,18 @@ export interface Handlers {
   typing(roomId: string, user: UserRef): void;
   presence(roomId: string, online: UserRef[], count: number): void;
   error(code: string, message: string, ref: string | undefined): void;
+  /** The server refused a subscribe (not_found: a private room I am not in); it is dropped. */
+  subscribeFailed(roomId: string, code: string, message: string): void;
+  /** I left or was removed from a room; the server ended its subscription. */
+  removed(roomId: string): void;
+  /** My read position moved (another device of mine). */
+  read(roomId: string, seq: number): void;
+  /** I was added to a room (invited, joined, a DM was created). */
+  roomAdded(room: MyRoom): void;
 }
+
+/** Subscribe frames carry ref SUB_REF + room id, so a refusal names its room. */
+export const SUB_REF = 'sub:';
 
 export interface Timers {
   setTimeout(f: () => void, ms: number): unknown;
@@ -158,7 +169,8 @@ export class ChatClient {
   private writeSubscribe(roomId: string) {
     const seq = this.rooms.get(roomId);
     this.asked.set(roomId, seq);
-    this.write(seq === undefined ? { type: 'subscribe', room_id: roomId } : { type: 'subscribe', room_id: roomId, after_seq: seq });
+    const ref = SUB_REF + roomId;
+    this.write(seq === undefined ? { type: 'subscribe', room_id: roomId, ref } : { type: 'subscribe', room_id: roomId, after_seq: seq, ref });
   }
 
   private write(frame: object) {
@@ -291,6 +303,17 @@ export class ChatClient {
       case 'presence':
         h.presence?.(f.room_id, f.online ?? [], f.count ?? (f.online ?? []).length);
         break;
+      case 'removed':
+        this.rooms.delete(f.room_id);
+        this.asked.delete(f.room_id);
+        h.removed?.(f.room_id);
+        break;
+      case 'read':
+        h.read?.(f.room_id, f.seq);
+        break;
+      case 'room_added':
+        if (f.room?.id) h.roomAdded?.(f.room as MyRoom);
+        break;
       case 'error':
         this.onError(f.code, f.message, f.ref);
         break;
@@ -298,6 +321,14 @@ export class ChatClient {
   }
 
   private onError(code: string, message: string, ref: string | undefined) {
+    if (ref?.startsWith(SUB_REF)) {
+      const room = ref.slice(SUB_REF.length);
+      if (this.rooms.delete(room)) {
+        this.asked.delete(room);
+        this.opts.handlers.subscribeFailed?.(room, code, message);
+        return;
+      }
+    }
     const o = ref ? this.outbox.get(ref) : undefined;
     if (ref && o) {
       if (code === 'rate_limited' || code === 'unavailable' || code === 'internal') {

@@ -16,6 +16,9 @@ export interface User extends UserRef {
   created_at?: string;
 }
 
+export type Visibility = 'public' | 'private' | 'direct';
+export type Role = 'owner' | 'moderator' | 'member';
+
 /** A signed-in client of the user, as GET /me/sessions lists it. */
 export interface Session {
   id: string;
@@ -28,10 +31,27 @@ export interface Session {
 
 export interface Room {
   id: string;
-  name: string;
+  name: string; // "" for direct rooms
   topic: string;
+  visibility: Visibility;
   created_by: string;
   created_at: string;
+  members?: UserRef[]; // direct rooms: the OTHER members
+}
+
+/** A room of mine (GET /me/rooms, room_added frames): my role and read state in it. */
+export interface MyRoom extends Room {
+  role: Role;
+  last_seq: number;
+  last_read_seq: number;
+  unread: number;
+  unread_mentions: number;
+}
+
+export interface Member {
+  user: UserRef;
+  role: Role;
+  joined_at: string;
 }
 
 export interface Message {
