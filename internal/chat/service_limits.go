@@ -79,8 +79,8 @@ const limiterWarnEvery = 10 * time.Second
 // account) against the limit called name. It returns nil when allowed, a
 // *RateLimitError (code ERATELIMITED) when refused, and EUNAVAILABLE when
 // no limiter could decide a fail-closed limit. A limit that is not
-// configured, or off, allows everything. Transports call it for actions
-// the service does not see (e.g. LimitInvites before adding a member).
+// configured, or off, allows everything. Service methods call it; a new
+// capability (uploads, search) calls it with its reserved name.
 func (s *Service) Limit(ctx context.Context, name, key string) error {
 	l, ok := s.limits.byName[name]
 	if !ok || !l.Enabled() || s.limiter == nil {

@@ -14,9 +14,9 @@ import (
 )
 
 // Rate limits are decided in the service (chat.Service.Limit); this file
-// turns a refusal into headers and carries
-// the signed device cookie that lets an account's owner skip the
-// per-account sign-in budget (docs/security.md, "Rate limits").
+// turns a refusal into headers and carries the signed device cookie that
+// lets an account's owner skip the per-account sign-in budget
+// (docs/security.md, "Rate limits").
 
 // setRateLimitHeaders describes a refusal with Retry-After (RFC 9110) and
 // the RateLimit-Policy and RateLimit fields of
