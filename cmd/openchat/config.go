@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/open-chat/openchat/internal/chat"
 	"github.com/open-chat/openchat/internal/edge"
 )
 
@@ -50,6 +51,9 @@ type config struct {
 
 	AssetURL string
 
+	// Limits are the rate limits (limits.go); WSSendRate and WSSendBurst
+	// are their deprecated per-connection predecessors, mapped onto posts.
+	Limits      []chat.Limit
 	WSSendRate  float64
 	WSSendBurst int
 
@@ -103,8 +107,7 @@ func newFlagSet(name string, c *config, stderr io.Writer) *flag.FlagSet {
 	fs.Float64Var(&c.MailRate, "mail-rate", 1, "e-mails per second, all recipients together")
 	fs.IntVar(&c.MailBurst, "mail-burst", 4, "e-mails that may go out at once before --mail-rate applies")
 	fs.IntVar(&c.MailPerRecipientHour, "mail-per-recipient-hour", 20, "e-mails per recipient per hour; more wait")
-	fs.Float64Var(&c.WSSendRate, "ws-send-rate", 10, "WebSocket sends per second per connection (more get a rate_limited error frame)")
-	fs.IntVar(&c.WSSendBurst, "ws-send-burst", 20, "WebSocket sends a connection may make at once before --ws-send-rate applies")
+	defineLimitFlags(fs, c)
 	str(&c.TLSCert, "tls-cert", "", "PEM certificate file: serve HTTPS on --addr")
 	str(&c.TLSKey, "tls-key", "", "PEM private key file for --tls-cert")
 	str(&c.ACMEDomain, "acme-domain", "", "obtain certificates for this domain automatically (ACME, cached in <data-dir>/acme)")
@@ -122,6 +125,11 @@ func newFlagSet(name string, c *config, stderr io.Writer) *flag.FlagSet {
 func parseServe(c *config, args []string, getenv func(string) string, stderr io.Writer) error {
 	fs, err := parseFlags("serve", c, args, getenv, stderr, nil)
 	if err != nil {
+		return err
+	}
+	set := map[string]bool{} // set by a flag, the environment or the config file
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if err := c.mapDeprecatedLimitFlags(set); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -222,8 +230,6 @@ func (c *config) finish() error {
 		return errors.New("durations must be positive")
 	case c.MailRate <= 0 || c.MailBurst < 1 || c.MailPerRecipientHour < 1:
 		return errors.New("--mail-rate, --mail-burst and --mail-per-recipient-hour must be positive")
-	case c.WSSendRate <= 0 || c.WSSendBurst < 1:
-		return errors.New("--ws-send-rate and --ws-send-burst must be positive")
 	}
 	return nil
 }

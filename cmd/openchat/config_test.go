@@ -2,9 +2,22 @@ package main
 
 import (
 	"io"
+	"os"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/open-chat/openchat/internal/chat"
 )
+
+func limitOf(c config, name string) chat.Limit {
+	for _, l := range c.Limits {
+		if l.Name == name {
+			return l
+		}
+	}
+	return chat.Limit{}
+}
 
 func TestParseServe(t *testing.T) {
 	env := map[string]string{
@@ -31,7 +44,23 @@ func TestParseServe(t *testing.T) {
 		{"bad duration env", nil, map[string]string{"OPENCHAT_CACHE_ROOMS_TTL": "soon"}, nil, true},
 		{"bad cache size", []string{"--cache-room-messages", "0"}, nil, nil, true},
 		{"bad log format", []string{"--log-format", "xml"}, nil, nil, true},
-		{"ws send limits", []string{"--ws-send-rate", "100", "--ws-send-burst", "50"}, nil, func(c config) bool { return c.WSSendRate == 100 && c.WSSendBurst == 50 }, false},
+		{"rate limit defaults", nil, nil, func(c config) bool {
+			return limitOf(c, chat.LimitPosts) == chat.Limit{Name: chat.LimitPosts, Quota: 40, Window: 2 * time.Second} &&
+				limitOf(c, chat.LimitSignInAccount).String() == "10/30m" && len(c.Limits) == len(chat.LimitSpecs())
+		}, false},
+		{"rate limit flag and env", []string{"--ratelimit-rooms", "5/1m"}, map[string]string{"OPENCHAT_RATELIMIT_POSTS": "off"}, func(c config) bool {
+			return limitOf(c, chat.LimitRooms).String() == "5/1m" && !limitOf(c, chat.LimitPosts).Enabled() && limitOf(c, chat.LimitPosts).Name == chat.LimitPosts
+		}, false},
+		{"bad rate limit", []string{"--ratelimit-posts", "fast"}, nil, nil, true},
+		{"deprecated ws send limits map to posts", []string{"--ws-send-rate", "100", "--ws-send-burst", "50"}, nil, func(c config) bool {
+			return limitOf(c, chat.LimitPosts) == chat.Limit{Name: chat.LimitPosts, Quota: 50, Window: 500 * time.Millisecond}
+		}, false},
+		{"deprecated ws send rate alone", nil, map[string]string{"OPENCHAT_WS_SEND_RATE": "10"}, func(c config) bool {
+			return limitOf(c, chat.LimitPosts) == chat.Limit{Name: chat.LimitPosts, Quota: 40, Window: 4 * time.Second}
+		}, false},
+		{"ratelimit-posts wins over ws send", []string{"--ws-send-burst", "5", "--ratelimit-posts", "7/1s"}, nil, func(c config) bool {
+			return limitOf(c, chat.LimitPosts).String() == "7/1s"
+		}, false},
 		{"ws send rate zero", []string{"--ws-send-rate", "0"}, nil, nil, true},
 		{"ws send burst zero", []string{"--ws-send-burst", "0"}, nil, nil, true},
 		{"mail rate zero", []string{"--mail-rate", "0"}, nil, nil, true},
@@ -72,5 +101,26 @@ func TestSecretPersists(t *testing.T) {
 	c.Secret = "given"
 	if s, _ := c.secret(); string(s) != "given" {
 		t.Fatalf("--secret ignored: %q", s)
+	}
+}
+
+// TestLimitsDocumented: docs/security.md has a row per limit naming its
+// flag and default.
+func TestLimitsDocumented(t *testing.T) {
+	b, err := os.ReadFile("../../docs/security.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if cells := strings.Split(line, " | "); len(cells) > 3 && strings.HasPrefix(line, "| `") {
+			rows[strings.Trim(cells[0], "| `")] = line
+		}
+	}
+	for _, s := range chat.LimitSpecs() {
+		row := rows[s.Default.Name]
+		if !strings.Contains(row, "`--ratelimit-"+s.Default.Name+"`") || !strings.Contains(row, "`"+s.Default.String()+"`") {
+			t.Errorf("docs/security.md: no row for %s with its flag and default %s (got %q)", s.Default.Name, s.Default, row)
+		}
 	}
 }

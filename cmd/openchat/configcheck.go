@@ -175,7 +175,11 @@ func printFlags(w io.Writer, fs *flag.FlagSet, only []string) {
 			line += " " + kind
 		}
 		line += "\n    \t" + strings.ReplaceAll(usage, "\n", "\n    \t")
-		switch _, isString := inner.Value.(flag.Getter).Get().(string); {
+		isString := false
+		if g, ok := inner.Value.(flag.Getter); ok {
+			_, isString = g.Get().(string)
+		}
+		switch {
 		case f.DefValue == "" || f.DefValue == "0" || f.DefValue == "false" || f.DefValue == "0s":
 		case isString:
 			line += fmt.Sprintf(" (default %q)", f.DefValue)

@@ -34,7 +34,8 @@ func TestNewcomerSession(t *testing.T) {
 	}
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {
-			srv := startServer(t, append(st.args(t), "--instance-id", "node-"+st.name)...)
+			// This script posts 120 messages at once: no person's pace.
+			srv := startServer(t, append(st.args(t), "--instance-id", "node-"+st.name, "--ratelimit-posts", "off")...)
 			ada := signUp(t, srv.URL, "ada")
 			var me struct{ User chat.User }
 			r := ada.must(200, "GET", "/api/v1/me", nil, &me)

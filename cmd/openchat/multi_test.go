@@ -16,13 +16,17 @@ import (
 
 // cluster starts n instances on one fresh PostgreSQL database and one Redis
 // key prefix.
-func cluster(t *testing.T, n int, redisURL, prefix string) (string, []*server) {
+// cluster starts n instances on one new database and redisURL. They do
+// not limit posts (these tests post as fast as a script can) unless extra
+// flags say otherwise.
+func cluster(t *testing.T, n int, redisURL, prefix string, extra ...string) (string, []*server) {
 	t.Helper()
 	db := pgtest.NewDatabase(t)
 	var srvs []*server
 	for i := range n {
-		srvs = append(srvs, startServer(t, "--database-url", db, "--redis-url", redisURL, "--redis-prefix", prefix,
-			"--instance-id", fmt.Sprintf("node-%d", i)))
+		args := []string{"--database-url", db, "--redis-url", redisURL, "--redis-prefix", prefix,
+			"--instance-id", fmt.Sprintf("node-%d", i), "--ratelimit-posts", "off"}
+		srvs = append(srvs, startServer(t, append(args, extra...)...))
 	}
 	return db, srvs
 }

@@ -52,7 +52,11 @@ type infra struct {
 	cache    chat.Cache
 	pubsub   chat.PubSub
 	presence chat.Presence
-	close    func() error
+	// limiter counts rate limits; limiterFallback decides the fail-closed
+	// limits while a shared limiter fails (chat.LimitSpec.FailOpen).
+	limiter         chat.RateLimiter
+	limiterFallback chat.RateLimiter
+	close           func() error
 }
 
 func openInfra(ctx context.Context, c config, log *slog.Logger) (infra, error) {
@@ -62,6 +66,7 @@ func openInfra(ctx context.Context, c config, log *slog.Logger) (infra, error) {
 			cache:    memory.NewCache(memory.CacheConfig{RoomsTTL: c.CacheRoomsTTL, MessagesPerRoom: c.CacheRoomMessages, MaxRooms: c.CacheMaxRooms}),
 			pubsub:   ps,
 			presence: memory.NewPresence(c.InstanceID, presenceTTL, time.Now),
+			limiter:  memory.NewRateLimiter(0, nil),
 			close:    ps.Close,
 		}, nil
 	}
@@ -70,7 +75,8 @@ func openInfra(ctx context.Context, c config, log *slog.Logger) (infra, error) {
 	if err != nil {
 		return infra{}, err
 	}
-	return infra{cache: rc.Cache(), pubsub: rc.PubSub(), presence: rc.Presence(), close: rc.Close}, nil
+	return infra{cache: rc.Cache(), pubsub: rc.PubSub(), presence: rc.Presence(), limiter: rc.RateLimiter(),
+		limiterFallback: memory.NewRateLimiter(0, nil), close: rc.Close}, nil
 }
 
 // serve runs the server until ctx ends, then shuts down in order: stop
@@ -104,15 +110,16 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 	m.SetBuildInfo(build.Version, build.Revision, build.GoVersion)
 	svc := chat.NewService(chat.Deps{Store: st, Cache: inf.cache, PubSub: inf.pubsub,
 		Hasher: password.NewArgon2id(password.DefaultParams), Metrics: m, Log: log,
-		Config: chat.ServiceConfig{CachedMessages: c.CacheRoomMessages}})
+		Config:      chat.ServiceConfig{CachedMessages: c.CacheRoomMessages, Limits: c.Limits},
+		RateLimiter: inf.limiter, RateLimiterFallback: inf.limiterFallback})
 	if err := svc.WatchSessions(ctx); err != nil {
 		return fmt.Errorf("watch sessions: %w", err)
 	}
 	if err := svc.WatchMembers(ctx); err != nil {
 		return fmt.Errorf("watch members: %w", err)
 	}
-	wsSrv := ws.NewServer(ws.Config{InstanceID: c.InstanceID, AllowedOrigins: c.AllowedOrigins, PresenceTTL: presenceTTL,
-		SendRate: c.WSSendRate, SendBurst: c.WSSendBurst}, svc, inf.pubsub, inf.presence, m, log)
+	wsSrv := ws.NewServer(ws.Config{InstanceID: c.InstanceID, AllowedOrigins: c.AllowedOrigins, PresenceTTL: presenceTTL},
+		svc, inf.pubsub, inf.presence, m, log)
 	webH, err := web.NewHandler(web.Config{AssetURL: c.AssetURL})
 	if err != nil {
 		return err

@@ -24,6 +24,7 @@ type frame struct {
 	Message   *chat.Message   `json:"-"`
 	Code      string          `json:"code"`
 	Instance  string          `json:"instance"`
+	RetryMS   int64           `json:"retry_after_ms"`
 }
 
 // wsClient is a protocol client for tests: frames arrive on C.

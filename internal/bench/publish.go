@@ -11,9 +11,10 @@ import (
 )
 
 // DefaultPublisherRate is the send rate one publisher connection is given
-// when --publishers is not set: below the server's per-connection send
-// limit (10/s, ws.DefaultSendRate), so the number of publishers grows with
-// --rate.
+// when --publishers is not set, so the number of publishers grows with
+// --rate. Publishers share the user pool, and the server limits posts per
+// user (--ratelimit-posts, 20/s by default): start the server under test
+// with --ratelimit-posts off for high rates (docs/security.md).
 const DefaultPublisherRate = 8.0
 
 // publishers are the fan-out scenario's senders: a few connections that do

@@ -11,6 +11,9 @@ const (
 	CacheMiss     = "miss"     // not cached (or not provably exact); loaded from the store
 	CacheFallback = "fallback" // the cache failed; the store answered
 	CacheError    = "error"    // a cache write failed
+
+	RateLimitOutcomeRefused = "refused" // a request over its limit was refused
+	RateLimitOutcomeError   = "error"   // the limiter failed; the limit's failure policy decided
 )
 
 // Metrics receives what the application counts. internal/metrics implements
@@ -22,6 +25,8 @@ type Metrics interface {
 	WSConnections(delta int)
 	HTTPRequest(route string, status int, d time.Duration)
 	MailSent(outcome string)
+	// RateLimited counts a refusal or a limiter failure of the named limit.
+	RateLimited(limit, outcome string)
 }
 
 // NopMetrics discards every observation.
@@ -33,3 +38,4 @@ func (NopMetrics) MessagesDelivered(int)                  {}
 func (NopMetrics) WSConnections(int)                      {}
 func (NopMetrics) HTTPRequest(string, int, time.Duration) {}
 func (NopMetrics) MailSent(string)                        {}
+func (NopMetrics) RateLimited(string, string)             {}

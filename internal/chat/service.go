@@ -19,6 +19,10 @@ type Service struct {
 	log     *slog.Logger
 	now     Clock
 	cfg     ServiceConfig
+	limits  *limits
+
+	limiter         RateLimiter // nil: no limits
+	limiterFallback RateLimiter // decides fail-closed limits when limiter fails
 
 	mu    sync.Mutex
 	dummy string          // hash verified for unknown usernames
@@ -39,6 +43,9 @@ type ServiceConfig struct {
 	// CatchUpMax bounds a catch-up replay; more missed messages give a
 	// truncated replay of the newest CatchUpMax.
 	CatchUpMax int
+	// Limits are the rate limits by name (LimitSpecs lists them); a limit
+	// not listed is off.
+	Limits []Limit
 }
 
 // Deps are the Service's collaborators. Metrics, Log and Now may be nil.
@@ -51,6 +58,11 @@ type Deps struct {
 	Log     *slog.Logger
 	Now     Clock
 	Config  ServiceConfig
+	// RateLimiter enforces Config.Limits; nil enforces none.
+	// RateLimiterFallback (in-process) decides the fail-closed limits while
+	// RateLimiter fails (see LimitSpec.FailOpen); it may be nil.
+	RateLimiter         RateLimiter
+	RateLimiterFallback RateLimiter
 }
 
 // Defaults of ServiceConfig.
@@ -63,7 +75,8 @@ const (
 func NewService(d Deps) *Service {
 	s := &Service{store: d.Store, cache: d.Cache, pubsub: d.PubSub, hasher: d.Hasher,
 		metrics: d.Metrics, log: d.Log, now: d.Now, cfg: d.Config, dirty: map[string]bool{},
-		sessions: map[string]sessionEntry{}, members: newMemberCache()}
+		sessions: map[string]sessionEntry{}, members: newMemberCache(), limits: newLimits(d.Config.Limits),
+		limiter: d.RateLimiter, limiterFallback: d.RateLimiterFallback}
 	if s.metrics == nil {
 		s.metrics = NopMetrics{}
 	}

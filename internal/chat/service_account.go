@@ -11,7 +11,8 @@ import (
 // ChangePassword replaces the caller's password after checking the current
 // one, and ends every other session of the caller (on every instance, with
 // their WebSockets); the session named by keepTokenHash stays. Errors:
-// EINVALID naming current_password (wrong) or new_password (too weak).
+// EINVALID naming current_password (wrong) or new_password (too weak),
+// ERATELIMITED (the account's LimitSignInAccount, shared with sign-in).
 func (s *Service) ChangePassword(ctx context.Context, userID, keepTokenHash, current, next string) error {
 	u, err := s.store.UserByID(ctx, userID) // fresh: a cached user may hold an old hash
 	if err != nil {
@@ -19,6 +20,10 @@ func (s *Service) ChangePassword(ctx context.Context, userID, keepTokenHash, cur
 	}
 	if CheckText("current_password", current, TextSecret) != nil || len(current) > PasswordMaxLen {
 		return errWrongPassword
+	}
+	// A stolen session guessing the password spends the account's budget.
+	if err := s.Limit(ctx, LimitSignInAccount, u.Username); err != nil {
+		return err
 	}
 	ok, err := s.hasher.Verify(u.PasswordHash, current)
 	if err != nil {

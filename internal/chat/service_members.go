@@ -163,8 +163,9 @@ func directLabel(members []UserRef) string {
 
 // AddMember joins the actor to a public room (userID = actor) or invites
 // someone: any member of a public room, the owner and moderators of a
-// private one. Direct rooms keep their set of people. Idempotent. Errors:
-// ENOTFOUND (room, or user), EFORBIDDEN.
+// private one. Direct rooms keep their set of people. Idempotent. An
+// invitation counts against the actor's LimitInvites. Errors: ENOTFOUND
+// (room, or user), EFORBIDDEN, ERATELIMITED.
 func (s *Service) AddMember(ctx context.Context, actor User, roomID, userID string) error {
 	a, err := s.authorize(ctx, actor, roomID)
 	if err == nil {
@@ -184,6 +185,9 @@ func (s *Service) AddMember(ctx context.Context, actor User, roomID, userID stri
 		return Errorf(EFORBIDDEN, "join the room before inviting others")
 	case a.meta.vis == Private && !a.role.manages():
 		return Errorf(EFORBIDDEN, "only the owner and moderators may invite to a private room")
+	}
+	if err := s.Limit(ctx, LimitInvites, actor.ID); err != nil {
+		return err
 	}
 	added, err := s.store.AddMember(ctx, roomID, userID, MemberRole, NewTime(s.now()))
 	if err != nil {
@@ -326,7 +330,8 @@ func decodeMemberCursor(s string) (MemberCursor, error) {
 
 // OpenDirect returns the direct room of the actor and userIDs, creating it
 // if there is none (created). 2 to DirectMaxMembers people, the actor
-// included. Errors: EINVALID, ENOTFOUND (user).
+// included. Each call counts against the actor's LimitInvites. Errors:
+// EINVALID, ENOTFOUND (user), ERATELIMITED.
 func (s *Service) OpenDirect(ctx context.Context, actor User, userIDs []string) (Room, bool, error) {
 	ids := append(slices.Clone(userIDs), actor.ID)
 	slices.Sort(ids)
@@ -343,6 +348,9 @@ func (s *Service) OpenDirect(ctx context.Context, actor User, userIDs []string) 
 	}
 	if len(users) != len(ids) {
 		return Room{}, false, Errorf(ENOTFOUND, "user not found")
+	}
+	if err := s.Limit(ctx, LimitInvites, actor.ID); err != nil {
+		return Room{}, false, err
 	}
 	r := Room{ID: NewID(), Visibility: Direct, CreatedBy: actor.ID, CreatedAt: NewTime(s.now())}
 	r, created, err := s.store.CreateDirectRoom(ctx, r, ids)

@@ -11,8 +11,11 @@ import (
 // room joins it. Only members are mentioned in a private or direct room
 // (nobody else may read it, so no e-mail leaks it), and in a direct room
 // every other member is notified as if mentioned. Errors: EINVALID,
-// ENOTFOUND (room).
+// ENOTFOUND (room), ERATELIMITED (LimitPosts, per user over every transport).
 func (s *Service) PostMessage(ctx context.Context, actor User, roomID, body, clientID string) (Message, bool, error) {
+	if err := s.Limit(ctx, LimitPosts, actor.ID); err != nil {
+		return Message{}, false, err
+	}
 	body, err := ValidateBody(body)
 	if err != nil {
 		return Message{}, false, err

@@ -28,8 +28,11 @@ type RoomPage struct {
 }
 
 // CreateRoom creates a public or private room (public when vis is empty)
-// with the actor as owner. Errors: EINVALID, ECONFLICT.
+// with the actor as owner. Errors: EINVALID, ECONFLICT, ERATELIMITED.
 func (s *Service) CreateRoom(ctx context.Context, actor User, name, topic string, vis Visibility) (Room, error) {
+	if err := s.Limit(ctx, LimitRooms, actor.ID); err != nil {
+		return Room{}, err
+	}
 	if vis == "" {
 		vis = Public
 	}
@@ -202,8 +205,11 @@ func (s *Service) UpdateRoom(ctx context.Context, actor User, id string, p RoomP
 
 // Typing tells a room's subscribers that actor is typing. Nothing is
 // stored. The caller has checked the room (a WebSocket session only relays
-// typing for rooms it subscribed to).
+// typing for rooms it subscribed to). Error: ERATELIMITED.
 func (s *Service) Typing(ctx context.Context, actor User, roomID string) error {
+	if err := s.Limit(ctx, LimitTyping, actor.ID); err != nil {
+		return err
+	}
 	ref := actor.Ref()
 	s.publish(ctx, RoomChannel(roomID), Event{Type: EventTyping, RoomID: roomID, User: &ref})
 	return nil

@@ -142,6 +142,10 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 		log.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		code = chat.EINTERNAL
 	}
+	var limited *chat.RateLimitError
+	if errors.As(err, &limited) {
+		setRateLimitHeaders(w.Header(), limited)
+	}
 	encode(w, status, errorBody{Error: errorDetail{Code: code, Message: chat.ErrorMessage(err), Field: chat.ErrorField(err),
 		RequestID: requestid.FromContext(r.Context())}})
 }

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/open-chat/openchat/internal/chat"
 )
@@ -23,7 +24,7 @@ func handleSignUp(log *slog.Logger, svc *chat.Service, maxBody int64) http.Handl
 			writeError(w, r, log, err)
 			return
 		}
-		u, err := svc.SignUp(r.Context(), chat.SignUpInput(in))
+		u, err := svc.SignUpFrom(r.Context(), clientOf(r).Address, chat.SignUpInput(in))
 		if err != nil {
 			writeError(w, r, log, err)
 			return
@@ -32,7 +33,9 @@ func handleSignUp(log *slog.Logger, svc *chat.Service, maxBody int64) http.Handl
 	})
 }
 
-func handleSignIn(log *slog.Logger, svc *chat.Service, maxBody int64, secure bool) http.Handler {
+// handleSignIn also sets the device cookie that lets this browser skip the
+// per-account sign-in budget next time (see ratelimit.go).
+func handleSignIn(log *slog.Logger, svc *chat.Service, maxBody int64, secure bool, secret []byte) http.Handler {
 	type request struct {
 		Username string `json:"username"`
 		Password string `json:"password"`
@@ -43,12 +46,17 @@ func handleSignIn(log *slog.Logger, svc *chat.Service, maxBody int64, secure boo
 			writeError(w, r, log, err)
 			return
 		}
-		token, u, err := svc.SignIn(r.Context(), in.Username, in.Password, clientOf(r))
+		now := time.Now()
+		token, u, err := svc.SignInFrom(r.Context(), chat.SignInAttempt{Username: in.Username, Password: in.Password,
+			Client: clientOf(r), Device: deviceAccount(r, secret, now)})
 		if err != nil {
 			writeError(w, r, log, err)
 			return
 		}
 		http.SetCookie(w, sessionCookie(token, int(chat.SessionTTL.Seconds()), secure))
+		if len(secret) > 0 {
+			http.SetCookie(w, deviceCookie(secret, u.Username, now, secure))
+		}
 		w.Header().Set("Cache-Control", "no-store")
 		encode(w, http.StatusCreated, map[string]any{"token": token, "user": u})
 	})

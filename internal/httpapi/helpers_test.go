@@ -41,6 +41,13 @@ type env struct {
 // newEnv starts a server; tweak may change the config and deps first.
 func newEnv(t *testing.T, tweak func(*httpapi.Config, *httpapi.Deps)) *env {
 	t.Helper()
+	return newEnvWith(t, nil, tweak)
+}
+
+// newEnvWith is newEnv whose svcTweak may also change the service's deps
+// (e.g. give it rate limits).
+func newEnvWith(t *testing.T, svcTweak func(*chat.Deps), tweak func(*httpapi.Config, *httpapi.Deps)) *env {
+	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.DiscardHandler)
 	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "chat.db"), log)
@@ -50,15 +57,19 @@ func newEnv(t *testing.T, tweak func(*httpapi.Config, *httpapi.Deps)) *env {
 	t.Cleanup(func() { _ = store.Close() })
 	ps := memory.NewPubSub()
 	t.Cleanup(func() { _ = ps.Close() })
-	svc := chat.NewService(chat.Deps{
+	sd := chat.Deps{
 		Store:  store,
 		Cache:  memory.NewCache(memory.CacheConfig{}),
 		PubSub: ps,
 		Hasher: password.NewArgon2id(password.Params{Memory: 64, Time: 1, Threads: 1}),
 		Log:    log,
-	})
+	}
+	if svcTweak != nil {
+		svcTweak(&sd)
+	}
+	svc := chat.NewService(sd)
 	e := &env{svc: svc, store: store, metrics: &fakeMetrics{}, ws: &fakeWS{}}
-	cfg := httpapi.Config{InstanceID: testInstance, Secret: testSecret, AuthRate: 1000, AuthBurst: 1000}
+	cfg := httpapi.Config{InstanceID: testInstance, Secret: testSecret}
 	deps := httpapi.Deps{WS: e.ws, Metrics: e.metrics, Log: log}
 	if tweak != nil {
 		tweak(&cfg, &deps)

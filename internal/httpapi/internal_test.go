@@ -1,45 +1,69 @@
 package httpapi
 
 import (
+	"encoding/base64"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
-
-	"golang.org/x/time/rate"
 
 	"github.com/open-chat/openchat/internal/chat"
 )
 
-func TestIPLimiter(t *testing.T) {
-	now := time.Now()
-	l := newIPLimiter(rate.Every(time.Minute), 2, 3)
-	for i, want := range []bool{true, true, false} {
-		ok, wait := l.allow("a", now)
-		if ok != want || (!ok && (wait <= 0 || wait > time.Minute)) {
-			t.Fatalf("attempt %d: ok=%v wait=%v", i, ok, wait)
+func TestDeviceCookie(t *testing.T) {
+	secret, now := []byte("s3cret"), time.Unix(1_700_000_000, 0)
+	good := deviceCookie(secret, "ada", now, true)
+	if !good.HttpOnly || !good.Secure || good.Path != devicePath || good.MaxAge <= 0 {
+		t.Fatalf("cookie = %+v", good)
+	}
+	forged := *good
+	forged.Value = strings.Replace(good.Value, base64.RawURLEncoding.EncodeToString([]byte("ada")),
+		base64.RawURLEncoding.EncodeToString([]byte("bob")), 1)
+	tests := []struct {
+		name   string
+		cookie *http.Cookie
+		secret []byte
+		at     time.Time
+		want   string
+	}{
+		{"valid", good, secret, now, "ada"},
+		{"near expiry", good, secret, now.Add(deviceCookieTTL), "ada"},
+		{"expired", good, secret, now.Add(deviceCookieTTL + time.Second), ""},
+		{"other secret", good, []byte("other"), now, ""},
+		{"no secret", good, nil, now, ""},
+		{"account swapped", &forged, secret, now, ""},
+		{"garbage", &http.Cookie{Name: DeviceCookie, Value: "a.b.c"}, secret, now, ""},
+		{"none", nil, secret, now, ""},
+	}
+	for _, tc := range tests {
+		r := httptest.NewRequest("POST", "/api/v1/sessions", nil)
+		if tc.cookie != nil {
+			r.AddCookie(tc.cookie)
+		}
+		if got := deviceAccount(r, tc.secret, tc.at); got != tc.want {
+			t.Errorf("%s: account %q, want %q", tc.name, got, tc.want)
 		}
 	}
-	if ok, _ := l.allow("b", now); !ok {
-		t.Fatal("b limited by a's budget")
+}
+
+func TestRateLimitHeaders(t *testing.T) {
+	tests := []struct {
+		limit                         chat.Limit
+		d                             chat.RateDecision
+		retryAfter, policy, ratelimit string
+	}{
+		{chat.Limit{Name: "posts", Quota: 40, Window: 2 * time.Second}, chat.RateDecision{RetryAfter: 50 * time.Millisecond, Reset: 2 * time.Second},
+			"1", `"posts";q=40;w=2`, `"posts";r=0;t=2`},
+		{chat.Limit{Name: "signin-account", Quota: 20, Window: time.Hour}, chat.RateDecision{RetryAfter: 179500 * time.Millisecond, Reset: 3599 * time.Second},
+			"180", `"signin-account";q=20;w=3600`, `"signin-account";r=0;t=3599`},
 	}
-	l.allow("c", now)
-	// At the bound with nobody idle, the limiter starts over rather than grow.
-	l.allow("d", now)
-	if n := len(l.clients); n != 1 {
-		t.Errorf("tracked %d IPs, want 1 after the reset", n)
-	}
-	l.allow("e", now)
-	l.allow("f", now)
-	// Later every bucket has refilled: those clients are forgotten, losslessly.
-	later := now.Add(3 * time.Minute)
-	if ok, _ := l.allow("g", later); !ok {
-		t.Fatal("g limited")
-	}
-	if n := len(l.clients); n != 1 {
-		t.Errorf("tracked %d IPs, want only g", n)
-	}
-	if ok, _ := newIPLimiter(rate.Inf, 1, 1).allow("a", now); !ok {
-		t.Error("rate.Inf must not limit")
+	for _, tc := range tests {
+		h := http.Header{}
+		setRateLimitHeaders(h, &chat.RateLimitError{Err: chat.Errorf(chat.ERATELIMITED, "x"), Limit: tc.limit, Decision: tc.d})
+		if h.Get("Retry-After") != tc.retryAfter || h.Get("RateLimit-Policy") != tc.policy || h.Get("RateLimit") != tc.ratelimit {
+			t.Errorf("%s: headers %v", tc.limit.Name, h)
+		}
 	}
 }
 
@@ -58,11 +82,11 @@ func TestErrorStatus(t *testing.T) {
 
 func TestConfigDefaults(t *testing.T) {
 	c := Config{}.withDefaults()
-	if c.MaxBodyBytes != DefaultMaxBodyBytes || c.AuthRate != DefaultAuthRate || c.AuthBurst != DefaultAuthBurst {
+	if c.MaxBodyBytes != DefaultMaxBodyBytes {
 		t.Errorf("defaults = %+v", c)
 	}
-	c = Config{MaxBodyBytes: 10, AuthRate: rate.Inf, AuthBurst: 1}.withDefaults()
-	if c.MaxBodyBytes != 10 || c.AuthRate != rate.Inf || c.AuthBurst != 1 {
+	c = Config{MaxBodyBytes: 10}.withDefaults()
+	if c.MaxBodyBytes != 10 {
 		t.Errorf("explicit values changed: %+v", c)
 	}
 }

@@ -185,7 +185,7 @@ func (rec *recorder) statusCode() int {
 var (
 	corsMethods = "GET, POST, PUT, PATCH, DELETE"
 	corsHeaders = "Authorization, Content-Type"
-	corsExpose  = "X-Served-By, X-Request-Id, Retry-After"
+	corsExpose  = "X-Served-By, X-Request-Id, Retry-After, RateLimit, RateLimit-Policy"
 )
 
 // corsMiddleware lets the listed origins call /api/ with credentials (an

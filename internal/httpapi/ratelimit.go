@@ -1,82 +1,77 @@
 package httpapi
 
 import (
-	"log/slog"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"math"
-	"net"
 	"net/http"
 	"strconv"
-	"sync"
+	"strings"
 	"time"
-
-	"golang.org/x/time/rate"
 
 	"github.com/open-chat/openchat/internal/chat"
 )
 
-// ipLimiter is a token bucket per client IP. It forgets idle clients (a
-// full bucket carries no information) and never tracks more than max IPs:
-// past that, after forgetting the idle ones, it starts over rather than grow.
-type ipLimiter struct {
-	limit  rate.Limit
-	burst  int
-	maxIPs int
+// Rate limits are decided in the service (chat.Service.Limit); this file
+// turns a refusal into headers and carries the signed device cookie that
+// lets an account's owner skip the per-account sign-in budget
+// (docs/security.md, "Rate limits").
 
-	mu      sync.Mutex
-	clients map[string]*rate.Limiter
+// setRateLimitHeaders describes a refusal with Retry-After (RFC 9110) and
+// the RateLimit-Policy and RateLimit fields of
+// draft-ietf-httpapi-ratelimit-headers-10: the policy's quota q per window
+// w seconds, the remaining quota r and the seconds t until it is whole.
+func setRateLimitHeaders(h http.Header, e *chat.RateLimitError) {
+	name := strconv.Quote(e.Limit.Name) // an sf-string: names are [a-z-]
+	h.Set("Retry-After", strconv.FormatInt(ceilSeconds(e.Decision.RetryAfter, 1), 10))
+	h.Set("RateLimit-Policy", name+";q="+strconv.Itoa(e.Limit.Quota)+";w="+strconv.FormatInt(ceilSeconds(e.Limit.Window, 1), 10))
+	h.Set("RateLimit", name+";r="+strconv.Itoa(e.Decision.Remaining)+";t="+strconv.FormatInt(ceilSeconds(e.Decision.Reset, 0), 10))
 }
 
-func newIPLimiter(limit rate.Limit, burst, maxIPs int) *ipLimiter {
-	return &ipLimiter{limit: limit, burst: burst, maxIPs: maxIPs, clients: map[string]*rate.Limiter{}}
+func ceilSeconds(d time.Duration, least int64) int64 {
+	return max(least, int64(math.Ceil(d.Seconds())))
 }
 
-// allow takes a token for ip, or says how long to wait for one.
-func (l *ipLimiter) allow(ip string, now time.Time) (bool, time.Duration) {
-	if l.limit == rate.Inf {
-		return true, 0
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	lim, ok := l.clients[ip]
-	if !ok {
-		if len(l.clients) >= l.maxIPs {
-			l.forgetIdle(now)
-		}
-		lim = rate.NewLimiter(l.limit, l.burst)
-		l.clients[ip] = lim
-	}
-	res := lim.ReserveN(now, 1)
-	if d := res.DelayFrom(now); d > 0 {
-		res.CancelAt(now)
-		return false, d
-	}
-	return true, 0
+// Device cookie: after a successful sign-in the browser gets a cookie,
+// signed with the server's secret, naming the account; sign-ins to that
+// account that present it skip the per-account budget.
+const (
+	DeviceCookie    = "openchat_device"
+	deviceCookieTTL = 180 * 24 * time.Hour
+	devicePath      = "/api/v1/sessions"
+)
+
+func deviceMAC(secret []byte, payload string) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("device\x00" + payload))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
-func (l *ipLimiter) forgetIdle(now time.Time) {
-	for ip, lim := range l.clients {
-		if lim.TokensAt(now) >= float64(l.burst) {
-			delete(l.clients, ip)
-		}
-	}
-	if len(l.clients) >= l.maxIPs {
-		clear(l.clients)
-	}
+// deviceCookie vouches for account until now+deviceCookieTTL.
+func deviceCookie(secret []byte, account string, now time.Time, secure bool) *http.Cookie {
+	payload := base64.RawURLEncoding.EncodeToString([]byte(account)) + "." +
+		strconv.FormatInt(now.Add(deviceCookieTTL).Unix(), 10)
+	return &http.Cookie{Name: DeviceCookie, Value: payload + "." + deviceMAC(secret, payload), Path: devicePath,
+		MaxAge: int(deviceCookieTTL.Seconds()), HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode}
 }
 
-// rateLimit answers 429 with Retry-After (whole seconds) when the client IP
-// is over its budget. The IP is the TCP peer: proxies are a later concern.
-func rateLimit(log *slog.Logger, l *ipLimiter, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ip, _, err := net.SplitHostPort(r.RemoteAddr)
-		if err != nil {
-			ip = r.RemoteAddr
-		}
-		if ok, wait := l.allow(ip, time.Now()); !ok {
-			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-			errorf(w, r, log, chat.ERATELIMITED, "too many attempts; retry in %s", wait.Round(time.Second))
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
+// deviceAccount returns the account r's device cookie vouches for, or ""
+// when there is none, it is forged or expired, or there is no secret.
+func deviceAccount(r *http.Request, secret []byte, now time.Time) string {
+	c, err := r.Cookie(DeviceCookie)
+	if err != nil || len(secret) == 0 {
+		return ""
+	}
+	i := strings.LastIndexByte(c.Value, '.')
+	if i < 0 || !hmac.Equal([]byte(c.Value[i+1:]), []byte(deviceMAC(secret, c.Value[:i]))) {
+		return ""
+	}
+	enc, exp, _ := strings.Cut(c.Value[:i], ".")
+	until, err := strconv.ParseInt(exp, 10, 64)
+	account, err2 := base64.RawURLEncoding.DecodeString(enc)
+	if err != nil || err2 != nil || now.Unix() > until {
+		return ""
+	}
+	return string(account)
 }

@@ -9,15 +9,14 @@ import (
 
 // addRoutes lists every route of the HTTP surface. docs/openapi.yaml must
 // describe each one (TestOpenAPIMatchesRoutes).
-func addRoutes(mux registrar, cfg Config, svc *chat.Service, deps Deps, lim *ipLimiter) {
+func addRoutes(mux registrar, cfg Config, svc *chat.Service, deps Deps) {
 	log, body, secure := deps.Log, cfg.MaxBodyBytes, cfg.SecureCookies
 	auth := requireUser(log, svc, false)
 	authWS := requireUser(log, svc, true) // also accepts ?token=
-	limited := func(h http.Handler) http.Handler { return rateLimit(log, lim, h) }
 	handle := func(pattern string, h http.Handler) { mux.Handle(pattern, apiHeaders(h)) }
 
-	handle("POST /api/v1/users", limited(handleSignUp(log, svc, body)))
-	handle("POST /api/v1/sessions", limited(handleSignIn(log, svc, body, secure)))
+	handle("POST /api/v1/users", handleSignUp(log, svc, body))
+	handle("POST /api/v1/sessions", handleSignIn(log, svc, body, secure, cfg.Secret))
 	handle("DELETE /api/v1/sessions/current", auth(handleSignOut(log, svc, secure)))
 	handle("GET /api/v1/me", auth(handleMe()))
 	handle("PATCH /api/v1/me", auth(handleUpdateMe(log, svc, body)))
@@ -71,7 +70,7 @@ type Route struct {
 // catch-all of the web client.
 func Routes() []Route {
 	var l routeList
-	addRoutes(&l, Config{}, nil, Deps{}, nil)
+	addRoutes(&l, Config{}, nil, Deps{})
 	return l
 }
 

@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"github.com/open-chat/openchat/internal/chat"
 )
 
@@ -21,12 +19,6 @@ const (
 	// A message body is at most 4000 characters (16 KB of UTF-8), so 64 KiB
 	// leaves room for JSON escaping without inviting abuse.
 	DefaultMaxBodyBytes = 64 << 10
-	// DefaultAuthRate and DefaultAuthBurst bound sign-up and sign-in attempts
-	// per client IP: a burst of 10, then one every 6 s (10 per minute).
-	DefaultAuthRate  = rate.Limit(10.0 / 60)
-	DefaultAuthBurst = 10
-	// MaxTrackedIPs bounds the memory of the per-IP limiter.
-	MaxTrackedIPs = 10000
 	// ReadyTimeout bounds the database check of GET /readyz.
 	ReadyTimeout = 2 * time.Second
 	// CORSMaxAge is how long browsers may cache a preflight answer.
@@ -46,28 +38,18 @@ type Config struct {
 	// AllowedOrigins may call the API from a browser on another origin
 	// (exact match, e.g. "https://chat.example.org"); credentials included.
 	AllowedOrigins []string
-	// Secret is the HMAC key of unsubscribe links; without it those links
-	// are refused.
+	// Secret is the HMAC key of unsubscribe links and device cookies;
+	// without it those links are refused and no device cookie is issued.
 	Secret []byte
 	// SecureCookies marks the session cookie Secure (serve over HTTPS).
 	SecureCookies bool
 	// MaxBodyBytes bounds request bodies; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
-	// AuthRate and AuthBurst limit POST /users and POST /sessions per client
-	// IP; 0 means the defaults, rate.Inf disables the limit.
-	AuthRate  rate.Limit
-	AuthBurst int
 }
 
 func (c Config) withDefaults() Config {
 	if c.MaxBodyBytes <= 0 {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
-	}
-	if c.AuthRate <= 0 {
-		c.AuthRate = DefaultAuthRate
-	}
-	if c.AuthBurst <= 0 {
-		c.AuthBurst = DefaultAuthBurst
 	}
 	return c
 }
@@ -98,8 +80,7 @@ func NewServer(cfg Config, svc *chat.Service, deps Deps) http.Handler {
 		deps.Metrics = chat.NopMetrics{}
 	}
 	mux := http.NewServeMux()
-	lim := newIPLimiter(cfg.AuthRate, cfg.AuthBurst, MaxTrackedIPs)
-	addRoutes(mux, cfg, svc, deps, lim)
+	addRoutes(mux, cfg, svc, deps)
 	var h http.Handler = mux
 	h = corsMiddleware(cfg.AllowedOrigins, h)
 	h = observe(deps.Log, deps.Metrics, mux, h)

@@ -171,3 +171,10 @@ func TestPresenceClock(t *testing.T) {
 		t.Fatalf("expired entries kept: %v %v", p.t.rooms, p.t.users)
 	}
 }
+
+func TestRateLimiterConformance(t *testing.T) {
+	chattest.TestRateLimiter(t, func(t *testing.T) (chat.RateLimiter, chat.RateLimiter) {
+		r := NewRateLimiter(0, nil)
+		return r, r
+	})
+}

@@ -21,6 +21,7 @@ type Prometheus struct {
 	httpReqs  *prometheus.CounterVec
 	httpDur   *prometheus.HistogramVec
 	mail      *prometheus.CounterVec
+	limited   *prometheus.CounterVec
 }
 
 // New registers every metric plus the Go runtime and process collectors.
@@ -45,8 +46,11 @@ func New(instanceID string) *Prometheus {
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}, []string{"route"}),
 		mail: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "openchat_mail_batches_total",
 			Help: "Mention e-mail batches by outcome (sent, skipped, retry, failed, deferred)."}, []string{"outcome"}),
+		limited: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "openchat_rate_limited_total",
+			Help: "Rate-limit events by limit name and outcome (refused: a request over its limit; error: the limiter failed and the limit's failure policy decided)."},
+			[]string{"limit", "outcome"}),
 	}
-	for _, c := range []prometheus.Collector{p.cache, p.posted, p.delivered, p.wsConns, p.httpReqs, p.httpDur, p.mail,
+	for _, c := range []prometheus.Collector{p.cache, p.posted, p.delivered, p.wsConns, p.httpReqs, p.httpDur, p.mail, p.limited,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
 		f(c)
 	}
@@ -65,6 +69,9 @@ func (p *Prometheus) MessagePosted()                { p.posted.Inc() }
 func (p *Prometheus) MessagesDelivered(n int)       { p.delivered.Add(float64(n)) }
 func (p *Prometheus) WSConnections(delta int)       { p.wsConns.Add(float64(delta)) }
 func (p *Prometheus) MailSent(outcome string)       { p.mail.WithLabelValues(outcome).Inc() }
+func (p *Prometheus) RateLimited(limit, outcome string) {
+	p.limited.WithLabelValues(limit, outcome).Inc()
+}
 
 func (p *Prometheus) HTTPRequest(route string, status int, d time.Duration) {
 	p.httpReqs.WithLabelValues(route, strconv.Itoa(status)).Inc()

@@ -22,6 +22,8 @@ func TestExposition(t *testing.T) {
 	p.WSConnections(-1)
 	p.HTTPRequest("GET /api/v1/rooms", 200, 3*time.Millisecond)
 	p.MailSent("sent")
+	p.RateLimited(chat.LimitPosts, chat.RateLimitOutcomeRefused)
+	p.RateLimited(chat.LimitPosts, chat.RateLimitOutcomeRefused)
 	rec := httptest.NewRecorder()
 	p.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	body, _ := io.ReadAll(rec.Body)
@@ -32,6 +34,7 @@ func TestExposition(t *testing.T) {
 		`openchat_websocket_connections 2`,
 		`openchat_http_requests_total{code="200",route="GET /api/v1/rooms"} 1`,
 		`openchat_mail_batches_total{outcome="sent"} 1`,
+		`openchat_rate_limited_total{limit="posts",outcome="refused"} 2`,
 		`openchat_instance_info{instance_id="node-1"} 1`,
 		`process_resident_memory_bytes`,
 		`go_goroutines`,

@@ -1,6 +1,6 @@
-// Package redis implements chat.Cache, chat.PubSub and chat.Presence on
-// Redis, so that several instances on one database act as one server. The
-// key layout and the reasons for it are in docs/cache.md.
+// Package redis implements chat.Cache, chat.PubSub, chat.Presence and
+// chat.RateLimiter on Redis, so that several instances on one database act
+// as one server. The key layout and the reasons for it are in docs/cache.md.
 package redis
 
 import (
@@ -83,6 +83,7 @@ type Client struct {
 	cache    *Cache
 	pubsub   *PubSub
 	presence *Presence
+	limiter  *RateLimiter
 }
 
 // Open connects to url (redis://[user:pass@]host:port/db) and checks that
@@ -110,6 +111,7 @@ func Open(ctx context.Context, url string, opts Options, log *slog.Logger) (*Cli
 	c.cache = newCache(rdb, opts)
 	c.presence = newPresence(rdb, opts)
 	c.pubsub = newPubSub(rdb, opts, log)
+	c.limiter = newRateLimiter(rdb, opts)
 	return c, nil
 }
 
@@ -121,6 +123,9 @@ func (c *Client) PubSub() chat.PubSub { return c.pubsub }
 
 // Presence returns the Redis chat.Presence.
 func (c *Client) Presence() chat.Presence { return c.presence }
+
+// RateLimiter returns the Redis chat.RateLimiter.
+func (c *Client) RateLimiter() chat.RateLimiter { return c.limiter }
 
 // Ping checks that Redis answers (for readiness probes).
 func (c *Client) Ping(ctx context.Context) error {
@@ -163,3 +168,9 @@ func (o *Options) onlineKey(user string) string {
 	return o.Prefix + "online:{" + user + "}"
 }
 func (o *Options) channel(ch string) string { return o.Prefix + ch }
+
+// rateKey is one rate-limit bucket. Limit names never hold "/", so a key
+// holding one cannot collide with another name's key.
+func (o *Options) rateKey(limit, key string) string {
+	return o.Prefix + "ratelimit:" + limit + "/" + key
+}

@@ -90,6 +90,10 @@ func TestKeyLayout(t *testing.T) {
 		c.Cache().FillMessages(ctx, "r1", nil),
 		c.Cache().AddMessage(ctx, m),
 		c.Presence().Touch(ctx, []chat.PresenceEntry{{RoomID: "r1", UserID: "u1"}, {UserID: "u1"}}),
+		func() error {
+			_, err := c.RateLimiter().Allow(ctx, chat.Limit{Name: "posts", Quota: 1, Window: 30 * time.Second}, "u1")
+			return err
+		}(),
 	} {
 		if err != nil {
 			t.Fatal(err)
@@ -106,6 +110,7 @@ func TestKeyLayout(t *testing.T) {
 		{"presence:{r1}", "zset", 30 * time.Second},
 		{"presence:{}", "zset", 30 * time.Second},
 		{"online:{u1}", "zset", 30 * time.Second},
+		{"ratelimit:posts/u1", "string", 30 * time.Second},
 	}
 	for _, tt := range tests {
 		typ, err := c.rdb.Type(ctx, prefix+tt.key).Result()
@@ -120,4 +125,14 @@ func TestKeyLayout(t *testing.T) {
 	if got := c.rdb.ZRange(ctx, prefix+"presence:{r1}", 0, -1).Val(); len(got) != 1 || got[0] != "u1|i1" {
 		t.Errorf("presence members = %q", got)
 	}
+}
+
+func TestRateLimiterConformance(t *testing.T) {
+	chattest.TestRateLimiter(t, func(t *testing.T) (chat.RateLimiter, chat.RateLimiter) {
+		url, prefix := redistest.URL(t)
+		// A generous timeout, as for the cache: the suite runs in parallel.
+		a := open(t, url, Options{Prefix: prefix, InstanceID: "a", Timeout: 2 * time.Second})
+		b := open(t, url, Options{Prefix: prefix, InstanceID: "b", Timeout: 2 * time.Second})
+		return a.RateLimiter(), b.RateLimiter()
+	})
 }

@@ -22,13 +22,6 @@ const (
 	// DefaultIdleTimeout: a connection silent this long (no frame, no pong)
 	// is closed with 1008.
 	DefaultIdleTimeout = 60 * time.Second
-	// DefaultSendRate and DefaultSendBurst bound `send` frames per connection
-	// (token bucket: rate per second, burst tokens).
-	DefaultSendRate  = 10.0
-	DefaultSendBurst = 20
-	// DefaultTypingRate and DefaultTypingBurst bound `typing` frames.
-	DefaultTypingRate  = 1.0
-	DefaultTypingBurst = 5
 	// DefaultPresenceRefresh is how often the hub re-touches every local
 	// presence entry, in one batch; it must stay well below the TTL.
 	DefaultPresenceRefresh = 20 * time.Second
@@ -69,11 +62,6 @@ type Config struct {
 	PingInterval time.Duration
 	IdleTimeout  time.Duration
 
-	SendRate    float64
-	SendBurst   int
-	TypingRate  float64
-	TypingBurst int
-
 	PresenceRefresh  time.Duration
 	PresenceTTL      time.Duration
 	PresenceDebounce time.Duration
@@ -102,18 +90,10 @@ func (c Config) withDefaults() Config {
 	}
 	def(&c.SendQueue, DefaultSendQueue)
 	def(&c.MaxSubscriptions, DefaultMaxSubscriptions)
-	def(&c.SendBurst, DefaultSendBurst)
-	def(&c.TypingBurst, DefaultTypingBurst)
 	def(&c.PresenceListMax, DefaultPresenceListMax)
 	def(&c.Writers, DefaultWriters)
 	if c.MaxFrameBytes <= 0 {
 		c.MaxFrameBytes = DefaultMaxFrameBytes
-	}
-	if c.SendRate <= 0 {
-		c.SendRate = DefaultSendRate
-	}
-	if c.TypingRate <= 0 {
-		c.TypingRate = DefaultTypingRate
 	}
 	dur(&c.PingInterval, DefaultPingInterval)
 	dur(&c.IdleTimeout, DefaultIdleTimeout)

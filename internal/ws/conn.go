@@ -31,9 +31,7 @@ type conn struct {
 	closed   bool // no more output; the socket is closing
 
 	// Owned by the reading goroutine.
-	subs  map[string]*sub
-	sendB bucket
-	typeB bucket
+	subs map[string]*sub
 }
 
 // outEntry is one queued frame, or a batch (a catch-up replay) that counts

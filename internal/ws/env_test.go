@@ -63,6 +63,7 @@ type envOpts struct {
 	pr       chat.Presence // nil: memory
 	cache    chat.Cache    // nil: memory
 	listener func(net.Listener) net.Listener
+	limiter  chat.RateLimiter // enforces svcCfg.Limits; nil: none
 }
 
 func newEnv(t *testing.T, o envOpts) *env {
@@ -96,7 +97,7 @@ func newEnv(t *testing.T, o envOpts) *env {
 	}
 	m := &testMetrics{}
 	svc := chat.NewService(chat.Deps{Store: store, Cache: cache, PubSub: ps,
-		Hasher: testHasher{}, Metrics: m, Config: o.svcCfg})
+		Hasher: testHasher{}, Metrics: m, Config: o.svcCfg, RateLimiter: o.limiter})
 	e := &env{t: t, svc: svc, ps: ps, metrics: m, users: map[string]chat.User{}, tokens: map[string]string{}}
 	e.srv = NewServer(o.cfg, svc, ps, pr, m, testLog(t))
 	if err := svc.WatchSessions(ctx); err != nil {
@@ -189,6 +190,7 @@ type frame struct {
 	Ref       string          `json:"ref"`
 	Seq       int64           `json:"seq"`
 	Room      json.RawMessage `json:"room"`
+	RetryMS   int64           `json:"retry_after_ms"`
 }
 
 func (f frame) msg() chat.Message {

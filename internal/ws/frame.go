@@ -2,6 +2,8 @@ package ws
 
 import (
 	"encoding/json"
+	"errors"
+	"time"
 	"unicode/utf8"
 
 	"github.com/open-chat/openchat/internal/chat"
@@ -28,8 +30,7 @@ const (
 	codeBadFrame         = "bad_frame"              // malformed or unknown frame
 	codeNotSubscribed    = "not_subscribed"         // typing/unsubscribe for a room not subscribed
 	codeTooManyRooms     = "too_many_subscriptions" // Config.MaxSubscriptions reached
-	codeRateLimited      = chat.ERATELIMITED
-	eventPresenceChanged = "presence" // hub-to-hub event: a room's local presence set changed
+	eventPresenceChanged = "presence"               // hub-to-hub event: a room's local presence set changed
 )
 
 // clientFrame is any frame a client sends; fields not used by Type are ignored.
@@ -131,6 +132,8 @@ type (
 		Message string `json:"message"`
 		Field   string `json:"field,omitempty"`
 		Ref     string `json:"ref,omitempty"`
+		// RetryAfterMS: in rate_limited errors, when the next try may succeed.
+		RetryAfterMS int64 `json:"retry_after_ms,omitempty"`
 	}
 )
 
@@ -161,6 +164,11 @@ func messageFrameRaw(raw []byte) []byte {
 }
 
 func encodeError(err error, ref string) []byte {
-	return encode(errorFrame{Type: typeError, Code: chat.ErrorCode(err),
-		Message: chat.ErrorMessage(err), Field: chat.ErrorField(err), Ref: ref})
+	f := errorFrame{Type: typeError, Code: chat.ErrorCode(err),
+		Message: chat.ErrorMessage(err), Field: chat.ErrorField(err), Ref: ref}
+	var limited *chat.RateLimitError
+	if errors.As(err, &limited) {
+		f.RetryAfterMS = max(1, (limited.Decision.RetryAfter + time.Millisecond - 1).Milliseconds())
+	}
+	return encode(f)
 }

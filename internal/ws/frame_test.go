@@ -98,53 +98,30 @@ func TestServerFrames(t *testing.T) {
 	if e != `{"type":"error","code":"invalid","message":"too long","field":"body","ref":"c1"}` {
 		t.Errorf("error frame = %s", e)
 	}
+	for retry, want := range map[time.Duration]string{1500 * time.Microsecond: "2", 0: "1", 3 * time.Second: "3000"} {
+		limited := &chat.RateLimitError{Err: chat.Errorf(chat.ERATELIMITED, "slow down"), Limit: chat.Limit{Name: chat.LimitPosts, Quota: 1, Window: time.Hour},
+			Decision: chat.RateDecision{RetryAfter: retry}}
+		if e := string(encodeError(limited, "c2")); e != `{"type":"error","code":"rate_limited","message":"slow down","ref":"c2","retry_after_ms":`+want+`}` {
+			t.Errorf("rate_limited frame = %s", e)
+		}
+	}
 	s := string(encode(subscribedFrame{Type: typeSubscribed, RoomID: "r", LastSeq: 4}))
 	if s != `{"type":"subscribed","room_id":"r","last_seq":4}` {
 		t.Errorf("subscribed frame = %s", s)
 	}
 }
 
-func TestBucket(t *testing.T) {
-	var b bucket
-	now := time.Unix(100, 0).UnixNano()
-	for i := range 3 {
-		if !b.allow(now, 1, 3) {
-			t.Fatalf("token %d refused within burst", i)
-		}
-	}
-	if b.allow(now, 1, 3) {
-		t.Fatal("burst exceeded but allowed")
-	}
-	if b.allow(now+int64(500*time.Millisecond), 1, 3) {
-		t.Fatal("half a token allowed")
-	}
-	if !b.allow(now+int64(time.Second), 1, 3) {
-		t.Fatal("refilled token refused")
-	}
-	later, allowed := now+int64(time.Hour), 0
-	for range 5 {
-		if b.allow(later, 1, 3) {
-			allowed++
-		}
-	}
-	if allowed != 3 {
-		t.Fatalf("after a long pause %d tokens, want the burst 3", allowed)
-	}
-}
-
 func TestConfigDefaults(t *testing.T) {
 	c := Config{}.withDefaults()
 	want := Config{SendQueue: DefaultSendQueue, MaxFrameBytes: DefaultMaxFrameBytes, MaxSubscriptions: DefaultMaxSubscriptions,
-		PingInterval: DefaultPingInterval, IdleTimeout: DefaultIdleTimeout, SendRate: DefaultSendRate, SendBurst: DefaultSendBurst,
-		TypingRate: DefaultTypingRate, TypingBurst: DefaultTypingBurst, PresenceRefresh: DefaultPresenceRefresh,
+		PingInterval: DefaultPingInterval, IdleTimeout: DefaultIdleTimeout, PresenceRefresh: DefaultPresenceRefresh,
 		PresenceTTL: DefaultPresenceTTL, PresenceDebounce: DefaultPresenceDebounce, PresenceListMax: DefaultPresenceListMax, GapWait: DefaultGapWait}
 	if c.sweepInterval() != DefaultPingInterval/2 {
 		t.Errorf("sweep interval = %v", c.sweepInterval())
 	}
 	c.AllowedOrigins = nil
 	if c.SendQueue != want.SendQueue || c.MaxFrameBytes != want.MaxFrameBytes || c.MaxSubscriptions != want.MaxSubscriptions ||
-		c.PingInterval != want.PingInterval || c.IdleTimeout != want.IdleTimeout || c.SendRate != want.SendRate ||
-		c.SendBurst != want.SendBurst || c.TypingRate != want.TypingRate || c.TypingBurst != want.TypingBurst ||
+		c.PingInterval != want.PingInterval || c.IdleTimeout != want.IdleTimeout ||
 		c.PresenceRefresh != want.PresenceRefresh || c.PresenceTTL != want.PresenceTTL || c.PresenceDebounce != want.PresenceDebounce ||
 		c.PresenceListMax != want.PresenceListMax || c.GapWait != want.GapWait {
 		t.Errorf("defaults = %+v, want %+v", c, want)

@@ -1,10 +1,6 @@
 package ws
 
-import (
-	"time"
-
-	"github.com/open-chat/openchat/internal/chat"
-)
+import "github.com/open-chat/openchat/internal/chat"
 
 // handle acts on one client frame. A bad frame changes nothing.
 func (c *conn) handle(b []byte) {
@@ -222,15 +218,12 @@ func (c *conn) dropSub(sb *sub) {
 }
 
 // send posts a message. A retried client_id is acknowledged with the first
-// message, which the service does not publish again.
+// message, which the service does not publish again. The service applies
+// the user's posts limit, shared with HTTP and the user's other connections.
 func (c *conn) send(f clientFrame) {
 	ref := f.Ref
 	if ref == "" {
 		ref = f.ClientID
-	}
-	if !c.sendB.allow(time.Now().UnixNano(), c.srv.cfg.SendRate, c.srv.cfg.SendBurst) {
-		c.replyError(chat.Errorf(codeRateLimited, "too many messages; slow down"), ref)
-		return
 	}
 	m, _, err := c.srv.svc.PostMessage(c.srv.ctx, c.user, f.RoomID, f.Body, f.ClientID)
 	if err != nil {
@@ -243,10 +236,6 @@ func (c *conn) send(f clientFrame) {
 func (c *conn) typing(f clientFrame) {
 	if c.sub(f.RoomID) == nil {
 		c.replyError(chat.Errorf(codeNotSubscribed, "subscribe to the room before typing in it"), f.Ref)
-		return
-	}
-	if !c.typeB.allow(time.Now().UnixNano(), c.srv.cfg.TypingRate, c.srv.cfg.TypingBurst) {
-		c.replyError(chat.Errorf(codeRateLimited, "too many typing frames; slow down"), f.Ref)
 		return
 	}
 	if err := c.srv.svc.Typing(c.srv.ctx, c.user, f.RoomID); err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/open-chat/openchat/internal/chat"
+	"github.com/open-chat/openchat/internal/memory"
 	"github.com/open-chat/openchat/internal/sqlite"
 )
 
@@ -162,32 +163,50 @@ func TestPresenceListCap(t *testing.T) {
 	}
 }
 
+// TestRateLimits: the posts limit is the user's, over all their
+// connections and HTTP together (a second connection does not double it);
+// refusals carry retry_after_ms. Typing has its own per-user limit.
 func TestRateLimits(t *testing.T) {
-	e := newEnv(t, envOpts{cfg: Config{SendBurst: 2, SendRate: 0.001, TypingBurst: 1, TypingRate: 0.001}})
-	e.signUp("alice")
+	posts := chat.Limit{Name: chat.LimitPosts, Quota: 6, Window: time.Hour}
+	e := newEnv(t, envOpts{limiter: memory.NewRateLimiter(0, nil), svcCfg: chat.ServiceConfig{Limits: []chat.Limit{
+		posts, {Name: chat.LimitTyping, Quota: 1, Window: time.Hour}}}})
+	e.signUp("alice", "bob")
 	room := e.room("general")
-	c := e.dial("alice", dialOpts{})
-	c.subscribe(room, nil)
-	for i := range 3 {
-		c.send(M{"type": "send", "room_id": room, "body": "hi", "client_id": fmt.Sprint("c", i)})
+	e.post(room, "alice", "over HTTP") // 1 of 6
+	conns := []*client{e.dial("alice", dialOpts{}), e.dial("alice", dialOpts{}), e.dial("alice", dialOpts{})}
+	for i := range 9 { // 3 per connection: 5 more fit
+		conns[i%3].send(M{"type": "send", "room_id": room, "body": "hi", "client_id": fmt.Sprint("c", i)})
 	}
 	acks, limited := 0, 0
-	for acks+limited < 3 {
-		switch f := c.next(typePresence, typeMessage, typeRoomAdded); {
-		case f.Type == typeAck:
-			acks++
-		case f.Type == typeError && f.Code == chat.ERATELIMITED && f.Ref == "c2":
-			limited++
-		default:
-			t.Fatalf("unexpected %+v", f)
+	for i, c := range conns {
+		for range 3 {
+			switch f := c.next(typePresence, typeMessage, typeHello, typeRoomAdded); {
+			case f.Type == typeAck:
+				acks++
+			case f.Type == typeError && f.Code == chat.ERATELIMITED && f.Ref != "" && f.RetryMS > 0 && f.RetryMS <= posts.Interval().Milliseconds():
+				limited++
+			default:
+				t.Fatalf("connection %d: unexpected %+v", i, f)
+			}
 		}
 	}
-	if acks != 2 || limited != 1 {
-		t.Fatalf("acks %d, rate limited %d", acks, limited)
+	if acks != 5 || limited != 4 {
+		t.Fatalf("acks %d, rate limited %d; want 5 and 4", acks, limited)
 	}
+	if _, _, err := e.svc.PostMessage(bg(), e.users["alice"], room, "over HTTP again", ""); chat.ErrorCode(err) != chat.ERATELIMITED {
+		t.Fatalf("HTTP post after the WebSocket ones: %v", err)
+	}
+	bob := e.dial("bob", dialOpts{})
+	bob.send(M{"type": "send", "room_id": room, "body": "bob's own budget", "client_id": "b1"})
+	if f := bob.next(typePresence, typeMessage, typeHello, typeRoomAdded); f.Type != typeAck {
+		t.Fatalf("bob's send: %+v", f)
+	}
+
+	c := conns[0]
+	c.subscribe(room, nil)
 	c.send(M{"type": "typing", "room_id": room})
 	c.send(M{"type": "typing", "room_id": room, "ref": "t2"})
-	if f := c.next(typePresence, typeMessage); f.Type != typeError || f.Code != chat.ERATELIMITED || f.Ref != "t2" {
+	if f := c.next(typePresence, typeMessage); f.Type != typeError || f.Code != chat.ERATELIMITED || f.Ref != "t2" || f.RetryMS <= 0 {
 		t.Fatalf("second typing: %+v", f)
 	}
 }
