@@ -34,7 +34,6 @@ func addRoutes(mux registrar, cfg Config, svc *chat.Service, deps Deps, lim *ipL
 	handle("GET /api/v1/openapi.yaml", handleOpenAPI())
 	handle("GET /healthz", handleHealthz())
 	handle("GET /readyz", handleReadyz(log, svc))
-	handle("GET /metrics", handleMetrics(log, deps.MetricsHandler))
 	// Everything else: 405 for a known path, 404 under the reserved
 	// prefixes, the web client otherwise.
 	mux.Handle("/", handleFallback(log, mux, deps.Web))
