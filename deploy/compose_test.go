@@ -114,6 +114,9 @@ func TestNginxConfigs(t *testing.T) {
 		{"no buffering on WebSockets", `location = /api/v1/ws \{[^}]*proxy_buffering off;`},
 		{"WebSockets on their own upstream", `location = /api/v1/ws \{[^}]*proxy_pass http://openchat_ws;`},
 		{"no failure accounting for WebSockets", `upstream openchat_ws \{[^}]*max_fails=0;`},
+		{"query strings with token= redacted", `map \$args \$log_args \{[^}]*"~\(\^\|&\)token="\s+"\?\[redacted\]";`},
+		{"access log format without the raw request line", `log_format openchat '[^;]*\$uri\$log_args`},
+		{"access log uses it", `access_log \S+ openchat;`},
 	}
 	for _, file := range []string{"nginx.conf", "nginx.local.conf"} {
 		t.Run(file, func(t *testing.T) {
@@ -135,6 +138,11 @@ func TestNginxConfigs(t *testing.T) {
 			}
 			if strings.Count(conf, "{") != strings.Count(conf, "}") {
 				t.Error("unbalanced braces")
+			}
+			format := regexp.MustCompile(`log_format openchat [^;]*;`).FindString(conf)
+			if regexp.MustCompile(`\$request\b|\$request_uri|\$query_string|\$args`).MatchString(format) ||
+				regexp.MustCompile(`access_log (\S+;|[^;]*combined)`).MatchString(conf) {
+				t.Error("the access log must not record raw query strings (?token= is a credential)")
 			}
 			if regexp.MustCompile(`proxy_next_upstream [^;]*http_503`).MatchString(conf) {
 				t.Error("proxy_next_upstream must not retry 503s: they would mark every instance failed during an outage")

@@ -2,7 +2,8 @@ package edge
 
 // Connections get the file descriptors the process may open, minus a
 // reserve for everything else: the database and Redis pools, SQLite's
-// files, mail files, the listeners, the metrics and pprof servers.
+// files, mail files, the listeners, the metrics and pprof servers: 256, or
+// 1 % of a large limit.
 const (
 	minFDReserve = 256
 	// fallbackMaxConns is the cap where the descriptor limit is unknown.
@@ -20,7 +21,7 @@ func MaxConns(want int) (n int, limit uint64, clamped bool) {
 		}
 		return fallbackMaxConns, 0, false
 	}
-	reserve := max(uint64(minFDReserve), limit/10)
+	reserve := max(uint64(minFDReserve), limit/100)
 	allowed := int(min(limit/2, 1<<30))
 	if limit > 2*reserve {
 		allowed = int(min(limit-reserve, 1<<30))
