@@ -17,7 +17,9 @@ func TestMaxPerUser(t *testing.T) {
 	if err == nil || resp == nil || resp.StatusCode != http.StatusTooManyRequests {
 		t.Fatalf("third connection: %v %v, want 429", err, resp)
 	}
-	var body struct{ Error struct{ Code, Message string } }
+	var body struct {
+		Error struct{ Code, Message string }
+	}
 	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || body.Error.Code != codeRateLimited || body.Error.Message == "" {
 		t.Fatalf("429 body: %+v %v", body, err)
 	}
