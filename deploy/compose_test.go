@@ -166,7 +166,17 @@ func TestNginxLocalConfValid(t *testing.T) {
 			t.Skip("nginx not installed")
 		}
 	}
-	dir := t.TempDir()
+	path := renderLocalConf(t, t.TempDir(), "18080", "18443", "127.0.0.1:18081")
+	out, err := exec.Command(bin, "-t", "-q", "-p", filepath.Dir(path), "-c", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("nginx -t: %v\n%s", err, out)
+	}
+}
+
+// renderLocalConf writes nginx.local.conf as local-cluster.sh renders it,
+// with a throwaway certificate, into dir, and returns its path.
+func renderLocalConf(t *testing.T, dir, httpPort, httpsPort, upstream string) string {
+	t.Helper()
 	for _, d := range []string{"tls", "logs", "nginx/tmp"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			t.Fatal(err)
@@ -177,15 +187,12 @@ func TestNginxLocalConfValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conf := strings.NewReplacer("@DIR@", dir, "@HTTP_PORT@", "18080", "@HTTPS_PORT@", "18443",
-		"@UPSTREAM_SERVERS@", "server 127.0.0.1:18081 max_fails=2 fail_timeout=5s;",
-		"@WS_UPSTREAM_SERVERS@", "server 127.0.0.1:18081 max_fails=0;").Replace(string(b))
+	conf := strings.NewReplacer("@DIR@", dir, "@HTTP_PORT@", httpPort, "@HTTPS_PORT@", httpsPort,
+		"@UPSTREAM_SERVERS@", "server "+upstream+" max_fails=2 fail_timeout=5s;",
+		"@WS_UPSTREAM_SERVERS@", "server "+upstream+" max_fails=0;").Replace(string(b))
 	path := filepath.Join(dir, "nginx", "nginx.conf")
 	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command(bin, "-t", "-q", "-p", filepath.Join(dir, "nginx"), "-c", path).CombinedOutput()
-	if err != nil {
-		t.Fatalf("nginx -t: %v\n%s", err, out)
-	}
+	return path
 }
