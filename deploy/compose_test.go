@@ -160,12 +160,7 @@ func TestNginxConfigs(t *testing.T) {
 // TestNginxLocalConfValid renders the local-cluster configuration as the
 // script does and asks nginx itself, when it is installed.
 func TestNginxLocalConfValid(t *testing.T) {
-	bin, err := exec.LookPath("nginx")
-	if err != nil {
-		if bin, err = exec.LookPath("/usr/sbin/nginx"); err != nil {
-			t.Skip("nginx not installed")
-		}
-	}
+	bin := nginxBin(t)
 	path := renderLocalConf(t, t.TempDir(), "18080", "18443", "127.0.0.1:18081")
 	out, err := exec.Command(bin, "-t", "-q", "-p", filepath.Dir(path), "-c", path).CombinedOutput()
 	if err != nil {
@@ -195,4 +190,16 @@ func renderLocalConf(t *testing.T, dir, httpPort, httpsPort, upstream string) st
 		t.Fatal(err)
 	}
 	return path
+}
+
+// nginxBin is the nginx binary; tests that run it skip without one.
+func nginxBin(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{"nginx", "/usr/sbin/nginx"} {
+		if bin, err := exec.LookPath(name); err == nil {
+			return bin
+		}
+	}
+	t.Skip("nginx not installed")
+	return ""
 }

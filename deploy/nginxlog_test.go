@@ -28,12 +28,7 @@ func freePort(t *testing.T) string {
 // stand-in instance and reads its access log: the WebSocket's ?token= and
 // an unsubscribe link's token never appear in it, other query strings do.
 func TestNginxAccessLogHasNoTokens(t *testing.T) {
-	bin, err := exec.LookPath("nginx")
-	if err != nil {
-		if bin, err = exec.LookPath("/usr/sbin/nginx"); err != nil {
-			t.Skip("nginx not installed")
-		}
-	}
+	bin := nginxBin(t)
 	upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) }))
 	defer upstream.Close()
 	dir, httpsPort := t.TempDir(), freePort(t)
