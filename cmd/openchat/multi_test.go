@@ -244,3 +244,51 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestMembershipAcrossInstances: a member removed on A stops receiving the
+// room on B at once and B answers 404 from then on; a member invited on A
+// subscribes on B at once.
+func TestMembershipAcrossInstances(t *testing.T) {
+	redisURL, prefix := redistest.URL(t)
+	_, srvs := cluster(t, 2, redisURL, prefix)
+	a, b := srvs[0], srvs[1]
+	ada, bob, cy := signUp(t, a.URL, "ada"), signUp(t, b.URL, "bob"), signUp(t, b.URL, "cy")
+	idOf := func(c *client) string {
+		var me struct{ User chat.User }
+		c.must(200, "GET", "/api/v1/me", nil, &me)
+		return me.User.ID
+	}
+	var room roomResp
+	ada.must(201, "POST", "/api/v1/rooms", map[string]string{"name": "secret", "visibility": "private"}, &room)
+	roomPath := "/api/v1/rooms/" + room.Room.ID
+	ada.must(204, "PUT", roomPath+"/members/"+idOf(bob), nil, nil)
+
+	bobWS := dialWS(t, b.URL, bob.token)
+	bobWS.subscribe(room.Room.ID, nil)
+	bob.must(200, "GET", roomPath, nil, nil) // B now caches bob's membership
+	ada.must(201, "POST", roomPath+"/messages", map[string]string{"body": "one"}, nil)
+	bobWS.messages(1, 1)
+
+	ada.must(204, "DELETE", roomPath+"/members/"+idOf(bob), nil, nil)
+	if f := bobWS.next("removed"); f.RoomID != room.Room.ID {
+		t.Fatalf("removed frame = %+v", f)
+	}
+	if r := bob.do("GET", roomPath, nil); r.Status != 404 {
+		t.Fatalf("bob on B after removal: %d", r.Status)
+	}
+	ada.must(201, "POST", roomPath+"/messages", map[string]string{"body": "two"}, nil)
+	select {
+	case f := <-bobWS.C:
+		t.Fatalf("bob got %+v after removal", f)
+	case <-time.After(300 * time.Millisecond):
+	}
+
+	ada.must(204, "PUT", roomPath+"/members/"+idOf(cy), nil, nil)
+	cyWS := dialWS(t, b.URL, cy.token)
+	if f := cyWS.subscribe(room.Room.ID, ptrTo[int64](0)); f.LastSeq != 2 {
+		t.Fatalf("cy subscribed = %+v", f)
+	}
+	cyWS.messages(1, 2)
+}
+
+func ptrTo[T any](v T) *T { return &v }

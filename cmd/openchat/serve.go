@@ -115,6 +115,9 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 	if err := svc.WatchSessions(ctx); err != nil {
 		return fmt.Errorf("watch sessions: %w", err)
 	}
+	if err := svc.WatchMembers(ctx); err != nil {
+		return fmt.Errorf("watch members: %w", err)
+	}
 	wsSrv := ws.NewServer(ws.Config{InstanceID: c.InstanceID, AllowedOrigins: c.AllowedOrigins, PresenceTTL: presenceTTL,
 		SendRate: c.WSSendRate, SendBurst: c.WSSendBurst, MaxPerUser: c.WSMaxPerUser}, svc, inf.pubsub, inf.presence, m, log)
 	webH, err := web.NewHandler(web.Config{AssetURL: c.AssetURL})

@@ -220,12 +220,12 @@ func (c *cluster) signUp(ctx context.Context, t *testing.T, name string) *user {
 	u := &user{name: name, email: name + "@example.test", ip: c.sourceIP()}
 	hc := c.client(u.ip, 20*time.Second)
 	r := do(ctx, hc, "POST", c.base+"/api/v1/users", "",
-		map[string]string{"username": name, "email": u.email, "password": "correct horse battery " + name})
+		map[string]string{"username": name, "email": u.email, "password": "correct horse battery staple"})
 	if r.err != nil || r.status != http.StatusCreated {
 		t.Fatalf("sign up %s: %v", name, r)
 	}
 	r = do(ctx, hc, "POST", c.base+"/api/v1/sessions", "",
-		map[string]string{"username": name, "password": "correct horse battery " + name})
+		map[string]string{"username": name, "password": "correct horse battery staple"})
 	if r.err != nil || r.status != http.StatusCreated {
 		t.Fatalf("sign in %s: %v", name, r)
 	}

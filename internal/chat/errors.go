@@ -63,9 +63,28 @@ func ErrorCode(err error) string {
 		return e.Code
 	case IsUnavailable(err):
 		return EUNAVAILABLE
+	case isBadValue(err):
+		return EBADREQUEST
 	default:
 		return EINTERNAL
 	}
+}
+
+// isBadValue reports whether the database refused a value as such: a
+// character its text type cannot hold (NUL in PostgreSQL: SQLSTATE 22021,
+// 22P05) or a number out of its range (22003). Input rules (text.go,
+// ValidID, 64-bit cursors) keep such values out; this is the backstop that
+// makes one the rules missed a 400, not a 500.
+func isBadValue(err error) bool {
+	var sqlErr interface{ SQLState() string }
+	if !errors.As(err, &sqlErr) {
+		return false
+	}
+	switch sqlErr.SQLState() {
+	case "22021", "22P05", "22003":
+		return true
+	}
+	return false
 }
 
 // IsUnavailable reports whether err means a dependency (database, broker)
@@ -100,6 +119,8 @@ func ErrorMessage(err error) string {
 		return e.Message
 	case IsUnavailable(err):
 		return "a service this server depends on is unavailable; try again shortly"
+	case isBadValue(err):
+		return "the request holds a value that cannot be stored (a NUL character or a number out of range)"
 	default:
 		return "internal error"
 	}

@@ -39,12 +39,16 @@ type NewMessage struct {
 	ClientID       string
 	Mentions       []string // usernames, as shown in the message
 	MentionUserIDs []string
+	// NotifyUserIDs get a pending e-mail notification without a mention
+	// (the other members of a direct room).
+	NotifyUserIDs []string
 }
 
 // ValidateBody trims a message body and checks it.
 func ValidateBody(body string) (string, error) {
-	if !utf8.ValidString(body) {
-		return "", Invalid("body", "must be valid UTF-8")
+	body = normalizeNewlines(body)
+	if err := CheckText("body", body, TextBody); err != nil {
+		return "", err
 	}
 	body = strings.TrimSpace(body)
 	if n := utf8.RuneCountInString(body); n < 1 || n > BodyMaxLen {
@@ -55,6 +59,9 @@ func ValidateBody(body string) (string, error) {
 
 // ValidateClientID checks the optional idempotency key of a send.
 func ValidateClientID(id string) error {
+	if err := CheckText("client_id", id, TextLine); err != nil {
+		return err
+	}
 	if len(id) > ClientIDMaxLen {
 		return Invalid("client_id", "must be at most %d bytes", ClientIDMaxLen)
 	}
@@ -89,15 +96,18 @@ type Mention struct {
 
 // RoomRef names a room inside other objects.
 type RoomRef struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	Visibility Visibility `json:"visibility,omitempty"`
 }
 
 // MessageStore keeps messages and their mentions.
 type MessageStore interface {
 	// AppendMessage stores m with its room's next seq and the current server
-	// time, plus a mention and a pending notification per MentionUserIDs, in
-	// one transaction. If m.ClientID is set and the same author already posted
+	// time, plus a mention and a pending notification per MentionUserIDs, a
+	// pending notification per NotifyUserIDs, and moves the author's read
+	// position to the new message (if the author is a member), in one
+	// transaction. If m.ClientID is set and the same author already posted
 	// it in the room, it returns that message and created=false. ENOTFOUND for
 	// an unknown room.
 	AppendMessage(ctx context.Context, m NewMessage) (msg Message, created bool, err error)

@@ -28,9 +28,22 @@ const (
 	BatchFailed  BatchStatus = "failed"  // gave up after the attempt bound; kept for operators
 )
 
-// MailBatch is one e-mail to one user listing one or more mentions.
+// BatchKind says what a batch's e-mail is.
+type BatchKind string
+
+// Batch kinds.
+const (
+	BatchMention BatchKind = "mention" // lists mentions (Items)
+	// BatchVerify asks the user to confirm their address; it has no items
+	// and is due at once (no batch window).
+	BatchVerify BatchKind = "verify"
+)
+
+// MailBatch is one e-mail to one user: a list of one or more mentions, or
+// the verification of the user's address.
 type MailBatch struct {
 	ID          string
+	Kind        BatchKind
 	User        User
 	Status      BatchStatus
 	Attempts    int // claims so far, this one included
@@ -68,8 +81,14 @@ type OutboxStore interface {
 	// DeferBatch releases a batch without counting the attempt (a rate cap
 	// said "later"), to be claimed again at next.
 	DeferBatch(ctx context.Context, id, owner string, next time.Time) error
-	// SentSince counts batches sent to a user at or after since.
-	SentSince(ctx context.Context, userID string, since time.Time) (int, error)
+	// QueueVerificationMail adds a pending BatchVerify batch for the user,
+	// due at now, unless one was queued after now-minGap (ERATELIMITED);
+	// ENOTFOUND for an unknown user.
+	QueueVerificationMail(ctx context.Context, userID string, now time.Time, minGap time.Duration) error
+	// SentSince counts batches of every kind sent at or after since to
+	// address, compared case-insensitively (the per-recipient cap counts
+	// addresses, not accounts).
+	SentSince(ctx context.Context, address string, since time.Time) (int, error)
 	// MailBatches lists batches, newest first, optionally of one status (""
 	// for all), for operators and tests.
 	MailBatches(ctx context.Context, status BatchStatus, limit int) ([]MailBatch, error)
@@ -85,4 +104,10 @@ func UnsubscribeToken(secret []byte, userID string) string {
 // CheckUnsubscribeToken verifies a token made by UnsubscribeToken.
 func CheckUnsubscribeToken(secret []byte, userID, token string) bool {
 	return hmac.Equal([]byte(UnsubscribeToken(secret, userID)), []byte(token))
+}
+
+// VerificationMailTooSoon is the error of a verification e-mail asked for
+// again within minGap of the last one.
+func VerificationMailTooSoon(minGap time.Duration) error {
+	return Errorf(ERATELIMITED, "a verification e-mail was sent less than %s ago; check your inbox or try again later", minGap)
 }

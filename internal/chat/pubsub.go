@@ -28,7 +28,19 @@ const (
 	EventMessage = "message"
 	EventTyping  = "typing"
 	EventRoom    = "room" // a room was created (on the rooms channel)
+
+	// On MembersChannel: a membership or read position changed. UserID is
+	// the member concerned.
+	EventMemberAdded   = "member_added" // MyRoom is the room as the new member sees it
+	EventMemberRemoved = "member_removed"
+	EventMemberRole    = "member_role"
+	EventRead          = "read" // Seq is the new read position
 )
+
+// MembersChannel carries membership changes and read positions to every
+// instance: each drops its cached memberships of the room and tells the
+// member's connections.
+const MembersChannel = "members"
 
 // RoomChannel is the PubSub channel of a room's events.
 func RoomChannel(roomID string) string { return "room:" + roomID }
@@ -45,6 +57,10 @@ type Event struct {
 	Room    *Room    `json:"room,omitempty"`
 	// TokenHash names a revoked session (on SessionsChannel).
 	TokenHash string `json:"token_hash,omitempty"`
+	// UserID, Seq and MyRoom describe member events (on MembersChannel).
+	UserID string  `json:"user_id,omitempty"`
+	Seq    int64   `json:"seq,omitempty"`
+	MyRoom *MyRoom `json:"my_room,omitempty"`
 }
 
 // EncodeEvent is the one encoding of events.

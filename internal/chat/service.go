@@ -26,6 +26,9 @@ type Service struct {
 
 	sessions  map[string]sessionEntry  // token hash → user, see service_sessions.go
 	onRevoked []func(tokenHash string) // see OnSessionRevoked; guarded by mu
+	onMember  []func(Event)            // see OnMemberEvent; guarded by mu
+
+	members *memberCache // see membercache.go
 }
 
 // ServiceConfig holds the Service's limits.
@@ -60,7 +63,7 @@ const (
 func NewService(d Deps) *Service {
 	s := &Service{store: d.Store, cache: d.Cache, pubsub: d.PubSub, hasher: d.Hasher,
 		metrics: d.Metrics, log: d.Log, now: d.Now, cfg: d.Config, dirty: map[string]bool{},
-		sessions: map[string]sessionEntry{}}
+		sessions: map[string]sessionEntry{}, members: newMemberCache()}
 	if s.metrics == nil {
 		s.metrics = NopMetrics{}
 	}

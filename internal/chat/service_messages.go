@@ -7,7 +7,10 @@ import (
 
 // PostMessage validates and stores a message, then writes it through the
 // cache and publishes it. A retry with the same ClientID returns the first
-// message with created=false and publishes nothing. Errors: EINVALID,
+// message with created=false and publishes nothing. Posting to a public
+// room joins it. Only members are mentioned in a private or direct room
+// (nobody else may read it, so no e-mail leaks it), and in a direct room
+// every other member is notified as if mentioned. Errors: EINVALID,
 // ENOTFOUND (room).
 func (s *Service) PostMessage(ctx context.Context, actor User, roomID, body, clientID string) (Message, bool, error) {
 	body, err := ValidateBody(body)
@@ -17,20 +20,23 @@ func (s *Service) PostMessage(ctx context.Context, actor User, roomID, body, cli
 	if err := ValidateClientID(clientID); err != nil {
 		return Message{}, false, err
 	}
-	nm := NewMessage{ID: NewID(), RoomID: roomID, Author: actor.Ref(), Body: body, ClientID: clientID}
-	if names := ParseMentions(body); len(names) > 0 {
-		users, err := s.store.UsersByUsernames(ctx, names)
-		if err != nil {
+	a, err := s.authorize(ctx, actor, roomID)
+	if err != nil {
+		return Message{}, false, err
+	}
+	if a.role == "" {
+		if err := s.join(ctx, actor, roomID); err != nil {
 			return Message{}, false, err
 		}
-		byName := make(map[string]string, len(users))
-		for _, u := range users {
-			byName[u.Username] = u.ID
-		}
-		for _, n := range names { // keep the body's order
-			if id, ok := byName[n]; ok && id != actor.ID {
-				nm.Mentions = append(nm.Mentions, n)
-				nm.MentionUserIDs = append(nm.MentionUserIDs, id)
+	}
+	nm := NewMessage{ID: NewID(), RoomID: roomID, Author: actor.Ref(), Body: body, ClientID: clientID}
+	if err := s.addMentions(ctx, &nm, a.meta); err != nil {
+		return Message{}, false, err
+	}
+	if a.meta.vis == Direct {
+		for _, id := range a.meta.memberIDs {
+			if id != actor.ID && !slices.Contains(nm.MentionUserIDs, id) {
+				nm.NotifyUserIDs = append(nm.NotifyUserIDs, id)
 			}
 		}
 	}
@@ -51,6 +57,45 @@ func (s *Service) PostMessage(ctx context.Context, actor User, roomID, body, cli
 	return m, true, nil
 }
 
+// addMentions resolves the body's @names to the users who may read the
+// room: anyone for a public room, the members otherwise.
+func (s *Service) addMentions(ctx context.Context, nm *NewMessage, meta roomMeta) error {
+	names := ParseMentions(nm.Body)
+	if len(names) == 0 {
+		return nil
+	}
+	users, err := s.store.UsersByUsernames(ctx, names)
+	if err != nil {
+		return err
+	}
+	byName := make(map[string]string, len(users))
+	ids := make([]string, 0, len(users))
+	for _, u := range users {
+		if u.ID != nm.Author.ID {
+			byName[u.Username] = u.ID
+			ids = append(ids, u.ID)
+		}
+	}
+	if meta.vis != Public && len(ids) > 0 {
+		readers, err := s.store.MemberIDs(ctx, nm.RoomID, ids)
+		if err != nil {
+			return err
+		}
+		for name, id := range byName {
+			if !slices.Contains(readers, id) {
+				delete(byName, name)
+			}
+		}
+	}
+	for _, n := range names { // keep the body's order
+		if id, ok := byName[n]; ok {
+			nm.Mentions = append(nm.Mentions, n)
+			nm.MentionUserIDs = append(nm.MentionUserIDs, id)
+		}
+	}
+	return nil
+}
+
 // CheckPageQuery fills the default limit and rejects bad cursors.
 func CheckPageQuery(q MessageQuery) (MessageQuery, error) {
 	switch {
@@ -68,11 +113,24 @@ func CheckPageQuery(q MessageQuery) (MessageQuery, error) {
 	return q, nil
 }
 
-// Messages returns a page of a room's messages, oldest first. The latest
-// page (no cursor, limit within the cache size) comes from the cache when it
-// can prove it exact. Errors: EINVALID, ENOTFOUND.
-func (s *Service) Messages(ctx context.Context, roomID string, q MessageQuery) (Page, error) {
+// Messages returns a page of a room's messages to an actor who may read
+// it. Errors: EINVALID, ENOTFOUND.
+func (s *Service) Messages(ctx context.Context, actor User, roomID string, q MessageQuery) (Page, error) {
+	if err := s.CanRead(ctx, actor, roomID); err != nil {
+		return Page{}, err
+	}
+	return s.RoomMessages(ctx, roomID, q)
+}
+
+// RoomMessages returns a page of a room's messages, oldest first, for a
+// reader already authorized (a WebSocket subscription, see CanRead). The
+// latest page (no cursor, limit within the cache size) comes from the
+// cache when it can prove it exact. Errors: EINVALID, ENOTFOUND.
+func (s *Service) RoomMessages(ctx context.Context, roomID string, q MessageQuery) (Page, error) {
 	q, err := CheckPageQuery(q)
+	if err == nil {
+		err = checkRoomID(roomID)
+	}
 	if err != nil {
 		return Page{}, err
 	}
@@ -110,7 +168,7 @@ func (s *Service) roomExistsIfEmpty(ctx context.Context, roomID string, msgs []M
 	if len(msgs) > 0 {
 		return nil
 	}
-	_, err := s.Room(ctx, roomID)
+	_, err := s.store.RoomByID(ctx, roomID)
 	return err
 }
 
@@ -150,12 +208,15 @@ func (s *Service) latest(ctx context.Context, roomID string, limit int) ([]Messa
 }
 
 // CatchUp returns the messages of a room with seq > after, for a client
-// that reconnects, plus the room's last seq. When more than CatchUpMax were
+// that reconnects (authorized with CanRead), plus the room's last seq. When more than CatchUpMax were
 // missed it returns only the newest CatchUpMax and truncated=true; the
 // client pages the rest over HTTP. Error: ENOTFOUND.
 func (s *Service) CatchUp(ctx context.Context, roomID string, after int64) (msgs []Message, lastSeq int64, truncated bool, err error) {
 	if after < 0 {
 		return nil, 0, false, Invalid("after_seq", "must be a positive seq number")
+	}
+	if err := checkRoomID(roomID); err != nil {
+		return nil, 0, false, err
 	}
 	if !s.isDirty(roomID) {
 		cached, ok, err := s.cache.MessagesAfter(ctx, roomID, after)

@@ -15,6 +15,10 @@ const (
 	SessionCacheTTL  = 30 * time.Second
 	SessionCacheSize = 100_000 // entries; when full the cache is emptied and refills
 	SessionsChannel  = "sessions"
+	// SessionTouchInterval is how stale a session's LastSeenAt may get
+	// before a request writes it again: at most one write per session per
+	// minute, however busy the client.
+	SessionTouchInterval = time.Minute
 
 	eventSessionRevoked = "session_revoked"
 	eventUserChanged    = "user_changed"
@@ -57,6 +61,16 @@ func (s *Service) evictSessions(tokenHash, userID string) {
 				delete(s.sessions, h)
 			}
 		}
+	}
+}
+
+// revokeSessions ends sessions already deleted from the store: their cache
+// entries go here, and on every instance (through the sessions channel)
+// along with their open connections (OnSessionRevoked hooks).
+func (s *Service) revokeSessions(ctx context.Context, hashes []string) {
+	for _, h := range hashes {
+		s.evictSessions(h, "")
+		s.publish(ctx, SessionsChannel, Event{Type: eventSessionRevoked, TokenHash: h})
 	}
 }
 

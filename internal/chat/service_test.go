@@ -89,7 +89,7 @@ func newEnv(t *testing.T) *env {
 	if e.user, err = e.svc.SignUp(ctx, chat.SignUpInput{Username: "ada", Email: "ada@example.org", Password: "correct horse"}); err != nil {
 		t.Fatal(err)
 	}
-	if e.room, err = e.svc.CreateRoom(ctx, e.user, "general", ""); err != nil {
+	if e.room, err = e.svc.CreateRoom(ctx, e.user, "general", "", chat.Public); err != nil {
 		t.Fatal(err)
 	}
 	return e
@@ -107,7 +107,7 @@ func TestCacheWriteFailureBypassesUntilRepaired(t *testing.T) {
 		}
 	}
 	latest := func() []chat.Message {
-		p, err := e.svc.Messages(ctx, e.room.ID, chat.MessageQuery{})
+		p, err := e.svc.Messages(ctx, e.user, e.room.ID, chat.MessageQuery{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -153,7 +153,7 @@ func TestCacheWriteFailureBypassesUntilRepaired(t *testing.T) {
 func TestSessionCache(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	token, _, err := e.svc.SignIn(ctx, "ada", "correct horse")
+	token, _, err := e.svc.SignIn(ctx, "ada", "correct horse", chat.Client{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,7 +172,7 @@ func TestSessionCache(t *testing.T) {
 	if _, err := e.svc.Authenticate(ctx, token); chat.ErrorCode(err) != chat.EUNAUTHORIZED {
 		t.Fatalf("after the TTL a deleted session still works: %v", err)
 	}
-	token, _, _ = e.svc.SignIn(ctx, "ada", "correct horse")
+	token, _, _ = e.svc.SignIn(ctx, "ada", "correct horse", chat.Client{})
 	if _, err := e.svc.Authenticate(ctx, token); err != nil {
 		t.Fatal(err)
 	}

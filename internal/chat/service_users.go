@@ -18,15 +18,20 @@ type SignUpInput struct {
 	DisplayName string
 }
 
-// SignUp creates an account. Errors: EINVALID naming the field, ECONFLICT.
+// SignUp creates an account, unverified, and queues the e-mail that
+// verifies its address. Errors: EINVALID naming the field, ECONFLICT (the
+// username or the address is taken).
 func (s *Service) SignUp(ctx context.Context, in SignUpInput) (User, error) {
 	username := NormalizeUsername(in.Username)
 	email := strings.TrimSpace(in.Email)
 	display := strings.TrimSpace(in.DisplayName)
-	for _, err := range []error{ValidateUsername(username), ValidateEmail(email), ValidatePassword(in.Password), ValidateDisplayName(display)} {
+	for _, err := range []error{ValidateUsername(username), ValidateEmail(email), ValidateDisplayName(display)} {
 		if err != nil {
 			return User{}, err
 		}
+	}
+	if err := ValidatePassword("password", in.Password, username, email, display); err != nil {
+		return User{}, err
 	}
 	if display == "" {
 		display = username
@@ -40,16 +45,36 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (User, error) {
 	if err := s.store.CreateUser(ctx, u); err != nil {
 		return User{}, err
 	}
+	// The account exists either way; if queueing fails the owner asks again
+	// (POST /me/email/verify).
+	if err := s.store.QueueVerificationMail(ctx, u.ID, s.now(), VerifyMailGap); err != nil {
+		s.log.WarnContext(ctx, "queue verification e-mail failed", "user", u.ID, "err", err)
+	}
 	return u, nil
 }
 
 var errBadLogin = Errorf(EUNAUTHORIZED, "invalid username or password")
 
+// Client describes where a sign-in comes from, for the session list.
+type Client struct {
+	UserAgent string // the User-Agent header; cleaned and cut to UserAgentMaxLen
+	Address   string // the client's IP address
+}
+
+// UserAgentMaxLen bounds the user agent a session keeps, in bytes.
+const UserAgentMaxLen = 256
+
 // SignIn checks a password and opens a session. It returns the raw token
 // (shown once to the client) and the user. Error: EUNAUTHORIZED, the same
-// whether the username exists or not.
-func (s *Service) SignIn(ctx context.Context, username, password string) (string, User, error) {
-	u, err := s.store.UserByUsername(ctx, NormalizeUsername(username))
+// whether the username exists or not, and for a username or password no
+// account can have (a NUL byte, an invalid name): those never reach the
+// store.
+func (s *Service) SignIn(ctx context.Context, username, password string, client Client) (string, User, error) {
+	username = NormalizeUsername(username)
+	if ValidateUsername(username) != nil || CheckText("password", password, TextSecret) != nil || len(password) > PasswordMaxLen {
+		return "", User{}, errBadLogin
+	}
+	u, err := s.store.UserByUsername(ctx, username)
 	if err != nil && ErrorCode(err) != ENOTFOUND {
 		return "", User{}, err
 	}
@@ -67,7 +92,8 @@ func (s *Service) SignIn(ctx context.Context, username, password string) (string
 	}
 	token := base64.RawURLEncoding.EncodeToString(raw[:])
 	now := NewTime(s.now())
-	sess := Session{TokenHash: HashToken(token), UserID: u.ID, CreatedAt: now, ExpiresAt: NewTime(now.Add(SessionTTL))}
+	sess := Session{ID: NewID(), TokenHash: HashToken(token), UserID: u.ID, CreatedAt: now, ExpiresAt: NewTime(now.Add(SessionTTL)),
+		LastSeenAt: now, UserAgent: CleanUserAgent(client.UserAgent), Address: CleanUserAgent(client.Address)}
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return "", User{}, err
 	}
@@ -108,12 +134,18 @@ func (s *Service) AuthenticateSession(ctx context.Context, token string) (User, 
 	if u, ok := s.cachedSession(hash); ok {
 		return u, hash, nil
 	}
-	u, err := s.store.SessionUser(ctx, hash, s.now())
+	now := s.now()
+	u, sess, err := s.store.SessionUser(ctx, hash, now)
 	if ErrorCode(err) == ENOTFOUND {
 		return User{}, "", Errorf(EUNAUTHORIZED, "session expired or unknown; sign in again")
 	}
 	if err != nil {
 		return User{}, "", err
+	}
+	if now.Sub(sess.LastSeenAt.Time) >= SessionTouchInterval {
+		if err := s.store.TouchSession(ctx, hash, now); err != nil {
+			s.log.WarnContext(ctx, "touch session failed", "err", err)
+		}
 	}
 	s.cacheSession(hash, u)
 	return u, hash, nil
@@ -125,8 +157,7 @@ func (s *Service) SignOut(ctx context.Context, token string) error {
 	if err := s.store.DeleteSession(ctx, hash); err != nil {
 		return err
 	}
-	s.evictSessions(hash, "")
-	s.publish(ctx, SessionsChannel, Event{Type: eventSessionRevoked, TokenHash: hash})
+	s.revokeSessions(ctx, []string{hash})
 	return nil
 }
 
@@ -180,6 +211,9 @@ func (s *Service) Unsubscribe(ctx context.Context, secret []byte, userID, token 
 func (s *Service) SearchUsers(ctx context.Context, prefix string, limit int) ([]UserRef, error) {
 	if limit <= 0 || limit > PageMaxLimit {
 		return nil, Invalid("limit", "must be 1 to %d", PageMaxLimit)
+	}
+	if err := CheckText("prefix", prefix, TextName); err != nil {
+		return nil, err
 	}
 	us, err := s.store.SearchUsers(ctx, NormalizeUsername(prefix), limit)
 	if err != nil {

@@ -7,6 +7,7 @@ import "context"
 type Store interface {
 	UserStore
 	RoomStore
+	MemberStore
 	MessageStore
 	OutboxStore
 	// Ping reports whether the database answers (readiness).

@@ -28,9 +28,20 @@ func TestValidation(t *testing.T) {
 		{"email no domain dot", ValidateEmail("ada@localhost"), "email"},
 		{"email with name", ValidateEmail("Ada <ada@example.org>"), "email"},
 		{"email empty", ValidateEmail(""), "email"},
-		{"password short", ValidatePassword("1234567"), "password"},
-		{"password long", ValidatePassword(strings.Repeat("x", PasswordMaxLen+1)), "password"},
-		{"password ok", ValidatePassword("12345678"), ""},
+		{"username fullwidth normalized", ValidateUsername(NormalizeUsername("ＡＤＡ")), ""},
+		{"username nul", ValidateUsername(NormalizeUsername("ada\x00")), "username"},
+		{"username zero-width", ValidateUsername(NormalizeUsername("a\u200bda")), "username"},
+		{"password short", ValidatePassword("password", "x7#Qp!2"), "password"},
+		{"password 9 chars", ValidatePassword("password", "x7#Qp!2vZ"), "password"},
+		{"password long", ValidatePassword("password", strings.Repeat("x", PasswordMaxLen+1)), "password"},
+		{"password spaces", ValidatePassword("password", "          "), "password"},
+		{"password common", ValidatePassword("password", "password123"), "password"},
+		{"password keyboard", ValidatePassword("password", "qwertyuiop"), "password"},
+		{"password username", ValidatePassword("password", "ada.lovelace1815", "ada.lovelace", "ada@example.org"), "password"},
+		{"password nul", ValidatePassword("password", "correct horse\x00"), "password"},
+		{"password field named", ValidatePassword("new_password", "1234567890"), "new_password"},
+		{"password ok", ValidatePassword("password", "correct horse", "ada", "ada@example.org"), ""},
+		{"password ok phrase", ValidatePassword("password", "purple-otter-canyon"), ""},
 		{"display name long", ValidateDisplayName(strings.Repeat("é", DisplayNameMaxLen+1)), "display_name"},
 		{"display name bad utf8", ValidateDisplayName("\xff"), "display_name"},
 		{"client id space", ValidateClientID("a b"), "client_id"},
@@ -180,6 +191,8 @@ func TestErrorCodeUnavailable(t *testing.T) {
 		{"admin shutdown", fmt.Errorf("q: %w", sqlStateErr("57P01")), EUNAVAILABLE},
 		{"connection failure", sqlStateErr("08006"), EUNAVAILABLE},
 		{"syntax error", sqlStateErr("42601"), EINTERNAL},
+		{"nul in text", fmt.Errorf("q: %w", sqlStateErr("22021")), EBADREQUEST},
+		{"number out of range", sqlStateErr("22003"), EBADREQUEST},
 		{"plain", errors.New("boom"), EINTERNAL},
 	} {
 		if got := ErrorCode(tt.err); got != tt.want {
@@ -188,5 +201,8 @@ func TestErrorCodeUnavailable(t *testing.T) {
 	}
 	if ErrorMessage(io.ErrUnexpectedEOF) == "internal error" {
 		t.Error("unavailable errors need their own message")
+	}
+	if ErrorMessage(sqlStateErr("22021")) == "internal error" {
+		t.Error("refused values need their own message")
 	}
 }

@@ -8,24 +8,29 @@ import (
 	"github.com/open-chat/openchat/internal/chat"
 )
 
+// handleRooms pages the public directory (?q=, ?cursor=, ?limit=).
 func handleRooms(log *slog.Logger, svc *chat.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rooms, err := svc.Rooms(r.Context())
+		limit, err := queryInt(r, "limit", chat.RoomsMaxLimit)
 		if err != nil {
 			writeError(w, r, log, err)
 			return
 		}
-		if rooms == nil {
-			rooms = []chat.Room{}
+		q := r.URL.Query()
+		page, err := svc.Directory(r.Context(), chat.RoomQuery{Q: q.Get("q"), Cursor: q.Get("cursor"), Limit: int(limit)})
+		if err != nil {
+			writeError(w, r, log, err)
+			return
 		}
-		encode(w, http.StatusOK, map[string]any{"rooms": rooms})
+		encode(w, http.StatusOK, page)
 	})
 }
 
 func handleCreateRoom(log *slog.Logger, svc *chat.Service, maxBody int64) http.Handler {
 	type request struct {
-		Name  string `json:"name"`
-		Topic string `json:"topic"`
+		Name       string          `json:"name"`
+		Topic      string          `json:"topic"`
+		Visibility chat.Visibility `json:"visibility"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		in, err := decode[request](w, r, maxBody)
@@ -33,7 +38,7 @@ func handleCreateRoom(log *slog.Logger, svc *chat.Service, maxBody int64) http.H
 			writeError(w, r, log, err)
 			return
 		}
-		room, err := svc.CreateRoom(r.Context(), user(r), in.Name, in.Topic)
+		room, err := svc.CreateRoom(r.Context(), user(r), in.Name, in.Topic, in.Visibility)
 		if err != nil {
 			writeError(w, r, log, err)
 			return
@@ -44,7 +49,27 @@ func handleCreateRoom(log *slog.Logger, svc *chat.Service, maxBody int64) http.H
 
 func handleRoom(log *slog.Logger, svc *chat.Service) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		room, err := svc.Room(r.Context(), r.PathValue("room_id"))
+		room, err := svc.Room(r.Context(), user(r), r.PathValue("room_id"))
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		encode(w, http.StatusOK, map[string]any{"room": room})
+	})
+}
+
+func handleUpdateRoom(log *slog.Logger, svc *chat.Service, maxBody int64) http.Handler {
+	type request struct {
+		Name  *string `json:"name"`
+		Topic *string `json:"topic"`
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		in, err := decode[request](w, r, maxBody)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		room, err := svc.UpdateRoom(r.Context(), user(r), r.PathValue("room_id"), chat.RoomPatch{Name: in.Name, Topic: in.Topic})
 		if err != nil {
 			writeError(w, r, log, err)
 			return
@@ -71,7 +96,7 @@ func handleMessages(log *slog.Logger, svc *chat.Service) http.Handler {
 			}
 		}
 		q.Limit = int(limit)
-		page, err := svc.Messages(r.Context(), r.PathValue("room_id"), q)
+		page, err := svc.Messages(r.Context(), user(r), r.PathValue("room_id"), q)
 		if err != nil {
 			writeError(w, r, log, err)
 			return

@@ -43,7 +43,7 @@ func handleSignIn(log *slog.Logger, svc *chat.Service, maxBody int64, secure boo
 			writeError(w, r, log, err)
 			return
 		}
-		token, u, err := svc.SignIn(r.Context(), in.Username, in.Password)
+		token, u, err := svc.SignIn(r.Context(), in.Username, in.Password, clientOf(r))
 		if err != nil {
 			writeError(w, r, log, err)
 			return

@@ -21,32 +21,35 @@ const unsubscribePage = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>OpenChat – {{.Title}}</title>
-<style>` + unsubscribeStyle + `</style></head>
+<style>` + pageStyle + `</style></head>
 <body>
 <h1>{{.Title}}</h1>
 <p>{{.Text}}</p>
 {{if .Action}}<form method="post" action="{{.Action}}">
-<input type="hidden" name="List-Unsubscribe" value="One-Click">
-<button type="submit">Unsubscribe</button>
+{{if .OneClick}}<input type="hidden" name="List-Unsubscribe" value="One-Click">
+{{end}}<button type="submit">{{.Button}}</button>
 </form>{{end}}
 </body></html>
 `
 
-// unsubscribeStyle is the page's only style; the CSP allows it by hash.
-const unsubscribeStyle = `body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}`
+// pageStyle is the pages' only style; the CSP allows it by hash.
+const pageStyle = `body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}`
 
 // pageCSP is the web client's Content-Security-Policy (web.policy) for a
 // page with no script and one inline style: nothing but the same origin,
-// no framing (clickjacking a one-click unsubscribe), forms posting only
-// back here.
+// no framing (clickjacking a one-click button), forms posting only back
+// here.
 func pageCSP(style string) string {
 	sum := sha256.Sum256([]byte(style))
 	return "default-src 'self'; script-src 'self'; style-src 'self' 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) +
 		"'; img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 }
 
-type unsubscribeView struct {
-	Title, Text, Action string
+// pageView is a small HTML page (unsubscribe, e-mail verification): a
+// title, a text and optionally a form that POSTs to Action.
+type pageView struct {
+	Title, Text, Action, Button string
+	OneClick                    bool // the RFC 8058 body, for unsubscribe
 }
 
 // unsubscribeParams returns the user and token of a link signed with
@@ -70,8 +73,9 @@ func handleUnsubscribePage(log *slog.Logger, secret []byte) http.Handler {
 			return
 		}
 		action := "/api/v1/unsubscribe?" + url.Values{"user": {userID}, "token": {token}}.Encode()
-		renderPage(w, r, log, tmpl, unsubscribeView{Title: "Unsubscribe from mention e-mails",
-			Text: "You will no longer receive e-mails when someone mentions you. You can turn them back on in your settings.", Action: action})
+		renderPage(w, r, log, tmpl, pageView{Title: "Unsubscribe from mention e-mails",
+			Text:   "You will no longer receive e-mails when someone mentions you. You can turn them back on in your settings.",
+			Action: action, Button: "Unsubscribe", OneClick: true})
 	})
 }
 
@@ -91,15 +95,15 @@ func handleUnsubscribe(log *slog.Logger, svc *chat.Service, secret []byte, maxBo
 			writeError(w, r, log, err)
 			return
 		}
-		renderPage(w, r, log, tmpl, unsubscribeView{Title: "Unsubscribed",
+		renderPage(w, r, log, tmpl, pageView{Title: "Unsubscribed",
 			Text: "You will no longer receive e-mails when someone mentions you."})
 	})
 }
 
-func renderPage(w http.ResponseWriter, r *http.Request, log *slog.Logger, tmpl *template.Template, v unsubscribeView) {
+func renderPage(w http.ResponseWriter, r *http.Request, log *slog.Logger, tmpl *template.Template, v pageView) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Content-Security-Policy", pageCSP(unsubscribeStyle))
+	w.Header().Set("Content-Security-Policy", pageCSP(pageStyle))
 	w.Header().Set("X-Frame-Options", "DENY")
 	if err := tmpl.Execute(w, v); err != nil {
 		log.ErrorContext(r.Context(), "render page", "err", err)

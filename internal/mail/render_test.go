@@ -28,6 +28,13 @@ func item(roomID, room, authorID, author string, seq int64, body string) chat.Me
 	}
 }
 
+// dm is an item of a direct room, which has no name.
+func dm(roomID, authorID, author string, seq int64) chat.MentionItem {
+	it := item(roomID, "", authorID, author, seq, "psst")
+	it.Room.Visibility = chat.Direct
+	return it
+}
+
 func TestSubject(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -42,6 +49,10 @@ func TestSubject(t *testing.T) {
 		{"many rooms", []chat.MentionItem{item("r1", "a", "a", "Ada", 1, "x"), item("r2", "b", "a", "Ada", 1, "x"),
 			item("r3", "c", "a", "Ada", 1, "x"), item("r4", "d", "a", "Ada", 1, "x"), item("r5", "e", "a", "Ada", 1, "x")},
 			"5 mentions in #a, #b, #c and 2 more rooms"},
+		{"direct", []chat.MentionItem{dm("d1", "a", "Ada", 1)}, "Ada sent you a direct message"},
+		{"direct twice", []chat.MentionItem{dm("d1", "a", "Ada", 1), dm("d1", "a", "Ada", 2)}, "Ada sent you 2 direct messages"},
+		{"direct and a room", []chat.MentionItem{dm("d1", "a", "Ada", 1), item("r1", "general", "b", "Bob", 1, "x")},
+			"2 messages for you in a direct message and #general"},
 		{"newline in name", []chat.MentionItem{item("r1", "general", "a", "Evil\r\nBcc: x@y.z", 1, "hi")}, "Evil Bcc: x@y.z mentioned you in #general"},
 	}
 	for _, tt := range tests {

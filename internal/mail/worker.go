@@ -115,27 +115,27 @@ func (w *Worker) claimLimit() int {
 // deliver decides, sends and records one claimed batch. The returned error
 // is about the store; a failed send is recorded on the batch instead.
 func (w *Worker) deliver(ctx context.Context, b chat.MailBatch) error {
-	log := w.log.With("batch", b.ID, "user", b.User.ID, "attempt", b.Attempts)
-	if b.User.Email == "" || !b.User.EmailNotifications.ShouldEmail(w.online(ctx, b.User)) {
+	log := w.log.With("batch", b.ID, "kind", b.Kind, "user", b.User.ID, "attempt", b.Attempts)
+	if why := w.skip(ctx, b); why != "" {
 		w.metrics.MailSent(OutcomeSkipped)
-		log.DebugContext(ctx, "mention e-mail skipped by preference", "pref", b.User.EmailNotifications)
+		log.DebugContext(ctx, "e-mail skipped", "why", why)
 		return w.store.FinishBatch(ctx, b.ID, w.cfg.InstanceID, chat.BatchSkipped, w.cfg.Now())
 	}
 	now := w.cfg.Now()
-	sent, err := w.store.SentSince(ctx, b.User.ID, now.Add(-time.Hour))
+	sent, err := w.store.SentSince(ctx, b.User.Email, now.Add(-time.Hour))
 	if err != nil {
 		w.release(ctx, []chat.MailBatch{b})
 		return fmt.Errorf("sent since: %w", err)
 	}
 	if sent >= w.cfg.PerRecipientPerHour {
 		w.metrics.MailSent(OutcomeDeferred)
-		log.InfoContext(ctx, "per-recipient cap reached; batch deferred", "sent_last_hour", sent, "until", now.Add(w.cfg.RecipientCapDelay))
+		log.InfoContext(ctx, "per-address cap reached; batch deferred", "sent_last_hour", sent, "until", now.Add(w.cfg.RecipientCapDelay))
 		return w.store.DeferBatch(ctx, b.ID, w.cfg.InstanceID, now.Add(w.cfg.RecipientCapDelay))
 	}
 	e, err := w.tmpl.render(w.cfg, b, now)
 	if err != nil { // retrying cannot fix a template or address problem
 		w.metrics.MailSent(OutcomeFailed)
-		log.ErrorContext(ctx, "mention e-mail cannot be built; batch failed", "err", err)
+		log.ErrorContext(ctx, "e-mail cannot be built; batch failed", "err", err)
 		return w.store.RetryBatch(ctx, b.ID, w.cfg.InstanceID, err.Error(), now, true)
 	}
 	if err := w.limiter.Wait(ctx); err != nil {
@@ -153,13 +153,33 @@ func (w *Worker) deliver(ctx context.Context, b chat.MailBatch) error {
 		return w.retry(rctx, log, b, err)
 	}
 	w.metrics.MailSent(OutcomeSent)
-	log.InfoContext(ctx, "mention e-mail sent", "message_id", e.MessageID, "mentions", len(b.Items))
+	log.InfoContext(ctx, "e-mail sent", "message_id", e.MessageID, "mentions", len(b.Items))
 	if err := w.store.FinishBatch(rctx, b.ID, w.cfg.InstanceID, chat.BatchSent, w.cfg.Now()); err != nil {
 		// The e-mail is out; if the lease was lost, another worker may send
 		// it again with the same Message-ID.
 		return fmt.Errorf("finish sent batch: %w", err)
 	}
 	return nil
+}
+
+// skip says why a batch is not to be sent, or "". A verification e-mail
+// goes out unless there is nothing to verify; any other e-mail needs a
+// verified address (so an address someone typed at sign-up gets nothing
+// but the one question) and the user's preference.
+func (w *Worker) skip(ctx context.Context, b chat.MailBatch) string {
+	switch {
+	case b.User.Email == "":
+		return "no address"
+	case b.Kind == chat.BatchVerify && b.User.EmailVerified:
+		return "address already verified"
+	case b.Kind == chat.BatchVerify:
+		return ""
+	case !b.User.EmailVerified:
+		return "address not verified"
+	case !b.User.EmailNotifications.ShouldEmail(w.online(ctx, b.User)):
+		return "preference " + string(b.User.EmailNotifications)
+	}
+	return ""
 }
 
 // online asks presence only when the preference depends on it; a presence

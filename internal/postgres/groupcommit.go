@@ -231,7 +231,8 @@ func insertGroup(ctx context.Context, tx pgx.Tx, group []chat.NewMessage, fresh 
 	n := len(fresh)
 	ids, roomIDs, authors, bodies, mentions := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	clientIDs, seqs := make([]*string, n), make([]int64, n)
-	var mMsg, mUser, mRoom []string
+	var mMsg, mUser, mRoom []string // mentions
+	var nMsg, nUser, nRoom []string // notifications
 	for k, i := range fresh {
 		m := &group[i]
 		ids[k], roomIDs[k], authors[k], bodies[k], mentions[k] = m.ID, m.RoomID, m.Author.ID, m.Body, encodeMentions(m.Mentions)
@@ -242,6 +243,9 @@ func insertGroup(ctx context.Context, tx pgx.Tx, group []chat.NewMessage, fresh 
 		next[m.RoomID]++
 		for _, u := range m.MentionUserIDs {
 			mMsg, mUser, mRoom = append(mMsg, m.ID), append(mUser, u), append(mRoom, m.RoomID)
+		}
+		for _, u := range slices.Concat(m.MentionUserIDs, m.NotifyUserIDs) {
+			nMsg, nUser, nRoom = append(nMsg, m.ID), append(nUser, u), append(nRoom, m.RoomID)
 		}
 	}
 	// clock_timestamp() is read row by row after the rooms were locked, in
@@ -268,14 +272,23 @@ func insertGroup(ctx context.Context, tx pgx.Tx, group []chat.NewMessage, fresh 
 			mMsg, mUser, mRoom); err != nil {
 			return fmt.Errorf("insert mentions: %w", err)
 		}
-		mAt := make([]time.Time, len(mMsg))
-		for k, id := range mMsg {
-			mAt[k] = created[id]
+	}
+	if len(nMsg) > 0 {
+		nAt := make([]time.Time, len(nMsg))
+		for k, id := range nMsg {
+			nAt[k] = created[id]
 		}
 		if _, err := tx.Exec(ctx, `INSERT INTO notifications (user_id, message_id, room_id, created_at)
-			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])`, mUser, mMsg, mRoom, mAt); err != nil {
+			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])`, nUser, nMsg, nRoom, nAt); err != nil {
 			return fmt.Errorf("insert notifications: %w", err)
 		}
+	}
+	// Each author has read up to its newest message of the group.
+	if _, err := tx.Exec(ctx, `UPDATE room_members rm SET last_read_seq = x.seq
+		FROM (SELECT room_id, author_id, max(seq) AS seq FROM unnest($1::text[], $2::text[], $3::bigint[]) AS t(room_id, author_id, seq)
+			GROUP BY room_id, author_id) x
+		WHERE rm.room_id = x.room_id AND rm.user_id = x.author_id AND rm.last_read_seq < x.seq`, roomIDs, authors, seqs); err != nil {
+		return fmt.Errorf("mark read: %w", err)
 	}
 	for k, i := range fresh {
 		m := group[i]

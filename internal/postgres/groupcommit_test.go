@@ -25,7 +25,7 @@ func TestGroupCommit(t *testing.T) {
 	const rooms, workers, each = 4, 32, 40
 	var roomIDs []string
 	for i := range rooms {
-		r := chat.Room{ID: chat.NewID(), Name: fmt.Sprintf("g%d", i), CreatedBy: author.ID, CreatedAt: chat.NewTime(timeNow())}
+		r := chat.Room{ID: chat.NewID(), Name: fmt.Sprintf("g%d", i), Visibility: chat.Public, CreatedBy: author.ID, CreatedAt: chat.NewTime(timeNow())}
 		if err := s.CreateRoom(ctx, r); err != nil {
 			t.Fatal(err)
 		}

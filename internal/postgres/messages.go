@@ -76,7 +76,7 @@ func (s *Store) AppendMessage(ctx context.Context, m chat.NewMessage) (chat.Mess
 func (s *Store) appendOne(ctx context.Context, m chat.NewMessage) (chat.Message, bool, error) {
 	var out chat.Message
 	var err error
-	if len(m.MentionUserIDs) == 0 {
+	if len(m.MentionUserIDs) == 0 && len(m.NotifyUserIDs) == 0 {
 		out, err = s.appendPlain(ctx, m)
 	} else {
 		out, err = s.appendWithMentions(ctx, m)
@@ -94,7 +94,8 @@ func (s *Store) appendOne(ctx context.Context, m chat.NewMessage) (chat.Message,
 	return out, true, nil
 }
 
-// appendPlain appends a message without mentions in one statement, which
+// appendPlain appends a message without mentions (and moves its author's
+// read position) in one statement, which
 // PostgreSQL runs as its own transaction: one round trip where BEGIN, the
 // seq UPDATE, the INSERT and COMMIT took four. The INSERT reads from the
 // UPDATE, so the room row is locked (appends to one room serialize, seq
@@ -107,7 +108,8 @@ func (s *Store) appendPlain(ctx context.Context, m chat.NewMessage) (chat.Messag
 	}
 	var seq int64
 	var created time.Time
-	err := s.pool.QueryRow(ctx, `WITH r AS (UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $2 RETURNING last_seq)
+	err := s.pool.QueryRow(ctx, `WITH r AS (UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $2 RETURNING last_seq),
+		rd AS (UPDATE room_members SET last_read_seq = r.last_seq FROM r WHERE room_id = $2 AND user_id = $3 AND last_read_seq < r.last_seq)
 		INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at)
 		SELECT $1, $2, r.last_seq, $3, $4, $5, $6, date_trunc('milliseconds', clock_timestamp()) FROM r
 		RETURNING seq, created_at`,
@@ -128,8 +130,8 @@ func (s *Store) appendPlain(ctx context.Context, m chat.NewMessage) (chat.Messag
 		CreatedAt: ts(created), ClientID: m.ClientID, Mentions: mentions}, nil
 }
 
-// appendWithMentions appends a message and its mentions and notifications
-// in one transaction.
+// appendWithMentions appends a message, its mentions and notifications,
+// and moves its author's read position, in one transaction.
 func (s *Store) appendWithMentions(ctx context.Context, m chat.NewMessage) (chat.Message, error) {
 	var out chat.Message
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -160,10 +162,14 @@ func (s *Store) appendWithMentions(ctx context.Context, m chat.NewMessage) (chat
 				m.ID, m.MentionUserIDs, m.RoomID); err != nil {
 				return fmt.Errorf("insert mentions: %w", err)
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO notifications (user_id, message_id, room_id, created_at) SELECT unnest($1::text[]), $2, $3, $4`,
-				m.MentionUserIDs, m.ID, m.RoomID, created); err != nil {
-				return fmt.Errorf("insert notifications: %w", err)
-			}
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO notifications (user_id, message_id, room_id, created_at) SELECT unnest($1::text[]), $2, $3, $4`,
+			slices.Concat(m.MentionUserIDs, m.NotifyUserIDs), m.ID, m.RoomID, created); err != nil {
+			return fmt.Errorf("insert notifications: %w", err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE room_members SET last_read_seq = $3 WHERE room_id = $1 AND user_id = $2 AND last_read_seq < $3`,
+			m.RoomID, m.Author.ID, seq); err != nil {
+			return fmt.Errorf("mark read: %w", err)
 		}
 		mentions := slices.Clone(m.Mentions)
 		if mentions == nil {
@@ -235,7 +241,7 @@ func (s *Store) Mentions(ctx context.Context, userID string, before int64, limit
 	}
 	rows, err := s.pool.Query(ctx, `SELECT `+msgCols+`, mn.id, r.name
 		FROM mentions mn JOIN messages m ON m.id = mn.message_id JOIN users u ON u.id = m.author_id JOIN rooms r ON r.id = mn.room_id
-		WHERE mn.user_id = $1 AND ($2 <= 0 OR mn.id < $2) ORDER BY mn.id DESC LIMIT $3`, userID, before, limit)
+		WHERE mn.user_id = $1 AND ($2::bigint <= 0 OR mn.id < $2::bigint) ORDER BY mn.id DESC LIMIT $3`, userID, before, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list mentions: %w", err)
 	}

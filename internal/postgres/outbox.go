@@ -145,11 +145,38 @@ func (s *Store) leased(ctx context.Context, op, id, owner, query string, args ..
 	return chat.Errorf(chat.ECONFLICT, "lease on mail batch %s was lost by %s", id, owner)
 }
 
-// SentSince counts batches sent to a user at or after since.
-func (s *Store) SentSince(ctx context.Context, userID string, since time.Time) (int, error) {
+// QueueVerificationMail adds a verification batch due at now, at most one
+// per minGap per user (users.verify_mail_at, updated under the row lock).
+func (s *Store) QueueVerificationMail(ctx context.Context, userID string, now time.Time, minGap time.Duration) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var last *time.Time
+		if err := tx.QueryRow(ctx, `SELECT verify_mail_at FROM users WHERE id = $1 FOR UPDATE`, userID).Scan(&last); err != nil {
+			if isNoRows(err) {
+				return chat.Errorf(chat.ENOTFOUND, "user not found")
+			}
+			return err
+		}
+		if last != nil && last.After(now.Add(-minGap)) {
+			return chat.VerificationMailTooSoon(minGap)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE users SET verify_mail_at = $1 WHERE id = $2`, now, userID); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO mail_batches (id, kind, user_id, status, attempts, next_attempt_at, created_at)
+			VALUES ($1, $2, $3, $4, 0, $5, $5)`, chat.NewID(), string(chat.BatchVerify), userID, string(chat.BatchPending), now)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("queue verification mail: %w", err)
+	}
+	return nil
+}
+
+// SentSince counts batches sent to an address at or after since.
+func (s *Store) SentSince(ctx context.Context, address string, since time.Time) (int, error) {
 	var n int
-	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM mail_batches WHERE user_id = $1 AND status = 'sent' AND sent_at >= $2`,
-		userID, since).Scan(&n)
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM mail_batches b JOIN users u ON u.id = b.user_id
+		WHERE u.email_key = $1 AND b.status = 'sent' AND b.sent_at >= $2`, chat.EmailKey(address), since).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("sent since: %w", err)
 	}

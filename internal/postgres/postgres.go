@@ -96,7 +96,11 @@ func (s *Store) Close() error {
 // migrate applies each embedded migration not yet recorded, each in its own
 // transaction that first takes an advisory lock, so instances starting at
 // once apply every migration exactly once.
-func (s *Store) migrate(ctx context.Context) error {
+func (s *Store) migrate(ctx context.Context) error { return s.migrateTo(ctx, 0) }
+
+// migrateTo applies the migrations up to version upTo (all when 0); tests
+// of a migration start from the schema before it.
+func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
 		return fmt.Errorf("list migrations: %w", err)
@@ -107,6 +111,9 @@ func (s *Store) migrate(ctx context.Context) error {
 		version, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
 		if err != nil {
 			return fmt.Errorf("migration %s: name must start with a number: %w", name, err)
+		}
+		if upTo > 0 && version > upTo {
+			break
 		}
 		body, err := migrations.ReadFile(name)
 		if err != nil {

@@ -2,37 +2,45 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/open-chat/openchat/internal/chat"
 )
 
-const userCols = `u.id, u.username, u.display_name, u.email, u.email_notifications, u.password_hash, u.created_at`
+const userCols = `u.id, u.username, u.display_name, u.email, u.email_notifications, u.email_verified, u.password_hash, u.created_at`
 
-func scanUser(row pgx.Row) (chat.User, error) {
+func scanUser(row pgx.Row, extra ...any) (chat.User, error) {
 	var u chat.User
 	var pref string
 	var created time.Time
-	if err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Email, &pref, &u.PasswordHash, &created); err != nil {
+	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Email, &pref, &u.EmailVerified, &u.PasswordHash, &created}, extra...)
+	if err := row.Scan(dest...); err != nil {
 		return chat.User{}, err
 	}
 	u.EmailNotifications, u.CreatedAt = chat.NotifyPref(pref), ts(created)
 	return u, nil
 }
 
-// CreateUser stores u with its username lower-cased; ECONFLICT if taken.
+// CreateUser stores u with its username lower-cased; ECONFLICT if the
+// username or the address (email_key, lower-cased in Go) is taken.
 func (s *Store) CreateUser(ctx context.Context, u chat.User) error {
 	if u.EmailNotifications == "" {
 		u.EmailNotifications = chat.NotifyAlways
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO users (id, username, display_name, email, email_notifications, password_hash, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		u.ID, strings.ToLower(u.Username), u.DisplayName, u.Email, string(u.EmailNotifications), u.PasswordHash, u.CreatedAt.Time)
+	_, err := s.pool.Exec(ctx, `INSERT INTO users (id, username, display_name, email, email_notifications, email_verified,
+		password_hash, created_at, email_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		u.ID, strings.ToLower(u.Username), u.DisplayName, u.Email, string(u.EmailNotifications), u.EmailVerified,
+		u.PasswordHash, u.CreatedAt.Time, chat.EmailKey(u.Email))
+	var pgErr *pgconn.PgError
 	switch {
+	case isUnique(err) && errors.As(err, &pgErr) && pgErr.ConstraintName == "users_email_key":
+		return chat.Errorf(chat.ECONFLICT, "e-mail address is taken")
 	case isUnique(err):
 		return chat.Errorf(chat.ECONFLICT, "username is taken")
 	case err != nil:
@@ -136,36 +144,35 @@ func (s *Store) UpdateUser(ctx context.Context, id string, p chat.UserPatch) (ch
 	return u, nil
 }
 
-// CreateSession stores a session.
-func (s *Store) CreateSession(ctx context.Context, sess chat.Session) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
-		sess.TokenHash, sess.UserID, sess.CreatedAt.Time, sess.ExpiresAt.Time)
-	switch {
-	case isUnique(err):
-		return chat.Errorf(chat.ECONFLICT, "session exists")
-	case err != nil:
-		return fmt.Errorf("create session: %w", err)
-	}
-	return nil
-}
-
-// SessionUser returns the user of a session unexpired at now; ENOTFOUND otherwise.
-func (s *Store) SessionUser(ctx context.Context, tokenHash string, now time.Time) (chat.User, error) {
-	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userCols+`
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2`, tokenHash, now))
+// VerifyEmail marks the address verified if it is still email.
+func (s *Store) VerifyEmail(ctx context.Context, userID, email string) (chat.User, error) {
+	u, err := scanUser(s.pool.QueryRow(ctx, `UPDATE users u SET email_verified = true
+		WHERE u.id = $1 AND u.email_key = $2 AND u.email_key <> '' RETURNING `+userCols, userID, chat.EmailKey(email)))
 	switch {
 	case isNoRows(err):
-		return chat.User{}, chat.Errorf(chat.ENOTFOUND, "session not found or expired")
+		return chat.User{}, chat.Errorf(chat.ENOTFOUND, "no such user with that address")
 	case err != nil:
-		return chat.User{}, fmt.Errorf("session user: %w", err)
+		return chat.User{}, fmt.Errorf("verify email: %w", err)
 	}
 	return u, nil
 }
 
-// DeleteSession removes a session; a missing one is not an error.
-func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
-	if _, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE token_hash = $1`, tokenHash); err != nil {
-		return fmt.Errorf("delete session: %w", err)
+// SetPassword replaces the hash and deletes the other sessions, atomically.
+func (s *Store) SetPassword(ctx context.Context, userID, hash, keep string) ([]string, error) {
+	var ended []string
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, userID)
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return chat.Errorf(chat.ENOTFOUND, "user not found")
+		}
+		ended, err = deleteSessions(ctx, tx, userID, keep)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("set password: %w", err)
 	}
-	return nil
+	return ended, nil
 }

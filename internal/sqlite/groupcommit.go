@@ -50,7 +50,7 @@ type appendRes struct {
 
 // stmts are the append statements, prepared once on the writer connection.
 type stmts struct {
-	byClientID, nextSeq, insert, mention, notify *sql.Stmt
+	byClientID, nextSeq, insert, mention, notify, read *sql.Stmt
 }
 
 func (s *Store) prepare(ctx context.Context) error {
@@ -65,6 +65,7 @@ func (s *Store) prepare(ctx context.Context) error {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&s.st.mention, `INSERT INTO mentions (message_id, user_id, room_id) VALUES (?, ?, ?)`},
 		{&s.st.notify, `INSERT INTO notifications (user_id, message_id, room_id, created_at) VALUES (?, ?, ?, ?)`},
+		{&s.st.read, `UPDATE room_members SET last_read_seq = ?2 WHERE room_id = ?1 AND user_id = ?3 AND last_read_seq < ?2`},
 	} {
 		st, err := s.w.PrepareContext(ctx, p.query)
 		if err != nil {
@@ -77,7 +78,7 @@ func (s *Store) prepare(ctx context.Context) error {
 
 func (st stmts) close() error {
 	var errs []error
-	for _, s := range []*sql.Stmt{st.byClientID, st.nextSeq, st.insert, st.mention, st.notify} {
+	for _, s := range []*sql.Stmt{st.byClientID, st.nextSeq, st.insert, st.mention, st.notify, st.read} {
 		if s != nil {
 			errs = append(errs, s.Close())
 		}
@@ -134,7 +135,7 @@ func (s *Store) commit(ctx context.Context, group []chat.NewMessage, lookup bool
 		// Read the clock holding the write lock, so a later commit (from
 		// any process) never carries an earlier time.
 		now = max(time.Now().UnixMilli(), s.lastMS) // lastMS: the clock may step back
-		nextSeq, insert := tx.StmtContext(ctx, s.st.nextSeq), tx.StmtContext(ctx, s.st.insert)
+		nextSeq, insert, read := tx.StmtContext(ctx, s.st.nextSeq), tx.StmtContext(ctx, s.st.insert), tx.StmtContext(ctx, s.st.read)
 		var byClientID, mention, notify *sql.Stmt // prepared for this tx on first use
 		stmt := func(dst **sql.Stmt, st *sql.Stmt) *sql.Stmt {
 			if *dst == nil {
@@ -173,9 +174,14 @@ func (s *Store) commit(ctx context.Context, group []chat.NewMessage, lookup bool
 				if _, err := stmt(&mention, s.st.mention).ExecContext(ctx, m.ID, uid, m.RoomID); err != nil {
 					return fmt.Errorf("insert mention: %w", err)
 				}
+			}
+			for _, uid := range slices.Concat(m.MentionUserIDs, m.NotifyUserIDs) {
 				if _, err := stmt(&notify, s.st.notify).ExecContext(ctx, uid, m.ID, m.RoomID, now); err != nil {
 					return fmt.Errorf("insert notification: %w", err)
 				}
+			}
+			if _, err := read.ExecContext(ctx, m.RoomID, seq, m.Author.ID); err != nil {
+				return fmt.Errorf("mark read: %w", err)
 			}
 			mentions := slices.Clone(m.Mentions)
 			if mentions == nil {

@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -153,11 +154,47 @@ func (s *Store) leased(ctx context.Context, op, id, owner, query string, args ..
 	return chat.Errorf(chat.ECONFLICT, "lease on mail batch %s was lost by %s", id, owner)
 }
 
-// SentSince counts batches sent to a user at or after since.
-func (s *Store) SentSince(ctx context.Context, userID string, since time.Time) (int, error) {
+// QueueVerificationMail adds a verification batch due at now, at most one
+// per minGap per user (users.verify_mail_at).
+func (s *Store) QueueVerificationMail(ctx context.Context, userID string, now time.Time, minGap time.Duration) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET verify_mail_at = ? WHERE id = ? AND (verify_mail_at IS NULL OR verify_mail_at <= ?)`,
+			ms(now), userID, ms(now.Add(-minGap)))
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return cmp.Or(err, s.noVerificationMail(ctx, tx, userID, minGap))
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO mail_batches (id, kind, user_id, status, attempts, next_attempt_at, created_at)
+			VALUES (?, ?, ?, ?, 0, ?, ?)`, chat.NewID(), string(chat.BatchVerify), userID, string(chat.BatchPending), ms(now), ms(now))
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("queue verification mail: %w", err)
+	}
+	return nil
+}
+
+// noVerificationMail says why QueueVerificationMail changed no row.
+func (s *Store) noVerificationMail(ctx context.Context, tx *sql.Tx, userID string, minGap time.Duration) error {
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = ?`, userID).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return chat.Errorf(chat.ENOTFOUND, "user not found")
+	case err != nil:
+		return err
+	}
+	return chat.VerificationMailTooSoon(minGap)
+}
+
+// SentSince counts batches sent to an address at or after since.
+func (s *Store) SentSince(ctx context.Context, address string, since time.Time) (int, error) {
 	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM mail_batches WHERE user_id = ? AND status = ? AND sent_at >= ?`,
-		userID, string(chat.BatchSent), ms(since)).Scan(&n)
+	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM mail_batches b JOIN users u ON u.id = b.user_id
+		WHERE u.email_key = ? AND b.status = ? AND b.sent_at >= ?`,
+		chat.EmailKey(address), string(chat.BatchSent), ms(since)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("sent since: %w", err)
 	}

@@ -11,8 +11,8 @@ import (
 // batches loads the batches a WHERE/ORDER clause over mail_batches b selects,
 // each with its user and its items (oldest first).
 func (s *Store) batches(ctx context.Context, clause string, args ...any) ([]chat.MailBatch, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT b.id, b.status, b.attempts, b.last_error, b.created_at, b.next_attempt_at,
-		u.id, u.username, u.display_name, u.email, u.email_notifications, u.password_hash, u.created_at
+	rows, err := s.r.QueryContext(ctx, `SELECT b.id, b.kind, b.status, b.attempts, b.last_error, b.created_at, b.next_attempt_at,
+		u.id, u.username, u.display_name, u.email, u.email_notifications, u.email_verified, u.password_hash, u.created_at
 		FROM mail_batches b JOIN users u ON u.id = b.user_id `+clause, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load batches: %w", err)
@@ -21,17 +21,17 @@ func (s *Store) batches(ctx context.Context, clause string, args ...any) ([]chat
 	index := map[string]int{}
 	for rows.Next() {
 		var b chat.MailBatch
-		var status string
+		var kind, status string
 		var created, next int64
 		var pref string
 		var uCreated int64
 		u := &b.User
-		if err := rows.Scan(&b.ID, &status, &b.Attempts, &b.LastError, &created, &next,
-			&u.ID, &u.Username, &u.DisplayName, &u.Email, &pref, &u.PasswordHash, &uCreated); err != nil {
+		if err := rows.Scan(&b.ID, &kind, &status, &b.Attempts, &b.LastError, &created, &next,
+			&u.ID, &u.Username, &u.DisplayName, &u.Email, &pref, &u.EmailVerified, &u.PasswordHash, &uCreated); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("scan batch: %w", err)
 		}
-		b.Status, b.CreatedAt, b.NextAttempt = chat.BatchStatus(status), fromMS(created), fromMS(next)
+		b.Kind, b.Status, b.CreatedAt, b.NextAttempt = chat.BatchKind(kind), chat.BatchStatus(status), fromMS(created), fromMS(next)
 		u.EmailNotifications, u.CreatedAt = chat.NotifyPref(pref), fromMS(uCreated)
 		b.Items = []chat.MentionItem{}
 		index[b.ID] = len(out)
@@ -58,7 +58,7 @@ func (s *Store) batches(ctx context.Context, clause string, args ...any) ([]chat
 }
 
 func (s *Store) batchItems(ctx context.Context, db *sql.DB, ids []string, add func(string, chat.MentionItem)) error {
-	rows, err := db.QueryContext(ctx, `SELECT `+msgCols+`, n.batch_id, r.name
+	rows, err := db.QueryContext(ctx, `SELECT `+msgCols+`, n.batch_id, r.name, r.visibility
 		FROM notifications n JOIN messages m ON m.id = n.message_id JOIN users u ON u.id = m.author_id JOIN rooms r ON r.id = n.room_id
 		WHERE n.batch_id IN (`+placeholders(len(ids))+`) ORDER BY m.created_at, n.id`, anys(ids)...)
 	if err != nil {
@@ -68,7 +68,7 @@ func (s *Store) batchItems(ctx context.Context, db *sql.DB, ids []string, add fu
 	for rows.Next() {
 		var batchID string
 		var it chat.MentionItem
-		m, err := scanMessage(rows, &batchID, &it.Room.Name)
+		m, err := scanMessage(rows, &batchID, &it.Room.Name, &it.Room.Visibility)
 		if err != nil {
 			return fmt.Errorf("scan batch item: %w", err)
 		}

@@ -130,7 +130,11 @@ func (s *Store) Close() error {
 
 // migrate applies each embedded migration not yet recorded, each in its own
 // immediate transaction, so two processes opening one file apply it once.
-func (s *Store) migrate(ctx context.Context) error {
+func (s *Store) migrate(ctx context.Context) error { return s.migrateTo(ctx, 0) }
+
+// migrateTo applies the migrations up to version upTo (all when 0); tests
+// of a migration start from the schema before it.
+func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
 		return fmt.Errorf("list migrations: %w", err)
@@ -140,6 +144,9 @@ func (s *Store) migrate(ctx context.Context) error {
 		version, err := migrationVersion(name)
 		if err != nil {
 			return err
+		}
+		if upTo > 0 && version > upTo {
+			break
 		}
 		body, err := migrations.ReadFile(name)
 		if err != nil {

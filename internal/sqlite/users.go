@@ -1,17 +1,17 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/open-chat/openchat/internal/chat"
 )
 
-const userCols = `id, username, display_name, email, email_notifications, password_hash, created_at`
+const userCols = `id, username, display_name, email, email_notifications, email_verified, password_hash, created_at`
 
 type scanner interface{ Scan(dest ...any) error }
 
@@ -19,21 +19,25 @@ func scanUser(sc scanner) (chat.User, error) {
 	var u chat.User
 	var pref string
 	var created int64
-	if err := sc.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Email, &pref, &u.PasswordHash, &created); err != nil {
+	if err := sc.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Email, &pref, &u.EmailVerified, &u.PasswordHash, &created); err != nil {
 		return chat.User{}, err
 	}
 	u.EmailNotifications, u.CreatedAt = chat.NotifyPref(pref), fromMS(created)
 	return u, nil
 }
 
-// CreateUser stores u with its username lower-cased; ECONFLICT if taken.
+// CreateUser stores u with its username lower-cased; ECONFLICT if the
+// username or the address (email_key, lower-cased in Go) is taken.
 func (s *Store) CreateUser(ctx context.Context, u chat.User) error {
 	if u.EmailNotifications == "" {
 		u.EmailNotifications = chat.NotifyAlways
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO users (`+userCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		u.ID, strings.ToLower(u.Username), u.DisplayName, u.Email, string(u.EmailNotifications), u.PasswordHash, ms(u.CreatedAt.Time))
+	_, err := s.w.ExecContext(ctx, `INSERT INTO users (`+userCols+`, email_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.ID, strings.ToLower(u.Username), u.DisplayName, u.Email, string(u.EmailNotifications), u.EmailVerified,
+		u.PasswordHash, ms(u.CreatedAt.Time), chat.EmailKey(u.Email))
 	switch {
+	case isUnique(err) && strings.Contains(err.Error(), "email_key"):
+		return chat.Errorf(chat.ECONFLICT, "e-mail address is taken")
 	case isUnique(err):
 		return chat.Errorf(chat.ECONFLICT, "username is taken")
 	case err != nil:
@@ -140,36 +144,35 @@ func (s *Store) UpdateUser(ctx context.Context, id string, p chat.UserPatch) (ch
 	return u, nil
 }
 
-// CreateSession stores a session.
-func (s *Store) CreateSession(ctx context.Context, sess chat.Session) error {
-	_, err := s.w.ExecContext(ctx, `INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
-		sess.TokenHash, sess.UserID, ms(sess.CreatedAt.Time), ms(sess.ExpiresAt.Time))
-	switch {
-	case isUnique(err):
-		return chat.Errorf(chat.ECONFLICT, "session exists")
-	case err != nil:
-		return fmt.Errorf("create session: %w", err)
-	}
-	return nil
-}
-
-// SessionUser returns the user of a session unexpired at now; ENOTFOUND otherwise.
-func (s *Store) SessionUser(ctx context.Context, tokenHash string, now time.Time) (chat.User, error) {
-	u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT u.id, u.username, u.display_name, u.email, u.email_notifications, u.password_hash, u.created_at
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?`, tokenHash, ms(now)))
+// VerifyEmail marks the address verified if it is still email.
+func (s *Store) VerifyEmail(ctx context.Context, userID, email string) (chat.User, error) {
+	u, err := scanUser(s.w.QueryRowContext(ctx, `UPDATE users SET email_verified = 1
+		WHERE id = ? AND email_key = ? AND email_key <> '' RETURNING `+userCols, userID, chat.EmailKey(email)))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
-		return chat.User{}, chat.Errorf(chat.ENOTFOUND, "session not found or expired")
+		return chat.User{}, chat.Errorf(chat.ENOTFOUND, "no such user with that address")
 	case err != nil:
-		return chat.User{}, fmt.Errorf("session user: %w", err)
+		return chat.User{}, fmt.Errorf("verify email: %w", err)
 	}
 	return u, nil
 }
 
-// DeleteSession removes a session; a missing one is not an error.
-func (s *Store) DeleteSession(ctx context.Context, tokenHash string) error {
-	if _, err := s.w.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = ?`, tokenHash); err != nil {
-		return fmt.Errorf("delete session: %w", err)
+// SetPassword replaces the hash and deletes the other sessions, atomically.
+func (s *Store) SetPassword(ctx context.Context, userID, hash, keep string) ([]string, error) {
+	var ended []string
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = ? WHERE id = ?`, hash, userID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return cmp.Or(err, error(chat.Errorf(chat.ENOTFOUND, "user not found")))
+		}
+		ended, err = deleteSessions(ctx, tx, userID, keep)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("set password: %w", err)
 	}
-	return nil
+	return ended, nil
 }

@@ -56,6 +56,7 @@ type sub struct {
 	pending bool       // live messages are parked in buf (replay or gap fill running)
 	buf     []seqFrame // parked live messages, in seq order
 	gone    bool
+	present bool // counted in presence (presenceJoin done, presenceLeave not yet)
 	left    bool // guarded by room.mu
 }
 

@@ -65,7 +65,7 @@ func TestSendAckAndRetry(t *testing.T) {
 	var ack1 frame
 	gotMsg := 0
 	for range 2 { // ack and message, in either order
-		switch f := c.next(typePresence); f.Type {
+		switch f := c.next(typePresence, typeRoomAdded); f.Type {
 		case typeAck:
 			ack1 = f
 		case typeMessage:

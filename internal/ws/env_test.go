@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -101,6 +102,9 @@ func newEnv(t *testing.T, o envOpts) *env {
 	if err := svc.WatchSessions(ctx); err != nil {
 		t.Fatal(err)
 	}
+	if err := svc.WatchMembers(ctx); err != nil {
+		t.Fatal(err)
+	}
 	runCtx, cancel := context.WithCancel(ctx)
 	go e.srv.Run(runCtx)
 	e.ts = httptest.NewUnstartedServer(e.auth(e.srv))
@@ -131,11 +135,11 @@ func (e *env) auth(h http.Handler) http.Handler {
 func (e *env) signUp(names ...string) {
 	e.t.Helper()
 	for _, n := range names {
-		_, err := e.svc.SignUp(bg(), chat.SignUpInput{Username: n, Email: n + "@example.org", Password: "password-" + n})
+		_, err := e.svc.SignUp(bg(), chat.SignUpInput{Username: n, Email: n + "@example.org", Password: "purple-otter-canyon"})
 		if err != nil && chat.ErrorCode(err) != chat.ECONFLICT {
 			e.t.Fatal(err)
 		}
-		tok, u, err := e.svc.SignIn(bg(), n, "password-"+n)
+		tok, u, err := e.svc.SignIn(bg(), n, "purple-otter-canyon", chat.Client{})
 		if err != nil {
 			e.t.Fatal(err)
 		}
@@ -146,7 +150,7 @@ func (e *env) signUp(names ...string) {
 
 func (e *env) room(name string) string {
 	e.t.Helper()
-	r, err := e.svc.CreateRoom(bg(), e.users[firstKey(e.users)], name, "")
+	r, err := e.svc.CreateRoom(bg(), e.users[firstKey(e.users)], name, "", chat.Public)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -183,6 +187,8 @@ type frame struct {
 	Count     int             `json:"count"`
 	Code      string          `json:"code"`
 	Ref       string          `json:"ref"`
+	Seq       int64           `json:"seq"`
+	Room      json.RawMessage `json:"room"`
 }
 
 func (f frame) msg() chat.Message {
@@ -325,10 +331,11 @@ func contains(s []string, v string) bool {
 	return false
 }
 
-// expect returns the next frame (presence and typing skipped) and checks its type.
+// expect returns the next frame (presence, typing and the membership
+// frames that joining rooms causes skipped) and checks its type.
 func (cl *client) expect(typ string) frame {
 	cl.t.Helper()
-	ignore := []string{typePresence, typeTyping}
+	ignore := slices.DeleteFunc([]string{typePresence, typeTyping, typeRoomAdded, typeRead}, func(s string) bool { return s == typ })
 	if typ != typeHello {
 		ignore = append(ignore, typeHello)
 	}
@@ -354,7 +361,7 @@ func (cl *client) messages(room string, n int) []chat.Message {
 	cl.t.Helper()
 	var out []chat.Message
 	for len(out) < n {
-		f := cl.next(typePresence, typeTyping, typeAck, typeSubscribed, typeHello)
+		f := cl.next(typePresence, typeTyping, typeAck, typeSubscribed, typeHello, typeRoomAdded, typeRead)
 		if f.Type != typeMessage {
 			cl.t.Fatalf("unexpected %s frame %+v %s", f.Type, f, f.Message)
 		}

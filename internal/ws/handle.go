@@ -17,7 +17,7 @@ func (c *conn) handle(b []byte) {
 	case typeSubscribe:
 		c.subscribe(f)
 	case typeUnsubscribe:
-		sb := c.subs[f.RoomID]
+		sb := c.sub(f.RoomID)
 		if sb == nil {
 			c.replyError(chat.Errorf(codeNotSubscribed, "not subscribed to this room"), f.Ref)
 			return
@@ -45,13 +45,13 @@ func (c *conn) replyError(err error, ref string) {
 func (c *conn) subscribe(f clientFrame) {
 	s, ctx := c.srv, c.srv.ctx
 	if old := c.subs[f.RoomID]; old != nil {
-		c.leaveSub(old) // a second subscribe restarts the replay
+		c.leaveSub(old) // a second subscribe restarts the replay (or drops a kicked one)
 	}
 	if len(c.subs) >= s.cfg.MaxSubscriptions {
 		c.replyError(chat.Errorf(codeTooManyRooms, "at most %d rooms per connection", s.cfg.MaxSubscriptions), f.Ref)
 		return
 	}
-	if _, err := s.svc.Room(ctx, f.RoomID); err != nil {
+	if err := s.svc.CanRead(ctx, c.user, f.RoomID); err != nil {
 		c.replyError(err, f.Ref)
 		return
 	}
@@ -61,7 +61,25 @@ func (c *conn) subscribe(f clientFrame) {
 		return
 	}
 	c.subs[f.RoomID] = sb
-	s.presenceJoin(ctx, sb.room, c.user.ID)
+	// A removal between the check above and the join found no subscription
+	// to end: check again now that it would find this one.
+	err = s.svc.CanRead(ctx, c.user, f.RoomID)
+	if err == nil {
+		s.presenceJoin(ctx, sb.room, c.user.ID)
+	}
+	c.mu.Lock()
+	kicked := sb.gone
+	sb.present = err == nil && !kicked
+	c.mu.Unlock()
+	if err != nil || kicked {
+		if err == nil { // removed while joining presence: undo it here, dropSub did not
+			s.presenceLeave(ctx, sb.room, c.user.ID)
+			err = chat.Errorf(chat.ENOTFOUND, "room not found")
+		}
+		c.leaveSub(sb)
+		c.replyError(err, f.Ref)
+		return
+	}
 
 	var msgs []chat.Message
 	var last int64
@@ -163,15 +181,44 @@ func (c *conn) goLive(sb *sub) {
 	}
 }
 
-// leaveSub ends a subscription: the room forgets the connection and, for
-// the user's last local connection in the room, so does presence.
+// sub returns the connection's live subscription to a room, or nil (none,
+// or one that a removal ended). Called by the reading goroutine.
+func (c *conn) sub(roomID string) *sub {
+	sb := c.subs[roomID]
+	if sb == nil {
+		return nil
+	}
+	c.mu.Lock()
+	gone := sb.gone
+	c.mu.Unlock()
+	if gone {
+		delete(c.subs, roomID)
+		return nil
+	}
+	return sb
+}
+
+// leaveSub ends a subscription and forgets it. Called by the reading goroutine.
 func (c *conn) leaveSub(sb *sub) {
 	delete(c.subs, sb.room.id)
+	c.dropSub(sb)
+}
+
+// dropSub ends a subscription once: the room forgets the connection and,
+// for the user's last local connection in the room, so does presence (if
+// the subscription had joined it).
+func (c *conn) dropSub(sb *sub) {
 	c.mu.Lock()
-	sb.gone, sb.buf = true, nil
+	gone, present := sb.gone, sb.present
+	sb.gone, sb.buf, sb.present = true, nil, false
 	c.mu.Unlock()
+	if gone {
+		return
+	}
 	c.srv.leave(sb)
-	c.srv.presenceLeave(c.srv.ctx, sb.room, c.user.ID)
+	if present {
+		c.srv.presenceLeave(c.srv.ctx, sb.room, c.user.ID)
+	}
 }
 
 // send posts a message. A retried client_id is acknowledged with the first
@@ -194,7 +241,7 @@ func (c *conn) send(f clientFrame) {
 }
 
 func (c *conn) typing(f clientFrame) {
-	if c.subs[f.RoomID] == nil {
+	if c.sub(f.RoomID) == nil {
 		c.replyError(chat.Errorf(codeNotSubscribed, "subscribe to the room before typing in it"), f.Ref)
 		return
 	}

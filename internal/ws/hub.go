@@ -302,7 +302,7 @@ func (s *Server) messagesAfter(roomID string, after, upto int64) ([]chat.Message
 	if after == 0 { // After 0 means "no cursor" to the service: ask for 1..n
 		q = chat.MessageQuery{Before: n + 1, Limit: int(n)}
 	}
-	page, err := s.svc.Messages(s.ctx, roomID, q)
+	page, err := s.svc.RoomMessages(s.ctx, roomID, q)
 	if err != nil {
 		return nil, false, err
 	}

@@ -173,7 +173,7 @@ func TestRateLimits(t *testing.T) {
 	}
 	acks, limited := 0, 0
 	for acks+limited < 3 {
-		switch f := c.next(typePresence, typeMessage); {
+		switch f := c.next(typePresence, typeMessage, typeRoomAdded); {
 		case f.Type == typeAck:
 			acks++
 		case f.Type == typeError && f.Code == chat.ERATELIMITED && f.Ref == "c2":

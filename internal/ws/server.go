@@ -35,7 +35,8 @@ type Server struct {
 
 	mu      sync.Mutex
 	conns   map[*conn]struct{}
-	perUser map[string]int // connections per user ID, upgrades in progress included
+	byUser  map[string]map[*conn]struct{} // the same connections by user id
+	perUser map[string]int                // connections per user ID, upgrades in progress included
 	closing bool
 	wg      sync.WaitGroup // one per ServeHTTP call past the checks
 
@@ -59,7 +60,8 @@ func NewServer(cfg Config, svc *chat.Service, ps chat.PubSub, pr chat.Presence, 
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{cfg: cfg.withDefaults(), svc: svc, ps: ps, pr: pr, metrics: metrics, log: log,
-		conns: map[*conn]struct{}{}, perUser: map[string]int{}, rooms: map[string]*room{}, presCount: map[chat.PresenceEntry]int{}}
+		conns: map[*conn]struct{}{}, byUser: map[string]map[*conn]struct{}{}, perUser: map[string]int{},
+		rooms: map[string]*room{}, presCount: map[chat.PresenceEntry]int{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.readBufs.New = func() any { return bytes.NewBuffer(make([]byte, 0, 1024)) }
 	s.writeBufs.New = func() any { b := make([]byte, 0, 4096); return &b }
@@ -68,6 +70,7 @@ func NewServer(cfg Config, svc *chat.Service, ps chat.PubSub, pr chat.Presence, 
 	ps.OnResync(s.resync)
 	if svc != nil {
 		svc.OnSessionRevoked(s.sessionRevoked)
+		svc.OnMemberEvent(s.memberEvent)
 	}
 	return s
 }
@@ -124,6 +127,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.seen()
 	s.mu.Lock()
 	s.conns[c] = struct{}{}
+	if s.byUser[user.ID] == nil {
+		s.byUser[user.ID] = map[*conn]struct{}{}
+	}
+	s.byUser[user.ID][c] = struct{}{}
 	closing := s.closing
 	s.mu.Unlock()
 	s.metrics.WSConnections(1)
@@ -138,6 +145,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			c.finish()
 			s.mu.Lock()
 			delete(s.conns, c)
+			if set := s.byUser[c.user.ID]; set != nil {
+				delete(set, c)
+				if len(set) == 0 {
+					delete(s.byUser, c.user.ID)
+				}
+			}
 			s.mu.Unlock()
 			s.userGone(user.ID)
 			s.metrics.WSConnections(-1)

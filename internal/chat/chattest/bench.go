@@ -13,7 +13,7 @@ func benchRoom(b *testing.B, s chat.Store, n int) (chat.User, chat.Room) {
 	b.Helper()
 	ctx := context.Background()
 	u := chat.User{ID: chat.NewID(), Username: "bench", DisplayName: "Bench", Email: "b@example.org", PasswordHash: "x"}
-	r := chat.Room{ID: chat.NewID(), Name: "bench", CreatedBy: u.ID}
+	r := chat.Room{ID: chat.NewID(), Name: "bench", Visibility: chat.Public, CreatedBy: u.ID}
 	if err := s.CreateUser(ctx, u); err != nil {
 		b.Fatal(err)
 	}

@@ -24,7 +24,7 @@ func BenchmarkStorePaced(b *testing.B, newStore func(b *testing.B) chat.Store, r
 	u, r := benchRoom(b, s, 0)
 	roomIDs := []string{r.ID}
 	for i := 1; i < rooms; i++ {
-		r := chat.Room{ID: chat.NewID(), Name: fmt.Sprintf("paced%d", i), CreatedBy: u.ID}
+		r := chat.Room{ID: chat.NewID(), Name: fmt.Sprintf("paced%d", i), Visibility: chat.Public, CreatedBy: u.ID}
 		if err := s.CreateRoom(ctx, r); err != nil {
 			b.Fatal(err)
 		}

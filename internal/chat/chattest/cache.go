@@ -255,7 +255,7 @@ func cacheWant(t *testing.T, got []chat.Message, ok, wantOK bool, want []int64) 
 }
 
 func cacheRoom(name string) chat.Room {
-	return chat.Room{ID: chat.NewID(), Name: name, Topic: "about " + name, CreatedBy: "u1",
+	return chat.Room{ID: chat.NewID(), Name: name, Topic: "about " + name, Visibility: chat.Public, CreatedBy: "u1",
 		CreatedAt: chat.NewTime(time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC))}
 }
 

@@ -25,6 +25,12 @@ func TestStore(t *testing.T, newStore func(t *testing.T) chat.Store) {
 		{"UserLookups", testUserLookups},
 		{"UpdateUser", testUpdateUser},
 		{"Sessions", testSessions},
+		{"SessionList", testSessionList},
+		{"SetPassword", testSetPassword},
+		{"EmailUnique", testEmailUnique},
+		{"VerifyEmail", testVerifyEmail},
+		{"VerificationMail", testVerificationMail},
+		{"TextRoundTrip", testTextRoundTrip},
 		{"Rooms", testRooms},
 		{"AppendMessage", testAppendMessage},
 		{"MessagePages", testMessagePages},
@@ -37,6 +43,13 @@ func TestStore(t *testing.T, newStore func(t *testing.T) chat.Store) {
 		{"BatchLifecycle", testBatchLifecycle},
 		{"RetryAndDefer", testRetryAndDefer},
 		{"ClaimExclusive", testClaimExclusive},
+		{"Members", testMembers},
+		{"OwnerHandoff", testOwnerHandoff},
+		{"Visibility", testVisibility},
+		{"DirectRooms", testDirectRooms},
+		{"DirectRoomsConcurrent", testDirectRoomsConcurrent},
+		{"ReadState", testReadState},
+		{"DirectNotifications", testDirectNotifications},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
@@ -72,7 +85,7 @@ func newUser(t *testing.T, s chat.Store, name string) chat.User {
 
 func newRoom(t *testing.T, s chat.Store, owner chat.User, name string) chat.Room {
 	t.Helper()
-	r := chat.Room{ID: chat.NewID(), Name: name, Topic: "about " + name, CreatedBy: owner.ID, CreatedAt: chat.NewTime(base)}
+	r := chat.Room{ID: chat.NewID(), Name: name, Topic: "about " + name, Visibility: chat.Public, CreatedBy: owner.ID, CreatedAt: chat.NewTime(base)}
 	if err := s.CreateRoom(context.Background(), r); err != nil {
 		t.Fatalf("CreateRoom(%s): %v", name, err)
 	}
@@ -118,7 +131,7 @@ func testUsers(t *testing.T, s chat.Store) {
 	}
 	for _, name := range []string{"ada", "Ada"} {
 		u := ada
-		u.ID, u.Username = chat.NewID(), name
+		u.ID, u.Username, u.Email = chat.NewID(), name, "other@example.org"
 		err := s.CreateUser(ctx, u)
 		wantCode(t, "CreateUser duplicate "+name, err, chat.ECONFLICT)
 		if chat.ErrorMessage(err) != "username is taken" {
@@ -128,7 +141,7 @@ func testUsers(t *testing.T, s chat.Store) {
 }
 
 func sameUser(a, b chat.User) bool {
-	return a.ID == b.ID && a.Username == b.Username && a.DisplayName == b.DisplayName && a.Email == b.Email &&
+	return a.ID == b.ID && a.Username == b.Username && a.DisplayName == b.DisplayName && a.Email == b.Email && a.EmailVerified == b.EmailVerified &&
 		a.EmailNotifications == b.EmailNotifications && a.PasswordHash == b.PasswordHash && a.CreatedAt.Equal(b.CreatedAt.Time)
 }
 
@@ -226,7 +239,8 @@ func testUpdateUser(t *testing.T, s chat.Store) {
 func testSessions(t *testing.T, s chat.Store) {
 	ctx := context.Background()
 	ada := newUser(t, s, "ada")
-	sess := chat.Session{TokenHash: "h1", UserID: ada.ID, CreatedAt: chat.NewTime(base), ExpiresAt: chat.NewTime(base.Add(time.Hour))}
+	sess := chat.Session{ID: "s1", TokenHash: "h1", UserID: ada.ID, CreatedAt: chat.NewTime(base), ExpiresAt: chat.NewTime(base.Add(time.Hour)),
+		LastSeenAt: chat.NewTime(base), UserAgent: "Agent/1", Address: "192.0.2.1"}
 	if err := s.CreateSession(ctx, sess); err != nil {
 		t.Fatal(err)
 	}
@@ -244,10 +258,10 @@ func testSessions(t *testing.T, s chat.Store) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			u, err := s.SessionUser(ctx, tt.token, tt.now)
+			u, got, err := s.SessionUser(ctx, tt.token, tt.now)
 			wantCode(t, "SessionUser", err, tt.code)
-			if err == nil && !sameUser(u, ada) {
-				t.Fatalf("got %+v", u)
+			if err == nil && (!sameUser(u, ada) || !sameSession(got, sess)) {
+				t.Fatalf("got %+v, %+v", u, got)
 			}
 		})
 	}
@@ -256,7 +270,7 @@ func testSessions(t *testing.T, s chat.Store) {
 			t.Fatalf("DeleteSession #%d: %v", i, err)
 		}
 	}
-	_, err := s.SessionUser(ctx, "h1", base)
+	_, _, err := s.SessionUser(ctx, "h1", base)
 	wantCode(t, "SessionUser after delete", err, chat.ENOTFOUND)
 }
 
@@ -272,7 +286,7 @@ func testRooms(t *testing.T, s chat.Store) {
 		made = append(made, newRoom(t, s, ada, n))
 	}
 	for _, n := range []string{"BETA", "alpha", "été", "ÉTÉ"} {
-		err := s.CreateRoom(ctx, chat.Room{ID: chat.NewID(), Name: n, CreatedBy: ada.ID, CreatedAt: chat.NewTime(base)})
+		err := s.CreateRoom(ctx, chat.Room{ID: chat.NewID(), Name: n, Visibility: chat.Public, CreatedBy: ada.ID, CreatedAt: chat.NewTime(base)})
 		wantCode(t, "CreateRoom duplicate "+n, err, chat.ECONFLICT)
 		if chat.ErrorMessage(err) != "room name is taken" {
 			t.Errorf("duplicate message = %q", chat.ErrorMessage(err))

@@ -133,7 +133,7 @@ func benchAppendConcurrent(b *testing.B, s chat.Store, callers, rooms int) {
 	u, r := benchRoom(b, s, 0)
 	roomIDs := []string{r.ID}
 	for i := 1; i < rooms; i++ {
-		r := chat.Room{ID: chat.NewID(), Name: fmt.Sprintf("bench%d", i), CreatedBy: u.ID}
+		r := chat.Room{ID: chat.NewID(), Name: fmt.Sprintf("bench%d", i), Visibility: chat.Public, CreatedBy: u.ID}
 		if err := s.CreateRoom(ctx, r); err != nil {
 			b.Fatal(err)
 		}

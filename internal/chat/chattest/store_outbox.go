@@ -64,7 +64,7 @@ func testFormBatches(t *testing.T, s chat.Store) {
 			t.Fatalf("batch %+v", b)
 		}
 		for _, it := range b.Items {
-			if it.Room != (chat.RoomRef{ID: r.ID, Name: "general"}) || it.Message.Author != bob.Ref() || it.Message.Mentions == nil {
+			if it.Room != (chat.RoomRef{ID: r.ID, Name: "general", Visibility: chat.Public}) || it.Message.Author != bob.Ref() || it.Message.Mentions == nil {
 				t.Fatalf("item %+v", it)
 			}
 		}
@@ -98,7 +98,7 @@ func testBatchLifecycle(t *testing.T, s chat.Store) {
 	now := pendingBatch(t, s, r, bob, ada, "@ada hello")
 
 	b := claim(t, s, "w1", now, 1)[0]
-	if b.Attempts != 1 || b.User.ID != ada.ID || b.User.Email != "ada@example.org" || len(b.Items) != 1 || b.Items[0].Message.Body != "@ada hello" {
+	if b.Attempts != 1 || b.Kind != chat.BatchMention || b.User.ID != ada.ID || b.User.Email != "ada@example.org" || len(b.Items) != 1 || b.Items[0].Message.Body != "@ada hello" {
 		t.Fatalf("claimed %+v", b)
 	}
 	claim(t, s, "w2", now, 0)                             // held by w1
@@ -130,11 +130,11 @@ func testBatchLifecycle(t *testing.T, s chat.Store) {
 		want  int
 	}{{later, 1}, {later.Add(-time.Hour), 1}, {later.Add(time.Millisecond), 0}}
 	for _, c := range counts {
-		if n, err := s.SentSince(ctx, ada.ID, c.since); err != nil || n != c.want {
+		if n, err := s.SentSince(ctx, "ADA@example.org", c.since); err != nil || n != c.want {
 			t.Fatalf("SentSince(%v) = %d, %v; want %d", c.since, n, err, c.want)
 		}
 	}
-	if n, err := s.SentSince(ctx, bob.ID, later.Add(-time.Hour)); err != nil || n != 0 {
+	if n, err := s.SentSince(ctx, bob.Email, later.Add(-time.Hour)); err != nil || n != 0 {
 		t.Fatalf("SentSince(bob) = %d, %v", n, err)
 	}
 
@@ -147,7 +147,7 @@ func testBatchLifecycle(t *testing.T, s chat.Store) {
 	if bs, err := s.MailBatches(ctx, chat.BatchSkipped, 10); err != nil || len(bs) != 1 || bs[0].ID != sk.ID {
 		t.Fatalf("MailBatches(skipped) = %v, %v", bs, err)
 	}
-	if n, _ := s.SentSince(ctx, ada.ID, now.Add(-time.Hour)); n != 1 {
+	if n, _ := s.SentSince(ctx, "ADA@example.org", now.Add(-time.Hour)); n != 1 {
 		t.Fatalf("SentSince after skip = %d, want 1", n)
 	}
 }

@@ -74,7 +74,12 @@ export function AuthScreen({ api, onSignedIn }: { api: Api; onSignedIn: (u: User
           )}
           <label htmlFor="auth-password">Password</label>
           <input {...field('password')} type="password" autoComplete={signup ? 'new-password' : 'current-password'} required />
-          {signup && <p className="hint">At least 8 characters. Usernames use a–z, 0–9, “_”, “.” and “-”.</p>}
+          {signup && (
+            <p className="hint">
+              Password: at least 10 characters and hard to guess (not your name or e-mail; a few unrelated words work well). Usernames use
+              a–z, 0–9, “_”, “.” and “-”. We will e-mail you a link to confirm your address.
+            </p>
+          )}
           {error && (
             <p id="auth-error" className="form-error" role="alert">
               {error.message}

@@ -3,6 +3,7 @@ import { useChat, useStore } from '../app/hooks';
 import { ApiError } from '../lib/api';
 import type { NotifyPref } from '../lib/types';
 import { Gear } from './Icons';
+import { SecuritySettings } from './SecuritySettings';
 
 const prefs: Array<{ value: NotifyPref; label: string; hint: string }> = [
   { value: 'always', label: 'Always', hint: 'An e-mail for every mention.' },
@@ -80,6 +81,9 @@ export function SettingsView({ menu, onSignOut }: { menu: ReactNode; onSignOut: 
             </button>
           </section>
         </form>
+        <div className="settings">
+          <SecuritySettings onSignedOut={onSignOut} />
+        </div>
       </div>
     </section>
   );

@@ -5,6 +5,7 @@ import { MentionsView } from './MentionsView';
 import { RoomView } from './RoomView';
 import { SettingsView } from './SettingsView';
 import { Sidebar } from './Sidebar';
+import { VerifyBanner } from './VerifyBanner';
 import { Logo, Menu } from './Icons';
 
 export function Shell({ onSignOut }: { onSignOut: () => void }) {
@@ -66,7 +67,10 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
       <a className="skip" href="#composer-input">Skip to message box</a>
       <Sidebar route={route} onClose={() => setDrawer(false)} />
       <div className="backdrop" hidden={!drawer} onClick={() => setDrawer(false)} />
-      {main}
+      <div className="main-column">
+        <VerifyBanner />
+        {main}
+      </div>
       <div className="sr-only" role="status" aria-live="polite" aria-atomic="true">
         {announcement}
       </div>

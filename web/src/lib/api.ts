@@ -1,5 +1,5 @@
 import { isCrossOrigin, TOKEN_KEY, type AppConfig } from './config';
-import type { Mention, NotifyPref, Page, Room, User, UserRef } from './types';
+import type { Mention, NotifyPref, Page, Room, Session, User, UserRef } from './types';
 
 /** ApiError is the server's {"error":{code,message,field}} (or a network failure, status 0). */
 export class ApiError extends Error {
@@ -92,6 +92,33 @@ export class Api {
 
   async updateMe(p: { display_name?: string; email_notifications?: NotifyPref }): Promise<User> {
     return (await this.req<{ user: User }>('PATCH', '/me', p)).user;
+  }
+
+  /** Asks for another verification e-mail (429 within 2 minutes of the last, 409 once verified). */
+  async resendVerification(): Promise<void> {
+    await this.req('POST', '/me/email/verify');
+  }
+
+  /** Changes the password; every other session of the user ends. */
+  async changePassword(current_password: string, new_password: string): Promise<void> {
+    await this.req('POST', '/me/password', { current_password, new_password });
+  }
+
+  async sessions(): Promise<Session[]> {
+    return (await this.req<{ sessions: Session[] }>('GET', '/me/sessions')).sessions ?? [];
+  }
+
+  async endSession(id: string): Promise<void> {
+    await this.req('DELETE', '/me/sessions/' + encodeURIComponent(id));
+  }
+
+  /** Signs out everywhere, this client included. */
+  async endAllSessions(): Promise<void> {
+    try {
+      await this.req('DELETE', '/me/sessions');
+    } finally {
+      this.storage.removeItem(TOKEN_KEY);
+    }
   }
 
   async rooms(): Promise<Room[]> {

@@ -11,7 +11,19 @@ export interface UserRef {
 export interface User extends UserRef {
   email?: string;
   email_notifications?: NotifyPref;
+  /** The owner followed the verification link; until then no e-mail but that one is sent. */
+  email_verified?: boolean;
   created_at?: string;
+}
+
+/** A signed-in client of the user, as GET /me/sessions lists it. */
+export interface Session {
+  id: string;
+  created_at: string;
+  last_seen_at: string;
+  user_agent: string;
+  address: string;
+  current: boolean;
 }
 
 export interface Room {

@@ -1,0 +1,41 @@
+import { useState } from 'react';
+import { useChat, useStore } from '../app/hooks';
+import { ApiError } from '../lib/api';
+
+/** Shown while the user's e-mail address is unverified: no e-mail reaches it until then. */
+export function VerifyBanner() {
+  const store = useStore();
+  const me = useChat((s) => s.me);
+  const [status, setStatus] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  if (me.email_verified !== false || !me.email) return null;
+
+  async function resend() {
+    setBusy(true);
+    setStatus(null);
+    try {
+      await store.api.resendVerification();
+      setStatus('Sent. Check your inbox.');
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'conflict') {
+        store.setMe(await store.api.me()); // verified meanwhile: the banner goes
+        return;
+      }
+      setStatus(err instanceof ApiError ? err.message : 'Could not send.');
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="banner" role="region" aria-label="E-mail address not confirmed">
+      <span>
+        Confirm your e-mail address: we sent a link to <strong>{me.email}</strong>. Until then you get no e-mails from OpenChat.
+      </span>
+      <button type="button" className="btn" onClick={resend} disabled={busy}>
+        Resend
+      </button>
+      <span role="status">{status}</span>
+    </div>
+  );
+}
