@@ -33,7 +33,8 @@ func (rc *rawClient) expectClose() (ws.StatusCode, string) {
 // Each case breaks one rule of RFC 6455 and checks the close code the
 // server answers with (Autobahn sections 6 and 7).
 func TestExactness(t *testing.T) {
-	e := newEnv(t, envOpts{cfg: Config{MaxFrameBytes: 4096}})
+	// One connection per case, each open until the close handshake ends.
+	e := newEnv(t, envOpts{cfg: Config{MaxFrameBytes: 4096, MaxPerUser: 1000}})
 	e.signUp("alice")
 	ping := []byte(`{"type":"ping","ref":"κόσμε"}`)
 	closeFrame := func(code uint16, reason string) []byte {
@@ -99,7 +100,7 @@ func TestExactness(t *testing.T) {
 
 // Valid UTF-8 is accepted however the fragments cut it.
 func TestUTF8AcrossFragments(t *testing.T) {
-	e := newEnv(t, envOpts{})
+	e := newEnv(t, envOpts{cfg: Config{MaxPerUser: 1000}}) // one connection per cut
 	e.signUp("alice")
 	msg := []byte(`{"type":"ping","ref":"κόσμε 𝄞 €"}`)
 	for cut := 1; cut < len(msg); cut++ {
@@ -129,7 +130,7 @@ func TestCloseBodyNeverReserved(t *testing.T) {
 // After 1009 the server reads on (bounded) so that a client still sending
 // its big message reads the close code instead of a connection reset.
 func TestTooBigClientReadsCloseCode(t *testing.T) {
-	e := newEnv(t, envOpts{cfg: Config{MaxFrameBytes: 1024}})
+	e := newEnv(t, envOpts{cfg: Config{MaxFrameBytes: 1024, MaxPerUser: 1000}})
 	e.signUp("alice")
 	big := bytes.Repeat([]byte("x"), 256<<10)
 	for i := range 30 {
@@ -156,7 +157,7 @@ func TestTooBigClientReadsCloseCode(t *testing.T) {
 // write is taken whole, it reads 1009, answers the close, and the server
 // then ends the connection cleanly (EOF, not a reset from unread data).
 func TestTooBigEndsWithoutReset(t *testing.T) {
-	e := newEnv(t, envOpts{cfg: Config{MaxFrameBytes: 1024}})
+	e := newEnv(t, envOpts{cfg: Config{MaxFrameBytes: 1024, MaxPerUser: 1000}})
 	e.signUp("alice")
 	big := ws.MaskFrameInPlace(ws.NewTextFrame(bytes.Repeat([]byte("x"), 256<<10)))
 	for i := range 20 {
