@@ -144,6 +144,8 @@ func (c *trackedConn) onClose(f func()) {
 	f()
 }
 
+var _ syscall.Conn = (*trackedConn)(nil) // ws relies on it, see below
+
 // SyscallConn and CloseWrite keep what the socket underneath offers: the
 // WebSocket writer treats a syscall.Conn as a plain socket whose writes
 // may time out and resume, and net/http half-closes before an error close.

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/gobwas/ws"
@@ -55,7 +56,7 @@ func (e *closeError) Error() string { return fmt.Sprintf("websocket closed: %d %
 // sock is a connection's framing state.
 type sock struct {
 	nc        net.Conn
-	plain     bool // a TCP socket: a write may time out and resume
+	plain     bool // an OS socket, not TLS: a write may time out and resume
 	br        *bufio.Reader
 	wmu       sync.Mutex // one writer at a time: the batch writer or the close frame
 	hdr       [ws.MaxHeaderSize - 2]byte
@@ -79,7 +80,10 @@ func upgrade(w http.ResponseWriter, r *http.Request) (*sock, error) {
 		}
 		return nil, fmt.Errorf("websocket handshake: %w", err)
 	}
-	_, plain := nc.(*net.TCPConn)
+	// An OS socket (a TCP connection, or one wrapped to be counted, as
+	// edge's connection limiter does) can resume a write that timed out;
+	// a TLS connection cannot.
+	_, plain := nc.(syscall.Conn)
 	s := &sock{nc: nc, plain: plain}
 	if rw.Reader.Buffered() > 0 {
 		s.br = rw.Reader // the client did not wait for the 101: keep its bytes
