@@ -145,6 +145,18 @@ func TestMaxConnsPerForwardedIP(t *testing.T) {
 	if _, _, err := dial("203.0.113.8"); err != nil {
 		t.Fatalf("another forwarded address: %v", err)
 	}
+	for i := range 5 { // a finished request gives its place back at once
+		req, _ := http.NewRequest("GET", srv.URL+"/healthz", nil)
+		req.Header.Set("X-Forwarded-For", "203.0.113.9")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 {
+			t.Fatalf("request %d from a forwarded address with nothing open: %d", i, resp.StatusCode)
+		}
+	}
 	_ = first.CloseNow()
 	waitFor(t, func() bool {
 		c, _, err := dial("203.0.113.7")
