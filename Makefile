@@ -5,7 +5,7 @@ STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 WEB_SRC     := $(shell find web/src web/public web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig*.json web/scripts -type f 2>/dev/null)
 
-.PHONY: run build test lint test-go test-web test-e2e test-cluster bench web clean
+.PHONY: run build test lint test-go test-web test-e2e test-cluster bench fuzz web clean
 
 ## run: start the server on http://localhost:8080 with SQLite in ./data
 run: web/dist/index.html
@@ -45,6 +45,16 @@ test-e2e: build
 ## test-cluster: nginx + 3 instances + PostgreSQL + Redis + mailpit, with faults
 test-cluster: build
 	$(GO) test -count=1 -timeout 20m -tags cluster ./deploy/clustertest/ -v
+
+## fuzz: each fuzz target for FUZZTIME (seed corpora in the tests; a failing input is saved under testdata/fuzz/)
+FUZZTIME    ?= 10s
+FUZZ_TARGETS := ./internal/ws:FuzzReadMessage ./internal/ws:FuzzUTF8Stream ./internal/ws:FuzzDecodeFrame \
+	./internal/httpapi:FuzzDecode ./internal/chat:FuzzParseMentions
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "== $${t#*:} ($${t%%:*}, $(FUZZTIME))"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) $${t%%:*}; \
+	done
 
 ## bench: Go benchmarks of the hot paths
 bench:

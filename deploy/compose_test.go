@@ -115,6 +115,9 @@ func TestNginxConfigs(t *testing.T) {
 		{"no buffering on WebSockets", `location = /api/v1/ws \{[^}]*proxy_buffering off;`},
 		{"WebSockets on their own upstream", `location = /api/v1/ws \{[^}]*proxy_pass http://openchat_ws;`},
 		{"no failure accounting for WebSockets", `upstream openchat_ws \{[^}]*max_fails=0;`},
+		{"query strings with token= redacted", `map \$args \$log_args \{[^}]*"~\(\^\|&\)token="\s+"\?\[redacted\]";`},
+		{"access log format without the raw request line", `log_format openchat '[^;]*\$uri\$log_args`},
+		{"access log uses it", `access_log \S+ openchat;`},
 	}
 	for _, file := range []string{"nginx.conf", "nginx.local.conf", "nginx.host.conf"} {
 		t.Run(file, func(t *testing.T) {
@@ -137,6 +140,11 @@ func TestNginxConfigs(t *testing.T) {
 			if strings.Count(conf, "{") != strings.Count(conf, "}") {
 				t.Error("unbalanced braces")
 			}
+			format := regexp.MustCompile(`log_format openchat [^;]*;`).FindString(conf)
+			if regexp.MustCompile(`\$request\b|\$request_uri|\$query_string|\$args`).MatchString(format) ||
+				regexp.MustCompile(`access_log (\S+;|[^;]*combined)`).MatchString(conf) {
+				t.Error("the access log must not record raw query strings (?token= is a credential)")
+			}
 			if regexp.MustCompile(`proxy_next_upstream [^;]*http_503`).MatchString(conf) {
 				t.Error("proxy_next_upstream must not retry 503s: they would mark every instance failed during an outage")
 			}
@@ -154,7 +162,17 @@ func TestNginxConfigs(t *testing.T) {
 // script does and asks nginx itself, when it is installed.
 func TestNginxLocalConfValid(t *testing.T) {
 	bin := nginxBin(t)
-	dir := t.TempDir()
+	path := renderLocalConf(t, t.TempDir(), "18080", "18443", "127.0.0.1:18081")
+	out, err := exec.Command(bin, "-t", "-q", "-p", filepath.Dir(path), "-c", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("nginx -t: %v\n%s", err, out)
+	}
+}
+
+// renderLocalConf writes nginx.local.conf as local-cluster.sh renders it,
+// with a throwaway certificate, into dir, and returns its path.
+func renderLocalConf(t *testing.T, dir, httpPort, httpsPort, upstream string) string {
+	t.Helper()
 	for _, d := range []string{"tls", "logs", "nginx/tmp"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			t.Fatal(err)
@@ -165,15 +183,13 @@ func TestNginxLocalConfValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conf := strings.NewReplacer("@DIR@", dir, "@HTTP_PORT@", "18080", "@HTTPS_PORT@", "18443",
-		"@UPSTREAM_SERVERS@", "server 127.0.0.1:18081 max_fails=2 fail_timeout=5s;",
-		"@WS_UPSTREAM_SERVERS@", "server 127.0.0.1:18081 max_fails=0;").Replace(string(b))
+	conf := strings.NewReplacer("@DIR@", dir, "@HTTP_PORT@", httpPort, "@HTTPS_PORT@", httpsPort,
+		"@UPSTREAM_SERVERS@", "server "+upstream+" max_fails=2 fail_timeout=5s;",
+		"@WS_UPSTREAM_SERVERS@", "server "+upstream+" max_fails=0;").Replace(string(b))
 	path := filepath.Join(dir, "nginx", "nginx.conf")
 	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out, err := exec.Command(bin, "-t", "-q", "-p", filepath.Join(dir, "nginx"), "-c", path).CombinedOutput()
-	if err != nil {
-		t.Fatalf("nginx -t: %v\n%s", err, out)
-	}
+	return path
 }
+

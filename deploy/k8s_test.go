@@ -112,6 +112,9 @@ func TestKubernetesDeployment(t *testing.T) {
 		{"non-root", get(pod, "spec.securityContext.runAsNonRoot") == true},
 		{"no privilege escalation", get(c, "securityContext.allowPrivilegeEscalation") == false},
 		{"config from the ConfigMap", str(c, "envFrom.0.configMapRef.name") == str(m["ConfigMap"], "metadata.name")},
+		{"metrics on a private port 9090", str(m["ConfigMap"], "data.OPENCHAT_METRICS_ADDR") == ":9090" &&
+			num(c, "ports.1.containerPort") == 9090 && str(c, "ports.1.name") == "metrics"},
+		{"scrape annotations name the metrics port", func() bool { a, _ := get(pod, "metadata.annotations").(node); return a["prometheus.io/port"] == "9090" }()},
 	}
 	for _, ck := range checks {
 		if !ck.ok {

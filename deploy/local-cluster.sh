@@ -18,7 +18,8 @@
 # [/tmp/openchat-cluster], OPENCHAT_BIN [<repo>/bin/openchat],
 # OPENCHAT_CLUSTER_NODES [3], OPENCHAT_CLUSTER_HTTP_PORT [8080],
 # OPENCHAT_CLUSTER_HTTPS_PORT [8443], OPENCHAT_CLUSTER_NODE_PORT [18080: node
-# N listens on NODE_PORT+N], OPENCHAT_CLUSTER_PG_PORT [55432],
+# N listens on NODE_PORT+N], OPENCHAT_CLUSTER_METRICS_PORT [19080: node N
+# serves /metrics on 127.0.0.1:METRICS_PORT+N only], OPENCHAT_CLUSTER_PG_PORT [55432],
 # OPENCHAT_CLUSTER_REDIS_PORT [56379], OPENCHAT_CLUSTER_SMTP_PORT [51025],
 # OPENCHAT_CLUSTER_MAIL_HTTP_PORT [58025]. `up` writes them to
 # $OPENCHAT_CLUSTER_DIR/cluster.env; later commands read them from there.
@@ -40,6 +41,7 @@ NODES=${NODES:-${OPENCHAT_CLUSTER_NODES:-3}}
 HTTP_PORT=${HTTP_PORT:-${OPENCHAT_CLUSTER_HTTP_PORT:-8080}}
 HTTPS_PORT=${HTTPS_PORT:-${OPENCHAT_CLUSTER_HTTPS_PORT:-8443}}
 NODE_PORT=${NODE_PORT:-${OPENCHAT_CLUSTER_NODE_PORT:-18080}}
+METRICS_PORT=${METRICS_PORT:-${OPENCHAT_CLUSTER_METRICS_PORT:-19080}}
 PG_PORT=${PG_PORT:-${OPENCHAT_CLUSTER_PG_PORT:-55432}}
 REDIS_PORT=${REDIS_PORT:-${OPENCHAT_CLUSTER_REDIS_PORT:-56379}}
 SMTP_PORT=${SMTP_PORT:-${OPENCHAT_CLUSTER_SMTP_PORT:-51025}}
@@ -161,6 +163,7 @@ NODES=$NODES
 HTTP_PORT=$HTTP_PORT
 HTTPS_PORT=$HTTPS_PORT
 NODE_PORT=$NODE_PORT
+METRICS_PORT=$METRICS_PORT
 PG_PORT=$PG_PORT
 REDIS_PORT=$REDIS_PORT
 SMTP_PORT=$SMTP_PORT
@@ -230,6 +233,7 @@ start_mailpit() {
 }
 
 node_port() { echo $((NODE_PORT + $1)); }
+metrics_port() { echo $((METRICS_PORT + $1)); }
 
 start_node() {
 	local n=$1 port
@@ -237,10 +241,12 @@ start_node() {
 	alive "node-$n" && return 0
 	port=$(node_port "$n")
 	port_busy "$port" && die "port $port is taken (set OPENCHAT_CLUSTER_NODE_PORT)"
+	port_busy "$(metrics_port "$n")" && die "port $(metrics_port "$n") is taken (set OPENCHAT_CLUSTER_METRICS_PORT)"
 	mkdir -p "$DIR/node-$n"
 	# The secret goes through the environment, not argv (visible in ps).
 	OPENCHAT_SECRET=$(cat "$DIR/secret") "$BIN" serve \
 		--addr "127.0.0.1:$port" \
+		--metrics-addr "127.0.0.1:$(metrics_port "$n")" \
 		--instance-id "node-$n" \
 		--data-dir "$DIR/node-$n" \
 		--database-url "postgres://postgres@127.0.0.1:$PG_PORT/openchat?sslmode=disable" \
@@ -335,6 +341,7 @@ cmd_status() {
 	for ((n = 1; n <= NODES; n++)); do
 		component_status "node-$n" curl -fsS "http://127.0.0.1:$(node_port "$n")/readyz"
 	done
+	echo "metrics: http://127.0.0.1:$(metrics_port 1)/metrics (node N on port $METRICS_PORT+N, loopback only)"
 	component_status nginx curl -fsSk "https://127.0.0.1:$HTTPS_PORT/healthz"
 }
 

@@ -110,6 +110,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // opts are flags that need converting into the Config.
 type opts struct {
 	urls, pids  string
+	metricsURLs string
 	json, quiet bool
 }
 
@@ -117,6 +118,11 @@ func (o opts) apply(c *bench.Config) error {
 	for _, u := range strings.Split(o.urls, ",") {
 		if u = strings.TrimSpace(u); u != "" {
 			c.URLs = append(c.URLs, strings.TrimRight(u, "/"))
+		}
+	}
+	for _, u := range strings.Split(o.metricsURLs, ",") {
+		if u = strings.TrimSpace(u); u != "" {
+			c.MetricsURLs = append(c.MetricsURLs, strings.TrimRight(u, "/"))
 		}
 	}
 	for _, p := range strings.Split(o.pids, ",") {
@@ -137,6 +143,7 @@ func newFlags(scenario string, c *bench.Config, o *opts, stderr io.Writer) *flag
 	fs := flag.NewFlagSet("openchat-bench "+scenario, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.urls, "url", "http://127.0.0.1:8080", "server base URL; a comma-separated list spreads connections round-robin over instances")
+	fs.StringVar(&o.metricsURLs, "metrics-url", "", "comma-separated base URLs of the servers' --metrics-addr listeners, read for RSS and CPU (default: --url, which serves no /metrics since --metrics-addr)")
 	fs.StringVar(&o.pids, "server-pid", "", "comma-separated server PIDs: read RSS and CPU from /proc instead of /metrics")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object instead of the summary line")
 	fs.BoolVar(&o.quiet, "quiet", false, "log only warnings")

@@ -48,10 +48,10 @@ func TestArgs(t *testing.T) {
 	}
 }
 
-// startServer builds and starts the real openchat server on a free port
-// with a fresh SQLite data dir. It skips while cmd/openchat cannot be built
+// startServer builds and starts the real openchat server on a free port,
+// its metrics on another, with a fresh SQLite data dir. It skips while cmd/openchat cannot be built
 // because packages it imports do not exist yet.
-func startServer(t *testing.T) string {
+func startServer(t *testing.T) (base, metrics string) {
 	t.Helper()
 	dir := t.TempDir()
 	bin := filepath.Join(dir, "openchat")
@@ -63,14 +63,17 @@ func startServer(t *testing.T) string {
 		}
 		t.Fatalf("go build ./cmd/openchat: %v\n%s", err, out)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	freeAddr := func() string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ln.Close()
+		return ln.Addr().String()
 	}
-	addr := ln.Addr().String()
-	ln.Close()
+	addr, metricsAddr := freeAddr(), freeAddr()
 	var logs bytes.Buffer
-	srv := exec.Command(bin, "serve", "--addr", addr, "--data-dir", filepath.Join(dir, "data"), "--log-level", "warn")
+	srv := exec.Command(bin, "serve", "--addr", addr, "--metrics-addr", metricsAddr, "--data-dir", filepath.Join(dir, "data"), "--log-level", "warn")
 	srv.Stdout, srv.Stderr = &logs, &logs
 	if err := srv.Start(); err != nil {
 		t.Fatal(err)
@@ -89,13 +92,13 @@ func startServer(t *testing.T) string {
 			t.Logf("server log:\n%s", logs.String())
 		}
 	})
-	base := "http://" + addr
+	base = "http://" + addr
 	for deadline := time.Now().Add(30 * time.Second); ; {
 		resp, err := http.Get(base + "/healthz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return base
+				return base, "http://" + metricsAddr
 			}
 		}
 		if time.Now().After(deadline) {
@@ -109,7 +112,7 @@ func TestFanoutAgainstRealServer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a real server")
 	}
-	base := startServer(t)
+	base, metrics := startServer(t)
 	exe := buildSelf(t)
 	tests := []struct {
 		name  string
@@ -120,7 +123,7 @@ func TestFanoutAgainstRealServer(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			args := []string{"fanout", "--url", base, "--conns", "20", "--rooms", "2", "--users", "4",
+			args := []string{"fanout", "--url", base, "--metrics-url", metrics, "--conns", "20", "--rooms", "2", "--users", "4",
 				"--rate", "20", "--duration", "2s", "--grace", "5s", "--json", "--quiet",
 				"--procs", strconv.Itoa(tt.procs)}
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

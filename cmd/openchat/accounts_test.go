@@ -309,7 +309,8 @@ func waitMails(t *testing.T, dataDir, addr string, n int) []string {
 func TestEmailVerification(t *testing.T) {
 	onEachStore(t, func(t *testing.T, start func(...string) *server) {
 		dir := t.TempDir()
-		srv := start("--data-dir", dir, "--mail-batch-window", "50ms")
+		metricsAddr := freeAddr(t)
+		srv := start("--data-dir", dir, "--mail-batch-window", "50ms", "--metrics-addr", metricsAddr)
 		ada := signUp(t, srv.URL, "ada")
 		grace := signUp(t, srv.URL, "grace")
 		var me struct{ User chat.User }
@@ -332,7 +333,7 @@ func TestEmailVerification(t *testing.T) {
 		if len(mentions.Mentions) != 1 {
 			t.Fatalf("mention not listed: %+v", mentions)
 		}
-		waitSkipped(t, srv.URL, 1) // the mention's batch, formed and skipped
+		waitSkipped(t, "http://"+metricsAddr, 1) // the mention's batch, formed and skipped
 		if n := len(mailsTo(t, dir, me.User.Email)); n != 1 {
 			t.Fatalf("an unverified address got %d e-mails, want only the verification", n)
 		}
@@ -372,7 +373,8 @@ func TestEmailVerification(t *testing.T) {
 }
 
 // waitSkipped waits until the mail worker has skipped n batches
-// (openchat_mail_batches_total{outcome="skipped"} on /metrics).
+// (openchat_mail_batches_total{outcome="skipped"} on /metrics of the
+// --metrics-addr listener at base).
 func waitSkipped(t *testing.T, base string, n int) {
 	t.Helper()
 	want := fmt.Sprintf(`openchat_mail_batches_total{outcome="skipped"} %d`, n)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/open-chat/openchat/internal/chat"
 	"github.com/open-chat/openchat/internal/edge"
+	"github.com/open-chat/openchat/internal/ws"
 )
 
 // config is every setting of `openchat serve`, built in run from flags,
@@ -35,6 +36,12 @@ type config struct {
 	LogLevel        string
 	LogFormat       string
 	PprofAddr       string
+	MetricsAddr     string
+
+	ReadTimeout   time.Duration
+	MaxConnsPerIP int
+	MaxConns      int
+	WSMaxPerUser  int
 
 	CacheRoomsTTL     time.Duration
 	CacheRoomMessages int
@@ -96,6 +103,11 @@ func newFlagSet(name string, c *config, stderr io.Writer) *flag.FlagSet {
 	enum(&c.LogLevel, "log-level", "info", "debug, info, warn or error", "debug", "info", "warn", "error")
 	enum(&c.LogFormat, "log-format", "text", "text or json", "text", "json")
 	str(&c.PprofAddr, "pprof-addr", "", "if set, serve net/http/pprof on this address (keep it private, e.g. 127.0.0.1:6060)")
+	str(&c.MetricsAddr, "metrics-addr", "", "if set, serve Prometheus /metrics on this address only (keep it private, e.g. 127.0.0.1:9090); empty: no metrics")
+	dur(&c.ReadTimeout, "read-timeout", 30*time.Second, "a request's headers and body must arrive within this time (408 otherwise); WebSockets are exempt once upgraded")
+	fs.IntVar(&c.MaxConnsPerIP, "max-conns-per-ip", 1000, "connections one client address may hold (behind --trusted-proxies: requests and WebSockets per forwarded address)")
+	fs.IntVar(&c.MaxConns, "max-conns", 0, "connections the process may hold (0: the file-descriptor limit minus a reserve; never more than that)")
+	fs.IntVar(&c.WSMaxPerUser, "ws-max-per-user", ws.DefaultMaxPerUser, "WebSocket connections one user may hold on this instance (more get 429)")
 	dur(&c.CacheRoomsTTL, "cache-rooms-ttl", 10*time.Second, "safety-net expiry of the cached room list")
 	fs.IntVar(&c.CacheRoomMessages, "cache-room-messages", 50, "newest messages cached per room")
 	fs.IntVar(&c.CacheMaxRooms, "cache-max-rooms", 10000, "rooms whose messages the in-process cache keeps (LRU)")
@@ -230,6 +242,10 @@ func (c *config) finish() error {
 		return errors.New("durations must be positive")
 	case c.MailRate <= 0 || c.MailBurst < 1 || c.MailPerRecipientHour < 1:
 		return errors.New("--mail-rate, --mail-burst and --mail-per-recipient-hour must be positive")
+	case c.ReadTimeout <= 0:
+		return errors.New("--read-timeout must be positive")
+	case c.MaxConnsPerIP < 1 || c.MaxConns < 0 || c.WSMaxPerUser < 1:
+		return errors.New("--max-conns-per-ip and --ws-max-per-user must be at least 1, --max-conns at least 0")
 	}
 	return nil
 }

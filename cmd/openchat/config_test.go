@@ -71,6 +71,16 @@ func TestParseServe(t *testing.T) {
 		{"acme and files", []string{"--acme-domain", "x.org", "--tls-cert", "c", "--tls-key", "k"}, nil, nil, true},
 		{"https public url", []string{"--tls-cert", "c.pem", "--tls-key", "k.pem", "--addr", ":8443"}, nil,
 			func(c config) bool { return c.PublicURL == "https://localhost:8443" }, false},
+		{"connection limit defaults", nil, nil, func(c config) bool {
+			return c.ReadTimeout == 30*time.Second && c.MaxConnsPerIP == 1000 && c.MaxConns == 0 && c.WSMaxPerUser == 32 && c.MetricsAddr == ""
+		}, false},
+		{"connection limits from env", nil, map[string]string{"OPENCHAT_READ_TIMEOUT": "5s", "OPENCHAT_MAX_CONNS_PER_IP": "10",
+			"OPENCHAT_MAX_CONNS": "500", "OPENCHAT_WS_MAX_PER_USER": "4", "OPENCHAT_METRICS_ADDR": "127.0.0.1:9090"}, func(c config) bool {
+			return c.ReadTimeout == 5*time.Second && c.MaxConnsPerIP == 10 && c.MaxConns == 500 && c.WSMaxPerUser == 4 && c.MetricsAddr == "127.0.0.1:9090"
+		}, false},
+		{"read timeout zero", []string{"--read-timeout", "0s"}, nil, nil, true},
+		{"max conns per ip zero", []string{"--max-conns-per-ip", "0"}, nil, nil, true},
+		{"ws max per user zero", []string{"--ws-max-per-user", "0"}, nil, nil, true},
 		{"stray argument", []string{"extra"}, nil, nil, true},
 		{"unknown flag", []string{"--nope"}, nil, nil, true},
 	}

@@ -168,12 +168,13 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("version: %v %q", err, out.String())
 	}
 	// The running server reports it too.
-	srv := startServer(t)
+	metricsAddr := freeAddr(t)
+	srv := startServer(t, "--metrics-addr", metricsAddr)
 	resp, err := httpGet(srv.URL + "/healthz")
 	if err != nil || !strings.Contains(resp, `"version":"v1.2.3"`) {
 		t.Fatalf("/healthz: %v %s", err, resp)
 	}
-	metrics, err := httpGet(srv.URL + "/metrics")
+	metrics, err := httpGet("http://" + metricsAddr + "/metrics")
 	if err != nil || !strings.Contains(metrics, `openchat_build_info{`) || !strings.Contains(metrics, `version="v1.2.3"`) {
 		t.Fatalf("/metrics lacks openchat_build_info: %v", err)
 	}

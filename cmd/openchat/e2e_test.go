@@ -83,7 +83,7 @@ func TestNewcomerSession(t *testing.T) {
 }
 
 // TestServeStaticAndHealth checks the non-API surface: health, readiness,
-// metrics, the embedded client and the OpenAPI document.
+// metrics (not public), the embedded client and the OpenAPI document.
 func TestServeStaticAndHealth(t *testing.T) {
 	srv := startServer(t, "--instance-id", "solo")
 	for _, tt := range []struct {
@@ -92,7 +92,7 @@ func TestServeStaticAndHealth(t *testing.T) {
 	}{
 		{"/healthz", "ok", 200},
 		{"/readyz", "", 200},
-		{"/metrics", "openchat_http_requests_total", 200},
+		{"/metrics", "not_found", 404}, // private: --metrics-addr
 		{"/api/v1/openapi.yaml", "openapi: 3.1", 200},
 		{"/", "<div id=\"root\"", 200},
 		{"/api/v1/nope", "not_found", 404},

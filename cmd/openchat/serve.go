@@ -118,8 +118,8 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 	if err := svc.WatchMembers(ctx); err != nil {
 		return fmt.Errorf("watch members: %w", err)
 	}
-	wsSrv := ws.NewServer(ws.Config{InstanceID: c.InstanceID, AllowedOrigins: c.AllowedOrigins, PresenceTTL: presenceTTL},
-		svc, inf.pubsub, inf.presence, m, log)
+	wsSrv := ws.NewServer(ws.Config{InstanceID: c.InstanceID, AllowedOrigins: c.AllowedOrigins, PresenceTTL: presenceTTL,
+		MaxPerUser: c.WSMaxPerUser}, svc, inf.pubsub, inf.presence, m, log)
 	webH, err := web.NewHandler(web.Config{AssetURL: c.AssetURL})
 	if err != nil {
 		return err
@@ -137,16 +137,19 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 	worker := mail.NewWorker(mailCfg, st, inf.presence, transport, m, log)
 	handler := httpapi.NewServer(httpapi.Config{InstanceID: c.InstanceID, Version: build.Version, AllowedOrigins: c.AllowedOrigins,
 		Secret: secret, SecureCookies: strings.HasPrefix(c.PublicURL, "https://")}, svc,
-		httpapi.Deps{WS: wsSrv, Web: webH, MetricsHandler: m.Handler(), Metrics: m, Log: log})
+		httpapi.Deps{WS: wsSrv, Web: webH, Metrics: m, Log: log})
 
-	handler = edge.Middleware(c.TrustedProxies, c.InstanceID, handler)
+	limiter := newConnLimiter(c, log)
+	handler = limiter.Middleware(edge.Middleware(c.TrustedProxies, c.InstanceID, handler))
 
-	ln, redirectSrv, err := listen(c, log)
+	ln, redirectSrv, err := listen(c, limiter, log)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
-		MaxHeaderBytes: 64 << 10, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	// ReadTimeout bounds headers and body (a hijacked WebSocket is free of
+	// it: net/http clears the deadline).
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: c.ReadTimeout,
+		IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	if redirectSrv != nil {
 		defer redirectSrv.Close()
 	}
@@ -165,8 +168,19 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); f(bg) }()
 	}
-	if c.PprofAddr != "" {
-		go servePprof(bg, c.PprofAddr, log)
+	for _, p := range []struct {
+		name, addr string
+		handler    http.Handler
+	}{{"pprof", c.PprofAddr, pprofHandler()}, {"metrics", c.MetricsAddr, metricsHandler(m)}} {
+		if p.addr == "" {
+			continue
+		}
+		if err := servePrivate(bg, p.name, p.addr, p.handler, log); err != nil {
+			_ = ln.Close()
+			stopBg()
+			wg.Wait()
+			return err
+		}
 	}
 
 	errc := make(chan error, 1)
@@ -195,13 +209,31 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 	return nil
 }
 
+// newConnLimiter bounds connections per client address and in all, below
+// the file-descriptor limit.
+func newConnLimiter(c config, log *slog.Logger) *edge.ConnLimiter {
+	total, fdLimit, clamped := edge.MaxConns(c.MaxConns)
+	if clamped {
+		log.Warn("--max-conns lowered to stay below the file-descriptor limit", "max_conns", total, "fd_limit", fdLimit)
+	}
+	l := edge.NewConnLimiter(c.MaxConnsPerIP, total, c.TrustedProxies, c.InstanceID)
+	if l.PerIP() < c.MaxConnsPerIP {
+		log.Warn("--max-conns-per-ip lowered to three quarters of the connection cap, so one address cannot starve the others",
+			"max_conns_per_ip", l.PerIP(), "max_conns", total)
+	}
+	log.Debug("connection limits", "max_conns", total, "max_conns_per_ip", l.PerIP(), "fd_limit", fdLimit)
+	return l
+}
+
 // listen opens the main listener (TLS when configured) and, with TLS, the
 // plain-HTTP listener that answers ACME challenges and redirects to https.
-func listen(c config, log *slog.Logger) (net.Listener, *http.Server, error) {
+// Both count their connections in limiter.
+func listen(c config, limiter *edge.ConnLimiter, log *slog.Logger) (net.Listener, *http.Server, error) {
 	ln, err := net.Listen("tcp", c.Addr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("listen: %w", err)
 	}
+	ln = limiter.Listener(ln)
 	if !c.tls().Enabled() {
 		return ln, nil, nil
 	}
@@ -220,9 +252,10 @@ func listen(c config, log *slog.Logger) (net.Listener, *http.Server, error) {
 		ln.Close()
 		return nil, nil, fmt.Errorf("listen %s: %w", c.HTTPRedirectAddr, err)
 	}
-	rs := &http.Server{Handler: edge.RedirectHandler(acme, port, c.InstanceID), ReadHeaderTimeout: 10 * time.Second}
+	rs := &http.Server{Handler: edge.RedirectHandler(acme, port, c.InstanceID), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: c.ReadTimeout}
 	go func() {
-		if err := rs.Serve(rln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := rs.Serve(limiter.Listener(rln)); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("redirect listener", "err", err)
 		}
 	}()
@@ -237,17 +270,38 @@ func dbKind(c config) string {
 	return "sqlite"
 }
 
-func servePprof(ctx context.Context, addr string, log *slog.Logger) {
+func pprofHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/debug/pprof/", pprof.Index)
 	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
 	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
 	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() { <-ctx.Done(); _ = srv.Close() }()
-	log.Info("pprof listening", "addr", addr)
-	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		log.Error("pprof", "err", err)
+	return mux
+}
+
+// metricsHandler serves GET /metrics on the private listener only: the
+// public one answers 404 there.
+func metricsHandler(m *metrics.Prometheus) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", m.Handler())
+	return mux
+}
+
+// servePrivate serves h on addr, a listener meant for operators only
+// (pprof, metrics), until ctx ends. Listening fails serve at start-up.
+func servePrivate(ctx context.Context, name, addr string, h http.Handler, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("%s listener: %w", name, err)
 	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	go func() { <-ctx.Done(); _ = srv.Close() }()
+	log.Info(name+" listening", "addr", ln.Addr().String())
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error(name, "err", err)
+		}
+	}()
+	return nil
 }

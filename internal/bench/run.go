@@ -35,24 +35,27 @@ type Config struct {
 	Scenario   string
 	URLs       []string // connections are spread round-robin over them
 	ServerPIDs []int    // read RSS/CPU from /proc instead of /metrics
-	Conns      int      // subscribers (idle, fanout) or senders (ingest)
-	Rooms      int
-	Users      int // size of the user pool the connections share
-	Procs      int // worker processes; 1 = in this process
-	SrcIPs     int // source addresses 127.0.0.1…N; 0 = as many as needed
-	Ramp       float64
-	Hold       time.Duration // idle
-	Ping       time.Duration
-	Duration   time.Duration // fanout, ingest
-	Grace      time.Duration
-	Settle     time.Duration // after setup, wait up to this for server RSS to stop falling
-	Rate       float64       // fanout: messages per second, all rooms together
-	Publishers int           // fanout; 0 = Rate/DefaultPublisherRate
-	Inflight   int           // ingest
-	UserPrefix string
-	RoomPrefix string
-	Exe        string // this program, re-executed with --child when Procs > 1
-	CPUProfile string // write the measured phase's CPU profile here (children: <path>.worker<N>)
+	// MetricsURLs are the servers' --metrics-addr listeners, as base URLs
+	// (/metrics is not on the public one); empty: URLs.
+	MetricsURLs []string
+	Conns       int // subscribers (idle, fanout) or senders (ingest)
+	Rooms       int
+	Users       int // size of the user pool the connections share
+	Procs       int // worker processes; 1 = in this process
+	SrcIPs      int // source addresses 127.0.0.1…N; 0 = as many as needed
+	Ramp        float64
+	Hold        time.Duration // idle
+	Ping        time.Duration
+	Duration    time.Duration // fanout, ingest
+	Grace       time.Duration
+	Settle      time.Duration // after setup, wait up to this for server RSS to stop falling
+	Rate        float64       // fanout: messages per second, all rooms together
+	Publishers  int           // fanout; 0 = Rate/DefaultPublisherRate
+	Inflight    int           // ingest
+	UserPrefix  string
+	RoomPrefix  string
+	Exe         string // this program, re-executed with --child when Procs > 1
+	CPUProfile  string // write the measured phase's CPU profile here (children: <path>.worker<N>)
 }
 
 // Validate checks the config.
@@ -118,6 +121,9 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 	}
 	d := newDialers()
 	smp := sampler{urls: c.URLs, pids: c.ServerPIDs, hc: &http.Client{Timeout: RequestTimeout}}
+	if len(c.MetricsURLs) > 0 {
+		smp.urls = c.MetricsURLs
+	}
 	s := Summary{Scenario: c.Scenario, Conns: c.Conns, Rooms: c.Rooms, Procs: c.Procs, Rate: c.Rate}
 	fresh, err := smp.sample(ctx)
 	if err != nil {

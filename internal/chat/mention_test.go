@@ -2,6 +2,7 @@ package chat
 
 import (
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -55,7 +56,9 @@ func TestParseMentionsBound(t *testing.T) {
 }
 
 func FuzzParseMentions(f *testing.F) {
-	for _, s := range []string{"hi @ada", "a@b.com", "`@x` @yyy", "@@@", "é@ada", "```@ada```"} {
+	for _, s := range []string{"hi @ada", "a@b.com", "`@x` @yyy", "@@@", "é@ada", "```@ada```",
+		"thanks @ada.lovelace! cc @Bob_99, @carl-", "mail ada@example.org or ping @ada", "``@ada`` and ```\n@bob\n``` @carl",
+		"¡@ada! ünd 你好 @grace", "@" + strings.Repeat("a", 40), strings.Repeat("@ab1 ", 60)} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, body string) {
@@ -67,6 +70,9 @@ func FuzzParseMentions(f *testing.F) {
 			}
 			if seen[name] {
 				t.Fatalf("duplicate %q from %q", name, body)
+			}
+			if !strings.Contains(strings.ToLower(body), "@"+name) {
+				t.Fatalf("%q is not written as @%s in %q", name, name, body)
 			}
 			seen[name] = true
 		}

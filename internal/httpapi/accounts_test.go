@@ -180,6 +180,7 @@ func TestVerifyEmailLink(t *testing.T) {
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `<form method="post"`) || !strings.Contains(rec.Body.String(), "Confirm") {
 		t.Fatalf("page: %d %s", rec.Code, rec.Body)
 	}
+	checkPageHeaders(t, rec) // the same page as unsubscribe's: not framable, no script
 	if strings.Contains(e.do(t, req{method: "GET", path: "/api/v1/me", token: tok}).Body.String(), `"email_verified":true`) {
 		t.Fatal("GET verified")
 	}

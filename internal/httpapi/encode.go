@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"os"
 	"strings"
 	"unicode/utf8"
 
@@ -54,13 +55,16 @@ func decode[T any](w http.ResponseWriter, r *http.Request, maxBytes int64) (T, e
 	return v, nil
 }
 
-// readBody reads the whole body, at most maxBytes (413 beyond).
+// readBody reads the whole body, at most maxBytes (413 beyond), within the
+// server's read timeout (408 beyond: a client trickling its body).
 func readBody(w http.ResponseWriter, r *http.Request, maxBytes int64) ([]byte, error) {
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBytes))
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
 		return nil, chat.Errorf(chat.ETOOLARGE, "request body is larger than %d bytes", maxBytes)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return nil, chat.Errorf(codeRequestTimeout, "the request body did not arrive in time")
 	case err != nil:
 		return nil, chat.Errorf(chat.EBADREQUEST, "cannot read request body")
 	}
@@ -86,9 +90,12 @@ func badJSON(err error) error {
 	}
 }
 
-// codeMethodNotAllowed is the one error code of this layer alone: routing
-// is not a domain concern.
-const codeMethodNotAllowed = "method_not_allowed"
+// Error codes of this layer alone: routing and connection timing are not
+// domain concerns.
+const (
+	codeMethodNotAllowed = "method_not_allowed"
+	codeRequestTimeout   = "request_timeout"
+)
 
 // errorStatus is the one mapping from chat error codes to HTTP statuses.
 func errorStatus(code string) int {
@@ -115,6 +122,8 @@ func errorStatus(code string) int {
 		return http.StatusServiceUnavailable
 	case codeMethodNotAllowed:
 		return http.StatusMethodNotAllowed
+	case codeRequestTimeout:
+		return http.StatusRequestTimeout
 	default:
 		return http.StatusInternalServerError
 	}

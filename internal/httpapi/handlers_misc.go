@@ -15,11 +15,6 @@ func handleWS(log *slog.Logger, ws http.Handler) http.Handler {
 	return optional(log, ws, "WebSocket endpoint")
 }
 
-// handleMetrics serves the metrics handler, if any.
-func handleMetrics(log *slog.Logger, m http.Handler) http.Handler {
-	return optional(log, m, "metrics endpoint")
-}
-
 func optional(log *slog.Logger, h http.Handler, what string) http.Handler {
 	if h != nil {
 		return h
@@ -94,7 +89,8 @@ func handleFallback(log *slog.Logger, mux registrar, web http.Handler) http.Hand
 }
 
 // reserved reports whether path belongs to the server rather than to the
-// web client.
+// web client. /metrics is served only on the private --metrics-addr; here
+// it stays a JSON 404, never the web client.
 func reserved(path string) bool {
 	for _, p := range []string{"/api", "/metrics", "/healthz", "/readyz"} {
 		if path == p || strings.HasPrefix(path, p+"/") {

@@ -1,12 +1,14 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/open-chat/openchat/internal/chat"
 )
@@ -89,4 +91,36 @@ func TestConfigDefaults(t *testing.T) {
 	if c.MaxBodyBytes != 10 {
 		t.Errorf("explicit values changed: %+v", c)
 	}
+}
+
+// FuzzDecode: the JSON body decoder never panics and never fails as an
+// internal error; what it accepts is valid UTF-8 within the size limit.
+func FuzzDecode(f *testing.F) {
+	type request struct {
+		Body     string `json:"body"`
+		ClientID string `json:"client_id"`
+	}
+	for _, s := range []string{
+		`{"body":"Hello, @bob!","client_id":"c-1"}`, `{"body":"x"} {}`, `{"body":1}`, `{"nope":true}`, `[]`, `null`, ``,
+		`{"body":"\u00e9\ud83d\ude00"}`, "{\"body\":\"\xff\"}", `{"body":"` + strings.Repeat("a", 300) + `"}`,
+	} {
+		f.Add([]byte(s), "application/json")
+	}
+	f.Add([]byte(`{"body":"x"}`), "text/plain")
+	f.Add([]byte(`{"body":"x"}`), "application/json; charset=utf-8")
+	const limit = 256
+	f.Fuzz(func(t *testing.T, body []byte, ctype string) {
+		r := httptest.NewRequest(http.MethodPost, "/api/v1/rooms/r/messages", bytes.NewReader(body))
+		r.Header.Set("Content-Type", ctype)
+		_, err := decode[request](httptest.NewRecorder(), r, limit)
+		if err != nil {
+			if status := errorStatus(chat.ErrorCode(err)); status >= 500 {
+				t.Fatalf("%q (%s): status %d: %v", body, ctype, status, err)
+			}
+			return
+		}
+		if len(body) > limit || !utf8.Valid(body) {
+			t.Fatalf("accepted %q", body)
+		}
+	})
 }

@@ -19,14 +19,10 @@ var web = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(w, "<html>app</html>")
 })
 
-var metricsPage = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-	_, _ = io.WriteString(w, "# metrics\n")
-})
-
 // TestRouting: 404 and 405 as JSON, the web client for the rest, and
 // X-Served-By on all of it (req.do checks the header on every response).
 func TestRouting(t *testing.T) {
-	withWeb := newEnv(t, func(_ *httpapi.Config, d *httpapi.Deps) { d.Web, d.MetricsHandler = web, metricsPage })
+	withWeb := newEnv(t, func(_ *httpapi.Config, d *httpapi.Deps) { d.Web = web })
 	bare := newEnv(t, nil)
 	cases := []struct {
 		name   string
@@ -49,8 +45,7 @@ func TestRouting(t *testing.T) {
 		{"web client", withWeb, "GET", "/rooms/abc", 200, "", "web", "<html>app</html>"},
 		{"web root", withWeb, "GET", "/", 200, "", "web", "<html>app</html>"},
 		{"web post", withWeb, "POST", "/index.html", 200, "", "web", "app"},
-		{"metrics", withWeb, "GET", "/metrics", 200, "", "GET /metrics", "# metrics"},
-		{"metrics off", bare, "GET", "/metrics", 404, "", "GET /metrics", `"not_found"`},
+		{"metrics are not public", withWeb, "GET", "/metrics", 404, "", "unmatched", `"not_found"`},
 		{"405 rooms", withWeb, "DELETE", "/api/v1/rooms", 405, "GET, HEAD, POST", "unmatched", `"method_not_allowed"`},
 		{"405 me", withWeb, "PUT", "/api/v1/me", 405, "GET, HEAD, PATCH", "unmatched", `"method_not_allowed"`},
 		{"405 room", bare, "POST", "/api/v1/rooms/abc", 405, "GET, HEAD, PATCH", "unmatched", `"method_not_allowed"`},

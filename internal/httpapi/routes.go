@@ -48,7 +48,6 @@ func addRoutes(mux registrar, cfg Config, svc *chat.Service, deps Deps) {
 	handle("GET /api/v1/openapi.yaml", handleOpenAPI())
 	handle("GET /healthz", handleHealthz(cfg.Version))
 	handle("GET /readyz", handleReadyz(log, svc))
-	handle("GET /metrics", handleMetrics(log, deps.MetricsHandler))
 	// Everything else: 405 for a known path, 404 under the reserved
 	// prefixes, the web client otherwise.
 	mux.Handle("/", handleFallback(log, mux, deps.Web))

@@ -63,8 +63,6 @@ type Deps struct {
 	// Web serves everything outside /api/, /metrics, /healthz and /readyz
 	// (the web client); nil answers 404.
 	Web http.Handler
-	// MetricsHandler serves GET /metrics; nil answers 404.
-	MetricsHandler http.Handler
 	// Metrics observes every request.
 	Metrics chat.Metrics
 	Log     *slog.Logger

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -18,8 +20,9 @@ import (
 const unsubscribePage = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>OpenChat – {{.Title}}</title></head>
-<body style="font-family: system-ui, sans-serif; max-width: 32rem; margin: 4rem auto; padding: 0 1rem">
+<title>OpenChat – {{.Title}}</title>
+<style>` + pageStyle + `</style></head>
+<body>
 <h1>{{.Title}}</h1>
 <p>{{.Text}}</p>
 {{if .Action}}<form method="post" action="{{.Action}}">
@@ -28,6 +31,19 @@ const unsubscribePage = `<!doctype html>
 </form>{{end}}
 </body></html>
 `
+
+// pageStyle is the pages' only style; the CSP allows it by hash.
+const pageStyle = `body{font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem}`
+
+// pageCSP is the web client's Content-Security-Policy (web.policy) for a
+// page with no script and one inline style: nothing but the same origin,
+// no framing (clickjacking a one-click button), forms posting only back
+// here.
+func pageCSP(style string) string {
+	sum := sha256.Sum256([]byte(style))
+	return "default-src 'self'; script-src 'self'; style-src 'self' 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) +
+		"'; img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+}
 
 // pageView is a small HTML page (unsubscribe, e-mail verification): a
 // title, a text and optionally a form that POSTs to Action.
@@ -87,6 +103,8 @@ func handleUnsubscribe(log *slog.Logger, svc *chat.Service, secret []byte, maxBo
 func renderPage(w http.ResponseWriter, r *http.Request, log *slog.Logger, tmpl *template.Template, v pageView) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Security-Policy", pageCSP(pageStyle))
+	w.Header().Set("X-Frame-Options", "DENY")
 	if err := tmpl.Execute(w, v); err != nil {
 		log.ErrorContext(r.Context(), "render page", "err", err)
 	}

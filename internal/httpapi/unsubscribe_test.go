@@ -2,8 +2,11 @@ package httpapi_test
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"html"
 	"mime/multipart"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -56,6 +59,7 @@ func TestUnsubscribe(t *testing.T) {
 		if p := pref(); p != chat.NotifyAlways {
 			t.Errorf("preference after GET = %q", p)
 		}
+		checkPageHeaders(t, rec)
 	})
 
 	posts := []struct{ name, body, ctype string }{
@@ -75,6 +79,7 @@ func TestUnsubscribe(t *testing.T) {
 			if p := pref(); p != chat.NotifyNever {
 				t.Errorf("preference = %q, want never", p)
 			}
+			checkPageHeaders(t, rec)
 		})
 	}
 
@@ -91,6 +96,40 @@ func TestUnsubscribe(t *testing.T) {
 			wantError(t, noSecret.do(t, req{method: m, path: forged}), 401, "unauthorized", "")
 		}
 	})
+}
+
+// checkPageHeaders: the page may not be framed (a one-click button is a
+// clickjacking target), runs no script and loads nothing from elsewhere;
+// its one inline style is allowed by its hash.
+func checkPageHeaders(t *testing.T, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	csp := rec.Header().Get("Content-Security-Policy")
+	for _, want := range []string{"default-src 'self'", "script-src 'self';", "frame-ancestors 'none'", "object-src 'none'",
+		"base-uri 'none'", "form-action 'self'"} {
+		if !strings.Contains(csp, want) {
+			t.Errorf("CSP %q lacks %q", csp, want)
+		}
+	}
+	if strings.Contains(csp, "unsafe-inline") {
+		t.Errorf("CSP allows inline code: %q", csp)
+	}
+	body := rec.Body.String()
+	i, j := strings.Index(body, "<style>"), strings.Index(body, "</style>")
+	if i < 0 || j < i {
+		t.Fatalf("no style element in %s", body)
+	}
+	sum := sha256.Sum256([]byte(body[i+len("<style>") : j]))
+	if h := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; !strings.Contains(csp, "style-src 'self' "+h) {
+		t.Errorf("CSP %q does not allow the page's style %s", csp, h)
+	}
+	if strings.Contains(body, "style=") || strings.Contains(body, "<script") {
+		t.Errorf("inline style attribute or script in %s", body)
+	}
+	for h, want := range map[string]string{"X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer", "X-Content-Type-Options": "nosniff"} {
+		if got := rec.Header().Get(h); got != want {
+			t.Errorf("%s = %q, want %q", h, got, want)
+		}
+	}
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -15,6 +15,9 @@ const (
 	// DefaultMaxFrameBytes is the largest client frame; a bigger one closes
 	// the connection with 1009. It fits a maximal message body with escapes.
 	DefaultMaxFrameBytes = 32 << 10
+	// DefaultMaxPerUser bounds one user's connections on one instance (its
+	// tabs and devices); one more is answered 429.
+	DefaultMaxPerUser = 32
 	// DefaultMaxSubscriptions bounds the rooms one connection subscribes to.
 	DefaultMaxSubscriptions = 500
 	// DefaultPingInterval: a connection silent this long gets a WebSocket ping.
@@ -55,6 +58,9 @@ type Config struct {
 	// InstanceID names this process in the hello frame.
 	InstanceID string
 
+	// MaxPerUser bounds a user's connections to this instance; the count is
+	// per instance (a user may hold MaxPerUser on each).
+	MaxPerUser       int
 	SendQueue        int
 	MaxFrameBytes    int64
 	MaxSubscriptions int
@@ -88,6 +94,7 @@ func (c Config) withDefaults() Config {
 			*v = d
 		}
 	}
+	def(&c.MaxPerUser, DefaultMaxPerUser)
 	def(&c.SendQueue, DefaultSendQueue)
 	def(&c.MaxSubscriptions, DefaultMaxSubscriptions)
 	def(&c.PresenceListMax, DefaultPresenceListMax)

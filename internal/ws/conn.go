@@ -152,6 +152,9 @@ func (c *conn) serve() {
 				c.closed, c.queue = true, nil
 				c.mu.Unlock()
 				c.sk.writeClose(ce.code, ce.reason) // now: finish closes the socket next
+				if ce.drain {
+					c.sk.drain(ce.skip)
+				}
 			}
 			return
 		}

@@ -59,7 +59,10 @@ func TestDecodeFrame(t *testing.T) {
 // known type with the fields that type needs.
 func FuzzDecodeFrame(f *testing.F) {
 	for _, s := range []string{`{"type":"subscribe","room_id":"r","after_seq":3}`, `{"type":"send","room_id":"r","body":"b","client_id":"c"}`,
-		`{"type":"ping"}`, `{"type":"typing","room_id":"r"}`, `{"type":"unsubscribe","room_id":"r"}`, `{}`, `[]`, "\xff"} {
+		`{"type":"ping"}`, `{"type":"typing","room_id":"r"}`, `{"type":"unsubscribe","room_id":"r"}`, `{}`, `[]`, "\xff",
+		`{"type":"send","room_id":"01JD8X3K2M","body":"hi @ada, see ` + "`code`" + `","client_id":"c-17","ref":"r-3"}`,
+		`{"type":"subscribe","room_id":"r1","after_seq":1.5}`, `{"type":"send","room_id":1,"body":"x"}`, `null`,
+		`{"type":"ping"} trailing`, `{"type":"subscribe","room_id":"r1","after_seq":-1}`} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {

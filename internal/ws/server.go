@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -35,6 +36,7 @@ type Server struct {
 	mu      sync.Mutex
 	conns   map[*conn]struct{}
 	byUser  map[string]map[*conn]struct{} // the same connections by user id
+	perUser map[string]int                // connections per user ID, upgrades in progress included
 	closing bool
 	wg      sync.WaitGroup // one per ServeHTTP call past the checks
 
@@ -58,7 +60,8 @@ func NewServer(cfg Config, svc *chat.Service, ps chat.PubSub, pr chat.Presence, 
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{cfg: cfg.withDefaults(), svc: svc, ps: ps, pr: pr, metrics: metrics, log: log,
-		conns: map[*conn]struct{}{}, byUser: map[string]map[*conn]struct{}{}, rooms: map[string]*room{}, presCount: map[chat.PresenceEntry]int{}}
+		conns: map[*conn]struct{}{}, byUser: map[string]map[*conn]struct{}{}, perUser: map[string]int{},
+		rooms: map[string]*room{}, presCount: map[chat.PresenceEntry]int{}}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.readBufs.New = func() any { return bytes.NewBuffer(make([]byte, 0, 1024)) }
 	s.writeBufs.New = func() any { b := make([]byte, 0, 4096); return &b }
@@ -103,12 +106,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusServiceUnavailable, chat.EUNAVAILABLE, "server is shutting down")
 		return
 	}
+	if s.perUser[user.ID] >= s.cfg.MaxPerUser {
+		s.mu.Unlock()
+		httpError(w, http.StatusTooManyRequests, chat.ERATELIMITED,
+			fmt.Sprintf("at most %d WebSocket connections per user; close one first", s.cfg.MaxPerUser))
+		return
+	}
+	s.perUser[user.ID]++
 	s.wg.Add(1)
 	s.mu.Unlock()
 
 	sk, err := upgrade(w, r)
 	if err != nil {
 		s.log.Debug("websocket upgrade failed", "err", err)
+		s.userGone(user.ID)
 		s.wg.Done()
 		return // upgrade answered the request
 	}
@@ -141,10 +152,20 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 			s.mu.Unlock()
+			s.userGone(user.ID)
 			s.metrics.WSConnections(-1)
 		}()
 		c.serve()
 	}()
+}
+
+// userGone gives back a connection of the user's MaxPerUser.
+func (s *Server) userGone(userID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.perUser[userID]--; s.perUser[userID] <= 0 {
+		delete(s.perUser, userID)
+	}
 }
 
 // originAllowed applies the Origin rule: no Origin (non-browser client), the

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/gobwas/ws"
@@ -39,9 +40,15 @@ const (
 )
 
 // closeError ends the reading loop; the connection is closed with code.
+// With drain, the server closes because of the peer's error while the peer
+// may still be sending: what follows (skip bytes of the current frame, then
+// frames up to the peer's close) is read and discarded, bounded, so that
+// the peer reads the close frame rather than a TCP reset.
 type closeError struct {
 	code   ws.StatusCode
 	reason string
+	drain  bool
+	skip   int64
 }
 
 func (e *closeError) Error() string { return fmt.Sprintf("websocket closed: %d %s", e.code, e.reason) }
@@ -49,7 +56,7 @@ func (e *closeError) Error() string { return fmt.Sprintf("websocket closed: %d %
 // sock is a connection's framing state.
 type sock struct {
 	nc        net.Conn
-	plain     bool // a TCP socket: a write may time out and resume
+	plain     bool // an OS socket, not TLS: a write may time out and resume
 	br        *bufio.Reader
 	wmu       sync.Mutex // one writer at a time: the batch writer or the close frame
 	hdr       [ws.MaxHeaderSize - 2]byte
@@ -73,7 +80,10 @@ func upgrade(w http.ResponseWriter, r *http.Request) (*sock, error) {
 		}
 		return nil, fmt.Errorf("websocket handshake: %w", err)
 	}
-	_, plain := nc.(*net.TCPConn)
+	// An OS socket (a TCP connection, or one wrapped to be counted, as
+	// edge's connection limiter does) can resume a write that timed out;
+	// a TLS connection cannot.
+	_, plain := nc.(syscall.Conn)
 	s := &sock{nc: nc, plain: plain}
 	if rw.Reader.Buffered() > 0 {
 		s.br = rw.Reader // the client did not wait for the 101: keep its bytes
@@ -85,10 +95,13 @@ func upgrade(w http.ResponseWriter, r *http.Request) (*sock, error) {
 
 // readMessage reads the next data message into buf, reassembling fragments
 // and answering control frames: ping (pong is queued by onPing), pong
-// (onPong) and close (a closeError with the peer's code, to echo). Over limit bytes the
-// connection is closed with 1009.
+// (onPong) and close (a closeError with the peer's code, to echo). It ends
+// with a closeError, as RFC 6455 says: 1009 over limit bytes, 1007 for text
+// that is not UTF-8 (checked fragment by fragment, so a bad fragment is
+// refused before the rest arrives), 1002 for a broken frame or close frame.
 func (s *sock) readMessage(buf *bytes.Buffer, limit int64, onPing func([]byte), onPong func()) (ws.OpCode, error) {
 	var op ws.OpCode
+	var text utf8Stream
 	state := ws.StateServerSide
 	for {
 		h, err := ws.ReadHeaderBuffer(s.br, s.hdr[:])
@@ -96,7 +109,7 @@ func (s *sock) readMessage(buf *bytes.Buffer, limit int64, onPing func([]byte), 
 			return 0, err
 		}
 		if err := ws.CheckHeader(h, state); err != nil {
-			return 0, &closeError{ws.StatusProtocolError, err.Error()}
+			return 0, &closeError{code: ws.StatusProtocolError, reason: err.Error(), drain: true, skip: h.Length}
 		}
 		if h.OpCode.IsControl() {
 			p := make([]byte, h.Length) // at most 125 bytes (CheckHeader)
@@ -110,16 +123,16 @@ func (s *sock) readMessage(buf *bytes.Buffer, limit int64, onPing func([]byte), 
 			case ws.OpPong:
 				onPong()
 			case ws.OpClose:
-				code, reason := ws.ParseCloseFrameData(p)
-				if code.Empty() {
-					code = ws.StatusNormalClosure
+				code, reason, err := parseClose(p)
+				if err != nil {
+					return 0, err
 				}
-				return 0, &closeError{code, reason} // the caller echoes it
+				return 0, &closeError{code: code, reason: reason} // the caller echoes it
 			}
 			continue
 		}
 		if int64(buf.Len())+h.Length > limit {
-			return 0, &closeError{ws.StatusMessageTooBig, "message too big"}
+			return 0, &closeError{code: ws.StatusMessageTooBig, reason: "message too big", drain: true, skip: h.Length}
 		}
 		n := int(h.Length)
 		buf.Grow(n)
@@ -132,10 +145,37 @@ func (s *sock) readMessage(buf *bytes.Buffer, limit int64, onPing func([]byte), 
 		if h.OpCode != ws.OpContinuation {
 			op = h.OpCode
 		}
+		if op == ws.OpText && (!text.write(p) || h.Fin && !text.complete()) {
+			return 0, &closeError{code: statusInvalidData, reason: "text is not valid UTF-8", drain: true}
+		}
 		if h.Fin {
 			return op, nil
 		}
 		state = state.Set(ws.StateFragmented)
+	}
+}
+
+// drain reads and throws away what the peer sends after an error close:
+// skip bytes of the frame it was in, then frames up to its close frame,
+// at most drainMax bytes in all and until the close deadline writeClose set.
+func (s *sock) drain(skip int64) {
+	budget := int64(drainMax)
+	discard := func(n int64) bool {
+		if n > budget {
+			return false
+		}
+		budget -= n
+		_, err := io.CopyN(io.Discard, s.br, n)
+		return err == nil
+	}
+	if !discard(skip) {
+		return
+	}
+	for {
+		h, err := ws.ReadHeaderBuffer(s.br, s.hdr[:])
+		if err != nil || !discard(h.Length) || h.OpCode == ws.OpClose {
+			return
+		}
 	}
 }
 
@@ -186,7 +226,7 @@ func (s *sock) writeClose(code ws.StatusCode, reason string) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	_ = s.nc.SetWriteDeadline(deadline)
-	_, _ = s.nc.Write(appendFrame(nil, ws.OpClose, ws.NewCloseFrameBody(code, reason)))
+	_, _ = s.nc.Write(appendFrame(nil, ws.OpClose, closeBody(code, reason)))
 	s.wmu.Unlock()
 	// The peer's close reply ends the reading loop; a peer that never
 	// answers is cut off at the deadline.

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -162,6 +163,43 @@ func TestAppendFrame(t *testing.T) {
 		got, _ := io.ReadAll(r)
 		if err != nil || !h.Fin || h.OpCode != ws.OpText || h.Masked || h.Length != int64(n) || !bytes.Equal(got, p) {
 			t.Fatalf("len %d: %+v %v", n, h, err)
+		}
+	}
+}
+
+// countedListener wraps accepted connections as a connection limiter does;
+// with sys, the wrapper still offers the OS socket (syscall.Conn).
+type countedListener struct {
+	net.Listener
+	sys bool
+}
+
+type wrappedConn struct{ net.Conn }
+
+type wrappedSysConn struct{ net.Conn }
+
+func (c wrappedSysConn) SyscallConn() (syscall.RawConn, error) {
+	return c.Conn.(syscall.Conn).SyscallConn()
+}
+
+func (l countedListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil || !l.sys {
+		return wrappedConn{c}, err
+	}
+	return wrappedSysConn{c}, nil
+}
+
+// A connection wrapped to be counted is still written by the shared
+// writers when it is an OS socket (its writes can resume); one that is not
+// (TLS) gets its own writer.
+func TestPlainSocketBehindWrapper(t *testing.T) {
+	for _, sys := range []bool{true, false} {
+		e := newEnv(t, envOpts{listener: func(ln net.Listener) net.Listener { return countedListener{ln, sys} }})
+		e.signUp("alice")
+		e.dial("alice", dialOpts{}).expect(typeHello)
+		if c := e.serverConn(e.user("alice").ID); c == nil || c.sk.plain != sys {
+			t.Fatalf("syscall.Conn %v: plain = %v", sys, c != nil && c.sk.plain)
 		}
 	}
 }
