@@ -192,4 +192,3 @@ func renderLocalConf(t *testing.T, dir, httpPort, httpsPort, upstream string) st
 	}
 	return path
 }
-
