@@ -87,10 +87,10 @@ type MemberStore interface {
 	// and small lists) and, of those, the ones among only (all when only
 	// is nil).
 	MemberIDs(ctx context.Context, roomID string, only []string) ([]string, error)
-	// MyRooms lists every room userID is a member of, with the read state.
-	// Unread counts the messages after the read position; UnreadMentions
-	// the user's mentions after it.
-	MyRooms(ctx context.Context, userID string) ([]MyRoom, error)
+	// MyRooms lists every room userID is a member of (only roomID's when
+	// it is not ""), with the read state. Unread counts the messages after
+	// the read position; UnreadMentions the user's mentions after it.
+	MyRooms(ctx context.Context, userID, roomID string) ([]MyRoom, error)
 	// MarkRead moves a member's read position to seq (capped at the room's
 	// newest message), never backwards; it returns the position after the
 	// call and whether it moved. ENOTFOUND if not a member.

@@ -106,16 +106,14 @@ func (s *Service) announce(ctx context.Context, typ, roomID, userID string) {
 }
 
 func (s *Service) myRoom(ctx context.Context, roomID, userID string) (MyRoom, error) {
-	rooms, err := s.store.MyRooms(ctx, userID)
+	rooms, err := s.store.MyRooms(ctx, userID, roomID)
 	if err != nil {
 		return MyRoom{}, err
 	}
-	for _, r := range rooms {
-		if r.ID == roomID {
-			return finishMyRoom(r), nil
-		}
+	if len(rooms) != 1 {
+		return MyRoom{}, errRoomNotFound
 	}
-	return MyRoom{}, errRoomNotFound
+	return finishMyRoom(rooms[0]), nil
 }
 
 // finishMyRoom applies the rules the store does not: in a direct room
@@ -129,7 +127,7 @@ func finishMyRoom(r MyRoom) MyRoom {
 
 // MyRooms lists the actor's rooms of every kind with their read state.
 func (s *Service) MyRooms(ctx context.Context, actor User) ([]MyRoom, error) {
-	rooms, err := s.store.MyRooms(ctx, actor.ID)
+	rooms, err := s.store.MyRooms(ctx, actor.ID, "")
 	if err != nil {
 		return nil, err
 	}

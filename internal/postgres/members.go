@@ -166,11 +166,12 @@ func (s *Store) MemberIDs(ctx context.Context, roomID string, only []string) ([]
 	return out, nil
 }
 
-// MyRooms lists a user's rooms with read state: three reads, for the rooms,
-// the unread mentions and the other members of direct rooms.
-func (s *Store) MyRooms(ctx context.Context, userID string) ([]chat.MyRoom, error) {
+// MyRooms lists a user's rooms (or the one roomID names) with read state:
+// three reads, for the rooms, the unread mentions and the other members of
+// direct rooms.
+func (s *Store) MyRooms(ctx context.Context, userID, roomID string) ([]chat.MyRoom, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+roomCols+`, rm.role, r.last_seq, rm.last_read_seq
-		FROM room_members rm JOIN rooms r ON r.id = rm.room_id WHERE rm.user_id = $1`, userID)
+		FROM room_members rm JOIN rooms r ON r.id = rm.room_id WHERE rm.user_id = $1 AND ($2 = '' OR rm.room_id = $2)`, userID, roomID)
 	if err != nil {
 		return nil, fmt.Errorf("my rooms: %w", err)
 	}
@@ -189,7 +190,7 @@ func (s *Store) MyRooms(ctx context.Context, userID string) ([]chat.MyRoom, erro
 	rows, err = s.pool.Query(ctx, `SELECT mn.room_id, count(*) FROM mentions mn
 		JOIN room_members rm ON rm.room_id = mn.room_id AND rm.user_id = mn.user_id
 		JOIN messages m ON m.id = mn.message_id
-		WHERE mn.user_id = $1 AND m.seq > rm.last_read_seq GROUP BY mn.room_id`, userID)
+		WHERE mn.user_id = $1 AND ($2 = '' OR mn.room_id = $2) AND m.seq > rm.last_read_seq GROUP BY mn.room_id`, userID, roomID)
 	if err == nil {
 		_, err = pgx.ForEachRow(rows, []any{&id, &n}, func() error { mentions[id] = n; return nil })
 	}
@@ -201,7 +202,7 @@ func (s *Store) MyRooms(ctx context.Context, userID string) ([]chat.MyRoom, erro
 	rows, err = s.pool.Query(ctx, `SELECT o.room_id, u.id, u.username, u.display_name
 		FROM room_members rm JOIN rooms r ON r.id = rm.room_id AND r.visibility = 'direct'
 		JOIN room_members o ON o.room_id = rm.room_id AND o.user_id <> rm.user_id JOIN users u ON u.id = o.user_id
-		WHERE rm.user_id = $1 ORDER BY u.username`, userID)
+		WHERE rm.user_id = $1 AND ($2 = '' OR rm.room_id = $2) ORDER BY u.username`, userID, roomID)
 	if err == nil {
 		_, err = pgx.ForEachRow(rows, []any{&id, &u.ID, &u.Username, &u.DisplayName}, func() error {
 			others[id] = append(others[id], u)

@@ -188,11 +188,12 @@ func (s *Store) strings(ctx context.Context, what, query string, args ...any) ([
 	return out, nil
 }
 
-// MyRooms lists a user's rooms with read state: three reads, for the rooms,
-// the unread mentions and the other members of direct rooms.
-func (s *Store) MyRooms(ctx context.Context, userID string) ([]chat.MyRoom, error) {
+// MyRooms lists a user's rooms (or the one roomID names) with read state:
+// three reads, for the rooms, the unread mentions and the other members of
+// direct rooms.
+func (s *Store) MyRooms(ctx context.Context, userID, roomID string) ([]chat.MyRoom, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+roomCols+`, rm.role, r.last_seq, rm.last_read_seq
-		FROM room_members rm JOIN rooms r ON r.id = rm.room_id WHERE rm.user_id = ?`, userID)
+		FROM room_members rm JOIN rooms r ON r.id = rm.room_id WHERE rm.user_id = ? AND (? = '' OR rm.room_id = ?)`, userID, roomID, roomID)
 	if err != nil {
 		return nil, fmt.Errorf("my rooms: %w", err)
 	}
@@ -211,7 +212,7 @@ func (s *Store) MyRooms(ctx context.Context, userID string) ([]chat.MyRoom, erro
 	rows, err = s.r.QueryContext(ctx, `SELECT mn.room_id, count(*) FROM mentions mn
 		JOIN room_members rm ON rm.room_id = mn.room_id AND rm.user_id = mn.user_id
 		JOIN messages m ON m.id = mn.message_id
-		WHERE mn.user_id = ? AND m.seq > rm.last_read_seq GROUP BY mn.room_id`, userID)
+		WHERE mn.user_id = ? AND (? = '' OR mn.room_id = ?) AND m.seq > rm.last_read_seq GROUP BY mn.room_id`, userID, roomID, roomID)
 	if err != nil {
 		return nil, fmt.Errorf("unread mentions: %w", err)
 	}
@@ -228,7 +229,7 @@ func (s *Store) MyRooms(ctx context.Context, userID string) ([]chat.MyRoom, erro
 	rows, err = s.r.QueryContext(ctx, `SELECT o.room_id, u.id, u.username, u.display_name
 		FROM room_members rm JOIN rooms r ON r.id = rm.room_id AND r.visibility = 'direct'
 		JOIN room_members o ON o.room_id = rm.room_id AND o.user_id <> rm.user_id JOIN users u ON u.id = o.user_id
-		WHERE rm.user_id = ? ORDER BY u.username`, userID)
+		WHERE rm.user_id = ? AND (? = '' OR rm.room_id = ?) ORDER BY u.username`, userID, roomID, roomID)
 	if err != nil {
 		return nil, fmt.Errorf("direct members: %w", err)
 	}

@@ -43,7 +43,7 @@ func TestMembersMigration(t *testing.T, db OldSchema) {
 		"u-cy":  "[r-1:member:2:1]",
 	}
 	for user, w := range want {
-		mine, err := s.MyRooms(ctx, user)
+		mine, err := s.MyRooms(ctx, user, "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -3,6 +3,7 @@ package chattest
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -269,7 +270,7 @@ func testDirectRoomsConcurrent(t *testing.T, s chat.Store) {
 			t.Fatalf("call %d: room %s, %v; call 0: room %s", i, ids[i], errs[i], ids[0])
 		}
 	}
-	mine, err := s.MyRooms(ctx, ada.ID)
+	mine, err := s.MyRooms(ctx, ada.ID, "")
 	if err != nil || len(mine) != 1 {
 		t.Fatalf("ada's rooms = %+v, %v", mine, err)
 	}
@@ -277,12 +278,19 @@ func testDirectRoomsConcurrent(t *testing.T, s chat.Store) {
 
 func myRoom(t *testing.T, s chat.Store, u chat.User, roomID string) chat.MyRoom {
 	t.Helper()
-	rooms, err := s.MyRooms(context.Background(), u.ID)
+	rooms, err := s.MyRooms(context.Background(), u.ID, "")
 	if err != nil {
 		t.Fatalf("MyRooms(%s): %v", u.Username, err)
 	}
+	one, err := s.MyRooms(context.Background(), u.ID, roomID) // the same, read alone
+	if err != nil || len(one) != 1 {
+		t.Fatalf("MyRooms(%s, %s) = %+v, %v", u.Username, roomID, one, err)
+	}
 	for _, r := range rooms {
 		if r.ID == roomID {
+			if !reflect.DeepEqual(r, one[0]) {
+				t.Fatalf("MyRooms(%s) has %+v, alone %+v", u.Username, r, one[0])
+			}
 			return r
 		}
 	}
