@@ -42,6 +42,8 @@ type NewMessage struct {
 	// NotifyUserIDs get a pending e-mail notification without a mention
 	// (the other members of a direct room).
 	NotifyUserIDs []string
+	// Join makes the author a member of the (public) room if it is not one.
+	Join bool
 }
 
 // ValidateBody trims a message body and checks it.
@@ -106,8 +108,8 @@ type MessageStore interface {
 	// AppendMessage stores m with its room's next seq and the current server
 	// time, plus a mention and a pending notification per MentionUserIDs, a
 	// pending notification per NotifyUserIDs, and moves the author's read
-	// position to the new message (if the author is a member), in one
-	// transaction. If m.ClientID is set and the same author already posted
+	// position to the new message (if the author is a member, or joins with
+	// m.Join), in one transaction. If m.ClientID is set and the same author already posted
 	// it in the room, it returns that message and created=false. ENOTFOUND for
 	// an unknown room.
 	AppendMessage(ctx context.Context, m NewMessage) (msg Message, created bool, err error)

@@ -27,12 +27,9 @@ func (s *Service) PostMessage(ctx context.Context, actor User, roomID, body, cli
 	if err != nil {
 		return Message{}, false, err
 	}
-	if a.role == "" {
-		if err := s.join(ctx, actor, roomID); err != nil {
-			return Message{}, false, err
-		}
-	}
-	nm := NewMessage{ID: NewID(), RoomID: roomID, Author: actor.Ref(), Body: body, ClientID: clientID}
+	// A non-member (of a public room: authorize refused the others) joins
+	// in the append's own transaction, not one of its own per room.
+	nm := NewMessage{ID: NewID(), RoomID: roomID, Author: actor.Ref(), Body: body, ClientID: clientID, Join: a.role == ""}
 	if err := s.addMentions(ctx, &nm, a.meta); err != nil {
 		return Message{}, false, err
 	}
@@ -46,6 +43,10 @@ func (s *Service) PostMessage(ctx context.Context, actor User, roomID, body, cli
 	m, created, err := s.store.AppendMessage(ctx, nm)
 	if err != nil || !created {
 		return m, created, err
+	}
+	if nm.Join {
+		s.members.setRole(roomID, actor.ID, MemberRole, s.now())
+		s.announceMember(ctx, roomID, actor.ID) // harmless if a concurrent post joined first
 	}
 	s.metrics.MessagePosted()
 	if err := s.cache.AddMessage(ctx, m); err != nil {

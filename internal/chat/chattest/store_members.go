@@ -346,8 +346,30 @@ func testReadState(t *testing.T, s chat.Store) {
 	if got := myRoom(t, s, bob, r.ID); got.LastReadSeq != 5 || got.Unread != 0 {
 		t.Fatalf("bob after posting: %+v", got)
 	}
-	_, _, err := s.MarkRead(ctx, r.ID, newUser(t, s, "cy").ID, 1)
+	cy := newUser(t, s, "cy")
+	_, _, err := s.MarkRead(ctx, r.ID, cy.ID, 1)
 	wantCode(t, "MarkRead non-member", err, chat.ENOTFOUND)
+
+	// A post without Join leaves a non-member out (a member removed while
+	// its post was on the way is not brought back); with Join it joins,
+	// having read its post.
+	if _, _, err := s.AppendMessage(ctx, chat.NewMessage{ID: chat.NewID(), RoomID: r.ID, Author: cy.Ref(), Body: "no join"}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Member(ctx, r.ID, cy.ID)
+	wantCode(t, "Member after a post without Join", err, chat.ENOTFOUND)
+	for i := range 2 { // joining twice is one membership; the second, with a mention, commits the other way
+		nm := chat.NewMessage{ID: chat.NewID(), RoomID: r.ID, Author: cy.Ref(), Body: "join", Join: true}
+		if i == 1 {
+			nm.Mentions, nm.MentionUserIDs = []string{ada.Username}, []string{ada.ID}
+		}
+		if _, _, err := s.AppendMessage(ctx, nm); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := myRoom(t, s, cy, r.ID); got.Role != chat.MemberRole || got.LastReadSeq != 8 || got.Unread != 0 {
+		t.Fatalf("cy after joining by posting: %+v", got)
+	}
 }
 
 func testDirectNotifications(t *testing.T, s chat.Store) {
