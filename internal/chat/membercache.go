@@ -28,9 +28,12 @@ type roleEntry struct {
 	expires time.Time
 }
 
-// roomMeta is what authorization needs of a room.
+// roomMeta is what authorization needs of a room, and the room itself
+// (its name and topic may trail a rename on another instance by up to
+// MemberCacheTTL; they only label room_added frames).
 type roomMeta struct {
 	vis       Visibility
+	room      Room
 	memberIDs []string // direct rooms only
 	expires   time.Time
 }
@@ -95,6 +98,13 @@ func (c *memberCache) forget(roomID, userID string) {
 	}
 }
 
+// forgetRoom drops what the cache knows of a room itself (after a rename).
+func (c *memberCache) forgetRoom(roomID string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.rooms, roomID)
+}
+
 func (c *memberCache) clear() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -116,7 +126,7 @@ func (s *Service) roomMeta(ctx context.Context, roomID string) (roomMeta, error)
 	if err != nil {
 		return roomMeta{}, err
 	}
-	m := roomMeta{vis: r.Visibility}
+	m := roomMeta{vis: r.Visibility, room: r}
 	if r.Visibility == Direct {
 		if m.memberIDs, err = s.store.MemberIDs(ctx, roomID, nil); err != nil {
 			return roomMeta{}, err

@@ -93,6 +93,13 @@ func (s *Service) announceMember(ctx context.Context, roomID, userID string) {
 	s.announce(ctx, EventMemberAdded, roomID, userID)
 }
 
+// announceJoin publishes that m's author joined the room by posting m,
+// with no query: it has read everything up to its own message.
+func (s *Service) announceJoin(ctx context.Context, meta roomMeta, m Message) {
+	mine := MyRoom{Room: meta.room, Role: MemberRole, LastSeq: m.Seq, LastReadSeq: m.Seq}
+	s.publish(ctx, MembersChannel, Event{Type: EventMemberAdded, RoomID: m.RoomID, UserID: m.Author.ID, MyRoom: &mine})
+}
+
 // announce publishes a membership event carrying the room as the member
 // now sees it (role included).
 func (s *Service) announce(ctx context.Context, typ, roomID, userID string) {

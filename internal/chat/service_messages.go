@@ -46,7 +46,6 @@ func (s *Service) PostMessage(ctx context.Context, actor User, roomID, body, cli
 	}
 	if nm.Join {
 		s.members.setRole(roomID, actor.ID, MemberRole, s.now())
-		s.announceMember(ctx, roomID, actor.ID) // harmless if a concurrent post joined first
 	}
 	s.metrics.MessagePosted()
 	if err := s.cache.AddMessage(ctx, m); err != nil {
@@ -58,6 +57,9 @@ func (s *Service) PostMessage(ctx context.Context, actor User, roomID, body, cli
 		}
 	}
 	s.publish(ctx, RoomChannel(roomID), Event{Type: EventMessage, RoomID: roomID, Message: &m})
+	if nm.Join { // after the message: its delivery does not wait for this
+		s.announceJoin(ctx, a.meta, m)
+	}
 	return m, true, nil
 }
 

@@ -196,6 +196,7 @@ func (s *Service) UpdateRoom(ctx context.Context, actor User, id string, p RoomP
 	if err != nil {
 		return Room{}, err
 	}
+	s.members.forgetRoom(id)
 	if r.Visibility == Public {
 		s.invalidateRooms(ctx)
 		s.publish(ctx, RoomsChannel, Event{Type: EventRoom, RoomID: r.ID, Room: &r})
