@@ -164,6 +164,7 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 			}
 		},
 		func(ctx context.Context) { svc.RepairCache(ctx, time.Second) },
+		func(ctx context.Context) { svc.RunReadFlusher(ctx, chat.ReadFlushInterval) },
 	} {
 		wg.Add(1)
 		go func() { defer wg.Done(); f(bg) }()

@@ -95,6 +95,15 @@ type MemberStore interface {
 	// newest message), never backwards; it returns the position after the
 	// call and whether it moved. ENOTFOUND if not a member.
 	MarkRead(ctx context.Context, roomID, userID string, seq int64) (pos int64, moved bool, err error)
+	// MarkReads moves many read positions forward (never backwards), in
+	// one transaction; non-members are skipped.
+	MarkReads(ctx context.Context, marks []ReadMark) error
+}
+
+// ReadMark is a read position to store: UserID has read RoomID up to Seq.
+type ReadMark struct {
+	RoomID, UserID string
+	Seq            int64
 }
 
 // MemberCursor is where a page of members starts: after the member who

@@ -107,9 +107,9 @@ type RoomRef struct {
 type MessageStore interface {
 	// AppendMessage stores m with its room's next seq and the current server
 	// time, plus a mention and a pending notification per MentionUserIDs, a
-	// pending notification per NotifyUserIDs, and moves the author's read
-	// position to the new message (if the author is a member, or joins with
-	// m.Join), in one transaction. If m.ClientID is set and the same author already posted
+	// pending notification per NotifyUserIDs, and with m.Join makes the
+	// author a member having read up to the new message, in one
+	// transaction. (Other authors' read positions move with MarkReads.) If m.ClientID is set and the same author already posted
 	// it in the room, it returns that message and created=false. ENOTFOUND for
 	// an unknown room.
 	AppendMessage(ctx context.Context, m NewMessage) (msg Message, created bool, err error)

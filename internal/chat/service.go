@@ -33,6 +33,7 @@ type Service struct {
 	onMember  []func(Event)            // see OnMemberEvent; guarded by mu
 
 	members *memberCache // see membercache.go
+	reads   readMarks    // see readmarks.go
 }
 
 // ServiceConfig holds the Service's limits.

@@ -120,7 +120,7 @@ func (s *Service) myRoom(ctx context.Context, roomID, userID string) (MyRoom, er
 	if len(rooms) != 1 {
 		return MyRoom{}, errRoomNotFound
 	}
-	return finishMyRoom(rooms[0]), nil
+	return s.overlayRead(finishMyRoom(rooms[0]), userID), nil
 }
 
 // finishMyRoom applies the rules the store does not: in a direct room
@@ -139,7 +139,7 @@ func (s *Service) MyRooms(ctx context.Context, actor User) ([]MyRoom, error) {
 		return nil, err
 	}
 	for i := range rooms {
-		rooms[i] = finishMyRoom(rooms[i])
+		rooms[i] = s.overlayRead(finishMyRoom(rooms[i]), actor.ID)
 	}
 	slices.SortFunc(rooms, compareMyRooms)
 	return nonNil(rooms), nil

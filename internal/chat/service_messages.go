@@ -46,6 +46,8 @@ func (s *Service) PostMessage(ctx context.Context, actor User, roomID, body, cli
 	}
 	if nm.Join {
 		s.members.setRole(roomID, actor.ID, MemberRole, s.now())
+	} else {
+		s.reads.note(roomID, actor.ID, m.Seq)
 	}
 	s.metrics.MessagePosted()
 	if err := s.cache.AddMessage(ctx, m); err != nil {

@@ -287,7 +287,7 @@ func insertGroup(ctx context.Context, tx pgx.Tx, group []chat.NewMessage, fresh 
 	for k, i := range fresh {
 		joins[k] = group[i].Join
 	}
-	if err := markRead(ctx, tx, roomIDs, authors, seqs, joins); err != nil {
+	if err := joinAuthors(ctx, tx, roomIDs, authors, seqs, joins); err != nil {
 		return err
 	}
 	for k, i := range fresh {
@@ -302,34 +302,26 @@ func insertGroup(ctx context.Context, tx pgx.Tx, group []chat.NewMessage, fresh 
 	return nil
 }
 
-// markRead moves each author's read position to its newest message of the
-// group; authors with join set become members of the (public) room first.
-// A member removed meanwhile is not brought back by a post it had sent.
-func markRead(ctx context.Context, tx pgx.Tx, rooms, authors []string, seqs []int64, joins []bool) error {
-	var jRoom, jAuthor, rRoom, rAuthor []string
-	var jSeq, rSeq []int64
+// joinAuthors makes the authors with join set members of their (public)
+// rooms, having read up to their newest message of the group. Other
+// authors' read positions move later, in batches (chat's read coalescer).
+func joinAuthors(ctx context.Context, tx pgx.Tx, rooms, authors []string, seqs []int64, joins []bool) error {
+	var jRoom, jAuthor []string
+	var jSeq []int64
 	for k := range rooms {
 		if joins[k] {
 			jRoom, jAuthor, jSeq = append(jRoom, rooms[k]), append(jAuthor, authors[k]), append(jSeq, seqs[k])
-		} else {
-			rRoom, rAuthor, rSeq = append(rRoom, rooms[k]), append(rAuthor, authors[k]), append(rSeq, seqs[k])
 		}
 	}
-	const newest = `SELECT room_id, author_id, max(seq) AS seq FROM unnest($1::text[], $2::text[], $3::bigint[]) AS t(room_id, author_id, seq)
-		GROUP BY room_id, author_id`
-	if len(rRoom) > 0 {
-		if _, err := tx.Exec(ctx, `UPDATE room_members rm SET last_read_seq = x.seq FROM (`+newest+`) x
-			WHERE rm.room_id = x.room_id AND rm.user_id = x.author_id AND rm.last_read_seq < x.seq`, rRoom, rAuthor, rSeq); err != nil {
-			return fmt.Errorf("mark read: %w", err)
-		}
+	if len(jRoom) == 0 {
+		return nil
 	}
-	if len(jRoom) > 0 {
-		if _, err := tx.Exec(ctx, `INSERT INTO room_members (room_id, user_id, role, joined_at, last_read_seq)
-			SELECT x.room_id, x.author_id, 'member', date_trunc('milliseconds', clock_timestamp()), x.seq FROM (`+newest+`) x
-			ON CONFLICT (room_id, user_id) DO UPDATE SET last_read_seq = GREATEST(room_members.last_read_seq, EXCLUDED.last_read_seq)`,
-			jRoom, jAuthor, jSeq); err != nil {
-			return fmt.Errorf("join: %w", err)
-		}
+	if _, err := tx.Exec(ctx, `INSERT INTO room_members (room_id, user_id, role, joined_at, last_read_seq)
+		SELECT room_id, author_id, 'member', date_trunc('milliseconds', clock_timestamp()), max(seq)
+		FROM unnest($1::text[], $2::text[], $3::bigint[]) AS t(room_id, author_id, seq) GROUP BY room_id, author_id
+		ON CONFLICT (room_id, user_id) DO UPDATE SET last_read_seq = GREATEST(room_members.last_read_seq, EXCLUDED.last_read_seq)`,
+		jRoom, jAuthor, jSeq); err != nil {
+		return fmt.Errorf("join: %w", err)
 	}
 	return nil
 }

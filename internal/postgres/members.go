@@ -233,3 +233,21 @@ func (s *Store) MarkRead(ctx context.Context, roomID, userID string, seq int64) 
 	m, err := s.Member(ctx, roomID, userID)
 	return m.LastReadSeq, false, err
 }
+
+// MarkReads moves many read positions forward in one statement.
+func (s *Store) MarkReads(ctx context.Context, marks []chat.ReadMark) error {
+	if len(marks) == 0 {
+		return nil
+	}
+	rooms, users, seqs := make([]string, len(marks)), make([]string, len(marks)), make([]int64, len(marks))
+	for i, m := range marks {
+		rooms[i], users[i], seqs[i] = m.RoomID, m.UserID, m.Seq
+	}
+	if _, err := s.pool.Exec(ctx, `UPDATE room_members rm SET last_read_seq = x.seq
+		FROM (SELECT room_id, user_id, max(seq) AS seq FROM unnest($1::text[], $2::text[], $3::bigint[]) AS t(room_id, user_id, seq)
+			GROUP BY room_id, user_id) x
+		WHERE rm.room_id = x.room_id AND rm.user_id = x.user_id AND rm.last_read_seq < x.seq`, rooms, users, seqs); err != nil {
+		return fmt.Errorf("mark reads: %w", err)
+	}
+	return nil
+}

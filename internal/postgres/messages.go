@@ -94,8 +94,8 @@ func (s *Store) appendOne(ctx context.Context, m chat.NewMessage) (chat.Message,
 	return out, true, nil
 }
 
-// appendPlain appends a message without mentions (and moves its author's
-// read position, joining the room with m.Join) in one statement, which
+// appendPlain appends a message without mentions (joining the room with
+// m.Join) in one statement, which
 // PostgreSQL runs as its own transaction: one round trip where BEGIN, the
 // seq UPDATE, the INSERT and COMMIT took four. The INSERT reads from the
 // UPDATE, so the room row is locked (appends to one room serialize, seq
@@ -108,13 +108,13 @@ func (s *Store) appendPlain(ctx context.Context, m chat.NewMessage) (chat.Messag
 	}
 	var seq int64
 	var created time.Time
-	rd := `rd AS (UPDATE room_members SET last_read_seq = r.last_seq FROM r WHERE room_id = $2 AND user_id = $3 AND last_read_seq < r.last_seq)`
+	with := `WITH r AS (UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $2 RETURNING last_seq)`
 	if m.Join {
-		rd = `rd AS (INSERT INTO room_members (room_id, user_id, role, joined_at, last_read_seq)
+		with += `, j AS (INSERT INTO room_members (room_id, user_id, role, joined_at, last_read_seq)
 			SELECT $2, $3, 'member', date_trunc('milliseconds', clock_timestamp()), r.last_seq FROM r
 			ON CONFLICT (room_id, user_id) DO UPDATE SET last_read_seq = GREATEST(room_members.last_read_seq, EXCLUDED.last_read_seq))`
 	}
-	err := s.pool.QueryRow(ctx, `WITH r AS (UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $2 RETURNING last_seq), `+rd+`
+	err := s.pool.QueryRow(ctx, with+`
 		INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at)
 		SELECT $1, $2, r.last_seq, $3, $4, $5, $6, date_trunc('milliseconds', clock_timestamp()) FROM r
 		RETURNING seq, created_at`,
@@ -135,8 +135,8 @@ func (s *Store) appendPlain(ctx context.Context, m chat.NewMessage) (chat.Messag
 		CreatedAt: ts(created), ClientID: m.ClientID, Mentions: mentions}, nil
 }
 
-// appendWithMentions appends a message, its mentions and notifications,
-// and moves its author's read position, in one transaction.
+// appendWithMentions appends a message, its mentions and notifications
+// (and joins the room with m.Join) in one transaction.
 func (s *Store) appendWithMentions(ctx context.Context, m chat.NewMessage) (chat.Message, error) {
 	var out chat.Message
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -172,7 +172,7 @@ func (s *Store) appendWithMentions(ctx context.Context, m chat.NewMessage) (chat
 			slices.Concat(m.MentionUserIDs, m.NotifyUserIDs), m.ID, m.RoomID, created); err != nil {
 			return fmt.Errorf("insert notifications: %w", err)
 		}
-		if err := markRead(ctx, tx, []string{m.RoomID}, []string{m.Author.ID}, []int64{seq}, []bool{m.Join}); err != nil {
+		if err := joinAuthors(ctx, tx, []string{m.RoomID}, []string{m.Author.ID}, []int64{seq}, []bool{m.Join}); err != nil {
 			return err
 		}
 		mentions := slices.Clone(m.Mentions)

@@ -50,7 +50,7 @@ type appendRes struct {
 
 // stmts are the append statements, prepared once on the writer connection.
 type stmts struct {
-	byClientID, nextSeq, insert, mention, notify, read, join *sql.Stmt
+	byClientID, nextSeq, insert, mention, notify, join *sql.Stmt
 }
 
 func (s *Store) prepare(ctx context.Context) error {
@@ -65,7 +65,6 @@ func (s *Store) prepare(ctx context.Context) error {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&s.st.mention, `INSERT INTO mentions (message_id, user_id, room_id) VALUES (?, ?, ?)`},
 		{&s.st.notify, `INSERT INTO notifications (user_id, message_id, room_id, created_at) VALUES (?, ?, ?, ?)`},
-		{&s.st.read, `UPDATE room_members SET last_read_seq = ?2 WHERE room_id = ?1 AND user_id = ?3 AND last_read_seq < ?2`},
 		{&s.st.join, `INSERT INTO room_members (room_id, user_id, role, joined_at, last_read_seq) VALUES (?1, ?3, 'member', ?4, ?2)
 			ON CONFLICT (room_id, user_id) DO UPDATE SET last_read_seq = max(last_read_seq, excluded.last_read_seq)`},
 	} {
@@ -80,7 +79,7 @@ func (s *Store) prepare(ctx context.Context) error {
 
 func (st stmts) close() error {
 	var errs []error
-	for _, s := range []*sql.Stmt{st.byClientID, st.nextSeq, st.insert, st.mention, st.notify, st.read, st.join} {
+	for _, s := range []*sql.Stmt{st.byClientID, st.nextSeq, st.insert, st.mention, st.notify, st.join} {
 		if s != nil {
 			errs = append(errs, s.Close())
 		}
@@ -137,7 +136,7 @@ func (s *Store) commit(ctx context.Context, group []chat.NewMessage, lookup bool
 		// Read the clock holding the write lock, so a later commit (from
 		// any process) never carries an earlier time.
 		now = max(time.Now().UnixMilli(), s.lastMS) // lastMS: the clock may step back
-		nextSeq, insert, read := tx.StmtContext(ctx, s.st.nextSeq), tx.StmtContext(ctx, s.st.insert), tx.StmtContext(ctx, s.st.read)
+		nextSeq, insert := tx.StmtContext(ctx, s.st.nextSeq), tx.StmtContext(ctx, s.st.insert)
 		var byClientID, mention, notify, join *sql.Stmt // prepared for this tx on first use
 		stmt := func(dst **sql.Stmt, st *sql.Stmt) *sql.Stmt {
 			if *dst == nil {
@@ -183,12 +182,9 @@ func (s *Store) commit(ctx context.Context, group []chat.NewMessage, lookup bool
 				}
 			}
 			if m.Join {
-				_, err = stmt(&join, s.st.join).ExecContext(ctx, m.RoomID, seq, m.Author.ID, now)
-			} else {
-				_, err = read.ExecContext(ctx, m.RoomID, seq, m.Author.ID)
-			}
-			if err != nil {
-				return fmt.Errorf("mark read: %w", err)
+				if _, err := stmt(&join, s.st.join).ExecContext(ctx, m.RoomID, seq, m.Author.ID, now); err != nil {
+					return fmt.Errorf("join: %w", err)
+				}
 			}
 			mentions := slices.Clone(m.Mentions)
 			if mentions == nil {

@@ -274,3 +274,27 @@ func (s *Store) MarkRead(ctx context.Context, roomID, userID string, seq int64) 
 	m, err := s.Member(ctx, roomID, userID)
 	return m.LastReadSeq, false, err
 }
+
+// MarkReads moves many read positions forward in one transaction.
+func (s *Store) MarkReads(ctx context.Context, marks []chat.ReadMark) error {
+	if len(marks) == 0 {
+		return nil
+	}
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		st, err := tx.PrepareContext(ctx, `UPDATE room_members SET last_read_seq = ?3 WHERE room_id = ?1 AND user_id = ?2 AND last_read_seq < ?3`)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		for _, m := range marks {
+			if _, err := st.ExecContext(ctx, m.RoomID, m.UserID, m.Seq); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("mark reads: %w", err)
+	}
+	return nil
+}

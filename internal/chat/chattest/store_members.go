@@ -310,6 +310,14 @@ func testReadState(t *testing.T, s chat.Store) {
 	post(t, s, r, ada, "one")
 	post(t, s, r, ada, "@bob two", bob)
 	post(t, s, r, ada, "three")
+	// Posting moves no read position by itself: the service stores its
+	// authors' positions in batches.
+	if got := myRoom(t, s, ada, r.ID); got.LastReadSeq != 0 {
+		t.Fatalf("ada's position after posting = %d, want 0 until MarkReads", got.LastReadSeq)
+	}
+	if err := s.MarkReads(ctx, []chat.ReadMark{{RoomID: r.ID, UserID: ada.ID, Seq: 4}, {RoomID: r.ID, UserID: ada.ID, Seq: 2}}); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name                 string
 		user                 chat.User
@@ -342,12 +350,22 @@ func testReadState(t *testing.T, s chat.Store) {
 	if got := myRoom(t, s, bob, r.ID); got.Unread != 0 || got.UnreadMentions != 0 {
 		t.Fatalf("bob after reading: %+v", got)
 	}
-	post(t, s, r, bob, "bob speaks") // marks bob's own post read
-	if got := myRoom(t, s, bob, r.ID); got.LastReadSeq != 5 || got.Unread != 0 {
-		t.Fatalf("bob after posting: %+v", got)
-	}
+	post(t, s, r, bob, "bob speaks")
 	cy := newUser(t, s, "cy")
-	_, _, err := s.MarkRead(ctx, r.ID, cy.ID, 1)
+	batch := []chat.ReadMark{{RoomID: r.ID, UserID: bob.ID, Seq: 5}, {RoomID: r.ID, UserID: bob.ID, Seq: 3}, // never backwards
+		{RoomID: r.ID, UserID: cy.ID, Seq: 5}} // a non-member is skipped
+	if err := s.MarkReads(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.MarkReads(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := myRoom(t, s, bob, r.ID); got.LastReadSeq != 5 || got.Unread != 0 {
+		t.Fatalf("bob after his post's mark: %+v", got)
+	}
+	_, err := s.Member(ctx, r.ID, cy.ID)
+	wantCode(t, "MarkReads made a member", err, chat.ENOTFOUND)
+	_, _, err = s.MarkRead(ctx, r.ID, cy.ID, 1)
 	wantCode(t, "MarkRead non-member", err, chat.ENOTFOUND)
 
 	// A post without Join leaves a non-member out (a member removed while

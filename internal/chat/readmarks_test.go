@@ -1,0 +1,99 @@
+package chat_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+
+	"github.com/open-chat/openchat/internal/chat"
+	"github.com/open-chat/openchat/internal/memory"
+	"github.com/open-chat/openchat/internal/password"
+	"github.com/open-chat/openchat/internal/sqlite"
+)
+
+// failingReads makes MarkReads fail while down is set.
+type failingReads struct {
+	chat.Store
+	down atomic.Bool
+}
+
+func (f *failingReads) MarkReads(ctx context.Context, marks []chat.ReadMark) error {
+	if f.down.Load() {
+		return errors.New("database down")
+	}
+	return f.Store.MarkReads(ctx, marks)
+}
+
+// TestPostMarksReadThroughFlush: a post is read for its author at once in
+// the author's list on this instance, stored at the next flush, and kept
+// for the flush after when one fails.
+func TestPostMarksReadThroughFlush(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	store := &failingReads{Store: st}
+	ps := memory.NewPubSub()
+	t.Cleanup(func() { ps.Close() })
+	svc := chat.NewService(chat.Deps{Store: store, Cache: memory.NewCache(memory.CacheConfig{}), PubSub: ps,
+		Hasher: password.NewArgon2id(password.Params{Memory: 64, Time: 1, Threads: 1})})
+	var users []chat.User
+	for _, n := range []string{"ada", "bob"} {
+		u, err := svc.SignUp(ctx, chat.SignUpInput{Username: n, Email: n + "@example.org", Password: "violet staple orbit 42"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		users = append(users, u)
+	}
+	ada, bob := users[0], users[1]
+	room, err := svc.CreateRoom(ctx, ada, "general", "", chat.Public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(u chat.User, body string) {
+		if _, _, err := svc.PostMessage(ctx, u, room.ID, body, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	post(bob, "bob joins") // seq 1: joins, read in the append
+	post(ada, "one")
+	post(ada, "two") // seq 3
+	post(bob, "bob again")
+	post(ada, "three") // seq 5
+	read := func(u chat.User) (fromService, stored int64) {
+		t.Helper()
+		rooms, err := svc.MyRooms(ctx, u)
+		if err != nil || len(rooms) != 1 {
+			t.Fatalf("MyRooms = %+v, %v", rooms, err)
+		}
+		m, err := st.Member(ctx, room.ID, u.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rooms[0].LastReadSeq, m.LastReadSeq
+	}
+	if got, stored := read(ada); got != 5 || stored != 0 {
+		t.Fatalf("ada before the flush: service %d, stored %d; want 5, 0", got, stored)
+	}
+	if got, stored := read(bob); got != 4 || stored != 1 {
+		t.Fatalf("bob before the flush: service %d, stored %d; want 4, 1", got, stored)
+	}
+	store.down.Store(true)
+	if err := svc.FlushReads(ctx); err == nil {
+		t.Fatal("flush with the database down succeeded")
+	}
+	store.down.Store(false)
+	if err := svc.FlushReads(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, stored := read(ada); got != 5 || stored != 5 {
+		t.Fatalf("ada after the flush: service %d, stored %d; want 5, 5", got, stored)
+	}
+	if _, stored := read(bob); stored != 4 {
+		t.Fatalf("bob after the flush: stored %d, want 4", stored)
+	}
+}
