@@ -35,30 +35,13 @@ func (l *lookups) Member(ctx context.Context, roomID, userID string) (chat.Membe
 // a membership change on the instance is seen at once.
 func TestAuthorizationIsCached(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	l := &lookups{Store: st}
-	ps := memory.NewPubSub()
-	t.Cleanup(func() { ps.Close() })
-	svc := chat.NewService(chat.Deps{Store: l, Cache: memory.NewCache(memory.CacheConfig{}), PubSub: ps,
-		Hasher: password.NewArgon2id(password.Params{Memory: 64, Time: 1, Threads: 1})})
+	l := &lookups{}
+	svc, _, ada, bob := newWrappedService(t, func(st chat.Store) chat.Store { l.Store = st; return l })
 	var events atomic.Int64
 	svc.OnMemberEvent(func(chat.Event) { events.Add(1) })
 	if err := svc.WatchMembers(ctx); err != nil {
 		t.Fatal(err)
 	}
-	var users []chat.User
-	for _, n := range []string{"ada", "bob"} {
-		u, err := svc.SignUp(ctx, chat.SignUpInput{Username: n, Email: n + "@example.org", Password: "violet staple orbit 42"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		users = append(users, u)
-	}
-	ada, bob := users[0], users[1]
 	pub, err := svc.CreateRoom(ctx, ada, "general", "", chat.Public)
 	if err != nil {
 		t.Fatal(err)
@@ -113,4 +96,29 @@ func TestAuthorizationIsCached(t *testing.T) {
 	if err := svc.CanRead(ctx, bob, priv.ID); err != nil {
 		t.Fatalf("read after re-invitation: %v", err)
 	}
+}
+
+// newWrappedService is a Service on a fresh SQLite store seen through wrap
+// (to count or fail calls), with ada and bob signed up.
+func newWrappedService(t *testing.T, wrap func(chat.Store) chat.Store) (svc *chat.Service, st *sqlite.Store, ada, bob chat.User) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	ps := memory.NewPubSub()
+	t.Cleanup(func() { ps.Close() })
+	svc = chat.NewService(chat.Deps{Store: wrap(st), Cache: memory.NewCache(memory.CacheConfig{}), PubSub: ps,
+		Hasher: password.NewArgon2id(password.Params{Memory: 64, Time: 1, Threads: 1})})
+	var users []chat.User
+	for _, n := range []string{"ada", "bob"} {
+		u, err := svc.SignUp(ctx, chat.SignUpInput{Username: n, Email: n + "@example.org", Password: "violet staple orbit 42"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		users = append(users, u)
+	}
+	return svc, st, users[0], users[1]
 }

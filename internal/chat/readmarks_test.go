@@ -3,14 +3,10 @@ package chat_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 
 	"github.com/open-chat/openchat/internal/chat"
-	"github.com/open-chat/openchat/internal/memory"
-	"github.com/open-chat/openchat/internal/password"
-	"github.com/open-chat/openchat/internal/sqlite"
 )
 
 // failingReads makes MarkReads fail while down is set.
@@ -31,25 +27,8 @@ func (f *failingReads) MarkReads(ctx context.Context, marks []chat.ReadMark) err
 // for the flush after when one fails.
 func TestPostMarksReadThroughFlush(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	store := &failingReads{Store: st}
-	ps := memory.NewPubSub()
-	t.Cleanup(func() { ps.Close() })
-	svc := chat.NewService(chat.Deps{Store: store, Cache: memory.NewCache(memory.CacheConfig{}), PubSub: ps,
-		Hasher: password.NewArgon2id(password.Params{Memory: 64, Time: 1, Threads: 1})})
-	var users []chat.User
-	for _, n := range []string{"ada", "bob"} {
-		u, err := svc.SignUp(ctx, chat.SignUpInput{Username: n, Email: n + "@example.org", Password: "violet staple orbit 42"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		users = append(users, u)
-	}
-	ada, bob := users[0], users[1]
+	store := &failingReads{}
+	svc, st, ada, bob := newWrappedService(t, func(st chat.Store) chat.Store { store.Store = st; return store })
 	room, err := svc.CreateRoom(ctx, ada, "general", "", chat.Public)
 	if err != nil {
 		t.Fatal(err)

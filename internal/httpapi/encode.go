@@ -163,3 +163,12 @@ func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err er
 func errorf(w http.ResponseWriter, r *http.Request, log *slog.Logger, code, format string, args ...any) {
 	writeError(w, r, log, chat.Errorf(code, format, args...))
 }
+
+// createdStatus is 201 for what a request created, 200 for what already
+// existed (a retried post, a direct room opened again).
+func createdStatus(created bool) int {
+	if created {
+		return http.StatusCreated
+	}
+	return http.StatusOK
+}

@@ -94,11 +94,7 @@ func handleOpenDirect(log *slog.Logger, svc *chat.Service, maxBody int64) http.H
 			writeError(w, r, log, err)
 			return
 		}
-		status := http.StatusOK
-		if created {
-			status = http.StatusCreated
-		}
-		encode(w, status, map[string]any{"room": room})
+		encode(w, createdStatus(created), map[string]any{"room": room})
 	})
 }
 

@@ -123,11 +123,7 @@ func handlePostMessage(log *slog.Logger, svc *chat.Service, maxBody int64) http.
 			writeError(w, r, log, err)
 			return
 		}
-		status := http.StatusOK
-		if created {
-			status = http.StatusCreated
-		}
-		encode(w, status, map[string]any{"message": m})
+		encode(w, createdStatus(created), map[string]any{"message": m})
 	})
 }
 

@@ -162,6 +162,15 @@ func TestPublicRoomsJoinAndDirectory(t *testing.T) {
 	}
 	wantError(t, e.do(t, req{method: "GET", path: "/api/v1/rooms?cursor=nope", token: bobTok}), 422, chat.EINVALID, "cursor")
 	wantError(t, e.do(t, req{method: "GET", path: "/api/v1/rooms?limit=101", token: bobTok}), 422, chat.EINVALID, "limit")
+	wantError(t, e.do(t, req{method: "GET", path: "/api/v1/rooms?q=" + strings.Repeat("a", chat.RoomQueryMaxLen+1), token: bobTok}), 422, chat.EINVALID, "q")
+	if p := must[chat.RoomPage](t, e.do(t, req{method: "GET", path: "/api/v1/rooms?q=" + strings.Repeat("a", chat.RoomQueryMaxLen), token: bobTok}), 200); len(p.Rooms) != 0 {
+		t.Fatalf("a query at the limit = %+v", p.Rooms)
+	}
+	members := "/api/v1/rooms/" + rooms[0].ID + "/members"
+	wantError(t, e.do(t, req{method: "GET", path: members + "?limit=101", token: bobTok}), 422, chat.EINVALID, "limit")
+	if p := must[chat.MemberPage](t, e.do(t, req{method: "GET", path: members + "?limit=100", token: bobTok}), 200); len(p.Members) != 1 {
+		t.Fatalf("members at the limit = %+v", p.Members)
+	}
 
 	// Bob reads a public room without joining, joins by posting.
 	echo := rooms[0]
