@@ -24,6 +24,7 @@ type fakeServer struct {
 	mu    sync.Mutex
 	users map[string]bool
 	rooms map[string]*fakeRoom // by id
+	joins map[string]bool      // "room/user" memberships
 }
 
 type fakeRoom struct {
@@ -32,8 +33,8 @@ type fakeRoom struct {
 	subs     []*websocket.Conn
 }
 
-func newFakeServer(t *testing.T, dropSeq, dupSeq int64) string {
-	f := &fakeServer{dropSeq: dropSeq, dupSeq: dupSeq, users: map[string]bool{}, rooms: map[string]*fakeRoom{}}
+func newFakeServer(t *testing.T, dropSeq, dupSeq int64) (*fakeServer, string) {
+	f := &fakeServer{dropSeq: dropSeq, dupSeq: dupSeq, users: map[string]bool{}, rooms: map[string]*fakeRoom{}, joins: map[string]bool{}}
 	mux := http.NewServeMux()
 	reply := func(w http.ResponseWriter, code int, v any) {
 		w.Header().Set("Content-Type", "application/json")
@@ -55,7 +56,7 @@ func newFakeServer(t *testing.T, dropSeq, dupSeq int64) string {
 	mux.HandleFunc("POST /api/v1/sessions", func(w http.ResponseWriter, r *http.Request) {
 		var in struct{ Username string }
 		_ = json.NewDecoder(r.Body).Decode(&in)
-		reply(w, http.StatusCreated, map[string]string{"token": "t-" + in.Username})
+		reply(w, http.StatusCreated, map[string]any{"token": "t-" + in.Username, "user": map[string]string{"id": in.Username}})
 	})
 	mux.HandleFunc("POST /api/v1/rooms", func(w http.ResponseWriter, r *http.Request) {
 		var in struct{ Name string }
@@ -81,6 +82,20 @@ func newFakeServer(t *testing.T, dropSeq, dupSeq int64) string {
 		}
 		reply(w, http.StatusOK, map[string]any{"rooms": l})
 	})
+	mux.HandleFunc("PUT /api/v1/rooms/{room}/members/{user}", func(w http.ResponseWriter, r *http.Request) {
+		room, user := r.PathValue("room"), r.PathValue("user")
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		switch {
+		case f.rooms[room] == nil:
+			reply(w, http.StatusNotFound, map[string]string{"code": "not_found"})
+		case r.Header.Get("Authorization") != "Bearer t-"+user:
+			reply(w, http.StatusForbidden, map[string]string{"code": "forbidden"})
+		default:
+			f.joins[room+"/"+user] = true
+			w.WriteHeader(http.StatusNoContent)
+		}
+	})
 	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "process_resident_memory_bytes 1.048576e+07\nprocess_cpu_seconds_total 1\ngo_goroutines 3\n")
 	})
@@ -97,7 +112,7 @@ func newFakeServer(t *testing.T, dropSeq, dupSeq int64) string {
 	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return srv.URL
+	return f, srv.URL
 }
 
 func (f *fakeServer) serveWS(ctx context.Context, c *websocket.Conn) {

@@ -132,10 +132,16 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 	s.ServerRSSFresh = fresh.RSS
 
 	log.Info("setup", "users", c.Users, "rooms", c.Rooms)
-	tokens, rooms, err := setup(ctx, newAPI(c.URLs[0], d), c.UserPrefix, c.Users, c.RoomPrefix, c.Rooms)
+	a := newAPI(c.URLs[0], d)
+	tokens, userIDs, rooms, err := setup(ctx, a, c.UserPrefix, c.Users, c.RoomPrefix, c.Rooms)
 	if err != nil {
 		return s, err
 	}
+	joined, err := joinRooms(ctx, a, tokens, userIDs, rooms, c.posters())
+	if err != nil {
+		return s, err
+	}
+	log.Info("joined", "memberships", joined)
 	s.ServerRSSSetup = settle(ctx, smp, c.Settle)
 
 	runID, ips := newRunID(), c.srcIPs()

@@ -54,7 +54,8 @@ func TestRunAgainstFakeServer(t *testing.T) {
 			if tt.procs > 0 {
 				c.Procs, c.Exe = tt.procs, os.Args[0]
 			}
-			c.URLs = []string{newFakeServer(t, tt.drop, tt.dup)}
+			f, url := newFakeServer(t, tt.drop, tt.dup)
+			c.URLs = []string{url}
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			s, err := Run(ctx, c, io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -81,6 +82,12 @@ func TestRunAgainstFakeServer(t *testing.T) {
 			}
 			if tt.scenario == ScenarioIdle && s.Pongs < int64(c.Conns) {
 				t.Errorf("pongs=%d, want ≥ %d", s.Pongs, c.Conns)
+			}
+			f.mu.Lock()
+			joins := len(f.joins)
+			f.mu.Unlock()
+			if want := len(c.posters()); joins != want {
+				t.Errorf("%d memberships joined, want %d (every poster in its room)", joins, want)
 			}
 		})
 	}
@@ -136,5 +143,36 @@ func TestSrcIPsAndPublishers(t *testing.T) {
 	}
 	if got := setupIP(254); got != "127.1.1.1" {
 		t.Errorf("setupIP(254) = %s", got)
+	}
+}
+
+func TestPosters(t *testing.T) {
+	tests := []struct {
+		name string
+		c    Config
+		want []poster
+	}{
+		{"ingest: connection i as user i%users to room i%rooms",
+			Config{Scenario: ScenarioIngest, Conns: 5, Users: 2, Rooms: 3},
+			[]poster{{0, 0}, {1, 1}, {0, 2}, {1, 0}, {0, 1}}},
+		{"ingest: repeated pairs once",
+			Config{Scenario: ScenarioIngest, Conns: 8, Users: 2, Rooms: 2},
+			[]poster{{0, 0}, {1, 1}}},
+		// 2 publishers (rate 16), 3 rooms: message k from publisher k%2 to room k%3.
+		{"fanout: the pattern of one lcm(publishers, rooms) period",
+			Config{Scenario: ScenarioFanout, Rate: 16, Users: 5, Rooms: 3},
+			[]poster{{0, 0}, {1, 1}, {0, 2}, {1, 0}, {0, 1}, {1, 2}}},
+		// 4 publishers over 2 users, 2 rooms: publishers 0 and 2 (user 0) send to room 0 only.
+		{"fanout: publishers share users",
+			Config{Scenario: ScenarioFanout, Publishers: 4, Users: 2, Rooms: 2},
+			[]poster{{0, 0}, {1, 1}}},
+		{"idle: nobody posts", Config{Scenario: ScenarioIdle, Conns: 5, Users: 2, Rooms: 3}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.c.posters(); !slices.Equal(got, tt.want) {
+				t.Errorf("posters() = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }

@@ -112,8 +112,9 @@ func (a *api) do(ctx context.Context, srcIP, method, path, token string, in, out
 	}
 }
 
-// signIn makes sure user i exists and returns a session token.
-func (a *api) signIn(ctx context.Context, prefix string, i int) (string, error) {
+// signIn makes sure user i exists and returns a session token and the
+// user's id.
+func (a *api) signIn(ctx context.Context, prefix string, i int) (token, userID string, err error) {
 	src := ""
 	if a.spread {
 		src = setupIP(i)
@@ -121,18 +122,21 @@ func (a *api) signIn(ctx context.Context, prefix string, i int) (string, error) 
 	name := fmt.Sprintf("%s%04d", prefix, i)
 	user := map[string]string{"username": name, "email": name + "@bench.example.org", "password": BenchPassword}
 	if _, err := a.do(ctx, src, http.MethodPost, "/api/v1/users", "", user, nil); err != nil {
-		return "", err
+		return "", "", err
 	}
 	var s struct {
 		Token string `json:"token"`
+		User  struct {
+			ID string `json:"id"`
+		} `json:"user"`
 	}
 	if _, err := a.do(ctx, src, http.MethodPost, "/api/v1/sessions", "", map[string]string{"username": name, "password": BenchPassword}, &s); err != nil {
-		return "", err
+		return "", "", err
 	}
 	if s.Token == "" {
-		return "", fmt.Errorf("sign in %s: no token", name)
+		return "", "", fmt.Errorf("sign in %s: no token", name)
 	}
-	return s.Token, nil
+	return s.Token, s.User.ID, nil
 }
 
 // ensureRoom creates room name, or finds it when it exists (409).
@@ -177,13 +181,13 @@ func (a *api) rooms(ctx context.Context, token string) (map[string]string, error
 	return m, nil
 }
 
-// parallel runs f(0…n-1) with SetupConcurrency workers; the first error wins.
-func parallel(ctx context.Context, n int, f func(ctx context.Context, i int) error) error {
+// parallel runs f(0…n-1) with the given number of workers; the first error wins.
+func parallel(ctx context.Context, n, workers int, f func(ctx context.Context, i int) error) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var wg sync.WaitGroup
 	next := make(chan int)
-	for range min(SetupConcurrency, n) {
+	for range min(workers, n) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -202,14 +206,15 @@ func parallel(ctx context.Context, n int, f func(ctx context.Context, i int) err
 	return context.Cause(ctx)
 }
 
-// setup signs in users and ensures rooms, returning tokens and room ids.
-func setup(ctx context.Context, a *api, userPrefix string, users int, roomPrefix string, rooms int) ([]string, []string, error) {
-	tokens := make([]string, users)
-	if err := parallel(ctx, users, func(ctx context.Context, i int) (err error) {
-		tokens[i], err = a.signIn(ctx, userPrefix, i)
+// setup signs in users and ensures rooms, returning tokens, user ids and
+// room ids.
+func setup(ctx context.Context, a *api, userPrefix string, users int, roomPrefix string, rooms int) (tokens, userIDs, roomIDs []string, err error) {
+	tokens, userIDs = make([]string, users), make([]string, users)
+	if err := parallel(ctx, users, SetupConcurrency, func(ctx context.Context, i int) (err error) {
+		tokens[i], userIDs[i], err = a.signIn(ctx, userPrefix, i)
 		return err
 	}); err != nil {
-		return nil, nil, fmt.Errorf("users: %w", err)
+		return nil, nil, nil, fmt.Errorf("users: %w", err)
 	}
 	var (
 		once  sync.Once
@@ -221,16 +226,16 @@ func setup(ctx context.Context, a *api, userPrefix string, users int, roomPrefix
 		return known, kerr
 	}
 	ids := make([]string, rooms)
-	if err := parallel(ctx, rooms, func(ctx context.Context, i int) (err error) {
+	if err := parallel(ctx, rooms, SetupConcurrency, func(ctx context.Context, i int) (err error) {
 		ids[i], err = a.ensureRoom(ctx, tokens[0], fmt.Sprintf("%s%04d", roomPrefix, i), existing)
 		if err == nil && !plainID(ids[i]) {
 			err = fmt.Errorf("room id %q is not a plain id", ids[i])
 		}
 		return err
 	}); err != nil {
-		return nil, nil, fmt.Errorf("rooms: %w", err)
+		return nil, nil, nil, fmt.Errorf("rooms: %w", err)
 	}
-	return tokens, ids, nil
+	return tokens, userIDs, ids, nil
 }
 
 // plainID reports whether s can be written into a JSON string unescaped.
@@ -241,4 +246,77 @@ func plainID(s string) bool {
 		}
 	}
 	return s != ""
+}
+
+// JoinConcurrency bounds parallel joins (cheap requests, unlike sign-ups).
+const JoinConcurrency = 8
+
+// poster is a user that posts in a room during the measured phase.
+type poster struct{ user, room int }
+
+// posters lists the (user, room) pairs that send in the measured phase, by
+// index into the setup's users and rooms: ingest connection i sends as
+// user i%users to room i%rooms; fan-out message k goes from publisher
+// k%publishers (user publisher%users) to room k%rooms, a pattern that
+// repeats every lcm(publishers, rooms) messages.
+func (c Config) posters() []poster {
+	seen := map[poster]bool{}
+	var out []poster
+	add := func(p poster) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	switch c.Scenario {
+	case ScenarioIngest:
+		for i := range c.Conns {
+			add(poster{i % c.Users, i % c.Rooms})
+		}
+	case ScenarioFanout:
+		n := c.publishers()
+		period := n / gcd(n, c.Rooms) * c.Rooms
+		for k := range period {
+			add(poster{(k % n) % c.Users, k % c.Rooms})
+		}
+	}
+	return out
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
+
+// joinRooms makes every poster a member of its room before the measured
+// phase, as the people who talk in a room are in a live chat (posting to a
+// public room would join it, and the measured phase would also measure
+// the joins: a membership row, a room_added frame to each of the user's
+// connections). A server without memberships (404 or 405 on the first
+// join) is left as it is.
+func joinRooms(ctx context.Context, a *api, tokens, userIDs, roomIDs []string, posters []poster) (joined int, err error) {
+	if len(posters) == 0 {
+		return 0, nil
+	}
+	join := func(ctx context.Context, p poster) (int, error) {
+		path := "/api/v1/rooms/" + url.PathEscape(roomIDs[p.room]) + "/members/" + url.PathEscape(userIDs[p.user])
+		return a.do(ctx, "", http.MethodPut, path, tokens[p.user], nil, nil)
+	}
+	code, err := join(ctx, posters[0])
+	if code == http.StatusNotFound || code == http.StatusMethodNotAllowed {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("join: %w", err)
+	}
+	rest := posters[1:]
+	if err := parallel(ctx, len(rest), JoinConcurrency, func(ctx context.Context, i int) error {
+		_, err := join(ctx, rest[i])
+		return err
+	}); err != nil {
+		return 0, fmt.Errorf("join: %w", err)
+	}
+	return len(posters), nil
 }
