@@ -83,6 +83,17 @@ type MessageQuery struct {
 	Limit  int
 }
 
+// AfterQuery selects the first limit messages with seq > after. After 0
+// is "no cursor" to a MessageQuery (the newest page), so reading from the
+// start is asked as the newest limit messages below limit+1: seqs have no
+// gaps, so those are 1…limit.
+func AfterQuery(after int64, limit int) MessageQuery {
+	if after == 0 {
+		return MessageQuery{Before: int64(limit) + 1, Limit: limit}
+	}
+	return MessageQuery{After: after, Limit: limit}
+}
+
 // Page is a slice of a room's messages, oldest first.
 type Page struct {
 	Messages []Message `json:"messages"`

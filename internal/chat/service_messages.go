@@ -250,7 +250,7 @@ func (s *Service) CatchUp(ctx context.Context, roomID string, after int64) (msgs
 		msgs, err = s.store.Messages(ctx, roomID, MessageQuery{Limit: s.cfg.CatchUpMax})
 		return nonNil(msgs), last, true, err
 	}
-	msgs, err = s.store.Messages(ctx, roomID, MessageQuery{After: after, Limit: int(last - after)})
+	msgs, err = s.store.Messages(ctx, roomID, AfterQuery(after, int(last-after)))
 	return nonNil(msgs), lastSeqOf(msgs, last), false, err
 }
 

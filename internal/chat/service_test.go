@@ -3,6 +3,7 @@ package chat_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
@@ -69,12 +70,22 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvWith(t, nil)
+}
+
+// newEnvWith is newEnv with the service over wrap(store) when wrap is set.
+func newEnvWith(t *testing.T, wrap func(chat.Store) chat.Store) *env {
+	t.Helper()
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"), nil)
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
+	t.Cleanup(func() { db.Close() })
+	var st chat.Store = db
+	if wrap != nil {
+		st = wrap(db)
+	}
 	e := &env{store: st, cache: &flakyCache{Cache: memory.NewCache(memory.CacheConfig{RoomsTTL: time.Minute, MessagesPerRoom: 50, MaxRooms: 100})},
 		metrics: &counting{seen: map[string]int{}}, now: &atomic.Int64{}}
 	e.now.Store(time.Now().UnixMilli())
@@ -181,5 +192,89 @@ func TestSessionCache(t *testing.T) {
 	}
 	if _, err := e.svc.Authenticate(ctx, token); chat.ErrorCode(err) != chat.EUNAUTHORIZED {
 		t.Fatalf("signed-out session still works: %v", err)
+	}
+}
+
+// racingStore runs hook once, before the second Messages call after it
+// is armed: a post from another instance that commits between two reads.
+type racingStore struct {
+	chat.Store
+	mu    sync.Mutex
+	calls int
+	hook  func()
+}
+
+func (s *racingStore) arm(hook func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls, s.hook = 0, hook
+}
+
+func (s *racingStore) Messages(ctx context.Context, roomID string, q chat.MessageQuery) ([]chat.Message, error) {
+	s.mu.Lock()
+	var h func()
+	if s.calls++; s.calls == 2 {
+		h, s.hook = s.hook, nil
+	}
+	s.mu.Unlock()
+	if h != nil {
+		h()
+	}
+	return s.Store.Messages(ctx, roomID, q)
+}
+
+// TestCatchUp: a reconnecting client gets exactly the messages after its
+// after_seq, oldest first, whether the cache or the store answers (the
+// store answers while a failed write-through keeps the room off the
+// cache), also when a message commits between the service's reads of the
+// last seq and of the messages.
+func TestCatchUp(t *testing.T) {
+	tests := []struct {
+		name     string
+		store    bool // the room is off the cache
+		race     bool // a fourth message commits during the catch-up
+		after    int64
+		wantSeqs string
+		wantLast int64
+	}{
+		{"cache, from the start", false, false, 0, "[1 2 3]", 3},
+		{"cache, after 1", false, false, 1, "[2 3]", 3},
+		{"cache, up to date", false, false, 3, "[]", 3},
+		{"store, from the start", true, false, 0, "[1 2 3]", 3},
+		{"store, after 2", true, false, 2, "[3]", 3},
+		{"store, up to date", true, false, 3, "[]", 3},
+		// The oldest messages, not the newest page: the fourth comes live.
+		{"store, from the start, racing a post", true, true, 0, "[1 2 3]", 3},
+		{"store, after 1, racing a post", true, true, 1, "[2 3]", 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var rs *racingStore
+			e := newEnvWith(t, func(s chat.Store) chat.Store { rs = &racingStore{Store: s}; return rs })
+			ctx := context.Background()
+			e.cache.failWrites.Store(tt.store)
+			post := func(body string) {
+				if _, _, err := e.svc.PostMessage(ctx, e.user, e.room.ID, body, ""); err != nil {
+					t.Error(err)
+				}
+			}
+			for _, body := range []string{"one", "two", "three"} {
+				post(body)
+			}
+			if tt.race {
+				rs.arm(func() { post("four") })
+			}
+			msgs, last, truncated, err := e.svc.CatchUp(ctx, e.room.ID, tt.after)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seqs := []int64{}
+			for _, m := range msgs {
+				seqs = append(seqs, m.Seq)
+			}
+			if fmt.Sprint(seqs) != tt.wantSeqs || last != tt.wantLast || truncated {
+				t.Errorf("seqs %v last %d truncated %v, want %s last %d", seqs, last, truncated, tt.wantSeqs, tt.wantLast)
+			}
+		})
 	}
 }

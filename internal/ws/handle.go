@@ -102,6 +102,9 @@ func (c *conn) subscribe(f clientFrame) {
 		s.metrics.MessagesDelivered(len(replay))
 	}
 	sb.last = last
+	if f.AfterSeq != nil {
+		sb.last = max(last, *f.AfterSeq) // what the client has is not sent again, even if a cache knows less
+	}
 	c.mu.Unlock()
 	c.goLive(sb)
 	if frame, err := s.presenceFrame(ctx, sb.room, s.cfg.PresenceDebounce); err == nil {
@@ -161,6 +164,7 @@ func (c *conn) goLive(sb *sub) {
 		}
 		c.mu.Lock()
 		if len(frames) == 0 {
+			s.log.Warn("websocket gap not in the store; skipped", "room", sb.room.id, "after", after, "upto", upto)
 			sb.last = upto // the store has none of them: never wait for them
 		}
 		var batch [][]byte

@@ -245,6 +245,9 @@ func (s *Server) fill(r *room, wait bool) {
 		}
 		r.mu.Lock()
 		for i, m := range msgs {
+			if m.Seq > r.last+1 {
+				s.log.Warn("hub found a hole in the store", "room", r.id, "last", r.last, "next", m.Seq)
+			}
 			if m.Seq > r.last { // the store is the truth, even across a hole
 				s.fanoutLocked(r, m.Seq, frames[i])
 			}
@@ -298,11 +301,7 @@ func (s *Server) messagesAfter(roomID string, after, upto int64) ([]chat.Message
 	if upto > 0 {
 		n = min(n, upto-after)
 	}
-	q := chat.MessageQuery{After: after, Limit: int(n)}
-	if after == 0 { // After 0 means "no cursor" to the service: ask for 1..n
-		q = chat.MessageQuery{Before: n + 1, Limit: int(n)}
-	}
-	page, err := s.svc.RoomMessages(s.ctx, roomID, q)
+	page, err := s.svc.RoomMessages(s.ctx, roomID, chat.AfterQuery(after, int(n)))
 	if err != nil {
 		return nil, false, err
 	}
