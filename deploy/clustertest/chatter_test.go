@@ -49,6 +49,15 @@ func (r *room) ack(seq int64, clientID string) {
 type delivery struct {
 	seq      int64
 	clientID string
+	session  int // index into chatter.sessions
+}
+
+// sessionInfo is one connection of a client, for the account of a loss.
+type sessionInfo struct {
+	instance      string
+	after, last   int64 // after_seq asked, last_seq answered
+	at            time.Time
+	subscribedYet bool
 }
 
 type pendingSend struct {
@@ -80,6 +89,7 @@ type chatter struct {
 	lastDialErr  string
 	truncated    int
 	instances    map[string]int // hello.instance → connections
+	sessions     []sessionInfo
 	stopping     bool
 }
 
@@ -194,6 +204,7 @@ func (ch *chatter) session(ctx context.Context, conn *websocket.Conn, stop <-cha
 		ch.mu.Lock()
 		ch.instances[f.Instance]++
 		after := ch.last
+		ch.sessions = append(ch.sessions, sessionInfo{instance: f.Instance, after: after, at: time.Now()})
 		ch.mu.Unlock()
 		if err := ch.write(ctx, conn, map[string]any{"type": "subscribe", "room_id": ch.room.id, "after_seq": after}); err != nil {
 			return err
@@ -272,6 +283,9 @@ func (ch *chatter) handle(f serverFrame) {
 	switch f.Type {
 	case "subscribed":
 		ch.subscribed++
+		if n := len(ch.sessions); n > 0 {
+			ch.sessions[n-1].last, ch.sessions[n-1].subscribedYet = f.LastSeq, true
+		}
 		if f.Truncated {
 			ch.truncated++
 		}
@@ -284,7 +298,7 @@ func (ch *chatter) handle(f serverFrame) {
 			ch.errFrames = append(ch.errFrames, fmt.Sprintf("unexpected message frame %s", f.Message))
 			return
 		}
-		ch.got = append(ch.got, delivery{seq: m.Seq, clientID: m.ClientID})
+		ch.got = append(ch.got, delivery{seq: m.Seq, clientID: m.ClientID, session: len(ch.sessions) - 1})
 		ch.last = max(ch.last, m.Seq)
 	case "ack":
 		m, err := f.msg()
@@ -317,6 +331,7 @@ type chatterState struct {
 	reconnects, dialErr int
 	truncated           int
 	instances           map[string]int
+	sessions            []sessionInfo
 }
 
 func (ch *chatter) state() chatterState {
@@ -328,5 +343,5 @@ func (ch *chatter) state() chatterState {
 	}
 	return chatterState{got: append([]delivery(nil), ch.got...), last: ch.last, subscribed: ch.subscribed,
 		pending: ch.pending != nil, errFrames: append([]string(nil), ch.errFrames...), reconnects: ch.reconnects,
-		dialErr: ch.dialFailures, truncated: ch.truncated, instances: inst}
+		dialErr: ch.dialFailures, truncated: ch.truncated, instances: inst, sessions: append([]sessionInfo(nil), ch.sessions...)}
 }

@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -29,6 +30,9 @@ type cluster struct {
 	httpBase     string            // http://127.0.0.1:HTTP_PORT: redirects
 	nodes        int
 	nextIP       atomic.Uint32 // source addresses handed to clients
+
+	mu       sync.Mutex
+	failures []string // broken guarantees, repeated after the logs so a log excerpt ends with them
 }
 
 // startCluster builds the binary if needed and runs `local-cluster.sh up`.
@@ -75,6 +79,11 @@ func startCluster(t *testing.T) *cluster {
 	t.Cleanup(func() {
 		if t.Failed() {
 			c.dumpLogs(t)
+			c.mu.Lock()
+			for _, f := range c.failures {
+				t.Log("FAILED: " + f)
+			}
+			c.mu.Unlock()
 		}
 		if os.Getenv("OPENCHAT_CLUSTER_KEEP") == "1" {
 			t.Logf("cluster left running: %s status", c.script)
@@ -121,6 +130,22 @@ func (c *cluster) dumpLogs(t *testing.T) {
 			lines = lines[len(lines)-25:]
 		}
 		t.Logf("--- %s (last %d lines)\n%s", l, len(lines), strings.Join(lines, "\n"))
+	}
+	// The servers' warnings and errors, which the tails may have scrolled past.
+	for _, l := range logs {
+		b, _ := os.ReadFile(l)
+		var bad []string
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.Contains(line, "level=WARN") || strings.Contains(line, "level=ERROR") {
+				bad = append(bad, line)
+			}
+		}
+		if len(bad) > 15 {
+			bad = bad[len(bad)-15:]
+		}
+		if len(bad) > 0 {
+			t.Logf("--- %s: last %d warnings\n%s", l, len(bad), strings.Join(bad, "\n"))
+		}
 	}
 }
 
@@ -274,4 +299,14 @@ func (c *cluster) lastSeq(ctx context.Context, u *user, room string) (int64, err
 		return 0, nil
 	}
 	return out.Messages[len(out.Messages)-1].Seq, nil
+}
+
+// fail reports a broken guarantee and keeps it for the end of the output.
+func (c *cluster) fail(t *testing.T, format string, args ...any) {
+	t.Helper()
+	msg := fmt.Sprintf(format, args...)
+	t.Error(msg)
+	c.mu.Lock()
+	c.failures = append(c.failures, t.Name()+": "+msg)
+	c.mu.Unlock()
 }

@@ -80,7 +80,7 @@ func (l *load) waitForRooms(t *testing.T, limit time.Duration, what string, last
 			return true
 		}
 		if time.Now().After(deadline) {
-			t.Errorf("%s: %d clients still not after %s, e.g. %s", what, bad, limit, example)
+			l.c.fail(t, "%s: %d clients still not after %s, e.g. %s", what, bad, limit, example)
 			return false
 		}
 		time.Sleep(200 * time.Millisecond)
@@ -89,10 +89,12 @@ func (l *load) waitForRooms(t *testing.T, limit time.Duration, what string, last
 
 // report is the outcome of one scenario.
 type report struct {
+	c                                            *cluster
 	acked, delivered, expected, lost, duplicated int
 	outOfOrder, missingUnacked, storedTwice      int
 	reconnects, errFrames, truncated             int
 	errSamples                                   []string
+	lostSamples                                  []string
 	errCodes                                     map[string]int // error frames by code
 	conflicts                                    []string
 	instances                                    map[string]int
@@ -130,7 +132,7 @@ func (l *load) finish(ctx context.Context, t *testing.T, u *user) report {
 	l.cancel()
 	l.wg.Wait()
 
-	rep := report{instances: map[string]int{}, errCodes: map[string]int{}}
+	rep := report{c: l.c, instances: map[string]int{}, errCodes: map[string]int{}}
 	for _, r := range l.rooms {
 		r.mu.Lock()
 		rep.acked += len(r.acked)
@@ -180,6 +182,9 @@ func (l *load) finish(ctx context.Context, t *testing.T, u *user) report {
 				rep.delivered++
 			} else {
 				rep.lost++
+				if len(rep.lostSamples) < 8 {
+					rep.lostSamples = append(rep.lostSamples, lostSample(ch, s, seq))
+				}
 			}
 		}
 		for seq := int64(1); seq <= last[ch.room]; seq++ {
@@ -201,20 +206,54 @@ func (r report) check(t *testing.T, fault, allowedCode string) {
 	t.Log(line)
 	fmt.Println(line) // the report, also without -v
 	if r.acked == 0 {
-		t.Error("no message was acknowledged")
+		r.c.fail(t, "no message was acknowledged")
 	}
 	if r.lost != 0 || r.duplicated != 0 || r.outOfOrder != 0 || r.missingUnacked != 0 || r.storedTwice != 0 {
-		t.Errorf("%s: every acknowledged message must reach every client of its room exactly once, in order", fault)
+		r.c.fail(t, "%s: every acknowledged message must reach every client of its room exactly once, in order: %s", fault, line)
+		for _, s := range r.lostSamples {
+			r.c.fail(t, "lost: %s", s)
+		}
 	}
 	if len(r.conflicts) > 0 {
-		t.Errorf("one seq acknowledged for two messages: %s", strings.Join(r.conflicts[:min(3, len(r.conflicts))], "; "))
+		r.c.fail(t, "one seq acknowledged for two messages: %s", strings.Join(r.conflicts[:min(3, len(r.conflicts))], "; "))
 	}
 	if r.errFrames > 0 {
 		msg := fmt.Sprintf("%d error frames %v, e.g. %s", r.errFrames, r.errCodes, strings.Join(r.errSamples, "; "))
 		if len(r.errCodes) == 1 && r.errCodes[allowedCode] > 0 {
 			t.Log(msg)
 		} else {
-			t.Errorf("%s (allowed: %q only)", msg, allowedCode)
+			r.c.fail(t, "%s (allowed: %q only)", msg, allowedCode)
 		}
 	}
+}
+
+// lostSample describes where a client's stream skipped seq: the deliveries
+// around the hole and the connection that carried the one after it.
+func lostSample(ch *chatter, s chatterState, seq int64) string {
+	i := 0
+	for i < len(s.got) && s.got[i].seq < seq {
+		i++
+	}
+	prev := int64(0)
+	if i > 0 {
+		prev = s.got[i-1].seq
+	}
+	if i == len(s.got) {
+		return fmt.Sprintf("client %d room %s seq %d: nothing after %d", ch.id, ch.room.id, seq, prev)
+	}
+	next := s.got[i]
+	desc := func(k int) string {
+		if k < 0 || k >= len(s.sessions) {
+			return "none"
+		}
+		v := s.sessions[k]
+		return fmt.Sprintf("#%d on %s after_seq=%d last_seq=%d subscribed=%v at %s", k, v.instance, v.after, v.last,
+			v.subscribedYet, v.at.Format("15:04:05.000"))
+	}
+	prevSession := -1
+	if i > 0 {
+		prevSession = s.got[i-1].session
+	}
+	return fmt.Sprintf("client %d room %s seq %d: got %d (connection %s) then %d (connection %s)",
+		ch.id, ch.room.id, seq, prev, desc(prevSession), next.seq, desc(next.session))
 }
