@@ -18,6 +18,7 @@ import (
 	"github.com/open-chat/openchat/internal/chat"
 	"github.com/open-chat/openchat/internal/edge"
 	"github.com/open-chat/openchat/internal/httpapi"
+	"github.com/open-chat/openchat/internal/instrument"
 	"github.com/open-chat/openchat/internal/mail"
 	"github.com/open-chat/openchat/internal/memory"
 	"github.com/open-chat/openchat/internal/metrics"
@@ -59,7 +60,7 @@ type infra struct {
 	close           func() error
 }
 
-func openInfra(ctx context.Context, c config, log *slog.Logger) (infra, error) {
+func openInfra(ctx context.Context, c config, m chat.Metrics, log *slog.Logger) (infra, error) {
 	if c.RedisURL == "" {
 		ps := memory.NewPubSub()
 		return infra{
@@ -71,7 +72,7 @@ func openInfra(ctx context.Context, c config, log *slog.Logger) (infra, error) {
 		}, nil
 	}
 	rc, err := redis.Open(ctx, c.RedisURL, redis.Options{Prefix: c.RedisPrefix, InstanceID: c.InstanceID, Timeout: c.CacheTimeout,
-		RoomsTTL: c.CacheRoomsTTL, MessagesPerRoom: c.CacheRoomMessages, PresenceTTL: presenceTTL}, log)
+		RoomsTTL: c.CacheRoomsTTL, MessagesPerRoom: c.CacheRoomMessages, PresenceTTL: presenceTTL, Metrics: m}, log)
 	if err != nil {
 		return infra{}, err
 	}
@@ -91,12 +92,16 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	m := metrics.New(c.InstanceID)
+	build := readBuildInfo()
+	m.SetBuildInfo(build.Version, build.Revision, build.GoVersion)
 	st, err := openStore(ctx, c, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	inf, err := openInfra(ctx, c, log)
+	st = observeStore(st, dbSystem(c), m)
+	inf, err := openInfra(ctx, c, m, log)
 	if err != nil {
 		return err
 	}
@@ -104,10 +109,6 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 	if c.CacheDisabled {
 		inf.cache = chat.NoCache{}
 	}
-
-	m := metrics.New(c.InstanceID)
-	build := readBuildInfo()
-	m.SetBuildInfo(build.Version, build.Revision, build.GoVersion)
 	svc := chat.NewService(chat.Deps{Store: st, Cache: inf.cache, PubSub: inf.pubsub,
 		Hasher: password.NewArgon2id(password.DefaultParams), Metrics: m, Log: log,
 		Config:      chat.ServiceConfig{CachedMessages: c.CacheRoomMessages, Limits: c.Limits},
@@ -262,6 +263,37 @@ func listen(c config, limiter *edge.ConnLimiter, log *slog.Logger) (net.Listener
 	}()
 	log.Info("redirecting plain HTTP to https", "addr", rln.Addr().String())
 	return ln, rs, nil
+}
+
+// storeStats is what both stores offer operators beyond chat.Store.
+type storeStats interface {
+	PoolStats() []chat.PoolStats
+	ObserveGroups(func(size int))
+	OutboxStats(ctx context.Context) (chat.OutboxStats, error)
+}
+
+var (
+	_ storeStats = (*sqlite.Store)(nil)
+	_ storeStats = (*postgres.Store)(nil)
+)
+
+// dbSystem names the database as OpenTelemetry does (db.system.name).
+func dbSystem(c config) string {
+	if c.DatabaseURL != "" {
+		return "postgresql"
+	}
+	return "sqlite"
+}
+
+// observeStore reports st's pools, group commits and outbox to m and
+// returns st wrapped so that every call is timed.
+func observeStore(st chat.Store, system string, m *metrics.Prometheus) chat.Store {
+	if s, ok := st.(storeStats); ok {
+		s.ObserveGroups(m.GroupCommit)
+		m.WatchPools(s.PoolStats)
+		m.WatchOutbox(s.OutboxStats, time.Now) // unwrapped: a scrape is no store call worth timing
+	}
+	return instrument.NewStore(st, system, m, nil)
 }
 
 func dbKind(c config) string {
