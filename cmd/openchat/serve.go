@@ -15,6 +15,9 @@ import (
 	"sync"
 	"time"
 
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/open-chat/openchat/internal/chat"
 	"github.com/open-chat/openchat/internal/edge"
 	"github.com/open-chat/openchat/internal/httpapi"
@@ -26,6 +29,7 @@ import (
 	"github.com/open-chat/openchat/internal/postgres"
 	"github.com/open-chat/openchat/internal/redis"
 	"github.com/open-chat/openchat/internal/sqlite"
+	"github.com/open-chat/openchat/internal/tracing"
 	"github.com/open-chat/openchat/internal/ws"
 	"github.com/open-chat/openchat/web"
 )
@@ -60,7 +64,7 @@ type infra struct {
 	close           func() error
 }
 
-func openInfra(ctx context.Context, c config, m chat.Metrics, log *slog.Logger) (infra, error) {
+func openInfra(ctx context.Context, c config, m chat.Metrics, tp trace.TracerProvider, log *slog.Logger) (infra, error) {
 	if c.RedisURL == "" {
 		ps := memory.NewPubSub()
 		return infra{
@@ -72,7 +76,7 @@ func openInfra(ctx context.Context, c config, m chat.Metrics, log *slog.Logger) 
 		}, nil
 	}
 	rc, err := redis.Open(ctx, c.RedisURL, redis.Options{Prefix: c.RedisPrefix, InstanceID: c.InstanceID, Timeout: c.CacheTimeout,
-		RoomsTTL: c.CacheRoomsTTL, MessagesPerRoom: c.CacheRoomMessages, PresenceTTL: presenceTTL, Metrics: m}, log)
+		RoomsTTL: c.CacheRoomsTTL, MessagesPerRoom: c.CacheRoomMessages, PresenceTTL: presenceTTL, Metrics: m, TracerProvider: tp}, log)
 	if err != nil {
 		return infra{}, err
 	}
@@ -82,8 +86,9 @@ func openInfra(ctx context.Context, c config, m chat.Metrics, log *slog.Logger) 
 
 // serve runs the server until ctx ends, then shuts down in order: stop
 // accepting, close WebSockets with 1001, finish in-flight requests (bounded),
-// stop workers, close the database.
-func serve(ctx context.Context, c config, stderr io.Writer) error {
+// stop workers, close the database, flush the traces. getenv supplies the
+// OpenTelemetry settings (OTEL_*), which are not OpenChat flags.
+func serve(ctx context.Context, c config, getenv func(string) string, stderr io.Writer) error {
 	log := newLogger(c, stderr)
 	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
 		return fmt.Errorf("data dir: %w", err)
@@ -95,13 +100,23 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 	m := metrics.New(c.InstanceID)
 	build := readBuildInfo()
 	m.SetBuildInfo(build.Version, build.Revision, build.GoVersion)
+	tp, err := tracing.New(ctx, getenv, tracing.Config{Version: build.Version, InstanceID: c.InstanceID})
+	if err != nil {
+		return err
+	}
+	var tracer trace.TracerProvider // nil: tracing off, at no cost
+	if tp != nil {
+		tracer = tp
+		defer flushTraces(context.WithoutCancel(ctx), tp, log)
+		log.Info("tracing", "endpoint", tracing.Endpoint(getenv))
+	}
 	st, err := openStore(ctx, c, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	st = observeStore(st, dbSystem(c), m)
-	inf, err := openInfra(ctx, c, m, log)
+	st = observeStore(st, dbSystem(c), m, tracer)
+	inf, err := openInfra(ctx, c, m, tracer, log)
 	if err != nil {
 		return err
 	}
@@ -140,6 +155,9 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 		Secret: secret, SecureCookies: strings.HasPrefix(c.PublicURL, "https://")}, svc,
 		httpapi.Deps{WS: wsSrv, Web: webH, Metrics: m, Log: log})
 
+	if tracer != nil {
+		handler = tracing.Handler(handler, tracer)
+	}
 	limiter := newConnLimiter(c, log)
 	handler = limiter.Middleware(edge.Middleware(c.TrustedProxies, c.InstanceID, handler))
 
@@ -286,14 +304,27 @@ func dbSystem(c config) string {
 }
 
 // observeStore reports st's pools, group commits and outbox to m and
-// returns st wrapped so that every call is timed.
-func observeStore(st chat.Store, system string, m *metrics.Prometheus) chat.Store {
+// returns st wrapped so that every call is timed and, with tp, traced.
+func observeStore(st chat.Store, system string, m *metrics.Prometheus, tp trace.TracerProvider) chat.Store {
 	if s, ok := st.(storeStats); ok {
 		s.ObserveGroups(m.GroupCommit)
 		m.WatchPools(s.PoolStats)
 		m.WatchOutbox(s.OutboxStats, time.Now) // unwrapped: a scrape is no store call worth timing
 	}
-	return instrument.NewStore(st, system, m, nil)
+	var tracer trace.Tracer
+	if tp != nil {
+		tracer = tp.Tracer("github.com/open-chat/openchat/internal/instrument")
+	}
+	return instrument.NewStore(st, system, m, tracer)
+}
+
+// flushTraces sends the spans still buffered, within a few seconds.
+func flushTraces(ctx context.Context, tp *sdktrace.TracerProvider, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := tp.Shutdown(ctx); err != nil {
+		log.Warn("flushing traces failed", "err", err)
+	}
 }
 
 func dbKind(c config) string {

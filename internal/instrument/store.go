@@ -36,11 +36,13 @@ func NewStore(st chat.Store, system string, m chat.Metrics, tracer trace.Tracer)
 // Unwrap returns the wrapped store (for its own optional methods).
 func (s *Store) Unwrap() chat.Store { return s.st }
 
-// call runs f as operation op: timed, counted and, with a tracer, in a
-// span of its own that the store's context carries.
+// call runs f as operation op: timed, counted and, with a tracer and
+// inside a trace, in a span of its own that the store's context carries.
 func call[T any](s *Store, ctx context.Context, op string, f func(context.Context) (T, error)) (T, error) {
 	start := time.Now()
-	if s.tracer == nil {
+	// Only calls inside a trace get spans: a probe's ping or a background
+	// job's poll would otherwise each start a trace of one span.
+	if s.tracer == nil || !trace.SpanContextFromContext(ctx).IsValid() {
 		v, err := f(ctx)
 		s.m.StoreOp(op, time.Since(start), err)
 		return v, err

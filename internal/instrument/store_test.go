@@ -56,8 +56,8 @@ func (m *storeOps) StoreOp(op string, _ time.Duration, err error) {
 }
 
 // Each call is counted under its method's name with its result, and with a
-// tracer it is a child span of the caller's; domain errors do not mark the
-// span failed.
+// tracer it is a child span of the caller's (calls outside a trace get
+// none); domain errors do not mark the span failed.
 func TestStoreObserves(t *testing.T) {
 	m := &storeOps{}
 	rec := tracetest.NewSpanRecorder()
@@ -71,6 +71,13 @@ func TestStoreObserves(t *testing.T) {
 		t.Fatalf("RoomByID(unknown) = %v", err)
 	}
 	parent.End()
+	if _, err := s.Rooms(context.Background()); err != nil { // outside a trace: timed, not traced
+		t.Fatal(err)
+	}
+	if len(m.ops) != 3 {
+		t.Fatalf("observed %v, want three calls", m.ops)
+	}
+	m.ops, m.codes = m.ops[:2], m.codes[:2] // the traced ones, checked below with their spans
 	if want := []string{"Rooms", "RoomByID"}; len(m.ops) != 2 || m.ops[0] != want[0] || m.ops[1] != want[1] ||
 		m.codes[0] != "" || m.codes[1] != chat.ENOTFOUND {
 		t.Fatalf("observed %v %v, want %v with codes [\"\" not_found]", m.ops, m.codes, want)
