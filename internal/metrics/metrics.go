@@ -61,6 +61,10 @@ func New(instanceID string) *Prometheus {
 	return p
 }
 
+// Gatherer returns the registry, for tests of what is registered (the
+// dashboard's queries).
+func (p *Prometheus) Gatherer() prometheus.Gatherer { return p.reg }
+
 // Handler serves the registry in the Prometheus text format.
 func (p *Prometheus) Handler() http.Handler {
 	return promhttp.HandlerFor(p.reg, promhttp.HandlerOpts{Registry: p.reg})
