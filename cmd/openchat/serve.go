@@ -159,6 +159,7 @@ func serve(ctx context.Context, c config, getenv func(string) string, stderr io.
 		handler = tracing.Handler(handler, tracer)
 	}
 	limiter := newConnLimiter(c, log)
+	limiter.CountRefusals(m)
 	handler = limiter.Middleware(edge.Middleware(c.TrustedProxies, c.InstanceID, handler))
 
 	ln, redirectSrv, err := listen(c, limiter, log)

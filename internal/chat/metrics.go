@@ -18,6 +18,10 @@ const (
 	// LimitWSPerUser names the WebSocket connections-per-user cap in
 	// rate-limit metrics (the ws layer enforces it, not a RateLimiter).
 	LimitWSPerUser = "ws-per-user"
+	// LimitConnsPerIP and LimitConnsTotal name the connection caps
+	// (--max-conns-per-ip, --max-conns) that internal/edge enforces.
+	LimitConnsPerIP = "conns-per-ip"
+	LimitConnsTotal = "conns-total"
 
 	// Who ended a WebSocket, a label of WSClosed.
 	CloseByServer = "server" // the server sent the first close frame
