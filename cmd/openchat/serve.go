@@ -107,6 +107,7 @@ func serve(ctx context.Context, c config, getenv func(string) string, stderr io.
 	var tracer trace.TracerProvider // nil: tracing off, at no cost
 	if tp != nil {
 		tracer = tp
+		log = slog.New(tracing.LogHandler(log.Handler()))
 		defer flushTraces(context.WithoutCancel(ctx), tp, log)
 		log.Info("tracing", "endpoint", tracing.Endpoint(getenv))
 	}
