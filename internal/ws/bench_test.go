@@ -48,7 +48,7 @@ func BenchmarkFanout(b *testing.B) {
 			defer ps.Close()
 			s := NewServer(Config{SendQueue: 1 << 20}, nil, ps, nil, nil, nil)
 			defer s.cancel()
-			r := &room{id: "r", ahead: map[int64][]byte{}, inited: true}
+			r := &room{id: "r", ahead: map[int64]seqFrame{}, inited: true}
 			conns := make([]*conn, n)
 			for i := range conns {
 				conns[i] = &conn{srv: s, sk: &sock{nc: &discardConn{}, plain: true}, subs: map[string]*sub{}}
@@ -59,7 +59,7 @@ func BenchmarkFanout(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				r.mu.Lock()
-				s.fanoutLocked(r, r.last+1, frame)
+				s.fanoutLocked(r, seqFrame{r.last + 1, frame, time.Now().UnixNano()})
 				r.mu.Unlock()
 			}
 			for _, c := range conns { // let the writers finish: their work is part of the cost

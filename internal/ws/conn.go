@@ -36,11 +36,14 @@ type conn struct {
 
 // outEntry is one queued frame, or a batch (a catch-up replay) that counts
 // once against the queue bound: the replay is bounded by CatchUpMax itself.
-// op is zero for text frames, else a control frame's opcode.
+// op is zero for text frames, else a control frame's opcode. at is the
+// created_at (unix ns) of the oldest live message the entry carries, for
+// the delivery latency; zero for anything else (replies, catch-up replays).
 type outEntry struct {
 	op    ws.OpCode
 	frame []byte
 	batch [][]byte
+	at    int64
 }
 
 // sub is a connection's subscription to a room. last, pending, buf and gone
@@ -61,6 +64,7 @@ type sub struct {
 type seqFrame struct {
 	seq   int64
 	frame []byte
+	at    int64 // the message's created_at, unix ns
 }
 
 func (c *conn) seen() { c.lastSeen.Store(time.Now().UnixNano()) }
@@ -120,6 +124,7 @@ func (c *conn) closeLocked(code ws.StatusCode, reason string) {
 	}
 	c.closed = true
 	c.queue = nil
+	c.sk.noteClose(code, false)
 	go c.sk.writeClose(code, reason)
 }
 
@@ -151,6 +156,7 @@ func (c *conn) serve() {
 				c.mu.Lock()
 				c.closed, c.queue = true, nil
 				c.mu.Unlock()
+				c.sk.noteClose(ce.code, ce.peer)
 				c.sk.writeClose(ce.code, ce.reason) // now: finish closes the socket next
 				if ce.drain {
 					c.sk.drain(ce.skip)
@@ -193,31 +199,31 @@ func (c *conn) finish() {
 // deliver hands a live message of sb's room to the connection, in seq
 // order and once: older seqs are dropped, a gap parks the message while the
 // missing ones are read from the store. Called by the hub with room.mu held.
-func (c *conn) deliver(sb *sub, seq int64, frame []byte) bool {
+func (c *conn) deliver(sb *sub, seq int64, frame []byte, at int64) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
 	case c.closed || sb.gone || seq <= sb.last && !sb.pending:
 		return false
 	case sb.pending:
-		c.parkLocked(sb, seq, frame)
+		c.parkLocked(sb, seqFrame{seq, frame, at})
 		return false
 	case seq > sb.last+1:
 		sb.pending = true
-		c.parkLocked(sb, seq, frame)
+		c.parkLocked(sb, seqFrame{seq, frame, at})
 		go c.goLive(sb)
 		return false
 	}
 	sb.last = seq
-	return c.pushLocked(outEntry{frame: frame}, pushBounded)
+	return c.pushLocked(outEntry{frame: frame, at: at}, pushBounded)
 }
 
-func (c *conn) parkLocked(sb *sub, seq int64, frame []byte) {
+func (c *conn) parkLocked(sb *sub, f seqFrame) {
 	if len(sb.buf) >= c.srv.cfg.SendQueue {
 		c.closeLocked(statusTryAgainLater, "send queue full")
 		return
 	}
-	sb.buf = append(sb.buf, seqFrame{seq, frame})
+	sb.buf = append(sb.buf, f)
 }
 
 // deliverEphemeral queues a typing or presence frame to a live subscriber.

@@ -126,6 +126,7 @@ func (c *conn) goLive(sb *sub) {
 			return
 		}
 		var out [][]byte
+		var at int64
 		n := 0
 		for ; n < len(sb.buf); n++ {
 			e := sb.buf[n]
@@ -137,9 +138,10 @@ func (c *conn) goLive(sb *sub) {
 			}
 			sb.last = e.seq
 			out = append(out, e.frame)
+			at = oldest(at, e.at)
 		}
 		sb.buf = sb.buf[n:]
-		if len(out) > 0 && c.pushLocked(outEntry{batch: out}, pushBounded) {
+		if len(out) > 0 && c.pushLocked(outEntry{batch: out, at: at}, pushBounded) {
 			s.metrics.MessagesDelivered(len(out))
 		}
 		if len(sb.buf) == 0 {
@@ -159,7 +161,7 @@ func (c *conn) goLive(sb *sub) {
 		frames := make([]seqFrame, 0, len(msgs))
 		for i := range msgs {
 			if m := &msgs[i]; m.Seq > after && m.Seq <= upto {
-				frames = append(frames, seqFrame{m.Seq, encodeMessage(m)})
+				frames = append(frames, seqFrame{m.Seq, encodeMessage(m), m.CreatedAt.UnixNano()})
 			}
 		}
 		c.mu.Lock()
@@ -168,13 +170,15 @@ func (c *conn) goLive(sb *sub) {
 			sb.last = upto // the store has none of them: never wait for them
 		}
 		var batch [][]byte
+		var gapAt int64
 		for _, e := range frames {
 			if e.seq > sb.last {
 				sb.last = e.seq
 				batch = append(batch, e.frame)
+				gapAt = oldest(gapAt, e.at)
 			}
 		}
-		if len(batch) > 0 && c.pushLocked(outEntry{batch: batch}, pushBounded) {
+		if len(batch) > 0 && c.pushLocked(outEntry{batch: batch, at: gapAt}, pushBounded) {
 			s.metrics.MessagesDelivered(len(batch))
 		}
 		c.mu.Unlock()

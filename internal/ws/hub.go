@@ -25,10 +25,10 @@ type room struct {
 	mu       sync.Mutex
 	subs     []*sub
 	inited   bool
-	last     int64            // highest seq fanned out
-	ahead    map[int64][]byte // frames with seq > last+1, waiting for the gap
-	filling  bool             // a fill goroutine runs
-	resync   bool             // the fill must also read past last (broker resync)
+	last     int64              // highest seq fanned out
+	ahead    map[int64]seqFrame // frames with seq > last+1, waiting for the gap
+	filling  bool               // a fill goroutine runs
+	resync   bool               // the fill must also read past last (broker resync)
 	presence presenceCache
 }
 
@@ -39,7 +39,7 @@ func (s *Server) join(ctx context.Context, c *conn, roomID string) (*sub, error)
 	r := s.rooms[roomID]
 	first := r == nil
 	if first {
-		r = &room{id: roomID, ready: make(chan struct{}), ahead: map[int64][]byte{}}
+		r = &room{id: roomID, ready: make(chan struct{}), ahead: map[int64]seqFrame{}}
 		s.rooms[roomID] = r
 	}
 	r.refs++
@@ -130,7 +130,8 @@ func (s *Server) onEvent(r *room, payload []byte) {
 	switch ev.Type {
 	case chat.EventMessage:
 		var m struct {
-			Seq int64 `json:"seq"`
+			Seq       int64     `json:"seq"`
+			CreatedAt chat.Time `json:"created_at"`
 		}
 		if err := json.Unmarshal(ev.Message, &m); err != nil || m.Seq <= 0 {
 			s.log.Warn("room event without a message", "room", r.id)
@@ -138,7 +139,7 @@ func (s *Server) onEvent(r *room, payload []byte) {
 		}
 		frame := messageFrameRaw(ev.Message)
 		r.mu.Lock()
-		s.acceptLocked(r, m.Seq, frame)
+		s.acceptLocked(r, seqFrame{m.Seq, frame, m.CreatedAt.UnixNano()})
 		r.mu.Unlock()
 	case chat.EventTyping:
 		if ev.User == nil {
@@ -161,15 +162,15 @@ func (s *Server) onEvent(r *room, payload []byte) {
 
 // acceptLocked fans out seq if it is the next one, parks it if earlier
 // ones are missing, drops it if already fanned out. r.mu is held.
-func (s *Server) acceptLocked(r *room, seq int64, frame []byte) {
+func (s *Server) acceptLocked(r *room, f seqFrame) {
 	switch {
-	case !r.inited || seq > r.last+1:
-		r.ahead[seq] = frame
+	case !r.inited || f.seq > r.last+1:
+		r.ahead[f.seq] = f
 		if r.inited {
 			s.startFillLocked(r, true)
 		}
-	case seq == r.last+1:
-		s.fanoutLocked(r, seq, frame)
+	case f.seq == r.last+1:
+		s.fanoutLocked(r, f)
 		s.drainLocked(r)
 	}
 }
@@ -182,19 +183,19 @@ func (s *Server) drainLocked(r *room) {
 			break
 		}
 		delete(r.ahead, r.last+1)
-		s.fanoutLocked(r, r.last+1, f)
+		s.fanoutLocked(r, f)
 	}
-	maps.DeleteFunc(r.ahead, func(seq int64, _ []byte) bool { return seq <= r.last })
+	maps.DeleteFunc(r.ahead, func(seq int64, _ seqFrame) bool { return seq <= r.last })
 	if len(r.ahead) > 0 {
 		s.startFillLocked(r, true)
 	}
 }
 
-func (s *Server) fanoutLocked(r *room, seq int64, frame []byte) {
-	r.last = seq
+func (s *Server) fanoutLocked(r *room, f seqFrame) {
+	r.last = f.seq
 	n := 0
 	for _, sb := range r.subs {
-		if sb.c.deliver(sb, seq, frame) {
+		if sb.c.deliver(sb, f.seq, f.frame, f.at) {
 			n++
 		}
 	}
@@ -249,7 +250,7 @@ func (s *Server) fill(r *room, wait bool) {
 				s.log.Warn("hub found a hole in the store", "room", r.id, "last", r.last, "next", m.Seq)
 			}
 			if m.Seq > r.last { // the store is the truth, even across a hole
-				s.fanoutLocked(r, m.Seq, frames[i])
+				s.fanoutLocked(r, seqFrame{m.Seq, frames[i], m.CreatedAt.UnixNano()})
 			}
 		}
 		if len(msgs) == 0 && len(r.ahead) > 0 && r.last == after {

@@ -43,6 +43,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) chat.Store) {
 		{"BatchLifecycle", testBatchLifecycle},
 		{"RetryAndDefer", testRetryAndDefer},
 		{"ClaimExclusive", testClaimExclusive},
+		{"OutboxStats", testOutboxStats},
 		{"Members", testMembers},
 		{"OwnerHandoff", testOwnerHandoff},
 		{"Visibility", testVisibility},
