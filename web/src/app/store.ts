@@ -35,6 +35,8 @@ export interface RoomData {
 export interface State {
   me: User;
   conn: ConnState;
+  /** When the next reconnect attempt starts (Date.now() ms), while reconnecting. */
+  retryAt: number | null;
   rooms: MyRoom[]; // the rooms I am a member of, with my read state
   roomsLoaded: boolean;
   /** Rooms open by URL that I am not a member of: a public room, or 'missing' (absent or private). */
@@ -69,6 +71,7 @@ export class ChatStore {
     this.state = {
       me,
       conn: 'connecting',
+      retryAt: null,
       rooms: [],
       roomsLoaded: false,
       previews: {},
@@ -125,7 +128,11 @@ export class ChatStore {
     void this.loadRooms();
     this.timers.push(window.setInterval(() => void this.loadRooms(), ROOMS_REFRESH_MS));
     this.timers.push(window.setInterval(() => this.expireTyping(), 1000));
+    if (!navigator.onLine) this.client.setNetwork(false);
+    this.client.setVisible(document.visibilityState === 'visible');
     window.addEventListener('online', this.onOnline);
+    window.addEventListener('offline', this.onOffline);
+    document.addEventListener('visibilitychange', this.onVisibility);
     window.addEventListener('focus', this.onFocus);
   }
 
@@ -135,10 +142,19 @@ export class ChatStore {
     this.reads.stop();
     clearTimeout(this.recountTimer);
     window.removeEventListener('online', this.onOnline);
+    window.removeEventListener('offline', this.onOffline);
+    document.removeEventListener('visibilitychange', this.onVisibility);
     window.removeEventListener('focus', this.onFocus);
   }
 
-  private onOnline = () => this.client.reconnectNow();
+  private onOnline = () => this.client.setNetwork(true);
+  private onOffline = () => this.client.setNetwork(false);
+  private onVisibility = () => this.client.setVisible(document.visibilityState === 'visible');
+
+  /** reconnectNow: the user pressed "Retry now". */
+  reconnectNow() {
+    this.client.reconnectNow();
+  }
   private onFocus = () => void this.loadRooms();
 
   async loadRooms() {
@@ -290,6 +306,14 @@ export class ChatStore {
     this.client.send(roomId, body, p.client_id);
   }
 
+  /** retry sends a refused message again, under the same client_id (the server deduplicates). */
+  retry(roomId: string, clientId: string) {
+    const p = this.state.data[roomId]?.pending.find((x) => x.client_id === clientId);
+    if (!p) return;
+    this.setRoom(roomId, (d) => ({ ...d, pending: d.pending.map((x) => (x.client_id === clientId ? { ...x, failed: undefined } : x)) }));
+    this.client.send(roomId, p.body, clientId);
+  }
+
   discard(roomId: string, clientId: string) {
     this.client.discard(clientId);
     this.setRoom(roomId, (d) => ({ ...d, pending: d.pending.filter((p) => p.client_id !== clientId) }));
@@ -313,12 +337,14 @@ export class ChatStore {
   }
 
   private onState(conn: ConnState) {
-    this.set({ conn });
+    // Who is online is unknown without a connection: show nothing rather than stale figures.
+    this.set({ conn, retryAt: this.client.retryAt, presence: conn === 'online' ? this.state.presence : {} });
     if (conn === 'online') void this.loadRooms(); // rooms created while we were away
   }
 
   /** Still failing after a few tries: maybe the session is gone (signed out elsewhere). */
   private onRetrying(attempt: number) {
+    this.set({ retryAt: this.client.retryAt });
     if (attempt !== 3) return;
     this.api.me().catch((e) => {
       if (e instanceof ApiError && e.status === 401) location.reload();

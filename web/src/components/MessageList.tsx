@@ -8,6 +8,8 @@ import { navigate, roomPath } from '../app/router';
 import { t } from '../lib/strings';
 import { Down } from './Icons';
 import { MessageBody } from './MessageBody';
+import { PendingStatus } from './PendingStatus';
+import type { PendingMessage } from '../lib/types';
 
 /** Older messages load when the view is this close to the top. */
 const LOAD_OLDER_PX = 300;
@@ -191,13 +193,7 @@ const RowView = memo(function RowView({ row, me, roomId }: { row: Row; me: strin
                 {timeLabel(d)}
               </time>
               <MessageBody body={m.body} me={me} />
-              {pending && !failed && <span className="status muted">Sending…</span>}
-              {failed && (
-                <span className="status error">
-                  Not sent: {failed}{' '}
-                  <button className="link-btn" onClick={() => store.discard(roomId, m.client_id!)}>Discard</button>
-                </span>
-              )}
+              {pending && 'client_id' in m && m.client_id && <PendingStatus roomId={roomId} p={m as PendingMessage} />}
             </div>
           );
         })}

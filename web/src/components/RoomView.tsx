@@ -51,6 +51,7 @@ export function RoomView({ roomId, seq, menu }: { roomId: string; seq?: number; 
   const data = useChat((s) => s.data[roomId] ?? noData);
   const online = useChat((s) => s.presence[roomId]?.online ?? noUsers);
   const count = useChat((s) => s.presence[roomId]?.count ?? 0);
+  const presenceKnown = useChat((s) => s.presence[roomId] !== undefined);
   const typing = useChat((s) => s.typing[roomId]);
   const [showOnline, setShowOnline] = useState(false);
   const popRef = useRef<HTMLDivElement>(null);
@@ -94,7 +95,7 @@ export function RoomView({ roomId, seq, menu }: { roomId: string; seq?: number; 
           </h2>
           {room?.topic && <p className="topic muted">{room.topic}</p>}
         </div>
-        <div className="presence" ref={popRef}>
+        <div className="presence" ref={popRef} hidden={!presenceKnown}>
           <button className="chip" aria-expanded={showOnline} aria-controls="online-list" onClick={() => setShowOnline(!showOnline)}>
             <span className="dot online" aria-hidden="true" />
             <Users />

@@ -9,6 +9,7 @@ import { RoomView } from './RoomView';
 import { SettingsView } from './SettingsView';
 import { Sidebar } from './Sidebar';
 import { VerifyBanner } from './VerifyBanner';
+import { ConnectionBanner } from './ConnectionBanner';
 import { Logo, Menu } from './Icons';
 import { t } from '../lib/strings';
 
@@ -87,6 +88,7 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
       <Sidebar route={route} onClose={() => setDrawer(false)} />
       <div className="backdrop" hidden={!drawer} onClick={() => setDrawer(false)} />
       <div className="main-column">
+        <ConnectionBanner />
         <VerifyBanner />
         {main}
       </div>

@@ -85,5 +85,16 @@ export const t = {
   startConversation: 'Start conversation',
   dmHint: (max: number) => `Pick one person, or up to ${max} for a group conversation.`,
 
+  // Connection
+  offlineBanner: 'Offline — messages will be sent when you reconnect',
+  reconnecting: 'Reconnecting…',
+  reconnectingIn: (s: number) => `Reconnecting in ${s} s…`,
+  retryNow: 'Retry now',
+  sending: 'Sending…',
+  waitingForConnection: 'Waiting for the connection…',
+  notSent: (why: string) => `Not sent: ${why}`,
+  retry: 'Retry',
+  discard: 'Discard',
+
   visibilityLabel: { public: 'Public room', private: 'Private room', direct: 'Direct message' } as Record<Visibility, string>,
 };
