@@ -163,9 +163,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
         onSelect={(e) => setQ(mentionQueryAt(text, e.currentTarget.selectionStart))}
         onKeyDown={onKeyDown}
         onBlur={() => setQ(null)}
-        role="combobox"
         aria-autocomplete="list"
-        aria-expanded={open}
         aria-controls={open ? 'mention-list' : undefined}
         aria-activedescendant={open ? 'mention-opt-' + active : undefined}
         aria-describedby="composer-hint"

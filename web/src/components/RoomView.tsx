@@ -34,7 +34,7 @@ export function NotFound({ menu }: { menu: ReactNode }) {
     <section className="main" aria-labelledby="not-found-title">
       <header className="room-header">{menu}</header>
       <div className="empty-state" role="alert">
-        <h2 id="not-found-title">{t.roomNotFound}</h2>
+        <h1 id="not-found-title">{t.roomNotFound}</h1>
         <p className="muted">{t.roomNotFoundHint}</p>
         <button className="btn" onClick={() => navigate('/')}>{t.backHome}</button>
       </div>
@@ -55,6 +55,17 @@ export function RoomView({ roomId, seq, menu }: { roomId: string; seq?: number; 
   const typing = useChat((s) => s.typing[roomId]);
   const [showOnline, setShowOnline] = useState(false);
   const popRef = useRef<HTMLDivElement>(null);
+  const chipRef = useRef<HTMLButtonElement>(null);
+  const dialogRef = useRef<HTMLDivElement>(null);
+  const wasOpen = useRef(false);
+
+  // Focus moves into the list when it opens and back to its button when it closes.
+  useEffect(() => {
+    if (showOnline) dialogRef.current?.focus();
+    else if (wasOpen.current && popRef.current?.contains(document.activeElement ?? null)) chipRef.current?.focus();
+    else if (wasOpen.current && document.activeElement === document.body) chipRef.current?.focus();
+    wasOpen.current = showOnline;
+  }, [showOnline]);
 
   useEffect(() => {
     if (roomsLoaded && !mine) void store.loadPreview(roomId);
@@ -88,15 +99,15 @@ export function RoomView({ roomId, seq, menu }: { roomId: string; seq?: number; 
       <header className="room-header">
         {menu}
         <div className="room-title">
-          <h2 id="room-title">
+          <h1 id="room-title">
             <RoomIcon room={room} />
             {room ? roomTitle(room) : '…'}
             {room?.visibility === 'private' && <span className="sr-only">({t.privateRoom})</span>}
-          </h2>
+          </h1>
           {room?.topic && <p className="topic muted">{room.topic}</p>}
         </div>
         <div className="presence" ref={popRef} hidden={!presenceKnown}>
-          <button className="chip" aria-expanded={showOnline} aria-controls="online-list" onClick={() => setShowOnline(!showOnline)}>
+          <button ref={chipRef} className="chip" aria-expanded={showOnline} aria-controls="online-list" onClick={() => setShowOnline(!showOnline)}>
             <span className="dot online" aria-hidden="true" />
             <Users />
             <span>
@@ -105,8 +116,8 @@ export function RoomView({ roomId, seq, menu }: { roomId: string; seq?: number; 
             <span className="sr-only"> people online, show list</span>
           </button>
           {showOnline && (
-            <div id="online-list" className="popover" role="dialog" aria-label="Online in this room">
-              <h3>Online now</h3>
+            <div id="online-list" ref={dialogRef} tabIndex={-1} className="popover" role="dialog" aria-label="Online in this room">
+              <h2>Online now</h2>
               <ul>
                 {online.map((u) => (
                   <li key={u.id}>

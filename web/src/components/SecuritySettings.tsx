@@ -50,7 +50,7 @@ export function SecuritySettings({ onSignedOut }: { onSignedOut: () => void }) {
   return (
     <>
       <form className="card" onSubmit={change} aria-label="Change password">
-        <h3>Password</h3>
+        <h2>Password</h2>
         <label htmlFor="pw-current">Current password</label>
         <input id="pw-current" type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)}
           aria-invalid={status?.field === 'current_password' || undefined} required />
@@ -64,7 +64,7 @@ export function SecuritySettings({ onSignedOut }: { onSignedOut: () => void }) {
         </div>
       </form>
       <section className="card" aria-labelledby="sessions-title">
-        <h3 id="sessions-title">Sessions</h3>
+        <h2 id="sessions-title">Sessions</h2>
         <ul className="session-list">
           {sessions.map((s) => (
             <li key={s.id}>

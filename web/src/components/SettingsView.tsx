@@ -40,7 +40,7 @@ export function SettingsView({ menu, onSignOut }: { menu: ReactNode; onSignOut: 
       <div className="page-scroll">
         <form className="settings" onSubmit={save}>
           <section className="card">
-            <h3>Profile</h3>
+            <h2>Profile</h2>
             <p className="muted">
               Signed in as <strong>@{me.username}</strong>
               {me.email ? ` · ${me.email}` : ''}
@@ -69,7 +69,7 @@ export function SettingsView({ menu, onSignOut }: { menu: ReactNode; onSignOut: 
             </span>
           </div>
           <section className="card">
-            <h3>Session</h3>
+            <h2>Session</h2>
             <button type="button" className="btn danger" onClick={onSignOut}>
               Sign out
             </button>

@@ -37,8 +37,10 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
   const key = route.view + (shownRoom ?? '');
   useEffect(() => setDrawer(false), [key]);
 
+  // The open drawer takes the focus (its first link); closing it gives it back to the menu button.
   useEffect(() => {
     if (!drawer) return;
+    document.querySelector<HTMLElement>('#sidebar a, #sidebar button:not(.only-phone)')?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') {
         setDrawer(false);
@@ -65,10 +67,10 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
   else
     main = (
       <section className="main empty" aria-label="Welcome">
-        <header className="room-header only-phone-flex">{openDrawer}<h2>OpenChat</h2></header>
+        <header className="room-header only-phone-flex">{openDrawer}<span className="brand">OpenChat</span></header>
         <div className="empty-state">
           <Logo />
-          <h2>Welcome to OpenChat</h2>
+          <h1>Welcome to OpenChat</h1>
           <p className="muted">{rooms.length ? 'Pick a room to start talking.' : 'Join a room or create the first one to start talking.'}</p>
           <div className="row center-row">
             <button className="btn primary" onClick={() => navigate('/browse')}>
@@ -84,17 +86,17 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
 
   return (
     <div className={'shell' + (drawer ? ' drawer-open' : '')}>
-      <a className="skip" href="#composer-input">Skip to message box</a>
+      <a className="skip" href="#main">Skip to content</a>
       <Sidebar route={route} onClose={() => setDrawer(false)} />
       <div className="backdrop" hidden={!drawer} onClick={() => setDrawer(false)} />
-      <div className="main-column">
+      <main id="main" className="main-column" tabIndex={-1}>
         <ConnectionBanner />
         <VerifyBanner />
         {main}
-      </div>
-      <div className="sr-only" role="status" aria-live="polite" aria-atomic="true">
-        {announcement}
-      </div>
+        <div className="sr-only" role="status" aria-live="polite" aria-atomic="true">
+          {announcement}
+        </div>
+      </main>
     </div>
   );
 }
