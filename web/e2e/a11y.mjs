@@ -105,6 +105,32 @@ try {
     await check(page, 'sign-up');
   });
 
+  await step('forms: every error next to its field at once, nothing sent', async () => {
+    const posts = [];
+    const onReq = (r) => r.method() === 'POST' && posts.push(r.url());
+    page.on('request', onReq);
+    await page.getByLabel('Username').fill('a');
+    await page.getByLabel('E-mail').fill('not-an-address');
+    await page.locator('form').getByRole('button', { name: 'Create account' }).click();
+    for (const [id, text] of [
+      ['auth-username', 'Username must be 3 to 32 characters.'],
+      ['auth-email', 'E-mail must be a plain address'],
+      ['auth-password', 'Password is required.'],
+    ]) {
+      const input = page.locator('#' + id);
+      if ((await input.getAttribute('aria-invalid')) !== 'true') throw new Error(id + ' not marked invalid');
+      const err = page.locator('#' + (await input.getAttribute('aria-describedby')).split(' ').find((x) => x.endsWith('-error')));
+      if (!(await err.innerText()).includes(text)) throw new Error(`${id}: ${await err.innerText()}`);
+      const [a, b] = [await input.boundingBox(), await err.boundingBox()];
+      if (b.y - (a.y + a.height) > 60) throw new Error(`${id}: the error is ${b.y - a.y - a.height}px below its field`);
+    }
+    if ((await page.evaluate(() => document.activeElement?.id)) !== 'auth-username') throw new Error('focus is not on the first invalid field');
+    await check(page, 'sign-up errors');
+    page.off('request', onReq);
+    if (posts.length) throw new Error('sent despite invalid fields: ' + posts.join(', '));
+    await page.reload();
+  });
+
   await step('home, room, browse and members', async () => {
     await signUpUI(B.page, base, bob);
     await signUpUI(page, base, ada);
@@ -121,6 +147,13 @@ try {
     await send(B.page, '#' + roomName, `I can, @${ada.username}. Sending comments after lunch.`);
     await page.locator('.msg', { hasText: 'after lunch' }).waitFor();
     await check(page, 'room');
+    const box = page.getByLabel('Message #' + roomName);
+    await box.fill('x'.repeat(4001));
+    const counter = page.getByText('4001 / 4000 characters');
+    const cb = await counter.boundingBox();
+    if (!cb || cb.y + cb.height > SIZES.desktop.height) throw new Error('the length counter is off screen');
+    if (await page.getByRole('button', { name: 'Send message' }).isEnabled()) throw new Error('an over-long message can be sent');
+    await box.fill('');
     await page.getByRole('link', { name: 'Browse rooms' }).first().click();
     await page.getByText('#' + roomName).first().waitFor();
     await check(page, 'browse');

@@ -4,12 +4,15 @@ import { applyMention, matchUsers, mentionQueryAt, type MentionQuery } from '../
 import type { UserRef } from '../lib/types';
 import { Avatar, displayName } from './Avatar';
 import { Send } from './Icons';
+import { BODY_MAX, chars } from '../lib/validate';
+import { t } from '../lib/strings';
 
 /** A typing frame is sent at most this often while the user types. */
 export const TYPING_EVERY_MS = 3_000;
 /** The user search waits this long after the last key. */
 const SEARCH_DEBOUNCE_MS = 120;
-const BODY_MAX = 4000;
+/** The length counter shows from this many characters on. */
+const COUNTER_FROM = 3000;
 
 /** label names the conversation: "#general", or the people of a direct message. */
 export function Composer({ roomId, label }: { roomId: string; label: string }) {
@@ -87,7 +90,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
 
   function send() {
     const body = text.trim();
-    if (!body || body.length > BODY_MAX) return;
+    if (!body || chars(body) > BODY_MAX) return;
     store.send(roomId, body);
     setText('');
     setQ(null);
@@ -120,7 +123,8 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
     }
   }
 
-  const over = text.length > BODY_MAX;
+  const count = chars(text.trim());
+  const over = count > BODY_MAX;
   return (
     <form
       className="composer"
@@ -166,17 +170,21 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
         aria-autocomplete="list"
         aria-controls={open ? 'mention-list' : undefined}
         aria-activedescendant={open ? 'mention-opt-' + active : undefined}
-        aria-describedby="composer-hint"
+        aria-describedby={count >= COUNTER_FROM ? 'composer-hint composer-counter' : 'composer-hint'}
         aria-invalid={over || undefined}
         autoFocus
       />
+      {count >= COUNTER_FROM && (
+        <span id="composer-counter" className={'counter' + (over ? ' over' : '')} aria-live={over ? 'assertive' : 'off'}>
+          {t.counter(count, BODY_MAX)}
+        </span>
+      )}
       <button type="submit" className="send-btn" aria-label="Send message" disabled={!text.trim() || over}>
         <Send />
       </button>
       <p id="composer-hint" className="sr-only">
         Enter sends, Shift+Enter starts a new line, @ mentions someone.
       </p>
-      {over && <p className="form-error counter" role="alert">{text.length} / {BODY_MAX} characters</p>}
     </form>
   );
 }

@@ -1,11 +1,11 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
-import { useChat, useStore } from '../app/hooks';
+import { useState, type ReactNode } from 'react';
+import { useChat } from '../app/hooks';
 import { navigate, roomPath, type Route } from '../app/router';
-import { errorText } from '../lib/api';
 import { groupRooms, roomTitle } from '../lib/rooms';
 import { t } from '../lib/strings';
 import type { ConnState, MyRoom } from '../lib/types';
 import { Avatar, displayName } from './Avatar';
+import { CreateRoom } from './CreateRoom';
 import { At, Chat, Close, Compass, Gear, Hash, Lock, Logo, Plus, Search } from './Icons';
 
 const connLabel: Record<ConnState, string> = {
@@ -140,59 +140,5 @@ function RoomItem({ room, current }: { room: MyRoom; current: boolean }) {
         {n > 0 && <span className="sr-only">({t.unread(n, mentions)})</span>}
       </a>
     </li>
-  );
-}
-
-function CreateRoom({ onDone }: { onDone: () => void }) {
-  const store = useStore();
-  const [name, setName] = useState('');
-  const [topic, setTopic] = useState('');
-  const [visibility, setVisibility] = useState<'public' | 'private'>('public');
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError('');
-    try {
-      const room = await store.createRoom(name.trim(), topic.trim(), visibility);
-      onDone();
-      navigate(roomPath(room.id));
-    } catch (err) {
-      setError(errorText(err, 'Could not create the room.'));
-    } finally {
-      setBusy(false);
-    }
-  }
-  const choices = [
-    { value: 'public', label: t.visibilityPublic, hint: t.visibilityPublicHint },
-    { value: 'private', label: t.visibilityPrivate, hint: t.visibilityPrivateHint },
-  ] as const;
-  return (
-    <form id="create-room" className="create-room" onSubmit={submit} aria-label="Create room">
-      <label htmlFor="new-room-name">Room name</label>
-      <input id="new-room-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={64} required autoFocus />
-      <label htmlFor="new-room-topic">
-        Topic <span className="muted">(optional)</span>
-      </label>
-      <input id="new-room-topic" value={topic} onChange={(e) => setTopic(e.target.value)} maxLength={256} />
-      <fieldset className="visibility">
-        <legend>{t.visibility}</legend>
-        {choices.map((c) => (
-          <label key={c.value} className="radio">
-            <input type="radio" name="new-room-visibility" value={c.value} checked={visibility === c.value} onChange={() => setVisibility(c.value)} />
-            <span>
-              <strong>{c.label}</strong>
-              <span className="muted small"> — {c.hint}</span>
-            </span>
-          </label>
-        ))}
-      </fieldset>
-      {error && <p className="form-error" role="alert">{error}</p>}
-      <div className="row">
-        <button type="button" className="btn" onClick={onDone}>Cancel</button>
-        <button type="submit" className="btn primary" disabled={busy || !name.trim()}>Create</button>
-      </div>
-    </form>
   );
 }
