@@ -178,6 +178,22 @@ try {
     await check(page, 'dm');
   });
 
+  await step('Spanish and a chosen theme, kept across reloads', async () => {
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByLabel('Language', { exact: true }).selectOption('es');
+    await page.getByRole('heading', { name: 'Ajustes', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Salas' }).waitFor();
+    await page.getByLabel('Oscuro').check();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Ajustes', level: 1 }).waitFor();
+    const html = await page.evaluate(() => ({ lang: document.documentElement.lang, theme: document.documentElement.dataset.theme }));
+    if (html.lang !== 'es' || html.theme !== 'dark') throw new Error('not kept: ' + JSON.stringify(html));
+    await check(page, 'settings-es');
+    await page.getByLabel('Idioma', { exact: true }).selectOption('auto'); // the browser says en-US
+    await page.getByLabel('As the system').check();
+    await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+  });
+
   await step('no serious or critical axe violations', async () => {
     if (failures.length) throw new Error(failures.join('\n'));
   });

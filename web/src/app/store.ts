@@ -280,7 +280,7 @@ export class ChatStore {
       this.setRoom(id, (d) => ({ ...d, loaded: true, hasOlder: page.has_more, error: undefined }));
       this.onMessages(id, page.messages, false);
     } catch (e) {
-      this.setRoom(id, (d) => ({ ...d, error: e instanceof ApiError ? e.message : 'Could not load messages.' }));
+      this.setRoom(id, (d) => ({ ...d, error: e instanceof ApiError ? e.message : t.couldNotLoadMessages }));
     }
   }
 
@@ -400,10 +400,10 @@ export class ChatStore {
         }
         const r = this.room(room);
         // A direct room is named by its people: "Ada in Ada" says nothing.
-        const roomName = r?.visibility === 'direct' ? t.aDirectMessage : r ? roomLabel(r) : 'a room';
+        const roomName = r?.visibility === 'direct' ? t.aDirectMessage : r ? roomLabel(r) : t.aRoom;
         const who = m.author.display_name || m.author.username;
-        const tag = mentionsUser(m, this.state.me.username) ? ' (mentions you)' : '';
-        this.set({ announcement: `${who} in ${roomName}${tag}: ${m.body.slice(0, 200)}` });
+        const say = mentionsUser(m, this.state.me.username) ? t.announceMention : t.announce;
+        this.set({ announcement: say(who, roomName, m.body.slice(0, 200)) });
       }
     }
     const d = this.state.data[room];

@@ -134,7 +134,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
       }}
     >
       {open && (
-        <ul id="mention-list" className="suggestions" role="listbox" aria-label="People">
+        <ul id="mention-list" className="suggestions" role="listbox" aria-label={t.people}>
           {suggestions.map((u, i) => (
             <li
               key={u.id}
@@ -155,14 +155,14 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
         </ul>
       )}
       <label htmlFor="composer-input" className="sr-only">
-        Message {label}
+        {t.messageTo(label)}
       </label>
       <textarea
         id="composer-input"
         ref={input}
         rows={1}
         value={text}
-        placeholder={`Message ${label}`}
+        placeholder={t.messageTo(label)}
         onChange={(e) => update(e.target.value, e.target.selectionStart)}
         onSelect={(e) => setQ(mentionQueryAt(text, e.currentTarget.selectionStart))}
         onKeyDown={onKeyDown}
@@ -179,11 +179,11 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
           {t.counter(count, BODY_MAX)}
         </span>
       )}
-      <button type="submit" className="send-btn" aria-label="Send message" disabled={!text.trim() || over}>
+      <button type="submit" className="send-btn" aria-label={t.sendMessage} disabled={!text.trim() || over}>
         <Send />
       </button>
       <p id="composer-hint" className="sr-only">
-        Enter sends, Shift+Enter starts a new line, @ mentions someone.
+        {t.composerHint}
       </p>
     </form>
   );

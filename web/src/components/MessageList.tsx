@@ -5,7 +5,7 @@ import { groupMessages, itemKey, timeLabel, type Item, type Row } from '../lib/g
 import { mentionsUser } from '../lib/mentions';
 import { Avatar, displayName } from './Avatar';
 import { navigate, roomPath } from '../app/router';
-import { t } from '../lib/strings';
+import { formatDateTime, t } from '../lib/strings';
 import { Down } from './Icons';
 import { MessageBody } from './MessageBody';
 import { PendingStatus } from './PendingStatus';
@@ -123,24 +123,24 @@ export function MessageList({ roomId, data, seq }: { roomId: string; data: RoomD
 
   return (
     <div className="messages-wrap">
-      <div className="messages" ref={scroller} onScroll={onScroll} role="log" aria-label="Messages" aria-live="off" tabIndex={0}>
+      <div className="messages" ref={scroller} onScroll={onScroll} role="log" aria-label={t.messages} aria-live="off" tabIndex={0}>
         <div className="history-edge">
           {data.loadingOlder ? (
-            <span className="muted">Loading older messages…</span>
+            <span className="muted">{t.loadingOlder}</span>
           ) : data.loaded && !data.hasOlder ? (
-            <span className="muted">This is the beginning of the room.</span>
+            <span className="muted">{t.beginningOfRoom}</span>
           ) : null}
         </div>
-        {!data.loaded && !data.error && <div className="muted pad center">Loading messages…</div>}
+        {!data.loaded && !data.error && <div className="muted pad center">{t.loadingMessages}</div>}
         {data.error && <div className="form-error pad" role="alert">{data.error}</div>}
-        {data.loaded && items.length === 0 && <div className="muted pad center">No messages yet. Say hello!</div>}
+        {data.loaded && items.length === 0 && <div className="muted pad center">{t.noMessagesYet}</div>}
         {rows.map((r) => (
           <RowView key={r.key} row={r} me={me.username} roomId={roomId} />
         ))}
       </div>
       {showJump && (
         <button className="jump btn primary" onClick={jump}>
-          <Down /> New messages
+          <Down /> {t.newMessages}
         </button>
       )}
     </div>
@@ -189,7 +189,7 @@ const RowView = memo(function RowView({ row, me, roomId }: { row: Row; me: strin
               tabIndex={-1}
               className={'msg' + (pending ? ' pending' : '') + (failed ? ' failed' : '') + (!pending && mentionsUser(m, me) ? ' mention-me' : '')}
             >
-              <time className="msg-time muted" dateTime={d.toISOString()} title={d.toLocaleString()}>
+              <time className="msg-time muted" dateTime={d.toISOString()} title={formatDateTime(d)}>
                 {timeLabel(d)}
               </time>
               <MessageBody body={m.body} me={me} />

@@ -17,9 +17,9 @@ const noUsers: UserRef[] = [];
 export function typingText(users: UserRef[]): string {
   const names = users.map(displayName);
   if (names.length === 0) return '';
-  if (names.length === 1) return `${names[0]} is typing…`;
-  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
-  return 'Several people are typing…';
+  if (names.length === 1) return t.typingOne(names[0]);
+  if (names.length === 2) return t.typingTwo(names[0], names[1]);
+  return t.typingMany;
 }
 
 export function RoomIcon({ room }: { room: Room | undefined }) {
@@ -111,20 +111,20 @@ export function RoomView({ roomId, seq, menu }: { roomId: string; seq?: number; 
             <span className="dot online" aria-hidden="true" />
             <Users />
             <span>
-              {count} <span className="hide-phone">online</span>
+              {count} <span className="hide-phone">{t.online}</span>
             </span>
-            <span className="sr-only"> people online, show list</span>
+            <span className="sr-only"> {t.peopleOnlineShow}</span>
           </button>
           {showOnline && (
-            <div id="online-list" ref={dialogRef} tabIndex={-1} className="popover" role="dialog" aria-label="Online in this room">
-              <h2>Online now</h2>
+            <div id="online-list" ref={dialogRef} tabIndex={-1} className="popover" role="dialog" aria-label={t.onlineInRoom}>
+              <h2>{t.onlineNow}</h2>
               <ul>
                 {online.map((u) => (
                   <li key={u.id}>
                     <Avatar user={u} size={24} /> <span>{displayName(u)}</span> <span className="muted">@{u.username}</span>
                   </li>
                 ))}
-                {online.length === 0 && <li className="muted">Nobody else right now.</li>}
+                {online.length === 0 && <li className="muted">{t.nobodyElse}</li>}
               </ul>
             </div>
           )}

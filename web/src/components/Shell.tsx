@@ -52,7 +52,7 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
   }, [drawer]);
 
   const openDrawer = (
-    <button ref={menuBtn} className="icon-btn only-phone" aria-label="Open room list" aria-expanded={drawer} aria-controls="sidebar" onClick={() => setDrawer(true)}>
+    <button ref={menuBtn} className="icon-btn only-phone" aria-label={t.openRoomList} aria-expanded={drawer} aria-controls="sidebar" onClick={() => setDrawer(true)}>
       <Menu />
     </button>
   );
@@ -66,12 +66,12 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
   else if (route.view === 'settings') main = <SettingsView menu={openDrawer} onSignOut={onSignOut} />;
   else
     main = (
-      <section className="main empty" aria-label="Welcome">
+      <section className="main empty" aria-label={t.welcome}>
         <header className="room-header only-phone-flex">{openDrawer}<span className="brand">OpenChat</span></header>
         <div className="empty-state">
           <Logo />
-          <h1>Welcome to OpenChat</h1>
-          <p className="muted">{rooms.length ? 'Pick a room to start talking.' : 'Join a room or create the first one to start talking.'}</p>
+          <h1>{t.welcomeTitle}</h1>
+          <p className="muted">{rooms.length ? t.pickARoom : t.joinOrCreate}</p>
           <div className="row center-row">
             <button className="btn primary" onClick={() => navigate('/browse')}>
               {t.browseRooms}
@@ -86,7 +86,7 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
 
   return (
     <div className={'shell' + (drawer ? ' drawer-open' : '')}>
-      <a className="skip" href="#main">Skip to content</a>
+      <a className="skip" href="#main">{t.skipToContent}</a>
       <Sidebar route={route} onClose={() => setDrawer(false)} />
       <div className="backdrop" hidden={!drawer} onClick={() => setDrawer(false)} />
       <main id="main" className="main-column" tabIndex={-1}>

@@ -3,22 +3,16 @@ import { useChat } from '../app/hooks';
 import { navigate, roomPath, type Route } from '../app/router';
 import { groupRooms, roomTitle } from '../lib/rooms';
 import { t } from '../lib/strings';
-import type { ConnState, MyRoom } from '../lib/types';
+import type { MyRoom } from '../lib/types';
 import { Avatar, displayName } from './Avatar';
 import { CreateRoom } from './CreateRoom';
 import { At, Chat, Close, Compass, Gear, Hash, Lock, Logo, Plus, Search } from './Icons';
 
-const connLabel: Record<ConnState, string> = {
-  connecting: 'Connecting…',
-  online: 'Connected',
-  reconnecting: 'Reconnecting…',
-  offline: 'Offline',
-};
-
 export function ConnBadge() {
   const conn = useChat((s) => s.conn);
+  const connLabel = t.conn;
   return (
-    <span className={'conn conn-' + conn} role="status" aria-label={'Connection: ' + connLabel[conn]} title={connLabel[conn]}>
+    <span className={'conn conn-' + conn} role="status" aria-label={t.connection(connLabel[conn])} title={connLabel[conn]}>
       <span className="dot" aria-hidden="true" />
       <span className="conn-text">{connLabel[conn]}</span>
     </span>
@@ -41,21 +35,21 @@ export function Sidebar({ route, onClose }: { route: Route; onClose: () => void 
   );
 
   return (
-    <nav id="sidebar" className="sidebar" aria-label="Rooms and navigation">
+    <nav id="sidebar" className="sidebar" aria-label={t.roomsAndNavigation}>
       <div className="sidebar-head">
         <div className="brand">
           <Logo />
           <span>OpenChat</span>
         </div>
         <ConnBadge />
-        <button className="icon-btn only-phone" aria-label="Close room list" onClick={onClose}>
+        <button className="icon-btn only-phone" aria-label={t.closeRoomList} onClick={onClose}>
           <Close />
         </button>
       </div>
       <div className="nav-links">
-        {nav('/mentions', 'mentions', 'Mentions', <At />)}
+        {nav('/mentions', 'mentions', t.mentions, <At />)}
         {nav('/browse', 'browse', t.browseRooms, <Compass />)}
-        {nav('/settings', 'settings', 'Settings', <Gear />)}
+        {nav('/settings', 'settings', t.settings, <Gear />)}
       </div>
       <div className="filter">
         <Search />
@@ -66,7 +60,7 @@ export function Sidebar({ route, onClose }: { route: Route; onClose: () => void 
         <section aria-labelledby="rooms-title">
           <div className="rooms-head">
             <h2 id="rooms-title">{t.rooms}</h2>
-            <button className="icon-btn" aria-label="Create room" aria-expanded={creating} aria-controls={creating ? 'create-room' : undefined} onClick={() => setCreating(!creating)}>
+            <button className="icon-btn" aria-label={t.createRoom} aria-expanded={creating} aria-controls={creating ? 'create-room' : undefined} onClick={() => setCreating(!creating)}>
               <Plus />
             </button>
           </div>

@@ -1,3 +1,4 @@
+import { locale as current, t } from './strings';
 import type { Message, PendingMessage } from './types';
 
 /** Messages by one author within this gap are shown as one group. */
@@ -15,14 +16,14 @@ export function dayKey(d: Date): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
 }
 
-/** "Today", "Yesterday" or a local date such as "Monday, March 3, 2025". */
-export function dayLabel(d: Date, now: Date = new Date(), locale?: string): string {
+/** "Today", "Yesterday" or a local date such as "Monday, March 3, 2025", in the interface language. */
+export function dayLabel(d: Date, now: Date = new Date(), locale: string = current): string {
   const today = dayKey(now);
   const y = new Date(now);
   y.setDate(y.getDate() - 1);
   const k = dayKey(d);
-  if (k === today) return 'Today';
-  if (k === dayKey(y)) return 'Yesterday';
+  if (k === today) return t.today;
+  if (k === dayKey(y)) return t.yesterday;
   return d.toLocaleDateString(locale, {
     weekday: 'long',
     month: 'long',
@@ -32,7 +33,7 @@ export function dayLabel(d: Date, now: Date = new Date(), locale?: string): stri
 }
 
 /** A local time such as "14:05" or "2:05 PM", following the locale. */
-export function timeLabel(d: Date, locale?: string): string {
+export function timeLabel(d: Date, locale: string = current): string {
   return d.toLocaleTimeString(locale, { hour: 'numeric', minute: '2-digit' });
 }
 
