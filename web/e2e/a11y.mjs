@@ -135,7 +135,7 @@ try {
     await signUpUI(B.page, base, bob);
     await signUpUI(page, base, ada);
     await check(page, 'home');
-    await page.getByRole('button', { name: 'Create room' }).click();
+    await page.getByRole('button', { name: 'Create a room' }).click(); // the empty start page's action
     await page.getByLabel('Room name').fill(roomName);
     await page.getByLabel('Topic').fill('Plans, questions and news');
     await page.locator('form[aria-label="Create room"]').getByRole('button', { name: 'Create' }).click();
@@ -176,6 +176,19 @@ try {
     await page.getByRole('heading', { name: bob.display }).waitFor();
     await send(page, bob.display, 'Thanks Bob, just between us.');
     await check(page, 'dm');
+  });
+
+  await step('a room opened with unread messages shows where they start', async () => {
+    await page.getByRole('link', { name: 'Settings' }).click();
+    for (const n of [1, 2, 3]) await send(B.page, '#' + roomName, 'Unread number ' + n);
+    const link = page.locator('.room-link', { hasText: roomName });
+    await link.locator('.badge', { hasText: '3' }).waitFor();
+    await link.click();
+    const line = page.locator('.unread-divider');
+    await line.waitFor();
+    const next = await line.evaluate((el) => el.nextElementSibling?.textContent ?? '');
+    if (!next.includes('Unread number 1')) throw new Error('the line is not before the first unread message: ' + next);
+    await check(page, 'unread');
   });
 
   await step('Spanish and a chosen theme, kept across reloads', async () => {

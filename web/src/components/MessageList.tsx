@@ -26,8 +26,16 @@ export function MessageList({ roomId, data, seq }: { roomId: string; data: RoomD
   const [target, setTarget] = useState<number | undefined>(seq);
   useEffect(() => setTarget(seq), [seq]);
 
+  // My read position when the room opened, kept while it stays open: the
+  // "new messages" line must not move as reading moves the position on.
+  const mine = useChat((s) => s.rooms.find((r) => r.id === roomId));
+  const readUpTo = useRef<{ seq: number | undefined } | null>(null);
+  if (readUpTo.current === null && mine && data.loaded) readUpTo.current = { seq: mine.last_seq > mine.last_read_seq ? mine.last_read_seq : undefined };
+  const unreadFrom = readUpTo.current?.seq;
+  const jumped = useRef(false);
+
   const items: Item[] = useMemo(() => [...data.messages, ...data.pending], [data.messages, data.pending]);
-  const rows = useMemo(() => groupMessages(items), [items]);
+  const rows = useMemo(() => groupMessages(items, undefined, unreadFrom, me.id), [items, unreadFrom, me.id]);
   const lastKey = items.length ? itemKey(items[items.length - 1]) : '';
   const firstSeq = data.messages[0]?.seq;
 
@@ -54,16 +62,27 @@ export function MessageList({ roomId, data, seq }: { roomId: string; data: RoomD
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el || target !== undefined) return;
-    const mine = items.length > 0 && items[items.length - 1].author.id === me.id;
-    if (atBottom.current || mine) {
+    const byMe = items.length > 0 && items[items.length - 1].author.id === me.id;
+    if (atBottom.current || byMe) {
       el.scrollTop = el.scrollHeight;
       atBottom.current = true;
       setShowJump(false);
     } else if (lastKey) {
       setShowJump(true);
     }
+    // Opening a room with more unread than fits: start at the first unread.
+    const line = el.querySelector<HTMLElement>('.unread-divider');
+    if (!jumped.current && line && data.loaded) {
+      jumped.current = true;
+      const top = line.getBoundingClientRect().top - el.getBoundingClientRect().top;
+      if (top < 0) {
+        el.scrollTop += top - 8;
+        atBottom.current = false;
+        setShowJump(true);
+      }
+    }
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [lastKey, data.loaded]);
+  }, [lastKey, data.loaded, unreadFrom]);
 
   // A deep link (#seq-N): load older pages until the message is there, then show it.
   useLayoutEffect(() => {
@@ -157,6 +176,12 @@ const RowView = memo(function RowView({ row, me, roomId }: { row: Row; me: strin
       // Nothing to show in a message row; the person can use New direct message.
     }
   };
+  if (row.kind === 'unread')
+    return (
+      <div className="unread-divider" role="separator" aria-label={t.newMessages}>
+        <span>{t.newMessages}</span>
+      </div>
+    );
   if (row.kind === 'day')
     return (
       <div className="day" role="separator" aria-label={row.label}>

@@ -20,6 +20,7 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
   const announcement = useChat((s) => s.announcement);
   const gone = useChat((s) => s.gone);
   const [drawer, setDrawer] = useState(false);
+  const [creating, setCreating] = useState(false);
   const menuBtn = useRef<HTMLButtonElement>(null);
   const roomId = route.view === 'room' ? route.roomId : null;
   const shownRoom = route.view === 'room' || route.view === 'members' ? route.roomId : null;
@@ -40,7 +41,7 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
   // The open drawer takes the focus (its first link); closing it gives it back to the menu button.
   useEffect(() => {
     if (!drawer) return;
-    document.querySelector<HTMLElement>('#sidebar a, #sidebar button:not(.only-phone)')?.focus();
+    if (!document.getElementById('sidebar')?.contains(document.activeElement)) document.querySelector<HTMLElement>('#sidebar a')?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') {
         setDrawer(false);
@@ -76,6 +77,15 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
             <button className="btn primary" onClick={() => navigate('/browse')}>
               {t.browseRooms}
             </button>
+            <button
+              className="btn"
+              onClick={() => {
+                setCreating(true);
+                setDrawer(true); // at phone width the form is in the drawer
+              }}
+            >
+              {t.createFirstRoom}
+            </button>
             <button className="btn" onClick={() => navigate('/messages/new')}>
               {t.newDirectMessage}
             </button>
@@ -87,7 +97,7 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
   return (
     <div className={'shell' + (drawer ? ' drawer-open' : '')}>
       <a className="skip" href="#main">{t.skipToContent}</a>
-      <Sidebar route={route} onClose={() => setDrawer(false)} />
+      <Sidebar route={route} onClose={() => setDrawer(false)} creating={creating} setCreating={setCreating} />
       <div className="backdrop" hidden={!drawer} onClick={() => setDrawer(false)} />
       <main id="main" className="main-column" tabIndex={-1}>
         <ConnectionBanner />

@@ -19,12 +19,12 @@ export function ConnBadge() {
   );
 }
 
-export function Sidebar({ route, onClose }: { route: Route; onClose: () => void }) {
+/** creating: the new-room form is open (the start page's button opens it too). */
+export function Sidebar({ route, onClose, creating, setCreating }: { route: Route; onClose: () => void; creating: boolean; setCreating: (open: boolean) => void }) {
   const rooms = useChat((s) => s.rooms);
   const loaded = useChat((s) => s.roomsLoaded);
   const me = useChat((s) => s.me);
   const [filter, setFilter] = useState('');
-  const [creating, setCreating] = useState(false);
   const g = groupRooms(rooms, filter);
   const current = route.view === 'room' || route.view === 'members' ? route.roomId : null;
   const filtering = filter.trim() !== '';

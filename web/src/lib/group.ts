@@ -8,6 +8,7 @@ export type Item = Message | (PendingMessage & { seq?: undefined });
 
 export type Row =
   | { kind: 'day'; key: string; label: string }
+  | { kind: 'unread'; key: string }
   | { kind: 'group'; key: string; author: Item['author']; first: Date; items: Item[] };
 
 /** The local calendar day of a date, as YYYY-MM-DD. */
@@ -40,19 +41,27 @@ export function timeLabel(d: Date, locale: string = current): string {
 /**
  * groupMessages turns a room's messages (oldest first) into day separators
  * and author groups: consecutive messages of one author on one local day,
- * each within GROUP_GAP_MS of the previous.
+ * each within GROUP_GAP_MS of the previous. With readUpTo (my read position
+ * when the room was opened), a "new messages" row goes before the first
+ * later message of someone else, and starts a new group.
  */
-export function groupMessages(items: Item[], now: Date = new Date()): Row[] {
+export function groupMessages(items: Item[], now: Date = new Date(), readUpTo?: number, me?: string): Row[] {
   const rows: Row[] = [];
   let day = '';
   let group: Extract<Row, { kind: 'group' }> | null = null;
   let prevTime = 0;
+  let unreadShown = readUpTo === undefined;
   for (const m of items) {
     const d = new Date(m.created_at);
     const k = dayKey(d);
     if (k !== day) {
       day = k;
       rows.push({ kind: 'day', key: 'day-' + k, label: dayLabel(d, now) });
+      group = null;
+    }
+    if (!unreadShown && m.seq !== undefined && m.seq > readUpTo! && m.author.id !== me) {
+      unreadShown = true;
+      rows.push({ kind: 'unread', key: 'unread' });
       group = null;
     }
     const t = d.getTime();
