@@ -8,7 +8,10 @@ import { gaps, mergeMessages, newClientId, settlePending } from '../lib/messages
 import { mentionsUser } from '../lib/mentions';
 import { ReadReporter } from '../lib/readreport';
 import { asMyRoom, mergeRooms, onMessage, onRead, roomLabel, upsertRoom } from '../lib/rooms';
+import { shouldNotify } from '../lib/notify';
+import { mutedRooms, notifyWanted, setMuted } from '../lib/prefs';
 import { t } from '../lib/strings';
+import { navigate, roomPath } from './router';
 import type { ConnState, Message, MyRoom, PendingMessage, Room, User, UserRef } from '../lib/types';
 
 /** Page sizes: history pages shown while scrolling, catch-up pages after a gap. */
@@ -49,6 +52,10 @@ export interface State {
   users: Record<string, UserRef>; // everyone seen, for autocomplete
   announcement: string;
   current: string | null;
+  /** The title of the screen shown; the tab title adds the unread count. */
+  pageTitle: string;
+  /** Rooms whose desktop notifications are muted (this browser). */
+  muted: Set<string>;
 }
 
 const emptyRoom: RoomData = { messages: [], pending: [], hasOlder: false, loaded: false, loadingOlder: false };
@@ -82,6 +89,8 @@ export class ChatStore {
       users: { [me.id]: me },
       announcement: '',
       current: null,
+      pageTitle: 'OpenChat',
+      muted: mutedRooms(storage),
     };
     this.reads = new ReadReporter((room, seq) => this.api.markRead(room, seq), { setTimeout: (f, ms) => window.setTimeout(f, ms), clearTimeout: (id) => window.clearTimeout(id as number) }, READ_DEBOUNCE_MS);
     this.client = new ChatClient({
@@ -332,6 +341,14 @@ export class ChatStore {
     this.reads.read(roomId, seq);
   }
 
+  setPageTitle(pageTitle: string) {
+    if (pageTitle !== this.state.pageTitle) this.set({ pageTitle });
+  }
+
+  setMuted(roomId: string, muted: boolean) {
+    this.set({ muted: setMuted(this.storage, roomId, muted) });
+  }
+
   setMe(me: User) {
     this.set({ me });
   }
@@ -402,8 +419,10 @@ export class ChatStore {
         // A direct room is named by its people: "Ada in Ada" says nothing.
         const roomName = r?.visibility === 'direct' ? t.aDirectMessage : r ? roomLabel(r) : t.aRoom;
         const who = m.author.display_name || m.author.username;
-        const say = mentionsUser(m, this.state.me.username) ? t.announceMention : t.announce;
+        const mentionsMe = mentionsUser(m, this.state.me.username);
+        const say = mentionsMe ? t.announceMention : t.announce;
         this.set({ announcement: say(who, roomName, m.body.slice(0, 200)) });
+        if (r) this.maybeNotify(m, r, mentionsMe, who);
       }
     }
     const d = this.state.data[room];
@@ -431,6 +450,23 @@ export class ChatStore {
       // The next subscribe or message retries.
     } finally {
       this.filling.delete(room);
+    }
+  }
+
+  /** maybeNotify raises a desktop notification for a mention or a direct message while the page is hidden. */
+  private maybeNotify(m: Message, r: MyRoom, mentionsMe: boolean, who: string) {
+    const allowed = notifyWanted(this.storage) && typeof Notification !== 'undefined' && Notification.permission === 'granted';
+    const ctx = { hidden: document.visibilityState !== 'visible', allowed, muted: this.state.muted.has(r.id), meId: this.state.me.id, mentionsMe };
+    if (!shouldNotify(m, r, ctx)) return;
+    try {
+      const n = new Notification(r.visibility === 'direct' ? t.notifyDirect(who) : t.notifyMention(who, roomLabel(r)), { body: m.body.slice(0, 200), tag: r.id });
+      n.onclick = () => {
+        window.focus();
+        navigate(roomPath(r.id, m.seq));
+        n.close();
+      };
+    } catch {
+      // Some browsers allow notifications only from a service worker: none then.
     }
   }
 

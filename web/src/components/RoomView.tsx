@@ -10,6 +10,7 @@ import { Avatar, displayName } from './Avatar';
 import { Composer } from './Composer';
 import { Chat, Hash, Lock, Users } from './Icons';
 import { MessageList } from './MessageList';
+import { MuteButton } from './MuteButton';
 
 const noData: RoomData = { messages: [], pending: [], hasOlder: false, loaded: false, loadingOlder: false };
 const noUsers: UserRef[] = [];
@@ -72,11 +73,9 @@ export function RoomView({ roomId, seq, menu }: { roomId: string; seq?: number; 
   }, [store, roomId, roomsLoaded, mine]);
 
   useEffect(() => {
-    document.title = room ? `${roomLabel(room)} · OpenChat` : 'OpenChat';
-    return () => {
-      document.title = 'OpenChat';
-    };
-  }, [room]);
+    store.setPageTitle(room ? `${roomLabel(room)} · OpenChat` : 'OpenChat');
+    return () => store.setPageTitle('OpenChat');
+  }, [store, room]);
 
   useEffect(() => {
     if (!showOnline) return;
@@ -129,6 +128,7 @@ export function RoomView({ roomId, seq, menu }: { roomId: string; seq?: number; 
             </div>
           )}
         </div>
+        {mine && <MuteButton roomId={roomId} />}
         {mine && (
           <a href={membersPath(roomId)} className="icon-btn" aria-label={t.showMembers} title={t.members} onClick={(e) => (e.preventDefault(), navigate(membersPath(roomId)))}>
             <Users />

@@ -6,6 +6,7 @@ import { Gear } from './Icons';
 import { PageHeader } from './PageHeader';
 import { SecuritySettings } from './SecuritySettings';
 import { PreferencesCard } from './PreferencesCard';
+import { NotificationsCard } from './NotificationsCard';
 import { t } from '../lib/strings';
 
 export function SettingsView({ menu, onSignOut }: { menu: ReactNode; onSignOut: () => void }) {
@@ -78,6 +79,7 @@ export function SettingsView({ menu, onSignOut }: { menu: ReactNode; onSignOut: 
         </form>
         <div className="settings">
           <PreferencesCard />
+          <NotificationsCard />
           <SecuritySettings onSignedOut={onSignOut} />
         </div>
       </div>

@@ -10,6 +10,7 @@ import { SettingsView } from './SettingsView';
 import { Sidebar } from './Sidebar';
 import { VerifyBanner } from './VerifyBanner';
 import { ConnectionBanner } from './ConnectionBanner';
+import { TabTitle } from './TabTitle';
 import { Logo, Menu } from './Icons';
 import { t } from '../lib/strings';
 
@@ -100,6 +101,7 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
       <Sidebar route={route} onClose={() => setDrawer(false)} creating={creating} setCreating={setCreating} />
       <div className="backdrop" hidden={!drawer} onClick={() => setDrawer(false)} />
       <main id="main" className="main-column" tabIndex={-1}>
+        <TabTitle />
         <ConnectionBanner />
         <VerifyBanner />
         {main}
