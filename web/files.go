@@ -54,6 +54,8 @@ func contentType(name string) string {
 		return "application/json"
 	case ".svg":
 		return "image/svg+xml"
+	case ".webmanifest":
+		return "application/manifest+json"
 	case ".woff2":
 		return "font/woff2"
 	case ".txt":
@@ -90,6 +92,11 @@ func loadFiles(fsys fs.FS) (map[string]*file, error) {
 		f := &file{ctype: contentType(name), cache: FileCacheControl, variants: map[string]variant{"": {body, etagOf(body, "")}}}
 		if strings.HasPrefix("/"+name, AssetsPrefix) {
 			f.cache = AssetCacheControl
+		}
+		if name == ServiceWorker {
+			// Browsers look for a new worker on each load; an HTTP cache in
+			// between would hide a deploy from them.
+			f.cache = IndexCacheControl
 		}
 		for _, e := range encodings {
 			if b, err := fs.ReadFile(fsys, name+e.suffix); err == nil {

@@ -20,6 +20,10 @@ func testFS() fstest.MapFS {
 	return fstest.MapFS{
 		"index.html":                  {Data: []byte(testIndex)},
 		"favicon.svg":                 {Data: []byte("<svg/>")},
+		"sw.js":                       {Data: []byte("self.x=1")},
+		"sw.js.gz":                    {Data: []byte("SWGZ")},
+		"manifest.webmanifest":        {Data: []byte(`{"name":"OpenChat"}`)},
+		"icon-192.png":                {Data: []byte("PNG")},
 		"assets/index-abc123.js":      {Data: []byte("console.log('js')")},
 		"assets/index-abc123.js.br":   {Data: []byte("BR")},
 		"assets/index-abc123.js.gz":   {Data: []byte("GZ")},
@@ -65,6 +69,9 @@ func TestAssets(t *testing.T) {
 		{"uncompressed font", "/assets/logo-0a1b2c.woff2", "br", 200, "font", "", "font/woff2", AssetCacheControl},
 		{"nested", "/assets/nested/x-123abc.json", "", 200, "{}", "", "application/json", AssetCacheControl},
 		{"root file", "/favicon.svg", "", 200, "<svg/>", "", "image/svg+xml", FileCacheControl},
+		{"service worker revalidated, so a deploy is seen at once", "/sw.js", "gzip", 200, "SWGZ", "gzip", "text/javascript; charset=utf-8", IndexCacheControl},
+		{"web app manifest", "/manifest.webmanifest", "", 200, `{"name":"OpenChat"}`, "", "application/manifest+json", FileCacheControl},
+		{"icon", "/icon-192.png", "", 200, "PNG", "", "image/png", FileCacheControl},
 		{"unknown asset is 404, not the app", "/assets/index-old999.js", "", 404, "", "", "", ""},
 		{"compressed copy not served by name", "/assets/index-abc123.js.br", "", 404, "", "", "", ""},
 	}
@@ -323,6 +330,21 @@ func TestEmbeddedBuild(t *testing.T) {
 		path := "/assets/" + ref[:strings.IndexByte(ref, '"')]
 		if a := get(h, path, "Accept-Encoding", "br"); a.Code != 200 || a.Header().Get("Cache-Control") != AssetCacheControl {
 			t.Errorf("%s: %d %v", path, a.Code, a.Header())
+		}
+	}
+	if !strings.Contains(w.Body.String(), `<link rel="manifest" href="/manifest.webmanifest"`) {
+		t.Error("index.html does not link the manifest")
+	}
+	for path, ctype := range map[string]string{"/sw.js": "text/javascript; charset=utf-8", "/manifest.webmanifest": "application/manifest+json", "/icon-512.png": "image/png"} {
+		if a := get(h, path); a.Code != 200 || a.Header().Get("Content-Type") != ctype {
+			t.Errorf("%s: %d %v", path, a.Code, a.Header())
+		}
+	}
+	// The worker caches exactly the build's hashed files: none missing, none stale.
+	sw := get(h, "/sw.js").Body.String()
+	for _, ref := range strings.Split(w.Body.String(), `"/assets/`)[1:] {
+		if path := "/assets/" + ref[:strings.IndexByte(ref, '"')]; !strings.Contains(sw, `"`+path+`"`) {
+			t.Errorf("sw.js does not cache %s", path)
 		}
 	}
 	dir := t.TempDir()

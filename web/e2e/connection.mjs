@@ -111,6 +111,20 @@ try {
     await page.locator('.conn-online').waitFor({ state: 'attached' });
   });
 
+  await step('installable: the worker caches the client, which then opens offline', async () => {
+    const manifest = await page.evaluate(async () => (await fetch('/manifest.webmanifest')).json());
+    if (manifest.start_url !== '/' || manifest.display !== 'standalone') throw new Error(JSON.stringify(manifest));
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload(); // now controlled by the worker
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    await ctx.setOffline(true);
+    await page.reload();
+    await page.getByText('Offline — messages will be sent when you reconnect').waitFor();
+    await ctx.setOffline(false);
+    // Back online, the client starts by itself and shows the room again.
+    await page.getByRole('heading', { name: roomName }).waitFor();
+  });
+
   await step('no CSP violations or page errors', async () => {
     if (problems.length) throw new Error(problems.join('\n'));
   });

@@ -3,6 +3,7 @@ import { Api, ApiError } from '../lib/api';
 import { wsURL, type AppConfig } from '../lib/config';
 import type { User } from '../lib/types';
 import { AuthScreen } from '../components/AuthScreen';
+import { UpdatePrompt } from '../components/UpdatePrompt';
 import { Shell } from '../components/Shell';
 import { StoreContext } from './hooks';
 import { ChatStore } from './store';
@@ -28,8 +29,12 @@ export function App({ config }: { config: AppConfig }) {
         },
       );
     void check();
+    // Opened without a network (the service worker served the client): start when it returns.
+    const retry = () => void check();
+    window.addEventListener('online', retry);
     return () => {
       live = false;
+      window.removeEventListener('online', retry);
     };
   }, [api]);
 
@@ -51,15 +56,21 @@ export function App({ config }: { config: AppConfig }) {
     case 'error':
       return (
         <div className="splash" role="alert">
-          <p>{t.cannotReach(boot.message)}</p>
+          <p>{navigator.onLine ? t.cannotReach(boot.message) : t.offlineBanner}</p>
           <button className="btn" onClick={() => location.reload()}>{t.tryAgain}</button>
         </div>
       );
     case 'signed-out':
-      return <AuthScreen key={lang} api={api} onSignedIn={(me) => setBoot({ phase: 'signed-in', me })} />;
+      return (
+        <>
+          <UpdatePrompt />
+          <AuthScreen key={lang} api={api} onSignedIn={(me) => setBoot({ phase: 'signed-in', me })} />
+        </>
+      );
   }
   return (
     <StoreContext.Provider value={store}>
+      <UpdatePrompt />
       <Fragment key={lang}>
         <Shell
           onSignOut={async () => {
