@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, launch, newUser, signUpUI, startServer, stepper, stopServer } from './lib.mjs';
+import { freePort, launch, newUser, signUpUI, sleep, startServer, stepper, stopServer } from './lib.mjs';
 
 const BIN = process.env.OPENCHAT_BIN;
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -147,6 +147,24 @@ try {
     await send(B.page, '#' + roomName, `I can, @${ada.username}. Sending comments after lunch.`);
     await page.locator('.msg', { hasText: 'after lunch' }).waitFor();
     await check(page, 'room');
+    // The mention autocomplete at machine speed: pick with Enter and type on at once.
+    for (const [before, after] of [
+      ['Thanks @bo', 'for the review'],
+      ['@b', 'and @ada too'],
+    ]) {
+      const box = page.getByLabel('Message #' + roomName);
+      await box.fill('');
+      await box.pressSequentially(before);
+      await page.getByRole('option', { name: /bob/ }).waitFor();
+      // Enter and the next keys leave together (as from a fast typist), the rest after a frame.
+      await Promise.all([page.keyboard.press('Enter'), page.keyboard.type(after.slice(0, 3))]);
+      await sleep(50);
+      await page.keyboard.type(after.slice(3));
+      const want = before.replace(/@b\w*$/, '@bob ') + after;
+      const got = await box.inputValue();
+      if (got !== want) throw new Error(`autocomplete garbled the text: ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+    }
+    await page.getByLabel('Message #' + roomName).fill('');
     const box = page.getByLabel('Message #' + roomName);
     await box.fill('x'.repeat(4001));
     const counter = page.getByText('4001 / 4000 characters');

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useChat, useStore } from '../app/hooks';
 import { applyMention, matchUsers, mentionQueryAt, type MentionQuery } from '../lib/mentions';
 import type { UserRef } from '../lib/types';
@@ -24,6 +24,8 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
   const [active, setActive] = useState(0);
   const [remote, setRemote] = useState<UserRef[]>([]);
   const input = useRef<HTMLTextAreaElement>(null);
+  /** Where the caret goes once a picked mention is in the DOM. */
+  const caretAfter = useRef<number | null>(null);
   const lastTyping = useRef(0);
   const cache = useRef(new Map<string, UserRef[]>());
 
@@ -58,6 +60,16 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
     setActive(0);
   }, [q?.query]);
 
+  // A picked mention: place the caret in the same commit that put the text
+  // in, before the browser handles the next key. (Placed a frame later, keys
+  // typed meanwhile went in at the end and the caret then jumped back.)
+  useLayoutEffect(() => {
+    const el = input.current;
+    if (!el || caretAfter.current === null) return;
+    el.setSelectionRange(caretAfter.current, caretAfter.current);
+    caretAfter.current = null;
+  }, [text]);
+
   // Grow with the text, up to the CSS max-height.
   useEffect(() => {
     const el = input.current;
@@ -79,13 +91,11 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
   function pick(u: UserRef) {
     const el = input.current;
     if (!el || !q) return;
-    const r = applyMention(text, q, el.selectionStart ?? text.length, u.username);
+    const r = applyMention(el.value, q, el.selectionStart ?? el.value.length, u.username);
+    caretAfter.current = r.caret;
     setText(r.text);
     setQ(null);
-    requestAnimationFrame(() => {
-      el.focus();
-      el.setSelectionRange(r.caret, r.caret);
-    });
+    el.focus();
   }
 
   function send() {
@@ -164,7 +174,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
         value={text}
         placeholder={t.messageTo(label)}
         onChange={(e) => update(e.target.value, e.target.selectionStart)}
-        onSelect={(e) => setQ(mentionQueryAt(text, e.currentTarget.selectionStart))}
+        onSelect={(e) => setQ(mentionQueryAt(e.currentTarget.value, e.currentTarget.selectionStart))}
         onKeyDown={onKeyDown}
         onBlur={() => setQ(null)}
         aria-autocomplete="list"
