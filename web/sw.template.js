@@ -8,8 +8,10 @@
 // A new build is a new sw.js; the page offers to reload into it.
 
 const VERSION = '__VERSION__';
+// Root-relative, or absolute when the server serves the assets from a CDN (it rewrites this list).
 const SHELL = __SHELL__;
 const CACHE = 'openchat-shell-' + VERSION;
+const SHELL_URLS = new Set(SHELL.map((u) => new URL(u, self.location.href).href));
 
 self.addEventListener('install', (event) => {
   event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL.map((u) => new Request(u, { cache: 'reload' })))));
@@ -32,16 +34,17 @@ self.addEventListener('message', (event) => {
 self.addEventListener('fetch', (event) => {
   const req = event.request;
   const url = new URL(req.url);
-  if (req.method !== 'GET' || url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
-  if (req.mode === 'navigate') {
+  if (req.method !== 'GET') return;
+  const own = url.origin === self.location.origin;
+  if (own && req.mode === 'navigate') {
     event.respondWith(fetch(req).catch(() => caches.match('/', { cacheName: CACHE })));
     return;
   }
-  if (url.pathname.startsWith('/assets/')) {
-    event.respondWith(caches.match(req, { cacheName: CACHE }).then((hit) => hit || fetch(req)));
+  const href = url.origin + url.pathname;
+  if (!SHELL_URLS.has(href) || (own && url.pathname.startsWith('/api/'))) return;
+  if (url.pathname.includes('/assets/')) {
+    event.respondWith(caches.match(href, { cacheName: CACHE }).then((hit) => hit || fetch(req)));
     return;
   }
-  if (SHELL.includes(url.pathname)) {
-    event.respondWith(fetch(req).catch(() => caches.match(url.pathname, { cacheName: CACHE })));
-  }
+  event.respondWith(fetch(req).catch(() => caches.match(href, { cacheName: CACHE })));
 });

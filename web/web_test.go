@@ -20,7 +20,7 @@ func testFS() fstest.MapFS {
 	return fstest.MapFS{
 		"index.html":                  {Data: []byte(testIndex)},
 		"favicon.svg":                 {Data: []byte("<svg/>")},
-		"sw.js":                       {Data: []byte("self.x=1")},
+		"sw.js":                       {Data: []byte(`const SHELL=["/","/assets/index-abc123.js"]`)},
 		"sw.js.gz":                    {Data: []byte("SWGZ")},
 		"manifest.webmanifest":        {Data: []byte(`{"name":"OpenChat"}`)},
 		"icon-192.png":                {Data: []byte("PNG")},
@@ -252,6 +252,11 @@ func TestAssetURLRewrite(t *testing.T) {
 	if strings.Contains(body, `"/assets/`) {
 		t.Error("a local asset reference is left")
 	}
+	// The service worker caches what the page loads: the CDN's URLs.
+	sw := get(h, "/sw.js", "Accept-Encoding", "gzip")
+	if got := sw.Body.String(); got != `const SHELL=["/","https://cdn.example.com/v1/assets/index-abc123.js"]` || sw.Header().Get("Content-Encoding") != "" || sw.Header().Get("Cache-Control") != IndexCacheControl {
+		t.Errorf("sw.js %q %v", got, sw.Header())
+	}
 }
 
 func TestConfigJSON(t *testing.T) {
@@ -310,6 +315,12 @@ func TestExport(t *testing.T) {
 	}
 	for _, f := range []string{"assets/index-abc123.js", "assets/index-abc123.js.br", "assets/index-abc123.js.gz", "assets/nested/x-123abc.json", "favicon.svg"} {
 		read(f)
+	}
+	if !strings.Contains(read("sw.js"), `"https://cdn.example.com/assets/index-abc123.js"`) {
+		t.Error("sw.js not rewritten")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sw.js.gz")); err == nil {
+		t.Error("a stale compressed sw.js was exported")
 	}
 }
 
