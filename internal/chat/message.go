@@ -26,6 +26,12 @@ type Message struct {
 	CreatedAt Time     `json:"created_at"`
 	ClientID  string   `json:"client_id,omitempty"`
 	Mentions  []string `json:"mentions"`
+	// Change is the room's change number of the message's latest change
+	// (its post, an edit, its deletion, a reaction): see change.go.
+	Change    int64      `json:"change"`
+	EditedAt  *Time      `json:"edited_at,omitempty"`
+	Deleted   bool       `json:"deleted,omitempty"` // a tombstone: body, mentions and reactions are gone
+	Reactions []Reaction `json:"reactions"`
 }
 
 // NewMessage is what AppendMessage stores. The store assigns Seq and the

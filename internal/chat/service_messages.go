@@ -50,15 +50,8 @@ func (s *Service) PostMessage(ctx context.Context, actor User, roomID, body, cli
 		s.reads.note(roomID, actor.ID, m.Seq)
 	}
 	s.metrics.MessagePosted()
-	if err := s.cache.AddMessage(ctx, m); err != nil {
-		s.metrics.Cache(CacheMessages, CacheError)
-		s.log.WarnContext(ctx, "cache write-through failed; room bypasses the cache until invalidated", "room", roomID, "err", err)
-		s.setDirty(roomID, true)
-		if err := s.cache.InvalidateMessages(ctx, roomID); err == nil {
-			s.setDirty(roomID, false)
-		}
-	}
-	s.publish(ctx, RoomChannel(roomID), Event{Type: EventMessage, RoomID: roomID, Message: &m})
+	s.writeThrough(ctx, m)
+	s.publish(ctx, RoomChannel(roomID), Event{Type: EventMessage, RoomID: roomID, Message: &m, Change: m.Change})
 	if nm.Join { // after the message: its delivery does not wait for this
 		s.announceJoin(ctx, a.meta, m)
 	}

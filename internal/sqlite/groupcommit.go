@@ -60,9 +60,9 @@ func (s *Store) prepare(ctx context.Context) error {
 	}{
 		{&s.st.byClientID, `SELECT ` + msgCols + ` FROM messages m JOIN users u ON u.id = m.author_id
 			WHERE m.room_id = ? AND m.author_id = ? AND m.client_id = ?`},
-		{&s.st.nextSeq, `UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq`},
-		{&s.st.insert, `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&s.st.nextSeq, `UPDATE rooms SET last_seq = last_seq + 1, last_change = last_change + 1 WHERE id = ? RETURNING last_seq, last_change`},
+		{&s.st.insert, `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at, change)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&s.st.mention, `INSERT INTO mentions (message_id, user_id, room_id) VALUES (?, ?, ?)`},
 		{&s.st.notify, `INSERT INTO notifications (user_id, message_id, room_id, created_at) VALUES (?, ?, ?, ?)`},
 		{&s.st.join, `INSERT INTO room_members (room_id, user_id, role, joined_at, last_read_seq) VALUES (?1, ?3, 'member', ?4, ?2)
@@ -155,8 +155,8 @@ func (s *Store) commit(ctx context.Context, group []chat.NewMessage, lookup bool
 					continue
 				}
 			}
-			var seq int64
-			err := nextSeq.QueryRowContext(ctx, m.RoomID).Scan(&seq)
+			var seq, change int64
+			err := nextSeq.QueryRowContext(ctx, m.RoomID).Scan(&seq, &change)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				res[i] = appendRes{err: chat.Errorf(chat.ENOTFOUND, "room not found")}
@@ -168,7 +168,7 @@ func (s *Store) commit(ctx context.Context, group []chat.NewMessage, lookup bool
 			if m.ClientID != "" {
 				clientID = m.ClientID
 			}
-			if _, err := insert.ExecContext(ctx, m.ID, m.RoomID, seq, m.Author.ID, m.Body, clientID, encodeMentions(m.Mentions), now); err != nil {
+			if _, err := insert.ExecContext(ctx, m.ID, m.RoomID, seq, m.Author.ID, m.Body, clientID, encodeMentions(m.Mentions), now, change); err != nil {
 				return fmt.Errorf("insert message: %w", err) // isUnique: a known client_id; the caller looks up and retries
 			}
 			for _, uid := range m.MentionUserIDs {
@@ -191,7 +191,7 @@ func (s *Store) commit(ctx context.Context, group []chat.NewMessage, lookup bool
 				mentions = []string{}
 			}
 			res[i] = appendRes{created: true, msg: chat.Message{ID: m.ID, RoomID: m.RoomID, Seq: seq, Author: m.Author, Body: m.Body,
-				CreatedAt: fromMS(now), ClientID: m.ClientID, Mentions: mentions}}
+				CreatedAt: fromMS(now), ClientID: m.ClientID, Mentions: mentions, Change: change, Reactions: []chat.Reaction{}}}
 		}
 		return nil
 	})

@@ -50,6 +50,9 @@ func TestStore(t *testing.T, newStore func(t *testing.T) chat.Store) {
 		{"DirectRoomsConcurrent", testDirectRoomsConcurrent},
 		{"ReadState", testReadState},
 		{"DirectNotifications", testDirectNotifications},
+		{"Changes", testChanges},
+		{"ChangeMentions", testChangeMentions},
+		{"ChangesConcurrent", testChangesConcurrent},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })

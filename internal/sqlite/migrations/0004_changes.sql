@@ -1,0 +1,28 @@
+-- Messages that change: edits, deletions (tombstones) and reactions.
+--
+-- Every change in a room (a post, an edit, a deletion, a reaction added
+-- or removed) takes the room's next change number, as a post takes the
+-- next seq; a message's change is the number of its latest change, so the
+-- messages with change > N, in change order, are everything a client that
+-- saw change N has missed, each in its current form. Existing messages
+-- keep their order: their change is their seq.
+ALTER TABLE rooms ADD COLUMN last_change INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN change INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN edited_at INTEGER;
+ALTER TABLE messages ADD COLUMN deleted_at INTEGER;
+-- The reactions of the message as JSON ([{"emoji","user_ids"}] in order of
+-- first use), kept with the reactions rows in the same transaction, so a
+-- page of messages needs no join.
+ALTER TABLE messages ADD COLUMN reactions TEXT NOT NULL DEFAULT '[]';
+UPDATE messages SET change = seq;
+UPDATE rooms SET last_change = last_seq;
+CREATE UNIQUE INDEX messages_change ON messages (room_id, change);
+
+CREATE TABLE reactions (
+    message_id TEXT NOT NULL REFERENCES messages (id),
+    emoji      TEXT NOT NULL,
+    user_id    TEXT NOT NULL REFERENCES users (id),
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (message_id, emoji, user_id)
+) WITHOUT ROWID;
+CREATE INDEX reactions_user_id ON reactions (user_id);
