@@ -272,7 +272,7 @@ func cacheMessage(room string, seq int64) chat.Message {
 		Body:      fmt.Sprintf("message %d, with \"quotes\" and ünïcode", seq),
 		CreatedAt: chat.NewTime(time.Date(2024, 5, 1, 12, 0, int(seq), 0, time.UTC)),
 		ClientID:  fmt.Sprintf("c%d", seq), Mentions: []string{"bob"},
-		Change:    seq, Reactions: []chat.Reaction{},
+		Change: seq, Reactions: []chat.Reaction{},
 	}
 }
 
