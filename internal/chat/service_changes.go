@@ -34,7 +34,7 @@ func (s *Service) EditMessage(ctx context.Context, actor User, roomID string, se
 		return Message{}, err
 	}
 	s.changed(ctx, Event{Type: EventMessageUpdated, RoomID: roomID, Message: &m, Change: m.Change}, m)
-	return m, nil
+	return ForReader(m, actor.ID), nil
 }
 
 // DeleteMessage leaves a tombstone of a message: the author may delete it,

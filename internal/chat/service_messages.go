@@ -120,7 +120,11 @@ func (s *Service) Messages(ctx context.Context, actor User, roomID string, q Mes
 	if err := s.CanRead(ctx, actor, roomID); err != nil {
 		return Page{}, err
 	}
-	return s.RoomMessages(ctx, roomID, q)
+	p, err := s.RoomMessages(ctx, roomID, q)
+	for i, m := range p.Messages {
+		p.Messages[i] = ForReader(m, actor.ID) // a copy per reader: the cached page is shared
+	}
+	return p, err
 }
 
 // RoomMessages returns a page of a room's messages, oldest first, for a
