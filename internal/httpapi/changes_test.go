@@ -22,7 +22,9 @@ func TestMessageChanges(t *testing.T) {
 	e.post(t, adaTok, room.ID, "one by ada")
 	e.post(t, bobTok, room.ID, "two by bob")
 	e.post(t, bobTok, room.ID, "three by bob")
-	msg := func(seq int, rest string) string { return fmt.Sprintf("/api/v1/rooms/%s/messages/%d%s", room.ID, seq, rest) }
+	msg := func(seq int, rest string) string {
+		return fmt.Sprintf("/api/v1/rooms/%s/messages/%d%s", room.ID, seq, rest)
+	}
 	react := func(seq int, emoji string) string { return msg(seq, "/reactions/"+url.PathEscape(emoji)) }
 	steps := []struct {
 		name         string
