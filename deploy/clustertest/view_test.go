@@ -25,12 +25,14 @@ const changeInterval = 6 * time.Second
 // pageMessage is a message as the HTTP API returns it, with what the view
 // compares.
 type pageMessage struct {
-	Seq       int64          `json:"seq"`
-	Body      string         `json:"body"`
-	Deleted   bool           `json:"deleted"`
-	EditedAt  string         `json:"edited_at"`
-	Change    int64          `json:"change"`
-	Reactions []pageReaction `json:"reactions"`
+	Seq        int64          `json:"seq"`
+	Body       string         `json:"body"`
+	Deleted    bool           `json:"deleted"`
+	EditedAt   string         `json:"edited_at"`
+	Change     int64          `json:"change"`
+	ReplyTo    int64          `json:"reply_to"`
+	ReplyCount int            `json:"reply_count"`
+	Reactions  []pageReaction `json:"reactions"`
 }
 
 type pageReaction struct {
@@ -46,7 +48,7 @@ func (m pageMessage) canonical() string {
 		rs = append(rs, r.Emoji+"="+strings.Join(ids, ","))
 	}
 	slices.Sort(rs)
-	return fmt.Sprintf("%q deleted=%v edited=%v reactions=%v", m.Body, m.Deleted, m.EditedAt != "", rs)
+	return fmt.Sprintf("%q deleted=%v edited=%v reactions=%v reply_to=%d replies=%d", m.Body, m.Deleted, m.EditedAt != "", rs, m.ReplyTo, m.ReplyCount)
 }
 
 // roomView is one client's picture of its room: seq → message.
@@ -67,13 +69,11 @@ func (v *roomView) apply(f serverFrame) {
 	}
 	v.lastChange = f.Change
 	switch f.Type {
-	case "message", "message_updated":
+	case "message", "message_updated", "message_deleted": // message_deleted carries the tombstone
 		var m pageMessage
 		if json.Unmarshal(f.Message, &m) == nil {
 			v.msgs[m.Seq] = m
 		}
-	case "message_deleted":
-		v.msgs[f.Seq] = pageMessage{Seq: f.Seq, Deleted: true}
 	case "reaction":
 		m := v.msgs[f.Seq]
 		m.Reactions = slices.Clone(m.Reactions)

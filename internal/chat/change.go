@@ -67,6 +67,9 @@ type ChangeStore interface {
 	// LastChange returns the room's latest change number. ENOTFOUND for an
 	// unknown room.
 	LastChange(ctx context.Context, roomID string) (int64, error)
+	// Replies returns up to limit replies to the message parent with
+	// seq > after, oldest first.
+	Replies(ctx context.Context, roomID string, parent, after int64, limit int) ([]Message, error)
 }
 
 // Tombstone is what a deleted message keeps: its place and author.

@@ -32,6 +32,13 @@ type Message struct {
 	EditedAt  *Time      `json:"edited_at,omitempty"`
 	Deleted   bool       `json:"deleted,omitempty"` // a tombstone: body, mentions and reactions are gone
 	Reactions []Reaction `json:"reactions"`
+	// Threads: a reply names the seq of the message it answers (ReplyTo);
+	// that message counts its replies. AlsoToRoom: the reply is shown in
+	// the room as well.
+	ReplyTo     int64 `json:"reply_to,omitempty"`
+	AlsoToRoom  bool  `json:"also_to_room,omitempty"`
+	ReplyCount  int   `json:"reply_count,omitempty"`
+	LastReplyAt *Time `json:"last_reply_at,omitempty"`
 }
 
 // NewMessage is what AppendMessage stores. The store assigns Seq and the
@@ -50,6 +57,13 @@ type NewMessage struct {
 	NotifyUserIDs []string
 	// Join makes the author a member of the (public) room if it is not one.
 	Join bool
+	// ReplyTo, if set, makes the message a reply in the thread of that
+	// seq, which must be a live message of the room that is not a reply
+	// itself (else EINVALID, and nothing is stored); the parent's
+	// ReplyCount and LastReplyAt change in the same transaction, taking the
+	// change number after the reply's.
+	ReplyTo    int64
+	AlsoToRoom bool
 }
 
 // ValidateBody trims a message body and checks it.

@@ -52,7 +52,7 @@ func (s *Service) DeleteMessage(ctx context.Context, actor User, roomID string, 
 	if err != nil {
 		return err
 	}
-	s.changed(ctx, Event{Type: EventMessageDeleted, RoomID: roomID, Seq: seq, Change: m.Change}, m)
+	s.changed(ctx, Event{Type: EventMessageDeleted, RoomID: roomID, Seq: seq, Change: m.Change, Message: &m}, m)
 	return nil
 }
 
@@ -135,4 +135,55 @@ func (s *Service) writeThrough(ctx context.Context, m Message) {
 			s.setDirty(m.RoomID, false)
 		}
 	}
+}
+
+// threadChanged writes through and publishes a thread's parent after a
+// reply counted on it. If the parent cannot be read, subscribers still
+// recover its change from the store at the next gap, but the cache would
+// keep its old reply count: the room bypasses the cache until invalidated.
+func (s *Service) threadChanged(ctx context.Context, roomID string, parent int64) {
+	p, err := s.store.MessageBySeq(ctx, roomID, parent)
+	if err != nil {
+		s.log.WarnContext(ctx, "thread parent unreadable after a reply; room bypasses the cache until invalidated", "room", roomID, "err", err)
+		s.setDirty(roomID, true)
+		if err := s.cache.InvalidateMessages(ctx, roomID); err == nil {
+			s.setDirty(roomID, false)
+		}
+		return
+	}
+	s.changed(ctx, Event{Type: EventMessageUpdated, RoomID: roomID, Message: &p, Change: p.Change}, p)
+}
+
+// Replies returns a page of a thread: the replies to the message parent
+// with seq > after, oldest first. Errors: EINVALID, ENOTFOUND (room or
+// message).
+func (s *Service) Replies(ctx context.Context, actor User, roomID string, parent int64, q MessageQuery) (Page, error) {
+	q, err := CheckPageQuery(q)
+	if err != nil {
+		return Page{}, err
+	}
+	if q.Before > 0 {
+		return Page{}, Invalid("before", "threads page forward only, with after")
+	}
+	if err := s.CanRead(ctx, actor, roomID); err != nil {
+		return Page{}, err
+	}
+	if parent <= 0 {
+		return Page{}, Errorf(ENOTFOUND, "message not found")
+	}
+	if _, err := s.store.MessageBySeq(ctx, roomID, parent); err != nil {
+		return Page{}, err
+	}
+	msgs, err := s.store.Replies(ctx, roomID, parent, q.After, q.Limit+1)
+	if err != nil {
+		return Page{}, err
+	}
+	p := Page{Messages: msgs}
+	if len(msgs) > q.Limit {
+		p = Page{Messages: msgs[:q.Limit], HasMore: true}
+	}
+	for i, m := range p.Messages {
+		p.Messages[i] = ForReader(m, actor.ID)
+	}
+	return p, nil
 }

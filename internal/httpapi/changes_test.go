@@ -94,3 +94,61 @@ func TestMessageChanges(t *testing.T) {
 		}
 	}
 }
+
+// TestThreads: replies over HTTP, the thread page, and the refusals.
+func TestThreads(t *testing.T) {
+	e := newEnv(t, nil)
+	_, adaTok := e.signUp(t, "ada")
+	_, bobTok := e.signUp(t, "bob")
+	room := e.createRoomAs(t, adaTok, "general", "public")
+	e.post(t, adaTok, room.ID, "a question")
+	msgs := "/api/v1/rooms/" + room.ID + "/messages"
+	replies := msgs + "/1/replies"
+	steps := []struct {
+		name        string
+		method      string
+		path, body  string
+		status      int
+		code, field string
+	}{
+		{"a reply", "POST", msgs, `{"body":"an answer","reply_to":1,"client_id":"r-1"}`, 201, "", ""},
+		{"the same reply again", "POST", msgs, `{"body":"an answer","reply_to":1,"client_id":"r-1"}`, 200, "", ""},
+		{"a reply shown in the room too", "POST", msgs, `{"body":"for all","reply_to":1,"also_to_room":true}`, 201, "", ""},
+		{"a reply to a reply", "POST", msgs, `{"body":"x","reply_to":2}`, 422, chat.EINVALID, "reply_to"},
+		{"a reply to nothing", "POST", msgs, `{"body":"x","reply_to":99}`, 422, chat.EINVALID, "reply_to"},
+		{"not a seq", "POST", msgs, `{"body":"x","reply_to":0}`, 422, chat.EINVALID, "reply_to"},
+		{"also_to_room alone", "POST", msgs, `{"body":"x","also_to_room":true}`, 422, chat.EINVALID, "also_to_room"},
+		{"the thread of a missing message", "GET", msgs + "/99/replies", "", 404, chat.ENOTFOUND, ""},
+		{"threads page forward", "GET", replies + "?before=3", "", 422, chat.EINVALID, "before"},
+	}
+	for _, s := range steps {
+		rec := e.do(t, req{method: s.method, path: s.path, token: bobTok, body: s.body})
+		if s.code != "" {
+			wantError(t, rec, s.status, s.code, s.field)
+		} else if rec.Code != s.status {
+			t.Fatalf("%s: status %d, want %d; %s", s.name, rec.Code, s.status, rec.Body)
+		}
+	}
+	pages := []struct {
+		query string
+		want  string
+		more  bool
+	}{{"", "[2 3]", false}, {"?limit=1", "[2]", true}, {"?after=2", "[3]", false}}
+	for _, p := range pages {
+		got := must[page](t, e.do(t, req{method: "GET", path: replies + p.query, token: adaTok}), 200)
+		var seqs []int64
+		for _, m := range got.Messages {
+			seqs = append(seqs, m.Seq)
+		}
+		if fmt.Sprint(seqs) != p.want || got.HasMore != p.more {
+			t.Errorf("replies%s = %v (more %v), want %s (more %v)", p.query, seqs, got.HasMore, p.want, p.more)
+		}
+	}
+	room1 := must[page](t, e.do(t, req{method: "GET", path: msgs, token: adaTok}), 200)
+	if q := room1.Messages[0]; q.ReplyCount != 2 || q.LastReplyAt == nil {
+		t.Errorf("the parent in the room's page: %+v", q)
+	}
+	if r := room1.Messages[2]; r.ReplyTo != 1 || !r.AlsoToRoom {
+		t.Errorf("the reply in the room's page: %+v", r)
+	}
+}

@@ -70,3 +70,31 @@ func handleReact(log *slog.Logger, svc *chat.Service, add bool) http.Handler {
 		w.WriteHeader(http.StatusNoContent)
 	})
 }
+
+func handleReplies(log *slog.Logger, svc *chat.Service) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seq, err := pathSeq(r)
+		var q chat.MessageQuery
+		var limit int64
+		if err == nil {
+			q.After, err = queryInt(r, "after", 0)
+		}
+		if err == nil {
+			q.Before, err = queryInt(r, "before", 0) // refused by the service: threads page forward
+		}
+		if err == nil {
+			limit, err = queryInt(r, "limit", chat.PageMaxLimit)
+		}
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		q.Limit = int(limit)
+		page, err := svc.Replies(r.Context(), user(r), r.PathValue("room_id"), seq, q)
+		if err != nil {
+			writeError(w, r, log, err)
+			return
+		}
+		encode(w, http.StatusOK, page)
+	})
+}

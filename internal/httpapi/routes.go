@@ -42,6 +42,7 @@ func addRoutes(mux registrar, cfg Config, svc *chat.Service, deps Deps) {
 	handle("POST /api/v1/rooms/{room_id}/messages", auth(handlePostMessage(log, svc, body)))
 	handle("PATCH /api/v1/rooms/{room_id}/messages/{seq}", auth(handleEditMessage(log, svc, body)))
 	handle("DELETE /api/v1/rooms/{room_id}/messages/{seq}", auth(handleDeleteMessage(log, svc)))
+	handle("GET /api/v1/rooms/{room_id}/messages/{seq}/replies", auth(handleReplies(log, svc)))
 	handle("PUT /api/v1/rooms/{room_id}/messages/{seq}/reactions/{emoji}", auth(handleReact(log, svc, true)))
 	handle("DELETE /api/v1/rooms/{room_id}/messages/{seq}/reactions/{emoji}", auth(handleReact(log, svc, false)))
 	handle("GET /api/v1/ws", authWS(handleWS(log, deps.WS)))

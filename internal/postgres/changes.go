@@ -17,7 +17,25 @@ import (
 // the room row: changes to a room commit in change order, as appends
 // (which lock the same row) commit in seq order.
 
-var errMessageNotFound = chat.Errorf(chat.ENOTFOUND, "message not found")
+var (
+	errMessageNotFound = chat.Errorf(chat.ENOTFOUND, "message not found")
+	errBadParent       = chat.Invalid("reply_to", "must be a message of the room that is not deleted and not a reply itself")
+)
+
+// countReply counts a reply on its parent, which takes the room's next
+// change number; the room row is locked. errBadParent rolls the reply back.
+func countReply(ctx context.Context, tx pgx.Tx, roomID string, parent int64, at time.Time) error {
+	tag, err := tx.Exec(ctx, `WITH c AS (UPDATE rooms SET last_change = last_change + 1 WHERE id = $1 RETURNING last_change)
+		UPDATE messages SET reply_count = reply_count + 1, last_reply_at = $3, change = c.last_change FROM c
+		WHERE room_id = $1 AND seq = $2 AND deleted_at IS NULL AND reply_to IS NULL`, roomID, parent, at)
+	switch {
+	case err != nil:
+		return fmt.Errorf("count reply: %w", err)
+	case tag.RowsAffected() == 0:
+		return errBadParent
+	}
+	return nil
+}
 
 // MessageBySeq implements chat.ChangeStore.
 func (s *Store) MessageBySeq(ctx context.Context, roomID string, seq int64) (chat.Message, error) {
@@ -179,24 +197,8 @@ func (s *Store) ChangesAfter(ctx context.Context, roomID string, after int64, li
 	if limit <= 0 {
 		limit = chat.PageDefaultLimit
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+msgCols+` FROM messages m JOIN users u ON u.id = m.author_id
+	return s.queryMessages(ctx, "changes", `SELECT `+msgCols+` FROM messages m JOIN users u ON u.id = m.author_id
 		WHERE m.room_id = $1 AND m.change > $2 ORDER BY m.change LIMIT $3`, roomID, after, limit)
-	if err != nil {
-		return nil, fmt.Errorf("changes: %w", err)
-	}
-	defer rows.Close()
-	out := []chat.Message{}
-	for rows.Next() {
-		m, err := scanMessage(rows)
-		if err != nil {
-			return nil, fmt.Errorf("changes: %w", err)
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("changes: %w", err)
-	}
-	return out, nil
 }
 
 // LastChange implements chat.ChangeStore.
@@ -210,4 +212,34 @@ func (s *Store) LastChange(ctx context.Context, roomID string) (int64, error) {
 		return 0, fmt.Errorf("last change: %w", err)
 	}
 	return n, nil
+}
+
+// Replies implements chat.ChangeStore.
+func (s *Store) Replies(ctx context.Context, roomID string, parent, after int64, limit int) ([]chat.Message, error) {
+	if limit <= 0 {
+		limit = chat.PageDefaultLimit
+	}
+	return s.queryMessages(ctx, "replies", `SELECT `+msgCols+` FROM messages m JOIN users u ON u.id = m.author_id
+		WHERE m.room_id = $1 AND m.reply_to = $2 AND m.seq > $3 ORDER BY m.seq LIMIT $4`, roomID, parent, after, limit)
+}
+
+// queryMessages runs a query of msgCols rows and scans every message.
+func (s *Store) queryMessages(ctx context.Context, what, query string, args ...any) ([]chat.Message, error) {
+	rows, err := s.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
+	out := []chat.Message{}
+	for rows.Next() {
+		m, err := scanMessage(rows)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", what, err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
 }

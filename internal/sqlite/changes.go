@@ -15,7 +15,19 @@ import (
 // transaction that takes the room's next change number first, so changes
 // to a room commit in change order, as appends commit in seq order.
 
-var errMessageNotFound = chat.Errorf(chat.ENOTFOUND, "message not found")
+var (
+	errMessageNotFound = chat.Errorf(chat.ENOTFOUND, "message not found")
+	errBadParent       = chat.Invalid("reply_to", "must be a message of the room that is not deleted and not a reply itself")
+)
+
+// nextChange takes the room's next change number for a change that sets
+// it on its message with (SELECT last_change FROM rooms …).
+func nextChange(ctx context.Context, tx *sql.Tx, roomID string) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE rooms SET last_change = last_change + 1 WHERE id = ?`, roomID); err != nil {
+		return fmt.Errorf("next change: %w", err)
+	}
+	return nil
+}
 
 // MessageBySeq implements chat.ChangeStore.
 func (s *Store) MessageBySeq(ctx context.Context, roomID string, seq int64) (chat.Message, error) {
@@ -173,21 +185,8 @@ func (s *Store) ChangesAfter(ctx context.Context, roomID string, after int64, li
 	if limit <= 0 {
 		limit = chat.PageDefaultLimit
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+msgCols+` FROM messages m JOIN users u ON u.id = m.author_id
+	return s.queryMessages(ctx, "changes", `SELECT `+msgCols+` FROM messages m JOIN users u ON u.id = m.author_id
 		WHERE m.room_id = ? AND m.change > ? ORDER BY m.change LIMIT ?`, roomID, after, limit)
-	if err != nil {
-		return nil, fmt.Errorf("changes: %w", err)
-	}
-	out := []chat.Message{}
-	err = eachRow(rows, func(sc scanner) error {
-		m, err := scanMessage(sc)
-		out = append(out, m)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("changes: %w", err)
-	}
-	return out, nil
 }
 
 // LastChange implements chat.ChangeStore.
@@ -201,4 +200,31 @@ func (s *Store) LastChange(ctx context.Context, roomID string) (int64, error) {
 		return 0, fmt.Errorf("last change: %w", err)
 	}
 	return n, nil
+}
+
+// Replies implements chat.ChangeStore.
+func (s *Store) Replies(ctx context.Context, roomID string, parent, after int64, limit int) ([]chat.Message, error) {
+	if limit <= 0 {
+		limit = chat.PageDefaultLimit
+	}
+	return s.queryMessages(ctx, "replies", `SELECT `+msgCols+` FROM messages m JOIN users u ON u.id = m.author_id
+		WHERE m.room_id = ? AND m.reply_to = ? AND m.seq > ? ORDER BY m.seq LIMIT ?`, roomID, parent, after, limit)
+}
+
+// queryMessages runs a query of msgCols rows and scans every message.
+func (s *Store) queryMessages(ctx context.Context, what, query string, args ...any) ([]chat.Message, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	out := []chat.Message{}
+	err = eachRow(rows, func(sc scanner) error {
+		m, err := scanMessage(sc)
+		out = append(out, m)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
 }

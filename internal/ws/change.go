@@ -2,6 +2,7 @@ package ws
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 
 	"github.com/open-chat/openchat/internal/chat"
@@ -34,11 +35,14 @@ type (
 		Change  int64         `json:"change"`
 		Message *chat.Message `json:"message"`
 	}
+	// deletedFrame carries the tombstone as well: it keeps the message's
+	// place, author and thread (reply_count).
 	deletedFrame struct {
-		Type   string `json:"type"`
-		RoomID string `json:"room_id"`
-		Seq    int64  `json:"seq"`
-		Change int64  `json:"change"`
+		Type    string          `json:"type"`
+		RoomID  string          `json:"room_id"`
+		Seq     int64           `json:"seq"`
+		Change  int64           `json:"change"`
+		Message json.RawMessage `json:"message,omitempty"`
 	}
 	reactionFrame struct {
 		Type   string `json:"type"`
@@ -60,7 +64,7 @@ func stateItem(m *chat.Message, prev int64) item {
 	switch {
 	case m.Deleted:
 		it.kind = typeMessageDeleted
-		it.frame = encode(deletedFrame{Type: it.kind, RoomID: m.RoomID, Seq: m.Seq, Change: m.Change})
+		it.frame = encode(deletedFrame{Type: it.kind, RoomID: m.RoomID, Seq: m.Seq, Change: m.Change, Message: encode(m)})
 	case m.EditedAt != nil || len(m.Reactions) > 0:
 		it.kind = typeMessageUpdated
 		it.frame = encode(changedFrame{Type: it.kind, Change: m.Change, Message: m})
@@ -96,7 +100,7 @@ func eventItem(roomID string, ev *roomEvent) (item, bool) {
 		}
 		it.seq, it.frame = ev.msgSeq, changedFrameRaw(ev.Type, ev.Change, ev.Message)
 	case chat.EventMessageDeleted:
-		it.frame = encode(deletedFrame{Type: ev.Type, RoomID: roomID, Seq: ev.Seq, Change: ev.Change})
+		it.frame = encode(deletedFrame{Type: ev.Type, RoomID: roomID, Seq: ev.Seq, Change: ev.Change, Message: ev.Message})
 	case chat.EventReaction:
 		it.frame = encode(reactionFrame{Type: ev.Type, RoomID: roomID, Seq: ev.Seq, Emoji: ev.Emoji, Count: ev.Count,
 			UserID: ev.UserID, Added: ev.Added, Change: ev.Change})

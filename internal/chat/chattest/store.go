@@ -53,6 +53,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) chat.Store) {
 		{"Changes", testChanges},
 		{"ChangeMentions", testChangeMentions},
 		{"ChangesConcurrent", testChangesConcurrent},
+		{"Replies", testReplies},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })

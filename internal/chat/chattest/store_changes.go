@@ -223,3 +223,62 @@ func testChangesConcurrent(t *testing.T, s chat.Store) {
 		t.Fatalf("the last change %d is no message's: %s", last, changesOf(ms))
 	}
 }
+
+// testReplies: a reply is a message of the room with reply_to; its parent
+// counts it, taking the change number after the reply's; a parent that
+// cannot take replies stores nothing and takes no number.
+func testReplies(t *testing.T, s chat.Store) {
+	ctx := context.Background()
+	ada, bob := newUser(t, s, "ada"), newUser(t, s, "bob")
+	r := newRoom(t, s, ada, "general")
+	parent := post(t, s, r, ada, "a question")
+	reply := func(to int64, body, clientID string, also bool) (chat.Message, bool, error) {
+		return s.AppendMessage(ctx, chat.NewMessage{ID: chat.NewID(), RoomID: r.ID, Author: bob.Ref(), Body: body,
+			ClientID: clientID, ReplyTo: to, AlsoToRoom: also})
+	}
+	r1, created, err := reply(parent.Seq, "an answer", "c-1", false)
+	if err != nil || !created || r1.Seq != 2 || r1.ReplyTo != 1 || r1.Change != 2 || r1.AlsoToRoom {
+		t.Fatalf("reply = %+v, %v, %v", r1, created, err)
+	}
+	if again, created, err := reply(parent.Seq, "an answer", "c-1", false); err != nil || created || again.ID != r1.ID {
+		t.Fatalf("retried reply = %+v, %v, %v", again, created, err)
+	}
+	r2, _, err := reply(parent.Seq, "and to the room", "", true)
+	if err != nil || r2.Seq != 3 || r2.Change != 4 || !r2.AlsoToRoom {
+		t.Fatalf("second reply = %+v, %v", r2, err)
+	}
+	p, err := s.MessageBySeq(ctx, r.ID, parent.Seq)
+	if err != nil || p.ReplyCount != 2 || p.LastReplyAt == nil || p.Change != 5 {
+		t.Fatalf("parent = %+v, %v; want 2 replies, change 5", p, err)
+	}
+	gone := post(t, s, r, ada, "soon deleted")
+	if _, err := s.DeleteMessage(ctx, r.ID, gone.Seq); err != nil {
+		t.Fatal(err)
+	}
+	bad := []struct {
+		name string
+		to   int64
+	}{{"a reply to a reply", r1.Seq}, {"a missing parent", 99}, {"a deleted parent", gone.Seq}}
+	for _, b := range bad {
+		_, _, err := reply(b.to, "x", "", false)
+		wantCode(t, b.name, err, chat.EINVALID)
+	}
+	if next := post(t, s, r, ada, "after the refusals"); next.Seq != gone.Seq+1 {
+		t.Fatalf("refused replies took seqs: next seq %d, want %d", next.Seq, gone.Seq+1)
+	}
+	pages := []struct {
+		after int64
+		limit int
+		want  string
+	}{{0, 10, "[2 3]"}, {0, 1, "[2]"}, {2, 10, "[3]"}, {3, 10, "[]"}}
+	for _, pg := range pages {
+		ms, err := s.Replies(ctx, r.ID, parent.Seq, pg.after, pg.limit)
+		if err != nil || ms == nil || seqs(ms) != pg.want {
+			t.Errorf("Replies(after %d, limit %d) = %s, %v; want %s", pg.after, pg.limit, seqs(ms), err, pg.want)
+		}
+	}
+	page, err := s.Messages(ctx, r.ID, chat.MessageQuery{Limit: 10})
+	if err != nil || len(page) != 5 || page[1].ReplyTo != 1 || page[0].ReplyCount != 2 {
+		t.Fatalf("room page = %+v, %v (replies are messages of the room)", page, err)
+	}
+}

@@ -1,4 +1,5 @@
--- Messages that change: edits, deletions (tombstones) and reactions.
+-- Messages that change: edits, deletions (tombstones), reactions and
+-- replies in threads.
 --
 -- Every change in a room (a post, an edit, a deletion, a reaction added
 -- or removed) takes the room's next change number, as a post takes the
@@ -14,6 +15,14 @@ ALTER TABLE messages ADD COLUMN deleted_at timestamptz;
 -- first use), kept with the reactions rows in the same transaction, so a
 -- page of messages needs no join.
 ALTER TABLE messages ADD COLUMN reactions text NOT NULL DEFAULT '[]';
+-- Threads: a reply is a message of the room (it takes the next seq) with
+-- reply_to, the seq of the message it answers; that message counts its
+-- replies. also_to_room: the reply is shown in the room as well.
+ALTER TABLE messages ADD COLUMN reply_to bigint;
+ALTER TABLE messages ADD COLUMN reply_count integer NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN last_reply_at timestamptz;
+ALTER TABLE messages ADD COLUMN also_to_room boolean NOT NULL DEFAULT false;
+CREATE INDEX messages_replies ON messages (room_id, reply_to, seq) WHERE reply_to IS NOT NULL;
 UPDATE messages SET change = seq;
 UPDATE rooms SET last_change = last_seq;
 CREATE UNIQUE INDEX messages_change ON messages (room_id, change);
