@@ -9,6 +9,7 @@ type Store interface {
 	RoomStore
 	MemberStore
 	MessageStore
+	ChangeStore
 	OutboxStore
 	// Ping reports whether the database answers (readiness).
 	Ping(ctx context.Context) error

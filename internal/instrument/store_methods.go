@@ -200,3 +200,45 @@ func (s *Store) MailBatches(ctx context.Context, status chat.BatchStatus, limit 
 func (s *Store) OutboxStats(ctx context.Context) (chat.OutboxStats, error) {
 	return call(s, ctx, "OutboxStats", s.st.OutboxStats)
 }
+
+// chat.ChangeStore
+
+func (s *Store) MessageBySeq(ctx context.Context, roomID string, seq int64) (chat.Message, error) {
+	return call(s, ctx, "MessageBySeq", func(ctx context.Context) (chat.Message, error) {
+		return s.st.MessageBySeq(ctx, roomID, seq)
+	})
+}
+
+func (s *Store) EditMessage(ctx context.Context, e chat.MessageEdit) (chat.Message, error) {
+	return call(s, ctx, "EditMessage", func(ctx context.Context) (chat.Message, error) { return s.st.EditMessage(ctx, e) })
+}
+
+func (s *Store) DeleteMessage(ctx context.Context, roomID string, seq int64) (chat.Message, error) {
+	return call(s, ctx, "DeleteMessage", func(ctx context.Context) (chat.Message, error) {
+		return s.st.DeleteMessage(ctx, roomID, seq)
+	})
+}
+
+func (s *Store) React(ctx context.Context, roomID string, seq int64, userID, emoji string, add bool) (chat.Message, bool, error) {
+	r, err := call(s, ctx, "React", func(ctx context.Context) (pair[chat.Message, bool], error) {
+		m, changed, err := s.st.React(ctx, roomID, seq, userID, emoji, add)
+		return pair[chat.Message, bool]{m, changed}, err
+	})
+	return r.a, r.b, err
+}
+
+func (s *Store) ChangesAfter(ctx context.Context, roomID string, after int64, limit int) ([]chat.Message, error) {
+	return call(s, ctx, "ChangesAfter", func(ctx context.Context) ([]chat.Message, error) {
+		return s.st.ChangesAfter(ctx, roomID, after, limit)
+	})
+}
+
+func (s *Store) LastChange(ctx context.Context, roomID string) (int64, error) {
+	return call(s, ctx, "LastChange", func(ctx context.Context) (int64, error) { return s.st.LastChange(ctx, roomID) })
+}
+
+func (s *Store) Replies(ctx context.Context, roomID string, parent, after int64, limit int) ([]chat.Message, error) {
+	return call(s, ctx, "Replies", func(ctx context.Context) ([]chat.Message, error) {
+		return s.st.Replies(ctx, roomID, parent, after, limit)
+	})
+}

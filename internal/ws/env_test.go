@@ -221,6 +221,12 @@ type frame struct {
 	Seq       int64           `json:"seq"`
 	Room      json.RawMessage `json:"room"`
 	RetryMS   int64           `json:"retry_after_ms"`
+	// The change stream.
+	Change     int64  `json:"change"`
+	LastChange int64  `json:"last_change"`
+	Emoji      string `json:"emoji"`
+	UserID     string `json:"user_id"`
+	Added      bool   `json:"added"`
 }
 
 func (f frame) msg() chat.Message {

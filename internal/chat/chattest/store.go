@@ -51,6 +51,10 @@ func TestStore(t *testing.T, newStore func(t *testing.T) chat.Store) {
 		{"DirectRoomsConcurrent", testDirectRoomsConcurrent},
 		{"ReadState", testReadState},
 		{"DirectNotifications", testDirectNotifications},
+		{"Changes", testChanges},
+		{"ChangeMentions", testChangeMentions},
+		{"ChangesConcurrent", testChangesConcurrent},
+		{"Replies", testReplies},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
