@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -75,25 +76,37 @@ func TestWebExport(t *testing.T) {
 					t.Errorf("index.html loads %q, not exported: %v", ref, err)
 				}
 			}
-			// Stale compressed copies of the original index.html would
-			// contradict the rewritten one wherever a CDN prefers them.
-			for _, stale := range []string{"index.html.gz", "index.html.br"} {
-				if _, err := os.Stat(filepath.Join(dir, stale)); err == nil {
-					t.Errorf("%s exported", stale)
+			// Stale compressed copies of the original index.html (and, with
+			// assets on a CDN, of the service worker, which then names their
+			// URLs) would contradict the rewritten ones wherever a CDN
+			// prefers them.
+			rewritten := []string{"index.html"}
+			if cdn := strings.HasPrefix(tt.assetURL, "http"); cdn {
+				rewritten = append(rewritten, "sw.js")
+				if sw, err := os.ReadFile(filepath.Join(dir, "sw.js")); err != nil || !strings.Contains(string(sw), tt.assetURL) {
+					t.Errorf("sw.js does not name the assets at %q (%v):\n%s", tt.assetURL, err, sw)
 				}
 			}
-			compareBuild(t, dir)
+			for _, name := range rewritten {
+				for _, stale := range []string{name + ".gz", name + ".br"} {
+					if _, err := os.Stat(filepath.Join(dir, stale)); err == nil {
+						t.Errorf("%s exported", stale)
+					}
+				}
+			}
+			compareBuild(t, dir, rewritten)
 		})
 	}
 }
 
-// compareBuild checks that every built file except index.html is exported
-// byte for byte, compressed copies of the hashed assets included.
-func compareBuild(t *testing.T, dir string) {
+// compareBuild checks that every built file except the rewritten ones (and
+// their compressed copies) is exported byte for byte, compressed copies of
+// the hashed assets included.
+func compareBuild(t *testing.T, dir string, rewritten []string) {
 	t.Helper()
 	var compressed int
 	err := filepath.WalkDir(builtClient, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || d.Name() == "index.html" {
+		if err != nil || d.IsDir() || slices.Contains(rewritten, strings.TrimSuffix(strings.TrimSuffix(d.Name(), ".gz"), ".br")) {
 			return err
 		}
 		rel, _ := filepath.Rel(builtClient, p)
