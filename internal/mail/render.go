@@ -21,6 +21,7 @@ var templateFS embed.FS
 type templates struct {
 	text, verifyText *texttemplate.Template
 	html, verifyHTML *htmltemplate.Template
+	md               markdown
 }
 
 func parseTemplates() (t templates, err error) {
@@ -29,6 +30,7 @@ func parseTemplates() (t templates, err error) {
 		html **htmltemplate.Template
 		name string
 	}{{&t.text, &t.html, "mention"}, {&t.verifyText, &t.verifyHTML, "verify"}} {
+		t.md = newMarkdown()
 		if *p.text, err = texttemplate.ParseFS(templateFS, "templates/"+p.name+".txt.tmpl"); err != nil {
 			return templates{}, err
 		}
@@ -44,7 +46,8 @@ type itemView struct {
 	Room   string
 	Author string
 	Time   string
-	Body   string
+	Body   string            // the Markdown source, for the text part
+	HTML   htmltemplate.HTML // the body rendered (markdown.go), for the HTML part
 	Link   string
 }
 
@@ -77,6 +80,7 @@ func (t templates) render(cfg Config, b chat.MailBatch, now time.Time) (*Email, 
 			Author: name(it.Message.Author.DisplayName, it.Message.Author.Username),
 			Time:   it.Message.CreatedAt.UTC().Format(TimeFormat),
 			Body:   it.Message.Body,
+			HTML:   t.md.HTML(it.Message.Body),
 			Link:   RoomLink(base, it.Room.ID, it.Message.Seq),
 		})
 	}
