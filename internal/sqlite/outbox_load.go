@@ -12,7 +12,7 @@ import (
 // each with its user and its items (oldest first).
 func (s *Store) batches(ctx context.Context, clause string, args ...any) ([]chat.MailBatch, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT b.id, b.kind, b.status, b.attempts, b.last_error, b.created_at, b.next_attempt_at,
-		u.id, u.username, u.display_name, u.email, u.email_notifications, u.email_verified, u.password_hash, u.created_at
+		u.id, u.username, u.display_name, u.email, u.email_notifications, u.email_verified, u.password_hash, u.created_at, u.language
 		FROM mail_batches b JOIN users u ON u.id = b.user_id `+clause, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load batches: %w", err)
@@ -23,16 +23,16 @@ func (s *Store) batches(ctx context.Context, clause string, args ...any) ([]chat
 		var b chat.MailBatch
 		var kind, status string
 		var created, next int64
-		var pref string
+		var pref, lang string
 		var uCreated int64
 		u := &b.User
 		if err := rows.Scan(&b.ID, &kind, &status, &b.Attempts, &b.LastError, &created, &next,
-			&u.ID, &u.Username, &u.DisplayName, &u.Email, &pref, &u.EmailVerified, &u.PasswordHash, &uCreated); err != nil {
+			&u.ID, &u.Username, &u.DisplayName, &u.Email, &pref, &u.EmailVerified, &u.PasswordHash, &uCreated, &lang); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("scan batch: %w", err)
 		}
 		b.Kind, b.Status, b.CreatedAt, b.NextAttempt = chat.BatchKind(kind), chat.BatchStatus(status), fromMS(created), fromMS(next)
-		u.EmailNotifications, u.CreatedAt = chat.NotifyPref(pref), fromMS(uCreated)
+		u.EmailNotifications, u.CreatedAt, u.Language = chat.NotifyPref(pref), fromMS(uCreated), chat.Language(lang)
 		b.Items = []chat.MentionItem{}
 		index[b.ID] = len(out)
 		out = append(out, b)
