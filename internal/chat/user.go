@@ -64,7 +64,7 @@ type User struct {
 	EmailNotifications NotifyPref `json:"email_notifications,omitempty"`
 	// EmailVerified is set once the owner followed the link of the
 	// verification e-mail; until then no other e-mail goes to the address.
-	EmailVerified bool   `json:"email_verified"`
+	EmailVerified bool `json:"email_verified"`
 	// Language is the one the user reads OpenChat in (the web client sets
 	// it); e-mails to the user are written in it.
 	Language     Language `json:"language,omitempty"`

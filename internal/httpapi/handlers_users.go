@@ -13,8 +13,8 @@ import (
 
 func handleSignUp(log *slog.Logger, svc *chat.Service, maxBody int64) http.Handler {
 	type request struct {
-		Username    string `json:"username"`
-		Email       string `json:"email"`
+		Username    string        `json:"username"`
+		Email       string        `json:"email"`
 		Password    string        `json:"password"`
 		DisplayName string        `json:"display_name"`
 		Language    chat.Language `json:"language"`
