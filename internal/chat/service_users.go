@@ -16,6 +16,7 @@ type SignUpInput struct {
 	Email       string
 	Password    string
 	DisplayName string
+	Language    Language // "" is English
 }
 
 // SignUp creates an account, unverified, and queues the e-mail that
@@ -33,6 +34,12 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (User, error) {
 	if err := ValidatePassword("password", in.Password, username, email, display); err != nil {
 		return User{}, err
 	}
+	if in.Language == "" {
+		in.Language = English
+	}
+	if !in.Language.Valid() {
+		return User{}, Invalid("language", "must be en or es")
+	}
 	if display == "" {
 		display = username
 	}
@@ -41,7 +48,7 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (User, error) {
 		return User{}, fmt.Errorf("hash password: %w", err)
 	}
 	u := User{ID: NewID(), Username: username, DisplayName: display, Email: email,
-		EmailNotifications: NotifyAlways, PasswordHash: hash, CreatedAt: NewTime(s.now())}
+		EmailNotifications: NotifyAlways, Language: in.Language, PasswordHash: hash, CreatedAt: NewTime(s.now())}
 	if err := s.store.CreateUser(ctx, u); err != nil {
 		return User{}, err
 	}
@@ -175,6 +182,9 @@ func (s *Service) UpdateMe(ctx context.Context, userID string, p UserPatch) (Use
 	}
 	if p.EmailNotifications != nil && !p.EmailNotifications.Valid() {
 		return User{}, Invalid("email_notifications", "must be always, offline or never")
+	}
+	if p.Language != nil && !p.Language.Valid() {
+		return User{}, Invalid("language", "must be en or es")
 	}
 	u, err := s.store.UpdateUser(ctx, userID, p)
 	if err != nil {

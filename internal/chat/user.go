@@ -64,10 +64,25 @@ type User struct {
 	EmailNotifications NotifyPref `json:"email_notifications,omitempty"`
 	// EmailVerified is set once the owner followed the link of the
 	// verification e-mail; until then no other e-mail goes to the address.
-	EmailVerified bool   `json:"email_verified"`
-	PasswordHash  string `json:"-"`
-	CreatedAt     Time   `json:"created_at"`
+	EmailVerified bool `json:"email_verified"`
+	// Language is the one the user reads OpenChat in (the web client sets
+	// it); e-mails to the user are written in it.
+	Language     Language `json:"language,omitempty"`
+	PasswordHash string   `json:"-"`
+	CreatedAt    Time     `json:"created_at"`
 }
+
+// Language is a language OpenChat speaks.
+type Language string
+
+// The languages of the web client and the e-mails.
+const (
+	English Language = "en"
+	Spanish Language = "es"
+)
+
+// Valid reports whether OpenChat speaks l.
+func (l Language) Valid() bool { return l == English || l == Spanish }
 
 // Ref is the public face of the user, as embedded in messages.
 func (u User) Ref() UserRef {
@@ -91,6 +106,7 @@ type UserRef struct {
 type UserPatch struct {
 	DisplayName        *string
 	EmailNotifications *NotifyPref
+	Language           *Language
 }
 
 // Session is a signed-in client. Only a hash of its token is stored; ID is

@@ -110,19 +110,24 @@ func TestUpdateMe(t *testing.T) {
 		body        string
 		wantName    string
 		wantNotify  chat.NotifyPref
+		wantLang    chat.Language
 		description string
 	}{
-		{`{}`, "ada", chat.NotifyAlways, "empty patch"},
-		{`{"display_name":"  Ada Lovelace "}`, "Ada Lovelace", chat.NotifyAlways, "name"},
-		{`{"email_notifications":"offline"}`, "Ada Lovelace", chat.NotifyOffline, "preference"},
-		{`{"display_name":"Ada","email_notifications":"never"}`, "Ada", chat.NotifyNever, "both"},
+		{`{}`, "ada", chat.NotifyAlways, chat.English, "empty patch"},
+		{`{"display_name":"  Ada Lovelace "}`, "Ada Lovelace", chat.NotifyAlways, chat.English, "name"},
+		{`{"email_notifications":"offline"}`, "Ada Lovelace", chat.NotifyOffline, chat.English, "preference"},
+		{`{"display_name":"Ada","email_notifications":"never"}`, "Ada", chat.NotifyNever, chat.English, "both"},
+		{`{"language":"es"}`, "Ada", chat.NotifyNever, chat.Spanish, "language"},
 	}
 	for _, c := range cases {
 		t.Run(c.description, func(t *testing.T) {
 			u := must[struct{ User chat.User }](t, e.do(t, req{method: "PATCH", path: "/api/v1/me", token: token, body: c.body}), 200).User
-			if u.DisplayName != c.wantName || u.EmailNotifications != c.wantNotify || u.Email == "" {
+			if u.DisplayName != c.wantName || u.EmailNotifications != c.wantNotify || u.Language != c.wantLang || u.Email == "" {
 				t.Errorf("user = %+v", u)
 			}
 		})
+	}
+	if me := must[struct{ User chat.User }](t, e.do(t, req{method: "GET", path: "/api/v1/me", token: token}), 200).User; me.Language != chat.Spanish {
+		t.Errorf("GET /me after the change: %+v", me)
 	}
 }

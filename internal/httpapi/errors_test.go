@@ -106,6 +106,7 @@ func TestFieldErrors(t *testing.T) {
 	}{
 		{"short username", "POST", "/api/v1/users", `{"username":"ab","email":"ab@example.org","password":"` + testPassword + `"}`, 422, "invalid", "username"},
 		{"bad username", "POST", "/api/v1/users", `{"username":"a b c","email":"ab@example.org","password":"` + testPassword + `"}`, 422, "invalid", "username"},
+		{"unknown language at sign-up", "POST", "/api/v1/users", `{"username":"lang","email":"lang@example.org","password":"` + testPassword + `","language":"fr"}`, 422, "invalid", "language"},
 		{"bad email", "POST", "/api/v1/users", `{"username":"bob","email":"nope","password":"` + testPassword + `"}`, 422, "invalid", "email"},
 		{"short password", "POST", "/api/v1/users", `{"username":"bob","email":"bob@example.org","password":"short"}`, 422, "invalid", "password"},
 		{"taken username", "POST", "/api/v1/users", `{"username":"ADA","email":"x@example.org","password":"` + testPassword + `"}`, 409, "conflict", ""},
@@ -118,6 +119,7 @@ func TestFieldErrors(t *testing.T) {
 		{"unknown room post", "POST", "/api/v1/rooms/nope/messages", `{"body":"hi"}`, 404, "not_found", ""},
 		{"empty display name", "PATCH", "/api/v1/me", `{"display_name":" "}`, 422, "invalid", "display_name"},
 		{"bad preference", "PATCH", "/api/v1/me", `{"email_notifications":"sometimes"}`, 422, "invalid", "email_notifications"},
+		{"unknown language", "PATCH", "/api/v1/me", `{"language":"fr"}`, 422, "invalid", "language"},
 		{"unknown room", "GET", "/api/v1/rooms/nope", "", 404, "not_found", ""},
 		{"unknown room messages", "GET", "/api/v1/rooms/nope/messages", "", 404, "not_found", ""},
 		{"limit abc", "GET", msgs + "?limit=abc", "", 422, "invalid", "limit"},

@@ -13,10 +13,11 @@ import (
 
 func handleSignUp(log *slog.Logger, svc *chat.Service, maxBody int64) http.Handler {
 	type request struct {
-		Username    string `json:"username"`
-		Email       string `json:"email"`
-		Password    string `json:"password"`
-		DisplayName string `json:"display_name"`
+		Username    string        `json:"username"`
+		Email       string        `json:"email"`
+		Password    string        `json:"password"`
+		DisplayName string        `json:"display_name"`
+		Language    chat.Language `json:"language"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		in, err := decode[request](w, r, maxBody)
@@ -87,6 +88,7 @@ func handleUpdateMe(log *slog.Logger, svc *chat.Service, maxBody int64) http.Han
 	type request struct {
 		DisplayName        *string          `json:"display_name"`
 		EmailNotifications *chat.NotifyPref `json:"email_notifications"`
+		Language           *chat.Language   `json:"language"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		in, err := decode[request](w, r, maxBody)

@@ -16,25 +16,38 @@ import (
 //go:embed templates
 var templateFS embed.FS
 
-// templates are parsed once per Worker; html/template escapes user text by
-// context, text/template keeps it as written.
+// templates are parsed once per Worker, one set per language
+// (templates/<language>/); html/template escapes user text by context,
+// text/template keeps it as written.
 type templates struct {
+	sets map[chat.Language]templateSet
+	md   markdown
+}
+
+type templateSet struct {
 	text, verifyText *texttemplate.Template
 	html, verifyHTML *htmltemplate.Template
 }
 
-func parseTemplates() (t templates, err error) {
-	for _, p := range []struct {
-		text **texttemplate.Template
-		html **htmltemplate.Template
-		name string
-	}{{&t.text, &t.html, "mention"}, {&t.verifyText, &t.verifyHTML, "verify"}} {
-		if *p.text, err = texttemplate.ParseFS(templateFS, "templates/"+p.name+".txt.tmpl"); err != nil {
-			return templates{}, err
+func parseTemplates() (templates, error) {
+	t := templates{sets: map[chat.Language]templateSet{}, md: newMarkdown()}
+	for lang := range catalogs {
+		var set templateSet
+		for _, p := range []struct {
+			text **texttemplate.Template
+			html **htmltemplate.Template
+			name string
+		}{{&set.text, &set.html, "mention"}, {&set.verifyText, &set.verifyHTML, "verify"}} {
+			var err error
+			base := "templates/" + string(lang) + "/" + p.name
+			if *p.text, err = texttemplate.ParseFS(templateFS, base+".txt.tmpl"); err != nil {
+				return templates{}, err
+			}
+			if *p.html, err = htmltemplate.ParseFS(templateFS, base+".html.tmpl"); err != nil {
+				return templates{}, err
+			}
 		}
-		if *p.html, err = htmltemplate.ParseFS(templateFS, "templates/"+p.name+".html.tmpl"); err != nil {
-			return templates{}, err
-		}
+		t.sets[lang] = set
 	}
 	return t, nil
 }
@@ -44,7 +57,8 @@ type itemView struct {
 	Room   string
 	Author string
 	Time   string
-	Body   string
+	Body   string            // the Markdown source, for the text part
+	HTML   htmltemplate.HTML // the body rendered (markdown.go), for the HTML part
 	Link   string
 }
 
@@ -68,25 +82,28 @@ func (t templates) render(cfg Config, b chat.MailBatch, now time.Time) (*Email, 
 	if len(b.Items) == 0 {
 		return nil, fmt.Errorf("batch %s has no mentions", b.ID)
 	}
+	c, lang := catalogOf(b.User.Language)
+	set := t.sets[lang]
 	base := strings.TrimRight(cfg.PublicURL, "/")
 	unsub := UnsubscribeURL(base, cfg.Secret, b.User.ID)
 	v := view{Name: name(b.User.DisplayName, b.User.Username), UnsubscribeURL: unsub, SettingsURL: base + "/"}
 	for _, it := range b.Items {
 		v.Items = append(v.Items, itemView{
-			Room:   roomLabel(it.Room),
+			Room:   c.roomLabel(it.Room),
 			Author: name(it.Message.Author.DisplayName, it.Message.Author.Username),
-			Time:   it.Message.CreatedAt.UTC().Format(TimeFormat),
+			Time:   c.when(it.Message.CreatedAt.Time),
 			Body:   it.Message.Body,
+			HTML:   t.md.HTML(it.Message.Body),
 			Link:   RoomLink(base, it.Room.ID, it.Message.Seq),
 		})
 	}
-	subject := Subject(b.Items)
+	subject := c.subject(b.Items)
 	v.Intro = subject + "."
 	var text, html strings.Builder
-	if err := t.text.Execute(&text, v); err != nil {
+	if err := set.text.Execute(&text, v); err != nil {
 		return nil, fmt.Errorf("render text: %w", err)
 	}
-	if err := t.html.Execute(&html, v); err != nil {
+	if err := set.html.Execute(&html, v); err != nil {
 		return nil, fmt.Errorf("render html: %w", err)
 	}
 	return &Email{
@@ -112,24 +129,26 @@ type verifyView struct {
 	Name, Username, Subject, Link, Expires string
 }
 
-// VerifySubject is the subject of verification e-mails.
+// VerifySubject is the subject of verification e-mails in English.
 const VerifySubject = "Confirm your e-mail address for OpenChat"
 
 // renderVerify builds the e-mail that verifies b.User's address, with a
 // link valid for chat.EmailVerifyTTL from now.
 func (t templates) renderVerify(cfg Config, b chat.MailBatch, now time.Time) (*Email, error) {
+	c, lang := catalogOf(b.User.Language)
+	set := t.sets[lang]
 	base := strings.TrimRight(cfg.PublicURL, "/")
 	expires := now.Add(chat.EmailVerifyTTL).Truncate(time.Second)
-	v := verifyView{Name: name(b.User.DisplayName, b.User.Username), Username: b.User.Username, Subject: VerifySubject,
-		Link: VerifyURL(base, cfg.Secret, b.User.ID, b.User.Email, expires), Expires: expires.UTC().Format(TimeFormat)}
+	v := verifyView{Name: name(b.User.DisplayName, b.User.Username), Username: b.User.Username, Subject: c.verifySubject,
+		Link: VerifyURL(base, cfg.Secret, b.User.ID, b.User.Email, expires), Expires: c.when(expires)}
 	var text, html strings.Builder
-	if err := t.verifyText.Execute(&text, v); err != nil {
+	if err := set.verifyText.Execute(&text, v); err != nil {
 		return nil, fmt.Errorf("render text: %w", err)
 	}
-	if err := t.verifyHTML.Execute(&html, v); err != nil {
+	if err := set.verifyHTML.Execute(&html, v); err != nil {
 		return nil, fmt.Errorf("render html: %w", err)
 	}
-	return &Email{MessageID: MessageID(b.ID, base), From: cfg.From, To: b.User.Email, Subject: VerifySubject, Date: now,
+	return &Email{MessageID: MessageID(b.ID, base), From: cfg.From, To: b.User.Email, Subject: c.verifySubject, Date: now,
 		Text: text.String(), HTML: html.String(), Headers: map[string]string{"Auto-Submitted": "auto-generated"}}, nil
 }
 
@@ -138,64 +157,6 @@ func (t templates) renderVerify(cfg Config, b chat.MailBatch, now time.Time) (*E
 func VerifyURL(base string, secret []byte, userID, email string, expires time.Time) string {
 	return base + "/api/v1/verify-email?" + url.Values{"user": {userID}, "expires": {strconv.FormatInt(expires.Unix(), 10)},
 		"token": {chat.EmailVerifyToken(secret, userID, email, expires)}}.Encode()
-}
-
-// roomLabel names a room in an e-mail: #name, or for a direct room (which
-// has no name) what it is.
-func roomLabel(r chat.RoomRef) string {
-	if r.Visibility == chat.Direct {
-		return "a direct message"
-	}
-	return "#" + r.Name
-}
-
-// Subject names the author and room of a single mention or direct message,
-// or counts them and names the rooms of a batch.
-func Subject(items []chat.MentionItem) string {
-	first := items[0]
-	author := name(first.Message.Author.DisplayName, first.Message.Author.Username)
-	var rooms []string
-	seen := map[string]bool{}
-	sameAuthor, direct := true, 0
-	for _, it := range items {
-		if !seen[it.Room.ID] {
-			seen[it.Room.ID] = true
-			rooms = append(rooms, roomLabel(it.Room))
-		}
-		sameAuthor = sameAuthor && it.Message.Author.ID == first.Message.Author.ID
-		if it.Room.Visibility == chat.Direct {
-			direct++
-		}
-	}
-	var s string
-	switch {
-	case len(items) == 1 && direct == 1:
-		s = fmt.Sprintf("%s sent you a direct message", author)
-	case len(items) == 1:
-		s = fmt.Sprintf("%s mentioned you in %s", author, rooms[0])
-	case sameAuthor && len(rooms) == 1 && direct > 0:
-		s = fmt.Sprintf("%s sent you %d direct messages", author, len(items))
-	case sameAuthor && len(rooms) == 1:
-		s = fmt.Sprintf("%s mentioned you %d times in %s", author, len(items), rooms[0])
-	case direct > 0:
-		s = fmt.Sprintf("%d messages for you in %s", len(items), joinRooms(rooms))
-	default:
-		s = fmt.Sprintf("%d mentions in %s", len(items), joinRooms(rooms))
-	}
-	return oneLine(s)
-}
-
-// subjectRooms is how many room names a subject lists before "and N more".
-const subjectRooms = 3
-
-func joinRooms(rooms []string) string {
-	if len(rooms) > subjectRooms {
-		return strings.Join(rooms[:subjectRooms], ", ") + " and " + strconv.Itoa(len(rooms)-subjectRooms) + " more rooms"
-	}
-	if len(rooms) == 1 {
-		return rooms[0]
-	}
-	return strings.Join(rooms[:len(rooms)-1], ", ") + " and " + rooms[len(rooms)-1]
 }
 
 // MessageID is the stable Message-ID (without brackets) of a batch's

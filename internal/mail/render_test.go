@@ -36,31 +36,71 @@ func dm(roomID, authorID, author string, seq int64) chat.MentionItem {
 }
 
 func TestSubject(t *testing.T) {
+	one := []chat.MentionItem{item("r1", "general", "a", "Ada", 1, "hi")}
+	same := []chat.MentionItem{item("r1", "general", "a", "Ada", 1, "x"), item("r1", "general", "a", "Ada", 2, "y")}
+	two := []chat.MentionItem{item("r1", "general", "a", "Ada", 1, "x"), item("r2", "random", "a", "Ada", 1, "y"), item("r2", "random", "b", "Bob", 2, "z")}
+	many := []chat.MentionItem{item("r1", "a", "a", "Ada", 1, "x"), item("r2", "b", "a", "Ada", 1, "x"),
+		item("r3", "c", "a", "Ada", 1, "x"), item("r4", "d", "a", "Ada", 1, "x"), item("r5", "e", "a", "Ada", 1, "x")}
+	direct := []chat.MentionItem{dm("d1", "a", "Ada", 1)}
+	direct2 := []chat.MentionItem{dm("d1", "a", "Ada", 1), dm("d1", "a", "Ada", 2)}
+	mixed := []chat.MentionItem{dm("d1", "a", "Ada", 1), item("r1", "general", "b", "Bob", 1, "x")}
+	evil := []chat.MentionItem{item("r1", "general", "a", "Evil\r\nBcc: x@y.z", 1, "hi")}
 	tests := []struct {
 		name  string
+		lang  chat.Language
 		items []chat.MentionItem
 		want  string
 	}{
-		{"one", []chat.MentionItem{item("r1", "general", "a", "Ada", 1, "hi")}, "Ada mentioned you in #general"},
-		{"same author and room", []chat.MentionItem{item("r1", "general", "a", "Ada", 1, "x"), item("r1", "general", "a", "Ada", 2, "y")},
-			"Ada mentioned you 2 times in #general"},
-		{"two rooms", []chat.MentionItem{item("r1", "general", "a", "Ada", 1, "x"), item("r2", "random", "a", "Ada", 1, "y"), item("r2", "random", "b", "Bob", 2, "z")},
-			"3 mentions in #general and #random"},
-		{"many rooms", []chat.MentionItem{item("r1", "a", "a", "Ada", 1, "x"), item("r2", "b", "a", "Ada", 1, "x"),
-			item("r3", "c", "a", "Ada", 1, "x"), item("r4", "d", "a", "Ada", 1, "x"), item("r5", "e", "a", "Ada", 1, "x")},
-			"5 mentions in #a, #b, #c and 2 more rooms"},
-		{"direct", []chat.MentionItem{dm("d1", "a", "Ada", 1)}, "Ada sent you a direct message"},
-		{"direct twice", []chat.MentionItem{dm("d1", "a", "Ada", 1), dm("d1", "a", "Ada", 2)}, "Ada sent you 2 direct messages"},
-		{"direct and a room", []chat.MentionItem{dm("d1", "a", "Ada", 1), item("r1", "general", "b", "Bob", 1, "x")},
-			"2 messages for you in a direct message and #general"},
-		{"newline in name", []chat.MentionItem{item("r1", "general", "a", "Evil\r\nBcc: x@y.z", 1, "hi")}, "Evil Bcc: x@y.z mentioned you in #general"},
+		{"one", chat.English, one, "Ada mentioned you in #general"},
+		{"same author and room", chat.English, same, "Ada mentioned you 2 times in #general"},
+		{"two rooms", chat.English, two, "3 mentions in #general and #random"},
+		{"many rooms", chat.English, many, "5 mentions in #a, #b, #c and 2 more rooms"},
+		{"direct", chat.English, direct, "Ada sent you a direct message"},
+		{"direct twice", chat.English, direct2, "Ada sent you 2 direct messages"},
+		{"direct and a room", chat.English, mixed, "2 messages for you in a direct message and #general"},
+		{"newline in name", chat.English, evil, "Evil Bcc: x@y.z mentioned you in #general"},
+		{"una", chat.Spanish, one, "Ada te mencionó en #general"},
+		{"mismo autor y sala", chat.Spanish, same, "Ada te mencionó 2 veces en #general"},
+		{"dos salas", chat.Spanish, two, "3 menciones en #general y #random"},
+		{"muchas salas", chat.Spanish, many, "5 menciones en #a, #b, #c y 2 salas más"},
+		{"directo", chat.Spanish, direct, "Ada te envió un mensaje directo"},
+		{"directo dos veces", chat.Spanish, direct2, "Ada te envió 2 mensajes directos"},
+		{"directo y una sala", chat.Spanish, mixed, "2 mensajes para ti en un mensaje directo y #general"},
+		{"unknown language: English", chat.Language("xx"), one, "Ada mentioned you in #general"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := Subject(tt.items); got != tt.want {
-				t.Errorf("Subject = %q, want %q", got, tt.want)
+			c, _ := catalogOf(tt.lang)
+			if got := c.subject(tt.items); got != tt.want {
+				t.Errorf("subject = %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestCatalogsComplete: every language has every wording and its
+// templates, and Spanish times read in Spanish.
+func TestCatalogsComplete(t *testing.T) {
+	tm, err := parseTemplates()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for lang, c := range catalogs {
+		for _, s := range []string{c.directMessage, c.mentionedIn, c.directMessages, c.mentionedTimes, c.messagesFor, c.mentions,
+			c.aDirectMessage, c.and, c.moreRooms, c.verifySubject} {
+			if s == "" {
+				t.Errorf("%s: a wording is missing: %+v", lang, c)
+			}
+		}
+		if set := tm.sets[lang]; set.text == nil || set.html == nil || set.verifyText == nil || set.verifyHTML == nil {
+			t.Errorf("%s: templates missing", lang)
+		}
+	}
+	at := time.Date(2025, 3, 4, 5, 6, 0, 0, time.UTC)
+	for lang, want := range map[chat.Language]string{chat.English: "Tue 4 Mar 2025, 05:06 UTC", chat.Spanish: "mar 4 mar 2025, 05:06 UTC"} {
+		if got := catalogs[lang].when(at); got != want {
+			t.Errorf("%s: when = %q, want %q", lang, got, want)
+		}
 	}
 }
 

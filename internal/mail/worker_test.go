@@ -195,3 +195,44 @@ func TestDeletedMessagesAreNotMailed(t *testing.T) {
 		t.Errorf("metrics = %v", e.metrics.n)
 	}
 }
+
+// captured keeps the e-mails a worker sends.
+type captured struct{ emails []*Email }
+
+func (c *captured) Send(_ context.Context, e *Email) error {
+	c.emails = append(c.emails, e)
+	return nil
+}
+
+// TestEmailInRecipientsLanguage: a user who reads OpenChat in Spanish gets
+// mention e-mails in Spanish.
+func TestEmailInRecipientsLanguage(t *testing.T) {
+	e := newEnv(t, sqliteStore(t))
+	es := chat.Spanish
+	u := e.user("lucia", chat.NotifyAlways)
+	if _, err := e.store.UpdateUser(context.Background(), u.ID, chat.UserPatch{Language: &es}); err != nil {
+		t.Fatal(err)
+	}
+	e.user("ann", chat.NotifyAlways)
+	e.post(e.room, "hola @lucia, **mira** esto")
+	e.post(e.room, "hi @ann")
+	e.clock.advance(DefaultBatchWindow + time.Second)
+	tr := &captured{}
+	e.tick(e.worker(tr, "w1", nil))
+	got := map[string]*Email{}
+	for _, m := range tr.emails {
+		got[m.To] = m
+	}
+	lucia, ann := got["lucia@example.org"], got["ann@example.org"]
+	if lucia == nil || ann == nil {
+		t.Fatalf("sent %d e-mails: %+v", len(tr.emails), got)
+	}
+	if lucia.Subject != "Ada te mencionó en #general" || !strings.Contains(lucia.Text, "Hola, Lucia:") ||
+		!strings.Contains(lucia.HTML, `lang="es"`) || !strings.Contains(lucia.HTML, "<strong>mira</strong>") ||
+		!strings.Contains(lucia.Text, "**mira**") {
+		t.Errorf("Spanish e-mail: %q\n%s\n%s", lucia.Subject, lucia.Text, lucia.HTML)
+	}
+	if ann.Subject != "Ada mentioned you in #general" || !strings.Contains(ann.Text, "Hello Ann,") {
+		t.Errorf("English e-mail: %q\n%s", ann.Subject, ann.Text)
+	}
+}

@@ -13,17 +13,17 @@ import (
 	"github.com/open-chat/openchat/internal/chat"
 )
 
-const userCols = `u.id, u.username, u.display_name, u.email, u.email_notifications, u.email_verified, u.password_hash, u.created_at`
+const userCols = `u.id, u.username, u.display_name, u.email, u.email_notifications, u.email_verified, u.password_hash, u.created_at, u.language`
 
 func scanUser(row pgx.Row, extra ...any) (chat.User, error) {
 	var u chat.User
-	var pref string
+	var pref, lang string
 	var created time.Time
-	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Email, &pref, &u.EmailVerified, &u.PasswordHash, &created}, extra...)
+	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Email, &pref, &u.EmailVerified, &u.PasswordHash, &created, &lang}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return chat.User{}, err
 	}
-	u.EmailNotifications, u.CreatedAt = chat.NotifyPref(pref), ts(created)
+	u.EmailNotifications, u.CreatedAt, u.Language = chat.NotifyPref(pref), ts(created), chat.Language(lang)
 	return u, nil
 }
 
@@ -33,10 +33,13 @@ func (s *Store) CreateUser(ctx context.Context, u chat.User) error {
 	if u.EmailNotifications == "" {
 		u.EmailNotifications = chat.NotifyAlways
 	}
+	if u.Language == "" {
+		u.Language = chat.English
+	}
 	_, err := s.pool.Exec(ctx, `INSERT INTO users (id, username, display_name, email, email_notifications, email_verified,
-		password_hash, created_at, email_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		password_hash, created_at, language, email_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		u.ID, strings.ToLower(u.Username), u.DisplayName, u.Email, string(u.EmailNotifications), u.EmailVerified,
-		u.PasswordHash, u.CreatedAt.Time, chat.EmailKey(u.Email))
+		u.PasswordHash, u.CreatedAt.Time, string(u.Language), chat.EmailKey(u.Email))
 	var pgErr *pgconn.PgError
 	switch {
 	case isUnique(err) && errors.As(err, &pgErr) && pgErr.ConstraintName == "users_email_key":
@@ -127,14 +130,19 @@ func likePrefix(p string) string {
 
 // UpdateUser applies p; ENOTFOUND for an unknown id.
 func (s *Store) UpdateUser(ctx context.Context, id string, p chat.UserPatch) (chat.User, error) {
-	var pref *string
+	var pref, lang *string
 	if p.EmailNotifications != nil {
 		v := string(*p.EmailNotifications)
 		pref = &v
 	}
+	if p.Language != nil {
+		v := string(*p.Language)
+		lang = &v
+	}
 	u, err := scanUser(s.pool.QueryRow(ctx, `UPDATE users u SET
-		display_name = COALESCE($1, u.display_name), email_notifications = COALESCE($2, u.email_notifications)
-		WHERE u.id = $3 RETURNING `+userCols, p.DisplayName, pref, id))
+		display_name = COALESCE($1, u.display_name), email_notifications = COALESCE($2, u.email_notifications),
+		language = COALESCE($3, u.language)
+		WHERE u.id = $4 RETURNING `+userCols, p.DisplayName, pref, lang, id))
 	switch {
 	case isNoRows(err):
 		return chat.User{}, chat.Errorf(chat.ENOTFOUND, "user not found")

@@ -12,7 +12,7 @@ import (
 // each with its user and its items (oldest first).
 func (s *Store) batches(ctx context.Context, clause string, args ...any) ([]chat.MailBatch, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT b.id, b.kind, b.status, b.attempts, b.last_error, b.created_at, b.next_attempt_at,
-		u.id, u.username, u.display_name, u.email, u.email_notifications, u.email_verified, u.password_hash, u.created_at
+		u.id, u.username, u.display_name, u.email, u.email_notifications, u.email_verified, u.password_hash, u.created_at, u.language
 		FROM mail_batches b JOIN users u ON u.id = b.user_id `+clause, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load batches: %w", err)
@@ -23,16 +23,16 @@ func (s *Store) batches(ctx context.Context, clause string, args ...any) ([]chat
 		var b chat.MailBatch
 		var kind, status string
 		var created, next int64
-		var pref string
+		var pref, lang string
 		var uCreated int64
 		u := &b.User
 		if err := rows.Scan(&b.ID, &kind, &status, &b.Attempts, &b.LastError, &created, &next,
-			&u.ID, &u.Username, &u.DisplayName, &u.Email, &pref, &u.EmailVerified, &u.PasswordHash, &uCreated); err != nil {
+			&u.ID, &u.Username, &u.DisplayName, &u.Email, &pref, &u.EmailVerified, &u.PasswordHash, &uCreated, &lang); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("scan batch: %w", err)
 		}
 		b.Kind, b.Status, b.CreatedAt, b.NextAttempt = chat.BatchKind(kind), chat.BatchStatus(status), fromMS(created), fromMS(next)
-		u.EmailNotifications, u.CreatedAt = chat.NotifyPref(pref), fromMS(uCreated)
+		u.EmailNotifications, u.CreatedAt, u.Language = chat.NotifyPref(pref), fromMS(uCreated), chat.Language(lang)
 		b.Items = []chat.MentionItem{}
 		index[b.ID] = len(out)
 		out = append(out, b)
@@ -60,7 +60,9 @@ func (s *Store) batches(ctx context.Context, clause string, args ...any) ([]chat
 func (s *Store) batchItems(ctx context.Context, db *sql.DB, ids []string, add func(string, chat.MentionItem)) error {
 	rows, err := db.QueryContext(ctx, `SELECT `+msgCols+`, n.batch_id, r.name, r.visibility
 		FROM notifications n JOIN messages m ON m.id = n.message_id JOIN users u ON u.id = m.author_id JOIN rooms r ON r.id = n.room_id
-		WHERE n.batch_id IN (`+placeholders(len(ids))+`) AND m.deleted_at IS NULL ORDER BY m.created_at, n.id`, anys(ids)...)
+		WHERE n.batch_id IN (`+placeholders(len(ids))+`) AND m.deleted_at IS NULL
+			AND (r.visibility = 'direct' OR EXISTS (SELECT 1 FROM mentions mn WHERE mn.message_id = n.message_id AND mn.user_id = n.user_id))
+		ORDER BY m.created_at, n.id`, anys(ids)...)
 	if err != nil {
 		return fmt.Errorf("load batch items: %w", err)
 	}

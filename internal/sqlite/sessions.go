@@ -40,19 +40,19 @@ func (s *Store) CreateSession(ctx context.Context, sess chat.Session) error {
 // SessionUser returns the session unexpired at now and its user; ENOTFOUND otherwise.
 func (s *Store) SessionUser(ctx context.Context, tokenHash string, now time.Time) (chat.User, chat.Session, error) {
 	var u chat.User
-	var pref string
+	var pref, lang string
 	var uCreated int64
 	sess, err := scanSession(s.r.QueryRowContext(ctx, `SELECT `+sessionCols+`,
-		u.id, u.username, u.display_name, u.email, u.email_notifications, u.email_verified, u.password_hash, u.created_at
+		u.id, u.username, u.display_name, u.email, u.email_notifications, u.email_verified, u.password_hash, u.created_at, u.language
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?`, tokenHash, ms(now)),
-		&u.ID, &u.Username, &u.DisplayName, &u.Email, &pref, &u.EmailVerified, &u.PasswordHash, &uCreated)
+		&u.ID, &u.Username, &u.DisplayName, &u.Email, &pref, &u.EmailVerified, &u.PasswordHash, &uCreated, &lang)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return chat.User{}, chat.Session{}, chat.Errorf(chat.ENOTFOUND, "session not found or expired")
 	case err != nil:
 		return chat.User{}, chat.Session{}, fmt.Errorf("session user: %w", err)
 	}
-	u.EmailNotifications, u.CreatedAt = chat.NotifyPref(pref), fromMS(uCreated)
+	u.EmailNotifications, u.CreatedAt, u.Language = chat.NotifyPref(pref), fromMS(uCreated), chat.Language(lang)
 	return u, sess, nil
 }
 

@@ -11,18 +11,18 @@ import (
 	"github.com/open-chat/openchat/internal/chat"
 )
 
-const userCols = `id, username, display_name, email, email_notifications, email_verified, password_hash, created_at`
+const userCols = `id, username, display_name, email, email_notifications, email_verified, password_hash, created_at, language`
 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanUser(sc scanner) (chat.User, error) {
 	var u chat.User
-	var pref string
+	var pref, lang string
 	var created int64
-	if err := sc.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Email, &pref, &u.EmailVerified, &u.PasswordHash, &created); err != nil {
+	if err := sc.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Email, &pref, &u.EmailVerified, &u.PasswordHash, &created, &lang); err != nil {
 		return chat.User{}, err
 	}
-	u.EmailNotifications, u.CreatedAt = chat.NotifyPref(pref), fromMS(created)
+	u.EmailNotifications, u.CreatedAt, u.Language = chat.NotifyPref(pref), fromMS(created), chat.Language(lang)
 	return u, nil
 }
 
@@ -32,9 +32,12 @@ func (s *Store) CreateUser(ctx context.Context, u chat.User) error {
 	if u.EmailNotifications == "" {
 		u.EmailNotifications = chat.NotifyAlways
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO users (`+userCols+`, email_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	if u.Language == "" {
+		u.Language = chat.English
+	}
+	_, err := s.w.ExecContext(ctx, `INSERT INTO users (`+userCols+`, email_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		u.ID, strings.ToLower(u.Username), u.DisplayName, u.Email, string(u.EmailNotifications), u.EmailVerified,
-		u.PasswordHash, ms(u.CreatedAt.Time), chat.EmailKey(u.Email))
+		u.PasswordHash, ms(u.CreatedAt.Time), string(u.Language), chat.EmailKey(u.Email))
 	switch {
 	case isUnique(err) && strings.Contains(err.Error(), "email_key"):
 		return chat.Errorf(chat.ECONFLICT, "e-mail address is taken")
@@ -124,7 +127,7 @@ func likePrefix(p string) string {
 
 // UpdateUser applies p; ENOTFOUND for an unknown id.
 func (s *Store) UpdateUser(ctx context.Context, id string, p chat.UserPatch) (chat.User, error) {
-	var display, pref *string
+	var display, pref, lang *string
 	if p.DisplayName != nil {
 		display = p.DisplayName
 	}
@@ -132,9 +135,14 @@ func (s *Store) UpdateUser(ctx context.Context, id string, p chat.UserPatch) (ch
 		v := string(*p.EmailNotifications)
 		pref = &v
 	}
+	if p.Language != nil {
+		v := string(*p.Language)
+		lang = &v
+	}
 	u, err := scanUser(s.w.QueryRowContext(ctx, `UPDATE users SET
-		display_name = COALESCE(?, display_name), email_notifications = COALESCE(?, email_notifications)
-		WHERE id = ? RETURNING `+userCols, display, pref, id))
+		display_name = COALESCE(?, display_name), email_notifications = COALESCE(?, email_notifications),
+		language = COALESCE(?, language)
+		WHERE id = ? RETURNING `+userCols, display, pref, lang, id))
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return chat.User{}, chat.Errorf(chat.ENOTFOUND, "user not found")

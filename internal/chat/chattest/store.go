@@ -81,7 +81,7 @@ var base = time.Date(2030, 1, 2, 3, 4, 5, 6_000_000, time.UTC)
 func newUser(t *testing.T, s chat.Store, name string) chat.User {
 	t.Helper()
 	u := chat.User{ID: chat.NewID(), Username: name, DisplayName: "The " + name, Email: name + "@example.org",
-		EmailNotifications: chat.NotifyAlways, PasswordHash: "hash-" + name, CreatedAt: chat.NewTime(base)}
+		EmailNotifications: chat.NotifyAlways, Language: chat.English, PasswordHash: "hash-" + name, CreatedAt: chat.NewTime(base)}
 	if err := s.CreateUser(context.Background(), u); err != nil {
 		t.Fatalf("CreateUser(%s): %v", name, err)
 	}
@@ -147,7 +147,8 @@ func testUsers(t *testing.T, s chat.Store) {
 
 func sameUser(a, b chat.User) bool {
 	return a.ID == b.ID && a.Username == b.Username && a.DisplayName == b.DisplayName && a.Email == b.Email && a.EmailVerified == b.EmailVerified &&
-		a.EmailNotifications == b.EmailNotifications && a.PasswordHash == b.PasswordHash && a.CreatedAt.Equal(b.CreatedAt.Time)
+		a.EmailNotifications == b.EmailNotifications && a.PasswordHash == b.PasswordHash && a.CreatedAt.Equal(b.CreatedAt.Time) &&
+		a.Language == b.Language
 }
 
 func testUserLookups(t *testing.T, s chat.Store) {
@@ -209,7 +210,7 @@ func testUserLookups(t *testing.T, s chat.Store) {
 func testUpdateUser(t *testing.T, s chat.Store) {
 	ctx := context.Background()
 	ada := newUser(t, s, "ada")
-	name, never := "Countess", chat.NotifyNever
+	name, never, es := "Countess", chat.NotifyNever, chat.Spanish
 	tests := []struct {
 		name string
 		id   string
@@ -220,6 +221,7 @@ func testUpdateUser(t *testing.T, s chat.Store) {
 		{"nothing", ada.ID, chat.UserPatch{}, func(u chat.User) chat.User { return u }, ""},
 		{"display name", ada.ID, chat.UserPatch{DisplayName: &name}, func(u chat.User) chat.User { u.DisplayName = name; return u }, ""},
 		{"preference", ada.ID, chat.UserPatch{EmailNotifications: &never}, func(u chat.User) chat.User { u.EmailNotifications = never; return u }, ""},
+		{"language", ada.ID, chat.UserPatch{Language: &es}, func(u chat.User) chat.User { u.Language = es; return u }, ""},
 		{"unknown", chat.NewID(), chat.UserPatch{DisplayName: &name}, nil, chat.ENOTFOUND},
 	}
 	cur := ada

@@ -163,14 +163,19 @@ func testChangeMentions(t *testing.T, s chat.Store) {
 		t.Fatal("a deleted message's mention is still listed")
 	}
 
-	// A batch formed before the deletion no longer carries the message.
+	// A batch formed before the deletion, or before an edit that dropped
+	// the mention, no longer carries the message.
 	g := post(t, s, r, bob, "@ada in a batch", ada)
+	h := post(t, s, r, bob, "@ada, later not", ada)
 	formOne(t, s, now.Add(4*window), 1)
 	if _, err := s.DeleteMessage(ctx, r.ID, g.Seq); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := s.EditMessage(ctx, chat.MessageEdit{RoomID: r.ID, Seq: h.Seq, Body: "later not"}); err != nil {
+		t.Fatal(err)
+	}
 	if b := claim(t, s, "w1", now.Add(4*window), 1)[0]; len(b.Items) != 0 {
-		t.Fatalf("a deleted message in a formed batch: %+v", b.Items)
+		t.Fatalf("a deleted or unmentioning message in a formed batch: %+v", b.Items)
 	}
 }
 

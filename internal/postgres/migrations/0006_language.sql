@@ -1,0 +1,3 @@
+-- The language each user reads OpenChat in: e-mails to them are written in
+-- it. Existing users read English, as before.
+ALTER TABLE users ADD COLUMN language text NOT NULL DEFAULT 'en';
