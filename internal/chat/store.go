@@ -10,6 +10,7 @@ type Store interface {
 	MemberStore
 	MessageStore
 	OutboxStore
+	SearchStore
 	// Ping reports whether the database answers (readiness).
 	Ping(ctx context.Context) error
 	Close() error

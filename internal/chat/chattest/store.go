@@ -50,6 +50,10 @@ func TestStore(t *testing.T, newStore func(t *testing.T) chat.Store) {
 		{"DirectRoomsConcurrent", testDirectRoomsConcurrent},
 		{"ReadState", testReadState},
 		{"DirectNotifications", testDirectNotifications},
+		{"SearchMatching", testSearchMatching},
+		{"SearchFilters", testSearchFilters},
+		{"SearchReaders", testSearchReaders},
+		{"SearchPaging", testSearchPaging},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })

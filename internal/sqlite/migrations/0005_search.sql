@@ -1,0 +1,27 @@
+-- Full-text search of message bodies: an FTS5 index over messages (an
+-- external-content table: the text stays in messages, the index holds
+-- only the words), keyed by the messages' rowid. unicode61 with
+-- remove_diacritics 2 folds case and accents ("Canción" = "cancion"),
+-- as chat.Fold does for snippets. Triggers keep it in step in the
+-- transaction that writes a message (an edit or delete included), and the
+-- 'rebuild' below indexes the messages that exist now. The index is
+-- derived data: transfer skips it, and 'rebuild' remakes it at any time.
+CREATE VIRTUAL TABLE messages_fts USING fts5(
+    body,
+    content = 'messages',
+    content_rowid = 'rowid',
+    tokenize = 'unicode61 remove_diacritics 2'
+);
+
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts (rowid, body) VALUES (new.rowid, new.body);
+END;
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.rowid, old.body);
+END;
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF body ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.rowid, old.body);
+    INSERT INTO messages_fts (rowid, body) VALUES (new.rowid, new.body);
+END;
+
+INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');

@@ -1,0 +1,76 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/open-chat/openchat/internal/chat"
+)
+
+// SearchMessages finds messages through the FTS5 index (migration 0005)
+// and sorts the matches newest first. The rule of who reads what is
+// chat.MessageSearch.ReaderID's: public rooms, or a membership.
+func (s *Store) SearchMessages(ctx context.Context, q chat.MessageSearch) ([]chat.SearchHit, error) {
+	where := []string{`messages_fts MATCH ?`,
+		`(r.visibility = 'public' OR EXISTS (SELECT 1 FROM room_members rm WHERE rm.room_id = m.room_id AND rm.user_id = ?))`}
+	args := []any{ftsQuery(q.Query), q.ReaderID}
+	if q.AuthorID != "" {
+		where, args = append(where, `m.author_id = ?`), append(args, q.AuthorID)
+	}
+	if len(q.RoomIDs) > 0 {
+		where = append(where, `m.room_id IN (`+placeholders(len(q.RoomIDs))+`)`)
+		for _, id := range q.RoomIDs {
+			args = append(args, id)
+		}
+	}
+	if !q.Before.IsZero() {
+		where, args = append(where, `m.created_at < ?`), append(args, q.Before.UnixMilli())
+	}
+	if !q.After.IsZero() {
+		where, args = append(where, `m.created_at > ?`), append(args, q.After.UnixMilli())
+	}
+	if !q.Cursor.IsZero() {
+		where, args = append(where, `(m.created_at, m.id) < (?, ?)`), append(args, q.Cursor.At.UnixMilli(), q.Cursor.ID)
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT `+msgCols+`, r.name, r.visibility
+		FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid
+		JOIN users u ON u.id = m.author_id JOIN rooms r ON r.id = m.room_id
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY m.created_at DESC, m.id DESC LIMIT ?`, append(args, q.Limit)...)
+	if err != nil {
+		return nil, fmt.Errorf("search messages: %w", err)
+	}
+	defer rows.Close()
+	out := []chat.SearchHit{}
+	for rows.Next() {
+		var h chat.SearchHit
+		m, err := scanMessage(rows, &h.Room.Name, &h.Room.Visibility)
+		if err != nil {
+			return nil, fmt.Errorf("scan search hit: %w", err)
+		}
+		h.Message, h.Room.ID = m, m.RoomID
+		out = append(out, h)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("search messages: %w", err)
+	}
+	return out, nil
+}
+
+// ftsQuery writes q as an FTS5 query: quoted words and phrases, all
+// required, the last word as a prefix when q says so. Words are folded
+// letters and digits (chat.SearchTokens), so quoting is all they need.
+func ftsQuery(q chat.SearchQuery) string {
+	var parts []string
+	for i, w := range q.Words {
+		p := `"` + strings.ReplaceAll(w, `"`, `""`) + `"`
+		if q.Prefix && i == len(q.Words)-1 {
+			p += "*"
+		}
+		parts = append(parts, p)
+	}
+	for _, ph := range q.Phrases {
+		parts = append(parts, `"`+strings.ReplaceAll(strings.Join(ph, " "), `"`, `""`)+`"`)
+	}
+	return strings.Join(parts, " AND ")
+}
