@@ -32,8 +32,7 @@ type MessageSearch struct {
 	Limit    int
 }
 
-// SearchCursor is the position after the last hit of a page: hits come
-// newest first by (created_at, id), so the next page starts below it.
+// SearchCursor is the last hit of a page; the next page starts after it.
 type SearchCursor struct {
 	At Time
 	ID string
@@ -79,7 +78,8 @@ type SearchHit struct {
 // transaction that stores it.
 type SearchStore interface {
 	// SearchMessages returns up to q.Limit messages matching q, newest
-	// first by (created_at, id), below q.Cursor when it is set. Case and
+	// first (messages of one millisecond in an order the store keeps from
+	// page to page), after q.Cursor's message when it is set. Case and
 	// accents never matter.
 	SearchMessages(ctx context.Context, q MessageSearch) ([]SearchHit, error)
 }

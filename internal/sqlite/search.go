@@ -8,8 +8,11 @@ import (
 	"github.com/open-chat/openchat/internal/chat"
 )
 
-// SearchMessages finds messages through the FTS5 index (migration 0005)
-// and sorts the matches newest first. The rule of who reads what is
+// SearchMessages finds messages through the FTS5 index (migration 0005),
+// newest first. The single writer appends with ascending rowids and never
+// decreasing times, so rowid order is time order: FTS5 walks the matches
+// by rowid from the newest and stops at the limit, instead of sorting
+// every match of a common word. The rule of who reads what is
 // chat.MessageSearch.ReaderID's: public rooms, or a membership.
 func (s *Store) SearchMessages(ctx context.Context, q chat.MessageSearch) ([]chat.SearchHit, error) {
 	where := []string{`messages_fts MATCH ?`,
@@ -30,13 +33,13 @@ func (s *Store) SearchMessages(ctx context.Context, q chat.MessageSearch) ([]cha
 	if !q.After.IsZero() {
 		where, args = append(where, `m.created_at > ?`), append(args, q.After.UnixMilli())
 	}
-	if !q.Cursor.IsZero() {
-		where, args = append(where, `(m.created_at, m.id) < (?, ?)`), append(args, q.Cursor.At.UnixMilli(), q.Cursor.ID)
+	if !q.Cursor.IsZero() { // a cursor whose message is gone ends the listing
+		where, args = append(where, `messages_fts.rowid < (SELECT rowid FROM messages WHERE id = ?)`), append(args, q.Cursor.ID)
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT `+msgCols+`, r.name, r.visibility
 		FROM messages_fts JOIN messages m ON m.rowid = messages_fts.rowid
 		JOIN users u ON u.id = m.author_id JOIN rooms r ON r.id = m.room_id
-		WHERE `+strings.Join(where, " AND ")+` ORDER BY m.created_at DESC, m.id DESC LIMIT ?`, append(args, q.Limit)...)
+		WHERE `+strings.Join(where, " AND ")+` ORDER BY messages_fts.rowid DESC LIMIT ?`, append(args, q.Limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("search messages: %w", err)
 	}

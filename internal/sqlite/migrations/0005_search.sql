@@ -10,8 +10,13 @@ CREATE VIRTUAL TABLE messages_fts USING fts5(
     body,
     content = 'messages',
     content_rowid = 'rowid',
-    tokenize = 'unicode61 remove_diacritics 2'
+    tokenize = 'unicode61 remove_diacritics 2',
+    columnsize = 0 -- no per-message sizes: results are ordered by time, not bm25
 );
+-- Merge segments 8 at a time rather than 4: each commit writes a segment,
+-- and merging is most of what indexing adds to an append (measured:
+-- docs/performance.md, Search).
+INSERT INTO messages_fts (messages_fts, rank) VALUES ('automerge', 8);
 
 CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
     INSERT INTO messages_fts (rowid, body) VALUES (new.rowid, new.body);
