@@ -17,7 +17,7 @@ import (
 func (s *Store) SearchMessages(ctx context.Context, q chat.MessageSearch) ([]chat.SearchHit, error) {
 	where := []string{`messages_fts MATCH ?`,
 		`(r.visibility = 'public' OR EXISTS (SELECT 1 FROM room_members rm WHERE rm.room_id = m.room_id AND rm.user_id = ?))`}
-	args := []any{ftsQuery(q.Query), q.ReaderID}
+	args := []any{ftsQuery(q), q.ReaderID}
 	if q.AuthorID != "" {
 		where, args = append(where, `m.author_id = ?`), append(args, q.AuthorID)
 	}
@@ -60,20 +60,44 @@ func (s *Store) SearchMessages(ctx context.Context, q chat.MessageSearch) ([]cha
 	return out, nil
 }
 
-// ftsQuery writes q as an FTS5 query: quoted words and phrases, all
-// required, the last word as a prefix when q says so. Words are folded
-// letters and digits (chat.SearchTokens), so quoting is all they need.
-func ftsQuery(q chat.SearchQuery) string {
+// ftsQuery writes q as an FTS5 query: quoted words and phrases of the
+// body, all required, the last word as a prefix when q says so; and the
+// room and author ids as the index holds them (ftsID). The SQL filters
+// on room and author stay: these only narrow the words' lists fast.
+func ftsQuery(q chat.MessageSearch) string {
 	var parts []string
-	for i, w := range q.Words {
-		p := `"` + strings.ReplaceAll(w, `"`, `""`) + `"`
-		if q.Prefix && i == len(q.Words)-1 {
+	for i, w := range q.Query.Words {
+		p := ftsPhrase([]string{w})
+		if q.Query.Prefix && i == len(q.Query.Words)-1 {
 			p += "*"
 		}
 		parts = append(parts, p)
 	}
-	for _, ph := range q.Phrases {
-		parts = append(parts, `"`+strings.ReplaceAll(strings.Join(ph, " "), `"`, `""`)+`"`)
+	for _, ph := range q.Query.Phrases {
+		parts = append(parts, ftsPhrase(ph))
 	}
-	return strings.Join(parts, " AND ")
+	out := "body : (" + strings.Join(parts, " AND ") + ")"
+	if len(q.RoomIDs) > 0 {
+		ids := make([]string, len(q.RoomIDs))
+		for i, id := range q.RoomIDs {
+			ids[i] = ftsID(id)
+		}
+		out += " AND room_id : (" + strings.Join(ids, " OR ") + ")"
+	}
+	if q.AuthorID != "" {
+		out += " AND author_id : " + ftsID(q.AuthorID)
+	}
+	return out
+}
+
+// ftsPhrase quotes words (folded letters and digits, chat.SearchTokens)
+// as one FTS5 phrase.
+func ftsPhrase(words []string) string {
+	return `"` + strings.ReplaceAll(strings.Join(words, " "), `"`, `""`) + `"`
+}
+
+// ftsID is an id as the index holds it: without its dashes (the triggers'
+// replace), split into words as unicode61 splits it (one word for a UUID).
+func ftsID(id string) string {
+	return ftsPhrase(chat.SearchTokens(strings.ReplaceAll(id, "-", "")))
 }
