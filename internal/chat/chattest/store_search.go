@@ -84,6 +84,7 @@ func testSearchMatching(t *testing.T, s chat.Store) {
 		"the server is down; deploy later", // 8
 		"Straße and naïve café",            // 9
 		"東京 meeting",                       // 10
+		"this and that, or NOT",            // 11
 	} {
 		f.post(t, f.general, f.ada, b)
 	}
@@ -109,6 +110,8 @@ func testSearchMatching(t *testing.T, s chat.Store) {
 		{"example ", []string{"write to ada@example.org today"}},
 		{"ada@example.org", []string{"write to ada@example.org today"}},
 		{"東京", []string{"東京 meeting"}},
+		{"and or not ", []string{"this and that, or NOT"}}, // words, not operators
+		{`"or not"`, []string{"this and that, or NOT"}},
 		{"nothing ", []string{}},
 		{"dep nothing", []string{}},
 	}
