@@ -3,7 +3,7 @@ GO          ?= go
 STATICCHECK ?= $(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 # The version the binary reports (openchat version, /healthz, build_info).
 VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-WEB_SRC     := $(shell find web/src web/public web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig*.json web/scripts -type f 2>/dev/null)
+WEB_SRC     := $(shell find web/src web/public web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig*.json web/scripts web/sw.template.js -type f 2>/dev/null)
 
 .PHONY: run build test lint test-go test-web test-e2e test-cluster bench fuzz web clean
 

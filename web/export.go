@@ -39,6 +39,9 @@ func export(fsys fs.FS, dir string, cfg Config) error {
 		if name == "index.html" || name == "index.html.gz" || name == "index.html.br" {
 			return nil // rewritten below; stale compressed copies would disagree
 		}
+		if cfg.AssetURL != "" && (name == ServiceWorker+".gz" || name == ServiceWorker+".br") {
+			return nil // sw.js is rewritten below too
+		}
 		b, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return err
@@ -50,6 +53,11 @@ func export(fsys fs.FS, dir string, cfg Config) error {
 	}
 	if err := os.WriteFile(filepath.Join(dir, "index.html"), index, 0o644); err != nil {
 		return fmt.Errorf("web: export: %w", err)
+	}
+	if sw := renderWorker(fsys, cfg); sw != nil {
+		if err := os.WriteFile(filepath.Join(dir, ServiceWorker), sw.variants[""].body, 0o644); err != nil {
+			return fmt.Errorf("web: export: %w", err)
+		}
 	}
 	if err := os.WriteFile(filepath.Join(dir, "config.json"), configFile(cfg).variants[""].body, 0o644); err != nil {
 		return fmt.Errorf("web: export: %w", err)

@@ -54,6 +54,8 @@ func contentType(name string) string {
 		return "application/json"
 	case ".svg":
 		return "image/svg+xml"
+	case ".webmanifest":
+		return "application/manifest+json"
 	case ".woff2":
 		return "font/woff2"
 	case ".txt":
@@ -91,6 +93,11 @@ func loadFiles(fsys fs.FS) (map[string]*file, error) {
 		if strings.HasPrefix("/"+name, AssetsPrefix) {
 			f.cache = AssetCacheControl
 		}
+		if name == ServiceWorker {
+			// Browsers look for a new worker on each load; an HTTP cache in
+			// between would hide a deploy from them.
+			f.cache = IndexCacheControl
+		}
 		for _, e := range encodings {
 			if b, err := fs.ReadFile(fsys, name+e.suffix); err == nil {
 				f.variants[e.name] = variant{b, etagOf(b, e.name)}
@@ -112,13 +119,32 @@ func renderIndex(fsys fs.FS, cfg Config) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: the client is not built (run `make web`): %w", err)
 	}
-	if cfg.AssetURL != "" {
-		to := cfg.AssetURL + strings.TrimPrefix(AssetsPrefix, "/")
-		for _, q := range []string{`"`, `'`} {
-			b = bytes.ReplaceAll(b, []byte(q+AssetsPrefix), []byte(q+to))
-		}
+	return rewriteAssetRefs(b, cfg), nil
+}
+
+// rewriteAssetRefs points quoted root-relative asset references at
+// AssetURL: in index.html, and in sw.js, whose list of files to cache must
+// name the URLs the page really loads.
+func rewriteAssetRefs(b []byte, cfg Config) []byte {
+	if cfg.AssetURL == "" {
+		return b
 	}
-	return b, nil
+	to := cfg.AssetURL + strings.TrimPrefix(AssetsPrefix, "/")
+	for _, q := range []string{`"`, `'`} {
+		b = bytes.ReplaceAll(b, []byte(q+AssetsPrefix), []byte(q+to))
+	}
+	return b
+}
+
+// renderWorker is sw.js with its asset URLs rewritten, or nil when the
+// build has none. Its precompressed copies would be stale, so it has none.
+func renderWorker(fsys fs.FS, cfg Config) *file {
+	b, err := fs.ReadFile(fsys, ServiceWorker)
+	if err != nil || cfg.AssetURL == "" {
+		return nil
+	}
+	b = rewriteAssetRefs(b, cfg)
+	return &file{ctype: contentType(ServiceWorker), cache: IndexCacheControl, variants: map[string]variant{"": {b, etagOf(b, "")}}}
 }
 
 func indexFile(body []byte) (*file, error) {

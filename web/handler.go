@@ -35,6 +35,9 @@ func newHandler(fsys fs.FS, cfg Config) (*handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	if sw := renderWorker(fsys, cfg); sw != nil {
+		files["/"+ServiceWorker] = sw
+	}
 	h := &handler{cfg: cfg, files: files, index: index, config: configFile(cfg)}
 	h.csp, h.connectSrc = policy(cfg)
 	return h, nil

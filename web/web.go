@@ -35,6 +35,10 @@ const (
 // AssetsPrefix is where Vite puts the hashed files.
 const AssetsPrefix = "/assets/"
 
+// ServiceWorker is the worker script at the root of the build (scripts/sw.mjs
+// writes it): revalidated on every load like index.html.
+const ServiceWorker = "sw.js"
+
 // Config says where the client's parts live when they are not all on the
 // server's own origin.
 type Config struct {

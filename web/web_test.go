@@ -20,6 +20,10 @@ func testFS() fstest.MapFS {
 	return fstest.MapFS{
 		"index.html":                  {Data: []byte(testIndex)},
 		"favicon.svg":                 {Data: []byte("<svg/>")},
+		"sw.js":                       {Data: []byte(`const SHELL=["/","/assets/index-abc123.js"]`)},
+		"sw.js.gz":                    {Data: []byte("SWGZ")},
+		"manifest.webmanifest":        {Data: []byte(`{"name":"OpenChat"}`)},
+		"icon-192.png":                {Data: []byte("PNG")},
 		"assets/index-abc123.js":      {Data: []byte("console.log('js')")},
 		"assets/index-abc123.js.br":   {Data: []byte("BR")},
 		"assets/index-abc123.js.gz":   {Data: []byte("GZ")},
@@ -65,6 +69,9 @@ func TestAssets(t *testing.T) {
 		{"uncompressed font", "/assets/logo-0a1b2c.woff2", "br", 200, "font", "", "font/woff2", AssetCacheControl},
 		{"nested", "/assets/nested/x-123abc.json", "", 200, "{}", "", "application/json", AssetCacheControl},
 		{"root file", "/favicon.svg", "", 200, "<svg/>", "", "image/svg+xml", FileCacheControl},
+		{"service worker revalidated, so a deploy is seen at once", "/sw.js", "gzip", 200, "SWGZ", "gzip", "text/javascript; charset=utf-8", IndexCacheControl},
+		{"web app manifest", "/manifest.webmanifest", "", 200, `{"name":"OpenChat"}`, "", "application/manifest+json", FileCacheControl},
+		{"icon", "/icon-192.png", "", 200, "PNG", "", "image/png", FileCacheControl},
 		{"unknown asset is 404, not the app", "/assets/index-old999.js", "", 404, "", "", "", ""},
 		{"compressed copy not served by name", "/assets/index-abc123.js.br", "", 404, "", "", "", ""},
 	}
@@ -245,6 +252,11 @@ func TestAssetURLRewrite(t *testing.T) {
 	if strings.Contains(body, `"/assets/`) {
 		t.Error("a local asset reference is left")
 	}
+	// The service worker caches what the page loads: the CDN's URLs.
+	sw := get(h, "/sw.js", "Accept-Encoding", "gzip")
+	if got := sw.Body.String(); got != `const SHELL=["/","https://cdn.example.com/v1/assets/index-abc123.js"]` || sw.Header().Get("Content-Encoding") != "" || sw.Header().Get("Cache-Control") != IndexCacheControl {
+		t.Errorf("sw.js %q %v", got, sw.Header())
+	}
 }
 
 func TestConfigJSON(t *testing.T) {
@@ -304,6 +316,12 @@ func TestExport(t *testing.T) {
 	for _, f := range []string{"assets/index-abc123.js", "assets/index-abc123.js.br", "assets/index-abc123.js.gz", "assets/nested/x-123abc.json", "favicon.svg"} {
 		read(f)
 	}
+	if !strings.Contains(read("sw.js"), `"https://cdn.example.com/assets/index-abc123.js"`) {
+		t.Error("sw.js not rewritten")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sw.js.gz")); err == nil {
+		t.Error("a stale compressed sw.js was exported")
+	}
 }
 
 // The real build must be embedded and servable.
@@ -323,6 +341,21 @@ func TestEmbeddedBuild(t *testing.T) {
 		path := "/assets/" + ref[:strings.IndexByte(ref, '"')]
 		if a := get(h, path, "Accept-Encoding", "br"); a.Code != 200 || a.Header().Get("Cache-Control") != AssetCacheControl {
 			t.Errorf("%s: %d %v", path, a.Code, a.Header())
+		}
+	}
+	if !strings.Contains(w.Body.String(), `<link rel="manifest" href="/manifest.webmanifest"`) {
+		t.Error("index.html does not link the manifest")
+	}
+	for path, ctype := range map[string]string{"/sw.js": "text/javascript; charset=utf-8", "/manifest.webmanifest": "application/manifest+json", "/icon-512.png": "image/png"} {
+		if a := get(h, path); a.Code != 200 || a.Header().Get("Content-Type") != ctype {
+			t.Errorf("%s: %d %v", path, a.Code, a.Header())
+		}
+	}
+	// The worker caches exactly the build's hashed files: none missing, none stale.
+	sw := get(h, "/sw.js").Body.String()
+	for _, ref := range strings.Split(w.Body.String(), `"/assets/`)[1:] {
+		if path := "/assets/" + ref[:strings.IndexByte(ref, '"')]; !strings.Contains(sw, `"`+path+`"`) {
+			t.Errorf("sw.js does not cache %s", path)
 		}
 	}
 	dir := t.TempDir()

@@ -65,6 +65,12 @@ func splitPort(addr string) (string, string) {
 // startServerAt is startServer with a given scheme and address.
 func startServerAt(t *testing.T, scheme, addr string, args ...string) *server {
 	t.Helper()
+	return startServerEnv(t, scheme, addr, nil, args...)
+}
+
+// startServerEnv is startServerAt with environment variables.
+func startServerEnv(t *testing.T, scheme, addr string, env map[string]string, args ...string) *server {
+	t.Helper()
 	full := append([]string{"serve", "--addr", addr, "--log-level", "warn"}, args...)
 	if !strings.Contains(strings.Join(args, " "), "--data-dir") {
 		full = append(full, "--data-dir", t.TempDir())
@@ -72,7 +78,7 @@ func startServerAt(t *testing.T, scheme, addr string, args ...string) *server {
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &syncBuffer{}
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, full, func(string) string { return "" }, io.Discard, logs) }()
+	go func() { done <- run(ctx, full, func(k string) string { return env[k] }, io.Discard, logs) }()
 	var once sync.Once
 	s := &server{URL: scheme + "://" + addr, logs: logs}
 	get := http.Get

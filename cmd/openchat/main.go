@@ -82,7 +82,7 @@ func runCommand(ctx context.Context, cmd string, args []string, getenv func(stri
 		if err := parseServe(&c, args, getenv, stderr); err != nil {
 			return err
 		}
-		return serve(ctx, c, stderr)
+		return serve(ctx, c, getenv, stderr)
 	case "migrate":
 		return migrateCommand(ctx, args, getenv, stdout, stderr)
 	case "backup":

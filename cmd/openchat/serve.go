@@ -15,9 +15,13 @@ import (
 	"sync"
 	"time"
 
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/open-chat/openchat/internal/chat"
 	"github.com/open-chat/openchat/internal/edge"
 	"github.com/open-chat/openchat/internal/httpapi"
+	"github.com/open-chat/openchat/internal/instrument"
 	"github.com/open-chat/openchat/internal/mail"
 	"github.com/open-chat/openchat/internal/memory"
 	"github.com/open-chat/openchat/internal/metrics"
@@ -25,6 +29,7 @@ import (
 	"github.com/open-chat/openchat/internal/postgres"
 	"github.com/open-chat/openchat/internal/redis"
 	"github.com/open-chat/openchat/internal/sqlite"
+	"github.com/open-chat/openchat/internal/tracing"
 	"github.com/open-chat/openchat/internal/ws"
 	"github.com/open-chat/openchat/web"
 )
@@ -59,7 +64,7 @@ type infra struct {
 	close           func() error
 }
 
-func openInfra(ctx context.Context, c config, log *slog.Logger) (infra, error) {
+func openInfra(ctx context.Context, c config, m chat.Metrics, tp trace.TracerProvider, log *slog.Logger) (infra, error) {
 	if c.RedisURL == "" {
 		ps := memory.NewPubSub()
 		return infra{
@@ -71,7 +76,7 @@ func openInfra(ctx context.Context, c config, log *slog.Logger) (infra, error) {
 		}, nil
 	}
 	rc, err := redis.Open(ctx, c.RedisURL, redis.Options{Prefix: c.RedisPrefix, InstanceID: c.InstanceID, Timeout: c.CacheTimeout,
-		RoomsTTL: c.CacheRoomsTTL, MessagesPerRoom: c.CacheRoomMessages, PresenceTTL: presenceTTL}, log)
+		RoomsTTL: c.CacheRoomsTTL, MessagesPerRoom: c.CacheRoomMessages, PresenceTTL: presenceTTL, Metrics: m, TracerProvider: tp}, log)
 	if err != nil {
 		return infra{}, err
 	}
@@ -81,8 +86,9 @@ func openInfra(ctx context.Context, c config, log *slog.Logger) (infra, error) {
 
 // serve runs the server until ctx ends, then shuts down in order: stop
 // accepting, close WebSockets with 1001, finish in-flight requests (bounded),
-// stop workers, close the database.
-func serve(ctx context.Context, c config, stderr io.Writer) error {
+// stop workers, close the database, flush the traces. getenv supplies the
+// OpenTelemetry settings (OTEL_*), which are not OpenChat flags.
+func serve(ctx context.Context, c config, getenv func(string) string, stderr io.Writer) error {
 	log := newLogger(c, stderr)
 	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
 		return fmt.Errorf("data dir: %w", err)
@@ -91,12 +97,27 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	m := metrics.New(c.InstanceID)
+	build := readBuildInfo()
+	m.SetBuildInfo(build.Version, build.Revision, build.GoVersion)
+	tp, err := tracing.New(ctx, getenv, tracing.Config{Version: build.Version, InstanceID: c.InstanceID})
+	if err != nil {
+		return err
+	}
+	var tracer trace.TracerProvider // nil: tracing off, at no cost
+	if tp != nil {
+		tracer = tp
+		log = slog.New(tracing.LogHandler(log.Handler()))
+		defer flushTraces(context.WithoutCancel(ctx), tp, log)
+		log.Info("tracing", "endpoint", tracing.Endpoint(getenv))
+	}
 	st, err := openStore(ctx, c, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	inf, err := openInfra(ctx, c, log)
+	st = observeStore(st, dbSystem(c), m, tracer)
+	inf, err := openInfra(ctx, c, m, tracer, log)
 	if err != nil {
 		return err
 	}
@@ -104,10 +125,6 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 	if c.CacheDisabled {
 		inf.cache = chat.NoCache{}
 	}
-
-	m := metrics.New(c.InstanceID)
-	build := readBuildInfo()
-	m.SetBuildInfo(build.Version, build.Revision, build.GoVersion)
 	svc := chat.NewService(chat.Deps{Store: st, Cache: inf.cache, PubSub: inf.pubsub,
 		Hasher: password.NewArgon2id(password.DefaultParams), Metrics: m, Log: log,
 		Config:      chat.ServiceConfig{CachedMessages: c.CacheRoomMessages, Limits: c.Limits},
@@ -139,7 +156,11 @@ func serve(ctx context.Context, c config, stderr io.Writer) error {
 		Secret: secret, SecureCookies: strings.HasPrefix(c.PublicURL, "https://")}, svc,
 		httpapi.Deps{WS: wsSrv, Web: webH, Metrics: m, Log: log})
 
+	if tracer != nil {
+		handler = tracing.Handler(handler, tracer)
+	}
 	limiter := newConnLimiter(c, log)
+	limiter.CountRefusals(m)
 	handler = limiter.Middleware(edge.Middleware(c.TrustedProxies, c.InstanceID, handler))
 
 	ln, redirectSrv, err := listen(c, limiter, log)
@@ -262,6 +283,50 @@ func listen(c config, limiter *edge.ConnLimiter, log *slog.Logger) (net.Listener
 	}()
 	log.Info("redirecting plain HTTP to https", "addr", rln.Addr().String())
 	return ln, rs, nil
+}
+
+// storeStats is what both stores offer operators beyond chat.Store.
+type storeStats interface {
+	PoolStats() []chat.PoolStats
+	ObserveGroups(func(size int))
+	OutboxStats(ctx context.Context) (chat.OutboxStats, error)
+}
+
+var (
+	_ storeStats = (*sqlite.Store)(nil)
+	_ storeStats = (*postgres.Store)(nil)
+)
+
+// dbSystem names the database as OpenTelemetry does (db.system.name).
+func dbSystem(c config) string {
+	if c.DatabaseURL != "" {
+		return "postgresql"
+	}
+	return "sqlite"
+}
+
+// observeStore reports st's pools, group commits and outbox to m and
+// returns st wrapped so that every call is timed and, with tp, traced.
+func observeStore(st chat.Store, system string, m *metrics.Prometheus, tp trace.TracerProvider) chat.Store {
+	if s, ok := st.(storeStats); ok {
+		s.ObserveGroups(m.GroupCommit)
+		m.WatchPools(s.PoolStats)
+		m.WatchOutbox(s.OutboxStats, time.Now) // unwrapped: a scrape is no store call worth timing
+	}
+	var tracer trace.Tracer
+	if tp != nil {
+		tracer = tp.Tracer("github.com/open-chat/openchat/internal/instrument")
+	}
+	return instrument.NewStore(st, system, m, tracer)
+}
+
+// flushTraces sends the spans still buffered, within a few seconds.
+func flushTraces(ctx context.Context, tp *sdktrace.TracerProvider, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := tp.Shutdown(ctx); err != nil {
+		log.Warn("flushing traces failed", "err", err)
+	}
 }
 
 func dbKind(c config) string {

@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -48,6 +50,7 @@ func (r *room) ack(seq int64, clientID string) {
 // delivery is one message frame as a client received it.
 type delivery struct {
 	seq      int64
+	kind     string // message, message_updated or message_deleted
 	clientID string
 	session  int // index into chatter.sessions
 }
@@ -91,6 +94,9 @@ type chatter struct {
 	instances    map[string]int // hello.instance → connections
 	sessions     []sessionInfo
 	stopping     bool
+	view         *roomView // the room as frames showed it
+	mine         []int64   // seqs of this client's acknowledged messages
+	changes      int       // edits, deletions and reactions that succeeded
 }
 
 // serverFrame is any frame the server sends. Message is an object in
@@ -105,6 +111,13 @@ type serverFrame struct {
 	Message   json.RawMessage `json:"message"`
 	Code      string          `json:"code"`
 	Ref       string          `json:"ref"`
+	// The change stream.
+	Change     int64  `json:"change"`
+	LastChange int64  `json:"last_change"`
+	Seq        int64  `json:"seq"`
+	Emoji      string `json:"emoji"`
+	UserID     string `json:"user_id"`
+	Added      bool   `json:"added"`
 }
 
 func (f serverFrame) msg() (message, error) {
@@ -121,6 +134,7 @@ func (ch *chatter) wsURL() string {
 // client sends nothing new but keeps repeating its pending send until it is
 // acknowledged.
 func (ch *chatter) run(ctx context.Context, stop <-chan struct{}) {
+	go ch.changer(ctx, stop)
 	backoff := 50 * time.Millisecond
 	for ctx.Err() == nil {
 		dctx, cancel := context.WithTimeout(ctx, dialTimeout)
@@ -203,10 +217,10 @@ func (ch *chatter) session(ctx context.Context, conn *websocket.Conn, stop <-cha
 		}
 		ch.mu.Lock()
 		ch.instances[f.Instance]++
-		after := ch.last
+		after := ch.view.lastChange
 		ch.sessions = append(ch.sessions, sessionInfo{instance: f.Instance, after: after, at: time.Now()})
 		ch.mu.Unlock()
-		if err := ch.write(ctx, conn, map[string]any{"type": "subscribe", "room_id": ch.room.id, "after_seq": after}); err != nil {
+		if err := ch.write(ctx, conn, map[string]any{"type": "subscribe", "room_id": ch.room.id, "after_change": after}); err != nil {
 			return err
 		}
 	case err := <-readErr:
@@ -292,14 +306,23 @@ func (ch *chatter) handle(f serverFrame) {
 		if ch.pending != nil {
 			ch.pending.sentAt = time.Time{} // resend on this connection
 		}
-	case "message":
-		m, err := f.msg()
-		if err != nil || m.RoomID != ch.room.id {
-			ch.errFrames = append(ch.errFrames, fmt.Sprintf("unexpected message frame %s", f.Message))
+	case "message", "message_updated", "message_deleted":
+		m := message{RoomID: f.RoomID, Seq: f.Seq}
+		if f.Type != "message_deleted" {
+			var err error
+			if m, err = f.msg(); err != nil {
+				m.RoomID = ""
+			}
+		}
+		if m.RoomID != ch.room.id {
+			ch.errFrames = append(ch.errFrames, fmt.Sprintf("unexpected %s frame %s", f.Type, f.Message))
 			return
 		}
-		ch.got = append(ch.got, delivery{seq: m.Seq, clientID: m.ClientID, session: len(ch.sessions) - 1})
+		ch.got = append(ch.got, delivery{seq: m.Seq, kind: f.Type, clientID: m.ClientID, session: len(ch.sessions) - 1})
 		ch.last = max(ch.last, m.Seq)
+		ch.view.apply(f)
+	case "reaction":
+		ch.view.apply(f)
 	case "ack":
 		m, err := f.msg()
 		if err != nil {
@@ -307,6 +330,9 @@ func (ch *chatter) handle(f serverFrame) {
 			return
 		}
 		ch.room.ack(m.Seq, f.ClientID)
+		if !slices.Contains(ch.mine, m.Seq) {
+			ch.mine = append(ch.mine, m.Seq)
+		}
 		if ch.pending != nil && ch.pending.clientID == f.ClientID {
 			ch.pending = nil
 		}
@@ -332,6 +358,9 @@ type chatterState struct {
 	truncated           int
 	instances           map[string]int
 	sessions            []sessionInfo
+	view                map[int64]pageMessage
+	lastChange          int64
+	badOrder, changes   int
 }
 
 func (ch *chatter) state() chatterState {
@@ -343,5 +372,6 @@ func (ch *chatter) state() chatterState {
 	}
 	return chatterState{got: append([]delivery(nil), ch.got...), last: ch.last, subscribed: ch.subscribed,
 		pending: ch.pending != nil, errFrames: append([]string(nil), ch.errFrames...), reconnects: ch.reconnects,
-		dialErr: ch.dialFailures, truncated: ch.truncated, instances: inst, sessions: append([]sessionInfo(nil), ch.sessions...)}
+		dialErr: ch.dialFailures, truncated: ch.truncated, instances: inst, sessions: append([]sessionInfo(nil), ch.sessions...),
+		view: maps.Clone(ch.view.msgs), lastChange: ch.view.lastChange, badOrder: ch.view.badOrder, changes: ch.changes}
 }

@@ -45,7 +45,7 @@ func startLoad(ctx context.Context, t *testing.T, c *cluster, users []*user, fau
 	for i := range loadClients {
 		u := users[i%len(users)]
 		ch := &chatter{id: i, c: c, u: u, room: l.rooms[i%loadRooms], hc: c.client(u.ip, dialTimeout),
-			interval: sendInterval, instances: map[string]int{}}
+			interval: sendInterval, instances: map[string]int{}, view: newRoomView()}
 		l.chatters = append(l.chatters, ch)
 		l.wg.Add(1)
 		go func() { defer l.wg.Done(); ch.run(lctx, l.stop) }()
@@ -91,6 +91,8 @@ func (l *load) waitForRooms(t *testing.T, limit time.Duration, what string, last
 type report struct {
 	c                                            *cluster
 	acked, delivered, expected, lost, duplicated int
+	changes, viewDiffs, badOrder                 int
+	diffSamples                                  []string
 	outOfOrder, missingUnacked, storedTwice      int
 	reconnects, errFrames, truncated             int
 	errSamples                                   []string
@@ -101,8 +103,8 @@ type report struct {
 }
 
 func (r report) line(fault string) string {
-	return fmt.Sprintf("fault=%s acked=%d delivered=%d lost=%d duplicated=%d (clients=%d rooms=%d expected_deliveries=%d out_of_order=%d stored_twice=%d missing_unacked=%d reconnects=%d error_frames=%d truncated=%d connections_per_instance=%v)",
-		fault, r.acked, r.delivered, r.lost, r.duplicated, loadClients, loadRooms, r.expected, r.outOfOrder,
+	return fmt.Sprintf("fault=%s acked=%d delivered=%d lost=%d duplicated=%d changes=%d view_differences=%d change_order_violations=%d (clients=%d rooms=%d expected_deliveries=%d out_of_order=%d stored_twice=%d missing_unacked=%d reconnects=%d error_frames=%d truncated=%d connections_per_instance=%v)",
+		fault, r.acked, r.delivered, r.lost, r.duplicated, r.changes, r.viewDiffs, r.badOrder, loadClients, loadRooms, r.expected, r.outOfOrder,
 		r.storedTwice, r.missingUnacked, r.reconnects, r.errFrames, r.truncated, r.instances)
 }
 
@@ -129,6 +131,23 @@ func (l *load) finish(ctx context.Context, t *testing.T, u *user) report {
 		}
 	}
 	l.waitForRooms(t, settleWait, "every client caught up", last, func(s chatterState, want int64) bool { return s.last >= want })
+
+	// The change stream: every client's view equals the server's pages.
+	server := map[*room]map[int64]pageMessage{}
+	lastChange := map[*room]int64{}
+	for _, r := range l.rooms {
+		var err error
+		for i := 0; i < 30; i++ {
+			if server[r], lastChange[r], err = l.c.roomState(ctx, u, r.id); err == nil {
+				break
+			}
+			time.Sleep(time.Second)
+		}
+		if err != nil {
+			t.Errorf("room %s: %v", r.id, err)
+		}
+	}
+	l.waitForRooms(t, settleWait, "every client saw the last change", lastChange, func(s chatterState, want int64) bool { return s.lastChange >= want })
 	l.cancel()
 	l.wg.Wait()
 
@@ -155,15 +174,28 @@ func (l *load) finish(ctx context.Context, t *testing.T, u *user) report {
 		for k, v := range s.instances {
 			rep.instances[k] += v
 		}
-		seen := map[int64]bool{}
+		rep.changes += s.changes
+		rep.badOrder += s.badOrder
+		n, ex := viewDiffs(s.view, server[ch.room])
+		rep.viewDiffs += n
+		for _, e := range ex {
+			if len(rep.diffSamples) < 5 {
+				rep.diffSamples = append(rep.diffSamples, fmt.Sprintf("client %d room %s: %s", ch.id, ch.room.id, e))
+			}
+		}
+		seen, seenMessage := map[int64]bool{}, map[int64]bool{}
 		seqOf := map[string]int64{}
 		prev := int64(0)
 		for _, d := range s.got {
-			if seen[d.seq] {
+			seen[d.seq] = true
+			if d.kind != "message" {
+				continue // message_updated and message_deleted repeat seqs by design
+			}
+			if seenMessage[d.seq] {
 				rep.duplicated++
 				continue
 			}
-			seen[d.seq] = true
+			seenMessage[d.seq] = true
 			if d.seq < prev {
 				rep.outOfOrder++
 			}
@@ -213,6 +245,15 @@ func (r report) check(t *testing.T, fault, allowedCode string) {
 		for _, s := range r.lostSamples {
 			r.c.fail(t, "lost: %s", s)
 		}
+	}
+	if r.viewDiffs != 0 || r.badOrder != 0 {
+		r.c.fail(t, "%s: every client's view must equal the server's pages, its frames in change order: %s", fault, line)
+		for _, s := range r.diffSamples {
+			r.c.fail(t, "view: %s", s)
+		}
+	}
+	if r.changes == 0 {
+		r.c.fail(t, "%s: no edit, deletion or reaction succeeded", fault)
 	}
 	if len(r.conflicts) > 0 {
 		r.c.fail(t, "one seq acknowledged for two messages: %s", strings.Join(r.conflicts[:min(3, len(r.conflicts))], "; "))

@@ -36,8 +36,10 @@ type Cache interface {
 	// just read from the store; empty for a room without messages), and marks
 	// the run from msgs[0].Seq (or 1 when empty) on as complete.
 	FillMessages(ctx context.Context, roomID string, msgs []Message) error
-	// AddMessage writes a newly committed message through, keyed by seq so
-	// concurrent writers cannot reorder it; trims to the configured size.
+	// AddMessage writes a committed message (new, or changed: edited,
+	// deleted, reacted to) through, keyed by seq; a seq already cached is
+	// replaced only by a higher Change, so concurrent writers cannot leave an
+	// older form. Trims to the configured size.
 	AddMessage(ctx context.Context, m Message) error
 	// InvalidateMessages drops a room's cached messages.
 	InvalidateMessages(ctx context.Context, roomID string) error

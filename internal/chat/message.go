@@ -26,6 +26,19 @@ type Message struct {
 	CreatedAt Time     `json:"created_at"`
 	ClientID  string   `json:"client_id,omitempty"`
 	Mentions  []string `json:"mentions"`
+	// Change is the room's change number of the message's latest change
+	// (its post, an edit, its deletion, a reaction): see change.go.
+	Change    int64      `json:"change"`
+	EditedAt  *Time      `json:"edited_at,omitempty"`
+	Deleted   bool       `json:"deleted,omitempty"` // a tombstone: body, mentions and reactions are gone
+	Reactions []Reaction `json:"reactions"`
+	// Threads: a reply names the seq of the message it answers (ReplyTo);
+	// that message counts its replies. AlsoToRoom: the reply is shown in
+	// the room as well.
+	ReplyTo     int64 `json:"reply_to,omitempty"`
+	AlsoToRoom  bool  `json:"also_to_room,omitempty"`
+	ReplyCount  int   `json:"reply_count,omitempty"`
+	LastReplyAt *Time `json:"last_reply_at,omitempty"`
 }
 
 // NewMessage is what AppendMessage stores. The store assigns Seq and the
@@ -44,6 +57,13 @@ type NewMessage struct {
 	NotifyUserIDs []string
 	// Join makes the author a member of the (public) room if it is not one.
 	Join bool
+	// ReplyTo, if set, makes the message a reply in the thread of that
+	// seq, which must be a live message of the room that is not a reply
+	// itself (else EINVALID, and nothing is stored); the parent's
+	// ReplyCount and LastReplyAt change in the same transaction, taking the
+	// change number after the reply's.
+	ReplyTo    int64
+	AlsoToRoom bool
 }
 
 // ValidateBody trims a message body and checks it.

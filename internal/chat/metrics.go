@@ -14,6 +14,19 @@ const (
 
 	RateLimitOutcomeRefused = "refused" // a request over its limit was refused
 	RateLimitOutcomeError   = "error"   // the limiter failed; the limit's failure policy decided
+
+	// LimitWSPerUser names the WebSocket connections-per-user cap in
+	// rate-limit metrics (the ws layer enforces it, not a RateLimiter).
+	LimitWSPerUser = "ws-per-user"
+	// LimitConnsPerIP and LimitConnsTotal name the connection caps
+	// (--max-conns-per-ip, --max-conns) that internal/edge enforces.
+	LimitConnsPerIP = "conns-per-ip"
+	LimitConnsTotal = "conns-total"
+
+	// Who ended a WebSocket, a label of WSClosed.
+	CloseByServer = "server" // the server sent the first close frame
+	CloseByClient = "client" // the client did
+	CloseByNone   = "none"   // no close frame: the connection dropped (code 1006)
 )
 
 // Metrics receives what the application counts. internal/metrics implements
@@ -27,6 +40,31 @@ type Metrics interface {
 	MailSent(outcome string)
 	// RateLimited counts a refusal or a limiter failure of the named limit.
 	RateLimited(limit, outcome string)
+	// DeliveryLatency is the time from a message's commit (its created_at)
+	// to the socket write that carried it, observed once per write.
+	DeliveryLatency(d time.Duration)
+	// WSClosed counts an ended WebSocket by close code and initiator
+	// (CloseByServer, CloseByClient, CloseByNone).
+	WSClosed(code int, by string)
+	// StoreOp times one chat.Store call; err is its result (nil, a domain
+	// error, or a failure).
+	StoreOp(op string, d time.Duration, err error)
+	// RedisOp times one Redis command or pipeline (cmd: its name, or
+	// "pipeline"); err is nil or a failure (a cache miss is no error).
+	RedisOp(cmd string, d time.Duration, err error)
+	// GroupCommit counts the messages one group-commit transaction carried.
+	GroupCommit(size int)
+}
+
+// PoolStats is one database connection pool's state, for operators.
+type PoolStats struct {
+	Pool     string // e.g. "writer", "reader", "main"
+	Max      int    // the cap on open connections
+	Open     int
+	InUse    int
+	Idle     int
+	Waits    int64         // cumulative: acquisitions that had to wait
+	WaitTime time.Duration // cumulative time spent waiting
 }
 
 // NopMetrics discards every observation.
@@ -39,3 +77,8 @@ func (NopMetrics) WSConnections(int)                      {}
 func (NopMetrics) HTTPRequest(string, int, time.Duration) {}
 func (NopMetrics) MailSent(string)                        {}
 func (NopMetrics) RateLimited(string, string)             {}
+func (NopMetrics) DeliveryLatency(time.Duration)          {}
+func (NopMetrics) WSClosed(int, string)                   {}
+func (NopMetrics) StoreOp(string, time.Duration, error)   {}
+func (NopMetrics) RedisOp(string, time.Duration, error)   {}
+func (NopMetrics) GroupCommit(int)                        {}

@@ -92,6 +92,16 @@ type OutboxStore interface {
 	// MailBatches lists batches, newest first, optionally of one status (""
 	// for all), for operators and tests.
 	MailBatches(ctx context.Context, status BatchStatus, limit int) ([]MailBatch, error)
+	// OutboxStats measures the backlog for operators: notifications not yet
+	// in a batch, pending batches, and when the oldest of them was created.
+	OutboxStats(ctx context.Context) (OutboxStats, error)
+}
+
+// OutboxStats is the mail backlog. Oldest is zero when both counts are.
+type OutboxStats struct {
+	Notifications int // not yet in a batch
+	Batches       int // pending: waiting for their window, a retry or the rate cap
+	Oldest        time.Time
 }
 
 // UnsubscribeToken signs a user id for the one-click unsubscribe link.

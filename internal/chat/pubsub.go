@@ -25,9 +25,12 @@ type PubSub interface {
 
 // Event types carried on a room's channel.
 const (
-	EventMessage = "message"
-	EventTyping  = "typing"
-	EventRoom    = "room" // a room was created (on the rooms channel)
+	EventMessage        = "message"
+	EventMessageUpdated = "message_updated" // Message is the message after an edit (or a reaction, in a replay)
+	EventMessageDeleted = "message_deleted" // Seq and Change name the tombstone
+	EventReaction       = "reaction"        // Seq, Emoji, Count, UserID, Added
+	EventTyping         = "typing"
+	EventRoom           = "room" // a room was created (on the rooms channel)
 
 	// On MembersChannel: a membership or read position changed. UserID is
 	// the member concerned.
@@ -61,6 +64,12 @@ type Event struct {
 	UserID string  `json:"user_id,omitempty"`
 	Seq    int64   `json:"seq,omitempty"`
 	MyRoom *MyRoom `json:"my_room,omitempty"`
+	// Change orders a room's message events (see change.go); Emoji,
+	// Count and Added describe a reaction.
+	Change int64  `json:"change,omitempty"`
+	Emoji  string `json:"emoji,omitempty"`
+	Count  int    `json:"count,omitempty"`
+	Added  bool   `json:"added,omitempty"`
 }
 
 // EncodeEvent is the one encoding of events.

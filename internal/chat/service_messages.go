@@ -13,6 +13,26 @@ import (
 // every other member is notified as if mentioned. Errors: EINVALID,
 // ENOTFOUND (room), ERATELIMITED (LimitPosts, per user over every transport).
 func (s *Service) PostMessage(ctx context.Context, actor User, roomID, body, clientID string) (Message, bool, error) {
+	return s.post(ctx, actor, NewMessage{RoomID: roomID, Body: body, ClientID: clientID})
+}
+
+// Reply posts a message in the thread of the message parent (one level:
+// not a reply itself, not deleted), as PostMessage posts; alsoToRoom shows
+// it in the room too. The parent's reply count and last reply time change
+// with it, and subscribers get the parent as message_updated. Errors: as
+// PostMessage, and EINVALID (reply_to) for a parent that cannot take
+// replies.
+func (s *Service) Reply(ctx context.Context, actor User, roomID string, parent int64, alsoToRoom bool, body, clientID string) (Message, bool, error) {
+	if parent <= 0 {
+		return Message{}, false, Invalid("reply_to", "must be the seq of a message of the room")
+	}
+	return s.post(ctx, actor, NewMessage{RoomID: roomID, Body: body, ClientID: clientID, ReplyTo: parent, AlsoToRoom: alsoToRoom})
+}
+
+// post is PostMessage and Reply: in's RoomID, Body, ClientID, ReplyTo and
+// AlsoToRoom are the caller's; the rest is filled here.
+func (s *Service) post(ctx context.Context, actor User, in NewMessage) (Message, bool, error) {
+	roomID, body, clientID := in.RoomID, in.Body, in.ClientID
 	if err := s.Limit(ctx, LimitPosts, actor.ID); err != nil {
 		return Message{}, false, err
 	}
@@ -29,7 +49,8 @@ func (s *Service) PostMessage(ctx context.Context, actor User, roomID, body, cli
 	}
 	// A non-member (of a public room: authorize refused the others) joins
 	// in the append's own transaction, not one of its own per room.
-	nm := NewMessage{ID: NewID(), RoomID: roomID, Author: actor.Ref(), Body: body, ClientID: clientID, Join: a.role == ""}
+	nm := NewMessage{ID: NewID(), RoomID: roomID, Author: actor.Ref(), Body: body, ClientID: clientID, Join: a.role == "",
+		ReplyTo: in.ReplyTo, AlsoToRoom: in.AlsoToRoom}
 	if err := s.addMentions(ctx, &nm, a.meta); err != nil {
 		return Message{}, false, err
 	}
@@ -50,15 +71,11 @@ func (s *Service) PostMessage(ctx context.Context, actor User, roomID, body, cli
 		s.reads.note(roomID, actor.ID, m.Seq)
 	}
 	s.metrics.MessagePosted()
-	if err := s.cache.AddMessage(ctx, m); err != nil {
-		s.metrics.Cache(CacheMessages, CacheError)
-		s.log.WarnContext(ctx, "cache write-through failed; room bypasses the cache until invalidated", "room", roomID, "err", err)
-		s.setDirty(roomID, true)
-		if err := s.cache.InvalidateMessages(ctx, roomID); err == nil {
-			s.setDirty(roomID, false)
-		}
+	s.writeThrough(ctx, m)
+	s.publish(ctx, RoomChannel(roomID), Event{Type: EventMessage, RoomID: roomID, Message: &m, Change: m.Change})
+	if m.ReplyTo != 0 {
+		s.threadChanged(ctx, roomID, m.ReplyTo)
 	}
-	s.publish(ctx, RoomChannel(roomID), Event{Type: EventMessage, RoomID: roomID, Message: &m})
 	if nm.Join { // after the message: its delivery does not wait for this
 		s.announceJoin(ctx, a.meta, m)
 	}
@@ -127,7 +144,11 @@ func (s *Service) Messages(ctx context.Context, actor User, roomID string, q Mes
 	if err := s.CanRead(ctx, actor, roomID); err != nil {
 		return Page{}, err
 	}
-	return s.RoomMessages(ctx, roomID, q)
+	p, err := s.RoomMessages(ctx, roomID, q)
+	for i, m := range p.Messages {
+		p.Messages[i] = ForReader(m, actor.ID) // a copy per reader: the cached page is shared
+	}
+	return p, err
 }
 
 // RoomMessages returns a page of a room's messages, oldest first, for a

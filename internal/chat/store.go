@@ -9,6 +9,7 @@ type Store interface {
 	RoomStore
 	MemberStore
 	MessageStore
+	ChangeStore
 	OutboxStore
 	SearchStore
 	// Ping reports whether the database answers (readiness).

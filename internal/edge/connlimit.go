@@ -28,6 +28,7 @@ type ConnLimiter struct {
 	perIP, total int
 	trusted      []netip.Prefix
 	instanceID   string
+	metrics      chat.Metrics // counts refusals; set before use
 
 	mu   sync.Mutex
 	all  int
@@ -41,8 +42,12 @@ type ConnLimiter struct {
 func NewConnLimiter(perIP, total int, trusted []netip.Prefix, instanceID string) *ConnLimiter {
 	total = max(total, 4)
 	return &ConnLimiter{perIP: min(max(perIP, 1), total-total/4), total: total, trusted: trusted,
-		instanceID: instanceID, byIP: map[netip.Addr]int{}}
+		instanceID: instanceID, metrics: chat.NopMetrics{}, byIP: map[netip.Addr]int{}}
 }
+
+// CountRefusals has every refusal counted in m (chat.LimitConnsTotal,
+// chat.LimitConnsPerIP). Call it before the limiter is used.
+func (l *ConnLimiter) CountRefusals(m chat.Metrics) { l.metrics = m }
 
 // PerIP and Total are the limits in effect.
 func (l *ConnLimiter) PerIP() int { return l.perIP }
@@ -56,7 +61,11 @@ func (l *ConnLimiter) acquire(addr netip.Addr, conn bool) (release func(), ok bo
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch {
-	case conn && l.all >= l.total, counted && l.byIP[addr] >= l.perIP:
+	case conn && l.all >= l.total:
+		l.metrics.RateLimited(chat.LimitConnsTotal, chat.RateLimitOutcomeRefused)
+		return nil, false
+	case counted && l.byIP[addr] >= l.perIP:
+		l.metrics.RateLimited(chat.LimitConnsPerIP, chat.RateLimitOutcomeRefused)
 		return nil, false
 	}
 	if conn {

@@ -1,8 +1,11 @@
 package edge
 
 import (
+	"maps"
 	"net/netip"
 	"testing"
+
+	"github.com/open-chat/openchat/internal/chat"
 )
 
 func TestConnLimiter(t *testing.T) {
@@ -20,16 +23,22 @@ func TestConnLimiter(t *testing.T) {
 		perIP, total int
 		wantPerIP    int
 		steps        []step
+		refused      map[string]int // by limit
 	}{
-		{name: "per address", perIP: 2, total: 100, wantPerIP: 2, steps: []step{{a, true, true}, {a, true, true}, {a, true, false}, {b, true, true}, {a, false, false}}},
+		{name: "per address", perIP: 2, total: 100, wantPerIP: 2, steps: []step{{a, true, true}, {a, true, true}, {a, true, false}, {b, true, true}, {a, false, false}},
+			refused: map[string]int{chat.LimitConnsPerIP: 2}},
 		{name: "one address gets at most 3/4 of the total", perIP: 1000, total: 8, wantPerIP: 6, steps: []step{{a, true, true}, {a, true, true}, {a, true, true}, {a, true, true}, {a, true, true}, {a, true, true},
-			{a, true, false}, {b, true, true}, {b, true, true}, {b, true, false}}},
+			{a, true, false}, {b, true, true}, {b, true, true}, {b, true, false}},
+			refused: map[string]int{chat.LimitConnsPerIP: 1, chat.LimitConnsTotal: 1}},
 		{name: "trusted proxies count only in the total", perIP: 1, total: 4, wantPerIP: 1, steps: []step{{proxy, true, true}, {proxy, true, true}, {proxy, true, true}, {a, false, true}, {a, false, false},
-			{proxy, true, true}, {proxy, true, false}, {b, false, true}}},
+			{proxy, true, true}, {proxy, true, false}, {b, false, true}},
+			refused: map[string]int{chat.LimitConnsPerIP: 1, chat.LimitConnsTotal: 1}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			l := NewConnLimiter(tt.perIP, tt.total, trusted, "test")
+			refusals := &refusalCount{n: map[string]int{}}
+			l.CountRefusals(refusals)
 			if l.PerIP() != tt.wantPerIP {
 				t.Fatalf("PerIP() = %d, want %d", l.PerIP(), tt.wantPerIP)
 			}
@@ -50,7 +59,22 @@ func TestConnLimiter(t *testing.T) {
 			if l.all != 0 || len(l.byIP) != 0 {
 				t.Fatalf("after release: all=%d byIP=%v", l.all, l.byIP)
 			}
+			if !maps.Equal(refusals.n, tt.refused) {
+				t.Fatalf("refusals %v, want %v", refusals.n, tt.refused)
+			}
 		})
+	}
+}
+
+// refusalCount counts refused connections by limit (under the limiter's lock).
+type refusalCount struct {
+	chat.NopMetrics
+	n map[string]int
+}
+
+func (r *refusalCount) RateLimited(limit, outcome string) {
+	if outcome == chat.RateLimitOutcomeRefused {
+		r.n[limit]++
 	}
 }
 

@@ -75,6 +75,7 @@ type Committer[In, Out any] struct {
 	seed    maphash.Seed   // picks an item's queue from its shard key
 	active  sync.WaitGroup // queues with a leader
 	grouped atomic.Int64
+	observe atomic.Pointer[func(size int)] // set by Observe; nil: nobody watches
 }
 
 // New makes a Committer. shard maps an item to its ordering key (nil: one
@@ -182,6 +183,10 @@ func (c *Committer[In, Out]) Close() {
 	c.active.Wait()
 }
 
+// Observe has f called, on the committing goroutine, with the number of
+// items of every group committed from now on (for metrics; f must be cheap).
+func (c *Committer[In, Out]) Observe(f func(size int)) { c.observe.Store(&f) }
+
 // Grouped counts commits that carried more than one item (for tests).
 func (c *Committer[In, Out]) Grouped() int64 { return c.grouped.Load() }
 
@@ -209,6 +214,9 @@ func (c *Committer[In, Out]) commitGroup(group []*request[In, Out]) []Out {
 	}
 	if len(live) > 1 {
 		c.grouped.Add(1)
+	}
+	if f := c.observe.Load(); f != nil {
+		(*f)(len(live))
 	}
 	// A panic in commit must end the process, as it did when commits ran on
 	// a goroutine of their own: recovered by a caller's middleware, it would

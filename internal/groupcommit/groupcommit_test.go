@@ -30,6 +30,8 @@ func TestGroups(t *testing.T) {
 			return out
 		})
 	defer c.Close()
+	observed := 0 // items counted by Observe: every committed one
+	c.Observe(func(n int) { mu.Lock(); observed += n; mu.Unlock() })
 	var wg sync.WaitGroup
 	for key := range 3 {
 		wg.Go(func() {
@@ -55,6 +57,9 @@ func TestGroups(t *testing.T) {
 				t.Fatalf("key %s committed out of call order: %v", k, seq)
 			}
 		}
+	}
+	if observed != 60 {
+		t.Fatalf("Observe saw %d items, want 60", observed)
 	}
 }
 

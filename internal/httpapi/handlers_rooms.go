@@ -109,8 +109,10 @@ func handleMessages(log *slog.Logger, svc *chat.Service) http.Handler {
 // message for a retry with the same client_id.
 func handlePostMessage(log *slog.Logger, svc *chat.Service, maxBody int64) http.Handler {
 	type request struct {
-		Body     string `json:"body"`
-		ClientID string `json:"client_id"`
+		Body       string `json:"body"`
+		ClientID   string `json:"client_id"`
+		ReplyTo    *int64 `json:"reply_to"`
+		AlsoToRoom bool   `json:"also_to_room"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		in, err := decode[request](w, r, maxBody)
@@ -118,7 +120,16 @@ func handlePostMessage(log *slog.Logger, svc *chat.Service, maxBody int64) http.
 			writeError(w, r, log, err)
 			return
 		}
-		m, created, err := svc.PostMessage(r.Context(), user(r), r.PathValue("room_id"), in.Body, in.ClientID)
+		var m chat.Message
+		var created bool
+		switch {
+		case in.ReplyTo != nil:
+			m, created, err = svc.Reply(r.Context(), user(r), r.PathValue("room_id"), *in.ReplyTo, in.AlsoToRoom, in.Body, in.ClientID)
+		case in.AlsoToRoom:
+			err = chat.Invalid("also_to_room", "only for a reply (with reply_to)")
+		default:
+			m, created, err = svc.PostMessage(r.Context(), user(r), r.PathValue("room_id"), in.Body, in.ClientID)
+		}
 		if err != nil {
 			writeError(w, r, log, err)
 			return

@@ -54,6 +54,12 @@ func TestPrivateRoomIsInvisible(t *testing.T) {
 		{"DELETE", "/api/v1/rooms/%s/members/" + ada.ID, ""},
 		{"PATCH", "/api/v1/rooms/%s/members/" + carol.ID, `{"role":"owner"}`},
 		{"PUT", "/api/v1/rooms/%s/read", `{"seq":1}`},
+		{"PATCH", "/api/v1/rooms/%s/messages/1", `{"body":"mine now"}`},
+		{"DELETE", "/api/v1/rooms/%s/messages/1", ""},
+		{"PUT", "/api/v1/rooms/%s/messages/1/reactions/%%F0%%9F%%91%%8D", ""},
+		{"DELETE", "/api/v1/rooms/%s/messages/1/reactions/%%F0%%9F%%91%%8D", ""},
+		{"GET", "/api/v1/rooms/%s/messages/1/replies", ""},
+		{"POST", "/api/v1/rooms/%s/messages", `{"body":"hi","reply_to":1}`},
 	}
 	for _, r := range routes {
 		t.Run(r.method+" "+r.path, func(t *testing.T) {

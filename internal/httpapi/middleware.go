@@ -11,6 +11,9 @@ import (
 	"strings"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/open-chat/openchat/internal/chat"
 	"github.com/open-chat/openchat/internal/origin"
 	"github.com/open-chat/openchat/internal/requestid"
@@ -104,6 +107,7 @@ func observe(log *slog.Logger, m chat.Metrics, mux registrar, next http.Handler)
 			ri.label = routeUnmatched
 		}
 		r = r.WithContext(context.WithValue(r.Context(), routeKey{}, ri))
+		nameSpan(r, ri.label, pattern)
 		rec := &recorder{ResponseWriter: w}
 		defer func() {
 			p := recover()
@@ -132,6 +136,21 @@ func observe(log *slog.Logger, m chat.Metrics, mux registrar, next http.Handler)
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// nameSpan names the request's trace span, if tracing records one, after
+// its route ("GET /api/v1/rooms/{room_id}": few names, unlike paths) and
+// tags it with the request id, so a user's quoted id finds the trace.
+func nameSpan(r *http.Request, label, pattern string) {
+	sp := trace.SpanFromContext(r.Context())
+	if !sp.IsRecording() {
+		return
+	}
+	sp.SetName(label)
+	sp.SetAttributes(attribute.String("openchat.request_id", requestid.FromContext(r.Context())))
+	if _, path, ok := strings.Cut(pattern, " "); ok {
+		sp.SetAttributes(attribute.String("http.route", path))
+	}
 }
 
 // recorder remembers the status of a response. It implements Hijacker

@@ -176,6 +176,8 @@ func (w *Worker) skip(ctx context.Context, b chat.MailBatch) string {
 		return "address already verified"
 	case b.Kind == chat.BatchVerify:
 		return ""
+	case len(b.Items) == 0:
+		return "every message of the batch was deleted"
 	case !b.User.EmailVerified:
 		return "address not verified"
 	case !b.User.EmailNotifications.ShouldEmail(w.online(ctx, b.User)):

@@ -154,3 +154,44 @@ func TestPreferences(t *testing.T) {
 		}
 	})
 }
+
+// TestDeletedMessagesAreNotMailed: a message deleted after its batch was
+// formed is not in the e-mail; a batch left empty is skipped, not sent.
+func TestDeletedMessagesAreNotMailed(t *testing.T) {
+	e := newEnv(t, sqliteStore(t))
+	tr, err := NewFileTransport(t.TempDir(), testLog(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	e.user("ann", chat.NotifyAlways)
+	kept := e.post(e.room, "@ann this one stays")
+	gone := e.post(e.room, "@ann this one goes")
+	e.clock.advance(DefaultBatchWindow + time.Second)
+	if n, err := e.store.FormBatches(ctx, e.clock.now(), DefaultBatchWindow); err != nil || n != 1 {
+		t.Fatalf("FormBatches = %d, %v", n, err)
+	}
+	if _, err := e.store.DeleteMessage(ctx, e.room.ID, gone.Seq); err != nil {
+		t.Fatal(err)
+	}
+	e.tick(e.worker(tr, "w1", nil))
+	if got := e.batches(chat.BatchSent); len(got) != 1 || len(got[0].Items) != 1 || got[0].Items[0].Message.Seq != kept.Seq {
+		t.Fatalf("sent batches %+v, want one with the kept message only", got)
+	}
+
+	last := e.post(e.room, "@ann soon gone too")
+	e.clock.advance(DefaultBatchWindow + time.Second)
+	if n, err := e.store.FormBatches(ctx, e.clock.now(), DefaultBatchWindow); err != nil || n != 1 {
+		t.Fatalf("FormBatches = %d, %v", n, err)
+	}
+	if _, err := e.store.DeleteMessage(ctx, e.room.ID, last.Seq); err != nil {
+		t.Fatal(err)
+	}
+	e.tick(e.worker(tr, "w1", nil))
+	if got := e.batches(chat.BatchSkipped); len(got) != 1 {
+		t.Fatalf("skipped batches %+v, want the emptied one", got)
+	}
+	if e.metrics.get(OutcomeSent) != 1 || e.metrics.get(OutcomeFailed) != 0 {
+		t.Errorf("metrics = %v", e.metrics.n)
+	}
+}

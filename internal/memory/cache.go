@@ -235,12 +235,16 @@ func (c *Cache) room(roomID string, create bool) *roomMessages {
 	return rm
 }
 
-// insert adds m by seq; a seq already present is kept as it is, so a
-// repeated write is idempotent.
+// insert adds m by seq; a seq already present is replaced only by a
+// newer form (a higher change number), so a repeated write is idempotent
+// and concurrent writes of an edited message leave its newest form.
 func (rm *roomMessages) insert(m chat.Message) {
 	i, found := slices.BinarySearchFunc(rm.msgs, m.Seq, bySeq)
-	if !found {
+	switch {
+	case !found:
 		rm.msgs = slices.Insert(rm.msgs, i, m)
+	case rm.msgs[i].Change < m.Change:
+		rm.msgs[i] = m
 	}
 }
 

@@ -22,6 +22,7 @@ type Prometheus struct {
 	httpDur   *prometheus.HistogramVec
 	mail      *prometheus.CounterVec
 	limited   *prometheus.CounterVec
+	ops       opMetrics
 }
 
 // New registers every metric plus the Go runtime and process collectors.
@@ -50,14 +51,19 @@ func New(instanceID string) *Prometheus {
 			Help: "Rate-limit events by limit name and outcome (refused: a request over its limit; error: the limiter failed and the limit's failure policy decided)."},
 			[]string{"limit", "outcome"}),
 	}
-	for _, c := range []prometheus.Collector{p.cache, p.posted, p.delivered, p.wsConns, p.httpReqs, p.httpDur, p.mail, p.limited,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
+	p.ops = newOpMetrics()
+	for _, c := range append([]prometheus.Collector{p.cache, p.posted, p.delivered, p.wsConns, p.httpReqs, p.httpDur, p.mail, p.limited,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})}, p.ops.collectors()...) {
 		f(c)
 	}
 	f(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "openchat_instance_info", Help: "Always 1; labels name the instance.",
 		ConstLabels: prometheus.Labels{"instance_id": instanceID}}, func() float64 { return 1 }))
 	return p
 }
+
+// Gatherer returns the registry, for tests of what is registered (the
+// dashboard's queries).
+func (p *Prometheus) Gatherer() prometheus.Gatherer { return p.reg }
 
 // Handler serves the registry in the Prometheus text format.
 func (p *Prometheus) Handler() http.Handler {

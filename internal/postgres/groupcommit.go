@@ -211,16 +211,18 @@ func insertGroup(ctx context.Context, tx pgx.Tx, group []chat.NewMessage, fresh 
 	for id, n := range perRoom {
 		rooms, counts = append(rooms, id), append(counts, n)
 	}
-	rows, err := tx.Query(ctx, `UPDATE rooms SET last_seq = rooms.last_seq + c.n
-		FROM unnest($1::text[], $2::bigint[]) AS c(id, n) WHERE rooms.id = c.id RETURNING rooms.id, rooms.last_seq`, rooms, counts)
+	rows, err := tx.Query(ctx, `UPDATE rooms SET last_seq = rooms.last_seq + c.n, last_change = rooms.last_change + c.n
+		FROM unnest($1::text[], $2::bigint[]) AS c(id, n) WHERE rooms.id = c.id RETURNING rooms.id, rooms.last_seq, rooms.last_change`, rooms, counts)
 	if err != nil {
 		return fmt.Errorf("next seqs: %w", err)
 	}
-	next := map[string]int64{} // the next seq to give in each room
+	next := map[string]int64{}       // the next seq to give in each room
+	nextChange := map[string]int64{} // and the next change number
 	var id string
-	var last int64
-	if _, err := pgx.ForEachRow(rows, []any{&id, &last}, func() error {
+	var last, lastChange int64
+	if _, err := pgx.ForEachRow(rows, []any{&id, &last, &lastChange}, func() error {
 		next[id] = last - perRoom[id] + 1
+		nextChange[id] = lastChange - perRoom[id] + 1
 		return nil
 	}); err != nil {
 		return fmt.Errorf("next seqs: %w", err)
@@ -230,7 +232,7 @@ func insertGroup(ctx context.Context, tx pgx.Tx, group []chat.NewMessage, fresh 
 	}
 	n := len(fresh)
 	ids, roomIDs, authors, bodies, mentions := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
-	clientIDs, seqs := make([]*string, n), make([]int64, n)
+	clientIDs, seqs, changes := make([]*string, n), make([]int64, n), make([]int64, n)
 	var mMsg, mUser, mRoom []string // mentions
 	var nMsg, nUser, nRoom []string // notifications
 	for k, i := range fresh {
@@ -239,8 +241,9 @@ func insertGroup(ctx context.Context, tx pgx.Tx, group []chat.NewMessage, fresh 
 		if m.ClientID != "" {
 			clientIDs[k] = &m.ClientID
 		}
-		seqs[k] = next[m.RoomID]
+		seqs[k], changes[k] = next[m.RoomID], nextChange[m.RoomID]
 		next[m.RoomID]++
+		nextChange[m.RoomID]++
 		for _, u := range m.MentionUserIDs {
 			mMsg, mUser, mRoom = append(mMsg, m.ID), append(mUser, u), append(mRoom, m.RoomID)
 		}
@@ -250,12 +253,12 @@ func insertGroup(ctx context.Context, tx pgx.Tx, group []chat.NewMessage, fresh 
 	}
 	// clock_timestamp() is read row by row after the rooms were locked, in
 	// (room, seq) order: created_at never goes backwards as seq grows.
-	rows, err = tx.Query(ctx, `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at)
-		SELECT id, room_id, seq, author_id, body, client_id, mentions, date_trunc('milliseconds', clock_timestamp())
-		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[])
-			AS x(id, room_id, seq, author_id, body, client_id, mentions)
+	rows, err = tx.Query(ctx, `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at, change)
+		SELECT id, room_id, seq, author_id, body, client_id, mentions, date_trunc('milliseconds', clock_timestamp()), change
+		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[])
+			AS x(id, room_id, seq, author_id, body, client_id, mentions, change)
 		ORDER BY room_id, seq
-		RETURNING id, created_at`, ids, roomIDs, seqs, authors, bodies, clientIDs, mentions)
+		RETURNING id, created_at`, ids, roomIDs, seqs, authors, bodies, clientIDs, mentions, changes)
 	if err != nil {
 		return fmt.Errorf("insert messages: %w", err)
 	}
@@ -297,7 +300,7 @@ func insertGroup(ctx context.Context, tx pgx.Tx, group []chat.NewMessage, fresh 
 			ms = []string{}
 		}
 		res[i] = appendRes{created: true, msg: chat.Message{ID: m.ID, RoomID: m.RoomID, Seq: seqs[k], Author: m.Author, Body: m.Body,
-			CreatedAt: ts(created[m.ID]), ClientID: m.ClientID, Mentions: ms}}
+			CreatedAt: ts(created[m.ID]), ClientID: m.ClientID, Mentions: ms, Change: changes[k], Reactions: []chat.Reaction{}}}
 	}
 	return nil
 }

@@ -15,15 +15,20 @@ import (
 )
 
 // msgCols selects a message with its author; the query names messages m and users u.
-const msgCols = `m.id, m.room_id, m.seq, m.author_id, u.username, u.display_name, m.body, m.client_id, m.mentions, m.created_at`
+const msgCols = `m.id, m.room_id, m.seq, m.author_id, u.username, u.display_name, m.body, m.client_id, m.mentions, m.created_at,
+	m.change, m.edited_at, m.deleted_at, m.reactions, m.reply_to, m.also_to_room, m.reply_count, m.last_reply_at`
 
 func scanMessage(row pgx.Row, extra ...any) (chat.Message, error) {
 	var m chat.Message
 	var clientID *string
 	var mentions string
 	var created time.Time
+	var edited, deleted, lastReply *time.Time
+	var replyTo *int64
+	var reactions string
 	dest := append([]any{&m.ID, &m.RoomID, &m.Seq, &m.Author.ID, &m.Author.Username, &m.Author.DisplayName,
-		&m.Body, &clientID, &mentions, &created}, extra...)
+		&m.Body, &clientID, &mentions, &created, &m.Change, &edited, &deleted, &reactions,
+		&replyTo, &m.AlsoToRoom, &m.ReplyCount, &lastReply}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return chat.Message{}, err
 	}
@@ -36,6 +41,22 @@ func scanMessage(row pgx.Row, extra ...any) (chat.Message, error) {
 	}
 	if m.Mentions == nil {
 		m.Mentions = []string{}
+	}
+	if edited != nil {
+		t := ts(*edited)
+		m.EditedAt = &t
+	}
+	m.Deleted = deleted != nil
+	if replyTo != nil {
+		m.ReplyTo = *replyTo
+	}
+	if lastReply != nil {
+		t := ts(*lastReply)
+		m.LastReplyAt = &t
+	}
+	var err error
+	if m.Reactions, err = chat.DecodeReactions(reactions); err != nil {
+		return chat.Message{}, fmt.Errorf("message %s: %w", m.ID, err)
 	}
 	return m, nil
 }
@@ -62,6 +83,9 @@ var errDuplicate = errors.New("duplicate client id")
 // transaction has started it may still commit, and a retry with the same
 // client_id then returns it.
 func (s *Store) AppendMessage(ctx context.Context, m chat.NewMessage) (chat.Message, bool, error) {
+	if m.ReplyTo != 0 { // a reply also changes its parent: in a transaction of its own
+		return s.appendOne(ctx, m)
+	}
 	r, err := s.appends.Do(ctx, m)
 	if errors.Is(err, groupcommit.ErrClosed) {
 		return chat.Message{}, false, chat.Errorf(chat.EUNAVAILABLE, "store is closed")
@@ -76,7 +100,7 @@ func (s *Store) AppendMessage(ctx context.Context, m chat.NewMessage) (chat.Mess
 func (s *Store) appendOne(ctx context.Context, m chat.NewMessage) (chat.Message, bool, error) {
 	var out chat.Message
 	var err error
-	if len(m.MentionUserIDs) == 0 && len(m.NotifyUserIDs) == 0 {
+	if len(m.MentionUserIDs) == 0 && len(m.NotifyUserIDs) == 0 && m.ReplyTo == 0 {
 		out, err = s.appendPlain(ctx, m)
 	} else {
 		out, err = s.appendWithMentions(ctx, m)
@@ -106,19 +130,19 @@ func (s *Store) appendPlain(ctx context.Context, m chat.NewMessage) (chat.Messag
 	if m.ClientID != "" {
 		clientID = &m.ClientID
 	}
-	var seq int64
+	var seq, change int64
 	var created time.Time
-	with := `WITH r AS (UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $2 RETURNING last_seq)`
+	with := `WITH r AS (UPDATE rooms SET last_seq = last_seq + 1, last_change = last_change + 1 WHERE id = $2 RETURNING last_seq, last_change)`
 	if m.Join {
 		with += `, j AS (INSERT INTO room_members (room_id, user_id, role, joined_at, last_read_seq)
 			SELECT $2, $3, 'member', date_trunc('milliseconds', clock_timestamp()), r.last_seq FROM r
 			ON CONFLICT (room_id, user_id) DO UPDATE SET last_read_seq = GREATEST(room_members.last_read_seq, EXCLUDED.last_read_seq))`
 	}
 	err := s.pool.QueryRow(ctx, with+`
-		INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at)
-		SELECT $1, $2, r.last_seq, $3, $4, $5, $6, date_trunc('milliseconds', clock_timestamp()) FROM r
-		RETURNING seq, created_at`,
-		m.ID, m.RoomID, m.Author.ID, m.Body, clientID, encodeMentions(m.Mentions)).Scan(&seq, &created)
+		INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at, change)
+		SELECT $1, $2, r.last_seq, $3, $4, $5, $6, date_trunc('milliseconds', clock_timestamp()), r.last_change FROM r
+		RETURNING seq, created_at, change`,
+		m.ID, m.RoomID, m.Author.ID, m.Body, clientID, encodeMentions(m.Mentions)).Scan(&seq, &created, &change)
 	switch {
 	case isNoRows(err):
 		return chat.Message{}, chat.Errorf(chat.ENOTFOUND, "room not found")
@@ -132,16 +156,18 @@ func (s *Store) appendPlain(ctx context.Context, m chat.NewMessage) (chat.Messag
 		mentions = []string{}
 	}
 	return chat.Message{ID: m.ID, RoomID: m.RoomID, Seq: seq, Author: m.Author, Body: m.Body,
-		CreatedAt: ts(created), ClientID: m.ClientID, Mentions: mentions}, nil
+		CreatedAt: ts(created), ClientID: m.ClientID, Mentions: mentions, Change: change, Reactions: []chat.Reaction{}}, nil
 }
 
 // appendWithMentions appends a message, its mentions and notifications
-// (and joins the room with m.Join) in one transaction.
+// (joins the room with m.Join, and counts a reply on its parent) in one
+// transaction.
 func (s *Store) appendWithMentions(ctx context.Context, m chat.NewMessage) (chat.Message, error) {
 	var out chat.Message
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var seq int64
-		err := tx.QueryRow(ctx, `UPDATE rooms SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq`, m.RoomID).Scan(&seq)
+		var seq, change int64
+		err := tx.QueryRow(ctx, `UPDATE rooms SET last_seq = last_seq + 1, last_change = last_change + 1 WHERE id = $1 RETURNING last_seq, last_change`,
+			m.RoomID).Scan(&seq, &change)
 		switch {
 		case isNoRows(err):
 			return chat.Errorf(chat.ENOTFOUND, "room not found")
@@ -152,10 +178,14 @@ func (s *Store) appendWithMentions(ctx context.Context, m chat.NewMessage) (chat
 		if m.ClientID != "" {
 			clientID = &m.ClientID
 		}
+		var replyTo *int64
+		if m.ReplyTo != 0 {
+			replyTo = &m.ReplyTo
+		}
 		var created time.Time
-		err = tx.QueryRow(ctx, `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, date_trunc('milliseconds', clock_timestamp())) RETURNING created_at`,
-			m.ID, m.RoomID, seq, m.Author.ID, m.Body, clientID, encodeMentions(m.Mentions)).Scan(&created)
+		err = tx.QueryRow(ctx, `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at, change, reply_to, also_to_room)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, date_trunc('milliseconds', clock_timestamp()), $8, $9, $10) RETURNING created_at`,
+			m.ID, m.RoomID, seq, m.Author.ID, m.Body, clientID, encodeMentions(m.Mentions), change, replyTo, m.AlsoToRoom).Scan(&created)
 		switch {
 		case isUnique(err) && m.ClientID != "":
 			return errDuplicate
@@ -175,12 +205,18 @@ func (s *Store) appendWithMentions(ctx context.Context, m chat.NewMessage) (chat
 		if err := joinAuthors(ctx, tx, []string{m.RoomID}, []string{m.Author.ID}, []int64{seq}, []bool{m.Join}); err != nil {
 			return err
 		}
+		if m.ReplyTo != 0 {
+			if err := countReply(ctx, tx, m.RoomID, m.ReplyTo, created); err != nil {
+				return err
+			}
+		}
 		mentions := slices.Clone(m.Mentions)
 		if mentions == nil {
 			mentions = []string{}
 		}
 		out = chat.Message{ID: m.ID, RoomID: m.RoomID, Seq: seq, Author: m.Author, Body: m.Body,
-			CreatedAt: ts(created), ClientID: m.ClientID, Mentions: mentions}
+			CreatedAt: ts(created), ClientID: m.ClientID, Mentions: mentions, Change: change, Reactions: []chat.Reaction{},
+			ReplyTo: m.ReplyTo, AlsoToRoom: m.AlsoToRoom}
 		return nil
 	})
 	return out, err

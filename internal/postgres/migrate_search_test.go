@@ -53,7 +53,7 @@ func TestMigrationSearch(t *testing.T) {
 	exec(`INSERT INTO users (id, username, display_name, email, password_hash, created_at) VALUES ('u1', 'ada', 'Ada', 'ada@example.org', 'x', $1)`, at)
 	exec(`INSERT INTO rooms (id, name, name_key, created_by, created_at, last_seq) VALUES ('r1', 'general', 'general', 'u1', $1, 3)`, at)
 	for i, body := range []string{"Una canción vieja", "another song", "la cancion nueva"} {
-		exec(`INSERT INTO messages (id, room_id, seq, author_id, body, created_at) VALUES ($1, 'r1', $2, 'u1', $3, $4)`,
+		exec(`INSERT INTO messages (id, room_id, seq, change, author_id, body, created_at) VALUES ($1, 'r1', $2, $2, 'u1', $3, $4)`,
 			"m"+strconv.Itoa(i+1), i+1, body, at.Add(time.Duration(i)*time.Second))
 	}
 

@@ -46,7 +46,7 @@ func (s *Store) batches(ctx context.Context, clause string, args ...any) ([]chat
 	}
 	items, err := s.pool.Query(ctx, `SELECT `+msgCols+`, n.batch_id, r.name, r.visibility
 		FROM notifications n JOIN messages m ON m.id = n.message_id JOIN users u ON u.id = m.author_id JOIN rooms r ON r.id = n.room_id
-		WHERE n.batch_id = ANY($1) ORDER BY m.created_at, n.id`, ids)
+		WHERE n.batch_id = ANY($1) AND m.deleted_at IS NULL ORDER BY m.created_at, n.id`, ids)
 	if err != nil {
 		return nil, fmt.Errorf("load batch items: %w", err)
 	}

@@ -158,14 +158,14 @@ func (c *Cache) FillMessages(ctx context.Context, roomID string, msgs []chat.Mes
 	if len(msgs) > 0 {
 		lo, hi = msgs[0].Seq, msgs[len(msgs)-1].Seq
 	}
-	args := make([]any, 0, 4+2*len(msgs))
+	args := make([]any, 0, 4+3*len(msgs))
 	args = append(args, c.opts.MessagesPerRoom, c.opts.MessagesTTL.Milliseconds(), lo, hi)
 	for _, m := range msgs {
 		b, err := json.Marshal(m)
 		if err != nil {
 			return fmt.Errorf("redis cache: encode message: %w", err)
 		}
-		args = append(args, m.Seq, b)
+		args = append(args, m.Seq, m.Change, b)
 	}
 	ctx, cancel := withTimeout(ctx, c.opts.Timeout)
 	defer cancel()
@@ -185,7 +185,7 @@ func (c *Cache) AddMessage(ctx context.Context, m chat.Message) error {
 	ctx, cancel := withTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	keys := []string{c.opts.msgsKey(m.RoomID), c.opts.msgsLoKey(m.RoomID)}
-	err = c.add.Run(ctx, c.rdb, keys, m.Seq, b, c.opts.MessagesPerRoom, c.opts.MessagesTTL.Milliseconds()).Err()
+	err = c.add.Run(ctx, c.rdb, keys, m.Seq, b, c.opts.MessagesPerRoom, c.opts.MessagesTTL.Milliseconds(), m.Change).Err()
 	if err != nil {
 		return fmt.Errorf("redis cache: add message: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/open-chat/openchat/internal/chat"
 )
@@ -48,6 +49,10 @@ type Options struct {
 	// PresenceTTL is how long a presence entry lives after its last touch
 	// (default 30s); instances re-touch more often than that.
 	PresenceTTL time.Duration
+	// Metrics times every command (nil: none).
+	Metrics chat.Metrics
+	// TracerProvider, when set, gives every command a span.
+	TracerProvider trace.TracerProvider
 }
 
 func (o *Options) defaults() {
@@ -100,7 +105,14 @@ func Open(ctx context.Context, url string, opts Options, log *slog.Logger) (*Cli
 	// Let each call's context deadline bound the socket reads and writes;
 	// without this go-redis waits for its own 3-5s timeouts.
 	ro.ContextTimeoutEnabled = true
+	// No CLIENT SETINFO on each new connection: Redis before 7.2 refuses
+	// it, which go-redis ignores but the command metrics would count.
+	ro.DisableIdentity = true
 	rdb := goredis.NewClient(ro)
+	if err := observe(rdb, opts); err != nil {
+		_ = rdb.Close()
+		return nil, err
+	}
 	pctx, cancel := context.WithTimeout(ctx, opts.CommandTimeout)
 	defer cancel()
 	if err := rdb.Ping(pctx).Err(); err != nil {

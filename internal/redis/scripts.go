@@ -5,16 +5,30 @@ package redis
 // proves its answer exact in the same step that reads it.
 //
 // Per room: KEYS[1] is a ZSET of message JSON scored by seq (one member per
-// seq: a write of a seq already present is skipped), KEYS[2] ("lo") is the
+// seq: a write of a seq already present replaces it only if it carries a
+// higher change number, so the newest form of an edited message wins
+// whatever order concurrent writers land in), KEYS[2] ("lo") is the
 // lowest seq from which the ZSET provably holds every message up to its
 // newest. A trim to N drops the lowest members and raises lo past them.
 
-// addMessageLua: ARGV seq, json, n, ttl(ms).
-const addMessageLua = `
-local seq = tonumber(ARGV[1])
-if redis.call('ZCOUNT', KEYS[1], seq, seq) == 0 then
-  redis.call('ZADD', KEYS[1], seq, ARGV[2])
+// put writes one message (seq, change, json) unless a newer form is there.
+const putLua = `
+local function put(key, seq, change, json)
+  local old = redis.call('ZRANGEBYSCORE', key, seq, seq)
+  if #old > 0 then
+    if (cjson.decode(old[1]).change or 0) >= change then
+      return
+    end
+    redis.call('ZREM', key, old[1])
+  end
+  redis.call('ZADD', key, seq, json)
 end
+`
+
+// addMessageLua: ARGV seq, json, n, ttl(ms), change.
+const addMessageLua = putLua + `
+local seq = tonumber(ARGV[1])
+put(KEYS[1], seq, tonumber(ARGV[5]), ARGV[2])
 local lo = redis.call('GET', KEYS[2])
 local n = tonumber(ARGV[3])
 local size = redis.call('ZCARD', KEYS[1])
@@ -34,16 +48,14 @@ end
 return 1
 `
 
-// fillMessagesLua: ARGV n, ttl(ms), fillLo, fillMax, then seq, json pairs.
+// fillMessagesLua: ARGV n, ttl(ms), fillLo, fillMax, then seq, change, json
+// triples.
 // A fill may lower a known lo only when its run reaches up to it: a stale
 // fill (read before newer writes trimmed older messages away) must not
 // claim the trimmed gap is complete.
-const fillMessagesLua = `
-for i = 5, #ARGV, 2 do
-  local s = tonumber(ARGV[i])
-  if redis.call('ZCOUNT', KEYS[1], s, s) == 0 then
-    redis.call('ZADD', KEYS[1], s, ARGV[i + 1])
-  end
+const fillMessagesLua = putLua + `
+for i = 5, #ARGV, 3 do
+  put(KEYS[1], tonumber(ARGV[i]), tonumber(ARGV[i + 1]), ARGV[i + 2])
 end
 local flo, fmax = tonumber(ARGV[3]), tonumber(ARGV[4])
 local newlo = flo

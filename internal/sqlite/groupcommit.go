@@ -51,6 +51,7 @@ type appendRes struct {
 // stmts are the append statements, prepared once on the writer connection.
 type stmts struct {
 	byClientID, nextSeq, insert, mention, notify, join *sql.Stmt
+	parent, replied                                    *sql.Stmt
 }
 
 func (s *Store) prepare(ctx context.Context) error {
@@ -60,9 +61,12 @@ func (s *Store) prepare(ctx context.Context) error {
 	}{
 		{&s.st.byClientID, `SELECT ` + msgCols + ` FROM messages m JOIN users u ON u.id = m.author_id
 			WHERE m.room_id = ? AND m.author_id = ? AND m.client_id = ?`},
-		{&s.st.nextSeq, `UPDATE rooms SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq`},
-		{&s.st.insert, `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&s.st.nextSeq, `UPDATE rooms SET last_seq = last_seq + 1, last_change = last_change + 1 WHERE id = ? RETURNING last_seq, last_change`},
+		{&s.st.insert, `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at, change, reply_to, also_to_room)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&s.st.parent, `SELECT count(*) FROM messages WHERE room_id = ? AND seq = ? AND deleted_at IS NULL AND reply_to IS NULL`},
+		{&s.st.replied, `UPDATE messages SET reply_count = reply_count + 1, last_reply_at = ?3,
+			change = (SELECT last_change FROM rooms WHERE id = ?1) WHERE room_id = ?1 AND seq = ?2`},
 		{&s.st.mention, `INSERT INTO mentions (message_id, user_id, room_id) VALUES (?, ?, ?)`},
 		{&s.st.notify, `INSERT INTO notifications (user_id, message_id, room_id, created_at) VALUES (?, ?, ?, ?)`},
 		{&s.st.join, `INSERT INTO room_members (room_id, user_id, role, joined_at, last_read_seq) VALUES (?1, ?3, 'member', ?4, ?2)
@@ -79,7 +83,7 @@ func (s *Store) prepare(ctx context.Context) error {
 
 func (st stmts) close() error {
 	var errs []error
-	for _, s := range []*sql.Stmt{st.byClientID, st.nextSeq, st.insert, st.mention, st.notify, st.join} {
+	for _, s := range []*sql.Stmt{st.byClientID, st.nextSeq, st.insert, st.mention, st.notify, st.join, st.parent, st.replied} {
 		if s != nil {
 			errs = append(errs, s.Close())
 		}
@@ -137,7 +141,7 @@ func (s *Store) commit(ctx context.Context, group []chat.NewMessage, lookup bool
 		// any process) never carries an earlier time.
 		now = max(time.Now().UnixMilli(), s.lastMS) // lastMS: the clock may step back
 		nextSeq, insert := tx.StmtContext(ctx, s.st.nextSeq), tx.StmtContext(ctx, s.st.insert)
-		var byClientID, mention, notify, join *sql.Stmt // prepared for this tx on first use
+		var byClientID, mention, notify, join, parent, replied *sql.Stmt // prepared for this tx on first use
 		stmt := func(dst **sql.Stmt, st *sql.Stmt) *sql.Stmt {
 			if *dst == nil {
 				*dst = tx.StmtContext(ctx, st)
@@ -155,8 +159,18 @@ func (s *Store) commit(ctx context.Context, group []chat.NewMessage, lookup bool
 					continue
 				}
 			}
-			var seq int64
-			err := nextSeq.QueryRowContext(ctx, m.RoomID).Scan(&seq)
+			if m.ReplyTo != 0 { // the parent is checked before the reply takes a seq
+				var n int
+				if err := stmt(&parent, s.st.parent).QueryRowContext(ctx, m.RoomID, m.ReplyTo).Scan(&n); err != nil {
+					return fmt.Errorf("reply parent: %w", err)
+				}
+				if n == 0 {
+					res[i] = appendRes{err: errBadParent}
+					continue
+				}
+			}
+			var seq, change int64
+			err := nextSeq.QueryRowContext(ctx, m.RoomID).Scan(&seq, &change)
 			switch {
 			case errors.Is(err, sql.ErrNoRows):
 				res[i] = appendRes{err: chat.Errorf(chat.ENOTFOUND, "room not found")}
@@ -168,8 +182,21 @@ func (s *Store) commit(ctx context.Context, group []chat.NewMessage, lookup bool
 			if m.ClientID != "" {
 				clientID = m.ClientID
 			}
-			if _, err := insert.ExecContext(ctx, m.ID, m.RoomID, seq, m.Author.ID, m.Body, clientID, encodeMentions(m.Mentions), now); err != nil {
+			var replyTo any
+			if m.ReplyTo != 0 {
+				replyTo = m.ReplyTo
+			}
+			if _, err := insert.ExecContext(ctx, m.ID, m.RoomID, seq, m.Author.ID, m.Body, clientID, encodeMentions(m.Mentions), now, change,
+				replyTo, m.AlsoToRoom); err != nil {
 				return fmt.Errorf("insert message: %w", err) // isUnique: a known client_id; the caller looks up and retries
+			}
+			if m.ReplyTo != 0 { // the parent's reply count takes the next change
+				if err := nextChange(ctx, tx, m.RoomID); err != nil {
+					return err
+				}
+				if _, err := stmt(&replied, s.st.replied).ExecContext(ctx, m.RoomID, m.ReplyTo, now); err != nil {
+					return fmt.Errorf("count reply: %w", err)
+				}
 			}
 			for _, uid := range m.MentionUserIDs {
 				if _, err := stmt(&mention, s.st.mention).ExecContext(ctx, m.ID, uid, m.RoomID); err != nil {
@@ -191,7 +218,8 @@ func (s *Store) commit(ctx context.Context, group []chat.NewMessage, lookup bool
 				mentions = []string{}
 			}
 			res[i] = appendRes{created: true, msg: chat.Message{ID: m.ID, RoomID: m.RoomID, Seq: seq, Author: m.Author, Body: m.Body,
-				CreatedAt: fromMS(now), ClientID: m.ClientID, Mentions: mentions}}
+				CreatedAt: fromMS(now), ClientID: m.ClientID, Mentions: mentions, Change: change, Reactions: []chat.Reaction{},
+				ReplyTo: m.ReplyTo, AlsoToRoom: m.AlsoToRoom}}
 		}
 		return nil
 	})

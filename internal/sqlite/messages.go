@@ -13,15 +13,19 @@ import (
 )
 
 // msgCols selects a message with its author; the query names messages m and users u.
-const msgCols = `m.id, m.room_id, m.seq, m.author_id, u.username, u.display_name, m.body, m.client_id, m.mentions, m.created_at`
+const msgCols = `m.id, m.room_id, m.seq, m.author_id, u.username, u.display_name, m.body, m.client_id, m.mentions, m.created_at,
+	m.change, m.edited_at, m.deleted_at, m.reactions, m.reply_to, m.also_to_room, m.reply_count, m.last_reply_at`
 
 func scanMessage(sc scanner, extra ...any) (chat.Message, error) {
 	var m chat.Message
 	var clientID sql.NullString
 	var mentions string
 	var created int64
+	var edited, deleted, replyTo, lastReply sql.NullInt64
+	var reactions string
 	dest := append([]any{&m.ID, &m.RoomID, &m.Seq, &m.Author.ID, &m.Author.Username, &m.Author.DisplayName,
-		&m.Body, &clientID, &mentions, &created}, extra...)
+		&m.Body, &clientID, &mentions, &created, &m.Change, &edited, &deleted, &reactions,
+		&replyTo, &m.AlsoToRoom, &m.ReplyCount, &lastReply}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return chat.Message{}, err
 	}
@@ -31,6 +35,20 @@ func scanMessage(sc scanner, extra ...any) (chat.Message, error) {
 	}
 	if m.Mentions == nil {
 		m.Mentions = []string{}
+	}
+	if edited.Valid {
+		t := fromMS(edited.Int64)
+		m.EditedAt = &t
+	}
+	m.Deleted = deleted.Valid
+	m.ReplyTo = replyTo.Int64
+	if lastReply.Valid {
+		t := fromMS(lastReply.Int64)
+		m.LastReplyAt = &t
+	}
+	var err error
+	if m.Reactions, err = chat.DecodeReactions(reactions); err != nil {
+		return chat.Message{}, fmt.Errorf("message %s: %w", m.ID, err)
 	}
 	return m, nil
 }

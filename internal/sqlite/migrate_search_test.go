@@ -49,8 +49,8 @@ func TestMigrationSearch(t *testing.T) {
 	exec(`INSERT INTO users (id, username, display_name, email, password_hash, created_at) VALUES ('u1', 'ada', 'Ada', 'ada@example.org', 'x', 1)`)
 	exec(`INSERT INTO rooms (id, name, name_key, created_by, created_at, last_seq) VALUES ('r1', 'general', 'general', 'u1', 1, 3)`)
 	for i, body := range []string{"Una canción vieja", "another song", "la cancion nueva"} {
-		exec(`INSERT INTO messages (id, room_id, seq, author_id, body, created_at) VALUES (?, 'r1', ?, 'u1', ?, ?)`,
-			"m"+strconv.Itoa(i+1), i+1, body, 10+i)
+		exec(`INSERT INTO messages (id, room_id, seq, change, author_id, body, created_at) VALUES (?, 'r1', ?, ?, 'u1', ?, ?)`,
+			"m"+strconv.Itoa(i+1), i+1, i+1, body, 10+i)
 	}
 
 	search := func(q string) []string { return searchFile(t, path, q) }

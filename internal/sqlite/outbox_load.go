@@ -60,7 +60,7 @@ func (s *Store) batches(ctx context.Context, clause string, args ...any) ([]chat
 func (s *Store) batchItems(ctx context.Context, db *sql.DB, ids []string, add func(string, chat.MentionItem)) error {
 	rows, err := db.QueryContext(ctx, `SELECT `+msgCols+`, n.batch_id, r.name, r.visibility
 		FROM notifications n JOIN messages m ON m.id = n.message_id JOIN users u ON u.id = m.author_id JOIN rooms r ON r.id = n.room_id
-		WHERE n.batch_id IN (`+placeholders(len(ids))+`) ORDER BY m.created_at, n.id`, anys(ids)...)
+		WHERE n.batch_id IN (`+placeholders(len(ids))+`) AND m.deleted_at IS NULL ORDER BY m.created_at, n.id`, anys(ids)...)
 	if err != nil {
 		return fmt.Errorf("load batch items: %w", err)
 	}

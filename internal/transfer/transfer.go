@@ -29,6 +29,7 @@ var Tables = []string{
 	"rooms",
 	"room_members",
 	"messages",
+	"reactions",
 	"mentions",
 	"mail_batches",
 	"notifications",

@@ -100,6 +100,16 @@ func fill(t *testing.T, ctx context.Context, rooms, perRoom int) func(s chat.Sto
 					t.Fatal(err)
 				}
 			}
+			// Changes: an edit, a deletion and a reaction per room.
+			if _, err := s.EditMessage(ctx, chat.MessageEdit{RoomID: room.ID, Seq: 2, Body: "edited"}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.DeleteMessage(ctx, room.ID, 3); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := s.React(ctx, room.ID, 1, users[1].ID, "🎉", true); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if _, err := s.FormBatches(ctx, now.Add(time.Hour), 0); err != nil {
 			t.Fatal(err)
@@ -118,7 +128,7 @@ func TestCopy(t *testing.T) {
 	for _, c := range counts {
 		got[c.Table] = c.Rows
 	}
-	want := map[string]int64{"users": 3, "sessions": 3, "rooms": 3, "room_members": 6, "messages": 120, "mentions": 42, "mail_batches": 1, "notifications": 42}
+	want := map[string]int64{"users": 3, "sessions": 3, "rooms": 3, "room_members": 6, "messages": 120, "reactions": 3, "mentions": 42, "mail_batches": 1, "notifications": 42}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("copied %v, want %v", got, want)
 	}
@@ -179,8 +189,8 @@ func TestCopy(t *testing.T) {
 	author, _ := pst.UserByUsername(ctx, "user0")
 	m, _, err := pst.AppendMessage(ctx, chat.NewMessage{ID: chat.NewID(), RoomID: rooms[0].ID, Author: author.Ref(), Body: "after the move",
 		Mentions: []string{"user2"}, MentionUserIDs: []string{mentioned.ID}})
-	if err != nil || m.Seq != 41 {
-		t.Fatalf("append after copy: seq %d, %v", m.Seq, err)
+	if err != nil || m.Seq != 41 || m.Change != 44 {
+		t.Fatalf("append after copy: seq %d change %d, %v; want 41 and 44", m.Seq, m.Change, err)
 	}
 	mc, _ := pst.Mentions(ctx, mentioned.ID, 0, 1)
 	if len(mc) != 1 || mc[0].ID <= ma[0].ID {

@@ -35,7 +35,7 @@ func BenchmarkEncodeMessage(b *testing.B) {
 	buf := make([]byte, 0, 1024)
 	b.ReportAllocs()
 	for b.Loop() {
-		buf = appendFrame(buf[:0], 0x1, encodeMessage(&m))
+		buf = appendFrame(buf[:0], 0x1, stateItem(&m, 0).frame)
 	}
 }
 
@@ -48,18 +48,18 @@ func BenchmarkFanout(b *testing.B) {
 			defer ps.Close()
 			s := NewServer(Config{SendQueue: 1 << 20}, nil, ps, nil, nil, nil)
 			defer s.cancel()
-			r := &room{id: "r", ahead: map[int64][]byte{}, inited: true}
+			r := &room{id: "r", ahead: map[int64]item{}, inited: true}
 			conns := make([]*conn, n)
 			for i := range conns {
 				conns[i] = &conn{srv: s, sk: &sock{nc: &discardConn{}, plain: true}, subs: map[string]*sub{}}
 				r.subs = append(r.subs, &sub{c: conns[i], room: r, idx: i})
 			}
 			m := benchMessage()
-			frame := encodeMessage(&m)
+			frame := stateItem(&m, 0).frame
 			b.ReportAllocs()
 			for b.Loop() {
 				r.mu.Lock()
-				s.fanoutLocked(r, r.last+1, frame)
+				s.fanoutLocked(r, item{change: r.last + 1, prev: r.last, kind: typeMessage, frame: frame})
 				r.mu.Unlock()
 			}
 			for _, c := range conns { // let the writers finish: their work is part of the cost

@@ -36,31 +36,31 @@ type conn struct {
 
 // outEntry is one queued frame, or a batch (a catch-up replay) that counts
 // once against the queue bound: the replay is bounded by CatchUpMax itself.
-// op is zero for text frames, else a control frame's opcode.
+// op is zero for text frames, else a control frame's opcode. at is the
+// created_at (unix ns) of the oldest live message the entry carries, for
+// the delivery latency; zero for anything else (replies, catch-up replays,
+// changes to older messages).
 type outEntry struct {
 	op    ws.OpCode
 	frame []byte
 	batch [][]byte
+	at    int64
 }
 
-// sub is a connection's subscription to a room. last, pending, buf and gone
-// are guarded by c.mu; idx by room.mu.
+// sub is a connection's subscription to a room. last, seqs, pending, buf
+// and gone are guarded by c.mu; idx by room.mu.
 type sub struct {
 	c    *conn
 	room *room
 	idx  int
 
-	last    int64      // seq of the last message queued to the client
-	pending bool       // live messages are parked in buf (replay or gap fill running)
-	buf     []seqFrame // parked live messages, in seq order
+	last    int64  // the last change queued to the client
+	seqs    int64  // message frames up to this seq were replayed by seq (after_seq): not sent again
+	pending bool   // live items are parked in buf (replay or gap fill running)
+	buf     []item // parked live items, in change order
 	gone    bool
 	present bool // counted in presence (presenceJoin done, presenceLeave not yet)
 	left    bool // guarded by room.mu
-}
-
-type seqFrame struct {
-	seq   int64
-	frame []byte
 }
 
 func (c *conn) seen() { c.lastSeen.Store(time.Now().UnixNano()) }
@@ -120,6 +120,7 @@ func (c *conn) closeLocked(code ws.StatusCode, reason string) {
 	}
 	c.closed = true
 	c.queue = nil
+	c.sk.noteClose(code, false)
 	go c.sk.writeClose(code, reason)
 }
 
@@ -151,6 +152,7 @@ func (c *conn) serve() {
 				c.mu.Lock()
 				c.closed, c.queue = true, nil
 				c.mu.Unlock()
+				c.sk.noteClose(ce.code, ce.peer)
 				c.sk.writeClose(ce.code, ce.reason) // now: finish closes the socket next
 				if ce.drain {
 					c.sk.drain(ce.skip)
@@ -190,34 +192,41 @@ func (c *conn) finish() {
 	c.srv.presenceDisconnect(c.user.ID)
 }
 
-// deliver hands a live message of sb's room to the connection, in seq
-// order and once: older seqs are dropped, a gap parks the message while the
-// missing ones are read from the store. Called by the hub with room.mu held.
-func (c *conn) deliver(sb *sub, seq int64, frame []byte) bool {
+// deliver hands a change of sb's room to the connection, in change order
+// and once: older changes are dropped, a gap parks the item while the
+// missing changes are read from the store. Called by the hub with room.mu
+// held.
+func (c *conn) deliver(sb *sub, it item) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
-	case c.closed || sb.gone || seq <= sb.last && !sb.pending:
+	case c.closed || sb.gone || it.change <= sb.last && !sb.pending:
 		return false
 	case sb.pending:
-		c.parkLocked(sb, seq, frame)
+		c.parkLocked(sb, it)
 		return false
-	case seq > sb.last+1:
+	case !it.follows(sb.last):
 		sb.pending = true
-		c.parkLocked(sb, seq, frame)
+		c.parkLocked(sb, it)
 		go c.goLive(sb)
 		return false
 	}
-	sb.last = seq
-	return c.pushLocked(outEntry{frame: frame}, pushBounded)
+	return c.sendLocked(sb, it)
 }
 
-func (c *conn) parkLocked(sb *sub, seq int64, frame []byte) {
+// sendLocked queues an item that follows sb's stream, unless it is a
+// message already replayed by seq. c.mu is held.
+func (c *conn) sendLocked(sb *sub, it item) bool {
+	f := sb.take(it)
+	return f != nil && c.pushLocked(outEntry{frame: f, at: it.at}, pushBounded)
+}
+
+func (c *conn) parkLocked(sb *sub, it item) {
 	if len(sb.buf) >= c.srv.cfg.SendQueue {
 		c.closeLocked(statusTryAgainLater, "send queue full")
 		return
 	}
-	sb.buf = append(sb.buf, seqFrame{seq, frame})
+	sb.buf = append(sb.buf, it)
 }
 
 // deliverEphemeral queues a typing or presence frame to a live subscriber.

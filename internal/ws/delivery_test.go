@@ -167,12 +167,18 @@ func TestCatchUpTruncated(t *testing.T) {
 type lossyPubSub struct {
 	chat.PubSub
 	drop     atomic.Int64 // publishes of messages still to drop
+	every    int64        // if set, also drop every every-th change publish
+	n        atomic.Int64
 	mu       sync.Mutex
 	onResync []func()
 }
 
 func (l *lossyPubSub) Publish(ctx context.Context, ch string, p []byte) error {
-	if ev, _ := chat.DecodeEvent(p); ev.Type == chat.EventMessage && l.drop.Add(-1) >= 0 {
+	ev, _ := chat.DecodeEvent(p)
+	if ev.Type == chat.EventMessage && l.drop.Add(-1) >= 0 {
+		return nil
+	}
+	if l.every > 0 && ev.Change > 0 && l.n.Add(1)%l.every == 0 {
 		return nil
 	}
 	return l.PubSub.Publish(ctx, ch, p)

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -40,6 +41,35 @@ type testMetrics struct {
 	chat.NopMetrics
 	wsConns   atomic.Int64
 	delivered atomic.Int64
+
+	mu        sync.Mutex
+	latencies []time.Duration
+	closes    map[string]int // "code/by"
+	limited   map[string]int // "limit/outcome"
+}
+
+func (m *testMetrics) DeliveryLatency(d time.Duration) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.latencies = append(m.latencies, d)
+}
+
+func (m *testMetrics) WSClosed(code int, by string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closes == nil {
+		m.closes = map[string]int{}
+	}
+	m.closes[fmt.Sprintf("%d/%s", code, by)]++
+}
+
+func (m *testMetrics) RateLimited(limit, outcome string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.limited == nil {
+		m.limited = map[string]int{}
+	}
+	m.limited[limit+"/"+outcome]++
 }
 
 // env is one instance: a real Service on SQLite with the memory adapters,
@@ -191,6 +221,12 @@ type frame struct {
 	Seq       int64           `json:"seq"`
 	Room      json.RawMessage `json:"room"`
 	RetryMS   int64           `json:"retry_after_ms"`
+	// The change stream.
+	Change     int64  `json:"change"`
+	LastChange int64  `json:"last_change"`
+	Emoji      string `json:"emoji"`
+	UserID     string `json:"user_id"`
+	Added      bool   `json:"added"`
 }
 
 func (f frame) msg() chat.Message {

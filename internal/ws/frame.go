@@ -35,12 +35,13 @@ const (
 
 // clientFrame is any frame a client sends; fields not used by Type are ignored.
 type clientFrame struct {
-	Type     string `json:"type"`
-	RoomID   string `json:"room_id"`
-	AfterSeq *int64 `json:"after_seq"`
-	Body     string `json:"body"`
-	ClientID string `json:"client_id"`
-	Ref      string `json:"ref"`
+	Type        string `json:"type"`
+	RoomID      string `json:"room_id"`
+	AfterSeq    *int64 `json:"after_seq"`
+	AfterChange *int64 `json:"after_change"`
+	Body        string `json:"body"`
+	ClientID    string `json:"client_id"`
+	Ref         string `json:"ref"`
 }
 
 func badFrame(msg string) error { return &chat.Error{Code: codeBadFrame, Message: msg} }
@@ -73,6 +74,12 @@ func decodeFrame(b []byte) (clientFrame, error) {
 		if f.AfterSeq != nil && *f.AfterSeq < 0 {
 			return f, badFrame("after_seq must be >= 0")
 		}
+		if f.AfterChange != nil && *f.AfterChange < 0 {
+			return f, badFrame("after_change must be >= 0")
+		}
+		if f.AfterSeq != nil && f.AfterChange != nil {
+			return f, badFrame("use either after_seq or after_change, not both")
+		}
 		return f, needRoom()
 	case typeUnsubscribe, typeTyping:
 		return f, needRoom()
@@ -101,14 +108,11 @@ type (
 		User     chat.User `json:"user"`
 	}
 	subscribedFrame struct {
-		Type      string `json:"type"`
-		RoomID    string `json:"room_id"`
-		LastSeq   int64  `json:"last_seq"`
-		Truncated bool   `json:"truncated,omitempty"`
-	}
-	messageFrame struct {
-		Type    string        `json:"type"`
-		Message *chat.Message `json:"message"`
+		Type       string `json:"type"`
+		RoomID     string `json:"room_id"`
+		LastSeq    int64  `json:"last_seq"`
+		LastChange int64  `json:"last_change"`
+		Truncated  bool   `json:"truncated,omitempty"`
 	}
 	ackFrame struct {
 		Type     string        `json:"type"`
@@ -147,20 +151,6 @@ func encode(v any) []byte {
 		return []byte(`{"type":"error","code":"internal","message":"internal error"}`)
 	}
 	return b
-}
-
-func encodeMessage(m *chat.Message) []byte {
-	return encode(messageFrame{Type: typeMessage, Message: m})
-}
-
-// messageFrameRaw wraps an already encoded chat.Message (as published) in a
-// message frame without decoding and re-encoding it.
-func messageFrameRaw(raw []byte) []byte {
-	const prefix = `{"type":"message","message":`
-	b := make([]byte, 0, len(prefix)+len(raw)+1)
-	b = append(b, prefix...)
-	b = append(b, raw...)
-	return append(b, '}')
 }
 
 func encodeError(err error, ref string) []byte {

@@ -92,10 +92,12 @@ func FuzzDecodeFrame(f *testing.F) {
 }
 
 func TestServerFrames(t *testing.T) {
-	m := chat.Message{ID: "m1", RoomID: "r1", Seq: 3, Body: "hi", Mentions: []string{}}
+	m := chat.Message{ID: "m1", RoomID: "r1", Seq: 3, Body: "hi", Mentions: []string{}, Change: 7, Reactions: []chat.Reaction{}}
 	raw, _ := json.Marshal(m)
-	if got, want := string(messageFrameRaw(raw)), string(encodeMessage(&m)); got != want {
-		t.Errorf("raw frame %s != encoded %s", got, want)
+	for _, typ := range []string{typeMessage, typeMessageUpdated} {
+		if got, want := string(changedFrameRaw(typ, m.Change, raw)), string(encode(changedFrame{Type: typ, Change: m.Change, Message: &m})); got != want {
+			t.Errorf("raw frame %s != encoded %s", got, want)
+		}
 	}
 	e := string(encodeError(chat.Invalid("body", "too long"), "c1"))
 	if e != `{"type":"error","code":"invalid","message":"too long","field":"body","ref":"c1"}` {
@@ -108,8 +110,8 @@ func TestServerFrames(t *testing.T) {
 			t.Errorf("rate_limited frame = %s", e)
 		}
 	}
-	s := string(encode(subscribedFrame{Type: typeSubscribed, RoomID: "r", LastSeq: 4}))
-	if s != `{"type":"subscribed","room_id":"r","last_seq":4}` {
+	s := string(encode(subscribedFrame{Type: typeSubscribed, RoomID: "r", LastSeq: 4, LastChange: 9}))
+	if s != `{"type":"subscribed","room_id":"r","last_seq":4,"last_change":9}` {
 		t.Errorf("subscribed frame = %s", s)
 	}
 }

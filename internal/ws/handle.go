@@ -77,34 +77,20 @@ func (c *conn) subscribe(f clientFrame) {
 		return
 	}
 
-	var msgs []chat.Message
-	var last int64
-	var truncated bool
-	if f.AfterSeq != nil {
-		msgs, last, truncated, err = s.svc.CatchUp(ctx, f.RoomID, *f.AfterSeq)
-	} else {
-		last, err = s.svc.LastSeq(ctx, f.RoomID)
-	}
+	rp, err := s.replay(ctx, f)
 	if err != nil {
 		c.leaveSub(sb)
 		c.replyError(err, f.Ref)
 		return
 	}
-	replay := make([][]byte, len(msgs))
-	for i := range msgs {
-		replay[i] = encodeMessage(&msgs[i])
-		last = max(last, msgs[i].Seq) // a truncated replay may reach past last
-	}
 	c.mu.Lock()
-	c.pushLocked(outEntry{frame: encode(subscribedFrame{Type: typeSubscribed, RoomID: f.RoomID, LastSeq: last, Truncated: truncated})}, pushBounded)
-	if len(replay) > 0 {
-		c.pushLocked(outEntry{batch: replay}, pushBounded)
-		s.metrics.MessagesDelivered(len(replay))
+	c.pushLocked(outEntry{frame: encode(subscribedFrame{Type: typeSubscribed, RoomID: f.RoomID, LastSeq: rp.lastSeq,
+		LastChange: rp.lastChange, Truncated: rp.truncated})}, pushBounded)
+	if len(rp.frames) > 0 {
+		c.pushLocked(outEntry{batch: rp.frames}, pushBounded)
+		s.metrics.MessagesDelivered(len(rp.frames))
 	}
-	sb.last = last
-	if f.AfterSeq != nil {
-		sb.last = max(last, *f.AfterSeq) // what the client has is not sent again, even if a cache knows less
-	}
+	sb.last, sb.seqs = rp.lastChange, rp.seqs
 	c.mu.Unlock()
 	c.goLive(sb)
 	if frame, err := s.presenceFrame(ctx, sb.room, s.cfg.PresenceDebounce); err == nil {
@@ -114,9 +100,10 @@ func (c *conn) subscribe(f clientFrame) {
 	}
 }
 
-// goLive releases sb's parked messages in seq order, first reading from the
-// store any that are missing between the last delivered and the first
-// parked, and then lets live messages through directly.
+// goLive releases sb's parked items in change order, first reading from
+// the store what is missing between the last change sent and the first
+// parked one (a compacted read: each changed message once, as it now is),
+// and then lets live items through directly.
 func (c *conn) goLive(sb *sub) {
 	s := c.srv
 	for {
@@ -126,20 +113,23 @@ func (c *conn) goLive(sb *sub) {
 			return
 		}
 		var out [][]byte
+		var at int64
 		n := 0
 		for ; n < len(sb.buf); n++ {
-			e := sb.buf[n]
-			if e.seq <= sb.last {
+			it := sb.buf[n]
+			if it.change <= sb.last {
 				continue
 			}
-			if e.seq != sb.last+1 {
+			if !it.follows(sb.last) {
 				break
 			}
-			sb.last = e.seq
-			out = append(out, e.frame)
+			if f := sb.take(it); f != nil {
+				out = append(out, f)
+				at = oldest(at, it.at)
+			}
 		}
 		sb.buf = sb.buf[n:]
-		if len(out) > 0 && c.pushLocked(outEntry{batch: out}, pushBounded) {
+		if len(out) > 0 && c.pushLocked(outEntry{batch: out, at: at}, pushBounded) {
 			s.metrics.MessagesDelivered(len(out))
 		}
 		if len(sb.buf) == 0 {
@@ -147,38 +137,46 @@ func (c *conn) goLive(sb *sub) {
 			c.mu.Unlock()
 			return
 		}
-		after, upto := sb.last, sb.buf[0].seq-1
+		after, next := sb.last, sb.buf[0]
 		c.mu.Unlock()
 
-		msgs, _, err := s.messagesAfter(sb.room.id, after, upto)
+		msgs, err := s.svc.ChangesAfter(s.ctx, sb.room.id, after, chat.PageMaxLimit)
 		if err != nil {
 			s.log.Warn("websocket gap fill failed; client must reconnect", "room", sb.room.id, "err", err)
 			c.closeWith(statusTryAgainLater, "catch-up failed")
 			return
 		}
-		frames := make([]seqFrame, 0, len(msgs))
-		for i := range msgs {
-			if m := &msgs[i]; m.Seq > after && m.Seq <= upto {
-				frames = append(frames, seqFrame{m.Seq, encodeMessage(m)})
-			}
-		}
+		items := stateItems(msgs, after)
 		c.mu.Lock()
-		if len(frames) == 0 {
-			s.log.Warn("websocket gap not in the store; skipped", "room", sb.room.id, "after", after, "upto", upto)
-			sb.last = upto // the store has none of them: never wait for them
+		if len(items) == 0 {
+			s.log.Warn("websocket gap not in the store; skipped", "room", sb.room.id, "after", after, "next", next.change)
+			sb.last = max(sb.last, next.prev) // the store has none of them: never wait for them
 		}
 		var batch [][]byte
-		for _, e := range frames {
-			if e.seq > sb.last {
-				sb.last = e.seq
-				batch = append(batch, e.frame)
+		var gapAt int64
+		for _, it := range items {
+			if it.change > sb.last {
+				if f := sb.take(it); f != nil {
+					batch = append(batch, f)
+					gapAt = oldest(gapAt, it.at)
+				}
 			}
 		}
-		if len(batch) > 0 && c.pushLocked(outEntry{batch: batch}, pushBounded) {
+		if len(batch) > 0 && c.pushLocked(outEntry{batch: batch, at: gapAt}, pushBounded) {
 			s.metrics.MessagesDelivered(len(batch))
 		}
 		c.mu.Unlock()
 	}
+}
+
+// take advances sb past it and returns its frame, or nil for a message
+// already replayed by seq. c.mu is held.
+func (sb *sub) take(it item) []byte {
+	sb.last = it.change
+	if it.kind == typeMessage && it.seq <= sb.seqs {
+		return nil
+	}
+	return it.frame
 }
 
 // sub returns the connection's live subscription to a room, or nil (none,

@@ -12,9 +12,9 @@ import (
 )
 
 // room is the hub's state for a room with local subscribers: one upstream
-// subscription, the seq of the last message fanned out, and messages that
-// arrived ahead of a gap. Events are fanned out under mu, so every
-// subscriber sees them in the same order.
+// subscription, the last change fanned out, and changes that arrived ahead
+// of a gap. Events are fanned out under mu, so every subscriber sees them in
+// the same order: the room's change order (see chat/change.go).
 type room struct {
 	id    string
 	ready chan struct{} // closed once the upstream subscription is set up
@@ -25,10 +25,10 @@ type room struct {
 	mu       sync.Mutex
 	subs     []*sub
 	inited   bool
-	last     int64            // highest seq fanned out
-	ahead    map[int64][]byte // frames with seq > last+1, waiting for the gap
-	filling  bool             // a fill goroutine runs
-	resync   bool             // the fill must also read past last (broker resync)
+	last     int64          // the last change fanned out
+	ahead    map[int64]item // live items with change > last+1, waiting for the gap
+	filling  bool           // a fill goroutine runs
+	resync   bool           // the fill must also read past last (broker resync)
 	presence presenceCache
 }
 
@@ -39,7 +39,7 @@ func (s *Server) join(ctx context.Context, c *conn, roomID string) (*sub, error)
 	r := s.rooms[roomID]
 	first := r == nil
 	if first {
-		r = &room{id: roomID, ready: make(chan struct{}), ahead: map[int64][]byte{}}
+		r = &room{id: roomID, ready: make(chan struct{}), ahead: map[int64]item{}}
 		s.rooms[roomID] = r
 	}
 	r.refs++
@@ -68,8 +68,8 @@ func (s *Server) initRoom(ctx context.Context, r *room) error {
 		s.log.Error("pubsub subscribe failed", "room", r.id, "err", err)
 		return chat.Errorf(chat.EUNAVAILABLE, "real-time delivery is unavailable; retry later")
 	}
-	// Read after subscribing: any message committed later reaches us live.
-	last, err := s.svc.LastSeq(ctx, r.id)
+	// Read after subscribing: any change committed later reaches us live.
+	last, err := s.svc.LastChange(ctx, r.id)
 	if err != nil {
 		unsub()
 		return err
@@ -114,31 +114,51 @@ func (s *Server) release(r *room) {
 	}
 }
 
+// roomEvent is a published room event as the hub reads it: the message
+// stays encoded, to be wrapped in a frame as it is.
+type roomEvent struct {
+	Type    string          `json:"type"`
+	Message json.RawMessage `json:"message"`
+	User    *chat.UserRef   `json:"user"`
+	Change  int64           `json:"change"`
+	Seq     int64           `json:"seq"`
+	Emoji   string          `json:"emoji"`
+	Count   int             `json:"count"`
+	UserID  string          `json:"user_id"`
+	Added   bool            `json:"added"`
+	msgSeq  int64           // the message's seq, for message events
+	msgAt   int64           // and its created_at (unix ns)
+}
+
 // onEvent is the PubSub handler of a room: decode once, build the frame
 // once, fan the same bytes out. It must not block, so store reads for gaps
 // happen in a fill goroutine.
 func (s *Server) onEvent(r *room, payload []byte) {
-	var ev struct {
-		Type    string          `json:"type"`
-		Message json.RawMessage `json:"message"`
-		User    *chat.UserRef   `json:"user"`
-	}
+	var ev roomEvent
 	if err := json.Unmarshal(payload, &ev); err != nil {
 		s.log.Warn("undecodable room event", "room", r.id, "err", err)
 		return
 	}
 	switch ev.Type {
-	case chat.EventMessage:
-		var m struct {
-			Seq int64 `json:"seq"`
+	case chat.EventMessage, chat.EventMessageUpdated, chat.EventMessageDeleted, chat.EventReaction:
+		if len(ev.Message) > 0 {
+			var m struct {
+				Seq       int64     `json:"seq"`
+				CreatedAt chat.Time `json:"created_at"`
+			}
+			if err := json.Unmarshal(ev.Message, &m); err == nil {
+				ev.msgSeq, ev.msgAt = m.Seq, m.CreatedAt.UnixNano()
+			}
 		}
-		if err := json.Unmarshal(ev.Message, &m); err != nil || m.Seq <= 0 {
-			s.log.Warn("room event without a message", "room", r.id)
+		it, ok := eventItem(r.id, &ev)
+		if !ok {
+			// A publisher without change numbers (an older version in a
+			// rolling upgrade): the next change fills the gap from the store.
+			s.log.Warn("room event without a change number", "room", r.id, "type", ev.Type)
 			return
 		}
-		frame := messageFrameRaw(ev.Message)
 		r.mu.Lock()
-		s.acceptLocked(r, m.Seq, frame)
+		s.acceptLocked(r, it)
 		r.mu.Unlock()
 	case chat.EventTyping:
 		if ev.User == nil {
@@ -159,42 +179,42 @@ func (s *Server) onEvent(r *room, payload []byte) {
 	}
 }
 
-// acceptLocked fans out seq if it is the next one, parks it if earlier
-// ones are missing, drops it if already fanned out. r.mu is held.
-func (s *Server) acceptLocked(r *room, seq int64, frame []byte) {
+// acceptLocked fans out a live item if it is the next change, parks it if
+// earlier ones are missing, drops it if already fanned out. r.mu is held.
+func (s *Server) acceptLocked(r *room, it item) {
 	switch {
-	case !r.inited || seq > r.last+1:
-		r.ahead[seq] = frame
+	case !r.inited || it.prev > r.last:
+		r.ahead[it.change] = it
 		if r.inited {
 			s.startFillLocked(r, true)
 		}
-	case seq == r.last+1:
-		s.fanoutLocked(r, seq, frame)
+	case it.change > r.last:
+		s.fanoutLocked(r, it)
 		s.drainLocked(r)
 	}
 }
 
-// drainLocked fans out parked frames that have become next in line.
+// drainLocked fans out parked items that have become next in line.
 func (s *Server) drainLocked(r *room) {
 	for {
-		f, ok := r.ahead[r.last+1]
+		it, ok := r.ahead[r.last+1]
 		if !ok {
 			break
 		}
 		delete(r.ahead, r.last+1)
-		s.fanoutLocked(r, r.last+1, f)
+		s.fanoutLocked(r, it)
 	}
-	maps.DeleteFunc(r.ahead, func(seq int64, _ []byte) bool { return seq <= r.last })
+	maps.DeleteFunc(r.ahead, func(change int64, _ item) bool { return change <= r.last })
 	if len(r.ahead) > 0 {
 		s.startFillLocked(r, true)
 	}
 }
 
-func (s *Server) fanoutLocked(r *room, seq int64, frame []byte) {
-	r.last = seq
+func (s *Server) fanoutLocked(r *room, it item) {
+	r.last = it.change
 	n := 0
 	for _, sb := range r.subs {
-		if sb.c.deliver(sb, seq, frame) {
+		if sb.c.deliver(sb, it) {
 			n++
 		}
 	}
@@ -210,9 +230,11 @@ func (s *Server) startFillLocked(r *room, wait bool) {
 	}
 }
 
-// fill reads from the store what the room's subscribers miss: the messages
+// fill reads from the store what the room's subscribers miss: the changes
 // of a gap (after a short wait, since most gaps are two posts published out
-// of order), or everything after last when the broker resynced.
+// of order), or everything after last when the broker resynced. The read
+// is compacted (each changed message once, in its current form), which
+// covers every change up to the newest it returns.
 func (s *Server) fill(r *room, wait bool) {
 	if wait && !s.sleep(s.cfg.GapWait) {
 		return
@@ -228,7 +250,7 @@ func (s *Server) fill(r *room, wait bool) {
 		after := r.last
 		r.mu.Unlock()
 
-		msgs, full, err := s.messagesAfter(r.id, after, 0)
+		msgs, err := s.svc.ChangesAfter(s.ctx, r.id, after, chat.PageMaxLimit)
 		if err != nil {
 			s.log.Warn("hub gap fill failed; retrying", "room", r.id, "err", err)
 			r.mu.Lock()
@@ -239,27 +261,21 @@ func (s *Server) fill(r *room, wait bool) {
 			}
 			continue
 		}
-		frames := make([][]byte, len(msgs))
-		for i := range msgs {
-			frames[i] = encodeMessage(&msgs[i])
-		}
+		items := stateItems(msgs, after)
 		r.mu.Lock()
-		for i, m := range msgs {
-			if m.Seq > r.last+1 {
-				s.log.Warn("hub found a hole in the store", "room", r.id, "last", r.last, "next", m.Seq)
-			}
-			if m.Seq > r.last { // the store is the truth, even across a hole
-				s.fanoutLocked(r, m.Seq, frames[i])
+		for _, it := range items {
+			if it.change > r.last { // the store is the truth
+				s.fanoutLocked(r, it)
 			}
 		}
 		if len(msgs) == 0 && len(r.ahead) > 0 && r.last == after {
-			// The store has nothing after last, yet later seqs arrived: do
-			// not wait forever, resume at the lowest one.
+			// The store has nothing after last, yet later changes arrived:
+			// do not wait forever, resume at the lowest one.
 			lowest := slices.Min(slices.Collect(maps.Keys(r.ahead)))
-			s.log.Warn("hub skipping missing seqs", "room", r.id, "after", after, "next", lowest)
+			s.log.Warn("hub skipping missing changes", "room", r.id, "after", after, "next", lowest)
 			r.last = lowest - 1
 		}
-		r.resync = r.resync || full
+		r.resync = r.resync || len(msgs) == chat.PageMaxLimit
 		s.drainLocked(r)
 		r.mu.Unlock()
 	}
@@ -292,18 +308,4 @@ func (s *Server) resync() {
 		}
 		r.mu.Unlock()
 	}
-}
-
-// messagesAfter reads up to a page of a room's messages with seq > after
-// (and <= upto when upto > 0), oldest first; full says more may follow.
-func (s *Server) messagesAfter(roomID string, after, upto int64) ([]chat.Message, bool, error) {
-	n := int64(chat.PageMaxLimit)
-	if upto > 0 {
-		n = min(n, upto-after)
-	}
-	page, err := s.svc.RoomMessages(s.ctx, roomID, chat.AfterQuery(after, int(n)))
-	if err != nil {
-		return nil, false, err
-	}
-	return page.Messages, len(page.Messages) == int(n), nil
 }

@@ -108,6 +108,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if s.perUser[user.ID] >= s.cfg.MaxPerUser {
 		s.mu.Unlock()
+		s.metrics.RateLimited(chat.LimitWSPerUser, chat.RateLimitOutcomeRefused)
 		httpError(w, http.StatusTooManyRequests, chat.ERATELIMITED,
 			fmt.Sprintf("at most %d WebSocket connections per user; close one first", s.cfg.MaxPerUser))
 		return
@@ -154,6 +155,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.mu.Unlock()
 			s.userGone(user.ID)
 			s.metrics.WSConnections(-1)
+			s.metrics.WSClosed(c.sk.closedWith())
 		}()
 		c.serve()
 	}()

@@ -49,6 +49,7 @@ type closeError struct {
 	reason string
 	drain  bool
 	skip   int64
+	peer   bool // the peer's own close, echoed
 }
 
 func (e *closeError) Error() string { return fmt.Sprintf("websocket closed: %d %s", e.code, e.reason) }
@@ -61,6 +62,30 @@ type sock struct {
 	wmu       sync.Mutex // one writer at a time: the batch writer or the close frame
 	hdr       [ws.MaxHeaderSize - 2]byte
 	closeSent atomic.Bool
+	// The first close decided, for metrics: its code (0: none, the
+	// connection dropped) and whether the peer sent it.
+	closeCode   atomic.Int32
+	closeByPeer atomic.Bool
+}
+
+// noteClose records the first close decided on the connection.
+func (s *sock) noteClose(code ws.StatusCode, peer bool) {
+	if s.closeCode.CompareAndSwap(0, int32(code)) && peer {
+		s.closeByPeer.Store(true)
+	}
+}
+
+// closedWith returns the code and initiator noteClose recorded: 1006
+// (abnormal closure) and chat.CloseByNone when nobody sent a close frame.
+func (s *sock) closedWith() (int, string) {
+	switch code := int(s.closeCode.Load()); {
+	case code == 0:
+		return int(ws.StatusAbnormalClosure), chat.CloseByNone
+	case s.closeByPeer.Load():
+		return code, chat.CloseByClient
+	default:
+		return code, chat.CloseByServer
+	}
 }
 
 // upgrade answers the handshake and hijacks the connection. Bad handshakes
@@ -127,7 +152,7 @@ func (s *sock) readMessage(buf *bytes.Buffer, limit int64, onPing func([]byte), 
 				if err != nil {
 					return 0, err
 				}
-				return 0, &closeError{code: code, reason: reason} // the caller echoes it
+				return 0, &closeError{code: code, reason: reason, peer: true} // the caller echoes it
 			}
 			continue
 		}

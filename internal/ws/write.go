@@ -49,7 +49,7 @@ func (s *Server) schedule(c *conn) {
 		default:
 		}
 	}
-	go c.ownWrite(nil)
+	go c.ownWrite(nil, 0)
 }
 
 // take returns the queued output, or nil (and gives up c.writing) if there
@@ -78,17 +78,18 @@ func (c *conn) poolWrite() {
 		return
 	}
 	bp := c.srv.writeBufs.Get().(*[]byte)
-	b := appendBatch((*bp)[:0], batch)
+	b, at := appendBatch((*bp)[:0], batch)
 	c.sk.wmu.Lock()
 	n, err := c.sk.writeLocked(b, writeSlice, true)
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		go c.ownWrite(append([]byte(nil), b[n:]...)) // unlocks wmu
+		go c.ownWrite(append([]byte(nil), b[n:]...), at) // unlocks wmu
 	case err != nil:
 		c.sk.wmu.Unlock()
 		c.writeFailed(err)
 	default:
 		c.sk.wmu.Unlock()
+		c.srv.observeDelivery(at)
 		c.mu.Lock()
 		c.inflight = 0
 		if c.closed || len(c.queue) == 0 {
@@ -102,10 +103,10 @@ func (c *conn) poolWrite() {
 }
 
 // ownWrite is a connection's own writer. Called with a pool write's
-// remainder, it holds c.sk.wmu and finishes that frame first, even when
-// closing. Then it writes everything queued and exits once the queue is
-// empty.
-func (c *conn) ownWrite(rest []byte) {
+// remainder (and its oldest message's time), it holds c.sk.wmu and
+// finishes that frame first, even when closing. Then it writes everything
+// queued and exits once the queue is empty.
+func (c *conn) ownWrite(rest []byte, restAt int64) {
 	if rest != nil {
 		_, err := c.sk.writeLocked(rest, c.srv.cfg.WriteTimeout, false)
 		c.sk.wmu.Unlock()
@@ -113,6 +114,7 @@ func (c *conn) ownWrite(rest []byte) {
 			c.writeFailed(err)
 			return
 		}
+		c.srv.observeDelivery(restAt)
 	}
 	bp := c.srv.writeBufs.Get().(*[]byte)
 	defer func() { c.srv.putWriteBuf(bp, *bp) }()
@@ -121,7 +123,7 @@ func (c *conn) ownWrite(rest []byte) {
 		if batch = c.take(batch); batch == nil {
 			return
 		}
-		b := appendBatch((*bp)[:0], batch)
+		b, at := appendBatch((*bp)[:0], batch)
 		c.sk.wmu.Lock()
 		_, err := c.sk.writeLocked(b, c.srv.cfg.WriteTimeout, true)
 		c.sk.wmu.Unlock()
@@ -131,6 +133,7 @@ func (c *conn) ownWrite(rest []byte) {
 			c.writeFailed(err)
 			return
 		}
+		c.srv.observeDelivery(at)
 	}
 }
 
@@ -146,9 +149,12 @@ func (c *conn) writeFailed(err error) {
 	_ = c.sk.nc.Close()
 }
 
-// appendBatch frames every entry of the batch onto b.
-func appendBatch(b []byte, batch []outEntry) []byte {
+// appendBatch frames every entry of the batch onto b and returns the
+// created_at of the oldest live message among them (0: none).
+func appendBatch(b []byte, batch []outEntry) ([]byte, int64) {
+	var at int64
 	for _, e := range batch {
+		at = oldest(at, e.at)
 		switch {
 		case e.op != 0:
 			b = appendFrame(b, e.op, e.frame)
@@ -159,7 +165,27 @@ func appendBatch(b []byte, batch []outEntry) []byte {
 			b = appendFrame(b, ws.OpText, f)
 		}
 	}
-	return b
+	return b, at
+}
+
+// oldest returns the earlier of two message times, ignoring zeros.
+func oldest(a, b int64) int64 {
+	if a == 0 || b != 0 && b < a {
+		return b
+	}
+	return a
+}
+
+// observeDelivery records the delivery latency of a written batch whose
+// oldest live message was created at at (unix ns; 0: it carried none):
+// one observation per socket write, not per message, so a fan-out costs
+// no more than it did. It is an upper bound for the batch's other
+// messages; created_at has millisecond precision and comes from the clock
+// of the instance (SQLite) or database (PostgreSQL) that committed it.
+func (s *Server) observeDelivery(at int64) {
+	if at != 0 {
+		s.metrics.DeliveryLatency(time.Duration(max(0, time.Now().UnixNano()-at)))
+	}
 }
 
 // putWriteBuf returns a write buffer to the pool unless a catch-up replay

@@ -50,6 +50,10 @@ func TestCache(t *testing.T, newCache func(t *testing.T) chat.Cache) {
 		cacheMust(t, err)
 		cacheWant(t, got, ok, true, cacheSeqs(n-CacheMessagesPerRoom+1, n))
 	})
+	t.Run("newest change wins", func(t *testing.T) {
+		t.Parallel()
+		testCacheNewestChange(t, newCache(t))
+	})
 }
 
 func testCacheRooms(t *testing.T, newCache func(t *testing.T) chat.Cache) {
@@ -268,6 +272,7 @@ func cacheMessage(room string, seq int64) chat.Message {
 		Body:      fmt.Sprintf("message %d, with \"quotes\" and ünïcode", seq),
 		CreatedAt: chat.NewTime(time.Date(2024, 5, 1, 12, 0, int(seq), 0, time.UTC)),
 		ClientID:  fmt.Sprintf("c%d", seq), Mentions: []string{"bob"},
+		Change: seq, Reactions: []chat.Reaction{},
 	}
 }
 
@@ -308,5 +313,56 @@ func cacheMust(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// testCacheNewestChange: an edited message replaces its cached form only
+// with a newer one, whichever order writes (adds, stale fills, concurrent
+// edits) arrive in.
+func testCacheNewestChange(t *testing.T, c chat.Cache) {
+	ctx, room := context.Background(), chat.NewID()
+	form := func(seq, change int64) chat.Message {
+		m := cacheMessage(room, seq)
+		m.Change, m.Body = change, fmt.Sprintf("form %d", change)
+		return m
+	}
+	bodyOf := func(seq int64) string {
+		t.Helper()
+		got, ok, err := c.LatestMessages(ctx, room, 3)
+		cacheMust(t, err)
+		if !ok || len(got) != 3 {
+			t.Fatalf("latest: ok=%v %v", ok, cacheSeqsOf(got))
+		}
+		return got[seq-1].Body
+	}
+	cacheMust(t, c.FillMessages(ctx, room, cacheMessages(room, 1, 3)))
+	steps := []struct {
+		name  string
+		write func() error
+		want  string
+	}{
+		{"an edit replaces", func() error { return c.AddMessage(ctx, form(2, 10)) }, "form 10"},
+		{"an older form does not", func() error { return c.AddMessage(ctx, form(2, 5)) }, "form 10"},
+		{"nor does a stale fill", func() error { return c.FillMessages(ctx, room, cacheMessages(room, 1, 3)) }, "form 10"},
+		{"the same form again is a no-op", func() error { return c.AddMessage(ctx, form(2, 10)) }, "form 10"},
+		{"a newer one does", func() error { return c.AddMessage(ctx, form(2, 11)) }, "form 11"},
+	}
+	for _, s := range steps {
+		cacheMust(t, s.write())
+		if got := bodyOf(2); got != s.want {
+			t.Errorf("%s: body %q, want %q", s.name, got, s.want)
+		}
+	}
+	var wg sync.WaitGroup
+	for _, change := range rand.Perm(20) {
+		wg.Go(func() {
+			if err := c.AddMessage(ctx, form(3, int64(change+4))); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := bodyOf(3); got != "form 23" {
+		t.Errorf("concurrent edits: body %q, want the newest, form 23", got)
 	}
 }

@@ -19,7 +19,8 @@ type OldSchema struct {
 	Open func(t *testing.T) chat.Store
 }
 
-// TestMembersMigration checks migration 0002 on data written under 0001:
+// TestMembersMigration checks migrations 0002 and 0004 on data written
+// under 0001. 0002:
 // every room becomes public, its creator its owner, everyone who posted
 // a member who has read up to their own last post.
 func TestMembersMigration(t *testing.T, db OldSchema) {
@@ -59,5 +60,13 @@ func TestMembersMigration(t *testing.T, db OldSchema) {
 	// The migrated room takes new members and posts as any other.
 	if added, err := s.AddMember(ctx, "r-2", "u-cy", chat.MemberRole, chat.NewTime(base)); err != nil || !added {
 		t.Fatalf("AddMember after migration = %v, %v", added, err)
+	}
+	// Migration 0004: old messages keep their order in the change stream
+	// (change = seq) and new changes follow.
+	if ms, err := s.ChangesAfter(ctx, "r-1", 0, 10); err != nil || changesOf(ms) != "1:1 2:2 3:3 " {
+		t.Fatalf("changes after migration = %s, %v", changesOf(ms), err)
+	}
+	if m, err := s.EditMessage(ctx, chat.MessageEdit{RoomID: "r-1", Seq: 1, Body: "one, edited"}); err != nil || m.Change != 4 {
+		t.Fatalf("edit after migration: change %d, %v; want 4", m.Change, err)
 	}
 }

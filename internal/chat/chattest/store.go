@@ -43,6 +43,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) chat.Store) {
 		{"BatchLifecycle", testBatchLifecycle},
 		{"RetryAndDefer", testRetryAndDefer},
 		{"ClaimExclusive", testClaimExclusive},
+		{"OutboxStats", testOutboxStats},
 		{"Members", testMembers},
 		{"OwnerHandoff", testOwnerHandoff},
 		{"Visibility", testVisibility},
@@ -50,10 +51,15 @@ func TestStore(t *testing.T, newStore func(t *testing.T) chat.Store) {
 		{"DirectRoomsConcurrent", testDirectRoomsConcurrent},
 		{"ReadState", testReadState},
 		{"DirectNotifications", testDirectNotifications},
+		{"Changes", testChanges},
+		{"ChangeMentions", testChangeMentions},
+		{"ChangesConcurrent", testChangesConcurrent},
+		{"Replies", testReplies},
 		{"SearchMatching", testSearchMatching},
 		{"SearchFilters", testSearchFilters},
 		{"SearchReaders", testSearchReaders},
 		{"SearchPaging", testSearchPaging},
+		{"SearchChanges", testSearchChanges},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })

@@ -239,3 +239,36 @@ func testClaimExclusive(t *testing.T, s chat.Store) {
 		t.Fatalf("%d batches claimed, want %d", len(owners), users)
 	}
 }
+
+// testOutboxStats: the backlog counts unbatched notifications, then the
+// pending batch they form, and is empty once the batch is sent.
+func testOutboxStats(t *testing.T, s chat.Store) {
+	ctx := context.Background()
+	stats := func(want chat.OutboxStats, oldestFrom, oldestTo time.Time) {
+		t.Helper()
+		st, err := s.OutboxStats(ctx)
+		if err != nil || st.Notifications != want.Notifications || st.Batches != want.Batches {
+			t.Fatalf("OutboxStats = %+v, %v; want %+v", st, err, want)
+		}
+		if st.Oldest.Before(oldestFrom) || st.Oldest.After(oldestTo) {
+			t.Fatalf("OutboxStats.Oldest = %v, want within [%v, %v]", st.Oldest, oldestFrom, oldestTo)
+		}
+	}
+	stats(chat.OutboxStats{}, time.Time{}, time.Time{})
+	ada, bob := newUser(t, s, "ada"), newUser(t, s, "bob")
+	r := newRoom(t, s, bob, "general")
+	before := time.Now().Truncate(time.Millisecond)
+	post(t, s, r, bob, "@ada one", ada)
+	first := time.Now()
+	post(t, s, r, bob, "@ada two", ada)
+	stats(chat.OutboxStats{Notifications: 2}, before, first)
+
+	now := time.Now().Add(window).Truncate(time.Millisecond) // a batch is created at the now it is formed
+	formOne(t, s, now, 1)
+	stats(chat.OutboxStats{Batches: 1}, now, now)
+	b := claim(t, s, "w1", now, 1)[0]
+	if err := s.FinishBatch(ctx, b.ID, "w1", chat.BatchSent, now); err != nil {
+		t.Fatal(err)
+	}
+	stats(chat.OutboxStats{}, time.Time{}, time.Time{})
+}

@@ -239,3 +239,25 @@ func sameSet(a, b []string) bool {
 	slices.Sort(b)
 	return slices.Equal(a, b)
 }
+
+// testSearchChanges: an edit replaces what a message is found by, and a
+// deletion takes it out, in the transaction that changes it.
+func testSearchChanges(t *testing.T, s chat.Store) {
+	ctx := context.Background()
+	f := newSearchFixture(t, s)
+	first := f.post(t, f.general, f.ada, "alpha original")
+	f.post(t, f.general, f.ada, "beta doomed")
+	edited, err := s.EditMessage(ctx, chat.MessageEdit{RoomID: f.general.ID, Seq: first.Seq, Body: "alpha revised"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.byBody[edited.Body] = edited
+	if _, err := s.DeleteMessage(ctx, f.general.ID, 2); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string][]string{"original ": {}, "revised ": {"alpha revised"}, "alpha ": {"alpha revised"}, "doomed ": {}} {
+		if got := f.search(t, f.eve, q, nil); !slices.Equal(got, want) {
+			t.Errorf("search %q after an edit and a deletion = %q, want %q", q, got, want)
+		}
+	}
+}

@@ -1,17 +1,21 @@
-import { useEffect, useMemo, useState } from 'react';
+import { Fragment, useEffect, useMemo, useState, useSyncExternalStore } from 'react';
 import { Api, ApiError } from '../lib/api';
 import { wsURL, type AppConfig } from '../lib/config';
 import type { User } from '../lib/types';
 import { AuthScreen } from '../components/AuthScreen';
+import { UpdatePrompt } from '../components/UpdatePrompt';
 import { Shell } from '../components/Shell';
 import { StoreContext } from './hooks';
 import { ChatStore } from './store';
+import { locale, onLocale, t } from '../lib/strings';
 
 type Boot = { phase: 'loading' } | { phase: 'signed-out' } | { phase: 'signed-in'; me: User } | { phase: 'error'; message: string };
 
 export function App({ config }: { config: AppConfig }) {
   const api = useMemo(() => new Api(config, location.origin, localStorage), [config]);
   const [boot, setBoot] = useState<Boot>({ phase: 'loading' });
+  // A new language re-mounts the screens (not the store) so every string is read again.
+  const lang = useSyncExternalStore(onLocale, () => locale);
 
   useEffect(() => {
     let live = true;
@@ -25,8 +29,12 @@ export function App({ config }: { config: AppConfig }) {
         },
       );
     void check();
+    // Opened without a network (the service worker served the client): start when it returns.
+    const retry = () => void check();
+    window.addEventListener('online', retry);
     return () => {
       live = false;
+      window.removeEventListener('online', retry);
     };
   }, [api]);
 
@@ -44,29 +52,37 @@ export function App({ config }: { config: AppConfig }) {
 
   switch (boot.phase) {
     case 'loading':
-      return <div className="splash" aria-busy="true">Loading…</div>;
+      return <div className="splash" aria-busy="true">{t.loading}</div>;
     case 'error':
       return (
         <div className="splash" role="alert">
-          <p>Cannot reach OpenChat: {boot.message}</p>
-          <button className="btn" onClick={() => location.reload()}>Try again</button>
+          <p>{navigator.onLine ? t.cannotReach(boot.message) : t.offlineBanner}</p>
+          <button className="btn" onClick={() => location.reload()}>{t.tryAgain}</button>
         </div>
       );
     case 'signed-out':
-      return <AuthScreen api={api} onSignedIn={(me) => setBoot({ phase: 'signed-in', me })} />;
+      return (
+        <>
+          <UpdatePrompt />
+          <AuthScreen key={lang} api={api} onSignedIn={(me) => setBoot({ phase: 'signed-in', me })} />
+        </>
+      );
   }
   return (
     <StoreContext.Provider value={store}>
-      <Shell
-        onSignOut={async () => {
-          try {
-            await api.signOut();
-          } catch {
-            // Signed out locally anyway.
-          }
-          setBoot({ phase: 'signed-out' });
-        }}
-      />
+      <UpdatePrompt />
+      <Fragment key={lang}>
+        <Shell
+          onSignOut={async () => {
+            try {
+              await api.signOut();
+            } catch {
+              // Signed out locally anyway.
+            }
+            setBoot({ phase: 'signed-out' });
+          }}
+        />
+      </Fragment>
     </StoreContext.Provider>
   );
 }

@@ -8,7 +8,10 @@ import { gaps, mergeMessages, newClientId, settlePending } from '../lib/messages
 import { mentionsUser } from '../lib/mentions';
 import { ReadReporter } from '../lib/readreport';
 import { asMyRoom, mergeRooms, onMessage, onRead, roomLabel, upsertRoom } from '../lib/rooms';
+import { shouldNotify } from '../lib/notify';
+import { mutedRooms, notifyWanted, setMuted } from '../lib/prefs';
 import { t } from '../lib/strings';
+import { navigate, roomPath } from './router';
 import type { ConnState, Message, MyRoom, PendingMessage, Room, User, UserRef } from '../lib/types';
 
 /** Page sizes: history pages shown while scrolling, catch-up pages after a gap. */
@@ -35,6 +38,8 @@ export interface RoomData {
 export interface State {
   me: User;
   conn: ConnState;
+  /** When the next reconnect attempt starts (Date.now() ms), while reconnecting. */
+  retryAt: number | null;
   rooms: MyRoom[]; // the rooms I am a member of, with my read state
   roomsLoaded: boolean;
   /** Rooms open by URL that I am not a member of: a public room, or 'missing' (absent or private). */
@@ -47,6 +52,10 @@ export interface State {
   users: Record<string, UserRef>; // everyone seen, for autocomplete
   announcement: string;
   current: string | null;
+  /** The title of the screen shown; the tab title adds the unread count. */
+  pageTitle: string;
+  /** Rooms whose desktop notifications are muted (this browser). */
+  muted: Set<string>;
 }
 
 const emptyRoom: RoomData = { messages: [], pending: [], hasOlder: false, loaded: false, loadingOlder: false };
@@ -69,6 +78,7 @@ export class ChatStore {
     this.state = {
       me,
       conn: 'connecting',
+      retryAt: null,
       rooms: [],
       roomsLoaded: false,
       previews: {},
@@ -79,6 +89,8 @@ export class ChatStore {
       users: { [me.id]: me },
       announcement: '',
       current: null,
+      pageTitle: 'OpenChat',
+      muted: mutedRooms(storage),
     };
     this.reads = new ReadReporter((room, seq) => this.api.markRead(room, seq), { setTimeout: (f, ms) => window.setTimeout(f, ms), clearTimeout: (id) => window.clearTimeout(id as number) }, READ_DEBOUNCE_MS);
     this.client = new ChatClient({
@@ -125,7 +137,11 @@ export class ChatStore {
     void this.loadRooms();
     this.timers.push(window.setInterval(() => void this.loadRooms(), ROOMS_REFRESH_MS));
     this.timers.push(window.setInterval(() => this.expireTyping(), 1000));
+    if (!navigator.onLine) this.client.setNetwork(false);
+    this.client.setVisible(document.visibilityState === 'visible');
     window.addEventListener('online', this.onOnline);
+    window.addEventListener('offline', this.onOffline);
+    document.addEventListener('visibilitychange', this.onVisibility);
     window.addEventListener('focus', this.onFocus);
   }
 
@@ -135,10 +151,19 @@ export class ChatStore {
     this.reads.stop();
     clearTimeout(this.recountTimer);
     window.removeEventListener('online', this.onOnline);
+    window.removeEventListener('offline', this.onOffline);
+    document.removeEventListener('visibilitychange', this.onVisibility);
     window.removeEventListener('focus', this.onFocus);
   }
 
-  private onOnline = () => this.client.reconnectNow();
+  private onOnline = () => this.client.setNetwork(true);
+  private onOffline = () => this.client.setNetwork(false);
+  private onVisibility = () => this.client.setVisible(document.visibilityState === 'visible');
+
+  /** reconnectNow: the user pressed "Retry now". */
+  reconnectNow() {
+    this.client.reconnectNow();
+  }
   private onFocus = () => void this.loadRooms();
 
   async loadRooms() {
@@ -264,7 +289,7 @@ export class ChatStore {
       this.setRoom(id, (d) => ({ ...d, loaded: true, hasOlder: page.has_more, error: undefined }));
       this.onMessages(id, page.messages, false);
     } catch (e) {
-      this.setRoom(id, (d) => ({ ...d, error: e instanceof ApiError ? e.message : 'Could not load messages.' }));
+      this.setRoom(id, (d) => ({ ...d, error: e instanceof ApiError ? e.message : t.couldNotLoadMessages }));
     }
   }
 
@@ -290,6 +315,14 @@ export class ChatStore {
     this.client.send(roomId, body, p.client_id);
   }
 
+  /** retry sends a refused message again, under the same client_id (the server deduplicates). */
+  retry(roomId: string, clientId: string) {
+    const p = this.state.data[roomId]?.pending.find((x) => x.client_id === clientId);
+    if (!p) return;
+    this.setRoom(roomId, (d) => ({ ...d, pending: d.pending.map((x) => (x.client_id === clientId ? { ...x, failed: undefined } : x)) }));
+    this.client.send(roomId, p.body, clientId);
+  }
+
   discard(roomId: string, clientId: string) {
     this.client.discard(clientId);
     this.setRoom(roomId, (d) => ({ ...d, pending: d.pending.filter((p) => p.client_id !== clientId) }));
@@ -308,17 +341,27 @@ export class ChatStore {
     this.reads.read(roomId, seq);
   }
 
+  setPageTitle(pageTitle: string) {
+    if (pageTitle !== this.state.pageTitle) this.set({ pageTitle });
+  }
+
+  setMuted(roomId: string, muted: boolean) {
+    this.set({ muted: setMuted(this.storage, roomId, muted) });
+  }
+
   setMe(me: User) {
     this.set({ me });
   }
 
   private onState(conn: ConnState) {
-    this.set({ conn });
+    // Who is online is unknown without a connection: show nothing rather than stale figures.
+    this.set({ conn, retryAt: this.client.retryAt, presence: conn === 'online' ? this.state.presence : {} });
     if (conn === 'online') void this.loadRooms(); // rooms created while we were away
   }
 
   /** Still failing after a few tries: maybe the session is gone (signed out elsewhere). */
   private onRetrying(attempt: number) {
+    this.set({ retryAt: this.client.retryAt });
     if (attempt !== 3) return;
     this.api.me().catch((e) => {
       if (e instanceof ApiError && e.status === 401) location.reload();
@@ -374,10 +417,12 @@ export class ChatStore {
         }
         const r = this.room(room);
         // A direct room is named by its people: "Ada in Ada" says nothing.
-        const roomName = r?.visibility === 'direct' ? t.aDirectMessage : r ? roomLabel(r) : 'a room';
+        const roomName = r?.visibility === 'direct' ? t.aDirectMessage : r ? roomLabel(r) : t.aRoom;
         const who = m.author.display_name || m.author.username;
-        const tag = mentionsUser(m, this.state.me.username) ? ' (mentions you)' : '';
-        this.set({ announcement: `${who} in ${roomName}${tag}: ${m.body.slice(0, 200)}` });
+        const mentionsMe = mentionsUser(m, this.state.me.username);
+        const say = mentionsMe ? t.announceMention : t.announce;
+        this.set({ announcement: say(who, roomName, m.body.slice(0, 200)) });
+        if (r) this.maybeNotify(m, r, mentionsMe, who);
       }
     }
     const d = this.state.data[room];
@@ -405,6 +450,23 @@ export class ChatStore {
       // The next subscribe or message retries.
     } finally {
       this.filling.delete(room);
+    }
+  }
+
+  /** maybeNotify raises a desktop notification for a mention or a direct message while the page is hidden. */
+  private maybeNotify(m: Message, r: MyRoom, mentionsMe: boolean, who: string) {
+    const allowed = notifyWanted(this.storage) && typeof Notification !== 'undefined' && Notification.permission === 'granted';
+    const ctx = { hidden: document.visibilityState !== 'visible', allowed, muted: this.state.muted.has(r.id), meId: this.state.me.id, mentionsMe };
+    if (!shouldNotify(m, r, ctx)) return;
+    try {
+      const n = new Notification(r.visibility === 'direct' ? t.notifyDirect(who) : t.notifyMention(who, roomLabel(r)), { body: m.body.slice(0, 200), tag: r.id });
+      n.onclick = () => {
+        window.focus();
+        navigate(roomPath(r.id, m.seq));
+        n.close();
+      };
+    } catch {
+      // Some browsers allow notifications only from a service worker: none then.
     }
   }
 

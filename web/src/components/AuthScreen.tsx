@@ -1,48 +1,70 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { Api, ApiError } from '../lib/api';
+import { problemText, t } from '../lib/strings';
 import type { User } from '../lib/types';
+import { checkSignIn, checkSignUp, normalizeUsername, type SignUpField } from '../lib/validate';
+import { FormField } from './FormField';
 import { Logo } from './Icons';
 
 type Mode = 'signin' | 'signup';
+type Errors = Partial<Record<SignUpField, string>>;
+const ORDER: SignUpField[] = ['username', 'display_name', 'email', 'password'];
 
 export function AuthScreen({ api, onSignedIn }: { api: Api; onSignedIn: (u: User) => void }) {
   const [mode, setMode] = useState<Mode>('signin');
-  const [form, setForm] = useState({ username: '', email: '', password: '', display_name: '' });
-  const [error, setError] = useState<{ message: string; field?: string } | null>(null);
+  const [form, setForm] = useState<Record<SignUpField, string>>({ username: '', email: '', password: '', display_name: '' });
+  const [errors, setErrors] = useState<Errors>({});
+  const [formError, setFormError] = useState('');
   const [busy, setBusy] = useState(false);
+  const formRef = useRef<HTMLFormElement>(null);
+  const signup = mode === 'signup';
+  const label: Record<SignUpField, string> = { username: t.fieldUsername, display_name: t.fieldDisplayName, email: t.fieldEmail, password: t.fieldPassword };
 
-  const field = (k: keyof typeof form) => ({
+  const field = (k: SignUpField) => ({
     id: 'auth-' + k,
     name: k,
     value: form[k],
+    error: errors[k],
     onChange: (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value }),
-    'aria-invalid': error?.field === k ? true : undefined,
-    'aria-describedby': error?.field === k ? 'auth-error' : undefined,
   });
+
+  /** show puts every error next to its field and moves focus to the first. */
+  function show(errs: Errors, message = '') {
+    setErrors(errs);
+    setFormError(message);
+    const first = ORDER.find((k) => errs[k]);
+    if (first) requestAnimationFrame(() => formRef.current?.querySelector<HTMLInputElement>('#auth-' + first)?.focus());
+  }
 
   async function submit(e: FormEvent) {
     e.preventDefault();
+    // Checked here first: a refused attempt still counts against the rate limit.
+    const problems = signup ? checkSignUp(form) : checkSignIn(form);
+    const errs: Errors = {};
+    for (const [k, p] of Object.entries(problems)) errs[k as SignUpField] = problemText(label[k as SignUpField], p);
+    if (Object.keys(errs).length) return show(errs, t.fixFields(Object.keys(errs).length));
     setBusy(true);
-    setError(null);
+    show({});
     try {
-      if (mode === 'signup') {
-        await api.signUp({
-          username: form.username.trim(),
-          email: form.email.trim(),
-          password: form.password,
-          ...(form.display_name.trim() ? { display_name: form.display_name.trim() } : {}),
-        });
+      const username = normalizeUsername(form.username);
+      if (signup) {
+        const name = form.display_name.trim();
+        await api.signUp({ username, email: form.email.trim(), password: form.password, ...(name ? { display_name: name } : {}) });
       }
-      onSignedIn(await api.signIn(form.username.trim(), form.password));
+      onSignedIn(await api.signIn(username, form.password));
     } catch (err) {
-      if (err instanceof ApiError) setError({ message: err.message, field: err.field });
-      else setError({ message: 'Something went wrong.' });
+      const f = err instanceof ApiError ? (err.field as SignUpField | undefined) : undefined;
+      if (f && f in label) show({ [f]: t.serverField(label[f], err instanceof Error ? err.message : '') });
+      else show({}, err instanceof ApiError ? err.message : t.somethingWrong);
     } finally {
       setBusy(false);
     }
   }
 
-  const signup = mode === 'signup';
+  const switchTo = (m: Mode) => {
+    setMode(m);
+    show({});
+  };
   return (
     <main className="auth">
       <div className="auth-card">
@@ -50,43 +72,39 @@ export function AuthScreen({ api, onSignedIn }: { api: Api; onSignedIn: (u: User
           <Logo />
           <h1>OpenChat</h1>
         </div>
-        <p className="muted">{signup ? 'Create your account to start chatting.' : 'Welcome back. Sign in to continue.'}</p>
-        <div className="tabs" role="tablist" aria-label="Account">
-          <button role="tab" type="button" aria-selected={!signup} className="tab" onClick={() => (setMode('signin'), setError(null))}>
-            Sign in
+        <p className="muted">{signup ? t.signUpIntro : t.signInIntro}</p>
+        <div className="tabs" role="tablist" aria-label={t.account}>
+          <button role="tab" type="button" aria-selected={!signup} className="tab" onClick={() => switchTo('signin')}>
+            {t.signIn}
           </button>
-          <button role="tab" type="button" aria-selected={signup} className="tab" onClick={() => (setMode('signup'), setError(null))}>
-            Create account
+          <button role="tab" type="button" aria-selected={signup} className="tab" onClick={() => switchTo('signup')}>
+            {t.createAccount}
           </button>
         </div>
-        <form onSubmit={submit} noValidate aria-label={signup ? 'Create account' : 'Sign in'}>
-          <label htmlFor="auth-username">Username</label>
-          <input {...field('username')} autoComplete="username" autoCapitalize="none" spellCheck={false} required autoFocus />
+        <form ref={formRef} onSubmit={submit} noValidate aria-label={signup ? t.createAccount : t.signIn}>
+          <FormField {...field('username')} label={t.fieldUsername} autoComplete="username" autoCapitalize="none" spellCheck={false} required autoFocus hint={signup ? t.usernameHint : undefined} />
           {signup && (
             <>
-              <label htmlFor="auth-display_name">
-                Display name <span className="muted">(optional)</span>
-              </label>
-              <input {...field('display_name')} autoComplete="name" />
-              <label htmlFor="auth-email">E-mail</label>
-              <input {...field('email')} type="email" autoComplete="email" required />
+              <FormField
+                {...field('display_name')}
+                label={
+                  <>
+                    {t.fieldDisplayName} <span className="muted">{t.optional}</span>
+                  </>
+                }
+                autoComplete="name"
+              />
+              <FormField {...field('email')} label={t.fieldEmail} type="email" autoComplete="email" required hint={t.emailHint} />
             </>
           )}
-          <label htmlFor="auth-password">Password</label>
-          <input {...field('password')} type="password" autoComplete={signup ? 'new-password' : 'current-password'} required />
-          {signup && (
-            <p className="hint">
-              Password: at least 10 characters and hard to guess (not your name or e-mail; a few unrelated words work well). Usernames use
-              a–z, 0–9, “_”, “.” and “-”. We will e-mail you a link to confirm your address.
-            </p>
-          )}
-          {error && (
-            <p id="auth-error" className="form-error" role="alert">
-              {error.message}
+          <FormField {...field('password')} label={t.fieldPassword} type="password" autoComplete={signup ? 'new-password' : 'current-password'} required hint={signup ? t.passwordHint : undefined} />
+          {formError && (
+            <p className="form-error" role="alert">
+              {formError}
             </p>
           )}
           <button className="btn primary wide" type="submit" disabled={busy}>
-            {busy ? 'Please wait…' : signup ? 'Create account' : 'Sign in'}
+            {busy ? t.pleaseWait : signup ? t.createAccount : t.signIn}
           </button>
         </form>
       </div>

@@ -1,15 +1,18 @@
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useChat, useStore } from '../app/hooks';
 import { applyMention, matchUsers, mentionQueryAt, type MentionQuery } from '../lib/mentions';
 import type { UserRef } from '../lib/types';
 import { Avatar, displayName } from './Avatar';
 import { Send } from './Icons';
+import { BODY_MAX, chars } from '../lib/validate';
+import { t } from '../lib/strings';
 
 /** A typing frame is sent at most this often while the user types. */
 export const TYPING_EVERY_MS = 3_000;
 /** The user search waits this long after the last key. */
 const SEARCH_DEBOUNCE_MS = 120;
-const BODY_MAX = 4000;
+/** The length counter shows from this many characters on. */
+const COUNTER_FROM = 3000;
 
 /** label names the conversation: "#general", or the people of a direct message. */
 export function Composer({ roomId, label }: { roomId: string; label: string }) {
@@ -21,6 +24,8 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
   const [active, setActive] = useState(0);
   const [remote, setRemote] = useState<UserRef[]>([]);
   const input = useRef<HTMLTextAreaElement>(null);
+  /** Where the caret goes once a picked mention is in the DOM. */
+  const caretAfter = useRef<number | null>(null);
   const lastTyping = useRef(0);
   const cache = useRef(new Map<string, UserRef[]>());
 
@@ -55,6 +60,16 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
     setActive(0);
   }, [q?.query]);
 
+  // A picked mention: place the caret in the same commit that put the text
+  // in, before the browser handles the next key. (Placed a frame later, keys
+  // typed meanwhile went in at the end and the caret then jumped back.)
+  useLayoutEffect(() => {
+    const el = input.current;
+    if (!el || caretAfter.current === null) return;
+    el.setSelectionRange(caretAfter.current, caretAfter.current);
+    caretAfter.current = null;
+  }, [text]);
+
   // Grow with the text, up to the CSS max-height.
   useEffect(() => {
     const el = input.current;
@@ -76,18 +91,16 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
   function pick(u: UserRef) {
     const el = input.current;
     if (!el || !q) return;
-    const r = applyMention(text, q, el.selectionStart ?? text.length, u.username);
+    const r = applyMention(el.value, q, el.selectionStart ?? el.value.length, u.username);
+    caretAfter.current = r.caret;
     setText(r.text);
     setQ(null);
-    requestAnimationFrame(() => {
-      el.focus();
-      el.setSelectionRange(r.caret, r.caret);
-    });
+    el.focus();
   }
 
   function send() {
     const body = text.trim();
-    if (!body || body.length > BODY_MAX) return;
+    if (!body || chars(body) > BODY_MAX) return;
     store.send(roomId, body);
     setText('');
     setQ(null);
@@ -120,7 +133,8 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
     }
   }
 
-  const over = text.length > BODY_MAX;
+  const count = chars(text.trim());
+  const over = count > BODY_MAX;
   return (
     <form
       className="composer"
@@ -130,7 +144,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
       }}
     >
       {open && (
-        <ul id="mention-list" className="suggestions" role="listbox" aria-label="People">
+        <ul id="mention-list" className="suggestions" role="listbox" aria-label={t.people}>
           {suggestions.map((u, i) => (
             <li
               key={u.id}
@@ -151,34 +165,36 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
         </ul>
       )}
       <label htmlFor="composer-input" className="sr-only">
-        Message {label}
+        {t.messageTo(label)}
       </label>
       <textarea
         id="composer-input"
         ref={input}
         rows={1}
         value={text}
-        placeholder={`Message ${label}`}
+        placeholder={t.messageTo(label)}
         onChange={(e) => update(e.target.value, e.target.selectionStart)}
-        onSelect={(e) => setQ(mentionQueryAt(text, e.currentTarget.selectionStart))}
+        onSelect={(e) => setQ(mentionQueryAt(e.currentTarget.value, e.currentTarget.selectionStart))}
         onKeyDown={onKeyDown}
         onBlur={() => setQ(null)}
-        role="combobox"
         aria-autocomplete="list"
-        aria-expanded={open}
         aria-controls={open ? 'mention-list' : undefined}
         aria-activedescendant={open ? 'mention-opt-' + active : undefined}
-        aria-describedby="composer-hint"
+        aria-describedby={count >= COUNTER_FROM ? 'composer-hint composer-counter' : 'composer-hint'}
         aria-invalid={over || undefined}
         autoFocus
       />
-      <button type="submit" className="send-btn" aria-label="Send message" disabled={!text.trim() || over}>
+      {count >= COUNTER_FROM && (
+        <span id="composer-counter" className={'counter' + (over ? ' over' : '')} aria-live={over ? 'assertive' : 'off'}>
+          {t.counter(count, BODY_MAX)}
+        </span>
+      )}
+      <button type="submit" className="send-btn" aria-label={t.sendMessage} disabled={!text.trim() || over}>
         <Send />
       </button>
       <p id="composer-hint" className="sr-only">
-        Enter sends, Shift+Enter starts a new line, @ mentions someone.
+        {t.composerHint}
       </p>
-      {over && <p className="form-error counter" role="alert">{text.length} / {BODY_MAX} characters</p>}
     </form>
   );
 }

@@ -90,3 +90,13 @@ export const Back = () => (
     <path d="M19 12H5M12 19l-7-7 7-7" />
   </svg>
 );
+export const Bell = () => (
+  <svg {...base}>
+    <path d="M6 8a6 6 0 0 1 12 0c0 7 3 9 3 9H3s3-2 3-9M10.3 21a1.94 1.94 0 0 0 3.4 0" />
+  </svg>
+);
+export const BellOff = () => (
+  <svg {...base}>
+    <path d="M8.7 3A6 6 0 0 1 18 8a21.3 21.3 0 0 0 .6 5M17 17H3s3-2 3-9a4.67 4.67 0 0 1 .3-1.7M10.3 21a1.94 1.94 0 0 0 3.4 0M2 2l20 20" />
+  </svg>
+);

@@ -102,7 +102,7 @@ export function MembersView({ roomId, menu }: { roomId: string; menu: ReactNode 
           </p>
           {mod && (
             <section className="card" aria-labelledby="invite-title">
-              <h3 id="invite-title">{t.invitePeople}</h3>
+              <h2 id="invite-title">{t.invitePeople}</h2>
               <PeopleSearch
                 action={{
                   text: () => t.invite,
@@ -114,7 +114,7 @@ export function MembersView({ roomId, menu }: { roomId: string; menu: ReactNode 
             </section>
           )}
           <section className="card" aria-labelledby="member-list-title">
-            <h3 id="member-list-title">{t.members}</h3>
+            <h2 id="member-list-title">{t.members}</h2>
             <ul className="people">
               {members.map((m) => {
                 const self = m.user.id === meId;

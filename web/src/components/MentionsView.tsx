@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { useChat, useStore } from '../app/hooks';
 import { navigate, roomPath } from '../app/router';
-import { timeLabel, dayLabel } from '../lib/group';
+import { formatDateTime, t } from '../lib/strings';
 import type { Mention } from '../lib/types';
 import { Avatar, displayName } from './Avatar';
 import { At } from './Icons';
@@ -35,7 +35,7 @@ export function MentionsView({ menu }: { menu: ReactNode }) {
 
   return (
     <section className="main" aria-labelledby="mentions-title">
-      <PageHeader menu={menu} id="mentions-title" icon={<At />} title="Mentions" subtitle={`Messages that mention @${me}`} />
+      <PageHeader menu={menu} id="mentions-title" icon={<At />} title={t.mentions} subtitle={t.mentionsSubtitle(me)} />
       <div className="page-scroll">
         <ul className="mention-list">
           {items.map((m) => {
@@ -49,10 +49,10 @@ export function MentionsView({ menu }: { menu: ReactNode }) {
                     <strong>{displayName(m.message.author)}</strong>
                     {/* The card is not one big link: the body may hold links of its own. */}
                     <a href={href} onClick={(e) => (e.preventDefault(), navigate(href))}>
-                      in #{m.room.name}
+                      {t.inRoom(m.room.name)}
                     </a>
                     <time className="muted" dateTime={d.toISOString()}>
-                      {dayLabel(d)}, {timeLabel(d)}
+                      {formatDateTime(d)}
                     </time>
                   </div>
                   <MessageBody body={m.message.body} me={me} />
@@ -61,12 +61,12 @@ export function MentionsView({ menu }: { menu: ReactNode }) {
             );
           })}
         </ul>
-        {state === 'idle' && items.length === 0 && <p className="muted pad center">Nobody has mentioned you yet.</p>}
-        {state === 'error' && <p className="form-error pad" role="alert">Could not load mentions.</p>}
-        {state === 'loading' && <p className="muted pad center">Loading…</p>}
+        {state === 'idle' && items.length === 0 && <p className="muted pad center">{t.noMentions}</p>}
+        {state === 'error' && <p className="form-error pad" role="alert">{t.couldNotLoadMentions}</p>}
+        {state === 'loading' && <p className="muted pad center">{t.loading}</p>}
         {more && state === 'idle' && (
           <div className="center pad">
-            <button className="btn" onClick={() => void load(items[items.length - 1]?.id)}>Load more</button>
+            <button className="btn" onClick={() => void load(items[items.length - 1]?.id)}>{t.loadMore}</button>
           </div>
         )}
       </div>

@@ -5,9 +5,11 @@ import { groupMessages, itemKey, timeLabel, type Item, type Row } from '../lib/g
 import { mentionsUser } from '../lib/mentions';
 import { Avatar, displayName } from './Avatar';
 import { navigate, roomPath } from '../app/router';
-import { t } from '../lib/strings';
+import { formatDateTime, t } from '../lib/strings';
 import { Down } from './Icons';
 import { MessageBody } from './MessageBody';
+import { PendingStatus } from './PendingStatus';
+import type { PendingMessage } from '../lib/types';
 
 /** Older messages load when the view is this close to the top. */
 const LOAD_OLDER_PX = 300;
@@ -24,8 +26,16 @@ export function MessageList({ roomId, data, seq }: { roomId: string; data: RoomD
   const [target, setTarget] = useState<number | undefined>(seq);
   useEffect(() => setTarget(seq), [seq]);
 
+  // My read position when the room opened, kept while it stays open: the
+  // "new messages" line must not move as reading moves the position on.
+  const mine = useChat((s) => s.rooms.find((r) => r.id === roomId));
+  const readUpTo = useRef<{ seq: number | undefined } | null>(null);
+  if (readUpTo.current === null && mine && data.loaded) readUpTo.current = { seq: mine.last_seq > mine.last_read_seq ? mine.last_read_seq : undefined };
+  const unreadFrom = readUpTo.current?.seq;
+  const jumped = useRef(false);
+
   const items: Item[] = useMemo(() => [...data.messages, ...data.pending], [data.messages, data.pending]);
-  const rows = useMemo(() => groupMessages(items), [items]);
+  const rows = useMemo(() => groupMessages(items, undefined, unreadFrom, me.id), [items, unreadFrom, me.id]);
   const lastKey = items.length ? itemKey(items[items.length - 1]) : '';
   const firstSeq = data.messages[0]?.seq;
 
@@ -52,16 +62,27 @@ export function MessageList({ roomId, data, seq }: { roomId: string; data: RoomD
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el || target !== undefined) return;
-    const mine = items.length > 0 && items[items.length - 1].author.id === me.id;
-    if (atBottom.current || mine) {
+    const byMe = items.length > 0 && items[items.length - 1].author.id === me.id;
+    if (atBottom.current || byMe) {
       el.scrollTop = el.scrollHeight;
       atBottom.current = true;
       setShowJump(false);
     } else if (lastKey) {
       setShowJump(true);
     }
+    // Opening a room with more unread than fits: start at the first unread.
+    const line = el.querySelector<HTMLElement>('.unread-divider');
+    if (!jumped.current && line && data.loaded) {
+      jumped.current = true;
+      const top = line.getBoundingClientRect().top - el.getBoundingClientRect().top;
+      if (top < 0) {
+        el.scrollTop += top - 8;
+        atBottom.current = false;
+        setShowJump(true);
+      }
+    }
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [lastKey, data.loaded]);
+  }, [lastKey, data.loaded, unreadFrom]);
 
   // A deep link (#seq-N): load older pages until the message is there, then show it.
   useLayoutEffect(() => {
@@ -121,24 +142,24 @@ export function MessageList({ roomId, data, seq }: { roomId: string; data: RoomD
 
   return (
     <div className="messages-wrap">
-      <div className="messages" ref={scroller} onScroll={onScroll} role="log" aria-label="Messages" aria-live="off" tabIndex={0}>
+      <div className="messages" ref={scroller} onScroll={onScroll} role="log" aria-label={t.messages} aria-live="off" tabIndex={0}>
         <div className="history-edge">
           {data.loadingOlder ? (
-            <span className="muted">Loading older messages…</span>
+            <span className="muted">{t.loadingOlder}</span>
           ) : data.loaded && !data.hasOlder ? (
-            <span className="muted">This is the beginning of the room.</span>
+            <span className="muted">{t.beginningOfRoom}</span>
           ) : null}
         </div>
-        {!data.loaded && !data.error && <div className="muted pad center">Loading messages…</div>}
+        {!data.loaded && !data.error && <div className="muted pad center">{t.loadingMessages}</div>}
         {data.error && <div className="form-error pad" role="alert">{data.error}</div>}
-        {data.loaded && items.length === 0 && <div className="muted pad center">No messages yet. Say hello!</div>}
+        {data.loaded && items.length === 0 && <div className="muted pad center">{t.noMessagesYet}</div>}
         {rows.map((r) => (
           <RowView key={r.key} row={r} me={me.username} roomId={roomId} />
         ))}
       </div>
       {showJump && (
         <button className="jump btn primary" onClick={jump}>
-          <Down /> New messages
+          <Down /> {t.newMessages}
         </button>
       )}
     </div>
@@ -155,6 +176,12 @@ const RowView = memo(function RowView({ row, me, roomId }: { row: Row; me: strin
       // Nothing to show in a message row; the person can use New direct message.
     }
   };
+  if (row.kind === 'unread')
+    return (
+      <div className="unread-divider" role="separator" aria-label={t.newMessages}>
+        <span>{t.newMessages}</span>
+      </div>
+    );
   if (row.kind === 'day')
     return (
       <div className="day" role="separator" aria-label={row.label}>
@@ -187,17 +214,11 @@ const RowView = memo(function RowView({ row, me, roomId }: { row: Row; me: strin
               tabIndex={-1}
               className={'msg' + (pending ? ' pending' : '') + (failed ? ' failed' : '') + (!pending && mentionsUser(m, me) ? ' mention-me' : '')}
             >
-              <time className="msg-time muted" dateTime={d.toISOString()} title={d.toLocaleString()}>
+              <time className="msg-time muted" dateTime={d.toISOString()} title={formatDateTime(d)}>
                 {timeLabel(d)}
               </time>
               <MessageBody body={m.body} me={me} />
-              {pending && !failed && <span className="status muted">Sending…</span>}
-              {failed && (
-                <span className="status error">
-                  Not sent: {failed}{' '}
-                  <button className="link-btn" onClick={() => store.discard(roomId, m.client_id!)}>Discard</button>
-                </span>
-              )}
+              {pending && 'client_id' in m && m.client_id && <PendingStatus roomId={roomId} p={m as PendingMessage} />}
             </div>
           );
         })}

@@ -37,7 +37,7 @@ export function NewDMView({ menu }: { menu: ReactNode }) {
         <div className="narrow">
           {picked.length > 0 && (
             <section className="card" aria-labelledby="dm-picked">
-              <h3 id="dm-picked">{t.selected}</h3>
+              <h2 id="dm-picked">{t.selected}</h2>
               <ul className="chips">
                 {picked.map((u) => (
                   <li key={u.id}>

@@ -7,9 +7,9 @@ export function PageHeader({ menu, id, icon, title, subtitle, before }: { menu: 
       {menu}
       {before}
       <div className="room-title">
-        <h2 id={id}>
+        <h1 id={id}>
           {icon} {title}
-        </h2>
+        </h1>
         {subtitle && <p className="topic muted">{subtitle}</p>}
       </div>
     </header>

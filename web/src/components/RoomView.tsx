@@ -10,6 +10,7 @@ import { Avatar, displayName } from './Avatar';
 import { Composer } from './Composer';
 import { Chat, Hash, Lock, Users } from './Icons';
 import { MessageList } from './MessageList';
+import { MuteButton } from './MuteButton';
 
 const noData: RoomData = { messages: [], pending: [], hasOlder: false, loaded: false, loadingOlder: false };
 const noUsers: UserRef[] = [];
@@ -17,9 +18,9 @@ const noUsers: UserRef[] = [];
 export function typingText(users: UserRef[]): string {
   const names = users.map(displayName);
   if (names.length === 0) return '';
-  if (names.length === 1) return `${names[0]} is typing…`;
-  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
-  return 'Several people are typing…';
+  if (names.length === 1) return t.typingOne(names[0]);
+  if (names.length === 2) return t.typingTwo(names[0], names[1]);
+  return t.typingMany;
 }
 
 export function RoomIcon({ room }: { room: Room | undefined }) {
@@ -34,7 +35,7 @@ export function NotFound({ menu }: { menu: ReactNode }) {
     <section className="main" aria-labelledby="not-found-title">
       <header className="room-header">{menu}</header>
       <div className="empty-state" role="alert">
-        <h2 id="not-found-title">{t.roomNotFound}</h2>
+        <h1 id="not-found-title">{t.roomNotFound}</h1>
         <p className="muted">{t.roomNotFoundHint}</p>
         <button className="btn" onClick={() => navigate('/')}>{t.backHome}</button>
       </div>
@@ -51,20 +52,30 @@ export function RoomView({ roomId, seq, menu }: { roomId: string; seq?: number; 
   const data = useChat((s) => s.data[roomId] ?? noData);
   const online = useChat((s) => s.presence[roomId]?.online ?? noUsers);
   const count = useChat((s) => s.presence[roomId]?.count ?? 0);
+  const presenceKnown = useChat((s) => s.presence[roomId] !== undefined);
   const typing = useChat((s) => s.typing[roomId]);
   const [showOnline, setShowOnline] = useState(false);
   const popRef = useRef<HTMLDivElement>(null);
+  const chipRef = useRef<HTMLButtonElement>(null);
+  const dialogRef = useRef<HTMLDivElement>(null);
+  const wasOpen = useRef(false);
+
+  // Focus moves into the list when it opens and back to its button when it closes.
+  useEffect(() => {
+    if (showOnline) dialogRef.current?.focus();
+    else if (wasOpen.current && popRef.current?.contains(document.activeElement ?? null)) chipRef.current?.focus();
+    else if (wasOpen.current && document.activeElement === document.body) chipRef.current?.focus();
+    wasOpen.current = showOnline;
+  }, [showOnline]);
 
   useEffect(() => {
     if (roomsLoaded && !mine) void store.loadPreview(roomId);
   }, [store, roomId, roomsLoaded, mine]);
 
   useEffect(() => {
-    document.title = room ? `${roomLabel(room)} · OpenChat` : 'OpenChat';
-    return () => {
-      document.title = 'OpenChat';
-    };
-  }, [room]);
+    store.setPageTitle(room ? `${roomLabel(room)} · OpenChat` : 'OpenChat');
+    return () => store.setPageTitle('OpenChat');
+  }, [store, room]);
 
   useEffect(() => {
     if (!showOnline) return;
@@ -87,36 +98,37 @@ export function RoomView({ roomId, seq, menu }: { roomId: string; seq?: number; 
       <header className="room-header">
         {menu}
         <div className="room-title">
-          <h2 id="room-title">
+          <h1 id="room-title">
             <RoomIcon room={room} />
             {room ? roomTitle(room) : '…'}
             {room?.visibility === 'private' && <span className="sr-only">({t.privateRoom})</span>}
-          </h2>
+          </h1>
           {room?.topic && <p className="topic muted">{room.topic}</p>}
         </div>
-        <div className="presence" ref={popRef}>
-          <button className="chip" aria-expanded={showOnline} aria-controls="online-list" onClick={() => setShowOnline(!showOnline)}>
+        <div className="presence" ref={popRef} hidden={!presenceKnown}>
+          <button ref={chipRef} className="chip" aria-expanded={showOnline} aria-controls="online-list" onClick={() => setShowOnline(!showOnline)}>
             <span className="dot online" aria-hidden="true" />
             <Users />
             <span>
-              {count} <span className="hide-phone">online</span>
+              {count} <span className="hide-phone">{t.online}</span>
             </span>
-            <span className="sr-only"> people online, show list</span>
+            <span className="sr-only"> {t.peopleOnlineShow}</span>
           </button>
           {showOnline && (
-            <div id="online-list" className="popover" role="dialog" aria-label="Online in this room">
-              <h3>Online now</h3>
+            <div id="online-list" ref={dialogRef} tabIndex={-1} className="popover" role="dialog" aria-label={t.onlineInRoom}>
+              <h2>{t.onlineNow}</h2>
               <ul>
                 {online.map((u) => (
                   <li key={u.id}>
                     <Avatar user={u} size={24} /> <span>{displayName(u)}</span> <span className="muted">@{u.username}</span>
                   </li>
                 ))}
-                {online.length === 0 && <li className="muted">Nobody else right now.</li>}
+                {online.length === 0 && <li className="muted">{t.nobodyElse}</li>}
               </ul>
             </div>
           )}
         </div>
+        {mine && <MuteButton roomId={roomId} />}
         {mine && (
           <a href={membersPath(roomId)} className="icon-btn" aria-label={t.showMembers} title={t.members} onClick={(e) => (e.preventDefault(), navigate(membersPath(roomId)))}>
             <Users />

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useStore } from '../app/hooks';
 import { ApiError } from '../lib/api';
 import type { Session } from '../lib/types';
+import { formatDateTime, t } from '../lib/strings';
 
 /** Password change and the list of signed-in sessions, in Settings. */
 export function SecuritySettings({ onSignedOut }: { onSignedOut: () => void }) {
@@ -29,10 +30,10 @@ export function SecuritySettings({ onSignedOut }: { onSignedOut: () => void }) {
       await store.api.changePassword(current, next);
       setCurrent('');
       setNext('');
-      setStatus({ ok: true, text: 'Password changed. Your other sessions were signed out.' });
+      setStatus({ ok: true, text: t.passwordChanged });
       void load();
     } catch (err) {
-      setStatus(err instanceof ApiError ? { ok: false, text: err.message, field: err.field } : { ok: false, text: 'Could not change.' });
+      setStatus(err instanceof ApiError ? { ok: false, text: err.message, field: err.field } : { ok: false, text: t.couldNotChange });
     }
   }
 
@@ -49,41 +50,41 @@ export function SecuritySettings({ onSignedOut }: { onSignedOut: () => void }) {
 
   return (
     <>
-      <form className="card" onSubmit={change} aria-label="Change password">
-        <h3>Password</h3>
-        <label htmlFor="pw-current">Current password</label>
+      <form className="card" onSubmit={change} aria-label={t.changePassword}>
+        <h2>{t.fieldPassword}</h2>
+        <label htmlFor="pw-current">{t.currentPassword}</label>
         <input id="pw-current" type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)}
           aria-invalid={status?.field === 'current_password' || undefined} required />
-        <label htmlFor="pw-new">New password</label>
+        <label htmlFor="pw-new">{t.newPassword}</label>
         <input id="pw-new" type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)}
           aria-invalid={status?.field === 'new_password' || undefined} required />
-        <p className="hint">At least 10 characters and hard to guess. Changing it signs out your other sessions.</p>
+        <p className="hint">{t.newPasswordHint}</p>
         <div className="row">
-          <button className="btn" type="submit">Change password</button>
+          <button className="btn" type="submit">{t.changePassword}</button>
           <span role="status" className={status?.ok ? 'ok' : 'form-error'}>{status?.text}</span>
         </div>
       </form>
       <section className="card" aria-labelledby="sessions-title">
-        <h3 id="sessions-title">Sessions</h3>
+        <h2 id="sessions-title">{t.sessions}</h2>
         <ul className="session-list">
           {sessions.map((s) => (
             <li key={s.id}>
               <span>
-                <strong>{s.user_agent || 'Unknown client'}</strong>
-                {s.current && <span className="muted"> (this one)</span>}
+                <strong>{s.user_agent || t.unknownClient}</strong>
+                {s.current && <span className="muted"> {t.thisOne}</span>}
                 <br />
                 <span className="muted">
-                  {s.address} · last seen {new Date(s.last_seen_at).toLocaleString()}
+                  {s.address} · {t.lastSeen(formatDateTime(new Date(s.last_seen_at)))}
                 </span>
               </span>
               <button type="button" className="btn" onClick={() => void end(s)}>
-                End session
+                {t.endSession}
               </button>
             </li>
           ))}
         </ul>
         <button type="button" className="btn danger" onClick={() => void endAll()}>
-          End all sessions
+          {t.endAllSessions}
         </button>
       </section>
     </>

@@ -5,12 +5,9 @@ import type { NotifyPref } from '../lib/types';
 import { Gear } from './Icons';
 import { PageHeader } from './PageHeader';
 import { SecuritySettings } from './SecuritySettings';
-
-const prefs: Array<{ value: NotifyPref; label: string; hint: string }> = [
-  { value: 'always', label: 'Always', hint: 'An e-mail for every mention.' },
-  { value: 'offline', label: 'Only when I am offline', hint: 'No e-mail while OpenChat is open somewhere.' },
-  { value: 'never', label: 'Never', hint: 'No mention e-mails.' },
-];
+import { PreferencesCard } from './PreferencesCard';
+import { NotificationsCard } from './NotificationsCard';
+import { t } from '../lib/strings';
 
 export function SettingsView({ menu, onSignOut }: { menu: ReactNode; onSignOut: () => void }) {
   const store = useStore();
@@ -19,6 +16,11 @@ export function SettingsView({ menu, onSignOut }: { menu: ReactNode; onSignOut: 
   const [pref, setPref] = useState<NotifyPref>(me.email_notifications ?? 'always');
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
+  const prefs: Array<{ value: NotifyPref; label: string; hint: string }> = [
+    { value: 'always', label: t.prefAlways, hint: t.prefAlwaysHint },
+    { value: 'offline', label: t.prefOffline, hint: t.prefOfflineHint },
+    { value: 'never', label: t.prefNever, hint: t.prefNeverHint },
+  ];
 
   async function save(e: FormEvent) {
     e.preventDefault();
@@ -26,9 +28,9 @@ export function SettingsView({ menu, onSignOut }: { menu: ReactNode; onSignOut: 
     setStatus(null);
     try {
       store.setMe(await store.api.updateMe({ display_name: name.trim(), email_notifications: pref }));
-      setStatus({ ok: true, text: 'Saved.' });
+      setStatus({ ok: true, text: t.saved });
     } catch (err) {
-      setStatus({ ok: false, text: errorText(err, 'Could not save.') });
+      setStatus({ ok: false, text: errorText(err, t.couldNotSave) });
     } finally {
       setBusy(false);
     }
@@ -36,20 +38,20 @@ export function SettingsView({ menu, onSignOut }: { menu: ReactNode; onSignOut: 
 
   return (
     <section className="main" aria-labelledby="settings-title">
-      <PageHeader menu={menu} id="settings-title" icon={<Gear />} title="Settings" />
+      <PageHeader menu={menu} id="settings-title" icon={<Gear />} title={t.settings} />
       <div className="page-scroll">
         <form className="settings" onSubmit={save}>
           <section className="card">
-            <h3>Profile</h3>
+            <h2>{t.profile}</h2>
             <p className="muted">
-              Signed in as <strong>@{me.username}</strong>
+              {t.signedInAs} <strong>@{me.username}</strong>
               {me.email ? ` · ${me.email}` : ''}
             </p>
-            <label htmlFor="set-name">Display name</label>
+            <label htmlFor="set-name">{t.fieldDisplayName}</label>
             <input id="set-name" value={name} maxLength={64} onChange={(e) => setName(e.target.value)} />
           </section>
           <fieldset className="card">
-            <legend>E-mail when someone mentions me</legend>
+            <legend>{t.emailWhenMentioned}</legend>
             {prefs.map((p) => (
               <label key={p.value} className="radio">
                 <input type="radio" name="email_notifications" value={p.value} checked={pref === p.value} onChange={() => setPref(p.value)} />
@@ -62,20 +64,22 @@ export function SettingsView({ menu, onSignOut }: { menu: ReactNode; onSignOut: 
           </fieldset>
           <div className="row">
             <button className="btn primary" type="submit" disabled={busy}>
-              Save settings
+              {t.saveSettings}
             </button>
             <span role="status" className={status?.ok ? 'ok' : 'form-error'}>
               {status?.text}
             </span>
           </div>
           <section className="card">
-            <h3>Session</h3>
+            <h2>{t.session}</h2>
             <button type="button" className="btn danger" onClick={onSignOut}>
-              Sign out
+              {t.signOut}
             </button>
           </section>
         </form>
         <div className="settings">
+          <PreferencesCard />
+          <NotificationsCard />
           <SecuritySettings onSignedOut={onSignOut} />
         </div>
       </div>

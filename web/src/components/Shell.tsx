@@ -9,6 +9,8 @@ import { RoomView } from './RoomView';
 import { SettingsView } from './SettingsView';
 import { Sidebar } from './Sidebar';
 import { VerifyBanner } from './VerifyBanner';
+import { ConnectionBanner } from './ConnectionBanner';
+import { TabTitle } from './TabTitle';
 import { Logo, Menu } from './Icons';
 import { t } from '../lib/strings';
 
@@ -19,6 +21,7 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
   const announcement = useChat((s) => s.announcement);
   const gone = useChat((s) => s.gone);
   const [drawer, setDrawer] = useState(false);
+  const [creating, setCreating] = useState(false);
   const menuBtn = useRef<HTMLButtonElement>(null);
   const roomId = route.view === 'room' ? route.roomId : null;
   const shownRoom = route.view === 'room' || route.view === 'members' ? route.roomId : null;
@@ -36,8 +39,10 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
   const key = route.view + (shownRoom ?? '');
   useEffect(() => setDrawer(false), [key]);
 
+  // The open drawer takes the focus (its first link); closing it gives it back to the menu button.
   useEffect(() => {
     if (!drawer) return;
+    if (!document.getElementById('sidebar')?.contains(document.activeElement)) document.querySelector<HTMLElement>('#sidebar a')?.focus();
     const onKey = (e: KeyboardEvent) => {
       if (e.key === 'Escape') {
         setDrawer(false);
@@ -49,7 +54,7 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
   }, [drawer]);
 
   const openDrawer = (
-    <button ref={menuBtn} className="icon-btn only-phone" aria-label="Open room list" aria-expanded={drawer} aria-controls="sidebar" onClick={() => setDrawer(true)}>
+    <button ref={menuBtn} className="icon-btn only-phone" aria-label={t.openRoomList} aria-expanded={drawer} aria-controls="sidebar" onClick={() => setDrawer(true)}>
       <Menu />
     </button>
   );
@@ -63,15 +68,24 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
   else if (route.view === 'settings') main = <SettingsView menu={openDrawer} onSignOut={onSignOut} />;
   else
     main = (
-      <section className="main empty" aria-label="Welcome">
-        <header className="room-header only-phone-flex">{openDrawer}<h2>OpenChat</h2></header>
+      <section className="main empty" aria-label={t.welcome}>
+        <header className="room-header only-phone-flex">{openDrawer}<span className="brand">OpenChat</span></header>
         <div className="empty-state">
           <Logo />
-          <h2>Welcome to OpenChat</h2>
-          <p className="muted">{rooms.length ? 'Pick a room to start talking.' : 'Join a room or create the first one to start talking.'}</p>
+          <h1>{t.welcomeTitle}</h1>
+          <p className="muted">{rooms.length ? t.pickARoom : t.joinOrCreate}</p>
           <div className="row center-row">
             <button className="btn primary" onClick={() => navigate('/browse')}>
               {t.browseRooms}
+            </button>
+            <button
+              className="btn"
+              onClick={() => {
+                setCreating(true);
+                setDrawer(true); // at phone width the form is in the drawer
+              }}
+            >
+              {t.createFirstRoom}
             </button>
             <button className="btn" onClick={() => navigate('/messages/new')}>
               {t.newDirectMessage}
@@ -83,16 +97,18 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
 
   return (
     <div className={'shell' + (drawer ? ' drawer-open' : '')}>
-      <a className="skip" href="#composer-input">Skip to message box</a>
-      <Sidebar route={route} onClose={() => setDrawer(false)} />
+      <a className="skip" href="#main">{t.skipToContent}</a>
+      <Sidebar route={route} onClose={() => setDrawer(false)} creating={creating} setCreating={setCreating} />
       <div className="backdrop" hidden={!drawer} onClick={() => setDrawer(false)} />
-      <div className="main-column">
+      <main id="main" className="main-column" tabIndex={-1}>
+        <TabTitle />
+        <ConnectionBanner />
         <VerifyBanner />
         {main}
-      </div>
-      <div className="sr-only" role="status" aria-live="polite" aria-atomic="true">
-        {announcement}
-      </div>
+        <div className="sr-only" role="status" aria-live="polite" aria-atomic="true">
+          {announcement}
+        </div>
+      </main>
     </div>
   );
 }

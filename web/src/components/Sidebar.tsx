@@ -1,36 +1,30 @@
-import { useState, type FormEvent, type ReactNode } from 'react';
-import { useChat, useStore } from '../app/hooks';
+import { useState, type ReactNode } from 'react';
+import { useChat } from '../app/hooks';
 import { navigate, roomPath, type Route } from '../app/router';
-import { errorText } from '../lib/api';
 import { groupRooms, roomTitle } from '../lib/rooms';
 import { t } from '../lib/strings';
-import type { ConnState, MyRoom } from '../lib/types';
+import type { MyRoom } from '../lib/types';
 import { Avatar, displayName } from './Avatar';
+import { CreateRoom } from './CreateRoom';
 import { At, Chat, Close, Compass, Gear, Hash, Lock, Logo, Plus, Search } from './Icons';
-
-const connLabel: Record<ConnState, string> = {
-  connecting: 'Connecting…',
-  online: 'Connected',
-  reconnecting: 'Reconnecting…',
-  offline: 'Offline',
-};
 
 export function ConnBadge() {
   const conn = useChat((s) => s.conn);
+  const connLabel = t.conn;
   return (
-    <span className={'conn conn-' + conn} role="status" aria-label={'Connection: ' + connLabel[conn]} title={connLabel[conn]}>
+    <span className={'conn conn-' + conn} role="status" aria-label={t.connection(connLabel[conn])} title={connLabel[conn]}>
       <span className="dot" aria-hidden="true" />
       <span className="conn-text">{connLabel[conn]}</span>
     </span>
   );
 }
 
-export function Sidebar({ route, onClose }: { route: Route; onClose: () => void }) {
+/** creating: the new-room form is open (the start page's button opens it too). */
+export function Sidebar({ route, onClose, creating, setCreating }: { route: Route; onClose: () => void; creating: boolean; setCreating: (open: boolean) => void }) {
   const rooms = useChat((s) => s.rooms);
   const loaded = useChat((s) => s.roomsLoaded);
   const me = useChat((s) => s.me);
   const [filter, setFilter] = useState('');
-  const [creating, setCreating] = useState(false);
   const g = groupRooms(rooms, filter);
   const current = route.view === 'room' || route.view === 'members' ? route.roomId : null;
   const filtering = filter.trim() !== '';
@@ -41,21 +35,21 @@ export function Sidebar({ route, onClose }: { route: Route; onClose: () => void 
   );
 
   return (
-    <nav id="sidebar" className="sidebar" aria-label="Rooms and navigation">
+    <nav id="sidebar" className="sidebar" aria-label={t.roomsAndNavigation}>
       <div className="sidebar-head">
         <div className="brand">
           <Logo />
           <span>OpenChat</span>
         </div>
         <ConnBadge />
-        <button className="icon-btn only-phone" aria-label="Close room list" onClick={onClose}>
+        <button className="icon-btn only-phone" aria-label={t.closeRoomList} onClick={onClose}>
           <Close />
         </button>
       </div>
       <div className="nav-links">
-        {nav('/mentions', 'mentions', 'Mentions', <At />)}
+        {nav('/mentions', 'mentions', t.mentions, <At />)}
         {nav('/browse', 'browse', t.browseRooms, <Compass />)}
-        {nav('/settings', 'settings', 'Settings', <Gear />)}
+        {nav('/settings', 'settings', t.settings, <Gear />)}
       </div>
       <div className="filter">
         <Search />
@@ -66,7 +60,7 @@ export function Sidebar({ route, onClose }: { route: Route; onClose: () => void 
         <section aria-labelledby="rooms-title">
           <div className="rooms-head">
             <h2 id="rooms-title">{t.rooms}</h2>
-            <button className="icon-btn" aria-label="Create room" aria-expanded={creating} aria-controls={creating ? 'create-room' : undefined} onClick={() => setCreating(!creating)}>
+            <button className="icon-btn" aria-label={t.createRoom} aria-expanded={creating} aria-controls={creating ? 'create-room' : undefined} onClick={() => setCreating(!creating)}>
               <Plus />
             </button>
           </div>
@@ -140,59 +134,5 @@ function RoomItem({ room, current }: { room: MyRoom; current: boolean }) {
         {n > 0 && <span className="sr-only">({t.unread(n, mentions)})</span>}
       </a>
     </li>
-  );
-}
-
-function CreateRoom({ onDone }: { onDone: () => void }) {
-  const store = useStore();
-  const [name, setName] = useState('');
-  const [topic, setTopic] = useState('');
-  const [visibility, setVisibility] = useState<'public' | 'private'>('public');
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError('');
-    try {
-      const room = await store.createRoom(name.trim(), topic.trim(), visibility);
-      onDone();
-      navigate(roomPath(room.id));
-    } catch (err) {
-      setError(errorText(err, 'Could not create the room.'));
-    } finally {
-      setBusy(false);
-    }
-  }
-  const choices = [
-    { value: 'public', label: t.visibilityPublic, hint: t.visibilityPublicHint },
-    { value: 'private', label: t.visibilityPrivate, hint: t.visibilityPrivateHint },
-  ] as const;
-  return (
-    <form id="create-room" className="create-room" onSubmit={submit} aria-label="Create room">
-      <label htmlFor="new-room-name">Room name</label>
-      <input id="new-room-name" value={name} onChange={(e) => setName(e.target.value)} maxLength={64} required autoFocus />
-      <label htmlFor="new-room-topic">
-        Topic <span className="muted">(optional)</span>
-      </label>
-      <input id="new-room-topic" value={topic} onChange={(e) => setTopic(e.target.value)} maxLength={256} />
-      <fieldset className="visibility">
-        <legend>{t.visibility}</legend>
-        {choices.map((c) => (
-          <label key={c.value} className="radio">
-            <input type="radio" name="new-room-visibility" value={c.value} checked={visibility === c.value} onChange={() => setVisibility(c.value)} />
-            <span>
-              <strong>{c.label}</strong>
-              <span className="muted small"> — {c.hint}</span>
-            </span>
-          </label>
-        ))}
-      </fieldset>
-      {error && <p className="form-error" role="alert">{error}</p>}
-      <div className="row">
-        <button type="button" className="btn" onClick={onDone}>Cancel</button>
-        <button type="submit" className="btn primary" disabled={busy || !name.trim()}>Create</button>
-      </div>
-    </form>
   );
 }

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useChat, useStore } from '../app/hooks';
 import { ApiError } from '../lib/api';
+import { t } from '../lib/strings';
 
 /** Shown while the user's e-mail address is unverified: no e-mail reaches it until then. */
 export function VerifyBanner() {
@@ -15,25 +16,25 @@ export function VerifyBanner() {
     setStatus(null);
     try {
       await store.api.resendVerification();
-      setStatus('Sent. Check your inbox.');
+      setStatus(t.verifySent);
     } catch (err) {
       if (err instanceof ApiError && err.code === 'conflict') {
         store.setMe(await store.api.me()); // verified meanwhile: the banner goes
         return;
       }
-      setStatus(err instanceof ApiError ? err.message : 'Could not send.');
+      setStatus(err instanceof ApiError ? err.message : t.couldNotSend);
     } finally {
       setBusy(false);
     }
   }
 
   return (
-    <div className="banner" role="region" aria-label="E-mail address not confirmed">
+    <div className="banner" role="region" aria-label={t.emailNotConfirmed}>
       <span>
-        Confirm your e-mail address: we sent a link to <strong>{me.email}</strong>. Until then you get no e-mails from OpenChat.
+        {t.confirmEmailBefore} <strong>{me.email}</strong>. {t.confirmEmailAfter}
       </span>
       <button type="button" className="btn" onClick={resend} disabled={busy}>
-        Resend
+        {t.resend}
       </button>
       <span role="status">{status}</span>
     </div>

@@ -1,3 +1,4 @@
+import { t } from './strings';
 import { isCrossOrigin, TOKEN_KEY, type AppConfig } from './config';
 import type { Member, Mention, MyRoom, NotifyPref, Page, Role, Room, Session, User, UserRef } from './types';
 
@@ -57,7 +58,7 @@ export class Api {
         credentials: this.cross ? 'omit' : 'same-origin',
       });
     } catch {
-      throw new ApiError(0, 'network', 'Cannot reach the server.');
+      throw new ApiError(0, 'network', t.cannotReachServer);
     }
     if (r.status === 204) return undefined as T;
     let data: any = null;

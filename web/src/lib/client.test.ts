@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { BACKOFF_BASE_MS, BACKOFF_MAX_MS, backoffDelay } from './backoff';
-import { ChatClient, PING_INTERVAL_MS, PONG_TIMEOUT_MS, type SocketLike } from './client';
+import { ChatClient, HIDDEN_PING_INTERVAL_MS, PING_INTERVAL_MS, PONG_TIMEOUT_MS, RATE_LIMIT_RETRY_MS, type SocketLike } from './client';
 import type { Message } from './types';
 
 // A fake clock and fake sockets: the test plays the server.
@@ -97,6 +97,7 @@ describe('ChatClient', () => {
         return s;
       },
       timers: clock,
+      now: () => clock.now,
       random: () => 0.5,
       handlers: {
         state: (s) => events.push('state:' + s),
@@ -204,7 +205,7 @@ describe('ChatClient', () => {
     expect(events).toContain('failed:bad:invalid');
     expect(client.pending()).toEqual(['slow']);
     const before = last().sent.length;
-    clock.advance(5000);
+    clock.advance(RATE_LIMIT_RETRY_MS);
     expect(last().sent.slice(before)).toContainEqual({ type: 'send', room_id: 'r1', body: 'later', client_id: 'slow' });
   });
 
@@ -221,6 +222,68 @@ describe('ChatClient', () => {
     expect(client.state).toBe('reconnecting');
     clock.advance(BACKOFF_BASE_MS);
     expect(sockets).toHaveLength(2);
+  });
+
+  it('shows a dead connection within 5 s on a visible page', () => {
+    expect(PING_INTERVAL_MS + PONG_TIMEOUT_MS).toBeLessThan(5000);
+    client.start();
+    last().open();
+    clock.advance(PING_INTERVAL_MS + PONG_TIMEOUT_MS);
+    expect(sockets[0].closed).toBe(true);
+    expect(client.state).toBe('reconnecting');
+    expect(client.retryAt).toBe(clock.now + 0.75 * BACKOFF_BASE_MS);
+  });
+
+  it('pings rarely while hidden and probes at once when shown', () => {
+    client.start();
+    last().open();
+    client.setVisible(false);
+    clock.advance(HIDDEN_PING_INTERVAL_MS - 1);
+    expect(last().types()).not.toContain('ping');
+    client.setVisible(true);
+    expect(last().types()).toContain('ping');
+    clock.advance(PONG_TIMEOUT_MS);
+    expect(sockets[0].closed).toBe(true);
+  });
+
+  it('offline drops the socket at once, waits for online, then sends what was queued once', () => {
+    client.start();
+    last().open();
+    client.setNetwork(false);
+    expect(sockets[0].closed).toBe(true);
+    expect(client.state).toBe('offline');
+    expect(client.retryAt).toBeNull();
+    client.send('r1', 'while away', 'c1');
+    clock.advance(BACKOFF_MAX_MS * 3);
+    expect(sockets).toHaveLength(1); // no retries without a network
+    client.setNetwork(true);
+    expect(sockets).toHaveLength(2); // no backoff wait
+    expect(client.state).toBe('reconnecting');
+    last().open();
+    expect(last().sent.filter((f) => f.type === 'send')).toEqual([{ type: 'send', room_id: 'r1', body: 'while away', client_id: 'c1' }]);
+    expect(sockets[0].sent.filter((f) => f.type === 'send')).toEqual([]);
+  });
+
+  it('a refused send tried again goes out once more under its client_id', () => {
+    client.start();
+    last().open();
+    client.send('r1', 'x', 'c1');
+    last().frame({ type: 'error', code: 'not_found', message: 'gone', ref: 'c1' });
+    expect(client.pending()).toEqual([]);
+    client.send('r1', 'x', 'c1');
+    expect(last().sent.filter((f) => f.type === 'send')).toHaveLength(2);
+    expect(client.pending()).toEqual(['c1']);
+  });
+
+  it('a socket that closes while offline does not schedule retries', () => {
+    client.start();
+    last().open();
+    const s = last();
+    client.setNetwork(false);
+    s.drop(); // the late close event of the abandoned socket
+    clock.advance(BACKOFF_MAX_MS);
+    expect(sockets).toHaveLength(1);
+    expect(client.state).toBe('offline');
   });
 
   it('stop closes and does not reconnect', () => {

@@ -6,9 +6,15 @@
 import { backoffDelay } from './backoff';
 import type { ConnState, Message, MyRoom, UserRef } from './types';
 
-/** The client sends a ping this often and expects any frame back within PONG_TIMEOUT_MS. */
-export const PING_INTERVAL_MS = 25_000;
-export const PONG_TIMEOUT_MS = 10_000;
+/**
+ * The client pings a connection quiet for PING_INTERVAL_MS and drops it if
+ * no frame comes back within PONG_TIMEOUT_MS: a dead connection shows in
+ * under 5 s while the page is visible. A hidden page pings rarely (the
+ * browser throttles its timers anyway) and probes at once when shown again.
+ */
+export const PING_INTERVAL_MS = 2_500;
+export const PONG_TIMEOUT_MS = 2_000;
+export const HIDDEN_PING_INTERVAL_MS = 25_000;
 /** A send refused with rate_limited is tried again after this wait. */
 export const RATE_LIMIT_RETRY_MS = 2_000;
 
@@ -25,7 +31,7 @@ export interface SocketLike {
 export interface Handlers {
   state(s: ConnState): void;
   hello(user: UserRef, instance: string): void;
-  /** retrying tells that reconnect attempt n (1-based) failed. */
+  /** retrying tells that reconnect attempt n (1-based) failed; the client's retryAt says when the next one starts. */
   retrying(attempt: number): void;
   /** afterSeq is what the client asked from; truncated means a gap remains after it. */
   subscribed(roomId: string, lastSeq: number, truncated: boolean, afterSeq: number | undefined): void;
@@ -59,6 +65,7 @@ export interface ClientOptions {
   handlers?: Partial<Handlers>;
   timers?: Timers;
   random?: () => number;
+  now?: () => number;
 }
 
 const OPEN = 1;
@@ -80,6 +87,11 @@ export class ChatClient {
   private asked = new Map<string, number | undefined>(); // room → after_seq of the pending subscribe
   private outbox = new Map<string, Outgoing>(); // client_id → unacked send, in send order
   private retryTimer: unknown = null;
+  /** When the scheduled reconnect fires (ms since epoch per now()), or null. */
+  retryAt: number | null = null;
+  /** The browser says there is no network: wait for it instead of retrying. */
+  private netDown = false;
+  private visible = true;
   private pingTimer: unknown = null;
   private pongTimer: unknown = null;
   private readonly opts: Required<Omit<ClientOptions, 'handlers'>> & { handlers: Partial<Handlers> };
@@ -92,6 +104,7 @@ export class ChatClient {
         clearTimeout: (id) => globalThis.clearTimeout(id as number),
       },
       random: Math.random,
+      now: Date.now,
       handlers: {},
       ...opts,
     };
@@ -106,6 +119,7 @@ export class ChatClient {
 
   stop() {
     this.running = false;
+    this.retryAt = null;
     this.clearTimers();
     const ws = this.ws;
     this.ws = null;
@@ -113,12 +127,48 @@ export class ChatClient {
     this.setState('offline');
   }
 
-  /** reconnectNow skips the backoff wait (the browser came back online). */
+  /** reconnectNow skips the backoff wait (the browser came back online, or the user asked). */
   reconnectNow() {
-    if (!this.running || this.state === 'online' || this.state === 'connecting') return;
+    // An attempt under way (no retry scheduled) is left to finish.
+    if (!this.running || this.netDown || this.state === 'online' || this.retryAt === null) return;
+    this.connectNow();
+  }
+
+  private connectNow() {
     this.opts.timers.clearTimeout(this.retryTimer);
     this.attempt = 0;
     this.connect();
+  }
+
+  /**
+   * setNetwork follows the browser's online/offline events: offline drops
+   * the socket at once (it may linger half-dead for minutes) and stops
+   * retrying; online reconnects without waiting for the backoff.
+   */
+  setNetwork(online: boolean) {
+    if (online === !this.netDown) return;
+    this.netDown = !online;
+    if (!this.running) return;
+    if (online) {
+      this.connectNow();
+      return;
+    }
+    this.clearTimers();
+    this.retryAt = null;
+    const ws = this.ws;
+    this.ws = null;
+    this.ready = false;
+    if (ws) ws.close(1000, 'offline');
+    this.setState('offline');
+  }
+
+  /** setVisible: a page shown again checks its connection at once. */
+  setVisible(visible: boolean) {
+    if (visible === this.visible) return;
+    this.visible = visible;
+    if (!this.running || this.ws === null) return;
+    if (visible && this.isOpen()) this.probe();
+    else this.alive();
   }
 
   subscribe(roomId: string) {
@@ -145,6 +195,7 @@ export class ChatClient {
 
   /** send queues a message until the server acknowledges it, across reconnects. */
   send(roomId: string, body: string, clientId: string) {
+    this.outbox.delete(clientId); // a retry goes to the end, in send order
     this.outbox.set(clientId, { room_id: roomId, body });
     if (this.isOpen()) this.write({ type: 'send', room_id: roomId, body, client_id: clientId });
   }
@@ -188,6 +239,7 @@ export class ChatClient {
   }
 
   private connect() {
+    this.retryAt = null;
     this.setState(this.attempt === 0 && this.me === null ? 'connecting' : 'reconnecting');
     this.ready = false;
     let ws: SocketLike;
@@ -218,11 +270,17 @@ export class ChatClient {
 
   private scheduleReconnect() {
     this.clearTimers();
+    this.ready = false;
     if (!this.running) return;
-    this.setState('reconnecting');
+    if (this.netDown) {
+      this.setState('offline');
+      return;
+    }
     const delay = backoffDelay(this.attempt++, this.opts.random);
-    this.opts.handlers.retrying?.(this.attempt);
+    this.retryAt = this.opts.now() + delay;
     this.retryTimer = this.opts.timers.setTimeout(() => this.connect(), delay);
+    this.setState('reconnecting');
+    this.opts.handlers.retrying?.(this.attempt);
   }
 
   /** dropConnection abandons a socket that stopped answering. */
@@ -239,10 +297,16 @@ export class ChatClient {
     t.clearTimeout(this.pingTimer);
     t.clearTimeout(this.pongTimer);
     this.pongTimer = null;
-    this.pingTimer = t.setTimeout(() => {
-      this.write({ type: 'ping' });
-      this.pongTimer = t.setTimeout(() => this.dropConnection(), PONG_TIMEOUT_MS);
-    }, PING_INTERVAL_MS);
+    this.pingTimer = t.setTimeout(() => this.probe(), this.visible ? PING_INTERVAL_MS : HIDDEN_PING_INTERVAL_MS);
+  }
+
+  /** probe pings now; any frame back within PONG_TIMEOUT_MS keeps the connection. */
+  private probe() {
+    const t = this.opts.timers;
+    t.clearTimeout(this.pingTimer);
+    if (this.pongTimer !== null) return;
+    this.write({ type: 'ping' });
+    this.pongTimer = t.setTimeout(() => this.dropConnection(), PONG_TIMEOUT_MS);
   }
 
   private clearTimers() {
@@ -250,6 +314,7 @@ export class ChatClient {
     t.clearTimeout(this.retryTimer);
     t.clearTimeout(this.pingTimer);
     t.clearTimeout(this.pongTimer);
+    this.pongTimer = null;
   }
 
   private onHello(user: UserRef, instance: string) {

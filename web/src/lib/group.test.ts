@@ -25,7 +25,7 @@ describe('groupMessages', () => {
       ],
       now,
     );
-    expect(rows.map((r) => (r.kind === 'day' ? 'day:' + r.label : r.author.username + ':' + r.items.length))).toEqual([
+    expect(rows.map((r) => (r.kind === 'day' ? 'day:' + r.label : r.kind === 'group' ? r.author.username + ':' + r.items.length : r.kind))).toEqual([
       'day:Yesterday',
       'ada:2',
       'day:Today',
@@ -33,6 +33,18 @@ describe('groupMessages', () => {
       'bob:2',
       'ada:1',
     ]);
+  });
+
+  it('puts a "new messages" row before the first unread message of someone else', () => {
+    seq = 0;
+    const list = [m(ada, '2025-03-04T08:00:00.000Z'), m(bob, '2025-03-04T08:01:00.000Z'), m(ada, '2025-03-04T08:02:00.000Z'), m(bob, '2025-03-04T08:02:30.000Z')];
+    const shape = (rows: ReturnType<typeof groupMessages>) => rows.map((r) => (r.kind === 'group' ? r.author.username + ':' + r.items.length : r.kind));
+    // Read up to 1; seq 2 is Bob's: the row goes before it.
+    expect(shape(groupMessages(list, now, 1, ada.id))).toEqual(['day', 'ada:1', 'unread', 'bob:1', 'ada:1', 'bob:1']);
+    // My own message (seq 3) is never "new": the row goes before Bob's seq 4.
+    expect(shape(groupMessages(list, now, 2, ada.id))).toEqual(['day', 'ada:1', 'bob:1', 'ada:1', 'unread', 'bob:1']);
+    expect(shape(groupMessages(list, now, 4, ada.id))).not.toContain('unread');
+    expect(shape(groupMessages(list, now))).not.toContain('unread');
   });
 
   it('starts a new group after a pause', () => {

@@ -1,89 +1,68 @@
-// The English text of the membership screens (rooms, direct messages,
-// members), kept in one place so a translation can replace it whole.
-// Older screens still have their text inline.
+// The interface text in the person's language: one catalog per language
+// (i18n/en.ts, i18n/es.ts), chosen from the browser's languages unless
+// the person picked one in settings (kept in localStorage). `t` is a live
+// binding: after setLocale, whatever renders next reads the new catalog.
 
-import type { Role, Visibility } from './types';
+import { en, type Catalog } from './i18n/en';
+import { es } from './i18n/es';
+import type { Problem } from './validate';
 
-export const t = {
-  // Sidebar
-  rooms: 'Rooms',
-  directMessages: 'Direct messages',
-  browseRooms: 'Browse rooms',
-  newDirectMessage: 'New direct message',
-  noRoomsYet: 'No rooms yet. Browse or create one.',
-  noDirectMessages: 'No direct messages yet.',
-  noMatch: 'Nothing matches.',
-  filterLabel: 'Filter rooms and people',
-  privateRoom: 'Private room',
-  publicRoom: 'Public room',
-  directMessage: 'Direct message',
-  aDirectMessage: 'a direct message', // announced: "Ada in a direct message: hi"
-  unread: (n: number, mentions: number) => (mentions > 0 ? `${n} unread, ${mentions} mentioning you` : `${n} unread`),
-  justYou: 'Just you',
+export const LOCALES = { en, es } as const;
+export type Locale = keyof typeof LOCALES;
+/** The languages offered, each named in itself. */
+export const LOCALE_NAMES: Record<Locale, string> = { en: 'English', es: 'Español' };
+export const LOCALE_KEY = 'openchat:locale';
 
-  // Create room
-  visibility: 'Who can find it',
-  visibilityPublic: 'Public',
-  visibilityPublicHint: 'Anyone can find it in the directory and join.',
-  visibilityPrivate: 'Private',
-  visibilityPrivateHint: 'Only people invited by its owners and moderators.',
+export let t: Catalog = en;
+export let locale: Locale = 'en';
+const listeners = new Set<() => void>();
 
-  // Browse rooms
-  browseTitle: 'Browse rooms',
-  browseSubtitle: 'Public rooms on this server',
-  searchRooms: 'Search rooms',
-  join: 'Join',
-  open: 'Open',
-  joinRoom: (name: string) => `Join #${name}`,
-  openRoom: (name: string) => `Open #${name}`,
-  loadMore: 'Load more',
-  loading: 'Loading…',
-  noPublicRooms: 'No public rooms match.',
-  couldNotLoad: 'Could not load. Try again.',
-  joined: 'Joined',
+/** pickLocale: the stored choice, else the first browser language we have, else English. */
+export function pickLocale(stored: string | null, languages: readonly string[]): Locale {
+  if (stored && stored in LOCALES) return stored as Locale;
+  for (const l of languages) {
+    const base = l.toLowerCase().split('-')[0];
+    if (base in LOCALES) return base as Locale;
+  }
+  return 'en';
+}
 
-  // Room view
-  roomNotFound: 'Room not found.',
-  roomNotFoundHint: 'It does not exist, or it is private and you are not a member.',
-  backHome: 'Go to the start page',
-  previewing: (name: string) => `You are reading #${name} without being a member.`,
-  members: 'Members',
-  showMembers: 'Show members',
-  leaveRoom: 'Leave room',
-  leaveConversation: 'Leave conversation',
-  leftRoom: (name: string) => `You left ${name}.`,
-  removedFromRoom: (name: string) => `You are no longer a member of ${name}.`,
-  messageTo: (name: string) => `Message ${name}`,
-  sendDirectMessage: (name: string) => `Send a direct message to ${name}`,
+export function setLocale(l: Locale) {
+  if (l === locale) return;
+  locale = l;
+  t = LOCALES[l];
+  if (typeof document !== 'undefined') document.documentElement.lang = l;
+  for (const f of listeners) f();
+}
 
-  // Members
-  membersOf: (name: string) => `Members of ${name}`,
-  backToRoom: 'Back to the conversation',
-  role: { owner: 'Owner', moderator: 'Moderator', member: 'Member' } as Record<Role, string>,
-  you: '(you)',
-  roleOf: (name: string) => `Role of ${name}`,
-  roleChanged: (name: string, role: string) => `${name} is now ${role.toLowerCase()}.`,
-  remove: 'Remove',
-  removeMember: (name: string) => `Remove ${name} from the room`,
-  removedMember: (name: string) => `${name} was removed.`,
-  message: 'Message',
-  invitePeople: 'Invite people',
-  invite: 'Invite',
-  inviteUser: (name: string) => `Invite ${name}`,
-  invited: (name: string) => `${name} was added.`,
-  alreadyMember: 'Member',
+export function onLocale(f: () => void): () => void {
+  listeners.add(f);
+  return () => listeners.delete(f);
+}
 
-  // People search and new DM
-  searchPeople: 'Search people by username',
-  noPeople: 'Nobody found.',
-  selected: 'Selected',
-  unselect: (name: string) => `Remove ${name} from the selection`,
-  add: 'Add',
-  select: (name: string) => `Add ${name}`,
-  limitReached: 'Limit reached',
-  dmLimit: (max: number) => `A direct message has at most ${max} other people.`,
-  startConversation: 'Start conversation',
-  dmHint: (max: number) => `Pick one person, or up to ${max} for a group conversation.`,
+/** problemText words a refused field in the current language. */
+export function problemText(field: string, p: Problem): string {
+  switch (p.rule) {
+    case 'required':
+      return t.required(field);
+    case 'length':
+      return t.lengthBetween(field, p.min, p.max);
+    case 'max':
+      return t.tooLong(field, p.max);
+    case 'usernameChars':
+      return t.usernameChars(field);
+    case 'email':
+      return t.emailForm(field);
+    case 'passwordShort':
+      return t.passwordShort(field, p.min);
+    case 'passwordSpaces':
+      return t.passwordSpaces(field);
+    case 'passwordPersonal':
+      return t.passwordPersonal(field);
+  }
+}
 
-  visibilityLabel: { public: 'Public room', private: 'Private room', direct: 'Direct message' } as Record<Visibility, string>,
-};
+/** formatDateTime: a full local date and time in the current language. */
+export function formatDateTime(d: Date): string {
+  return d.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' });
+}

@@ -1,0 +1,46 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/open-chat/openchat/internal/chat"
+)
+
+// OutboxStats counts unbatched notifications and pending batches, and
+// finds the oldest of either (both through partial or leading indexes).
+func (s *Store) OutboxStats(ctx context.Context) (chat.OutboxStats, error) {
+	var st chat.OutboxStats
+	var oldN, oldB sql.NullInt64
+	err := s.r.QueryRowContext(ctx, `SELECT
+		(SELECT count(*) FROM notifications WHERE batch_id IS NULL),
+		(SELECT min(created_at) FROM notifications WHERE batch_id IS NULL),
+		(SELECT count(*) FROM mail_batches WHERE status = ?),
+		(SELECT min(created_at) FROM mail_batches WHERE status = ?)`,
+		string(chat.BatchPending), string(chat.BatchPending)).Scan(&st.Notifications, &oldN, &st.Batches, &oldB)
+	if err != nil {
+		return chat.OutboxStats{}, fmt.Errorf("outbox stats: %w", err)
+	}
+	for _, v := range []sql.NullInt64{oldN, oldB} {
+		if t := time.UnixMilli(v.Int64); v.Valid && (st.Oldest.IsZero() || t.Before(st.Oldest)) {
+			st.Oldest = t
+		}
+	}
+	return st, nil
+}
+
+// PoolStats reports the writer connection and the reader pool.
+func (s *Store) PoolStats() []chat.PoolStats {
+	pool := func(name string, db *sql.DB) chat.PoolStats {
+		st := db.Stats()
+		return chat.PoolStats{Pool: name, Max: st.MaxOpenConnections, Open: st.OpenConnections, InUse: st.InUse,
+			Idle: st.Idle, Waits: st.WaitCount, WaitTime: st.WaitDuration}
+	}
+	return []chat.PoolStats{pool("writer", s.w), pool("reader", s.r)}
+}
+
+// ObserveGroups has f called with the size of every group commit (for
+// metrics). Call it before the store is used.
+func (s *Store) ObserveGroups(f func(size int)) { s.appends.Observe(f) }

@@ -1,0 +1,192 @@
+package ws
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+
+	"github.com/open-chat/openchat/internal/chat"
+)
+
+// Frame types of the change stream (docs/protocol.md).
+const (
+	typeMessageUpdated = "message_updated"
+	typeMessageDeleted = "message_deleted"
+	typeReaction       = "reaction"
+)
+
+// item is one change of a room on its way to subscribers: its change
+// number, the change it follows (change-1 for a live event; the previous
+// item's, or the read's start, in a compacted read from the store, where
+// numbers overwritten by a message's later change are absent), the
+// message's seq and kind, and the frame, encoded once for everyone.
+type item struct {
+	change, prev, seq int64
+	kind              string
+	frame             []byte
+	at                int64 // a new message's created_at (unix ns), for the delivery latency; else 0
+}
+
+// follows reports whether it continues a stream that has reached last.
+func (it item) follows(last int64) bool { return it.prev <= last && it.change > last }
+
+type (
+	changedFrame struct {
+		Type    string        `json:"type"`
+		Change  int64         `json:"change"`
+		Message *chat.Message `json:"message"`
+	}
+	// deletedFrame carries the tombstone as well: it keeps the message's
+	// place, author and thread (reply_count).
+	deletedFrame struct {
+		Type    string          `json:"type"`
+		RoomID  string          `json:"room_id"`
+		Seq     int64           `json:"seq"`
+		Change  int64           `json:"change"`
+		Message json.RawMessage `json:"message,omitempty"`
+	}
+	reactionFrame struct {
+		Type   string `json:"type"`
+		RoomID string `json:"room_id"`
+		Seq    int64  `json:"seq"`
+		Emoji  string `json:"emoji"`
+		Count  int    `json:"count"`
+		UserID string `json:"user_id"`
+		Added  bool   `json:"added"`
+		Change int64  `json:"change"`
+	}
+)
+
+// stateItem is a message as read from the store, in its current form: a
+// tombstone is message_deleted, a message changed since its post
+// message_updated (whole), any other a message.
+func stateItem(m *chat.Message, prev int64) item {
+	it := item{change: m.Change, prev: prev, seq: m.Seq}
+	switch {
+	case m.Deleted:
+		it.kind = typeMessageDeleted
+		it.frame = encode(deletedFrame{Type: it.kind, RoomID: m.RoomID, Seq: m.Seq, Change: m.Change, Message: encode(m)})
+	case m.EditedAt != nil || len(m.Reactions) > 0:
+		it.kind = typeMessageUpdated
+		it.frame = encode(changedFrame{Type: it.kind, Change: m.Change, Message: m})
+	default:
+		it.kind = typeMessage
+		it.frame = encode(changedFrame{Type: it.kind, Change: m.Change, Message: m})
+		it.at = m.CreatedAt.UnixNano()
+	}
+	return it
+}
+
+// stateItems turns a compacted read after `after` into a chain of items.
+func stateItems(msgs []chat.Message, after int64) []item {
+	out := make([]item, len(msgs))
+	prev := after
+	for i := range msgs {
+		out[i] = stateItem(&msgs[i], prev)
+		prev = msgs[i].Change
+	}
+	return out
+}
+
+// eventItem turns a published room event into a live item; ok is false
+// for an event without a change number or message.
+func eventItem(roomID string, ev *roomEvent) (item, bool) {
+	if ev.Change <= 0 {
+		return item{}, false
+	}
+	it := item{change: ev.Change, prev: ev.Change - 1, seq: ev.Seq, kind: ev.Type}
+	switch ev.Type {
+	case chat.EventMessage, chat.EventMessageUpdated:
+		if len(ev.Message) == 0 || ev.msgSeq <= 0 {
+			return item{}, false
+		}
+		it.seq, it.frame = ev.msgSeq, changedFrameRaw(ev.Type, ev.Change, ev.Message)
+		if ev.Type == chat.EventMessage {
+			it.at = ev.msgAt
+		}
+	case chat.EventMessageDeleted:
+		it.frame = encode(deletedFrame{Type: ev.Type, RoomID: roomID, Seq: ev.Seq, Change: ev.Change, Message: ev.Message})
+	case chat.EventReaction:
+		it.frame = encode(reactionFrame{Type: ev.Type, RoomID: roomID, Seq: ev.Seq, Emoji: ev.Emoji, Count: ev.Count,
+			UserID: ev.UserID, Added: ev.Added, Change: ev.Change})
+	default:
+		return item{}, false
+	}
+	return it, true
+}
+
+// changedFrameRaw wraps an already encoded chat.Message (as published) in a
+// message or message_updated frame without decoding and re-encoding it.
+func changedFrameRaw(typ string, change int64, raw []byte) []byte {
+	b := make([]byte, 0, len(raw)+64)
+	b = append(b, `{"type":"`...)
+	b = append(b, typ...)
+	b = append(b, `","change":`...)
+	b = strconv.AppendInt(b, change, 10)
+	b = append(b, `,"message":`...)
+	b = append(b, raw...)
+	return append(b, '}')
+}
+
+// replayed is what a subscribe replays and where the subscription starts.
+type replayed struct {
+	frames              [][]byte
+	lastSeq, lastChange int64
+	seqs                int64 // message frames up to this seq are not sent again
+	truncated           bool
+}
+
+// replay reads what a subscribe asks for: with after_change, every change
+// since (compacted; past CatchUpMax nothing, truncated: the client reloads
+// the latest page); with after_seq, the messages since, by seq, and live
+// changes from the room's change at that moment (read first, so no message
+// committed meanwhile is missed; an edit committed just before it whose
+// cache write had not landed may reach the client in its earlier form:
+// after_change has no such window); with neither, nothing.
+func (s *Server) replay(ctx context.Context, f clientFrame) (replayed, error) {
+	var rp replayed
+	var err error
+	switch {
+	case f.AfterChange != nil:
+		after := *f.AfterChange
+		msgs, err := s.svc.ChangesAfter(ctx, f.RoomID, after, s.svc.Config().CatchUpMax+1)
+		if err != nil {
+			return rp, err
+		}
+		if len(msgs) > s.svc.Config().CatchUpMax {
+			rp.truncated = true
+			if rp.lastChange, err = s.svc.LastChange(ctx, f.RoomID); err != nil {
+				return rp, err
+			}
+		} else {
+			rp.lastChange = after
+			for _, it := range stateItems(msgs, after) {
+				rp.frames, rp.lastChange = append(rp.frames, it.frame), it.change
+			}
+		}
+		rp.lastSeq, err = s.svc.LastSeq(ctx, f.RoomID)
+		return rp, err
+	case f.AfterSeq != nil:
+		if rp.lastChange, err = s.svc.LastChange(ctx, f.RoomID); err != nil {
+			return rp, err
+		}
+		msgs, last, truncated, err := s.svc.CatchUp(ctx, f.RoomID, *f.AfterSeq)
+		if err != nil {
+			return rp, err
+		}
+		rp.lastSeq, rp.truncated, rp.seqs = last, truncated, *f.AfterSeq
+		for i := range msgs {
+			m := &msgs[i]
+			rp.frames = append(rp.frames, encode(changedFrame{Type: typeMessage, Change: m.Change, Message: m}))
+			rp.lastSeq = max(rp.lastSeq, m.Seq) // a truncated replay may reach past last
+		}
+		rp.seqs = max(rp.seqs, rp.lastSeq) // what the client has is not sent again, even if a cache knows less
+		return rp, nil
+	default:
+		if rp.lastChange, err = s.svc.LastChange(ctx, f.RoomID); err != nil {
+			return rp, err
+		}
+		rp.lastSeq, err = s.svc.LastSeq(ctx, f.RoomID)
+		return rp, err
+	}
+}

@@ -1,0 +1,145 @@
+package ws
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/open-chat/openchat/internal/chat"
+)
+
+// TestDeliveryLatency: every socket write that carries live messages
+// observes once, with the age of its oldest message; catch-up replays do
+// not count.
+func TestDeliveryLatency(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	e.signUp("alice", "bob")
+	room := e.room("general")
+	e.post(room, "bob", "history") // replayed on subscribe: not a delivery
+	cl := e.dial("alice", dialOpts{})
+	cl.expect(typeHello)
+	cl.subscribe(room, new(int64(0)))
+	cl.messages(room, 1)
+	e.metrics.mu.Lock()
+	if n := len(e.metrics.latencies); n != 0 {
+		t.Errorf("catch-up replay observed %d latencies", n)
+	}
+	e.metrics.mu.Unlock()
+
+	start := time.Now()
+	const posts = 20
+	for i := range posts {
+		e.post(room, "bob", fmt.Sprint("live ", i))
+	}
+	cl.messages(room, posts)
+	bound := time.Since(start) + 2*time.Millisecond // created_at is truncated to the millisecond
+	waitFor(t, "latencies observed", func() bool {
+		e.metrics.mu.Lock()
+		defer e.metrics.mu.Unlock()
+		return len(e.metrics.latencies) > 0
+	})
+	e.metrics.mu.Lock()
+	defer e.metrics.mu.Unlock()
+	if n := len(e.metrics.latencies); n > posts {
+		t.Errorf("%d observations for %d messages: want at most one per write", n, posts)
+	}
+	for _, d := range e.metrics.latencies {
+		if d < 0 || d > bound {
+			t.Errorf("delivery latency %v, want within [0, %v]", d, bound)
+		}
+	}
+}
+
+// TestCloseMetrics: each ended connection is counted once by its close
+// code and by who closed first; a refused connection over the per-user cap
+// counts as a rate-limit refusal.
+func TestCloseMetrics(t *testing.T) {
+	e := newEnv(t, envOpts{cfg: Config{MaxPerUser: 1}})
+	e.signUp("alice", "bob", "carol")
+	connected := func(user string) *client {
+		cl := e.dial(user, dialOpts{})
+		cl.expect(typeHello)
+		return cl
+	}
+	tests := []struct {
+		name, want string
+		run        func()
+	}{
+		{"client closes", "1000/client", func() { _ = connected("alice").c.Close(websocket.StatusNormalClosure, "bye") }},
+		{"connection drops", "1006/none", func() { _ = connected("bob").c.CloseNow() }},
+		{"server closes on invalid UTF-8", "1007/server", func() { rawText(t, e, "carol", []byte{0xff, 0xfe}) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.run()
+			waitFor(t, tt.want, func() bool {
+				e.metrics.mu.Lock()
+				defer e.metrics.mu.Unlock()
+				return e.metrics.closes[tt.want] == 1
+			})
+		})
+	}
+	e.dial("alice", dialOpts{}).expect(typeHello)
+	if _, resp, err := e.tryDial("alice", dialOpts{}); err == nil || resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("second connection: %v %v, want 429", err, resp)
+	}
+	e.metrics.mu.Lock()
+	defer e.metrics.mu.Unlock()
+	if n := e.metrics.limited[chat.LimitWSPerUser+"/"+chat.RateLimitOutcomeRefused]; n != 1 {
+		t.Errorf("ws_per_user refusals = %d, want 1 (%v)", n, e.metrics.limited)
+	}
+}
+
+// rawText connects as user over a plain socket and sends one masked text
+// frame with payload p (a client library would refuse invalid UTF-8),
+// then waits for the server's close frame.
+func rawText(t *testing.T, e *env, user string, p []byte) {
+	t.Helper()
+	nc, err := net.Dial("tcp", e.ts.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	req := "GET /api/v1/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nX-Test-Token: " + e.tokens[user] + "\r\n\r\n"
+	frame := append([]byte{0x81, 0x80 | byte(len(p)), 0, 0, 0, 0}, p...) // FIN+text, masked with a zero key
+	if _, err := nc.Write(append([]byte(req), frame...)); err != nil {
+		t.Fatal(err)
+	}
+	_ = nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	var got []byte
+	buf := make([]byte, 4096)
+	for { // read the handshake's answer and then up to the server's close frame
+		n, err := nc.Read(buf)
+		got = append(got, buf[:n]...)
+		if _, frames, ok := bytes.Cut(got, []byte("\r\n\r\n")); ok && hasClose(frames) || err != nil {
+			return
+		}
+	}
+}
+
+// hasClose reports whether unmasked server frames include a close frame.
+func hasClose(b []byte) bool {
+	for len(b) >= 2 {
+		if b[0] == 0x88 {
+			return true
+		}
+		n, hdr := int(b[1]&0x7f), 2
+		if n == 126 {
+			if len(b) < 4 {
+				return false
+			}
+			n, hdr = int(b[2])<<8|int(b[3]), 4
+		}
+		if len(b) < hdr+n {
+			return false
+		}
+		b = b[hdr+n:]
+	}
+	return false
+}

@@ -1,0 +1,249 @@
+// Accessibility and looks of every main screen in headless Chromium against
+// a real server (`OPENCHAT_BIN=… node e2e/a11y.mjs`): axe-core runs inside
+// the page on sign-in, sign-up, home, room, browse, members, settings,
+// mentions and a direct message, in light and dark, and the run fails on
+// any serious or critical violation. It prints the result per screen and
+// saves screenshots of the main screens at 1366×800 and 390×844 in both
+// schemes to docs/screenshots/.
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, launch, newUser, signUpUI, sleep, startServer, stepper, stopServer } from './lib.mjs';
+
+const BIN = process.env.OPENCHAT_BIN;
+const HERE = dirname(fileURLToPath(import.meta.url));
+const OUT = join(HERE, '..', 'test-results');
+const SHOTS = join(HERE, '..', '..', 'docs', 'screenshots');
+const STEP_TIMEOUT_MS = 15_000;
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const SCHEMES = ['light', 'dark'];
+const SIZES = { desktop: { width: 1366, height: 800 }, phone: { width: 390, height: 844 } };
+/** Screens photographed for docs/screenshots (all screens are checked by axe). */
+const PHOTOGRAPHED = new Set(['sign-in', 'room', 'settings']);
+
+if (!BIN || !existsSync(BIN)) {
+  console.error('set OPENCHAT_BIN to a built openchat binary (go build -o bin/openchat ./cmd/openchat)');
+  process.exit(2);
+}
+mkdirSync(OUT, { recursive: true });
+mkdirSync(SHOTS, { recursive: true });
+const dataDir = mkdtempSync(join(tmpdir(), 'openchat-e2e-a11y-'));
+const log = createWriteStream(join(OUT, 'server-a11y.log'));
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+let server = null;
+const results = [];
+const step = stepper(results);
+const browser = await launch();
+const problems = [];
+// Fixed names (each run has a fresh data directory), so the screenshots change only when the screens do.
+const ada = { username: 'ada', display: 'Ada Lovelace', email: 'ada@example.org', password: 'correct horse battery' };
+const bob = { username: 'bob', display: 'Bob Stone', email: 'bob@example.org', password: 'staple battery horse' };
+const roomName = 'general';
+const failures = [];
+
+/**
+ * axe injects axe-core through the DevTools protocol (page.evaluate is not
+ * bound by the page's CSP, which forbids inline scripts: the server's
+ * policy stays as it is) and returns the serious and critical violations.
+ */
+async function axe(page) {
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(AXE);
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ') + (n.failureSummary ? ' — ' + n.failureSummary.split('\n').slice(1, 2).join('') : '')) }));
+  });
+}
+
+/** check runs axe on the screen in each scheme, prints the result and photographs it when asked. */
+async function check(page, name) {
+  for (const scheme of SCHEMES) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.waitForTimeout(150); // transitions settle
+    const vs = await axe(page);
+    const bad = vs.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    const minor = vs.length - bad.length;
+    console.log(`     axe ${name.padEnd(9)} ${scheme.padEnd(5)}: ${bad.length ? 'FAIL ' + bad.length : 'ok'} serious/critical, ${minor} minor`);
+    for (const v of vs) console.log(`       ${v.impact} ${v.id}: ${v.help}\n         ${v.nodes.join('\n         ')}`);
+    for (const v of bad) failures.push(`${name} ${scheme}: ${v.id}`);
+    if (PHOTOGRAPHED.has(name)) await photograph(page, name, scheme);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
+}
+
+async function photograph(page, name, scheme) {
+  const was = page.viewportSize();
+  for (const [size, vp] of Object.entries(SIZES)) {
+    await page.setViewportSize(vp);
+    await page.waitForTimeout(250);
+    await page.screenshot({ path: join(SHOTS, `${name}-${size}-${scheme}.png`) });
+  }
+  await page.setViewportSize(was);
+}
+
+async function send(page, label, text) {
+  const box = page.getByLabel('Message ' + label);
+  await box.fill(text);
+  await box.press('Enter');
+  await page.locator('.msg:not(.pending)', { hasText: text }).waitFor();
+}
+
+let exitCode = 1;
+try {
+  server = await startServer({ bin: BIN, port, dataDir, log });
+  const A = await newUser(browser, { viewport: SIZES.desktop, timeoutMs: STEP_TIMEOUT_MS, problems });
+  const B = await newUser(browser, { viewport: SIZES.desktop, timeoutMs: STEP_TIMEOUT_MS, problems });
+  const page = A.page;
+
+  await step('sign-in and sign-up screens', async () => {
+    await page.goto(base + '/');
+    await page.getByRole('tab', { name: 'Sign in' }).waitFor();
+    await check(page, 'sign-in');
+    await page.getByRole('tab', { name: 'Create account' }).click();
+    await check(page, 'sign-up');
+  });
+
+  await step('forms: every error next to its field at once, nothing sent', async () => {
+    const posts = [];
+    const onReq = (r) => r.method() === 'POST' && posts.push(r.url());
+    page.on('request', onReq);
+    await page.getByLabel('Username').fill('a');
+    await page.getByLabel('E-mail').fill('not-an-address');
+    await page.locator('form').getByRole('button', { name: 'Create account' }).click();
+    for (const [id, text] of [
+      ['auth-username', 'Username must be 3 to 32 characters.'],
+      ['auth-email', 'E-mail must be a plain address'],
+      ['auth-password', 'Password is required.'],
+    ]) {
+      const input = page.locator('#' + id);
+      if ((await input.getAttribute('aria-invalid')) !== 'true') throw new Error(id + ' not marked invalid');
+      const err = page.locator('#' + (await input.getAttribute('aria-describedby')).split(' ').find((x) => x.endsWith('-error')));
+      if (!(await err.innerText()).includes(text)) throw new Error(`${id}: ${await err.innerText()}`);
+      const [a, b] = [await input.boundingBox(), await err.boundingBox()];
+      if (b.y - (a.y + a.height) > 60) throw new Error(`${id}: the error is ${b.y - a.y - a.height}px below its field`);
+    }
+    if ((await page.evaluate(() => document.activeElement?.id)) !== 'auth-username') throw new Error('focus is not on the first invalid field');
+    await check(page, 'sign-up errors');
+    page.off('request', onReq);
+    if (posts.length) throw new Error('sent despite invalid fields: ' + posts.join(', '));
+    await page.reload();
+  });
+
+  await step('home, room, browse and members', async () => {
+    await signUpUI(B.page, base, bob);
+    await signUpUI(page, base, ada);
+    await check(page, 'home');
+    await page.getByRole('button', { name: 'Create a room' }).click(); // the empty start page's action
+    await page.getByLabel('Room name').fill(roomName);
+    await page.getByLabel('Topic').fill('Plans, questions and news');
+    await page.locator('form[aria-label="Create room"]').getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: roomName }).waitFor();
+    await send(page, '#' + roomName, 'Good morning! The release notes are at https://example.org/notes');
+    await send(page, '#' + roomName, 'Who can review the Spanish strings today?');
+    await B.page.goto(page.url());
+    await B.page.getByRole('button', { name: 'Join #' + roomName }).click();
+    await send(B.page, '#' + roomName, `I can, @${ada.username}. Sending comments after lunch.`);
+    await page.locator('.msg', { hasText: 'after lunch' }).waitFor();
+    await check(page, 'room');
+    // The mention autocomplete at machine speed: pick with Enter and type on at once.
+    for (const [before, after] of [
+      ['Thanks @bo', 'for the review'],
+      ['@b', 'and @ada too'],
+    ]) {
+      const box = page.getByLabel('Message #' + roomName);
+      await box.fill('');
+      await box.pressSequentially(before);
+      await page.getByRole('option', { name: /bob/ }).waitFor();
+      // Enter and the next keys leave together (as from a fast typist), the rest after a frame.
+      await Promise.all([page.keyboard.press('Enter'), page.keyboard.type(after.slice(0, 3))]);
+      await sleep(50);
+      await page.keyboard.type(after.slice(3));
+      const want = before.replace(/@b\w*$/, '@bob ') + after;
+      const got = await box.inputValue();
+      if (got !== want) throw new Error(`autocomplete garbled the text: ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+    }
+    await page.getByLabel('Message #' + roomName).fill('');
+    const box = page.getByLabel('Message #' + roomName);
+    await box.fill('x'.repeat(4001));
+    const counter = page.getByText('4001 / 4000 characters');
+    const cb = await counter.boundingBox();
+    if (!cb || cb.y + cb.height > SIZES.desktop.height) throw new Error('the length counter is off screen');
+    if (await page.getByRole('button', { name: 'Send message' }).isEnabled()) throw new Error('an over-long message can be sent');
+    await box.fill('');
+    await page.getByRole('link', { name: 'Browse rooms' }).first().click();
+    await page.getByText('#' + roomName).first().waitFor();
+    await check(page, 'browse');
+    await page.goto(base + '/rooms/' + (await roomId(B.page)) + '/members');
+    await page.getByText(bob.display).first().waitFor();
+    await check(page, 'members');
+  });
+
+  await step('settings, mentions and a direct message', async () => {
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByRole('button', { name: 'Sign out' }).waitFor();
+    await check(page, 'settings');
+    await page.getByRole('link', { name: 'Mentions' }).click();
+    await page.locator('.mention-card').first().waitFor();
+    await check(page, 'mentions');
+    await page.getByRole('link', { name: 'New direct message' }).click();
+    await page.getByLabel('Search people by username').fill(bob.username);
+    await page.getByRole('button', { name: 'Add ' + bob.display }).click();
+    await page.getByRole('button', { name: 'Start conversation' }).click();
+    await page.getByRole('heading', { name: bob.display }).waitFor();
+    await send(page, bob.display, 'Thanks Bob, just between us.');
+    await check(page, 'dm');
+  });
+
+  await step('a room opened with unread messages shows where they start', async () => {
+    await page.getByRole('link', { name: 'Settings' }).click();
+    for (const n of [1, 2, 3]) await send(B.page, '#' + roomName, 'Unread number ' + n);
+    const link = page.locator('.room-link', { hasText: roomName });
+    await link.locator('.badge', { hasText: '3' }).waitFor();
+    await link.click();
+    const line = page.locator('.unread-divider');
+    await line.waitFor();
+    const next = await line.evaluate((el) => el.nextElementSibling?.textContent ?? '');
+    if (!next.includes('Unread number 1')) throw new Error('the line is not before the first unread message: ' + next);
+    await check(page, 'unread');
+  });
+
+  await step('Spanish and a chosen theme, kept across reloads', async () => {
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByLabel('Language', { exact: true }).selectOption('es');
+    await page.getByRole('heading', { name: 'Ajustes', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Salas' }).waitFor();
+    await page.getByLabel('Oscuro').check();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Ajustes', level: 1 }).waitFor();
+    const html = await page.evaluate(() => ({ lang: document.documentElement.lang, theme: document.documentElement.dataset.theme }));
+    if (html.lang !== 'es' || html.theme !== 'dark') throw new Error('not kept: ' + JSON.stringify(html));
+    await check(page, 'settings-es');
+    await page.getByLabel('Idioma', { exact: true }).selectOption('auto'); // the browser says en-US
+    await page.getByLabel('As the system').check();
+    await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+  });
+
+  await step('no serious or critical axe violations', async () => {
+    if (failures.length) throw new Error(failures.join('\n'));
+  });
+  await step('no CSP violations or page errors', async () => {
+    if (problems.length) throw new Error(problems.join('\n'));
+  });
+  exitCode = 0;
+} catch {
+  exitCode = 1;
+} finally {
+  await browser.close().catch(() => {});
+  await stopServer(server).catch(() => {});
+  log.end();
+  if (exitCode === 0) rmSync(dataDir, { recursive: true, force: true });
+  const passed = results.filter((r) => r.ok).length;
+  console.log(`\ne2e a11y: ${passed} passed, ${results.length - passed} failed`);
+  process.exit(exitCode);
+}
+
+async function roomId(p) {
+  return decodeURIComponent(new URL(p.url()).pathname.split('/')[2]);
+}
