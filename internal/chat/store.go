@@ -11,6 +11,7 @@ type Store interface {
 	MessageStore
 	ChangeStore
 	OutboxStore
+	SearchStore
 	// Ping reports whether the database answers (readiness).
 	Ping(ctx context.Context) error
 	Close() error

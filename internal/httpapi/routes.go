@@ -28,6 +28,7 @@ func addRoutes(mux registrar, cfg Config, svc *chat.Service, deps Deps) {
 	handle("DELETE /api/v1/me/sessions/{session_id}", auth(handleEndSession(log, svc, secure)))
 	handle("POST /api/v1/me/email/verify", auth(handleResendVerification(log, svc)))
 	handle("GET /api/v1/users", auth(handleSearchUsers(log, svc)))
+	handle("GET /api/v1/search", auth(handleSearch(log, svc)))
 	handle("GET /api/v1/rooms", auth(handleRooms(log, svc)))
 	handle("POST /api/v1/rooms", auth(handleCreateRoom(log, svc, body)))
 	handle("GET /api/v1/rooms/{room_id}", auth(handleRoom(log, svc)))

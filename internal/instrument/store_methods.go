@@ -161,6 +161,10 @@ func (s *Store) Mentions(ctx context.Context, userID string, before int64, limit
 	return call(s, ctx, "Mentions", func(ctx context.Context) ([]chat.Mention, error) { return s.st.Mentions(ctx, userID, before, limit) })
 }
 
+func (s *Store) SearchMessages(ctx context.Context, q chat.MessageSearch) ([]chat.SearchHit, error) {
+	return call(s, ctx, "SearchMessages", func(ctx context.Context) ([]chat.SearchHit, error) { return s.st.SearchMessages(ctx, q) })
+}
+
 func (s *Store) FormBatches(ctx context.Context, now time.Time, window time.Duration) (int, error) {
 	return call(s, ctx, "FormBatches", func(ctx context.Context) (int, error) { return s.st.FormBatches(ctx, now, window) })
 }

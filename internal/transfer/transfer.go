@@ -115,8 +115,13 @@ func Check(ctx context.Context, src Source, dst Target) error {
 }
 
 func check(ctx context.Context, stx *sql.Tx, dtx pgx.Tx) error {
-	st, err := sqliteStrings(ctx, stx, `SELECT name FROM sqlite_master WHERE type = 'table'
-		AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations' ORDER BY name`)
+	// Virtual tables (the FTS5 search index) and their shadow tables are
+	// derived from messages: the target builds its own index.
+	st, err := sqliteStrings(ctx, stx, `SELECT name FROM sqlite_master t WHERE type = 'table'
+		AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'
+		AND NOT EXISTS (SELECT 1 FROM sqlite_master v WHERE v.type = 'table' AND v.sql LIKE 'CREATE VIRTUAL TABLE%'
+			AND substr(t.name, 1, length(v.name) + 1) = v.name || '_')
+		ORDER BY name`)
 	if err != nil {
 		return fmt.Errorf("list source tables: %w", err)
 	}
@@ -224,14 +229,15 @@ func copyTable(ctx context.Context, stx *sql.Tx, dtx pgx.Tx, table string) (int6
 }
 
 // columns returns the target's columns of table, after checking that the
-// source has exactly the same column names.
+// source has exactly the same column names. Generated columns (the search
+// vector of messages) are the target's own: PostgreSQL computes them.
 func columns(ctx context.Context, stx *sql.Tx, dtx pgx.Tx, table string) ([]column, error) {
 	sc, err := sqliteStrings(ctx, stx, `SELECT name FROM pragma_table_info(?) ORDER BY name`, table)
 	if err != nil {
 		return nil, fmt.Errorf("source columns: %w", err)
 	}
 	rows, err := dtx.Query(ctx, `SELECT column_name::text, data_type::text FROM information_schema.columns
-		WHERE table_schema = current_schema() AND table_name = $1 ORDER BY column_name`, table)
+		WHERE table_schema = current_schema() AND table_name = $1 AND is_generated = 'NEVER' ORDER BY column_name`, table)
 	if err != nil {
 		return nil, fmt.Errorf("target columns: %w", err)
 	}

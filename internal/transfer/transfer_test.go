@@ -176,6 +176,15 @@ func TestCopy(t *testing.T) {
 		t.Fatalf("mentions differ: %d vs %d", len(ma), len(mb))
 	}
 
+	// PostgreSQL indexes the copied messages for search as SQLite did.
+	q, _ := chat.ParseSearch("message 7 ")
+	for _, st := range []chat.Store{sst, pst} {
+		hits, err := st.SearchMessages(ctx, chat.MessageSearch{Query: q, ReaderID: mentioned.ID, Limit: 10})
+		if err != nil || len(hits) != 3 {
+			t.Fatalf("search %q after the copy: %d hits, %v; want one per room", "message 7", len(hits), err)
+		}
+	}
+
 	// PostgreSQL carries on: the next seq and the next mention id follow.
 	author, _ := pst.UserByUsername(ctx, "user0")
 	m, _, err := pst.AppendMessage(ctx, chat.NewMessage{ID: chat.NewID(), RoomID: rooms[0].ID, Author: author.Ref(), Body: "after the move",

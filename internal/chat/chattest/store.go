@@ -55,6 +55,11 @@ func TestStore(t *testing.T, newStore func(t *testing.T) chat.Store) {
 		{"ChangeMentions", testChangeMentions},
 		{"ChangesConcurrent", testChangesConcurrent},
 		{"Replies", testReplies},
+		{"SearchMatching", testSearchMatching},
+		{"SearchFilters", testSearchFilters},
+		{"SearchReaders", testSearchReaders},
+		{"SearchPaging", testSearchPaging},
+		{"SearchChanges", testSearchChanges},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })

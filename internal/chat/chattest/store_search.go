@@ -1,0 +1,263 @@
+package chattest
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/open-chat/openchat/internal/chat"
+)
+
+// searchFixture: ada, bob and eve; a public room, a private room of ada's
+// and a direct room of ada and bob.
+type searchFixture struct {
+	s                   chat.Store
+	ada, bob, eve       chat.User
+	general, secret, dm chat.Room
+	byBody              map[string]chat.Message
+}
+
+func newSearchFixture(t *testing.T, s chat.Store) *searchFixture {
+	ctx := context.Background()
+	f := &searchFixture{s: s, byBody: map[string]chat.Message{}}
+	f.ada, f.bob, f.eve = newUser(t, s, "ada"), newUser(t, s, "bob"), newUser(t, s, "eve")
+	f.general = newRoom(t, s, f.ada, "general")
+	f.secret = chat.Room{ID: chat.NewID(), Name: "secret", Visibility: chat.Private, CreatedBy: f.ada.ID, CreatedAt: chat.NewTime(base)}
+	if err := s.CreateRoom(ctx, f.secret); err != nil {
+		t.Fatal(err)
+	}
+	dm, _, err := s.CreateDirectRoom(ctx, chat.Room{ID: chat.NewID(), Visibility: chat.Direct, CreatedBy: f.ada.ID, CreatedAt: chat.NewTime(base)},
+		[]string{f.ada.ID, f.bob.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.dm = dm
+	return f
+}
+
+func (f *searchFixture) post(t *testing.T, r chat.Room, author chat.User, body string) chat.Message {
+	m := post(t, f.s, r, author, body)
+	f.byBody[body] = m
+	return m
+}
+
+// search runs q (the query syntax) as reader and returns the bodies found.
+func (f *searchFixture) search(t *testing.T, reader chat.User, q string, with func(*chat.MessageSearch)) []string {
+	t.Helper()
+	pq, err := chat.ParseSearch(q)
+	if err != nil {
+		t.Fatalf("ParseSearch(%q): %v", q, err)
+	}
+	ms := chat.MessageSearch{Query: pq, ReaderID: reader.ID, Limit: 100}
+	if with != nil {
+		with(&ms)
+	}
+	hits, err := f.s.SearchMessages(context.Background(), ms)
+	if err != nil {
+		t.Fatalf("SearchMessages(%q): %v", q, err)
+	}
+	bodies := []string{}
+	for _, h := range hits {
+		m := f.byBody[h.Message.Body]
+		if h.Message.ID != m.ID || h.Message.Seq != m.Seq || h.Message.Author.Username != m.Author.Username || h.Room.ID != m.RoomID {
+			t.Fatalf("hit %+v does not match the stored %+v", h, m)
+		}
+		bodies = append(bodies, h.Message.Body)
+	}
+	return bodies
+}
+
+// testSearchMatching: what matches a query, on one room's messages.
+func testSearchMatching(t *testing.T, s chat.Store) {
+	f := newSearchFixture(t, s)
+	for _, b := range []string{
+		"Deploy the server at noon",        // 0
+		"deployment finished",              // 1
+		"Una canción para ti",              // 2
+		"la cancion del verano",            // 3
+		"ÉTÉ INDIEN",                       // 4
+		"next week we ship",                // 5
+		"week next, maybe",                 // 6
+		"write to ada@example.org today",   // 7
+		"the server is down; deploy later", // 8
+		"Straße and naïve café",            // 9
+		"東京 meeting",                       // 10
+		"this and that, or NOT",            // 11
+	} {
+		f.post(t, f.general, f.ada, b)
+	}
+	tests := []struct {
+		q    string
+		want []string // newest first
+	}{
+		{"deploy ", []string{"the server is down; deploy later", "Deploy the server at noon"}},
+		{"deploy", []string{"the server is down; deploy later", "deployment finished", "Deploy the server at noon"}},
+		{"DEPLOY SERV", []string{"the server is down; deploy later", "Deploy the server at noon"}},
+		{"server deploy noon", []string{"Deploy the server at noon"}},
+		{"canción ", []string{"la cancion del verano", "Una canción para ti"}},
+		{"cancion ", []string{"la cancion del verano", "Una canción para ti"}},
+		{"CANCIO", []string{"la cancion del verano", "Una canción para ti"}},
+		{"été indien", []string{"ÉTÉ INDIEN"}},
+		{"ete ", []string{"ÉTÉ INDIEN"}},
+		{"naive cafe", []string{"Straße and naïve café"}},
+		{`"next week"`, []string{"next week we ship"}},
+		{`"week next"`, []string{"week next, maybe"}},
+		{`"next ship"`, []string{}},
+		{"next week", []string{"week next, maybe", "next week we ship"}},
+		{"example.org", []string{"write to ada@example.org today"}},
+		{"example ", []string{"write to ada@example.org today"}},
+		{"ada@example.org", []string{"write to ada@example.org today"}},
+		{"東京", []string{"東京 meeting"}},
+		{"and or not ", []string{"this and that, or NOT"}}, // words, not operators
+		{`"or not"`, []string{"this and that, or NOT"}},
+		{"nothing ", []string{}},
+		{"dep nothing", []string{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.q, func(t *testing.T) {
+			if got := f.search(t, f.ada, tt.q, nil); !slices.Equal(got, tt.want) {
+				t.Fatalf("search %q = %q, want %q", tt.q, got, tt.want)
+			}
+		})
+	}
+}
+
+// testSearchFilters: author, rooms and time bounds.
+func testSearchFilters(t *testing.T, s chat.Store) {
+	f := newSearchFixture(t, s)
+	f.post(t, f.general, f.ada, "alpha one")
+	time.Sleep(5 * time.Millisecond) // distinct created_at for the time bounds
+	mid := f.post(t, f.general, f.bob, "alpha two")
+	time.Sleep(5 * time.Millisecond)
+	f.post(t, f.secret, f.ada, "alpha three")
+	tests := []struct {
+		name string
+		with func(*chat.MessageSearch)
+		want []string
+	}{
+		{"none", nil, []string{"alpha three", "alpha two", "alpha one"}},
+		{"author", func(q *chat.MessageSearch) { q.AuthorID = f.ada.ID }, []string{"alpha three", "alpha one"}},
+		{"room", func(q *chat.MessageSearch) { q.RoomIDs = []string{f.general.ID} }, []string{"alpha two", "alpha one"}},
+		{"rooms", func(q *chat.MessageSearch) { q.RoomIDs = []string{f.general.ID, f.secret.ID} }, []string{"alpha three", "alpha two", "alpha one"}},
+		{"author and room", func(q *chat.MessageSearch) { q.AuthorID, q.RoomIDs = f.bob.ID, []string{f.secret.ID} }, []string{}},
+		{"before", func(q *chat.MessageSearch) { q.Before = mid.CreatedAt }, []string{"alpha one"}},
+		{"after", func(q *chat.MessageSearch) { q.After = mid.CreatedAt }, []string{"alpha three"}},
+		{"between", func(q *chat.MessageSearch) {
+			q.After, q.Before = chat.NewTime(mid.CreatedAt.Add(-time.Millisecond)), chat.NewTime(mid.CreatedAt.Add(time.Millisecond))
+		}, []string{"alpha two"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := f.search(t, f.ada, "alpha ", tt.with); !slices.Equal(got, tt.want) {
+				t.Fatalf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// testSearchReaders: a reader finds public rooms' messages and those of
+// its own private and direct rooms, never others'.
+func testSearchReaders(t *testing.T, s chat.Store) {
+	f := newSearchFixture(t, s)
+	f.post(t, f.general, f.ada, "plan public")
+	f.post(t, f.secret, f.ada, "plan private")
+	f.post(t, f.dm, f.bob, "plan direct")
+	tests := []struct {
+		name   string
+		reader chat.User
+		want   []string
+	}{
+		{"member of all", f.ada, []string{"plan direct", "plan private", "plan public"}},
+		{"direct member, not private", f.bob, []string{"plan direct", "plan public"}},
+		{"member of none", f.eve, []string{"plan public"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := f.search(t, tt.reader, "plan ", nil); !slices.Equal(got, tt.want) {
+				t.Fatalf("got %q, want %q", got, tt.want)
+			}
+			// Asking for the room explicitly changes nothing.
+			got := f.search(t, tt.reader, "plan ", func(q *chat.MessageSearch) { q.RoomIDs = []string{f.secret.ID} })
+			if wantSecret := tt.reader.ID == f.ada.ID; (len(got) == 1) != wantSecret {
+				t.Fatalf("private room asked by id: got %q", got)
+			}
+		})
+	}
+	if _, _, err := s.RemoveMember(context.Background(), f.secret.ID, f.ada.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.search(t, f.ada, "private ", nil); len(got) != 0 {
+		t.Fatalf("a former member still finds %q", got)
+	}
+}
+
+// testSearchPaging: pages by cursor cover every match once, newest first,
+// also when many share a created_at (a group commit gives one time).
+func testSearchPaging(t *testing.T, s chat.Store) {
+	f := newSearchFixture(t, s)
+	const n = 25
+	var want []string
+	for i := range n {
+		body := fmt.Sprintf("paged message %02d", i)
+		f.post(t, f.general, f.ada, body)
+		want = append([]string{body}, want...)
+	}
+	pq, _ := chat.ParseSearch("paged")
+	var got []string
+	var cursor chat.SearchCursor
+	for range n {
+		hits, err := s.SearchMessages(context.Background(), chat.MessageSearch{Query: pq, ReaderID: f.eve.ID, Limit: 10, Cursor: cursor})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range hits {
+			got = append(got, h.Message.Body)
+		}
+		if len(hits) < 10 {
+			break
+		}
+		last := hits[len(hits)-1].Message
+		cursor = chat.SearchCursor{At: last.CreatedAt, ID: last.ID}
+	}
+	// Messages of one millisecond come in an order of the store's: check
+	// the set, and the order by time.
+	if len(got) != n || !sameSet(got, want) {
+		t.Fatalf("pages gave %d messages %q, want the %d posted", len(got), got, n)
+	}
+	for i := 1; i < len(got); i++ {
+		if a, b := f.byBody[got[i-1]], f.byBody[got[i]]; a.CreatedAt.Before(b.CreatedAt.Time) {
+			t.Fatalf("%q listed before the newer %q", got[i-1], got[i])
+		}
+	}
+}
+
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
+}
+
+// testSearchChanges: an edit replaces what a message is found by, and a
+// deletion takes it out, in the transaction that changes it.
+func testSearchChanges(t *testing.T, s chat.Store) {
+	ctx := context.Background()
+	f := newSearchFixture(t, s)
+	first := f.post(t, f.general, f.ada, "alpha original")
+	f.post(t, f.general, f.ada, "beta doomed")
+	edited, err := s.EditMessage(ctx, chat.MessageEdit{RoomID: f.general.ID, Seq: first.Seq, Body: "alpha revised"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.byBody[edited.Body] = edited
+	if _, err := s.DeleteMessage(ctx, f.general.ID, 2); err != nil {
+		t.Fatal(err)
+	}
+	for q, want := range map[string][]string{"original ": {}, "revised ": {"alpha revised"}, "alpha ": {"alpha revised"}, "doomed ": {}} {
+		if got := f.search(t, f.eve, q, nil); !slices.Equal(got, want) {
+			t.Errorf("search %q after an edit and a deletion = %q, want %q", q, got, want)
+		}
+	}
+}
