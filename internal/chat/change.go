@@ -64,12 +64,17 @@ type ChangeStore interface {
 	// ChangesAfter returns up to limit messages with Change > after, in
 	// change order.
 	ChangesAfter(ctx context.Context, roomID string, after int64, limit int) ([]Message, error)
-	// LastChange returns the room's latest change number. ENOTFOUND for an
-	// unknown room.
-	LastChange(ctx context.Context, roomID string) (int64, error)
+	// Head returns the room's newest seq and latest change number, read
+	// together. ENOTFOUND for an unknown room.
+	Head(ctx context.Context, roomID string) (Head, error)
 	// Replies returns up to limit replies to the message parent with
 	// seq > after, oldest first.
 	Replies(ctx context.Context, roomID string, parent, after int64, limit int) ([]Message, error)
+}
+
+// Head is where a room's two sequences stand.
+type Head struct {
+	LastSeq, LastChange int64
 }
 
 // Tombstone is what a deleted message keeps: its place and author.

@@ -92,12 +92,13 @@ func (s *Service) ChangesAfter(ctx context.Context, roomID string, after int64, 
 	return s.store.ChangesAfter(ctx, roomID, after, limit)
 }
 
-// LastChange returns a room's latest change number. Error: ENOTFOUND.
-func (s *Service) LastChange(ctx context.Context, roomID string) (int64, error) {
+// Head returns where a room's seq and change numbers stand, from the
+// store. Error: ENOTFOUND.
+func (s *Service) Head(ctx context.Context, roomID string) (Head, error) {
 	if err := checkRoomID(roomID); err != nil {
-		return 0, err
+		return Head{}, err
 	}
-	return s.store.LastChange(ctx, roomID)
+	return s.store.Head(ctx, roomID)
 }
 
 // changeable returns the actor's access to the room and the message, which

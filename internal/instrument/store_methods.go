@@ -237,8 +237,8 @@ func (s *Store) ChangesAfter(ctx context.Context, roomID string, after int64, li
 	})
 }
 
-func (s *Store) LastChange(ctx context.Context, roomID string) (int64, error) {
-	return call(s, ctx, "LastChange", func(ctx context.Context) (int64, error) { return s.st.LastChange(ctx, roomID) })
+func (s *Store) Head(ctx context.Context, roomID string) (chat.Head, error) {
+	return call(s, ctx, "Head", func(ctx context.Context) (chat.Head, error) { return s.st.Head(ctx, roomID) })
 }
 
 func (s *Store) Replies(ctx context.Context, roomID string, parent, after int64, limit int) ([]chat.Message, error) {

@@ -201,17 +201,17 @@ func (s *Store) ChangesAfter(ctx context.Context, roomID string, after int64, li
 		WHERE m.room_id = $1 AND m.change > $2 ORDER BY m.change LIMIT $3`, roomID, after, limit)
 }
 
-// LastChange implements chat.ChangeStore.
-func (s *Store) LastChange(ctx context.Context, roomID string) (int64, error) {
-	var n int64
-	err := s.pool.QueryRow(ctx, `SELECT last_change FROM rooms WHERE id = $1`, roomID).Scan(&n)
+// Head implements chat.ChangeStore.
+func (s *Store) Head(ctx context.Context, roomID string) (chat.Head, error) {
+	var h chat.Head
+	err := s.pool.QueryRow(ctx, `SELECT last_seq, last_change FROM rooms WHERE id = $1`, roomID).Scan(&h.LastSeq, &h.LastChange)
 	switch {
 	case isNoRows(err):
-		return 0, chat.Errorf(chat.ENOTFOUND, "room not found")
+		return chat.Head{}, chat.Errorf(chat.ENOTFOUND, "room not found")
 	case err != nil:
-		return 0, fmt.Errorf("last change: %w", err)
+		return chat.Head{}, fmt.Errorf("room head: %w", err)
 	}
-	return n, nil
+	return h, nil
 }
 
 // Replies implements chat.ChangeStore.

@@ -137,15 +137,19 @@ type replayed struct {
 }
 
 // replay reads what a subscribe asks for: with after_change, every change
-// since (compacted; past CatchUpMax nothing, truncated: the client reloads
-// the latest page); with after_seq, the messages since, by seq, and live
-// changes from the room's change at that moment (read first, so no message
-// committed meanwhile is missed; an edit committed just before it whose
-// cache write had not landed may reach the client in its earlier form:
-// after_change has no such window); with neither, nothing.
+// since (compacted, from the store; past CatchUpMax nothing, truncated: the
+// client reloads the latest page); with after_seq, the messages since, by
+// seq, and live changes from the room's head at that moment (read first:
+// a message committed later comes live, one committed earlier is in the
+// replay, which is completed from the store when a cache does not reach
+// the head; an edit committed just before may arrive in its earlier form,
+// which after_change does not allow); with neither, nothing.
 func (s *Server) replay(ctx context.Context, f clientFrame) (replayed, error) {
-	var rp replayed
-	var err error
+	head, err := s.svc.Head(ctx, f.RoomID)
+	if err != nil {
+		return replayed{}, err
+	}
+	rp := replayed{lastSeq: head.LastSeq, lastChange: head.LastChange}
 	switch {
 	case f.AfterChange != nil:
 		after := *f.AfterChange
@@ -154,39 +158,69 @@ func (s *Server) replay(ctx context.Context, f clientFrame) (replayed, error) {
 			return rp, err
 		}
 		if len(msgs) > s.svc.Config().CatchUpMax {
-			rp.truncated = true
-			if rp.lastChange, err = s.svc.LastChange(ctx, f.RoomID); err != nil {
-				return rp, err
-			}
-		} else {
-			rp.lastChange = after
-			for _, it := range stateItems(msgs, after) {
-				rp.frames, rp.lastChange = append(rp.frames, it.frame), it.change
-			}
+			rp.truncated = true // live from the head read above
+			return rp, nil
 		}
-		rp.lastSeq, err = s.svc.LastSeq(ctx, f.RoomID)
-		return rp, err
+		rp.lastChange = after
+		for _, it := range stateItems(msgs, after) {
+			rp.frames, rp.lastChange = append(rp.frames, it.frame), it.change
+		}
+		rp.lastSeq = max(rp.lastSeq, head.LastSeq)
+		return rp, nil
 	case f.AfterSeq != nil:
-		if rp.lastChange, err = s.svc.LastChange(ctx, f.RoomID); err != nil {
-			return rp, err
-		}
 		msgs, last, truncated, err := s.svc.CatchUp(ctx, f.RoomID, *f.AfterSeq)
 		if err != nil {
 			return rp, err
 		}
-		rp.lastSeq, rp.truncated, rp.seqs = last, truncated, *f.AfterSeq
+		if end := max(*f.AfterSeq, lastSeqIn(msgs)); end < head.LastSeq {
+			// A cache that does not reach the head (a write-through that
+			// failed or has not landed): the rest from the store, within
+			// the replay bound.
+			from, bound := end, int64(s.svc.Config().CatchUpMax)
+			if head.LastSeq-end > bound {
+				from, msgs, truncated = head.LastSeq-bound, nil, true
+			}
+			more, err := s.messagesBetween(ctx, f.RoomID, from, head.LastSeq)
+			if err != nil {
+				return rp, err
+			}
+			msgs = append(msgs, more...)
+		}
+		rp.lastSeq, rp.truncated, rp.seqs = max(last, head.LastSeq), truncated, *f.AfterSeq
 		for i := range msgs {
 			m := &msgs[i]
 			rp.frames = append(rp.frames, encode(changedFrame{Type: typeMessage, Change: m.Change, Message: m}))
-			rp.lastSeq = max(rp.lastSeq, m.Seq) // a truncated replay may reach past last
+			rp.seqs = max(rp.seqs, m.Seq)
 		}
-		rp.seqs = max(rp.seqs, rp.lastSeq) // what the client has is not sent again, even if a cache knows less
+		rp.lastSeq = max(rp.lastSeq, rp.seqs)
 		return rp, nil
 	default:
-		if rp.lastChange, err = s.svc.LastChange(ctx, f.RoomID); err != nil {
-			return rp, err
-		}
-		rp.lastSeq, err = s.svc.LastSeq(ctx, f.RoomID)
-		return rp, err
+		return rp, nil
 	}
+}
+
+func lastSeqIn(msgs []chat.Message) int64 {
+	if len(msgs) == 0 {
+		return 0
+	}
+	return msgs[len(msgs)-1].Seq
+}
+
+// messagesBetween reads the messages with after < seq <= upto, a page at
+// a time (at most CatchUpMax: callers bound the range).
+func (s *Server) messagesBetween(ctx context.Context, roomID string, after, upto int64) ([]chat.Message, error) {
+	var out []chat.Message
+	for after < upto {
+		n := min(int64(chat.PageMaxLimit), upto-after)
+		page, err := s.svc.RoomMessages(ctx, roomID, chat.AfterQuery(after, int(n)))
+		if err != nil {
+			return nil, err
+		}
+		if len(page.Messages) == 0 {
+			break
+		}
+		out = append(out, page.Messages...)
+		after = lastSeqIn(page.Messages)
+	}
+	return out, nil
 }

@@ -69,14 +69,14 @@ func (s *Server) initRoom(ctx context.Context, r *room) error {
 		return chat.Errorf(chat.EUNAVAILABLE, "real-time delivery is unavailable; retry later")
 	}
 	// Read after subscribing: any change committed later reaches us live.
-	last, err := s.svc.LastChange(ctx, r.id)
+	head, err := s.svc.Head(ctx, r.id)
 	if err != nil {
 		unsub()
 		return err
 	}
 	r.unsub = unsub
 	r.mu.Lock()
-	r.last, r.inited = last, true
+	r.last, r.inited = head.LastChange, true
 	s.drainLocked(r)
 	r.mu.Unlock()
 	return nil

@@ -63,14 +63,14 @@ func testChanges(t *testing.T, s chat.Store) {
 		{"react to a deleted message", third(s.React(ctx, r.ID, 3, bob.ID, "👍", true)), chat.ENOTFOUND},
 		{"edit a missing seq", second(s.EditMessage(ctx, chat.MessageEdit{RoomID: r.ID, Seq: 99, Body: "x"})), chat.ENOTFOUND},
 		{"edit in an unknown room", second(s.EditMessage(ctx, chat.MessageEdit{RoomID: chat.NewID(), Seq: 1, Body: "x"})), chat.ENOTFOUND},
-		{"last change of an unknown room", second(s.LastChange(ctx, chat.NewID())), chat.ENOTFOUND},
+		{"head of an unknown room", second(s.Head(ctx, chat.NewID())), chat.ENOTFOUND},
 		{"message by a missing seq", second(s.MessageBySeq(ctx, r.ID, 99)), chat.ENOTFOUND},
 	}
 	for _, e := range errs {
 		wantCode(t, e.name, e.err, e.code)
 	}
-	if last, err := s.LastChange(ctx, r.ID); err != nil || last != 9 {
-		t.Fatalf("LastChange = %d, %v; want 9 (failed changes take no number)", last, err)
+	if h, err := s.Head(ctx, r.ID); err != nil || h.LastChange != 9 || h.LastSeq != 4 {
+		t.Fatalf("Head = %+v, %v; want change 9 (failed changes take no number), seq 4", h, err)
 	}
 
 	// The compacted log: each message once, at its latest change.
@@ -209,9 +209,10 @@ func testChangesConcurrent(t *testing.T, s chat.Store) {
 		})
 	}
 	wg.Wait()
-	last, err := s.LastChange(ctx, r.ID)
+	h, err := s.Head(ctx, r.ID)
+	last := h.LastChange
 	if err != nil || last != 5+workers*each {
-		t.Fatalf("LastChange = %d, %v; want %d", last, err, 5+workers*each)
+		t.Fatalf("Head = %+v, %v; want change %d", h, err, 5+workers*each)
 	}
 	ms, err := s.ChangesAfter(ctx, r.ID, 0, 1000)
 	if err != nil {
