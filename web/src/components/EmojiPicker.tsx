@@ -10,8 +10,16 @@ export function EmojiPicker({ onPick, onClose }: { onPick: (emoji: string) => vo
   const recent = recentEmoji(localStorage);
   const common = COMMON_EMOJI.filter((e) => !recent.includes(e));
 
+  // Focus goes back where it was (the button that opened the picker) when it closes.
   useEffect(() => {
+    const back = document.activeElement as HTMLElement | null;
     ref.current?.querySelector('button')?.focus();
+    return () => {
+      if (back?.isConnected && (document.activeElement === document.body || document.activeElement === null)) back.focus({ preventScroll: true });
+    };
+  }, []);
+
+  useEffect(() => {
     const close = (e: MouseEvent | KeyboardEvent) => {
       if (e instanceof KeyboardEvent ? e.key === 'Escape' : !ref.current?.contains(e.target as Node)) onClose();
     };
