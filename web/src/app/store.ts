@@ -6,6 +6,7 @@ import { Api, ApiError } from '../lib/api';
 import { ChatClient } from '../lib/client';
 import { gaps, mergeMessages, newClientId, settlePending } from '../lib/messages';
 import { applyReaction, withMe } from '../lib/changes';
+import { afterSubscribe } from '../lib/resume';
 import { ThreadBook, type ThreadData } from './threads';
 import { noteRecentEmoji } from '../lib/emoji';
 import { mentionsUser } from '../lib/mentions';
@@ -299,7 +300,10 @@ export class ChatStore {
   async loadLatest(id: string, reset = false) {
     try {
       const page = await this.api.messages(id, { limit: PAGE_SIZE });
-      this.setRoom(id, (d) => ({ ...d, loaded: true, hasOlder: d.loaded && !reset ? d.hasOlder : page.has_more, error: undefined, messages: reset ? [] : d.messages }));
+      // A reset keeps only what the page covers (a frame applied while the
+      // page was on its way may be newer than the page: the later change wins).
+      const first = page.messages[0]?.seq ?? Infinity;
+      this.setRoom(id, (d) => ({ ...d, loaded: true, hasOlder: d.loaded && !reset ? d.hasOlder : page.has_more, error: undefined, messages: reset ? d.messages.filter((m) => m.seq >= first) : d.messages }));
       this.onMessages(id, page.messages, false);
     } catch (e) {
       this.setRoom(id, (d) => ({ ...d, error: e instanceof ApiError ? e.message : t.couldNotLoadMessages }));
@@ -426,26 +430,13 @@ export class ChatStore {
     if (r && last > r.last_seq && (!resumed || truncated)) this.recountSoon();
     const d = this.state.data[room];
     if (!d?.loaded) return;
-    // Resumed by change: the replay brings every change, unless it was cut
-    // short; then the latest page replaces the list (and open threads reload).
-    if (afterChange !== undefined) {
-      if (truncated) {
-        void this.loadLatest(room, true);
-        this.threadBook.reloadRoom(room);
-      }
-      return;
-    }
-    // A first subscribe: the page may predate it; fetch it again so no
-    // change made in between is missed (later ones come live).
-    if (!resumed) {
-      void this.loadLatest(room);
-      return;
-    }
     const newest = d.messages.length ? d.messages[d.messages.length - 1].seq : 0;
-    // The replay after a truncated catch-up starts later than we asked: page
-    // the hole over HTTP. Otherwise fetch anything newer than the list holds.
-    if (truncated && after !== undefined) void this.fill(room, after);
-    else if (last > newest) void this.fill(room, newest);
+    const next = afterSubscribe({ lastSeq: last, truncated, afterSeq: after, afterChange }, newest);
+    if (next.kind === 'reset') {
+      void this.loadLatest(room, true);
+      this.threadBook.reloadRoom(room);
+    } else if (next.kind === 'reload') void this.loadLatest(room);
+    else if (next.kind === 'fill') void this.fill(room, next.after);
   }
 
   private recountSoon() {

@@ -43,11 +43,20 @@ describe('ThreadBook', () => {
     expect(get()[key].replies[3].reactions).toEqual([{ emoji: '🎉', count: 1, user_ids: ['u2'], me: false }]);
   });
 
-  it('reloadRoom fetches its threads again', async () => {
-    const { b, get } = book([{ messages: [msg(2, { reply_to: 1 })], has_more: false }, { messages: [msg(2, { reply_to: 1, change: 50, deleted: true, body: '' })], has_more: false }]);
+  it('reloadRoom fetches its threads again, every page up to what was held', async () => {
+    const { b, get, asked } = book([
+      { messages: [msg(2, { reply_to: 1 }), msg(3, { reply_to: 1 })], has_more: false },
+      { messages: [msg(2, { reply_to: 1, change: 50, deleted: true, body: '' })], has_more: true },
+      { messages: [msg(3, { reply_to: 1, change: 51, body: 'edited' })], has_more: false },
+    ]);
     await b.load('r', 1);
     b.reloadRoom('r');
     await new Promise((r) => setTimeout(r, 0));
-    expect(get()[threadKey('r', 1)].replies[0].deleted).toBe(true);
+    const replies = get()[threadKey('r', 1)].replies;
+    expect(replies.map((m) => [m.seq, m.deleted ?? false, m.body])).toEqual([
+      [2, true, ''],
+      [3, false, 'edited'],
+    ]);
+    expect(asked).toEqual([undefined, undefined, 2]);
   });
 });

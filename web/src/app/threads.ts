@@ -43,17 +43,23 @@ export class ThreadBook {
   }
 
   /** load fetches a thread's first page (or, with more, the next one); a loaded thread stays as frames keep it. */
-  async load(roomId: string, seq: number, more = false) {
+  async load(roomId: string, seq: number, more = false, again = false) {
     const key = threadKey(roomId, seq);
     const cur = this.get()[key];
-    if (this.loading.has(key) || (cur?.loaded && !more)) return;
+    if (this.loading.has(key) || (cur?.loaded && !more && !again)) return;
     if (!cur) this.put({ ...this.get(), [key]: { roomId, seq, replies: [], loaded: false, hasMore: false } });
     this.loading.add(key);
     try {
-      const after = more ? cur?.replies[cur.replies.length - 1]?.seq : undefined;
-      const page = await this.api.replies(roomId, seq, { after, limit: THREAD_PAGE });
-      const got = page.messages.map((m) => withMe(m, this.meId()));
-      this.update(key, (t) => ({ ...t, loaded: true, error: false, hasMore: page.has_more, replies: mergeMessages(t.replies, got) }));
+      // Again: every page up to what was held, so the whole thread is current.
+      const until = again ? (cur?.replies[cur.replies.length - 1]?.seq ?? 0) : 0;
+      let after = more ? cur?.replies[cur.replies.length - 1]?.seq : undefined;
+      for (;;) {
+        const page = await this.api.replies(roomId, seq, { after, limit: THREAD_PAGE });
+        const got = page.messages.map((m) => withMe(m, this.meId()));
+        this.update(key, (t) => ({ ...t, loaded: true, error: false, hasMore: page.has_more, replies: mergeMessages(t.replies, got) }));
+        after = got[got.length - 1]?.seq;
+        if (!page.has_more || after === undefined || after >= until) break;
+      }
     } catch {
       this.update(key, (t) => ({ ...t, error: true }));
     } finally {
@@ -61,15 +67,13 @@ export class ThreadBook {
     }
   }
 
-  /** reloadRoom refetches a room's threads (its resume was truncated). */
+  /**
+   * reloadRoom refetches a room's threads (its resume was truncated). The
+   * pages merge into what is held: a reply never leaves its thread (a
+   * deleted one is a tombstone), and the later change of each wins.
+   */
   reloadRoom(roomId: string) {
-    const threads = this.get();
-    const drop = Object.keys(threads).filter((k) => threads[k].roomId === roomId);
-    if (drop.length === 0) return;
-    const keep = { ...threads };
-    for (const k of drop) delete keep[k];
-    this.put(keep);
-    for (const k of drop) void this.load(roomId, threads[k].seq);
+    for (const t of Object.values(this.get())) if (t.roomId === roomId) void this.load(roomId, t.seq, false, true);
   }
 
   /** messages files replies (new or changed) into the loaded threads they belong to. */
