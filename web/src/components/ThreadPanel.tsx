@@ -65,7 +65,7 @@ export function ThreadPanel({ roomId, seq }: { roomId: string; seq: number }) {
           </button>
         )}
       </div>
-      {member && <ThreadComposer roomId={roomId} seq={seq} />}
+      {member && !parent?.deleted && <ThreadComposer roomId={roomId} seq={seq} />}
     </aside>
   );
 }
