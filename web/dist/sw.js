@@ -7,9 +7,9 @@
 // - the API and the WebSocket are never touched.
 // A new build is a new sw.js; the page offers to reload into it.
 
-const VERSION = "08aa720b2c22d648";
+const VERSION = "6e69624d267e9db2";
 // Root-relative, or absolute when the server serves the assets from a CDN (it rewrites this list).
-const SHELL = ["/","/config.json","/assets/index-BbnMDvqW.css","/assets/index-ClsZ7iU5.js","/favicon.svg","/icon-192.png","/icon-512.png","/manifest.webmanifest"];
+const SHELL = ["/","/config.json","/assets/index-7mI_to9J.js","/assets/index-C-AtlAS8.css","/favicon.svg","/icon-192.png","/icon-512.png","/manifest.webmanifest"];
 const CACHE = 'openchat-shell-' + VERSION;
 const SHELL_URLS = new Set(SHELL.map((u) => new URL(u, self.location.href).href));
 

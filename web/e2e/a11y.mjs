@@ -209,6 +209,48 @@ try {
     await check(page, 'unread');
   });
 
+  await step('message actions, reactions, an edit, a thread and Markdown, desktop and phone', async () => {
+    const composer = page.getByLabel('Message #' + roomName);
+    await composer.fill('Steps: **first** run `make web`, then\n\n```\nnpm test\n```\n> quoted\n- one\n- two');
+    await composer.press('Enter');
+    await page.locator('.msg:not(.pending) pre', { hasText: 'npm test' }).waitFor();
+    const bobs = page.locator('.msg', { hasText: 'Unread number 3' });
+    await bobs.hover();
+    await bobs.getByRole('button', { name: 'Add reaction' }).click();
+    await page.getByRole('dialog', { name: 'Pick a reaction' }).waitFor();
+    await check(page, 'picker');
+    await page.getByRole('dialog', { name: 'Pick a reaction' }).getByRole('button', { name: '👍', exact: true }).click();
+    await bobs.locator('.reaction.mine').waitFor();
+    const mine = page.locator('.msg', { hasText: 'Steps:' });
+    await mine.hover();
+    await mine.getByRole('button', { name: /^Actions for the message from/ }).click();
+    await page.getByRole('menu', { name: 'Message actions' }).waitFor();
+    await check(page, 'menu');
+    await page.getByRole('menuitem', { name: 'Edit' }).click();
+    await page.getByLabel('Edit message').waitFor();
+    await check(page, 'editor');
+    await page.getByLabel('Edit message').press('Escape');
+    await mine.hover();
+    await mine.getByRole('button', { name: /^Actions for the message from/ }).click();
+    await page.getByRole('menuitem', { name: 'Delete' }).click();
+    await page.getByRole('dialog', { name: 'Delete this message?' }).waitFor();
+    await check(page, 'confirm');
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog', { name: 'Delete this message?' }).waitFor({ state: 'detached' });
+    await bobs.hover();
+    await bobs.getByRole('button', { name: 'Reply in thread' }).click();
+    const panel = page.locator('.thread-panel');
+    await panel.getByLabel('Reply in the thread').fill('On it, *thanks*');
+    await panel.getByLabel('Reply in the thread').press('Enter');
+    await panel.locator('.msg', { hasText: 'On it' }).waitFor();
+    await check(page, 'thread');
+    await page.setViewportSize(SIZES.phone);
+    await check(page, 'thread-ph');
+    await panel.getByRole('button', { name: 'Close thread' }).click();
+    await check(page, 'room-ph');
+    await page.setViewportSize(SIZES.desktop);
+  });
+
   await step('Spanish and a chosen theme, kept across reloads', async () => {
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByLabel('Language', { exact: true }).selectOption('es');

@@ -113,7 +113,7 @@ try {
     await box.press('Enter');
     await expectOnce(A.page, 'Docs at');
     const link = A.page.locator('.msg', { hasText: 'Docs at' }).getByRole('link', { name: 'https://example.org/docs' });
-    if ((await link.getAttribute('rel')) !== 'noopener noreferrer' || (await link.getAttribute('target')) !== '_blank') throw new Error('unsafe link');
+    if ((await link.getAttribute('rel')) !== 'noopener noreferrer nofollow' || (await link.getAttribute('target')) !== '_blank') throw new Error('unsafe link');
     if ((await A.page.locator('.msg b').count()) !== 0) throw new Error('HTML was rendered');
     await A.page.locator('.msg.mention-me', { hasText: 'Docs at' }).waitFor();
     await A.page.waitForTimeout(300);

@@ -5,3 +5,8 @@ interface ImportMetaEnv {
 interface ImportMeta {
   readonly env: ImportMetaEnv;
 }
+// A file's text, read from disk by Vite (tests compare lists with the Go source).
+declare module '*?raw' {
+  const text: string;
+  export default text;
+}

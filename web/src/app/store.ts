@@ -5,6 +5,10 @@
 import { Api, ApiError } from '../lib/api';
 import { ChatClient } from '../lib/client';
 import { gaps, mergeMessages, newClientId, settlePending } from '../lib/messages';
+import { applyReaction, withMe } from '../lib/changes';
+import { afterSubscribe } from '../lib/resume';
+import { ThreadBook, type ThreadData } from './threads';
+import { noteRecentEmoji } from '../lib/emoji';
 import { mentionsUser } from '../lib/mentions';
 import { ReadReporter } from '../lib/readreport';
 import { asMyRoom, mergeRooms, onMessage, onRead, roomLabel, upsertRoom } from '../lib/rooms';
@@ -12,7 +16,7 @@ import { shouldNotify } from '../lib/notify';
 import { mutedRooms, notifyWanted, setMuted } from '../lib/prefs';
 import { t } from '../lib/strings';
 import { navigate, roomPath } from './router';
-import type { ConnState, Message, MyRoom, PendingMessage, Room, User, UserRef } from '../lib/types';
+import type { ConnState, Message, MyRoom, PendingMessage, ReactionEvent, Room, User, UserRef } from '../lib/types';
 
 /** Page sizes: history pages shown while scrolling, catch-up pages after a gap. */
 export const PAGE_SIZE = 50;
@@ -56,6 +60,9 @@ export interface State {
   pageTitle: string;
   /** Rooms whose desktop notifications are muted (this browser). */
   muted: Set<string>;
+  /** The thread open beside (or over) its room, and the threads loaded, by threadKey. */
+  thread: { roomId: string; seq: number } | null;
+  threads: Record<string, ThreadData>;
 }
 
 const emptyRoom: RoomData = { messages: [], pending: [], hasOlder: false, loaded: false, loadingOlder: false };
@@ -68,6 +75,7 @@ export class ChatStore {
   private timers: number[] = [];
   private readonly reads: ReadReporter;
   private recountTimer = 0;
+  private readonly threadBook: ThreadBook;
 
   constructor(
     readonly api: Api,
@@ -91,15 +99,20 @@ export class ChatStore {
       current: null,
       pageTitle: 'OpenChat',
       muted: mutedRooms(storage),
+      thread: null,
+      threads: {},
     };
+    this.threadBook = new ThreadBook(api, () => this.state.threads, (threads) => this.set({ threads }), () => this.state.me.id);
     this.reads = new ReadReporter((room, seq) => this.api.markRead(room, seq), { setTimeout: (f, ms) => window.setTimeout(f, ms), clearTimeout: (id) => window.clearTimeout(id as number) }, READ_DEBOUNCE_MS);
     this.client = new ChatClient({
       url: wsUrl,
       handlers: {
         state: (conn) => this.onState(conn),
         retrying: (n) => this.onRetrying(n),
-        subscribed: (room, last, truncated, after) => this.onSubscribed(room, last, truncated, after),
+        subscribed: (room, last, truncated, after, afterChange) => this.onSubscribed(room, last, truncated, after, afterChange),
         message: (m) => this.onMessages(m.room_id, [m], true),
+        updated: (m) => this.onMessages(m.room_id, [m], false),
+        reaction: (e) => this.onReaction(e),
         ack: (_id, m) => m && this.onMessages(m.room_id, [m], false),
         sendFailed: (id, room, _code, msg) => this.onSendFailed(room, id, msg),
         typing: (room, user) => this.onTyping(room, user),
@@ -283,10 +296,14 @@ export class ChatStore {
     if (id && !(this.state.data[id]?.loaded ?? false)) void this.loadLatest(id);
   }
 
-  async loadLatest(id: string) {
+  /** loadLatest fetches the newest page; reset drops what the list held first (a truncated resume). */
+  async loadLatest(id: string, reset = false) {
     try {
       const page = await this.api.messages(id, { limit: PAGE_SIZE });
-      this.setRoom(id, (d) => ({ ...d, loaded: true, hasOlder: page.has_more, error: undefined }));
+      // A reset keeps only what the page covers (a frame applied while the
+      // page was on its way may be newer than the page: the later change wins).
+      const first = page.messages[0]?.seq ?? Infinity;
+      this.setRoom(id, (d) => ({ ...d, loaded: true, hasOlder: d.loaded && !reset ? d.hasOlder : page.has_more, error: undefined, messages: reset ? d.messages.filter((m) => m.seq >= first) : d.messages }));
       this.onMessages(id, page.messages, false);
     } catch (e) {
       this.setRoom(id, (d) => ({ ...d, error: e instanceof ApiError ? e.message : t.couldNotLoadMessages }));
@@ -300,7 +317,8 @@ export class ChatStore {
     this.setRoom(id, (x) => ({ ...x, loadingOlder: true }));
     try {
       const page = await this.api.messages(id, { before: d.messages[0].seq, limit: PAGE_SIZE });
-      this.setRoom(id, (x) => ({ ...x, loadingOlder: false, hasOlder: page.has_more, messages: mergeMessages(x.messages, page.messages) }));
+      const msgs = page.messages.map((m) => withMe(m, this.state.me.id));
+      this.setRoom(id, (x) => ({ ...x, loadingOlder: false, hasOlder: page.has_more, messages: mergeMessages(x.messages, msgs) }));
       this.learnUsers(page.messages);
       return true;
     } catch {
@@ -341,6 +359,42 @@ export class ChatStore {
     this.reads.read(roomId, seq);
   }
 
+  /** edit changes my message's body; the answer (and the frame) carry the edited message. */
+  async edit(roomId: string, seq: number, body: string): Promise<void> {
+    const m = await this.api.editMessage(roomId, seq, body);
+    this.onMessages(roomId, [m], false);
+  }
+
+  /** remove deletes a message; the message_deleted frame brings the tombstone. */
+  async remove(roomId: string, seq: number): Promise<void> {
+    await this.api.deleteMessage(roomId, seq);
+  }
+
+  /** react adds (on) or takes back an emoji; the reaction frame updates the counts. */
+  async react(roomId: string, seq: number, emoji: string, on: boolean): Promise<void> {
+    if (on) noteRecentEmoji(this.storage, emoji);
+    await this.api.react(roomId, seq, emoji, on);
+  }
+
+  /** reply posts into a message's thread, and to the room as well if alsoToRoom. */
+  async reply(roomId: string, seq: number, body: string, alsoToRoom: boolean): Promise<void> {
+    const m = await this.api.postMessage(roomId, { body, client_id: newClientId(), reply_to: seq, also_to_room: alsoToRoom || undefined });
+    this.onMessages(roomId, [m], false);
+  }
+
+  openThread(roomId: string, seq: number) {
+    this.set({ thread: { roomId, seq } });
+    void this.threadBook.load(roomId, seq);
+  }
+
+  closeThread() {
+    if (this.state.thread) this.set({ thread: null });
+  }
+
+  loadMoreReplies(roomId: string, seq: number) {
+    void this.threadBook.load(roomId, seq, true);
+  }
+
   setPageTitle(pageTitle: string) {
     if (pageTitle !== this.state.pageTitle) this.set({ pageTitle });
   }
@@ -368,18 +422,21 @@ export class ChatStore {
     });
   }
 
-  private onSubscribed(room: string, last: number, truncated: boolean, after: number | undefined) {
+  private onSubscribed(room: string, last: number, truncated: boolean, after: number | undefined, afterChange?: number) {
     // Without a replay, messages after the snapshot and before this
     // subscribe were never counted: ask the server for the figures.
     const r = this.room(room);
-    if (r && last > r.last_seq && (after === undefined || truncated)) this.recountSoon();
+    const resumed = after !== undefined || afterChange !== undefined;
+    if (r && last > r.last_seq && (!resumed || truncated)) this.recountSoon();
     const d = this.state.data[room];
     if (!d?.loaded) return;
     const newest = d.messages.length ? d.messages[d.messages.length - 1].seq : 0;
-    // The replay after a truncated catch-up starts later than we asked: page
-    // the hole over HTTP. Otherwise fetch anything newer than the list holds.
-    if (truncated && after !== undefined) void this.fill(room, after);
-    else if (last > newest) void this.fill(room, newest);
+    const next = afterSubscribe({ lastSeq: last, truncated, afterSeq: after, afterChange }, newest);
+    if (next.kind === 'reset') {
+      void this.loadLatest(room, true);
+      this.threadBook.reloadRoom(room);
+    } else if (next.kind === 'reload') void this.loadLatest(room);
+    else if (next.kind === 'fill') void this.fill(room, next.after);
   }
 
   private recountSoon() {
@@ -390,9 +447,20 @@ export class ChatStore {
     }, RECOUNT_MS);
   }
 
-  private onMessages(room: string, msgs: Message[], live: boolean) {
-    if (msgs.length === 0) return;
+  private onReaction(e: ReactionEvent) {
+    const meId = this.state.me.id;
+    this.setRoom(e.room_id, (d) => {
+      const messages = applyReaction(d.messages, e, meId);
+      return messages === d.messages ? d : { ...d, messages };
+    });
+    this.threadBook.reaction(e);
+  }
+
+  private onMessages(room: string, incoming: Message[], live: boolean) {
+    if (incoming.length === 0) return;
     const me = this.state.me;
+    const msgs = incoming.map((m) => withMe(m, me.id));
+    this.threadBook.messages(room, msgs);
     const visible = this.state.current === room && document.visibilityState === 'visible';
     this.updateRoom(room, (r) =>
       msgs.reduce((acc, m) => onMessage(acc, { seq: m.seq, mine: m.author.id === me.id, mentionsMe: mentionsUser(m, me.username), visible }), r),
@@ -409,7 +477,7 @@ export class ChatStore {
     });
     if (live) {
       const m = msgs[msgs.length - 1];
-      if (m.author.id !== this.state.me.id) {
+      if (m.author.id !== this.state.me.id && !m.deleted) {
         const typers = this.state.typing[room];
         if (typers?.[m.author.id]) {
           const { [m.author.id]: _, ...rest } = typers;

@@ -2,14 +2,12 @@ import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useStat
 import { useChat, useStore } from '../app/hooks';
 import type { RoomData } from '../app/store';
 import { groupMessages, itemKey, timeLabel, type Item, type Row } from '../lib/group';
-import { mentionsUser } from '../lib/mentions';
+import { inRoom } from '../lib/changes';
 import { Avatar, displayName } from './Avatar';
 import { navigate, roomPath } from '../app/router';
-import { formatDateTime, t } from '../lib/strings';
+import { t } from '../lib/strings';
 import { Down } from './Icons';
-import { MessageBody } from './MessageBody';
-import { PendingStatus } from './PendingStatus';
-import type { PendingMessage } from '../lib/types';
+import { MessageItem } from './MessageItem';
 
 /** Older messages load when the view is this close to the top. */
 const LOAD_OLDER_PX = 300;
@@ -34,7 +32,8 @@ export function MessageList({ roomId, data, seq }: { roomId: string; data: RoomD
   const unreadFrom = readUpTo.current?.seq;
   const jumped = useRef(false);
 
-  const items: Item[] = useMemo(() => [...data.messages, ...data.pending], [data.messages, data.pending]);
+  // Thread-only replies stay in the list (seqs stay contiguous) but show in their thread.
+  const items: Item[] = useMemo(() => [...data.messages.filter(inRoom), ...data.pending], [data.messages, data.pending]);
   const rows = useMemo(() => groupMessages(items, undefined, unreadFrom, me.id), [items, unreadFrom, me.id]);
   const lastKey = items.length ? itemKey(items[items.length - 1]) : '';
   const firstSeq = data.messages[0]?.seq;
@@ -203,25 +202,9 @@ const RowView = memo(function RowView({ row, me, roomId }: { row: Row; me: strin
           {row.author.display_name && <span className="muted handle">@{row.author.username}</span>}
           <time dateTime={row.first.toISOString()} className="muted">{timeLabel(row.first)}</time>
         </div>
-        {row.items.map((m) => {
-          const pending = m.seq === undefined;
-          const failed = pending && 'failed' in m ? m.failed : undefined;
-          const d = new Date(m.created_at);
-          return (
-            <div
-              key={itemKey(m)}
-              id={pending ? undefined : 'seq-' + m.seq}
-              tabIndex={-1}
-              className={'msg' + (pending ? ' pending' : '') + (failed ? ' failed' : '') + (!pending && mentionsUser(m, me) ? ' mention-me' : '')}
-            >
-              <time className="msg-time muted" dateTime={d.toISOString()} title={formatDateTime(d)}>
-                {timeLabel(d)}
-              </time>
-              <MessageBody body={m.body} me={me} />
-              {pending && 'client_id' in m && m.client_id && <PendingStatus roomId={roomId} p={m as PendingMessage} />}
-            </div>
-          );
-        })}
+        {row.items.map((m) => (
+          <MessageItem key={itemKey(m)} m={m} roomId={roomId} me={me} />
+        ))}
       </div>
     </div>
   );

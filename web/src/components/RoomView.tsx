@@ -11,6 +11,7 @@ import { Composer } from './Composer';
 import { Chat, Hash, Lock, Users } from './Icons';
 import { MessageList } from './MessageList';
 import { MuteButton } from './MuteButton';
+import { ThreadPanel } from './ThreadPanel';
 
 const noData: RoomData = { messages: [], pending: [], hasOlder: false, loaded: false, loadingOlder: false };
 const noUsers: UserRef[] = [];
@@ -54,6 +55,7 @@ export function RoomView({ roomId, seq, menu }: { roomId: string; seq?: number; 
   const count = useChat((s) => s.presence[roomId]?.count ?? 0);
   const presenceKnown = useChat((s) => s.presence[roomId] !== undefined);
   const typing = useChat((s) => s.typing[roomId]);
+  const thread = useChat((s) => (s.thread?.roomId === roomId ? s.thread.seq : undefined));
   const [showOnline, setShowOnline] = useState(false);
   const popRef = useRef<HTMLDivElement>(null);
   const chipRef = useRef<HTMLButtonElement>(null);
@@ -94,7 +96,7 @@ export function RoomView({ roomId, seq, menu }: { roomId: string; seq?: number; 
 
   const typers = typing ? Object.values(typing).map((t) => t.user) : [];
   return (
-    <section className="main" aria-labelledby="room-title">
+    <section className={'main' + (thread !== undefined ? ' with-thread' : '')} aria-labelledby="room-title">
       <header className="room-header">
         {menu}
         <div className="room-title">
@@ -140,6 +142,7 @@ export function RoomView({ roomId, seq, menu }: { roomId: string; seq?: number; 
         {typingText(typers)}
       </div>
       {mine || !roomsLoaded ? <Composer roomId={roomId} label={room ? roomLabel(room) : ''} /> : room ? <JoinBar room={room} /> : null}
+      {thread !== undefined && <ThreadPanel key={thread} roomId={roomId} seq={thread} />}
     </section>
   );
 }

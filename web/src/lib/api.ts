@@ -1,6 +1,6 @@
 import { t } from './strings';
 import { isCrossOrigin, TOKEN_KEY, type AppConfig } from './config';
-import type { Member, Mention, MyRoom, NotifyPref, Page, Role, Room, Session, User, UserRef } from './types';
+import type { Member, Mention, Message, MyRoom, NotifyPref, Page, Role, Room, Session, User, UserRef } from './types';
 
 /** ApiError is the server's {"error":{code,message,field}} (or a network failure, status 0). */
 export class ApiError extends Error {
@@ -190,6 +190,33 @@ export class Api {
     if (q.limit) p.set('limit', String(q.limit));
     const qs = p.toString();
     const r = await this.req<Page>('GET', `/rooms/${encodeURIComponent(roomId)}/messages${qs ? '?' + qs : ''}`);
+    return { messages: r.messages ?? [], has_more: !!r.has_more };
+  }
+
+  async postMessage(roomId: string, m: { body: string; client_id?: string; reply_to?: number; also_to_room?: boolean }): Promise<Message> {
+    return (await this.req<{ message: Message }>('POST', `/rooms/${encodeURIComponent(roomId)}/messages`, m)).message;
+  }
+
+  async editMessage(roomId: string, seq: number, body: string): Promise<Message> {
+    return (await this.req<{ message: Message }>('PATCH', `/rooms/${encodeURIComponent(roomId)}/messages/${seq}`, { body })).message;
+  }
+
+  async deleteMessage(roomId: string, seq: number): Promise<void> {
+    await this.req('DELETE', `/rooms/${encodeURIComponent(roomId)}/messages/${seq}`);
+  }
+
+  /** react adds (on) or takes back an emoji (idempotent both ways). */
+  async react(roomId: string, seq: number, emoji: string, on: boolean): Promise<void> {
+    await this.req(on ? 'PUT' : 'DELETE', `/rooms/${encodeURIComponent(roomId)}/messages/${seq}/reactions/${encodeURIComponent(emoji)}`);
+  }
+
+  /** replies pages a thread, oldest first, after the given reply seq. */
+  async replies(roomId: string, seq: number, q: { after?: number; limit?: number } = {}): Promise<Page> {
+    const p = new URLSearchParams();
+    if (q.after) p.set('after', String(q.after));
+    if (q.limit) p.set('limit', String(q.limit));
+    const qs = p.toString();
+    const r = await this.req<Page>('GET', `/rooms/${encodeURIComponent(roomId)}/messages/${seq}/replies${qs ? '?' + qs : ''}`);
     return { messages: r.messages ?? [], has_more: !!r.has_more };
   }
 

@@ -337,3 +337,102 @@ describe('ChatClient', () => {
     expect(last().sent).toEqual([]);
   });
 });
+
+describe('ChatClient change stream', () => {
+  let clock: Clock;
+  let sockets: FakeSocket[];
+  let events: string[];
+  let client: ChatClient;
+  const last = () => sockets[sockets.length - 1];
+
+  beforeEach(() => {
+    clock = new Clock();
+    sockets = [];
+    events = [];
+    client = new ChatClient({
+      url: () => 'ws://test/api/v1/ws',
+      createSocket: (u) => {
+        const s = new FakeSocket(u);
+        sockets.push(s);
+        return s;
+      },
+      timers: clock,
+      now: () => clock.now,
+      random: () => 0.5,
+      handlers: {
+        subscribed: (room, lastSeq, truncated, after, afterChange) => events.push(`subscribed:${room}:${lastSeq}:${truncated}:${after}:${afterChange}`),
+        message: (m) => events.push(`message:${m.seq}:${m.change}`),
+        updated: (m) => events.push(`updated:${m.seq}:${m.change}:${m.deleted ? 'deleted' : m.body}`),
+        reaction: (e) => events.push(`reaction:${e.seq}:${e.emoji}:${e.count}:${e.user_id}:${e.added}:${e.change}`),
+      },
+    });
+    client.subscribe('r1');
+    client.start();
+    last().open();
+  });
+
+  it('hands every frame kind over and tracks the highest change', () => {
+    last().frame({ type: 'subscribed', room_id: 'r1', last_seq: 3, last_change: 5 });
+    expect(client.lastChange('r1')).toBe(5);
+    last().frame({ type: 'message', change: 6, message: msg(4, { change: 6 }) });
+    last().frame({ type: 'message_updated', change: 7, message: msg(2, { change: 7, body: 'fixed', edited_at: '2025-01-01T00:01:00.000Z' }) });
+    last().frame({ type: 'message_deleted', room_id: 'r1', seq: 3, change: 8, message: msg(3, { change: 8, deleted: true, body: '' }) });
+    last().frame({ type: 'reaction', room_id: 'r1', seq: 4, emoji: '👍', count: 1, user_id: 'u2', added: true, change: 9 });
+    expect(events).toEqual([
+      'subscribed:r1:3:false:undefined:undefined',
+      'message:4:6',
+      'updated:2:7:fixed',
+      'updated:3:8:deleted',
+      'reaction:4:👍:1:u2:true:9',
+    ]);
+    expect(client.lastChange('r1')).toBe(9);
+    expect(client.lastSeq('r1')).toBe(4);
+  });
+
+  it('a frame without change in its message gets the frame change', () => {
+    last().frame({ type: 'subscribed', room_id: 'r1', last_seq: 0, last_change: 0 });
+    last().frame({ type: 'message_updated', change: 3, message: msg(1) });
+    expect(events).toContain('updated:1:3:b');
+  });
+
+  it('resubscribes with after_change (not after_seq) after a reconnect', () => {
+    last().frame({ type: 'subscribed', room_id: 'r1', last_seq: 3, last_change: 5 });
+    last().frame({ type: 'reaction', room_id: 'r1', seq: 2, emoji: ':tada:', count: 1, user_id: 'u2', added: true, change: 6 });
+    last().drop();
+    clock.advance(BACKOFF_BASE_MS);
+    last().open();
+    expect(last().sent).toEqual([{ type: 'subscribe', room_id: 'r1', after_change: 6, ref: 'sub:r1' }]);
+    last().frame({ type: 'subscribed', room_id: 'r1', last_seq: 4, last_change: 9 });
+    // The replay then moves the position; last_change alone does not.
+    expect(client.lastChange('r1')).toBe(6);
+    last().frame({ type: 'message_updated', change: 9, message: msg(1, { change: 9 }) });
+    expect(client.lastChange('r1')).toBe(9);
+    expect(events).toContain('subscribed:r1:4:false:undefined:6');
+  });
+
+  it('a truncated resume reports it and goes on from last_change', () => {
+    last().frame({ type: 'subscribed', room_id: 'r1', last_seq: 3, last_change: 5 });
+    last().drop();
+    clock.advance(BACKOFF_BASE_MS);
+    last().open();
+    last().frame({ type: 'subscribed', room_id: 'r1', last_seq: 3000, last_change: 5000, truncated: true });
+    expect(events).toContain('subscribed:r1:3000:true:undefined:5');
+    expect(client.lastChange('r1')).toBe(5000);
+    last().drop();
+    clock.advance(BACKOFF_BASE_MS);
+    last().open();
+    expect(last().sent).toEqual([{ type: 'subscribe', room_id: 'r1', after_change: 5000, ref: 'sub:r1' }]);
+  });
+
+  it('an ack does not move the change position (frames before it may still come)', () => {
+    last().frame({ type: 'subscribed', room_id: 'r1', last_seq: 3, last_change: 5 });
+    client.send('r1', 'hi', 'c1');
+    last().frame({ type: 'ack', client_id: 'c1', message: msg(5, { change: 8 }) });
+    expect(client.lastChange('r1')).toBe(5);
+  });
+
+  it('ignores frames of rooms it does not follow', () => {
+    last().frame({ type: 'reaction', room_id: 'other', seq: 1, emoji: '👍', count: 1, user_id: 'u2', added: true, change: 4 });
+    expect(client.lastChange('other')).toBeUndefined();
+  });
+});

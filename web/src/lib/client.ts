@@ -1,10 +1,11 @@
 // ChatClient keeps one WebSocket to the server alive: it reconnects with
-// backoff, resubscribes every room with the last seq it saw (the server
-// replays what was missed), and resends unacknowledged messages with their
+// backoff, resubscribes every room with the last change it applied (the
+// server replays every message changed since: posts, edits, deletions,
+// reactions), and resends unacknowledged messages with their
 // original client_id (the server deduplicates). It knows nothing of React.
 
 import { backoffDelay } from './backoff';
-import type { ConnState, Message, MyRoom, UserRef } from './types';
+import type { ConnState, Message, MyRoom, ReactionEvent, UserRef } from './types';
 
 /**
  * The client pings a connection quiet for PING_INTERVAL_MS and drops it if
@@ -33,9 +34,15 @@ export interface Handlers {
   hello(user: UserRef, instance: string): void;
   /** retrying tells that reconnect attempt n (1-based) failed; the client's retryAt says when the next one starts. */
   retrying(attempt: number): void;
-  /** afterSeq is what the client asked from; truncated means a gap remains after it. */
-  subscribed(roomId: string, lastSeq: number, truncated: boolean, afterSeq: number | undefined): void;
+  /**
+   * afterSeq / afterChange is what the client asked from (at most one is
+   * set); truncated means a gap remains after it.
+   */
+  subscribed(roomId: string, lastSeq: number, truncated: boolean, afterSeq: number | undefined, afterChange?: number): void;
   message(m: Message): void;
+  /** A message changed (edited, deleted: the tombstone, its reply count): it replaces the one held, or is inserted. */
+  updated(m: Message): void;
+  reaction(e: ReactionEvent): void;
   ack(clientId: string, m: Message): void;
   sendFailed(clientId: string, roomId: string, code: string, message: string): void;
   typing(roomId: string, user: UserRef): void;
@@ -70,6 +77,12 @@ export interface ClientOptions {
 
 const OPEN = 1;
 
+/** Where a room's stream stands: the last seq seen and the highest change applied. */
+interface Position {
+  seq?: number;
+  change?: number;
+}
+
 interface Outgoing {
   room_id: string;
   body: string;
@@ -83,8 +96,8 @@ export class ChatClient {
   private ready = false; // the current socket said hello
   private running = false;
   private me: UserRef | null = null;
-  private rooms = new Map<string, number | undefined>(); // room → last seq seen
-  private asked = new Map<string, number | undefined>(); // room → after_seq of the pending subscribe
+  private rooms = new Map<string, Position>(); // room → where its stream stands
+  private asked = new Map<string, Position>(); // room → what the pending subscribe asked from
   private outbox = new Map<string, Outgoing>(); // client_id → unacked send, in send order
   private retryTimer: unknown = null;
   /** When the scheduled reconnect fires (ms since epoch per now()), or null. */
@@ -173,7 +186,7 @@ export class ChatClient {
 
   subscribe(roomId: string) {
     if (this.rooms.has(roomId)) return;
-    this.rooms.set(roomId, undefined);
+    this.rooms.set(roomId, {});
     if (this.isOpen()) this.writeSubscribe(roomId);
   }
 
@@ -183,14 +196,26 @@ export class ChatClient {
   }
 
   lastSeq(roomId: string): number | undefined {
-    return this.rooms.get(roomId);
+    return this.rooms.get(roomId)?.seq;
   }
 
-  /** noteSeq records messages fetched over HTTP, so a resubscribe asks only for newer ones. */
+  lastChange(roomId: string): number | undefined {
+    return this.rooms.get(roomId)?.change;
+  }
+
+  /** noteSeq records messages fetched over HTTP, so a resubscribe by seq asks only for newer ones. */
   noteSeq(roomId: string, seq: number) {
-    if (!this.rooms.has(roomId)) return;
-    const cur = this.rooms.get(roomId);
-    if (cur === undefined || seq > cur) this.rooms.set(roomId, seq);
+    const p = this.rooms.get(roomId);
+    if (p && (p.seq === undefined || seq > p.seq)) p.seq = seq;
+  }
+
+  /**
+   * noteChange records a change applied from the stream. Only frames count:
+   * an HTTP page or an ack says nothing of the changes before it.
+   */
+  private noteChange(roomId: string, change: unknown) {
+    const p = this.rooms.get(roomId);
+    if (p && typeof change === 'number' && (p.change === undefined || change > p.change)) p.change = change;
   }
 
   /** send queues a message until the server acknowledges it, across reconnects. */
@@ -218,10 +243,20 @@ export class ChatClient {
   }
 
   private writeSubscribe(roomId: string) {
-    const seq = this.rooms.get(roomId);
-    this.asked.set(roomId, seq);
+    const { seq, change } = this.rooms.get(roomId) ?? {};
     const ref = SUB_REF + roomId;
-    this.write(seq === undefined ? { type: 'subscribe', room_id: roomId, ref } : { type: 'subscribe', room_id: roomId, after_seq: seq, ref });
+    // By change when known (everything since); by seq only from a server
+    // that gave no last_change (new messages only).
+    if (change !== undefined) {
+      this.asked.set(roomId, { change });
+      this.write({ type: 'subscribe', room_id: roomId, after_change: change, ref });
+    } else if (seq !== undefined) {
+      this.asked.set(roomId, { seq });
+      this.write({ type: 'subscribe', room_id: roomId, after_seq: seq, ref });
+    } else {
+      this.asked.set(roomId, {});
+      this.write({ type: 'subscribe', room_id: roomId, ref });
+    }
   }
 
   private write(frame: object) {
@@ -343,20 +378,39 @@ export class ChatClient {
         break;
       case 'subscribed': {
         if (!this.rooms.has(f.room_id)) return;
-        const after = this.asked.get(f.room_id);
+        const after = this.asked.get(f.room_id) ?? {};
         this.asked.delete(f.room_id);
-        // Without after_seq the server replays nothing: live starts after last_seq.
-        if (after === undefined) this.noteSeq(f.room_id, f.last_seq);
-        h.subscribed?.(f.room_id, f.last_seq, !!f.truncated, after);
+        // Without after_* the server replays nothing: live starts after
+        // last_seq and last_change. Truncated by change: the client reloads
+        // the latest page and goes on from last_change.
+        if (after.seq === undefined && after.change === undefined) this.noteSeq(f.room_id, f.last_seq);
+        if ((after.change === undefined || f.truncated) && typeof f.last_change === 'number') {
+          const p = this.rooms.get(f.room_id);
+          if (p) p.change = f.last_change;
+        }
+        h.subscribed?.(f.room_id, f.last_seq, !!f.truncated, after.seq, after.change);
         break;
       }
-      case 'message': {
+      case 'message':
+      case 'message_updated':
+      case 'message_deleted': {
         const m = f.message as Message;
+        if (!m?.room_id) return;
+        if (m.change === undefined && typeof f.change === 'number') m.change = f.change;
         this.noteSeq(m.room_id, m.seq);
+        this.noteChange(m.room_id, f.change ?? m.change);
+        if (f.type !== 'message') {
+          h.updated?.(m);
+          break;
+        }
         if (m.client_id && this.me && m.author.id === this.me.id) this.outbox.delete(m.client_id);
         h.message?.(m);
         break;
       }
+      case 'reaction':
+        this.noteChange(f.room_id, f.change);
+        h.reaction?.({ room_id: f.room_id, seq: f.seq, emoji: f.emoji, count: f.count, user_id: f.user_id, added: !!f.added, change: f.change });
+        break;
       case 'ack':
         this.outbox.delete(f.client_id);
         if (f.message) this.noteSeq(f.message.room_id, f.message.seq);

@@ -1,11 +1,13 @@
+import { newer } from './changes';
 import type { Message, PendingMessage } from './types';
 
 /**
  * mergeMessages adds incoming messages to a room's list, which stays sorted
- * by seq with each seq once. Whatever order and however often messages
- * arrive (HTTP pages, live frames, catch-up replays, acks), the result is
- * the same. It returns `list` itself when nothing changed, so React can skip
- * a render.
+ * by seq with each seq once; a message with a later `change` replaces the
+ * one held (an edit, a deletion, a reaction). Whatever order and however
+ * often messages arrive (HTTP pages, live frames, catch-up replays, acks),
+ * the result is the same. It returns `list` itself when nothing changed, so
+ * React can skip a render.
  */
 export function mergeMessages(list: Message[], incoming: Message[]): Message[] {
   if (incoming.length === 0) return list;
@@ -18,7 +20,8 @@ export function mergeMessages(list: Message[], incoming: Message[]): Message[] {
   for (const m of list) bySeq.set(m.seq, m);
   let changed = false;
   for (const m of incoming) {
-    if (!bySeq.has(m.seq)) {
+    const old = bySeq.get(m.seq);
+    if (!old || newer(m, old)) {
       bySeq.set(m.seq, m);
       changed = true;
     }

@@ -63,6 +63,36 @@ export interface Message {
   created_at: string; // RFC 3339, UTC, milliseconds
   client_id?: string;
   mentions?: string[] | null;
+  /** The room's change number of this message's latest change. */
+  change?: number;
+  edited_at?: string;
+  /** A tombstone: body, mentions and reactions are gone; it keeps its place. */
+  deleted?: boolean;
+  reactions?: Reaction[] | null;
+  /** A reply: the seq of the message whose thread it is in. */
+  reply_to?: number;
+  also_to_room?: boolean;
+  reply_count?: number;
+  last_reply_at?: string;
+}
+
+/** One emoji on a message; `me` is set by HTTP answers and by the client for frames. */
+export interface Reaction {
+  emoji: string;
+  count: number;
+  user_ids?: string[];
+  me?: boolean;
+}
+
+/** A reaction frame: someone added or took back an emoji. */
+export interface ReactionEvent {
+  room_id: string;
+  seq: number;
+  emoji: string;
+  count: number;
+  user_id: string;
+  added: boolean;
+  change: number;
 }
 
 /** A message sent by this client and not yet acknowledged. */
