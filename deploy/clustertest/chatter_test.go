@@ -50,6 +50,7 @@ func (r *room) ack(seq int64, clientID string) {
 // delivery is one message frame as a client received it.
 type delivery struct {
 	seq      int64
+	change   int64
 	kind     string // message, message_updated or message_deleted
 	clientID string
 	session  int // index into chatter.sessions
@@ -318,7 +319,7 @@ func (ch *chatter) handle(f serverFrame) {
 			ch.errFrames = append(ch.errFrames, fmt.Sprintf("unexpected %s frame %s", f.Type, f.Message))
 			return
 		}
-		ch.got = append(ch.got, delivery{seq: m.Seq, kind: f.Type, clientID: m.ClientID, session: len(ch.sessions) - 1})
+		ch.got = append(ch.got, delivery{seq: m.Seq, change: f.Change, kind: f.Type, clientID: m.ClientID, session: len(ch.sessions) - 1})
 		ch.last = max(ch.last, m.Seq)
 		ch.view.apply(f)
 	case "reaction":

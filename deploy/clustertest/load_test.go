@@ -183,7 +183,8 @@ func (l *load) finish(ctx context.Context, t *testing.T, u *user) report {
 				rep.diffSamples = append(rep.diffSamples, fmt.Sprintf("client %d room %s: %s", ch.id, ch.room.id, e))
 			}
 		}
-		seen, seenMessage := map[int64]bool{}, map[int64]bool{}
+		seen := map[int64]bool{}
+		messageAt := map[int64]int64{} // seq → change of its last message frame
 		seqOf := map[string]int64{}
 		prev := int64(0)
 		for _, d := range s.got {
@@ -191,11 +192,18 @@ func (l *load) finish(ctx context.Context, t *testing.T, u *user) report {
 			if d.kind != "message" {
 				continue // message_updated and message_deleted repeat seqs by design
 			}
-			if seenMessage[d.seq] {
-				rep.duplicated++
+			// A message frame for a seq held already is a duplicate only if it
+			// carries no newer change: a gap fill or replay sends a message
+			// whose change came and went (a reaction taken back) as it now
+			// is, a message frame that replaces it (docs/protocol.md).
+			if at, ok := messageAt[d.seq]; ok {
+				if d.change <= at {
+					rep.duplicated++
+				}
+				messageAt[d.seq] = max(at, d.change)
 				continue
 			}
-			seenMessage[d.seq] = true
+			messageAt[d.seq] = d.change
 			if d.seq < prev {
 				rep.outOfOrder++
 			}

@@ -58,15 +58,17 @@ type (
 )
 
 // stateItem is a message as read from the store, in its current form: a
-// tombstone is message_deleted, a message changed since its post
-// message_updated (whole), any other a message.
+// tombstone is message_deleted, a message changed since its post (edited,
+// reacted to, replied to) message_updated (whole), any other a message
+// (which may still be one whose change came and went, a reaction taken
+// back: a message frame for a seq the client holds replaces it).
 func stateItem(m *chat.Message, prev int64) item {
 	it := item{change: m.Change, prev: prev, seq: m.Seq}
 	switch {
 	case m.Deleted:
 		it.kind = typeMessageDeleted
 		it.frame = encode(deletedFrame{Type: it.kind, RoomID: m.RoomID, Seq: m.Seq, Change: m.Change, Message: encode(m)})
-	case m.EditedAt != nil || len(m.Reactions) > 0:
+	case m.EditedAt != nil || len(m.Reactions) > 0 || m.ReplyCount > 0:
 		it.kind = typeMessageUpdated
 		it.frame = encode(changedFrame{Type: it.kind, Change: m.Change, Message: m})
 	default:
