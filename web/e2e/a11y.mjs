@@ -253,7 +253,9 @@ try {
 
   await step('Spanish and a chosen theme, kept across reloads', async () => {
     await page.getByRole('link', { name: 'Settings' }).click();
+    const told = page.waitForResponse((r) => r.url().endsWith('/api/v1/me') && r.request().method() === 'PATCH');
     await page.getByLabel('Language', { exact: true }).selectOption('es');
+    await told; // the server learns the language: its e-mails use it
     await page.getByRole('heading', { name: 'Ajustes', level: 1 }).waitFor();
     await page.getByRole('heading', { name: 'Salas' }).waitFor();
     await page.getByLabel('Oscuro').check();
@@ -261,6 +263,8 @@ try {
     await page.getByRole('heading', { name: 'Ajustes', level: 1 }).waitFor();
     const html = await page.evaluate(() => ({ lang: document.documentElement.lang, theme: document.documentElement.dataset.theme }));
     if (html.lang !== 'es' || html.theme !== 'dark') throw new Error('not kept: ' + JSON.stringify(html));
+    const serverLang = await page.evaluate(async () => (await (await fetch('/api/v1/me')).json()).user.language);
+    if (serverLang !== 'es') throw new Error('the server has language ' + serverLang);
     await check(page, 'settings-es');
     await page.getByLabel('Idioma', { exact: true }).selectOption('auto'); // the browser says en-US
     await page.getByLabel('As the system').check();

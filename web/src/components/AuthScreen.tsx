@@ -1,6 +1,6 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { Api, ApiError } from '../lib/api';
-import { problemText, t } from '../lib/strings';
+import { locale, problemText, t } from '../lib/strings';
 import type { User } from '../lib/types';
 import { checkSignIn, checkSignUp, normalizeUsername, type SignUpField } from '../lib/validate';
 import { FormField } from './FormField';
@@ -49,7 +49,8 @@ export function AuthScreen({ api, onSignedIn }: { api: Api; onSignedIn: (u: User
       const username = normalizeUsername(form.username);
       if (signup) {
         const name = form.display_name.trim();
-        await api.signUp({ username, email: form.email.trim(), password: form.password, ...(name ? { display_name: name } : {}) });
+        // E-mails to the new account come in the language it signs up in.
+        await api.signUp({ username, email: form.email.trim(), password: form.password, language: locale, ...(name ? { display_name: name } : {}) });
       }
       onSignedIn(await api.signIn(username, form.password));
     } catch (err) {

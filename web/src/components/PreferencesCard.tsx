@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import { saveLocale, saveTheme, storedLocale, storedTheme, type Theme } from '../lib/prefs';
-import { LOCALE_NAMES, t, type Locale } from '../lib/strings';
+import { LOCALE_NAMES, locale, t, type Locale } from '../lib/strings';
 
-/** PreferencesCard: language and theme of this browser, applied at once. */
-export function PreferencesCard() {
+/** PreferencesCard: language and theme of this browser, applied at once;
+ * onLocale tells the server the language, which its e-mails then use. */
+export function PreferencesCard({ onLocale }: { onLocale?: (l: Locale) => void }) {
   const [theme, setTheme] = useState<Theme>(() => storedTheme(localStorage));
   const lang = storedLocale(localStorage) ?? 'auto';
   const themes: Array<[Theme, string]> = [
@@ -20,7 +21,10 @@ export function PreferencesCard() {
         id="pref-language"
         className="select"
         value={lang}
-        onChange={(e) => saveLocale(localStorage, e.target.value === 'auto' ? null : (e.target.value as Locale), navigator.languages)}
+        onChange={(e) => {
+          saveLocale(localStorage, e.target.value === 'auto' ? null : (e.target.value as Locale), navigator.languages);
+          onLocale?.(locale);
+        }}
       >
         <option value="auto">{t.languageAuto}</option>
         {Object.entries(LOCALE_NAMES).map(([l, name]) => (

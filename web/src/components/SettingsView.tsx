@@ -78,7 +78,12 @@ export function SettingsView({ menu, onSignOut }: { menu: ReactNode; onSignOut: 
           </section>
         </form>
         <div className="settings">
-          <PreferencesCard />
+          <PreferencesCard
+            onLocale={(language) => {
+              // Best effort: the choice is this browser's at once; the server only words e-mails with it.
+              store.api.updateMe({ language }).then((u) => store.setMe(u), () => {});
+            }}
+          />
           <NotificationsCard />
           <SecuritySettings onSignedOut={onSignOut} />
         </div>

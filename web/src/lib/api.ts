@@ -1,6 +1,7 @@
 import { t } from './strings';
 import { isCrossOrigin, TOKEN_KEY, type AppConfig } from './config';
 import type { Member, Mention, Message, MyRoom, NotifyPref, Page, Role, Room, Session, User, UserRef } from './types';
+import type { Locale } from './strings';
 
 /** ApiError is the server's {"error":{code,message,field}} (or a network failure, status 0). */
 export class ApiError extends Error {
@@ -74,7 +75,7 @@ export class Api {
     return data as T;
   }
 
-  async signUp(v: { username: string; email: string; password: string; display_name?: string }): Promise<User> {
+  async signUp(v: { username: string; email: string; password: string; display_name?: string; language?: Locale }): Promise<User> {
     return (await this.req<{ user: User }>('POST', '/users', v)).user;
   }
 
@@ -96,7 +97,7 @@ export class Api {
     return (await this.req<{ user: User }>('GET', '/me')).user;
   }
 
-  async updateMe(p: { display_name?: string; email_notifications?: NotifyPref }): Promise<User> {
+  async updateMe(p: { display_name?: string; email_notifications?: NotifyPref; language?: Locale }): Promise<User> {
     return (await this.req<{ user: User }>('PATCH', '/me', p)).user;
   }
 
