@@ -20,10 +20,13 @@ func (s *Service) PostMessage(ctx context.Context, actor User, roomID, body, cli
 // not a reply itself, not deleted), as PostMessage posts; alsoToRoom shows
 // it in the room too. The parent's reply count and last reply time change
 // with it, and subscribers get the parent as message_updated. Errors: as
-// PostMessage, and EINVALID (reply_to) for a parent that cannot take
-// replies.
+// PostMessage, EINVALID (reply_to) for a parent that cannot take replies
+// and (also_to_room) for alsoToRoom without a parent (0).
 func (s *Service) Reply(ctx context.Context, actor User, roomID string, parent int64, alsoToRoom bool, body, clientID string) (Message, bool, error) {
-	if parent <= 0 {
+	switch {
+	case parent == 0 && alsoToRoom:
+		return Message{}, false, Invalid("also_to_room", "only for a reply (with reply_to)")
+	case parent <= 0:
 		return Message{}, false, Invalid("reply_to", "must be the seq of a message of the room")
 	}
 	return s.post(ctx, actor, NewMessage{RoomID: roomID, Body: body, ClientID: clientID, ReplyTo: parent, AlsoToRoom: alsoToRoom})

@@ -122,12 +122,13 @@ func handlePostMessage(log *slog.Logger, svc *chat.Service, maxBody int64) http.
 		}
 		var m chat.Message
 		var created bool
-		switch {
-		case in.ReplyTo != nil:
-			m, created, err = svc.Reply(r.Context(), user(r), r.PathValue("room_id"), *in.ReplyTo, in.AlsoToRoom, in.Body, in.ClientID)
-		case in.AlsoToRoom:
-			err = chat.Invalid("also_to_room", "only for a reply (with reply_to)")
-		default:
+		if in.ReplyTo != nil || in.AlsoToRoom {
+			var parent int64
+			if in.ReplyTo != nil {
+				parent = *in.ReplyTo
+			}
+			m, created, err = svc.Reply(r.Context(), user(r), r.PathValue("room_id"), parent, in.AlsoToRoom, in.Body, in.ClientID)
+		} else {
 			m, created, err = svc.PostMessage(r.Context(), user(r), r.PathValue("room_id"), in.Body, in.ClientID)
 		}
 		if err != nil {

@@ -167,7 +167,6 @@ func (s *Server) replay(ctx context.Context, f clientFrame) (replayed, error) {
 		for _, it := range stateItems(msgs, after) {
 			rp.frames, rp.lastChange = append(rp.frames, it.frame), it.change
 		}
-		rp.lastSeq = max(rp.lastSeq, head.LastSeq)
 		return rp, nil
 	case f.AfterSeq != nil:
 		msgs, last, truncated, err := s.svc.CatchUp(ctx, f.RoomID, *f.AfterSeq)
