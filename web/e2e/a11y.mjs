@@ -5,16 +5,15 @@
 // any serious or critical violation. It prints the result per screen and
 // saves screenshots of the main screens at 1366×800 and 390×844 in both
 // schemes to docs/screenshots/.
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, launch, newUser, signUpUI, sleep, startServer, stepper, stopServer } from './lib.mjs';
+import { finish, newUser, signUpUI, sleep, startServer, suite } from './lib.mjs';
 
-const BIN = process.env.OPENCHAT_BIN;
+const S = await suite('a11y');
+const { bin: BIN, dataDir, log, port, base, results, step, browser, problems } = S;
 const HERE = dirname(fileURLToPath(import.meta.url));
-const OUT = join(HERE, '..', 'test-results');
 const SHOTS = join(HERE, '..', '..', 'docs', 'screenshots');
 const STEP_TIMEOUT_MS = 15_000;
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
@@ -23,21 +22,8 @@ const SIZES = { desktop: { width: 1366, height: 800 }, phone: { width: 390, heig
 /** Screens photographed for docs/screenshots (all screens are checked by axe). */
 const PHOTOGRAPHED = new Set(['sign-in', 'room', 'settings']);
 
-if (!BIN || !existsSync(BIN)) {
-  console.error('set OPENCHAT_BIN to a built openchat binary (go build -o bin/openchat ./cmd/openchat)');
-  process.exit(2);
-}
-mkdirSync(OUT, { recursive: true });
 mkdirSync(SHOTS, { recursive: true });
-const dataDir = mkdtempSync(join(tmpdir(), 'openchat-e2e-a11y-'));
-const log = createWriteStream(join(OUT, 'server-a11y.log'));
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
 let server = null;
-const results = [];
-const step = stepper(results);
-const browser = await launch();
-const problems = [];
 // Fixed names (each run has a fresh data directory), so the screenshots change only when the screens do.
 const ada = { username: 'ada', display: 'Ada Lovelace', email: 'ada@example.org', password: 'correct horse battery' };
 const bob = { username: 'bob', display: 'Bob Stone', email: 'bob@example.org', password: 'staple battery horse' };
@@ -281,13 +267,7 @@ try {
 } catch {
   exitCode = 1;
 } finally {
-  await browser.close().catch(() => {});
-  await stopServer(server).catch(() => {});
-  log.end();
-  if (exitCode === 0) rmSync(dataDir, { recursive: true, force: true });
-  const passed = results.filter((r) => r.ok).length;
-  console.log(`\ne2e a11y: ${passed} passed, ${results.length - passed} failed`);
-  process.exit(exitCode);
+  await finish(S, server, exitCode);
 }
 
 async function roomId(p) {

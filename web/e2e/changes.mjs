@@ -5,31 +5,14 @@
 // (bodies, "(edited)" marks, tombstones, reaction chips and counts, reply
 // counts) matches Bob's exactly within a few seconds. Markdown renders bold
 // and code, and a <script> stays text.
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort, joinFromDirectory, launch, newUser, signUpUI, sleep, startServer, stepper, stopServer } from './lib.mjs';
+import { finish, joinFromDirectory, newUser, signUpUI, sleep, startServer, suite } from './lib.mjs';
 
-const BIN = process.env.OPENCHAT_BIN;
-const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-results');
+const S = await suite('changes');
+const { bin: BIN, dataDir, log, port, base, results, step, browser, problems } = S;
 const STEP_TIMEOUT_MS = 15_000;
 const MATCH_MS = 5_000; // "within a few seconds" of coming back online
 
-if (!BIN || !existsSync(BIN)) {
-  console.error('set OPENCHAT_BIN to a built openchat binary (go build -o bin/openchat ./cmd/openchat)');
-  process.exit(2);
-}
-mkdirSync(OUT, { recursive: true });
-const dataDir = mkdtempSync(join(tmpdir(), 'openchat-e2e-changes-'));
-const log = createWriteStream(join(OUT, 'server-changes.log'));
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
 let server = null;
-const results = [];
-const step = stepper(results);
-const browser = await launch();
-const problems = [];
 const suffix = Date.now().toString(36).slice(-5);
 const ada = { username: 'ada_' + suffix, display: 'Ada Lovelace', email: `ada_${suffix}@example.org`, password: 'lantern orbit velvet' };
 const bob = { username: 'bob_' + suffix, display: 'Bob Builder', email: `bob_${suffix}@example.org`, password: 'copper meadow tiger' };
@@ -218,12 +201,5 @@ try {
 } catch {
   exitCode = 1;
 } finally {
-  await browser.close().catch(() => {});
-  await stopServer(server).catch(() => {});
-  log.end();
-  if (exitCode === 0) rmSync(dataDir, { recursive: true, force: true });
-  else console.log('data dir kept for inspection: ' + dataDir);
-  const passed = results.filter((r) => r.ok).length;
-  console.log(`\ne2e changes: ${passed} passed, ${results.length - passed} failed`);
-  process.exit(exitCode);
+  await finish(S, server, exitCode);
 }

@@ -3,32 +3,15 @@
 // shows a banner at once, at phone width too; a message written offline
 // waits with a discard choice and is sent exactly once when the network
 // returns; a server that goes away shows a countdown with "Retry now".
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort, launch, newUser, signUpUI, startServer, stepper, stopServer } from './lib.mjs';
+import { finish, newUser, signUpUI, startServer, stopServer, suite } from './lib.mjs';
 
-const BIN = process.env.OPENCHAT_BIN;
-const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-results');
+const S = await suite('connection');
+const { bin: BIN, dataDir, log, port, base, results, step, browser, problems } = S;
 const STEP_TIMEOUT_MS = 15_000;
 const BANNER_MS = 2_000; // the issue's bound for showing the offline banner
 
-if (!BIN || !existsSync(BIN)) {
-  console.error('set OPENCHAT_BIN to a built openchat binary (go build -o bin/openchat ./cmd/openchat)');
-  process.exit(2);
-}
-mkdirSync(OUT, { recursive: true });
-const dataDir = mkdtempSync(join(tmpdir(), 'openchat-e2e-conn-'));
-const log = createWriteStream(join(OUT, 'server-connection.log'));
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
 const start = () => startServer({ bin: BIN, port, dataDir, log });
 let server = null;
-const results = [];
-const step = stepper(results);
-const browser = await launch();
-const problems = [];
 const suffix = Date.now().toString(36).slice(-5);
 const cy = { username: 'cy_' + suffix, display: 'Cy Offline', email: `cy_${suffix}@example.org`, password: 'lantern orbit velvet' };
 const roomName = 'lines-' + suffix;
@@ -132,12 +115,5 @@ try {
 } catch {
   exitCode = 1;
 } finally {
-  await browser.close().catch(() => {});
-  await stopServer(server).catch(() => {});
-  log.end();
-  if (exitCode === 0) rmSync(dataDir, { recursive: true, force: true });
-  else console.log('data dir kept for inspection: ' + dataDir);
-  const passed = results.filter((r) => r.ok).length;
-  console.log(`\ne2e connection: ${passed} passed, ${results.length - passed} failed`);
-  process.exit(exitCode);
+  await finish(S, server, exitCode);
 }

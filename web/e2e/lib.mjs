@@ -1,6 +1,10 @@
 // Helpers shared by the end-to-end scripts.
 import { spawn } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -111,4 +115,47 @@ export async function openDrawerIfPhone(page) {
   if (page.viewportSize().width > 760 || (await page.locator('.drawer-open').count())) return;
   await page.getByRole('button', { name: 'Open room list' }).click();
   await page.locator('.drawer-open').waitFor();
+}
+
+/** OUT is where the suites write server logs and other results. */
+export const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-results');
+
+/**
+ * suite prepares one end-to-end file: the server binary (OPENCHAT_BIN, or
+ * exit 2), a fresh data directory, a server log, a free port, a browser and
+ * the step list. finish undoes it.
+ */
+export async function suite(name) {
+  const bin = process.env.OPENCHAT_BIN;
+  if (!bin || !existsSync(bin)) {
+    console.error('set OPENCHAT_BIN to a built openchat binary (go build -o bin/openchat ./cmd/openchat)');
+    process.exit(2);
+  }
+  mkdirSync(OUT, { recursive: true });
+  const port = await freePort();
+  const results = [];
+  return {
+    name,
+    bin,
+    dataDir: mkdtempSync(join(tmpdir(), `openchat-e2e-${name}-`)),
+    log: createWriteStream(join(OUT, `server-${name}.log`)),
+    port,
+    base: `http://127.0.0.1:${port}`,
+    results,
+    step: stepper(results),
+    browser: await launch(),
+    problems: [],
+  };
+}
+
+/** finish closes the browser and the server, keeps the data of a failed run, prints the tally and exits. */
+export async function finish(s, server, exitCode) {
+  await s.browser.close().catch(() => {});
+  await stopServer(server).catch(() => {});
+  s.log.end();
+  if (exitCode === 0) rmSync(s.dataDir, { recursive: true, force: true });
+  else console.log('data dir kept for inspection: ' + s.dataDir);
+  const passed = s.results.filter((r) => r.ok).length;
+  console.log(`\ne2e ${s.name}: ${passed} passed, ${s.results.length - passed} failed`);
+  process.exit(exitCode);
 }

@@ -3,28 +3,11 @@
 // Settings; while the page is hidden a mention and a direct message raise
 // desktop notifications, a plain message and a muted room do not; the tab
 // title counts unread messages.
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort, launch, newUser, signUpUI, sleep, startServer, stepper, stopServer } from './lib.mjs';
+import { finish, newUser, signUpUI, sleep, startServer, suite } from './lib.mjs';
 
-const BIN = process.env.OPENCHAT_BIN;
-const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-results');
-if (!BIN || !existsSync(BIN)) {
-  console.error('set OPENCHAT_BIN to a built openchat binary (go build -o bin/openchat ./cmd/openchat)');
-  process.exit(2);
-}
-mkdirSync(OUT, { recursive: true });
-const dataDir = mkdtempSync(join(tmpdir(), 'openchat-e2e-notify-'));
-const log = createWriteStream(join(OUT, 'server-notify.log'));
-const port = await freePort();
-const base = `http://127.0.0.1:${port}`;
+const S = await suite('notify');
+const { bin: BIN, dataDir, log, port, base, results, step, browser, problems } = S;
 let server = null;
-const results = [];
-const step = stepper(results);
-const browser = await launch();
-const problems = [];
 const ada = { username: 'ada', display: 'Ada Lovelace', email: 'ada@example.org', password: 'correct horse battery' };
 const bob = { username: 'bob', display: 'Bob Stone', email: 'bob@example.org', password: 'staple battery horse' };
 const user = () => newUser(browser, { viewport: { width: 1280, height: 800 }, timeoutMs: 15_000, problems });
@@ -124,11 +107,5 @@ try {
 } catch {
   exitCode = 1;
 } finally {
-  await browser.close().catch(() => {});
-  await stopServer(server).catch(() => {});
-  log.end();
-  if (exitCode === 0) rmSync(dataDir, { recursive: true, force: true });
-  const passed = results.filter((r) => r.ok).length;
-  console.log(`\ne2e notify: ${passed} passed, ${results.length - passed} failed`);
-  process.exit(exitCode);
+  await finish(S, server, exitCode);
 }
