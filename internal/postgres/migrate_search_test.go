@@ -2,53 +2,20 @@ package postgres_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/open-chat/openchat/internal/chat"
 	"github.com/open-chat/openchat/internal/postgres"
-	"github.com/open-chat/openchat/internal/postgres/pgtest"
 )
 
 // TestMigrationSearch: 0005 indexes the messages that exist before it,
 // and the index follows later edits and deletes of a message row.
 func TestMigrationSearch(t *testing.T) {
 	ctx := context.Background()
-	url := pgtest.NewDatabase(t)
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := conn.Exec(ctx, q, args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	exec(`CREATE TABLE schema_migrations (version bigint PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`)
-	files, _ := filepath.Glob("migrations/*.sql")
-	sort.Strings(files)
-	for _, f := range files {
-		v, _ := strconv.Atoi(strings.SplitN(filepath.Base(f), "_", 2)[0])
-		if v >= 5 {
-			break
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		exec(string(b))
-		exec(`INSERT INTO schema_migrations (version) VALUES ($1)`, v)
-	}
+	url, exec := oldDatabase(t, 5)
 	at := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	exec(`INSERT INTO users (id, username, display_name, email, password_hash, created_at) VALUES ('u1', 'ada', 'Ada', 'ada@example.org', 'x', $1)`, at)
 	exec(`INSERT INTO rooms (id, name, name_key, created_by, created_at, last_seq) VALUES ('r1', 'general', 'general', 'u1', $1, 3)`, at)

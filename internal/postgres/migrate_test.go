@@ -22,33 +22,7 @@ import (
 // time.
 func TestMigrationAccounts(t *testing.T) {
 	ctx := context.Background()
-	url := pgtest.NewDatabase(t)
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := conn.Exec(ctx, q, args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	exec(`CREATE TABLE schema_migrations (version bigint PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`)
-	files, _ := filepath.Glob("migrations/*.sql")
-	sort.Strings(files)
-	for _, f := range files {
-		v, _ := strconv.Atoi(strings.SplitN(filepath.Base(f), "_", 2)[0])
-		if v >= 3 {
-			break
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		exec(string(b))
-		exec(`INSERT INTO schema_migrations (version) VALUES ($1)`, v)
-	}
+	url, exec := oldDatabase(t, 3)
 	base := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	for _, u := range []struct {
 		id, name, email string
@@ -60,7 +34,6 @@ func TestMigrationAccounts(t *testing.T) {
 			u.id, u.name, u.email, base.Add(time.Duration(u.age)*time.Hour))
 	}
 	exec(`INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ('h', 'u1', $1, $2)`, base, base.Add(time.Hour))
-	conn.Close(ctx)
 
 	s, err := postgres.Open(ctx, url, nil)
 	if err != nil {
@@ -78,4 +51,41 @@ func TestMigrationAccounts(t *testing.T) {
 	if err != nil || sess.ID == "" || !sess.LastSeenAt.Equal(base) {
 		t.Fatalf("session after migration = %+v, %v", sess, err)
 	}
+}
+
+// oldDatabase is a database migrated up to, not including, version before,
+// and a function that runs SQL on it (closed at the test's end): a
+// migration's test fills it with data of the older schema, then opens it
+// as a store, which applies the rest.
+func oldDatabase(t *testing.T, before int) (url string, exec func(q string, args ...any)) {
+	t.Helper()
+	ctx := context.Background()
+	url = pgtest.NewDatabase(t)
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close(ctx) })
+	exec = func(q string, args ...any) {
+		t.Helper()
+		if _, err := conn.Exec(ctx, q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	exec(`CREATE TABLE schema_migrations (version bigint PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`)
+	files, _ := filepath.Glob("migrations/*.sql")
+	sort.Strings(files)
+	for _, f := range files {
+		v, _ := strconv.Atoi(strings.SplitN(filepath.Base(f), "_", 2)[0])
+		if v >= before {
+			break
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exec(string(b))
+		exec(`INSERT INTO schema_migrations (version) VALUES ($1)`, v)
+	}
+	return url, exec
 }

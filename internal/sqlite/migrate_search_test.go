@@ -3,12 +3,9 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
-	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/open-chat/openchat/internal/chat"
@@ -19,33 +16,7 @@ import (
 // and the index follows later edits and deletes of a message row.
 func TestMigrationSearch(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "openchat.db")
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := db.ExecContext(ctx, q, args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`)
-	files, _ := filepath.Glob("migrations/*.sql")
-	sort.Strings(files)
-	for _, f := range files {
-		v, _ := strconv.Atoi(strings.SplitN(filepath.Base(f), "_", 2)[0])
-		if v >= 5 {
-			break
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		exec(string(b))
-		exec(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)`, v)
-	}
+	path, exec := oldDatabase(t, 5)
 	exec(`INSERT INTO users (id, username, display_name, email, password_hash, created_at) VALUES ('u1', 'ada', 'Ada', 'ada@example.org', 'x', 1)`)
 	exec(`INSERT INTO rooms (id, name, name_key, created_by, created_at, last_seq) VALUES ('r1', 'general', 'general', 'u1', 1, 3)`)
 	for i, body := range []string{"Una canción vieja", "another song", "la cancion nueva"} {

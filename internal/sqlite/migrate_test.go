@@ -20,33 +20,7 @@ import (
 // time.
 func TestMigrationAccounts(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "openchat.db")
-	db, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	exec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := db.ExecContext(ctx, q, args...); err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-	}
-	exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`)
-	files, _ := filepath.Glob("migrations/*.sql")
-	sort.Strings(files)
-	for _, f := range files {
-		v, _ := strconv.Atoi(strings.SplitN(filepath.Base(f), "_", 2)[0])
-		if v >= 3 {
-			break
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		exec(string(b))
-		exec(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)`, v)
-	}
+	path, exec := oldDatabase(t, 3)
 	for _, u := range []struct{ id, name, email string }{
 		{"u2", "second", "Ada@Example.org"}, {"u1", "first", "ada@example.org"}, {"u3", "third", "ADA@example.org"}, {"u4", "bob", "bob@example.org"},
 	} {
@@ -54,7 +28,6 @@ func TestMigrationAccounts(t *testing.T) {
 			u.id, u.name, u.name, u.email, map[string]int{"u1": 1, "u2": 2, "u3": 2, "u4": 3}[u.id])
 	}
 	exec(`INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ('h', 'u1', 5, 99999999999999)`)
-	db.Close()
 
 	s, err := sqlite.Open(ctx, path, nil)
 	if err != nil {
@@ -72,4 +45,41 @@ func TestMigrationAccounts(t *testing.T) {
 	if err != nil || sess.ID == "" || sess.LastSeenAt.UnixMilli() != 5 {
 		t.Fatalf("session after migration = %+v, %v", sess, err)
 	}
+}
+
+// oldDatabase is a database file migrated up to, not including, version
+// before, and a function that runs SQL on it (closed at the test's end):
+// a migration's test fills it with data of the older schema, then opens it
+// as a store, which applies the rest.
+func oldDatabase(t *testing.T, before int) (path string, exec func(q string, args ...any)) {
+	t.Helper()
+	ctx := context.Background()
+	path = filepath.Join(t.TempDir(), "openchat.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	exec = func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.ExecContext(ctx, q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`)
+	files, _ := filepath.Glob("migrations/*.sql")
+	sort.Strings(files)
+	for _, f := range files {
+		v, _ := strconv.Atoi(strings.SplitN(filepath.Base(f), "_", 2)[0])
+		if v >= before {
+			break
+		}
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exec(string(b))
+		exec(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)`, v)
+	}
+	return path, exec
 }
