@@ -240,10 +240,13 @@ func (s *Service) latest(ctx context.Context, roomID string, limit int) ([]Messa
 }
 
 // CatchUp returns the messages of a room with seq > after, for a client
-// that reconnects (authorized with CanRead), plus the room's last seq. When more than CatchUpMax were
-// missed it returns only the newest CatchUpMax and truncated=true; the
-// client pages the rest over HTTP. Error: ENOTFOUND.
-func (s *Service) CatchUp(ctx context.Context, roomID string, after int64) (msgs []Message, lastSeq int64, truncated bool, err error) {
+// that reconnects (authorized with CanRead), plus the room's last seq. The
+// answer reaches at least seq atLeast (a head the caller read from the
+// store; 0 for none): a cache that does not (a write-through that failed or
+// has not landed yet) is not used. When more than CatchUpMax were missed it
+// returns only the newest CatchUpMax and truncated=true; the client pages
+// the rest over HTTP. Error: ENOTFOUND.
+func (s *Service) CatchUp(ctx context.Context, roomID string, after, atLeast int64) (msgs []Message, lastSeq int64, truncated bool, err error) {
 	if after < 0 {
 		return nil, 0, false, Invalid("after_seq", "must be a positive seq number")
 	}
@@ -255,7 +258,7 @@ func (s *Service) CatchUp(ctx context.Context, roomID string, after int64) (msgs
 		switch {
 		case err != nil:
 			s.metrics.Cache(CacheMessages, CacheFallback)
-		case ok && len(cached) <= s.cfg.CatchUpMax:
+		case ok && len(cached) <= s.cfg.CatchUpMax && lastSeqOf(cached, after) >= atLeast:
 			s.metrics.Cache(CacheMessages, CacheHit)
 			return nonNil(cached), lastSeqOf(cached, after), false, nil
 		default:
@@ -266,7 +269,7 @@ func (s *Service) CatchUp(ctx context.Context, roomID string, after int64) (msgs
 	if err != nil {
 		return nil, 0, false, err
 	}
-	last := lastSeqOf(latest, 0)
+	last := max(lastSeqOf(latest, 0), atLeast)
 	if last <= after {
 		return []Message{}, last, false, nil
 	}

@@ -233,19 +233,24 @@ func TestCatchUp(t *testing.T) {
 		name     string
 		store    bool // the room is off the cache
 		race     bool // a fourth message commits during the catch-up
+		lag      bool // a fourth message committed but not in the cache (its write-through has not landed)
 		after    int64
+		atLeast  int64
 		wantSeqs string
 		wantLast int64
 	}{
-		{"cache, from the start", false, false, 0, "[1 2 3]", 3},
-		{"cache, after 1", false, false, 1, "[2 3]", 3},
-		{"cache, up to date", false, false, 3, "[]", 3},
-		{"store, from the start", true, false, 0, "[1 2 3]", 3},
-		{"store, after 2", true, false, 2, "[3]", 3},
-		{"store, up to date", true, false, 3, "[]", 3},
+		{"cache, from the start", false, false, false, 0, 0, "[1 2 3]", 3},
+		{"cache, after 1", false, false, false, 1, 0, "[2 3]", 3},
+		{"cache, up to date", false, false, false, 3, 0, "[]", 3},
+		{"store, from the start", true, false, false, 0, 0, "[1 2 3]", 3},
+		{"store, after 2", true, false, false, 2, 0, "[3]", 3},
+		{"store, up to date", true, false, false, 3, 0, "[]", 3},
 		// The oldest messages, not the newest page: the fourth comes live.
-		{"store, from the start, racing a post", true, true, 0, "[1 2 3]", 3},
-		{"store, after 1, racing a post", true, true, 1, "[2 3]", 3},
+		{"store, from the start, racing a post", true, true, false, 0, 0, "[1 2 3]", 3},
+		{"store, after 1, racing a post", true, true, false, 1, 0, "[2 3]", 3},
+		// A cache short of the head the caller read is not used.
+		{"cache lagging, no head", false, false, true, 2, 0, "[3]", 3},
+		{"cache lagging, head 4", false, false, true, 2, 4, "[3 4]", 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -264,7 +269,15 @@ func TestCatchUp(t *testing.T) {
 			if tt.race {
 				rs.arm(func() { post("four") })
 			}
-			msgs, last, truncated, err := e.svc.CatchUp(ctx, e.room.ID, tt.after)
+			if tt.lag { // the cache holds 1…3, then a fourth is appended past the service: no write-through
+				if _, err := e.svc.RoomMessages(ctx, e.room.ID, chat.MessageQuery{}); err != nil {
+					t.Fatal(err)
+				}
+				if _, _, err := e.store.AppendMessage(ctx, chat.NewMessage{ID: chat.NewID(), RoomID: e.room.ID, Author: e.user.Ref(), Body: "four"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			msgs, last, truncated, err := e.svc.CatchUp(ctx, e.room.ID, tt.after, tt.atLeast)
 			if err != nil {
 				t.Fatal(err)
 			}

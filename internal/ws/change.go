@@ -143,7 +143,7 @@ type replayed struct {
 // client reloads the latest page); with after_seq, the messages since, by
 // seq, and live changes from the room's head at that moment (read first:
 // a message committed later comes live, one committed earlier is in the
-// replay, which is completed from the store when a cache does not reach
+// replay, which CatchUp reads from the store when a cache does not reach
 // the head; an edit committed just before may arrive in its earlier form,
 // which after_change does not allow); with neither, nothing.
 func (s *Server) replay(ctx context.Context, f clientFrame) (replayed, error) {
@@ -169,23 +169,9 @@ func (s *Server) replay(ctx context.Context, f clientFrame) (replayed, error) {
 		}
 		return rp, nil
 	case f.AfterSeq != nil:
-		msgs, last, truncated, err := s.svc.CatchUp(ctx, f.RoomID, *f.AfterSeq)
+		msgs, last, truncated, err := s.svc.CatchUp(ctx, f.RoomID, *f.AfterSeq, head.LastSeq)
 		if err != nil {
 			return rp, err
-		}
-		if end := max(*f.AfterSeq, lastSeqIn(msgs)); end < head.LastSeq {
-			// A cache that does not reach the head (a write-through that
-			// failed or has not landed): the rest from the store, within
-			// the replay bound.
-			from, bound := end, int64(s.svc.Config().CatchUpMax)
-			if head.LastSeq-end > bound {
-				from, msgs, truncated = head.LastSeq-bound, nil, true
-			}
-			more, err := s.messagesBetween(ctx, f.RoomID, from, head.LastSeq)
-			if err != nil {
-				return rp, err
-			}
-			msgs = append(msgs, more...)
 		}
 		rp.lastSeq, rp.truncated, rp.seqs = max(last, head.LastSeq), truncated, *f.AfterSeq
 		for i := range msgs {
@@ -198,30 +184,4 @@ func (s *Server) replay(ctx context.Context, f clientFrame) (replayed, error) {
 	default:
 		return rp, nil
 	}
-}
-
-func lastSeqIn(msgs []chat.Message) int64 {
-	if len(msgs) == 0 {
-		return 0
-	}
-	return msgs[len(msgs)-1].Seq
-}
-
-// messagesBetween reads the messages with after < seq <= upto, a page at
-// a time (at most CatchUpMax: callers bound the range).
-func (s *Server) messagesBetween(ctx context.Context, roomID string, after, upto int64) ([]chat.Message, error) {
-	var out []chat.Message
-	for after < upto {
-		n := min(int64(chat.PageMaxLimit), upto-after)
-		page, err := s.svc.RoomMessages(ctx, roomID, chat.AfterQuery(after, int(n)))
-		if err != nil {
-			return nil, err
-		}
-		if len(page.Messages) == 0 {
-			break
-		}
-		out = append(out, page.Messages...)
-		after = lastSeqIn(page.Messages)
-	}
-	return out, nil
 }
