@@ -1,8 +1,10 @@
 // Reading a busy room in headless Chromium against a real server
 // (`OPENCHAT_BIN=… node e2e/reading.mjs`): unread messages are counted on
-// the tab icon as well as in the title; a room opened with its first unread
-// out of view offers "Jump to the first unread message", by keyboard; the
-// composer's counter is on screen at desktop and phone sizes.
+// the tab icon as well as in the title; a room opens at its first unread,
+// and scrolled past it offers "Jump to the first unread message", by keyboard; the
+// composer's counter is on screen at desktop and phone sizes. (A first
+// unread in a page not loaded yet is covered by src/lib/unread.test.ts: the
+// list loads older pages until the line shows, so it rarely lasts.)
 import { axeCheck, createRoomUI, finish, inViewport, newUser, signUpUI, startServer, suite } from './lib.mjs';
 
 const S = await suite('reading');
@@ -57,34 +59,40 @@ try {
 
   const bar = page.getByRole('region', { name: 'New messages above' });
   const jump = bar.getByRole('button', { name: 'Jump to the first unread message' });
-  await step('opening the room: the icon is restored; the first unread is not loaded, so the bar offers the jump', async () => {
+  /** firstUnreadInView: (in the page) the first unread message is wholly inside the message list. */
+  const firstUnreadInView = () => {
+    const el = document.getElementById('seq-1');
+    const list = document.querySelector('.messages');
+    if (!el || !list) return false;
+    const [a, b] = [el.getBoundingClientRect(), list.getBoundingClientRect()];
+    return a.top >= b.top && a.bottom <= b.bottom;
+  };
+  const toBottom = () => page.locator('.messages').evaluate((el) => (el.scrollTop = el.scrollHeight));
+
+  await step('opening the room: the icon is restored; older pages load and the view starts at the "New messages" line', async () => {
     await page.locator('.room-link', { hasText: 'reading' }).click();
     await page.getByRole('heading', { name: 'reading' }).waitFor();
     await page.waitForFunction(() => document.querySelector('link[rel="icon"]').getAttribute('href') === '/favicon.svg');
-    await bar.waitFor();
-    await axeCheck(page, 'unread-bar', failures);
-  });
-
-  await step('the jump works from the keyboard and lands on the first unread message', async () => {
-    await jump.focus();
-    await page.keyboard.press('Enter');
-    const first = page.locator('#seq-1');
-    await first.waitFor();
-    await page.waitForFunction(() => {
-      const el = document.getElementById('seq-1');
-      const list = document.querySelector('.messages');
-      if (!el || !list) return false;
-      const [a, b] = [el.getBoundingClientRect(), list.getBoundingClientRect()];
-      return a.top >= b.top && a.bottom <= b.bottom;
-    });
-    if (!(await first.innerText()).includes('Backlog 1')) throw new Error('landed on ' + (await first.innerText()));
+    await page.getByText('This is the beginning of the room.').waitFor();
+    await page.waitForFunction(firstUnreadInView);
     const line = await page.locator('.unread-divider').evaluate((el) => el.nextElementSibling?.textContent ?? '');
     if (!line.includes('Backlog 1')) throw new Error('the "New messages" line is not before the first unread: ' + line);
-    await bar.waitFor({ state: 'detached' });
+    if (await bar.count()) throw new Error('the bar shows while the first unread is in view');
   });
 
-  await step('scrolled past the line, the bar comes back; Escape hides it', async () => {
-    await page.locator('.messages').evaluate((el) => (el.scrollTop = el.scrollHeight));
+  await step('scrolled past the line, the bar offers the jump; by keyboard it lands on the first unread', async () => {
+    await toBottom();
+    await bar.waitFor();
+    await axeCheck(page, 'unread-bar', failures);
+    await jump.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(firstUnreadInView);
+    await bar.waitFor({ state: 'detached' });
+    if ((await page.evaluate(() => document.activeElement?.className)) !== 'messages') throw new Error('focus did not move to the message list');
+  });
+
+  await step('Escape hides the bar', async () => {
+    await toBottom();
     await bar.waitFor();
     await jump.focus();
     await page.keyboard.press('Escape');
