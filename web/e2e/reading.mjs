@@ -97,6 +97,7 @@ try {
     await jump.focus();
     await page.keyboard.press('Escape');
     await bar.waitFor({ state: 'detached' });
+    if ((await page.evaluate(() => document.activeElement?.className)) !== 'messages') throw new Error('focus did not move to the message list');
   });
 
   await step('the counter is always on screen: 1366×800 and 390×844, empty and over the limit', async () => {

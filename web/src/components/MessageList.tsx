@@ -162,6 +162,12 @@ export function MessageList({ roomId, data, seq }: { roomId: string; data: RoomD
     measureUnread();
   };
 
+  // The bar goes; focus on it would fall to the page: it moves to the list.
+  const dismissUnread = () => {
+    setUnreadDismissed(true);
+    scroller.current?.focus({ preventScroll: true });
+  };
+
   const jump = () => {
     const el = scroller.current;
     if (el) el.scrollTop = el.scrollHeight;
@@ -172,7 +178,7 @@ export function MessageList({ roomId, data, seq }: { roomId: string; data: RoomD
 
   return (
     <div className="messages-wrap">
-      {unreadAbove && !unreadDismissed && <UnreadBar onJump={jumpToUnread} onDismiss={() => setUnreadDismissed(true)} />}
+      {unreadAbove && !unreadDismissed && <UnreadBar onJump={jumpToUnread} onDismiss={dismissUnread} />}
       <div className="messages" ref={scroller} onScroll={onScroll} role="log" aria-label={t.messages} aria-live="off" tabIndex={0}>
         <div className="history-edge">
           {data.loadingOlder ? (

@@ -11,32 +11,32 @@ export const AVATAR_TEXT = { light: '#ffffff', dark: '#ffffff' } as const;
 
 /** The palette (set through the style property, which the CSP allows: it is not an inline style attribute). */
 export const AVATAR_PALETTE = [
-  // 16 hues 22.5° apart, as light as the contrast allows
-  '#d23f3f', // red
-  '#b45e2a', // orange
-  '#8c7221', // ochre
-  '#6e7a1d', // olive
-  '#50821f', // leaf
-  '#2c861f', // green
-  '#1f8639', // emerald
-  '#1f845e', // jade
-  '#1e8080', // teal
-  '#287aab', // blue
-  '#4b6ed5', // cornflower
-  '#6a5ad8', // indigo
-  '#9554d7', // violet
-  '#bc35d0', // purple
-  '#cc30a5', // magenta
-  '#d03972', // rose
-  // 8 deep shades between them
-  '#814031', // brick
-  '#585421', // moss
-  '#355c23', // forest
-  '#235d3c', // pine
-  '#265a65', // petrol
-  '#3b419a', // navy
-  '#72368e', // plum
-  '#883363', // wine
+  // Picked greedily, each as far as possible (CIE ΔE*76) from those before it, among hues
+  // every 5° at three saturations and three depths that carry white at 4.5:1 or better.
+  '#c41c1c',
+  '#2a2ae1',
+  '#138813',
+  '#197cad',
+  '#d61f99',
+  '#5a451a',
+  '#6c345a',
+  '#7664d2',
+  '#26836c',
+  '#c023e0',
+  '#c94667',
+  '#ab6218',
+  '#727b12',
+  '#7a1384',
+  '#0c5312',
+  '#294d55',
+  '#7e2c25',
+  '#14468d',
+  '#ad549e',
+  '#5518a9',
+  '#9e684c',
+  '#275035',
+  '#aa49ca',
+  '#88134e',
 ] as const;
 
 /** FNV-1a: ids that share a prefix (UUIDv7 carry the time first) still spread. */
