@@ -5,19 +5,16 @@
 // any serious or critical violation. It prints the result per screen and
 // saves screenshots of the main screens at 1366×800 and 390×844 in both
 // schemes to docs/screenshots/.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { finish, newUser, signUpUI, sleep, startServer, suite } from './lib.mjs';
+import { axeCheck, finish, newUser, sendUI as send, signUpUI, sleep, startServer, suite } from './lib.mjs';
 
 const S = await suite('a11y');
 const { bin: BIN, dataDir, log, port, base, results, step, browser, problems } = S;
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SHOTS = join(HERE, '..', '..', 'docs', 'screenshots');
 const STEP_TIMEOUT_MS = 15_000;
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const SCHEMES = ['light', 'dark'];
 const SIZES = { desktop: { width: 1366, height: 800 }, phone: { width: 390, height: 844 } };
 /** Screens photographed for docs/screenshots (all screens are checked by axe). */
 const PHOTOGRAPHED = new Set(['sign-in', 'room', 'settings']);
@@ -30,33 +27,9 @@ const bob = { username: 'bob', display: 'Bob Stone', email: 'bob@example.org', p
 const roomName = 'general';
 const failures = [];
 
-/**
- * axe injects axe-core through the DevTools protocol (page.evaluate is not
- * bound by the page's CSP, which forbids inline scripts: the server's
- * policy stays as it is) and returns the serious and critical violations.
- */
-async function axe(page) {
-  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const r = await window.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ') + (n.failureSummary ? ' — ' + n.failureSummary.split('\n').slice(1, 2).join('') : '')) }));
-  });
-}
-
 /** check runs axe on the screen in each scheme, prints the result and photographs it when asked. */
 async function check(page, name) {
-  for (const scheme of SCHEMES) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await page.waitForTimeout(150); // transitions settle
-    const vs = await axe(page);
-    const bad = vs.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    const minor = vs.length - bad.length;
-    console.log(`     axe ${name.padEnd(9)} ${scheme.padEnd(5)}: ${bad.length ? 'FAIL ' + bad.length : 'ok'} serious/critical, ${minor} minor`);
-    for (const v of vs) console.log(`       ${v.impact} ${v.id}: ${v.help}\n         ${v.nodes.join('\n         ')}`);
-    for (const v of bad) failures.push(`${name} ${scheme}: ${v.id}`);
-    if (PHOTOGRAPHED.has(name)) await photograph(page, name, scheme);
-  }
-  await page.emulateMedia({ colorScheme: 'light' });
+  await axeCheck(page, name, failures, PHOTOGRAPHED.has(name) ? (scheme) => photograph(page, name, scheme) : undefined);
 }
 
 async function photograph(page, name, scheme) {
@@ -67,13 +40,6 @@ async function photograph(page, name, scheme) {
     await page.screenshot({ path: join(SHOTS, `${name}-${size}-${scheme}.png`) });
   }
   await page.setViewportSize(was);
-}
-
-async function send(page, label, text) {
-  const box = page.getByLabel('Message ' + label);
-  await box.fill(text);
-  await box.press('Enter');
-  await page.locator('.msg:not(.pending)', { hasText: text }).waitFor();
 }
 
 let exitCode = 1;
@@ -152,10 +118,7 @@ try {
     }
     await page.getByLabel('Message #' + roomName).fill('');
     const box = page.getByLabel('Message #' + roomName);
-    await box.fill('x'.repeat(4001));
-    const counter = page.getByText('4001 / 4000 characters');
-    const cb = await counter.boundingBox();
-    if (!cb || cb.y + cb.height > SIZES.desktop.height) throw new Error('the length counter is off screen');
+    await box.fill('x'.repeat(4001)); // the counter itself is checked in reading.mjs
     if (await page.getByRole('button', { name: 'Send message' }).isEnabled()) throw new Error('an over-long message can be sent');
     await box.fill('');
     await page.getByRole('link', { name: 'Browse rooms' }).first().click();

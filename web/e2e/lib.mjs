@@ -1,6 +1,7 @@
 // Helpers shared by the end-to-end scripts.
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -108,6 +109,66 @@ export async function newUser(browser, { viewport, colorScheme = 'light', timeou
   });
   page.on('pageerror', (e) => problems.push(String(e)));
   return { ctx, page };
+}
+
+/** createRoomUI creates a public room through the form (the room list must be on screen) and waits for it to open. */
+export async function createRoomUI(page, name) {
+  await page.getByRole('button', { name: 'Create room' }).click();
+  await page.getByLabel('Room name').fill(name);
+  await page.locator('form[aria-label="Create room"]').getByRole('button', { name: 'Create' }).click();
+  await page.getByRole('heading', { name }).waitFor();
+}
+
+/** sendUI sends a message from the composer labelled "Message <label>" and waits until the server stored it. */
+export async function sendUI(page, label, text) {
+  const box = page.getByLabel('Message ' + label);
+  await box.fill(text);
+  await box.press('Enter');
+  await page.locator('.msg:not(.pending)', { hasText: text }).waitFor();
+}
+
+/** inViewport: the element is wholly on screen (not cut off, not in a closed drawer). */
+export async function inViewport(page, locator) {
+  const box = await locator.boundingBox();
+  const vp = page.viewportSize();
+  return !!box && box.width > 0 && box.x >= 0 && box.y >= 0 && box.x + box.width <= vp.width + 1 && box.y + box.height <= vp.height + 1;
+}
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe injects axe-core through the DevTools protocol (page.evaluate is not
+ * bound by the page's CSP, which forbids inline scripts: the server's
+ * policy stays as it is) and returns every violation, with its impact.
+ */
+export async function axe(page) {
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(AXE);
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ') + (n.failureSummary ? ' — ' + n.failureSummary.split('\n').slice(1, 2).join('') : '')) }));
+  });
+}
+
+export const SCHEMES = ['light', 'dark'];
+
+/**
+ * axeCheck runs axe on the screen in light and dark, prints the result,
+ * pushes each serious or critical violation to failures, and calls
+ * each(scheme) while the scheme is shown (to photograph it).
+ */
+export async function axeCheck(page, name, failures, each) {
+  for (const scheme of SCHEMES) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.waitForTimeout(150); // transitions settle
+    const vs = await axe(page);
+    const bad = vs.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    const minor = vs.length - bad.length;
+    console.log(`     axe ${name.padEnd(9)} ${scheme.padEnd(5)}: ${bad.length ? 'FAIL ' + bad.length : 'ok'} serious/critical, ${minor} minor`);
+    for (const v of vs) console.log(`       ${v.impact} ${v.id}: ${v.help}\n         ${v.nodes.join('\n         ')}`);
+    for (const v of bad) failures.push(`${name} ${scheme}: ${v.id}`);
+    if (each) await each(scheme);
+  }
+  await page.emulateMedia({ colorScheme: 'light' });
 }
 
 /** openDrawerIfPhone shows the room list at phone width (at desktop width it is always shown). */

@@ -8,11 +8,14 @@ import { Shell } from '../components/Shell';
 import { StoreContext } from './hooks';
 import { ChatStore } from './store';
 import { locale, onLocale, t } from '../lib/strings';
+import { OfflineCache, type Snapshot } from '../lib/offline';
 
-type Boot = { phase: 'loading' } | { phase: 'signed-out' } | { phase: 'signed-in'; me: User } | { phase: 'error'; message: string };
+/** signed-in with cached: opened without the server, on what this device kept. */
+type Boot = { phase: 'loading' } | { phase: 'signed-out' } | { phase: 'signed-in'; me: User; cached?: Snapshot } | { phase: 'error'; message: string };
 
 export function App({ config }: { config: AppConfig }) {
   const api = useMemo(() => new Api(config, location.origin, localStorage), [config]);
+  const cache = useMemo(() => new OfflineCache(localStorage), []);
   const [boot, setBoot] = useState<Boot>({ phase: 'loading' });
   // A new language re-mounts the screens (not the store) so every string is read again.
   const lang = useSyncExternalStore(onLocale, () => locale);
@@ -21,11 +24,21 @@ export function App({ config }: { config: AppConfig }) {
     let live = true;
     const check = () =>
       api.me().then(
-        (me) => live && setBoot({ phase: 'signed-in', me }),
+        (me) => {
+          if (!live) return;
+          cache.signedIn(me);
+          setBoot({ phase: 'signed-in', me });
+        },
         (e) => {
           if (!live) return;
-          if (e instanceof ApiError && e.status === 401) setBoot({ phase: 'signed-out' });
-          else setBoot({ phase: 'error', message: e instanceof Error ? e.message : String(e) });
+          const cached = cache.load();
+          if (e instanceof ApiError && e.status === 401) {
+            cache.clear();
+            setBoot({ phase: 'signed-out' });
+          } else if (e instanceof ApiError && e.status === 0 && cached) {
+            // No server: open on what this device kept (the banner says offline).
+            setBoot((b) => (b.phase === 'signed-in' ? b : { phase: 'signed-in', me: cached.me, cached }));
+          } else setBoot((b) => (b.phase === 'signed-in' ? b : { phase: 'error', message: e instanceof Error ? e.message : String(e) }));
         },
       );
     void check();
@@ -36,10 +49,16 @@ export function App({ config }: { config: AppConfig }) {
       live = false;
       window.removeEventListener('online', retry);
     };
-  }, [api]);
+  }, [api, cache]);
 
   const store = useMemo(
-    () => (boot.phase === 'signed-in' ? new ChatStore(api, boot.me, () => wsURL(config, location, api.token()), localStorage) : null),
+    () =>
+      boot.phase === 'signed-in'
+        ? new ChatStore(api, boot.me, () => wsURL(config, location, api.token()), localStorage, boot.cached, () => {
+            cache.clear();
+            setBoot({ phase: 'signed-out' });
+          })
+        : null,
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [boot.phase === 'signed-in' ? boot.me.id : null],
   );
@@ -64,7 +83,10 @@ export function App({ config }: { config: AppConfig }) {
       return (
         <>
           <UpdatePrompt />
-          <AuthScreen key={lang} api={api} onSignedIn={(me) => setBoot({ phase: 'signed-in', me })} />
+          <AuthScreen key={lang} api={api} onSignedIn={(me) => {
+              cache.signedIn(me);
+              setBoot({ phase: 'signed-in', me });
+            }} />
         </>
       );
   }
@@ -79,6 +101,7 @@ export function App({ config }: { config: AppConfig }) {
             } catch {
               // Signed out locally anyway.
             }
+            cache.clear();
             setBoot({ phase: 'signed-out' });
           }}
         />

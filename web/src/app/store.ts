@@ -14,6 +14,7 @@ import { ReadReporter } from '../lib/readreport';
 import { asMyRoom, mergeRooms, onMessage, onRead, roomLabel, upsertRoom } from '../lib/rooms';
 import { shouldNotify } from '../lib/notify';
 import { mutedRooms, notifyWanted, setMuted } from '../lib/prefs';
+import { OfflineCache, type Snapshot } from '../lib/offline';
 import { t } from '../lib/strings';
 import { navigate, roomPath } from './router';
 import type { ConnState, Message, MyRoom, PendingMessage, ReactionEvent, Room, User, UserRef } from '../lib/types';
@@ -37,6 +38,8 @@ export interface RoomData {
   loaded: boolean;
   loadingOlder: boolean;
   error?: string;
+  /** Shown from the offline cache: replaced by a fresh page once connected. */
+  cached?: boolean;
 }
 
 export interface State {
@@ -76,22 +79,31 @@ export class ChatStore {
   private readonly reads: ReadReporter;
   private recountTimer = 0;
   private readonly threadBook: ThreadBook;
+  private readonly cache: OfflineCache;
 
+  /**
+   * snapshot: what the offline cache held, when the client opened without
+   * reaching the server. onSignedOut: the server ended this session.
+   */
   constructor(
     readonly api: Api,
     me: User,
     wsUrl: () => string,
     private readonly storage: Storage,
+    snapshot?: Snapshot | null,
+    private readonly onSignedOut?: () => void,
   ) {
+    this.cache = new OfflineCache(storage);
+    const cached = snapshot?.me.id === me.id ? snapshot : null;
     this.state = {
       me,
       conn: 'connecting',
       retryAt: null,
-      rooms: [],
-      roomsLoaded: false,
+      rooms: cached?.rooms ?? [],
+      roomsLoaded: !!cached,
       previews: {},
       gone: null,
-      data: {},
+      data: Object.fromEntries((cached?.pages ?? []).map((p) => [p.roomId, { ...emptyRoom, messages: p.messages, hasOlder: p.hasOlder, loaded: true, cached: true }])),
       presence: {},
       typing: {},
       users: { [me.id]: me },
@@ -121,6 +133,7 @@ export class ChatStore {
         removed: (room) => this.dropRoom(room, t.removedFromRoom),
         read: (room, seq) => this.onReadFrame(room, seq),
         roomAdded: (room) => this.addRoom(room),
+        signedOut: () => this.onSignedOut?.(),
       },
     });
   }
@@ -188,6 +201,7 @@ export class ChatStore {
       for (const r of this.state.rooms) if (!kept.has(r.id) && r.id !== this.state.current) this.client.unsubscribe(r.id);
       for (const r of rooms) this.client.subscribe(r.id);
       this.set({ rooms, roomsLoaded: true, previews: this.withoutPreviews(kept) });
+      this.cache.saveRooms(this.state.me, rooms);
     } catch {
       // Shown by the connection badge; the next refresh retries.
     }
@@ -251,6 +265,7 @@ export class ChatStore {
     const { [id]: _d, ...data } = this.state.data;
     const { [id]: _p, ...previews } = this.state.previews;
     this.reads.forget(id);
+    this.cache.forgetRoom(this.state.me, id);
     this.set({
       rooms: this.state.rooms.filter((r) => r.id !== id),
       data,
@@ -290,6 +305,7 @@ export class ChatStore {
     if (prev !== id) {
       // A public room read without being a member is followed only while open.
       if (prev && !this.room(prev)) this.client.unsubscribe(prev);
+      if (prev) this.keepPage(prev);
       this.set({ current: id, gone: null });
     }
     if (id && this.state.previews[id] && this.state.previews[id] !== 'missing') this.client.subscribe(id);
@@ -303,9 +319,12 @@ export class ChatStore {
       // A reset keeps only what the page covers (a frame applied while the
       // page was on its way may be newer than the page: the later change wins).
       const first = page.messages[0]?.seq ?? Infinity;
-      this.setRoom(id, (d) => ({ ...d, loaded: true, hasOlder: d.loaded && !reset ? d.hasOlder : page.has_more, error: undefined, messages: reset ? d.messages.filter((m) => m.seq >= first) : d.messages }));
+      this.setRoom(id, (d) => ({ ...d, loaded: true, cached: undefined, hasOlder: d.loaded && !reset ? d.hasOlder : page.has_more, error: undefined, messages: reset ? d.messages.filter((m) => m.seq >= first) : d.messages }));
       this.onMessages(id, page.messages, false);
+      this.keepPage(id);
     } catch (e) {
+      // Offline with a cached page: keep showing it; the subscribe on reconnect reloads.
+      if (this.state.data[id]?.cached) return;
       this.setRoom(id, (d) => ({ ...d, error: e instanceof ApiError ? e.message : t.couldNotLoadMessages }));
     }
   }
@@ -430,6 +449,11 @@ export class ChatStore {
     if (r && last > r.last_seq && (!resumed || truncated)) this.recountSoon();
     const d = this.state.data[room];
     if (!d?.loaded) return;
+    if (d.cached) {
+      // What the cache showed may have changed anywhere: start from a fresh page.
+      void this.loadLatest(room, true);
+      return;
+    }
     const newest = d.messages.length ? d.messages[d.messages.length - 1].seq : 0;
     const next = afterSubscribe({ lastSeq: last, truncated, afterSeq: after, afterChange }, newest);
     if (next.kind === 'reset') {
@@ -536,6 +560,12 @@ export class ChatStore {
     } catch {
       // Some browsers allow notifications only from a service worker: none then.
     }
+  }
+
+  /** keepPage saves a room's newest page for opening offline (only rooms of mine, only live data). */
+  private keepPage(id: string) {
+    const d = this.state.data[id];
+    if (d?.loaded && !d.cached && this.room(id)) this.cache.savePage(this.state.me, id, d.messages, d.hasOlder);
   }
 
   private onSendFailed(room: string, clientId: string, msg: string) {

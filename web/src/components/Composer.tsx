@@ -3,6 +3,7 @@ import { useChat, useStore } from '../app/hooks';
 import { applyMention, matchUsers, mentionQueryAt, type MentionQuery } from '../lib/mentions';
 import type { UserRef } from '../lib/types';
 import { Avatar, displayName } from './Avatar';
+import { CharCounter } from './CharCounter';
 import { Send } from './Icons';
 import { BODY_MAX, chars } from '../lib/validate';
 import { t } from '../lib/strings';
@@ -11,7 +12,7 @@ import { t } from '../lib/strings';
 export const TYPING_EVERY_MS = 3_000;
 /** The user search waits this long after the last key. */
 const SEARCH_DEBOUNCE_MS = 120;
-/** The length counter shows from this many characters on. */
+/** From this many characters on, the textarea's description includes the counter. */
 const COUNTER_FROM = 3000;
 
 /** label names the conversation: "#general", or the people of a direct message. */
@@ -184,11 +185,7 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
         aria-invalid={over || undefined}
         autoFocus
       />
-      {count >= COUNTER_FROM && (
-        <span id="composer-counter" className={'counter' + (over ? ' over' : '')} aria-live={over ? 'assertive' : 'off'}>
-          {t.counter(count, BODY_MAX)}
-        </span>
-      )}
+      <CharCounter id="composer-counter" count={count} max={BODY_MAX} />
       <button type="submit" className="send-btn" aria-label={t.sendMessage} disabled={!text.trim() || over}>
         <Send />
       </button>

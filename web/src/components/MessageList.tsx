@@ -8,6 +8,8 @@ import { navigate, roomPath } from '../app/router';
 import { t } from '../lib/strings';
 import { Down } from './Icons';
 import { MessageItem } from './MessageItem';
+import { UnreadBar } from './UnreadBar';
+import { unreadPlace } from '../lib/unread';
 
 /** Older messages load when the view is this close to the top. */
 const LOAD_OLDER_PX = 300;
@@ -31,6 +33,8 @@ export function MessageList({ roomId, data, seq }: { roomId: string; data: RoomD
   if (readUpTo.current === null && mine && data.loaded) readUpTo.current = { seq: mine.last_seq > mine.last_read_seq ? mine.last_read_seq : undefined };
   const unreadFrom = readUpTo.current?.seq;
   const jumped = useRef(false);
+  const [unreadAbove, setUnreadAbove] = useState(false);
+  const [unreadDismissed, setUnreadDismissed] = useState(false);
 
   // Thread-only replies stay in the list (seqs stay contiguous) but show in their thread.
   const items: Item[] = useMemo(() => [...data.messages.filter(inRoom), ...data.pending], [data.messages, data.pending]);
@@ -83,6 +87,16 @@ export function MessageList({ roomId, data, seq }: { roomId: string; data: RoomD
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [lastKey, data.loaded, unreadFrom]);
 
+  // Is the first unread above the view (or in a page not loaded)? Measured after each render of the rows and on scroll.
+  const measureUnread = useCallback(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const line = el.querySelector<HTMLElement>('.unread-divider');
+    const place = unreadPlace({ readUpTo: unreadFrom, firstSeq, hasOlder: data.hasOlder, dividerBottom: line?.getBoundingClientRect().bottom, viewTop: el.getBoundingClientRect().top });
+    setUnreadAbove(place === 'above' || place === 'older');
+  }, [unreadFrom, firstSeq, data.hasOlder]);
+  useLayoutEffect(measureUnread, [measureUnread, rows]);
+
   // A deep link (#seq-N): load older pages until the message is there, then show it.
   useLayoutEffect(() => {
     if (target === undefined || !data.loaded) return;
@@ -129,6 +143,29 @@ export function MessageList({ roomId, data, seq }: { roomId: string; data: RoomD
       }
     }
     if (el.scrollTop < LOAD_OLDER_PX) loadOlder();
+    measureUnread();
+  };
+
+  // To the "New messages" line; a first unread not loaded yet is reached like a deep link.
+  const jumpToUnread = () => {
+    const el = scroller.current;
+    if (!el || unreadFrom === undefined) return;
+    if (data.hasOlder && firstSeq !== undefined && firstSeq > unreadFrom + 1) {
+      setTarget(unreadFrom + 1);
+      return;
+    }
+    const line = el.querySelector<HTMLElement>('.unread-divider');
+    if (!line) return;
+    el.scrollTop += line.getBoundingClientRect().top - el.getBoundingClientRect().top - 8;
+    atBottom.current = false;
+    el.focus({ preventScroll: true }); // the keyboard reads on from there
+    measureUnread();
+  };
+
+  // The bar goes; focus on it would fall to the page: it moves to the list.
+  const dismissUnread = () => {
+    setUnreadDismissed(true);
+    scroller.current?.focus({ preventScroll: true });
   };
 
   const jump = () => {
@@ -141,6 +178,7 @@ export function MessageList({ roomId, data, seq }: { roomId: string; data: RoomD
 
   return (
     <div className="messages-wrap">
+      {unreadAbove && !unreadDismissed && <UnreadBar onJump={jumpToUnread} onDismiss={dismissUnread} />}
       <div className="messages" ref={scroller} onScroll={onScroll} role="log" aria-label={t.messages} aria-live="off" tabIndex={0}>
         <div className="history-edge">
           {data.loadingOlder ? (

@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
 import { useChat } from '../app/hooks';
+import { setFaviconBadge } from '../lib/favicon';
 import { titleWithCount, unreadTotal } from '../lib/notify';
 
-/** TabTitle keeps document.title as "(unread) screen · OpenChat". It renders nothing. */
+/** TabTitle keeps document.title as "(unread) screen · OpenChat" and the count on the tab icon. It renders nothing. */
 export function TabTitle() {
   const rooms = useChat((s) => s.rooms);
   const current = useChat((s) => s.current);
@@ -13,9 +14,14 @@ export function TabTitle() {
     document.addEventListener('visibilitychange', f);
     return () => document.removeEventListener('visibilitychange', f);
   }, []);
-  const title = titleWithCount(base, unreadTotal(rooms, current, visible));
+  const unread = unreadTotal(rooms, current, visible);
+  const title = titleWithCount(base, unread);
   useEffect(() => {
     document.title = title;
   }, [title]);
+  useEffect(() => {
+    void setFaviconBadge(unread);
+  }, [unread]);
+  useEffect(() => () => void setFaviconBadge(0), []);
   return null;
 }

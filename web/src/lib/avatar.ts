@@ -1,21 +1,42 @@
-// Avatar colours: a fixed palette, each dark enough for white initials
-// (contrast ≥ 4.5:1, WCAG AA for small text), picked by a hash of the user
-// id so a person keeps one colour everywhere, on every device.
+// Avatar colours: a fixed palette of 24, each dark enough for the white
+// initials (contrast ≥ 4.5:1, WCAG AA for small text, in both themes: the
+// initials are white in both), picked by a hash of the user id so a person
+// keeps one colour everywhere, on every device. 24 rather than 12 halves
+// the chance that two people share one; no per-screen tie-break re-colours
+// anyone (it would depend on who else is shown, so a person's colour would
+// change between screens and as history loads; the initials and name stay).
+
+/** The initials' colour in each theme (styles.css .avatar). */
+export const AVATAR_TEXT = { light: '#ffffff', dark: '#ffffff' } as const;
 
 /** The palette (set through the style property, which the CSP allows: it is not an inline style attribute). */
 export const AVATAR_PALETTE = [
-  '#cf4033', // red
-  '#a76227', // amber
-  '#84731f', // olive
-  '#47801e', // green
-  '#1f8265', // teal
-  '#2b77b8', // blue
-  '#455dd3', // indigo
-  '#9845d3', // purple
-  '#c02fc6', // magenta
-  '#cc3098', // pink
-  '#8a5a44', // brown
-  '#56677a', // slate
+  // Picked greedily, each as far as possible (CIE ΔE*76) from those before it, among hues
+  // every 5° at three saturations and three depths that carry white at 4.5:1 or better.
+  '#c41c1c',
+  '#2a2ae1',
+  '#138813',
+  '#197cad',
+  '#d61f99',
+  '#5a451a',
+  '#6c345a',
+  '#7664d2',
+  '#26836c',
+  '#c023e0',
+  '#c94667',
+  '#ab6218',
+  '#727b12',
+  '#7a1384',
+  '#0c5312',
+  '#294d55',
+  '#7e2c25',
+  '#14468d',
+  '#ad549e',
+  '#5518a9',
+  '#9e684c',
+  '#275035',
+  '#aa49ca',
+  '#88134e',
 ] as const;
 
 /** FNV-1a: ids that share a prefix (UUIDv7 carry the time first) still spread. */

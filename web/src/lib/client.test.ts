@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { BACKOFF_BASE_MS, BACKOFF_MAX_MS, backoffDelay } from './backoff';
-import { ChatClient, HIDDEN_PING_INTERVAL_MS, PING_INTERVAL_MS, PONG_TIMEOUT_MS, RATE_LIMIT_RETRY_MS, type SocketLike } from './client';
+import { ChatClient, CLOSE_SIGNED_OUT, HIDDEN_PING_INTERVAL_MS, PING_INTERVAL_MS, PONG_TIMEOUT_MS, RATE_LIMIT_RETRY_MS, type SocketLike } from './client';
 import type { Message } from './types';
 
 // A fake clock and fake sockets: the test plays the server.
@@ -53,9 +53,9 @@ class FakeSocket implements SocketLike {
   frame(f: object) {
     this.onmessage?.({ data: JSON.stringify(f) });
   }
-  drop() {
+  drop(code = 1006) {
     this.readyState = 3;
-    this.onclose?.({ code: 1006 });
+    this.onclose?.({ code });
   }
   types() {
     return this.sent.map((f) => f.type);
@@ -110,6 +110,7 @@ describe('ChatClient', () => {
         read: (room, seq) => events.push(`read:${room}:${seq}`),
         roomAdded: (r) => events.push('roomAdded:' + r.id),
         error: (code, _m, ref) => events.push(`error:${code}:${ref}`),
+        signedOut: () => events.push('signedOut'),
       },
     });
   });
@@ -246,6 +247,19 @@ describe('ChatClient', () => {
     expect(sockets[0].closed).toBe(true);
   });
 
+  it('a page shown again during a backoff wait reconnects at once', () => {
+    client.start();
+    last().open();
+    client.setVisible(false);
+    last().drop();
+    clock.advance(0.75 * BACKOFF_BASE_MS);
+    last().drop(); // attempt 1 failed: the next wait is longer
+    expect(sockets).toHaveLength(2);
+    expect(client.retryAt).toBe(clock.now + 0.75 * 2 * BACKOFF_BASE_MS);
+    client.setVisible(true);
+    expect(sockets).toHaveLength(3);
+  });
+
   it('offline drops the socket at once, waits for online, then sends what was queued once', () => {
     client.start();
     last().open();
@@ -283,6 +297,25 @@ describe('ChatClient', () => {
     s.drop(); // the late close event of the abandoned socket
     clock.advance(BACKOFF_MAX_MS);
     expect(sockets).toHaveLength(1);
+    expect(client.state).toBe('offline');
+  });
+
+  it('a close with 4001 (signed out) stops without reconnecting; other codes reconnect', () => {
+    client.start();
+    last().open();
+    last().drop(1001); // an instance going away
+    clock.advance(BACKOFF_MAX_MS);
+    expect(sockets).toHaveLength(2);
+    last().open();
+    last().drop(CLOSE_SIGNED_OUT);
+    expect(events).toContain('signedOut');
+    clock.advance(BACKOFF_MAX_MS * 2);
+    client.setNetwork(false);
+    client.setNetwork(true);
+    client.setVisible(false);
+    client.setVisible(true);
+    client.reconnectNow();
+    expect(sockets).toHaveLength(2);
     expect(client.state).toBe('offline');
   });
 

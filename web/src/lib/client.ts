@@ -56,7 +56,12 @@ export interface Handlers {
   read(roomId: string, seq: number): void;
   /** I was added to a room (invited, joined, a DM was created). */
   roomAdded(room: MyRoom): void;
+  /** The server closed with 4001: my session ended (signed out elsewhere). The client has stopped. */
+  signedOut(): void;
 }
+
+/** The close code of a connection whose session ended (docs/protocol.md): never reconnect with it. */
+export const CLOSE_SIGNED_OUT = 4001;
 
 /** Subscribe frames carry ref SUB_REF + room id, so a refusal names its room. */
 export const SUB_REF = 'sub:';
@@ -175,11 +180,15 @@ export class ChatClient {
     this.setState('offline');
   }
 
-  /** setVisible: a page shown again checks its connection at once. */
+  /** setVisible: a page shown again checks its connection at once, or skips a backoff wait. */
   setVisible(visible: boolean) {
     if (visible === this.visible) return;
     this.visible = visible;
-    if (!this.running || this.ws === null) return;
+    if (!this.running) return;
+    if (this.ws === null) {
+      if (visible) this.reconnectNow();
+      return;
+    }
     if (visible && this.isOpen()) this.probe();
     else this.alive();
   }
@@ -290,9 +299,14 @@ export class ChatClient {
       this.alive();
       if (typeof ev.data === 'string') this.onFrame(ev.data);
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (this.ws !== ws) return;
       this.ws = null;
+      if ((ev as { code?: number } | null)?.code === CLOSE_SIGNED_OUT) {
+        this.stop();
+        this.opts.handlers.signedOut?.();
+        return;
+      }
       this.scheduleReconnect();
     };
     ws.onerror = () => {

@@ -215,6 +215,8 @@ export const en = {
   updateReady: 'A new version of OpenChat is ready.',
   reload: 'Reload',
   jumpToUnread: 'Jump to the first unread message',
+  unreadAbove: 'New messages above',
+  dismissUnread: 'Hide this bar',
   createFirstRoom: 'Create a room',
 
   // Forms
@@ -236,7 +238,8 @@ export const en = {
   serverField: (field: string, message: string) => `${field}: ${message}`,
   fixFields: (n: number) => (n === 1 ? 'Please fix the field marked below.' : `Please fix the ${n} fields marked below.`),
   somethingWrong: 'Something went wrong.',
-  counter: (n: number, max: number) => `${n} / ${max} characters`,
+  charsLeft: (n: number) => (n === 1 ? '1 character left' : `${n} characters left`),
+  charsOver: (n: number) => (n === 1 ? '1 character over the limit' : `${n} characters over the limit`),
 
   // Message actions, reactions, threads (issue 14)
   messageActions: 'Message actions',

@@ -216,6 +216,8 @@ export const es: Catalog = {
   updateReady: 'Hay una versión nueva de OpenChat.',
   reload: 'Recargar',
   jumpToUnread: 'Ir al primer mensaje sin leer',
+  unreadAbove: 'Mensajes nuevos más arriba',
+  dismissUnread: 'Ocultar esta barra',
   createFirstRoom: 'Crear una sala',
 
   // Forms
@@ -237,7 +239,8 @@ export const es: Catalog = {
   serverField: (field: string, message: string) => `${field}: ${message}`,
   fixFields: (n: number) => (n === 1 ? 'Corrige el campo marcado abajo.' : `Corrige los ${n} campos marcados abajo.`),
   somethingWrong: 'Algo salió mal.',
-  counter: (n: number, max: number) => `${n} / ${max} caracteres`,
+  charsLeft: (n: number) => (n === 1 ? 'Queda 1 carácter' : `Quedan ${n} caracteres`),
+  charsOver: (n: number) => (n === 1 ? '1 carácter de más' : `${n} caracteres de más`),
 
   // Acciones de mensaje, reacciones, hilos (issue 14)
   messageActions: 'Acciones del mensaje',
