@@ -63,7 +63,7 @@ func (s *Store) ClearClientIDs(ctx context.Context, before time.Time, limit int)
 // enough; tombstones it passes cost a read, not a write.
 func (s *Store) LiveMessagesBefore(ctx context.Context, before time.Time, limit int) ([]chat.MessageKey, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT room_id, seq FROM messages
-		WHERE rowid < coalesce((SELECT min(rowid) FROM messages WHERE created_at >= ?), (SELECT max(rowid) + 1 FROM messages))
+		WHERE rowid < coalesce((SELECT rowid FROM messages WHERE created_at >= ? ORDER BY rowid LIMIT 1), (SELECT max(rowid) + 1 FROM messages))
 		AND deleted_at IS NULL ORDER BY rowid LIMIT ?`, ms(before), limit)
 	if err != nil {
 		return nil, fmt.Errorf("live messages before: %w", err)
