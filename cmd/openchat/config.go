@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/open-chat/openchat/internal/chat"
+	"github.com/open-chat/openchat/internal/cleanup"
 	"github.com/open-chat/openchat/internal/edge"
 	"github.com/open-chat/openchat/internal/ws"
 )
@@ -57,6 +58,12 @@ type config struct {
 	MailPerRecipientHour int
 
 	AssetURL string
+
+	// Data lifecycle (cleanup.go, docs/operations.md).
+	CleanupInterval      time.Duration
+	MailHistoryDays      int
+	MessageRetentionDays int
+	EraseOnDelete        bool
 
 	// Limits are the rate limits (limits.go); WSSendRate and WSSendBurst
 	// are their deprecated per-connection predecessors, mapped onto posts.
@@ -125,6 +132,10 @@ func newFlagSet(name string, c *config, stderr io.Writer) *flag.FlagSet {
 	str(&c.ACMEDomain, "acme-domain", "", "obtain certificates for this domain automatically (ACME, cached in <data-dir>/acme)")
 	str(&c.HTTPRedirectAddr, "http-redirect-addr", ":80", "with TLS on: plain-HTTP listener for ACME challenges and the redirect to https (empty: none)")
 	fs.String("trusted-proxies", "", "comma-separated CIDRs of load balancers whose X-Forwarded-For/-Proto are believed (others' are dropped)")
+	dur(&c.CleanupInterval, "cleanup-interval", cleanup.DefaultInterval, "how often the cleanup job deletes expired sessions, old mail history, idempotency keys and expired messages (one instance at a time)")
+	fs.IntVar(&c.MailHistoryDays, "mail-history", 30, "days sent mail batches and their notifications are kept")
+	fs.IntVar(&c.MessageRetentionDays, "message-retention", 0, "days messages are kept before they become tombstones (0: forever)")
+	fs.BoolVar(&c.EraseOnDelete, "erase-on-delete", false, "deleting an account also deletes its messages (default: they stay, by \"Deleted user\")")
 	str(&c.AssetURL, "asset-url", "", "load the web client's assets from this URL (a CDN), e.g. https://cdn.example.com/")
 	fs.VisitAll(func(f *flag.Flag) { f.Usage += " [$" + envName(f.Name) + "]" })
 	describeForms(fs)
@@ -246,6 +257,8 @@ func (c *config) finish() error {
 		return errors.New("--read-timeout must be positive")
 	case c.MaxConnsPerIP < 1 || c.MaxConns < 0 || c.WSMaxPerUser < 1:
 		return errors.New("--max-conns-per-ip and --ws-max-per-user must be at least 1, --max-conns at least 0")
+	case c.CleanupInterval <= 0 || c.MailHistoryDays < 1 || c.MessageRetentionDays < 0:
+		return errors.New("--cleanup-interval must be positive, --mail-history at least 1 (days), --message-retention at least 0 (days; 0 keeps messages forever)")
 	}
 	return nil
 }

@@ -61,6 +61,7 @@ type infra struct {
 	// limits while a shared limiter fails (chat.LimitSpec.FailOpen).
 	limiter         chat.RateLimiter
 	limiterFallback chat.RateLimiter
+	locker          chat.Locker // nil without Redis
 	close           func() error
 }
 
@@ -81,7 +82,7 @@ func openInfra(ctx context.Context, c config, m chat.Metrics, tp trace.TracerPro
 		return infra{}, err
 	}
 	return infra{cache: rc.Cache(), pubsub: rc.PubSub(), presence: rc.Presence(), limiter: rc.RateLimiter(),
-		limiterFallback: memory.NewRateLimiter(0, nil), close: rc.Close}, nil
+		limiterFallback: memory.NewRateLimiter(0, nil), locker: rc.Locker(0), close: rc.Close}, nil
 }
 
 // serve runs the server until ctx ends, then shuts down in order: stop
@@ -116,6 +117,7 @@ func serve(ctx context.Context, c config, getenv func(string) string, stderr io.
 		return err
 	}
 	defer st.Close()
+	raw := st
 	st = observeStore(st, dbSystem(c), m, tracer)
 	inf, err := openInfra(ctx, c, m, tracer, log)
 	if err != nil {
@@ -127,7 +129,7 @@ func serve(ctx context.Context, c config, getenv func(string) string, stderr io.
 	}
 	svc := chat.NewService(chat.Deps{Store: st, Cache: inf.cache, PubSub: inf.pubsub,
 		Hasher: password.NewArgon2id(password.DefaultParams), Metrics: m, Log: log,
-		Config:      chat.ServiceConfig{CachedMessages: c.CacheRoomMessages, Limits: c.Limits},
+		Config:      chat.ServiceConfig{CachedMessages: c.CacheRoomMessages, Limits: c.Limits, EraseOnDelete: c.EraseOnDelete},
 		RateLimiter: inf.limiter, RateLimiterFallback: inf.limiterFallback})
 	if err := svc.WatchSessions(ctx); err != nil {
 		return fmt.Errorf("watch sessions: %w", err)
@@ -186,6 +188,7 @@ func serve(ctx context.Context, c config, getenv func(string) string, stderr io.
 		},
 		func(ctx context.Context) { svc.RepairCache(ctx, time.Second) },
 		func(ctx context.Context) { svc.RunReadFlusher(ctx, chat.ReadFlushInterval) },
+		newCleanup(c, raw, st, svc, inf, m, log).Run,
 	} {
 		wg.Add(1)
 		go func() { defer wg.Done(); f(bg) }()

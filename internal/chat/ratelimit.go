@@ -17,6 +17,7 @@ const (
 	LimitInvites            = "invites"              // people invited to rooms, and direct rooms opened, per user
 	LimitUploads            = "uploads"              // files uploaded per user (reserved: no upload route yet)
 	LimitSearches           = "searches"             // message searches per user
+	LimitExports            = "exports"              // account exports per user
 	LimitTyping             = "typing"               // typing notices per user
 	LimitSignUpAddress      = "signup-address"       // accounts created per client address
 	LimitSignInAddress      = "signin-address"       // sign-in attempts per client address

@@ -21,6 +21,8 @@ type Service struct {
 	cfg     ServiceConfig
 	limits  *limits
 
+	exports []ExportSection // further files of an account export
+
 	limiter         RateLimiter // nil: no limits
 	limiterFallback RateLimiter // decides fail-closed limits when limiter fails
 
@@ -47,6 +49,9 @@ type ServiceConfig struct {
 	// Limits are the rate limits by name (LimitSpecs lists them); a limit
 	// not listed is off.
 	Limits []Limit
+	// EraseOnDelete: deleting an account turns its messages into
+	// tombstones too; otherwise they stay, by "Deleted user".
+	EraseOnDelete bool
 }
 
 // Deps are the Service's collaborators. Metrics, Log and Now may be nil.
@@ -64,6 +69,8 @@ type Deps struct {
 	// RateLimiter fails (see LimitSpec.FailOpen); it may be nil.
 	RateLimiter         RateLimiter
 	RateLimiterFallback RateLimiter
+	// ExportSections are further files of an account export (uploads).
+	ExportSections []ExportSection
 }
 
 // Defaults of ServiceConfig.
@@ -77,7 +84,7 @@ func NewService(d Deps) *Service {
 	s := &Service{store: d.Store, cache: d.Cache, pubsub: d.PubSub, hasher: d.Hasher,
 		metrics: d.Metrics, log: d.Log, now: d.Now, cfg: d.Config, dirty: map[string]bool{},
 		sessions: map[string]sessionEntry{}, members: newMemberCache(), limits: newLimits(d.Config.Limits),
-		limiter: d.RateLimiter, limiterFallback: d.RateLimiterFallback}
+		limiter: d.RateLimiter, limiterFallback: d.RateLimiterFallback, exports: d.ExportSections}
 	if s.metrics == nil {
 		s.metrics = NopMetrics{}
 	}

@@ -14,23 +14,12 @@ import (
 // EINVALID naming current_password (wrong) or new_password (too weak),
 // ERATELIMITED (the account's LimitSignInAccount, shared with sign-in).
 func (s *Service) ChangePassword(ctx context.Context, userID, keepTokenHash, current, next string) error {
-	u, err := s.store.UserByID(ctx, userID) // fresh: a cached user may hold an old hash
-	if err != nil {
+	if err := s.checkPassword(ctx, userID, current, errWrongPassword); err != nil {
 		return err
 	}
-	if CheckText("current_password", current, TextSecret) != nil || len(current) > PasswordMaxLen {
-		return errWrongPassword
-	}
-	// A stolen session guessing the password spends the account's budget.
-	if err := s.Limit(ctx, LimitSignInAccount, u.Username); err != nil {
-		return err
-	}
-	ok, err := s.hasher.Verify(u.PasswordHash, current)
+	u, err := s.store.UserByID(ctx, userID)
 	if err != nil {
-		return fmt.Errorf("verify password: %w", err)
-	}
-	if !ok {
-		return errWrongPassword
+		return err
 	}
 	if err := ValidatePassword("new_password", next, u.Username, u.Email, u.DisplayName); err != nil {
 		return err

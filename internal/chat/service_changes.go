@@ -48,6 +48,11 @@ func (s *Service) DeleteMessage(ctx context.Context, actor User, roomID string, 
 	if old.Author.ID != actor.ID && !a.role.manages() {
 		return Errorf(EFORBIDDEN, "only the author, a moderator or the owner may delete a message")
 	}
+	return s.tombstone(ctx, roomID, seq)
+}
+
+// tombstone deletes a message (store.DeleteMessage) and publishes it.
+func (s *Service) tombstone(ctx context.Context, roomID string, seq int64) error {
 	m, err := s.store.DeleteMessage(ctx, roomID, seq)
 	if err != nil {
 		return err
@@ -74,13 +79,18 @@ func (s *Service) React(ctx context.Context, actor User, roomID string, seq int6
 	if err != nil || !changed {
 		return err
 	}
+	s.reacted(ctx, m, emoji, actor.ID, add)
+	return nil
+}
+
+// reacted publishes a reaction the store changed on m.
+func (s *Service) reacted(ctx context.Context, m Message, emoji, userID string, add bool) {
 	count := 0
 	if i := slices.IndexFunc(m.Reactions, func(r Reaction) bool { return r.Emoji == emoji }); i >= 0 {
 		count = m.Reactions[i].Count
 	}
-	s.changed(ctx, Event{Type: EventReaction, RoomID: roomID, Seq: seq, Emoji: emoji, Count: count,
-		UserID: actor.ID, Added: add, Change: m.Change}, m)
-	return nil
+	s.changed(ctx, Event{Type: EventReaction, RoomID: m.RoomID, Seq: m.Seq, Emoji: emoji, Count: count,
+		UserID: userID, Added: add, Change: m.Change}, m)
 }
 
 // ChangesAfter returns up to limit messages of a room with Change > after,

@@ -35,6 +35,7 @@ func LimitSpecs() []LimitSpec {
 		{l(LimitInvites, 100, time.Hour), "user", "a person invited to a room, or a direct room opened", true},
 		{l(LimitUploads, 30, 10*time.Minute), "user", "a file uploaded (applies once uploads exist)", true},
 		{l(LimitSearches, 30, time.Minute), "user", "a message search", true},
+		{l(LimitExports, 3, time.Hour), "user", "an account export (it reads the whole history)", true},
 		{l(LimitTyping, 5, 5*time.Second), "user", "a typing notice", true},
 		{l(LimitSignUpAddress, 20, time.Hour), "address", "an account created", false},
 		{l(LimitSignInAddress, 20, time.Minute), "address", "a sign-in attempt", false},

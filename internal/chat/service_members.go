@@ -237,6 +237,12 @@ func (s *Service) RemoveMember(ctx context.Context, actor User, roomID, userID s
 			return Errorf(EFORBIDDEN, "only the owner may remove the owner or a moderator")
 		}
 	}
+	return s.removeMember(ctx, roomID, userID)
+}
+
+// removeMember ends a membership and publishes it, and the room's new
+// owner if the owner left.
+func (s *Service) removeMember(ctx context.Context, roomID, userID string) error {
 	removed, newOwner, err := s.store.RemoveMember(ctx, roomID, userID)
 	if err != nil {
 		return err

@@ -12,6 +12,8 @@ type Store interface {
 	ChangeStore
 	OutboxStore
 	SearchStore
+	AccountDataStore
+	LifecycleStore
 	// Ping reports whether the database answers (readiness).
 	Ping(ctx context.Context) error
 	Close() error

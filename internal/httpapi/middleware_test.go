@@ -47,7 +47,7 @@ func TestRouting(t *testing.T) {
 		{"web post", withWeb, "POST", "/index.html", 200, "", "web", "app"},
 		{"metrics are not public", withWeb, "GET", "/metrics", 404, "", "unmatched", `"not_found"`},
 		{"405 rooms", withWeb, "DELETE", "/api/v1/rooms", 405, "GET, HEAD, POST", "unmatched", `"method_not_allowed"`},
-		{"405 me", withWeb, "PUT", "/api/v1/me", 405, "GET, HEAD, PATCH", "unmatched", `"method_not_allowed"`},
+		{"405 me", withWeb, "PUT", "/api/v1/me", 405, "GET, HEAD, PATCH, DELETE", "unmatched", `"method_not_allowed"`},
 		{"405 room", bare, "POST", "/api/v1/rooms/abc", 405, "GET, HEAD, PATCH", "unmatched", `"method_not_allowed"`},
 		{"405 healthz", withWeb, "POST", "/healthz", 405, "GET, HEAD", "unmatched", `"method_not_allowed"`},
 		{"405 sessions", bare, "GET", "/api/v1/sessions", 405, "POST", "unmatched", `"method_not_allowed"`},

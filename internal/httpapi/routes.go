@@ -20,6 +20,8 @@ func addRoutes(mux registrar, cfg Config, svc *chat.Service, deps Deps) {
 	handle("DELETE /api/v1/sessions/current", auth(handleSignOut(log, svc, secure)))
 	handle("GET /api/v1/me", auth(handleMe()))
 	handle("PATCH /api/v1/me", auth(handleUpdateMe(log, svc, body)))
+	handle("DELETE /api/v1/me", auth(handleDeleteAccount(log, svc, body, secure)))
+	handle("GET /api/v1/me/export", auth(handleExport(log, svc)))
 	handle("GET /api/v1/me/mentions", auth(handleMentions(log, svc)))
 	handle("GET /api/v1/me/rooms", auth(handleMyRooms(log, svc)))
 	handle("POST /api/v1/me/password", auth(handleChangePassword(log, svc, body)))

@@ -246,3 +246,37 @@ func (s *Store) Replies(ctx context.Context, roomID string, parent, after int64,
 		return s.st.Replies(ctx, roomID, parent, after, limit)
 	})
 }
+
+func (s *Store) MessagesByAuthor(ctx context.Context, userID string, after chat.MessageKey, limit int) ([]chat.Message, error) {
+	return call(s, ctx, "MessagesByAuthor", func(ctx context.Context) ([]chat.Message, error) {
+		return s.st.MessagesByAuthor(ctx, userID, after, limit)
+	})
+}
+
+func (s *Store) ReactionsByUser(ctx context.Context, userID string, after chat.ReactionKey, limit int) ([]chat.UserReaction, error) {
+	return call(s, ctx, "ReactionsByUser", func(ctx context.Context) ([]chat.UserReaction, error) {
+		return s.st.ReactionsByUser(ctx, userID, after, limit)
+	})
+}
+
+func (s *Store) EraseUser(ctx context.Context, userID, username string, now time.Time) ([]string, error) {
+	return call(s, ctx, "EraseUser", func(ctx context.Context) ([]string, error) { return s.st.EraseUser(ctx, userID, username, now) })
+}
+
+func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int64, error) {
+	return call(s, ctx, "DeleteExpiredSessions", func(ctx context.Context) (int64, error) { return s.st.DeleteExpiredSessions(ctx, now, limit) })
+}
+
+func (s *Store) DeleteMailHistory(ctx context.Context, before time.Time, limit int) (int64, error) {
+	return call(s, ctx, "DeleteMailHistory", func(ctx context.Context) (int64, error) { return s.st.DeleteMailHistory(ctx, before, limit) })
+}
+
+func (s *Store) ClearClientIDs(ctx context.Context, before time.Time, limit int) (int64, error) {
+	return call(s, ctx, "ClearClientIDs", func(ctx context.Context) (int64, error) { return s.st.ClearClientIDs(ctx, before, limit) })
+}
+
+func (s *Store) LiveMessagesBefore(ctx context.Context, before time.Time, limit int) ([]chat.MessageKey, error) {
+	return call(s, ctx, "LiveMessagesBefore", func(ctx context.Context) ([]chat.MessageKey, error) {
+		return s.st.LiveMessagesBefore(ctx, before, limit)
+	})
+}

@@ -178,3 +178,10 @@ func TestRateLimiterConformance(t *testing.T) {
 		return r, r
 	})
 }
+
+func TestLockerConformance(t *testing.T) {
+	chattest.TestLocker(t, func(t *testing.T) (chat.Locker, chat.Locker) {
+		l := NewLocker()
+		return l, l
+	}, 0)
+}

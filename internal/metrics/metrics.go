@@ -23,6 +23,7 @@ type Prometheus struct {
 	mail      *prometheus.CounterVec
 	limited   *prometheus.CounterVec
 	ops       opMetrics
+	cleanup   cleanupMetrics
 }
 
 // New registers every metric plus the Go runtime and process collectors.
@@ -51,9 +52,12 @@ func New(instanceID string) *Prometheus {
 			Help: "Rate-limit events by limit name and outcome (refused: a request over its limit; error: the limiter failed and the limit's failure policy decided)."},
 			[]string{"limit", "outcome"}),
 	}
-	p.ops = newOpMetrics()
+	p.ops, p.cleanup = newOpMetrics(), newCleanupMetrics()
 	for _, c := range append([]prometheus.Collector{p.cache, p.posted, p.delivered, p.wsConns, p.httpReqs, p.httpDur, p.mail, p.limited,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})}, p.ops.collectors()...) {
+		f(c)
+	}
+	for _, c := range p.cleanup.collectors() {
 		f(c)
 	}
 	f(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "openchat_instance_info", Help: "Always 1; labels name the instance.",

@@ -118,7 +118,7 @@ func (s *Store) SearchUsers(ctx context.Context, prefix string, limit int) ([]ch
 	if limit <= 0 {
 		return []chat.User{}, nil
 	}
-	return s.users(ctx, `SELECT `+userCols+` FROM users u WHERE u.username LIKE $1 ESCAPE '\' ORDER BY u.username LIMIT $2`,
+	return s.users(ctx, `SELECT `+userCols+` FROM users u WHERE u.username LIKE $1 ESCAPE '\' AND u.deleted_at IS NULL ORDER BY u.username LIMIT $2`,
 		likePrefix(strings.ToLower(prefix)), limit)
 }
 

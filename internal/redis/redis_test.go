@@ -136,3 +136,13 @@ func TestRateLimiterConformance(t *testing.T) {
 		return a.RateLimiter(), b.RateLimiter()
 	})
 }
+
+func TestLockerConformance(t *testing.T) {
+	const ttl = 2 * time.Second // renewed every third: a loaded machine must not miss two renewals
+	chattest.TestLocker(t, func(t *testing.T) (chat.Locker, chat.Locker) {
+		url, prefix := redistest.URL(t)
+		a := open(t, url, Options{Prefix: prefix, InstanceID: "a", Timeout: 2 * time.Second})
+		b := open(t, url, Options{Prefix: prefix, InstanceID: "b", Timeout: 2 * time.Second})
+		return a.Locker(ttl), b.Locker(ttl)
+	}, 3*ttl)
+}

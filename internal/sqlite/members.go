@@ -167,25 +167,31 @@ func (s *Store) MemberIDs(ctx context.Context, roomID string, only []string) ([]
 	return s.strings(ctx, "member ids", query, args...)
 }
 
-// strings runs a query of one text column.
+// strings runs a query of one text column on the reader pool.
 func (s *Store) strings(ctx context.Context, what, query string, args ...any) ([]string, error) {
-	rows, err := s.r.QueryContext(ctx, query, args...)
+	out, err := queryStrings(ctx, s.r, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		out = append(out, v)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
 	return out, nil
+}
+
+// queryStrings runs a query of one text column on q (a pool or a transaction).
+func queryStrings(ctx context.Context, q interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}, query string, args ...any) ([]string, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	err = eachRow(rows, func(sc scanner) error {
+		var v string
+		err := sc.Scan(&v)
+		out = append(out, v)
+		return err
+	})
+	return out, err
 }
 
 // MyRooms lists a user's rooms (or the one roomID names) with read state:

@@ -110,12 +110,13 @@ func (s *Store) UsersByIDs(ctx context.Context, ids []string) ([]chat.User, erro
 	return s.users(ctx, `SELECT `+userCols+` FROM users WHERE id IN (`+placeholders(len(ids))+`)`, anys(ids)...)
 }
 
-// SearchUsers returns up to limit users whose username starts with prefix.
+// SearchUsers returns up to limit users whose username starts with prefix
+// (deleted accounts are nobody to find).
 func (s *Store) SearchUsers(ctx context.Context, prefix string, limit int) ([]chat.User, error) {
 	if limit <= 0 {
 		return []chat.User{}, nil
 	}
-	return s.users(ctx, `SELECT `+userCols+` FROM users WHERE username LIKE ? ESCAPE '\' ORDER BY username LIMIT ?`,
+	return s.users(ctx, `SELECT `+userCols+` FROM users WHERE username LIKE ? ESCAPE '\' AND deleted_at IS NULL ORDER BY username LIMIT ?`,
 		likePrefix(strings.ToLower(prefix)), limit)
 }
 

@@ -60,6 +60,13 @@ func TestStore(t *testing.T, newStore func(t *testing.T) chat.Store) {
 		{"SearchReaders", testSearchReaders},
 		{"SearchPaging", testSearchPaging},
 		{"SearchChanges", testSearchChanges},
+		{"MessagesByAuthor", testMessagesByAuthor},
+		{"ReactionsByUser", testReactionsByUser},
+		{"EraseUser", testEraseUser},
+		{"DeleteExpiredSessions", testDeleteExpiredSessions},
+		{"DeleteMailHistory", testDeleteMailHistory},
+		{"ClearClientIDs", testClearClientIDs},
+		{"LiveMessagesBefore", testLiveMessagesBefore},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })

@@ -7,6 +7,7 @@ import { PageHeader } from './PageHeader';
 import { SecuritySettings } from './SecuritySettings';
 import { PreferencesCard } from './PreferencesCard';
 import { NotificationsCard } from './NotificationsCard';
+import { AccountData } from './AccountData';
 import { t } from '../lib/strings';
 
 export function SettingsView({ menu, onSignOut }: { menu: ReactNode; onSignOut: () => void }) {
@@ -86,6 +87,7 @@ export function SettingsView({ menu, onSignOut }: { menu: ReactNode; onSignOut: 
           />
           <NotificationsCard />
           <SecuritySettings onSignedOut={onSignOut} />
+          <AccountData onDeleted={onSignOut} />
         </div>
       </div>
     </section>

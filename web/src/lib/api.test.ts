@@ -56,3 +56,24 @@ describe('account calls', () => {
     expect(err.code).toBe('rate_limited');
   });
 });
+
+describe('data rights', () => {
+  it('downloads the export as a blob, and reports a refusal', async () => {
+    const { api } = fakeApi({ 'GET /me/export': { status: 200, body: { zip: 1 } } });
+    expect(await (await api.exportData()).text()).toBe('{"zip":1}');
+    const limited = fakeApi({ 'GET /me/export': { status: 429, body: { error: { code: 'rate_limited', message: 'later' } } } });
+    const err = await limited.api.exportData().catch((e) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect(err.code).toBe('rate_limited');
+  });
+
+  it('deletes the account with the password and forgets the token; a wrong password keeps it', async () => {
+    const wrong = fakeApi({ 'DELETE /me': { status: 403, body: { error: { code: 'forbidden', message: 'the password is wrong' } } } });
+    expect((await wrong.api.deleteAccount('nope').catch((e) => e)).code).toBe('forbidden');
+    expect(wrong.store.get(TOKEN_KEY)).toBe('tok');
+    const { api, calls, store } = fakeApi({ 'DELETE /me': { status: 204 } });
+    await api.deleteAccount('correct horse battery');
+    expect(calls[0].body).toEqual({ password: 'correct horse battery' });
+    expect(store.has(TOKEN_KEY)).toBe(false);
+  });
+});

@@ -232,4 +232,29 @@ export class Api {
     const p = new URLSearchParams({ prefix, limit: String(limit) });
     return (await this.req<{ users: UserRef[] }>('GET', '/users?' + p)).users ?? [];
   }
+
+  /** Downloads the user's data export (a zip). */
+  async exportData(): Promise<Blob> {
+    const tok = this.token();
+    let r: Response;
+    try {
+      r = await this.fetcher(this.base + '/api/v1/me/export', {
+        headers: tok ? { Authorization: 'Bearer ' + tok } : {},
+        credentials: this.cross ? 'omit' : 'same-origin',
+      });
+    } catch {
+      throw new ApiError(0, 'network', t.cannotReachServer);
+    }
+    if (!r.ok) {
+      const e = (await r.json().catch(() => null))?.error ?? {};
+      throw new ApiError(r.status, e.code ?? 'http_' + r.status, e.message ?? r.statusText ?? 'Request failed', e.field);
+    }
+    return r.blob();
+  }
+
+  /** Deletes the account (403 forbidden: wrong password, nothing changed). */
+  async deleteAccount(password: string): Promise<void> {
+    await this.req('DELETE', '/me', { password });
+    this.storage.removeItem(TOKEN_KEY);
+  }
 }

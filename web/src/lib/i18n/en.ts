@@ -276,6 +276,20 @@ export const en = {
   alsoInRoom: 'Also sent to the room',
   send: 'Send',
   couldNotSendReply: 'Could not send the reply.',
+
+  // Your data (Settings)
+  yourData: 'Your data',
+  yourDataHint: 'Download everything OpenChat holds about you, or delete your account.',
+  downloadData: 'Download my data',
+  preparingData: 'Preparing your data…',
+  couldNotDownload: 'Could not download your data.',
+  deleteAccount: 'Delete account',
+  deleteAccountTitle: 'Delete your account?',
+  deleteAccountBody: 'You will be signed out everywhere, leave every room, and your reactions will be removed. This cannot be undone.',
+  deleteAccountMessages: 'Your messages stay, shown as by “Deleted user”, unless this server is set to delete them too.',
+  confirmWithPassword: 'Type your password to confirm',
+  deleteForever: 'Delete my account',
+  couldNotDeleteAccount: 'Could not delete the account.',
 };
 
 export type Catalog = typeof en;

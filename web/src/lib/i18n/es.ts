@@ -277,4 +277,18 @@ export const es: Catalog = {
   alsoInRoom: 'Enviado también a la sala',
   send: 'Enviar',
   couldNotSendReply: 'No se pudo enviar la respuesta.',
+
+  // Tus datos (Ajustes)
+  yourData: 'Tus datos',
+  yourDataHint: 'Descarga todo lo que OpenChat guarda sobre ti, o elimina tu cuenta.',
+  downloadData: 'Descargar mis datos',
+  preparingData: 'Preparando tus datos…',
+  couldNotDownload: 'No se pudieron descargar tus datos.',
+  deleteAccount: 'Eliminar cuenta',
+  deleteAccountTitle: '¿Eliminar tu cuenta?',
+  deleteAccountBody: 'Se cerrarán todas tus sesiones, saldrás de todas las salas y se quitarán tus reacciones. No se puede deshacer.',
+  deleteAccountMessages: 'Tus mensajes se quedan, como de «Usuario eliminado», salvo que este servidor esté configurado para eliminarlos también.',
+  confirmWithPassword: 'Escribe tu contraseña para confirmar',
+  deleteForever: 'Eliminar mi cuenta',
+  couldNotDeleteAccount: 'No se pudo eliminar la cuenta.',
 };

@@ -1,0 +1,92 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/open-chat/openchat/internal/chat"
+)
+
+// DeleteExpiredSessions implements chat.LifecycleStore.
+func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int64, error) {
+	return s.deleteBatch(ctx, "delete expired sessions", `DELETE FROM sessions WHERE token_hash IN
+		(SELECT token_hash FROM sessions WHERE expires_at < $1 LIMIT $2)`, now, limit)
+}
+
+// DeleteMailHistory implements chat.LifecycleStore: a batch's
+// notifications go first (they reference it).
+func (s *Store) DeleteMailHistory(ctx context.Context, before time.Time, limit int) (int64, error) {
+	var n int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT id FROM mail_batches WHERE created_at < $1 AND status IN ($2, $3) LIMIT $4`,
+			before, string(chat.BatchSent), string(chat.BatchFailed), limit)
+		if err != nil {
+			return err
+		}
+		done, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		for _, del := range []struct {
+			query string
+			args  []any
+		}{
+			{`DELETE FROM notifications WHERE batch_id = ANY($1)`, []any{done}},
+			{`DELETE FROM mail_batches WHERE id = ANY($1)`, []any{done}},
+			{`DELETE FROM notifications WHERE id IN
+				(SELECT id FROM notifications WHERE batch_id IS NULL AND created_at < $1 LIMIT $2)`, []any{before, limit}},
+		} {
+			tag, err := tx.Exec(ctx, del.query, del.args...)
+			if err != nil {
+				return err
+			}
+			n += tag.RowsAffected()
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("delete mail history: %w", err)
+	}
+	return n, nil
+}
+
+// ClearClientIDs implements chat.LifecycleStore, through the partial index
+// messages_client_id_age (migration 0009).
+func (s *Store) ClearClientIDs(ctx context.Context, before time.Time, limit int) (int64, error) {
+	return s.deleteBatch(ctx, "clear client ids", `UPDATE messages SET client_id = NULL WHERE id IN
+		(SELECT id FROM messages WHERE client_id IS NOT NULL AND created_at < $1 LIMIT $2)`, before, limit)
+}
+
+// LiveMessagesBefore implements chat.LifecycleStore, through the
+// messages_created_at index (migration 0005).
+func (s *Store) LiveMessagesBefore(ctx context.Context, before time.Time, limit int) ([]chat.MessageKey, error) {
+	rows, err := s.pool.Query(ctx, `SELECT room_id, seq FROM messages WHERE created_at < $1 AND deleted_at IS NULL
+		ORDER BY created_at, id LIMIT $2`, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("live messages before: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (chat.MessageKey, error) {
+		var k chat.MessageKey
+		err := row.Scan(&k.RoomID, &k.Seq)
+		return k, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("live messages before: %w", err)
+	}
+	if out == nil {
+		out = []chat.MessageKey{}
+	}
+	return out, nil
+}
+
+// deleteBatch runs one bounded delete (or update) and returns its row count.
+func (s *Store) deleteBatch(ctx context.Context, what, query string, args ...any) (int64, error) {
+	tag, err := s.pool.Exec(ctx, query, args...)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", what, err)
+	}
+	return tag.RowsAffected(), nil
+}

@@ -1,0 +1,95 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/open-chat/openchat/internal/chat"
+)
+
+// DeleteExpiredSessions implements chat.LifecycleStore.
+func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int64, error) {
+	return s.deleteBatch(ctx, "delete expired sessions", `DELETE FROM sessions WHERE token_hash IN
+		(SELECT token_hash FROM sessions WHERE expires_at < ? LIMIT ?)`, ms(now), limit)
+}
+
+// DeleteMailHistory implements chat.LifecycleStore: a batch's
+// notifications go first (they reference it).
+func (s *Store) DeleteMailHistory(ctx context.Context, before time.Time, limit int) (int64, error) {
+	var n int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		done, err := queryStrings(ctx, tx, `SELECT id FROM mail_batches WHERE created_at < ? AND status IN (?, ?) LIMIT ?`,
+			ms(before), string(chat.BatchSent), string(chat.BatchFailed), limit)
+		if err != nil {
+			return err
+		}
+		in := "(" + placeholders(len(done)) + ")"
+		for _, del := range []struct {
+			query string
+			args  []any
+		}{
+			{`DELETE FROM notifications WHERE batch_id IN ` + in, anys(done)},
+			{`DELETE FROM mail_batches WHERE id IN ` + in, anys(done)},
+			{`DELETE FROM notifications WHERE id IN
+				(SELECT id FROM notifications WHERE batch_id IS NULL AND created_at < ? LIMIT ?)`, []any{ms(before), limit}},
+		} {
+			res, err := tx.ExecContext(ctx, del.query, del.args...)
+			if err != nil {
+				return err
+			}
+			k, _ := res.RowsAffected()
+			n += k
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("delete mail history: %w", err)
+	}
+	return n, nil
+}
+
+// ClearClientIDs implements chat.LifecycleStore, through the partial index
+// messages_client_id_age (migration 0009).
+func (s *Store) ClearClientIDs(ctx context.Context, before time.Time, limit int) (int64, error) {
+	return s.deleteBatch(ctx, "clear client ids", `UPDATE messages SET client_id = NULL WHERE rowid IN
+		(SELECT rowid FROM messages WHERE client_id IS NOT NULL AND created_at < ? LIMIT ?)`, ms(before), limit)
+}
+
+// LiveMessagesBefore implements chat.LifecycleStore. Without an index on
+// created_at (it would cost every message its bytes) it walks rowids,
+// which follow commit order, and stops at the first message not old
+// enough; tombstones it passes cost a read, not a write.
+func (s *Store) LiveMessagesBefore(ctx context.Context, before time.Time, limit int) ([]chat.MessageKey, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT room_id, seq FROM messages
+		WHERE rowid < coalesce((SELECT rowid FROM messages WHERE created_at >= ? ORDER BY rowid LIMIT 1), (SELECT max(rowid) + 1 FROM messages))
+		AND deleted_at IS NULL ORDER BY rowid LIMIT ?`, ms(before), limit)
+	if err != nil {
+		return nil, fmt.Errorf("live messages before: %w", err)
+	}
+	out := []chat.MessageKey{}
+	err = eachRow(rows, func(sc scanner) error {
+		var k chat.MessageKey
+		err := sc.Scan(&k.RoomID, &k.Seq)
+		out = append(out, k)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("live messages before: %w", err)
+	}
+	return out, nil
+}
+
+// deleteBatch runs one bounded delete (or update) and returns its row count.
+func (s *Store) deleteBatch(ctx context.Context, what, query string, args ...any) (int64, error) {
+	res, err := s.w.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", what, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", what, err)
+	}
+	return n, nil
+}
