@@ -28,8 +28,7 @@ func BenchmarkSearch(b *testing.B) {
 		return chattest.SearchBenchStore{
 			Store: s,
 			Unindex: func(ctx context.Context) error {
-				_, err := db.ExecContext(ctx, `DROP TRIGGER messages_fts_insert; DROP TRIGGER messages_fts_update; DROP TRIGGER messages_fts_delete`)
-				return err
+				return s.DropSearchIndex(ctx)
 			},
 			IndexBytes: func(ctx context.Context) (int64, error) {
 				var n int64

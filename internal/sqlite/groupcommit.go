@@ -17,7 +17,9 @@ import (
 // at a time (the caller that found the queue idle, or the first caller
 // queued behind the last commit) takes whatever is queued at that moment
 // (never waiting for more: a lone message commits alone, at once) and stores the whole group
-// in one write transaction, with statements prepared once per store.
+// in one write transaction, with statements prepared once per store; its
+// last statement indexes the group's new messages for search
+// (indexNewMessages).
 // Nothing is acknowledged before that transaction commits, and commits
 // are synced (synchronous=FULL, see Open), so an acknowledged message
 // survives a power cut.
@@ -51,7 +53,7 @@ type appendRes struct {
 // stmts are the append statements, prepared once on the writer connection.
 type stmts struct {
 	byClientID, nextSeq, insert, mention, notify, join *sql.Stmt
-	parent, replied                                    *sql.Stmt
+	parent, replied, index                             *sql.Stmt
 }
 
 func (s *Store) prepare(ctx context.Context) error {
@@ -69,6 +71,7 @@ func (s *Store) prepare(ctx context.Context) error {
 			change = (SELECT last_change FROM rooms WHERE id = ?1) WHERE room_id = ?1 AND seq = ?2`},
 		{&s.st.mention, `INSERT INTO mentions (message_id, user_id, room_id) VALUES (?, ?, ?)`},
 		{&s.st.notify, `INSERT INTO notifications (user_id, message_id, room_id, created_at) VALUES (?, ?, ?, ?)`},
+		{&s.st.index, indexNewMessages},
 		{&s.st.join, `INSERT INTO room_members (room_id, user_id, role, joined_at, last_read_seq) VALUES (?1, ?3, 'member', ?4, ?2)
 			ON CONFLICT (room_id, user_id) DO UPDATE SET last_read_seq = max(last_read_seq, excluded.last_read_seq)`},
 	} {
@@ -83,7 +86,7 @@ func (s *Store) prepare(ctx context.Context) error {
 
 func (st stmts) close() error {
 	var errs []error
-	for _, s := range []*sql.Stmt{st.byClientID, st.nextSeq, st.insert, st.mention, st.notify, st.join, st.parent, st.replied} {
+	for _, s := range []*sql.Stmt{st.byClientID, st.nextSeq, st.insert, st.mention, st.notify, st.join, st.parent, st.replied, st.index} {
 		if s != nil {
 			errs = append(errs, s.Close())
 		}
@@ -148,6 +151,7 @@ func (s *Store) commit(ctx context.Context, group []chat.NewMessage, lookup bool
 			}
 			return *dst
 		}
+		var firstRowID int64 // of the group's first new message; 0: none yet
 		for i, m := range group {
 			if lookup && m.ClientID != "" {
 				old, ok, err := oneByClientID(stmt(&byClientID, s.st.byClientID).QueryRowContext(ctx, m.RoomID, m.Author.ID, m.ClientID))
@@ -186,9 +190,15 @@ func (s *Store) commit(ctx context.Context, group []chat.NewMessage, lookup bool
 			if m.ReplyTo != 0 {
 				replyTo = m.ReplyTo
 			}
-			if _, err := insert.ExecContext(ctx, m.ID, m.RoomID, seq, m.Author.ID, m.Body, clientID, encodeMentions(m.Mentions), now, change,
-				replyTo, m.AlsoToRoom); err != nil {
+			r, err := insert.ExecContext(ctx, m.ID, m.RoomID, seq, m.Author.ID, m.Body, clientID, encodeMentions(m.Mentions), now, change,
+				replyTo, m.AlsoToRoom)
+			if err != nil {
 				return fmt.Errorf("insert message: %w", err) // isUnique: a known client_id; the caller looks up and retries
+			}
+			if firstRowID == 0 {
+				if firstRowID, err = r.LastInsertId(); err != nil {
+					return fmt.Errorf("insert message: %w", err)
+				}
 			}
 			if m.ReplyTo != 0 { // the parent's reply count takes the next change
 				if err := nextChange(ctx, tx, m.RoomID); err != nil {
@@ -220,6 +230,11 @@ func (s *Store) commit(ctx context.Context, group []chat.NewMessage, lookup bool
 			res[i] = appendRes{created: true, msg: chat.Message{ID: m.ID, RoomID: m.RoomID, Seq: seq, Author: m.Author, Body: m.Body,
 				CreatedAt: fromMS(now), ClientID: m.ClientID, Mentions: mentions, Change: change, Reactions: []chat.Reaction{},
 				ReplyTo: m.ReplyTo, AlsoToRoom: m.AlsoToRoom}}
+		}
+		if firstRowID != 0 {
+			if _, err := tx.StmtContext(ctx, s.st.index).ExecContext(ctx, firstRowID); err != nil {
+				return fmt.Errorf("index messages: %w", err)
+			}
 		}
 		return nil
 	})

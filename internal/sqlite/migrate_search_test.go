@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/open-chat/openchat/internal/chat"
@@ -80,4 +81,42 @@ func searchFile(t *testing.T, path, q string) []string {
 		ids = append(ids, h.Message.ID)
 	}
 	return ids
+}
+
+// TestMigrationSearchAppend: after 0010 (no insert trigger: the append
+// indexes its group), the messages indexed before it are still found,
+// new ones are found at once, edits and deletes still update the index,
+// and the index agrees with the messages (FTS5's integrity check).
+func TestMigrationSearchAppend(t *testing.T) {
+	ctx := context.Background()
+	path, exec := oldDatabase(t, 10)
+	exec(`INSERT INTO users (id, username, display_name, email, password_hash, created_at) VALUES ('u1', 'ada', 'Ada', 'ada@example.org', 'x', 1)`)
+	exec(`INSERT INTO rooms (id, name, name_key, created_by, created_at, last_seq, last_change) VALUES ('r1', 'general', 'general', 'u1', 1, 2, 2)`)
+	exec(`INSERT INTO messages (id, room_id, seq, change, author_id, body, created_at) VALUES ('m1', 'r1', 1, 1, 'u1', 'old canción', 10), ('m2', 'r1', 2, 2, 'u1', 'old song', 11)`)
+
+	s, err := sqlite.Open(ctx, path, nil)
+	if err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	ada := chat.UserRef{ID: "u1", Username: "ada", DisplayName: "Ada"}
+	var wg sync.WaitGroup // posted together, so that they may form one group
+	for _, m := range []chat.NewMessage{{ID: "m3", Body: "new cancion"}, {ID: "m4", Body: "new song"}, {ID: "m5", Body: "other words"}} {
+		m.RoomID, m.Author = "r1", ada
+		wg.Go(func() {
+			if _, _, err := s.AppendMessage(ctx, m); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	s.Close()
+	if got := searchFile(t, path, "cancion "); !slices.Equal(got, []string{"m3", "m1"}) {
+		t.Fatalf("found %v; want m3, m1", got)
+	}
+	exec(`UPDATE messages SET body = 'edited: no song' WHERE id = 'm3'`)
+	exec(`DELETE FROM messages WHERE id = 'm4'`)
+	if got := searchFile(t, path, "song "); !slices.Equal(got, []string{"m3", "m2"}) {
+		t.Fatalf("after an edit and a delete, found %v; want m3, m2", got)
+	}
+	exec(`INSERT INTO messages_fts (messages_fts, rank) VALUES ('integrity-check', 1)`)
 }

@@ -8,6 +8,15 @@ import (
 	"github.com/open-chat/openchat/internal/chat"
 )
 
+// indexNewMessages indexes the messages from rowid ? on: those of the
+// group being committed (the single writer gives them the highest rowids),
+// in one statement. A trigger per message would cost far more: FTS5 writes
+// its pending words out as a segment at each statement savepoint, so each
+// message would become a segment of its own (migration 0010). Edits and
+// deletes are triggers still (0005): one message per transaction anyway.
+const indexNewMessages = `INSERT INTO messages_fts (rowid, body, room_id, author_id)
+	SELECT rowid, body, room_id, author_id FROM messages_search_source WHERE rowid >= ?`
+
 // SearchMessages finds messages through the FTS5 index (migration 0005),
 // newest first. The single writer appends with ascending rowids and never
 // decreasing times, so rowid order is time order: FTS5 walks the matches

@@ -140,7 +140,7 @@ func check(ctx context.Context, stx *sql.Tx, dtx pgx.Tx) error {
 	if err != nil {
 		return fmt.Errorf("source migrations: %w", err)
 	}
-	dv, err := pgStrings(ctx, dtx, `SELECT version::text FROM schema_migrations ORDER BY version`)
+	dv, err := pgStrings(ctx, dtx, `SELECT version::text FROM schema_migrations ORDER BY schema_migrations.version`)
 	if err != nil {
 		return fmt.Errorf("target migrations: %w", err)
 	}
