@@ -12,6 +12,9 @@ type Store interface {
 	ChangeStore
 	OutboxStore
 	SearchStore
+	AdminStore
+	ReportStore
+	PasswordResetStore
 	// Ping reports whether the database answers (readiness).
 	Ping(ctx context.Context) error
 	Close() error
