@@ -29,7 +29,9 @@ const (
 )
 
 // Valid reports whether s is a known status.
-func (s ReportStatus) Valid() bool { return s == ReportOpen || s == ReportResolved || s == ReportDismissed }
+func (s ReportStatus) Valid() bool {
+	return s == ReportOpen || s == ReportResolved || s == ReportDismissed
+}
 
 // Report is one person's report of a message, with the message as it
 // stands (a deleted one is a tombstone) for the queue.

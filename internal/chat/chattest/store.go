@@ -60,6 +60,15 @@ func TestStore(t *testing.T, newStore func(t *testing.T) chat.Store) {
 		{"SearchReaders", testSearchReaders},
 		{"SearchPaging", testSearchPaging},
 		{"SearchChanges", testSearchChanges},
+		{"FirstAdmin", testFirstAdmin},
+		{"SetAdmin", testSetAdmin},
+		{"Deactivate", testDeactivate},
+		{"AdminLists", testAdminLists},
+		{"ArchiveAndDeleteRoom", testArchiveAndDeleteRoom},
+		{"AuditLog", testAuditLog},
+		{"Reports", testReports},
+		{"PasswordReset", testPasswordReset},
+		{"UserByEmail", testUserByEmail},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
