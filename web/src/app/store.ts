@@ -118,6 +118,8 @@ export class ChatStore {
         typing: (room, user) => this.onTyping(room, user),
         presence: (room, online, count) => this.set({ presence: { ...this.state.presence, [room]: { online, count } } }),
         subscribeFailed: (room) => this.onSubscribeFailed(room),
+        // The session is gone: start again signed out rather than retry.
+        revoked: () => location.reload(),
         removed: (room) => this.dropRoom(room, t.removedFromRoom),
         read: (room, seq) => this.onReadFrame(room, seq),
         roomAdded: (room) => this.addRoom(room),

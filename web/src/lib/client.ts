@@ -56,6 +56,8 @@ export interface Handlers {
   read(roomId: string, seq: number): void;
   /** I was added to a room (invited, joined, a DM was created). */
   roomAdded(room: MyRoom): void;
+  /** The server closed with 4001: this session ended (signed out elsewhere, password changed, account deactivated). */
+  revoked?(): void;
 }
 
 /** Subscribe frames carry ref SUB_REF + room id, so a refusal names its room. */
@@ -290,9 +292,10 @@ export class ChatClient {
       this.alive();
       if (typeof ev.data === 'string') this.onFrame(ev.data);
     };
-    ws.onclose = () => {
+    ws.onclose = (ev) => {
       if (this.ws !== ws) return;
       this.ws = null;
+      if ((ev as { code?: number } | null)?.code === 4001 && this.opts.handlers.revoked) return this.opts.handlers.revoked();
       this.scheduleReconnect();
     };
     ws.onerror = () => {
