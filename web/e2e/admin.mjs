@@ -69,7 +69,7 @@ try {
   await step('archive the room: read-only for Bob', async () => {
     await A.page.getByRole('tab', { name: 'Rooms' }).click();
     await A.page.locator('.admin-row', { hasText: '#lobby' }).getByRole('button', { name: 'Archive' }).click();
-    await A.page.locator('.admin-row', { hasText: '#lobby' }).getByText('Archived').waitFor();
+    await A.page.locator('.admin-row', { hasText: '#lobby' }).getByText('Archived', { exact: true }).waitFor();
     await B.page.goto(roomUrl);
     await B.page.getByText('This room is archived: you can read it, not post.').waitFor();
     await B.page.locator('.msg', { hasText: 'cheap watches here' }).waitFor();
@@ -81,7 +81,7 @@ try {
     await A.page.getByRole('tab', { name: 'Users' }).click();
     await A.page.locator('.admin-row', { hasText: '@bob' }).getByRole('button', { name: 'Deactivate' }).click();
     await A.page.getByRole('dialog').getByRole('button', { name: 'Deactivate' }).click();
-    await A.page.locator('.admin-row', { hasText: '@bob' }).getByText('Deactivated').waitFor();
+    await A.page.locator('.admin-row', { hasText: '@bob' }).getByText('Deactivated', { exact: true }).waitFor();
     await B.page.getByRole('tab', { name: 'Create account' }).waitFor();
     await B.page.getByLabel('Username').fill(bob.username);
     await B.page.getByLabel('Password').fill(bob.password);
