@@ -39,6 +39,16 @@ Restores a backup made by "openchat backup". SQLite: into --data-dir, which
 must be empty or absent. PostgreSQL: into --database-url, which must hold no
 tables (pg_restore on PATH). Start the server afterwards.
 `, flags: databaseFlags},
+	"admin": {usage: `Usage: openchat admin grant|revoke [flags] USERNAME
+
+  grant    make the account a server admin
+  revoke   make it no longer one (refused for the last active admin)
+
+The first account of a server is its admin. Admins deactivate accounts,
+delete messages, archive and delete rooms, send password-reset links and
+read the audit log (docs/operations.md, "Administration and moderation").
+A running server sees the change within 30 seconds.
+`, flags: databaseFlags},
 	"copy": {usage: `Usage: openchat copy --to postgres://… [--from FILE] [flags]
 
 Moves a SQLite installation to PostgreSQL: migrates both to this binary's

@@ -36,6 +36,7 @@ Usage:
   openchat backup [flags] FILE         write a consistent backup while the server runs
   openchat restore [flags] FILE        restore a backup into an empty data dir or database
   openchat copy --to postgres://… [flags]  move a SQLite installation to PostgreSQL
+  openchat admin grant|revoke USERNAME make an account a server admin, or no longer one
   openchat web export DIR              write the web client as static files for a CDN
   openchat version                     print the version
   openchat help                        this text; "openchat COMMAND --help" lists its flags
@@ -89,6 +90,8 @@ func runCommand(ctx context.Context, cmd string, args []string, getenv func(stri
 		return backupCommand(ctx, args, getenv, stdout, stderr)
 	case "restore":
 		return restoreCommand(ctx, args, getenv, stdout, stderr)
+	case "admin":
+		return adminCommand(ctx, args, getenv, stdout, stderr)
 	case "copy":
 		return copyCommand(ctx, args, getenv, stdout, stderr)
 	case "web":

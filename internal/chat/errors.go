@@ -24,6 +24,8 @@ const (
 	ERATELIMITED  = "rate_limited"           // too many requests (HTTP 429)
 	EUNAVAILABLE  = "unavailable"            // a dependency is down (HTTP 503)
 	EINTERNAL     = "internal"               // a bug or an unexpected failure (HTTP 500)
+	EDEACTIVATED  = "account_deactivated"    // sign-in to an account an admin deactivated (HTTP 403)
+	EARCHIVED     = "room_archived"          // a change to an archived, read-only room (HTTP 403)
 )
 
 // Error is a domain error: a code for machines, a message for people and,

@@ -37,6 +37,8 @@ type Member struct {
 	Role        Role    `json:"role"`
 	JoinedAt    Time    `json:"joined_at"`
 	LastReadSeq int64   `json:"-"`
+	// Deactivated marks a member whose account an admin deactivated.
+	Deactivated bool `json:"deactivated,omitempty"`
 }
 
 // MyRoom is a room as its member sees it in their list: with their role,

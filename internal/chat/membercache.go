@@ -170,7 +170,11 @@ func (s *Service) WatchMembers(ctx context.Context) error {
 		if err != nil {
 			return
 		}
-		if e.Type != EventRead {
+		switch e.Type {
+		case EventRead:
+		case EventRoomChanged:
+			s.members.forgetRoom(e.RoomID)
+		default:
 			s.members.forget(e.RoomID, e.UserID)
 		}
 		s.mu.Lock()

@@ -37,6 +37,9 @@ const (
 	// BatchVerify asks the user to confirm their address; it has no items
 	// and is due at once (no batch window).
 	BatchVerify BatchKind = "verify"
+	// BatchReset carries a password-reset link (reset.go); its id is the
+	// reset's, it has no items and is due at once.
+	BatchReset BatchKind = "reset"
 )
 
 // MailBatch is one e-mail to one user: a list of one or more mentions, or

@@ -38,6 +38,9 @@ const (
 	EventMemberRemoved = "member_removed"
 	EventMemberRole    = "member_role" // MyRoom carries the new role
 	EventRead          = "read"        // Seq is the new read position
+	// EventRoomChanged: an admin archived, unarchived or deleted the room
+	// (UserID is empty); instances drop what they cached of it.
+	EventRoomChanged = "room_changed"
 )
 
 // MembersChannel carries membership changes and read positions to every

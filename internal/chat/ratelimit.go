@@ -23,6 +23,7 @@ const (
 	LimitSignInAddress      = "signin-address"       // sign-in attempts per client address
 	LimitSignInAccount      = "signin-account"       // sign-in attempts per account, from any address
 	LimitSignInAccountShort = "signin-account-short" // the same over a short window: delays grow in two steps
+	LimitResetAddress       = "reset-address"        // password-reset requests per client address
 )
 
 // Limit is one rate policy, enforced with GCRA (the generic cell rate

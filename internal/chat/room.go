@@ -38,6 +38,9 @@ type Room struct {
 	CreatedBy  string     `json:"created_by"`
 	CreatedAt  Time       `json:"created_at"`
 	Members    []UserRef  `json:"members,omitempty"`
+	// ArchivedAt is when an admin archived the room (nil: not archived):
+	// members still read it, nobody posts, edits or reacts.
+	ArchivedAt *Time `json:"archived_at,omitempty"`
 }
 
 // RoomPatch renames a room or changes its topic; nil fields stay.

@@ -25,6 +25,9 @@ func (s *Service) EditMessage(ctx context.Context, actor User, roomID string, se
 	if old.Author.ID != actor.ID {
 		return Message{}, Errorf(EFORBIDDEN, "only the author may edit a message")
 	}
+	if err := writable(a.meta); err != nil {
+		return Message{}, err
+	}
 	nm := NewMessage{RoomID: roomID, Author: actor.Ref(), Body: body}
 	if err := s.addMentions(ctx, &nm, a.meta); err != nil {
 		return Message{}, err
@@ -40,15 +43,36 @@ func (s *Service) EditMessage(ctx context.Context, actor User, roomID string, se
 // DeleteMessage leaves a tombstone of a message: the author may delete it,
 // and so may the room's moderators and owner. Errors: ENOTFOUND (room,
 // message, or one deleted already), EFORBIDDEN.
+//
+// A server admin may delete any message of any room, and any deletion
+// but the author's own goes to the audit log (right after it: the store
+// method is the author's too). Deleting stays possible in an archived room.
 func (s *Service) DeleteMessage(ctx context.Context, actor User, roomID string, seq int64) error {
-	a, old, err := s.changeable(ctx, actor, roomID, seq)
+	var a access
+	var old Message
+	var err error
+	if requireAdmin(actor) == nil {
+		old, err = s.existing(ctx, roomID, seq)
+	} else {
+		a, old, err = s.changeable(ctx, actor, roomID, seq)
+	}
 	if err != nil {
 		return err
 	}
-	if old.Author.ID != actor.ID && !a.role.manages() {
+	if old.Author.ID != actor.ID && !a.role.manages() && !actor.Admin {
 		return Errorf(EFORBIDDEN, "only the author, a moderator or the owner may delete a message")
 	}
-	return s.tombstone(ctx, roomID, seq)
+	if err := s.tombstone(ctx, roomID, seq); err != nil {
+		return err
+	}
+	if old.Author.ID != actor.ID {
+		e := newAudit(actor.Ref(), AuditMessageDelete, AuditTargetMessage, old.ID,
+			map[string]any{"room_id": roomID, "seq": seq, "author": old.Author.Username}, s.now())
+		if err := s.store.AppendAudit(ctx, e); err != nil {
+			s.log.ErrorContext(ctx, "audit of a message deletion failed", "room", roomID, "seq", seq, "err", err)
+		}
+	}
+	return nil
 }
 
 // tombstone deletes a message (store.DeleteMessage) and publishes it.
@@ -72,7 +96,11 @@ func (s *Service) React(ctx context.Context, actor User, roomID string, seq int6
 	if err := ValidateEmoji(emoji); err != nil {
 		return err
 	}
-	if _, _, err := s.changeable(ctx, actor, roomID, seq); err != nil {
+	a, _, err := s.changeable(ctx, actor, roomID, seq)
+	if err == nil {
+		err = writable(a.meta)
+	}
+	if err != nil {
 		return err
 	}
 	m, changed, err := s.store.React(ctx, roomID, seq, actor.ID, emoji, add)
@@ -118,14 +146,31 @@ func (s *Service) changeable(ctx context.Context, actor User, roomID string, seq
 	if err != nil {
 		return access{}, Message{}, err
 	}
+	m, err := s.existing(ctx, roomID, seq)
+	return a, m, err
+}
+
+// existing returns a message that exists and is not deleted. Error: ENOTFOUND.
+func (s *Service) existing(ctx context.Context, roomID string, seq int64) (Message, error) {
+	if err := checkRoomID(roomID); err != nil {
+		return Message{}, err
+	}
 	if seq <= 0 {
-		return access{}, Message{}, Errorf(ENOTFOUND, "message not found")
+		return Message{}, Errorf(ENOTFOUND, "message not found")
 	}
 	m, err := s.store.MessageBySeq(ctx, roomID, seq)
 	if err == nil && m.Deleted {
 		err = Errorf(ENOTFOUND, "message not found")
 	}
-	return a, m, err
+	return m, err
+}
+
+// writable refuses changes to an archived room.
+func writable(meta roomMeta) error {
+	if meta.room.ArchivedAt != nil {
+		return Errorf(EARCHIVED, "this room is archived: it can be read, not changed")
+	}
+	return nil
 }
 
 // changed writes a changed message through the cache and publishes e.

@@ -40,6 +40,7 @@ func LimitSpecs() []LimitSpec {
 		{l(LimitSignUpAddress, 20, time.Hour), "address", "an account created", false},
 		{l(LimitSignInAddress, 20, time.Minute), "address", "a sign-in attempt", false},
 		{l(LimitSignInAccount, 10, 30*time.Minute), "account", "a sign-in attempt from a browser not known to the account, or a password change", false},
+		{l(LimitResetAddress, 5, time.Hour), "address", "a password-reset request", false},
 		{l(LimitSignInAccountShort, 5, time.Minute), "account", "the same, over a short window: with signin-account, 5 attempts at once, then one per 12 s up to 10, then one per 3 min (at most 30 in the first hour, 20 an hour after)", false},
 	}
 }

@@ -176,6 +176,9 @@ func (s *Service) AddMember(ctx context.Context, actor User, roomID, userID stri
 	if err == nil {
 		err = checkUserIDs(userID)
 	}
+	if err == nil && (userID != actor.ID || a.role == "") {
+		err = writable(a.meta) // nobody joins an archived room
+	}
 	if err != nil {
 		return err
 	}

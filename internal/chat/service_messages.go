@@ -47,6 +47,9 @@ func (s *Service) post(ctx context.Context, actor User, in NewMessage) (Message,
 		return Message{}, false, err
 	}
 	a, err := s.authorize(ctx, actor, roomID)
+	if err == nil {
+		err = writable(a.meta)
+	}
 	if err != nil {
 		return Message{}, false, err
 	}

@@ -178,6 +178,9 @@ func (s *Service) UpdateRoom(ctx context.Context, actor User, id string, p RoomP
 	if a.meta.vis == Direct || !a.role.manages() {
 		return Room{}, Errorf(EFORBIDDEN, "only the owner and moderators may change the room")
 	}
+	if err := writable(a.meta); err != nil {
+		return Room{}, err
+	}
 	old, err := s.store.RoomByID(ctx, id)
 	if err != nil {
 		return Room{}, err

@@ -52,6 +52,12 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (User, error) {
 	if err := s.store.CreateUser(ctx, u); err != nil {
 		return User{}, err
 	}
+	// The store decides whether this is the first account (an admin).
+	if stored, err := s.store.UserByID(ctx, u.ID); err == nil {
+		u.Admin = stored.Admin
+	} else {
+		s.log.WarnContext(ctx, "read new user failed", "user", u.ID, "err", err)
+	}
 	// The account exists either way; if queueing fails the owner asks again
 	// (POST /me/email/verify).
 	if err := s.store.QueueVerificationMail(ctx, u.ID, s.now(), VerifyMailGap); err != nil {
@@ -60,7 +66,10 @@ func (s *Service) SignUp(ctx context.Context, in SignUpInput) (User, error) {
 	return u, nil
 }
 
-var errBadLogin = Errorf(EUNAUTHORIZED, "invalid username or password")
+var (
+	errBadLogin    = Errorf(EUNAUTHORIZED, "invalid username or password")
+	errDeactivated = Errorf(EDEACTIVATED, "this account has been deactivated; ask a server admin")
+)
 
 // Client describes where a sign-in comes from, for the session list.
 type Client struct {
@@ -92,6 +101,10 @@ func (s *Service) SignIn(ctx context.Context, username, password string, client 
 	ok, verr := s.hasher.Verify(hash, password)
 	if err != nil || verr != nil || !ok {
 		return "", User{}, errBadLogin
+	}
+	// Said only to who knows the password, so it reveals nothing more.
+	if u.DeactivatedAt != nil {
+		return "", User{}, errDeactivated
 	}
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {

@@ -14,6 +14,9 @@ type Store interface {
 	SearchStore
 	AccountDataStore
 	LifecycleStore
+	AdminStore
+	ReportStore
+	PasswordResetStore
 	// Ping reports whether the database answers (readiness).
 	Ping(ctx context.Context) error
 	Close() error

@@ -70,6 +70,12 @@ type User struct {
 	Language     Language `json:"language,omitempty"`
 	PasswordHash string   `json:"-"`
 	CreatedAt    Time     `json:"created_at"`
+	// Admin runs the server (see service_admin.go); shown to the user
+	// themself and to admins.
+	Admin bool `json:"admin,omitempty"`
+	// DeactivatedAt is when an admin deactivated the account (nil:
+	// active): it cannot sign in, its messages stay.
+	DeactivatedAt *Time `json:"deactivated_at,omitempty"`
 }
 
 // Language is a language OpenChat speaks.
@@ -91,7 +97,7 @@ func (u User) Ref() UserRef {
 
 // Public returns the user without private fields, for other people's eyes.
 func (u User) Public() User {
-	u.Email, u.EmailNotifications, u.PasswordHash, u.EmailVerified = "", "", "", false
+	u.Email, u.EmailNotifications, u.PasswordHash, u.EmailVerified, u.Admin = "", "", "", false, false
 	return u
 }
 
@@ -229,12 +235,17 @@ type PasswordHasher interface {
 // UserStore keeps accounts and sessions.
 type UserStore interface {
 	// CreateUser stores u; ECONFLICT if the username or the e-mail address
-	// is taken (each case-insensitively), the message saying which.
+	// is taken (each case-insensitively), the message saying which. The
+	// first account of an empty store becomes admin in the same
+	// transaction (u.Admin is ignored), safe under concurrent calls.
 	CreateUser(ctx context.Context, u User) error
 	// UserByID returns ENOTFOUND for an unknown id.
 	UserByID(ctx context.Context, id string) (User, error)
 	// UserByUsername matches case-insensitively; ENOTFOUND if none.
 	UserByUsername(ctx context.Context, username string) (User, error)
+	// UserByEmail matches the address case-insensitively (EmailKey);
+	// ENOTFOUND if none.
+	UserByEmail(ctx context.Context, email string) (User, error)
 	// UsersByUsernames returns the users that exist among the (lower-case) names, in any order.
 	UsersByUsernames(ctx context.Context, usernames []string) ([]User, error)
 	// UsersByIDs returns the users that exist among ids, in any order.
@@ -255,7 +266,7 @@ type UserStore interface {
 	// CreateSession stores s; ECONFLICT if its token hash or id exists.
 	CreateSession(ctx context.Context, s Session) error
 	// SessionUser returns the session of an unexpired token hash and its
-	// user; ENOTFOUND otherwise.
+	// user; ENOTFOUND otherwise, and for a deactivated user.
 	SessionUser(ctx context.Context, tokenHash string, now time.Time) (User, Session, error)
 	// TouchSession sets a session's LastSeenAt; a missing session is not an error.
 	TouchSession(ctx context.Context, tokenHash string, at time.Time) error

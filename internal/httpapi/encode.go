@@ -106,7 +106,7 @@ func errorStatus(code string) int {
 		return http.StatusBadRequest
 	case chat.EUNAUTHORIZED:
 		return http.StatusUnauthorized
-	case chat.EFORBIDDEN:
+	case chat.EFORBIDDEN, chat.EDEACTIVATED, chat.EARCHIVED:
 		return http.StatusForbidden
 	case chat.ENOTFOUND:
 		return http.StatusNotFound

@@ -13,7 +13,7 @@ import (
 type catalog struct {
 	directMessage, mentionedIn, directMessages, mentionedTimes, messagesFor, mentions string
 	aDirectMessage, and, moreRooms                                                    string
-	verifySubject                                                                     string
+	verifySubject, resetSubject                                                       string
 	weekdays, months                                                                  []string // for times; nil: Go's English names
 }
 
@@ -23,7 +23,7 @@ var catalogs = map[chat.Language]catalog{
 		directMessages: "%s sent you %d direct messages", mentionedTimes: "%s mentioned you %d times in %s",
 		messagesFor: "%d messages for you in %s", mentions: "%d mentions in %s",
 		aDirectMessage: "a direct message", and: " and ", moreRooms: "%d more rooms",
-		verifySubject: VerifySubject,
+		verifySubject: VerifySubject, resetSubject: ResetSubject,
 	},
 	chat.Spanish: {
 		directMessage: "%s te envió un mensaje directo", mentionedIn: "%s te mencionó en %s",
@@ -31,10 +31,14 @@ var catalogs = map[chat.Language]catalog{
 		messagesFor: "%d mensajes para ti en %s", mentions: "%d menciones en %s",
 		aDirectMessage: "un mensaje directo", and: " y ", moreRooms: "%d salas más",
 		verifySubject: "Confirma tu dirección de correo en OpenChat",
+		resetSubject:  "Restablece tu contraseña de OpenChat",
 		weekdays:      []string{"dom", "lun", "mar", "mié", "jue", "vie", "sáb"},
 		months:        []string{"ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oct", "nov", "dic"},
 	},
 }
+
+// ResetSubject is the subject of password-reset e-mails in English.
+const ResetSubject = "Reset your OpenChat password"
 
 // catalogOf is the user's language's catalog (English for an unknown one).
 func catalogOf(l chat.Language) (catalog, chat.Language) {

@@ -25,8 +25,8 @@ type templates struct {
 }
 
 type templateSet struct {
-	text, verifyText *texttemplate.Template
-	html, verifyHTML *htmltemplate.Template
+	text, verifyText, resetText *texttemplate.Template
+	html, verifyHTML, resetHTML *htmltemplate.Template
 }
 
 func parseTemplates() (templates, error) {
@@ -37,7 +37,7 @@ func parseTemplates() (templates, error) {
 			text **texttemplate.Template
 			html **htmltemplate.Template
 			name string
-		}{{&set.text, &set.html, "mention"}, {&set.verifyText, &set.verifyHTML, "verify"}} {
+		}{{&set.text, &set.html, "mention"}, {&set.verifyText, &set.verifyHTML, "verify"}, {&set.resetText, &set.resetHTML, "reset"}} {
 			var err error
 			base := "templates/" + string(lang) + "/" + p.name
 			if *p.text, err = texttemplate.ParseFS(templateFS, base+".txt.tmpl"); err != nil {
@@ -76,8 +76,11 @@ const TimeFormat = "Mon 2 Jan 2006, 15:04 UTC"
 
 // render turns a batch into its e-mail.
 func (t templates) render(cfg Config, b chat.MailBatch, now time.Time) (*Email, error) {
-	if b.Kind == chat.BatchVerify {
+	switch b.Kind {
+	case chat.BatchVerify:
 		return t.renderVerify(cfg, b, now)
+	case chat.BatchReset:
+		return t.renderReset(cfg, b, now)
 	}
 	if len(b.Items) == 0 {
 		return nil, fmt.Errorf("batch %s has no mentions", b.ID)
@@ -150,6 +153,33 @@ func (t templates) renderVerify(cfg Config, b chat.MailBatch, now time.Time) (*E
 	}
 	return &Email{MessageID: MessageID(b.ID, base), From: cfg.From, To: b.User.Email, Subject: c.verifySubject, Date: now,
 		Text: text.String(), HTML: html.String(), Headers: map[string]string{"Auto-Submitted": "auto-generated"}}, nil
+}
+
+// renderReset builds the e-mail with a password-reset link. The batch id
+// is the reset's; the link's token is derived from it (chat.PasswordResetToken).
+// The link works chat.PasswordResetTTL from the request, so the e-mail
+// says how long in words, not until when.
+func (t templates) renderReset(cfg Config, b chat.MailBatch, now time.Time) (*Email, error) {
+	c, lang := catalogOf(b.User.Language)
+	set := t.sets[lang]
+	base := strings.TrimRight(cfg.PublicURL, "/")
+	v := verifyView{Name: name(b.User.DisplayName, b.User.Username), Username: b.User.Username, Subject: c.resetSubject,
+		Link: ResetURL(base, cfg.Secret, b.ID), Expires: c.when(b.CreatedAt.Add(chat.PasswordResetTTL))}
+	var text, html strings.Builder
+	if err := set.resetText.Execute(&text, v); err != nil {
+		return nil, fmt.Errorf("render text: %w", err)
+	}
+	if err := set.resetHTML.Execute(&html, v); err != nil {
+		return nil, fmt.Errorf("render html: %w", err)
+	}
+	return &Email{MessageID: MessageID(b.ID, base), From: cfg.From, To: b.User.Email, Subject: c.resetSubject, Date: now,
+		Text: text.String(), HTML: html.String(), Headers: map[string]string{"Auto-Submitted": "auto-generated"}}, nil
+}
+
+// ResetURL is the link of a password-reset e-mail: the web client's reset
+// page, which posts the token and the new password.
+func ResetURL(base string, secret []byte, resetID string) string {
+	return base + "/reset-password?" + url.Values{"token": {chat.PasswordResetToken(secret, resetID)}}.Encode()
 }
 
 // VerifyURL is the signed link of a verification e-mail, served by the

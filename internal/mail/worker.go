@@ -174,8 +174,8 @@ func (w *Worker) skip(ctx context.Context, b chat.MailBatch) string {
 		return "no address"
 	case b.Kind == chat.BatchVerify && b.User.EmailVerified:
 		return "address already verified"
-	case b.Kind == chat.BatchVerify:
-		return ""
+	case b.Kind == chat.BatchVerify, b.Kind == chat.BatchReset:
+		return "" // a reset goes to an unverified address too: following it proves the address
 	case len(b.Items) == 0:
 		return "every message of the batch was deleted"
 	case !b.User.EmailVerified:

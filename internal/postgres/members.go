@@ -13,12 +13,14 @@ import (
 
 // memberCols selects a membership with its user; the query names
 // room_members rm and users u.
-const memberCols = `rm.room_id, rm.role, rm.joined_at, rm.last_read_seq, u.id, u.username, u.display_name`
+const memberCols = `rm.room_id, rm.role, rm.joined_at, rm.last_read_seq, u.id, u.username, u.display_name,
+	u.deactivated_at IS NOT NULL`
 
 func scanMember(row pgx.Row) (chat.Member, error) {
 	var m chat.Member
 	var joined time.Time
-	if err := row.Scan(&m.RoomID, &m.Role, &joined, &m.LastReadSeq, &m.User.ID, &m.User.Username, &m.User.DisplayName); err != nil {
+	if err := row.Scan(&m.RoomID, &m.Role, &joined, &m.LastReadSeq, &m.User.ID, &m.User.Username, &m.User.DisplayName,
+		&m.Deactivated); err != nil {
 		return chat.Member{}, err
 	}
 	m.JoinedAt = ts(joined)

@@ -10,15 +10,16 @@ import (
 	"github.com/open-chat/openchat/internal/chat"
 )
 
-const roomCols = `r.id, r.name, r.topic, r.visibility, r.created_by, r.created_at`
+const roomCols = `r.id, r.name, r.topic, r.visibility, r.created_by, r.created_at, r.archived_at`
 
 func scanRoom(row pgx.Row, extra ...any) (chat.Room, error) {
 	var r chat.Room
 	var created time.Time
-	if err := row.Scan(append([]any{&r.ID, &r.Name, &r.Topic, &r.Visibility, &r.CreatedBy, &created}, extra...)...); err != nil {
+	var archived *time.Time
+	if err := row.Scan(append([]any{&r.ID, &r.Name, &r.Topic, &r.Visibility, &r.CreatedBy, &created, &archived}, extra...)...); err != nil {
 		return chat.Room{}, err
 	}
-	r.CreatedAt = ts(created)
+	r.CreatedAt, r.ArchivedAt = ts(created), optTime(archived)
 	return r, nil
 }
 

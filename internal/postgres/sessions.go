@@ -42,7 +42,8 @@ func (s *Store) SessionUser(ctx context.Context, tokenHash string, now time.Time
 	var sess chat.Session
 	var created, expires, seen time.Time
 	u, err := scanUser(s.pool.QueryRow(ctx, `SELECT `+userCols+`, `+sessionCols+`
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2`, tokenHash, now),
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > $2
+		AND u.deactivated_at IS NULL`, tokenHash, now),
 		&sess.ID, &sess.TokenHash, &sess.UserID, &created, &expires, &seen, &sess.UserAgent, &sess.Address)
 	switch {
 	case isNoRows(err):

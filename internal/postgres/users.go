@@ -13,17 +13,21 @@ import (
 	"github.com/open-chat/openchat/internal/chat"
 )
 
-const userCols = `u.id, u.username, u.display_name, u.email, u.email_notifications, u.email_verified, u.password_hash, u.created_at, u.language`
+const userCols = `u.id, u.username, u.display_name, u.email, u.email_notifications, u.email_verified, u.password_hash, u.created_at, u.language,
+	u.admin, u.deactivated_at`
 
 func scanUser(row pgx.Row, extra ...any) (chat.User, error) {
 	var u chat.User
 	var pref, lang string
 	var created time.Time
-	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Email, &pref, &u.EmailVerified, &u.PasswordHash, &created, &lang}, extra...)
+	var deactivated *time.Time
+	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Email, &pref, &u.EmailVerified, &u.PasswordHash, &created, &lang,
+		&u.Admin, &deactivated}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return chat.User{}, err
 	}
 	u.EmailNotifications, u.CreatedAt, u.Language = chat.NotifyPref(pref), ts(created), chat.Language(lang)
+	u.DeactivatedAt = optTime(deactivated)
 	return u, nil
 }
 
@@ -36,10 +40,7 @@ func (s *Store) CreateUser(ctx context.Context, u chat.User) error {
 	if u.Language == "" {
 		u.Language = chat.English
 	}
-	_, err := s.pool.Exec(ctx, `INSERT INTO users (id, username, display_name, email, email_notifications, email_verified,
-		password_hash, created_at, language, email_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-		u.ID, strings.ToLower(u.Username), u.DisplayName, u.Email, string(u.EmailNotifications), u.EmailVerified,
-		u.PasswordHash, u.CreatedAt.Time, string(u.Language), chat.EmailKey(u.Email))
+	err := s.insertUser(ctx, u)
 	var pgErr *pgconn.PgError
 	switch {
 	case isUnique(err) && errors.As(err, &pgErr) && pgErr.ConstraintName == "users_email_key":
@@ -50,6 +51,50 @@ func (s *Store) CreateUser(ctx context.Context, u chat.User) error {
 		return fmt.Errorf("create user: %w", err)
 	}
 	return nil
+}
+
+// insertUser inserts u, as admin if the table is empty. Two first
+// sign-ups at once must not both become admin (nor neither): while the
+// table looks empty, inserts take a transaction-scoped advisory lock and
+// look again, so they decide one after the other.
+func (s *Store) insertUser(ctx context.Context, u chat.User) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users)`).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, firstUserLock); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO users (id, username, display_name, email, email_notifications, email_verified,
+			password_hash, created_at, language, email_key, admin)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, NOT EXISTS (SELECT 1 FROM users))`,
+			u.ID, strings.ToLower(u.Username), u.DisplayName, u.Email, string(u.EmailNotifications), u.EmailVerified,
+			u.PasswordHash, u.CreatedAt.Time, string(u.Language), chat.EmailKey(u.Email))
+		return err
+	})
+}
+
+// firstUserLock is the advisory lock key of insertUser ("openchat first user").
+const firstUserLock = 0x6f63_6675
+
+// optTime reads a nullable time column.
+func optTime(t *time.Time) *chat.Time {
+	if t == nil {
+		return nil
+	}
+	v := ts(*t)
+	return &v
+}
+
+// UserByEmail matches the address case-insensitively; ENOTFOUND if none.
+func (s *Store) UserByEmail(ctx context.Context, email string) (chat.User, error) {
+	if chat.EmailKey(email) == "" {
+		return chat.User{}, chat.Errorf(chat.ENOTFOUND, "user not found")
+	}
+	return s.oneUser(ctx, "email", `u.email_key = $1`, chat.EmailKey(email))
 }
 
 func (s *Store) oneUser(ctx context.Context, what, where string, arg any) (chat.User, error) {

@@ -11,12 +11,14 @@ import (
 
 // memberCols selects a membership with its user; the query names
 // room_members rm and users u.
-const memberCols = `rm.room_id, rm.role, rm.joined_at, rm.last_read_seq, u.id, u.username, u.display_name`
+const memberCols = `rm.room_id, rm.role, rm.joined_at, rm.last_read_seq, u.id, u.username, u.display_name,
+	u.deactivated_at IS NOT NULL`
 
 func scanMember(sc scanner) (chat.Member, error) {
 	var m chat.Member
 	var joined int64
-	if err := sc.Scan(&m.RoomID, &m.Role, &joined, &m.LastReadSeq, &m.User.ID, &m.User.Username, &m.User.DisplayName); err != nil {
+	if err := sc.Scan(&m.RoomID, &m.Role, &joined, &m.LastReadSeq, &m.User.ID, &m.User.Username, &m.User.DisplayName,
+		&m.Deactivated); err != nil {
 		return chat.Member{}, err
 	}
 	m.JoinedAt = fromMS(joined)

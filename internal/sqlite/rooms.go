@@ -9,15 +9,16 @@ import (
 	"github.com/open-chat/openchat/internal/chat"
 )
 
-const roomCols = `r.id, r.name, r.topic, r.visibility, r.created_by, r.created_at`
+const roomCols = `r.id, r.name, r.topic, r.visibility, r.created_by, r.created_at, r.archived_at`
 
 func scanRoom(sc scanner, extra ...any) (chat.Room, error) {
 	var r chat.Room
 	var created int64
-	if err := sc.Scan(append([]any{&r.ID, &r.Name, &r.Topic, &r.Visibility, &r.CreatedBy, &created}, extra...)...); err != nil {
+	var archived sql.NullInt64
+	if err := sc.Scan(append([]any{&r.ID, &r.Name, &r.Topic, &r.Visibility, &r.CreatedBy, &created, &archived}, extra...)...); err != nil {
 		return chat.Room{}, err
 	}
-	r.CreatedAt = fromMS(created)
+	r.CreatedAt, r.ArchivedAt = fromMS(created), optTime(archived)
 	return r, nil
 }
 

@@ -39,20 +39,19 @@ func (s *Store) CreateSession(ctx context.Context, sess chat.Session) error {
 
 // SessionUser returns the session unexpired at now and its user; ENOTFOUND otherwise.
 func (s *Store) SessionUser(ctx context.Context, tokenHash string, now time.Time) (chat.User, chat.Session, error) {
-	var u chat.User
-	var pref, lang string
-	var uCreated int64
-	sess, err := scanSession(s.r.QueryRowContext(ctx, `SELECT `+sessionCols+`,
-		u.id, u.username, u.display_name, u.email, u.email_notifications, u.email_verified, u.password_hash, u.created_at, u.language
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ?`, tokenHash, ms(now)),
-		&u.ID, &u.Username, &u.DisplayName, &u.Email, &pref, &u.EmailVerified, &u.PasswordHash, &uCreated, &lang)
+	var sess chat.Session
+	var created, expires, seen int64
+	u, err := scanUser(s.r.QueryRowContext(ctx, `SELECT `+userColsU+`, `+sessionCols+`
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ? AND s.expires_at > ? AND u.deactivated_at IS NULL`,
+		tokenHash, ms(now)),
+		&sess.ID, &sess.TokenHash, &sess.UserID, &created, &expires, &seen, &sess.UserAgent, &sess.Address)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		return chat.User{}, chat.Session{}, chat.Errorf(chat.ENOTFOUND, "session not found or expired")
 	case err != nil:
 		return chat.User{}, chat.Session{}, fmt.Errorf("session user: %w", err)
 	}
-	u.EmailNotifications, u.CreatedAt, u.Language = chat.NotifyPref(pref), fromMS(uCreated), chat.Language(lang)
+	sess.CreatedAt, sess.ExpiresAt, sess.LastSeenAt = fromMS(created), fromMS(expires), fromMS(seen)
 	return u, sess, nil
 }
 

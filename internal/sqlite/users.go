@@ -7,23 +7,48 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/open-chat/openchat/internal/chat"
 )
 
-const userCols = `id, username, display_name, email, email_notifications, email_verified, password_hash, created_at, language`
+const userCols = `id, username, display_name, email, email_notifications, email_verified, password_hash, created_at, language, admin, deactivated_at`
+
+// userColsU is userCols for a query that names users u.
+var userColsU = "u." + strings.ReplaceAll(userCols, ", ", ", u.")
 
 type scanner interface{ Scan(dest ...any) error }
 
-func scanUser(sc scanner) (chat.User, error) {
+func scanUser(sc scanner, extra ...any) (chat.User, error) {
 	var u chat.User
 	var pref, lang string
 	var created int64
-	if err := sc.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Email, &pref, &u.EmailVerified, &u.PasswordHash, &created, &lang); err != nil {
+	var deactivated sql.NullInt64
+	dest := append([]any{&u.ID, &u.Username, &u.DisplayName, &u.Email, &pref, &u.EmailVerified, &u.PasswordHash, &created, &lang,
+		&u.Admin, &deactivated}, extra...)
+	if err := sc.Scan(dest...); err != nil {
 		return chat.User{}, err
 	}
 	u.EmailNotifications, u.CreatedAt, u.Language = chat.NotifyPref(pref), fromMS(created), chat.Language(lang)
+	u.DeactivatedAt = optTime(deactivated)
 	return u, nil
+}
+
+// optTime reads a nullable time column.
+func optTime(v sql.NullInt64) *chat.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMS(v.Int64)
+	return &t
+}
+
+// optMS writes a nullable time column.
+func optMS(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return ms(*t)
 }
 
 // CreateUser stores u with its username lower-cased; ECONFLICT if the
@@ -35,7 +60,10 @@ func (s *Store) CreateUser(ctx context.Context, u chat.User) error {
 	if u.Language == "" {
 		u.Language = chat.English
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO users (`+userCols+`, email_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	// The one writer connection makes "is it the first?" and the insert
+	// atomic: the first account becomes admin.
+	_, err := s.w.ExecContext(ctx, `INSERT INTO users (id, username, display_name, email, email_notifications, email_verified,
+		password_hash, created_at, language, email_key, admin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NOT EXISTS (SELECT 1 FROM users))`,
 		u.ID, strings.ToLower(u.Username), u.DisplayName, u.Email, string(u.EmailNotifications), u.EmailVerified,
 		u.PasswordHash, ms(u.CreatedAt.Time), string(u.Language), chat.EmailKey(u.Email))
 	switch {
@@ -68,6 +96,14 @@ func (s *Store) UserByID(ctx context.Context, id string) (chat.User, error) {
 // UserByUsername matches case-insensitively; ENOTFOUND if none.
 func (s *Store) UserByUsername(ctx context.Context, username string) (chat.User, error) {
 	return s.oneUser(ctx, "username", `username = ?`, strings.ToLower(username))
+}
+
+// UserByEmail matches the address case-insensitively; ENOTFOUND if none.
+func (s *Store) UserByEmail(ctx context.Context, email string) (chat.User, error) {
+	if chat.EmailKey(email) == "" {
+		return chat.User{}, chat.Errorf(chat.ENOTFOUND, "user not found")
+	}
+	return s.oneUser(ctx, "email", `email_key = ?`, chat.EmailKey(email))
 }
 
 func (s *Store) users(ctx context.Context, query string, args ...any) ([]chat.User, error) {

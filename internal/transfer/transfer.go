@@ -33,6 +33,9 @@ var Tables = []string{
 	"mentions",
 	"mail_batches",
 	"notifications",
+	"password_resets",
+	"audit_log",
+	"reports",
 }
 
 // Source is the SQLite database (a *sql.DB).

@@ -114,6 +114,28 @@ func fill(t *testing.T, ctx context.Context, rooms, perRoom int) func(s chat.Sto
 		if _, err := s.FormBatches(ctx, now.Add(time.Hour), 0); err != nil {
 			t.Fatal(err)
 		}
+		// Moderation: a report, a password reset (and its mail batch), audit entries.
+		first, err := s.Rooms(ctx)
+		if err != nil || len(first) == 0 {
+			t.Fatal(err)
+		}
+		m, err := s.MessageBySeq(ctx, first[0].ID, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateReport(ctx, chat.Report{ID: chat.NewID(), Room: chat.RoomRef{ID: m.RoomID}, Seq: 1, MessageID: m.ID,
+			Reporter: users[2].Ref(), Reason: "spam", CreatedAt: chat.NewTime(now)}); err != nil {
+			t.Fatal(err)
+		}
+		audit := chat.AuditEntry{ActorID: users[0].ID, ActorName: users[0].Username, Action: chat.AuditPasswordReset,
+			TargetType: chat.AuditTargetUser, TargetID: users[1].ID, CreatedAt: chat.NewTime(now)}
+		if err := s.CreatePasswordReset(ctx, chat.PasswordReset{ID: chat.NewID(), UserID: users[1].ID, TokenHash: "reset",
+			CreatedAt: chat.NewTime(now), ExpiresAt: chat.NewTime(now.Add(time.Hour))}, time.Minute, &audit); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AppendAudit(ctx, audit); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -128,7 +150,8 @@ func TestCopy(t *testing.T) {
 	for _, c := range counts {
 		got[c.Table] = c.Rows
 	}
-	want := map[string]int64{"users": 3, "sessions": 3, "rooms": 3, "room_members": 6, "messages": 120, "reactions": 3, "mentions": 42, "mail_batches": 1, "notifications": 42}
+	want := map[string]int64{"users": 3, "sessions": 3, "rooms": 3, "room_members": 6, "messages": 120, "reactions": 3, "mentions": 42, "mail_batches": 2, "notifications": 42,
+		"password_resets": 1, "audit_log": 2, "reports": 1}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("copied %v, want %v", got, want)
 	}

@@ -178,6 +178,14 @@ export async function openDrawerIfPhone(page) {
   await page.locator('.drawer-open').waitFor();
 }
 
+/** send types a message into the composer labelled "Message <label>" and waits for it to be stored. */
+export async function send(page, label, text) {
+  const box = page.getByLabel('Message ' + label);
+  await box.fill(text);
+  await box.press('Enter');
+  await page.locator('.msg:not(.pending)', { hasText: text }).waitFor();
+}
+
 /** OUT is where the suites write server logs and other results. */
 export const OUT = join(dirname(fileURLToPath(import.meta.url)), '..', 'test-results');
 

@@ -67,6 +67,15 @@ func TestStore(t *testing.T, newStore func(t *testing.T) chat.Store) {
 		{"DeleteMailHistory", testDeleteMailHistory},
 		{"ClearClientIDs", testClearClientIDs},
 		{"LiveMessagesBefore", testLiveMessagesBefore},
+		{"FirstAdmin", testFirstAdmin},
+		{"SetAdmin", testSetAdmin},
+		{"Deactivate", testDeactivate},
+		{"AdminLists", testAdminLists},
+		{"ArchiveAndDeleteRoom", testArchiveAndDeleteRoom},
+		{"AuditLog", testAuditLog},
+		{"Reports", testReports},
+		{"PasswordReset", testPasswordReset},
+		{"UserByEmail", testUserByEmail},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })

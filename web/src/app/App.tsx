@@ -3,6 +3,8 @@ import { Api, ApiError } from '../lib/api';
 import { wsURL, type AppConfig } from '../lib/config';
 import type { User } from '../lib/types';
 import { AuthScreen } from '../components/AuthScreen';
+import { ResetPassword } from '../components/ResetPassword';
+import { useRoute } from './router';
 import { UpdatePrompt } from '../components/UpdatePrompt';
 import { Shell } from '../components/Shell';
 import { StoreContext } from './hooks';
@@ -19,6 +21,7 @@ export function App({ config }: { config: AppConfig }) {
   const [boot, setBoot] = useState<Boot>({ phase: 'loading' });
   // A new language re-mounts the screens (not the store) so every string is read again.
   const lang = useSyncExternalStore(onLocale, () => locale);
+  const route = useRoute();
 
   useEffect(() => {
     let live = true;
@@ -69,6 +72,8 @@ export function App({ config }: { config: AppConfig }) {
     return () => store.stop();
   }, [store]);
 
+  // A reset link works signed in or out: it is about the account of the token.
+  if (route.view === 'reset-password') return <ResetPassword key={lang} api={api} token={route.token} />;
   switch (boot.phase) {
     case 'loading':
       return <div className="splash" aria-busy="true">{t.loading}</div>;

@@ -11,7 +11,9 @@ export type Route =
   | { view: 'browse' }
   | { view: 'new-dm' }
   | { view: 'mentions' }
-  | { view: 'settings' };
+  | { view: 'settings' }
+  | { view: 'admin' }
+  | { view: 'reset-password'; token: string };
 
 export function parseRoute(pathname: string, hash: string): Route {
   const m = /^\/rooms\/([^/]+)\/?$/.exec(pathname);
@@ -25,6 +27,8 @@ export function parseRoute(pathname: string, hash: string): Route {
   if (pathname === '/messages/new') return { view: 'new-dm' };
   if (pathname === '/mentions') return { view: 'mentions' };
   if (pathname === '/settings') return { view: 'settings' };
+  if (pathname === '/admin') return { view: 'admin' };
+  if (pathname === '/reset-password') return { view: 'reset-password', token: new URLSearchParams(location.search).get('token') ?? '' };
   return { view: 'home' };
 }
 

@@ -5,8 +5,9 @@ import type { User } from '../lib/types';
 import { checkSignIn, checkSignUp, normalizeUsername, type SignUpField } from '../lib/validate';
 import { FormField } from './FormField';
 import { Logo } from './Icons';
+import { ForgotPassword } from './ResetPassword';
 
-type Mode = 'signin' | 'signup';
+type Mode = 'signin' | 'signup' | 'forgot';
 type Errors = Partial<Record<SignUpField, string>>;
 const ORDER: SignUpField[] = ['username', 'display_name', 'email', 'password'];
 
@@ -75,13 +76,16 @@ export function AuthScreen({ api, onSignedIn }: { api: Api; onSignedIn: (u: User
         </div>
         <p className="muted">{signup ? t.signUpIntro : t.signInIntro}</p>
         <div className="tabs" role="tablist" aria-label={t.account}>
-          <button role="tab" type="button" aria-selected={!signup} className="tab" onClick={() => switchTo('signin')}>
+          <button role="tab" type="button" aria-selected={mode === 'signin'} className="tab" onClick={() => switchTo('signin')}>
             {t.signIn}
           </button>
           <button role="tab" type="button" aria-selected={signup} className="tab" onClick={() => switchTo('signup')}>
             {t.createAccount}
           </button>
         </div>
+        {mode === 'forgot' ? (
+          <ForgotPassword api={api} onBack={() => switchTo('signin')} />
+        ) : (
         <form ref={formRef} onSubmit={submit} noValidate aria-label={signup ? t.createAccount : t.signIn}>
           <FormField {...field('username')} label={t.fieldUsername} autoComplete="username" autoCapitalize="none" spellCheck={false} required autoFocus hint={signup ? t.usernameHint : undefined} />
           {signup && (
@@ -107,7 +111,13 @@ export function AuthScreen({ api, onSignedIn }: { api: Api; onSignedIn: (u: User
           <button className="btn primary wide" type="submit" disabled={busy}>
             {busy ? t.pleaseWait : signup ? t.createAccount : t.signIn}
           </button>
+          {!signup && (
+            <button className="link-btn" type="button" onClick={() => switchTo('forgot')}>
+              {t.forgotPassword}
+            </button>
+          )}
         </form>
+        )}
       </div>
     </main>
   );

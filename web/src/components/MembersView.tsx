@@ -124,6 +124,7 @@ export function MembersView({ roomId, menu }: { roomId: string; menu: ReactNode 
                     <Avatar user={m.user} size={28} />
                     <span className="person-names">
                       <strong>{name}</strong> {self && <span className="muted">{t.you}</span>} <span className="muted">@{m.user.username}</span>
+                      {m.deactivated && <span className="badge danger">{t.deactivated}</span>}
                     </span>
                     {owner && !self ? (
                       <select

@@ -6,9 +6,10 @@ export interface Allowed {
   reply: boolean;
   edit: boolean;
   delete: boolean;
+  report: boolean;
 }
 
-export type Action = 'react' | 'reply' | 'edit' | 'delete';
+export type Action = 'react' | 'reply' | 'edit' | 'delete' | 'report';
 
 /**
  * MessageActions: on a desktop a bar shown on hover or focus (react, reply,
@@ -23,6 +24,7 @@ export function MessageActions({ who, allowed, open, setOpen, onAction }: { who:
     { a: 'react', label: t.addReaction },
     ...(allowed.reply ? [{ a: 'reply' as const, label: t.replyInThread }] : []),
     ...(allowed.edit ? [{ a: 'edit' as const, label: t.editMessage }] : []),
+    ...(allowed.report ? [{ a: 'report' as const, label: t.reportMessage }] : []),
     ...(allowed.delete ? [{ a: 'delete' as const, label: t.deleteMessage }] : []),
   ];
 

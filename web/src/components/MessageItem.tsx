@@ -11,6 +11,7 @@ import { MessageActions, type Action } from './MessageActions';
 import { MessageBody } from './MessageBody';
 import { MessageEditor } from './MessageEditor';
 import { PendingStatus } from './PendingStatus';
+import { ReportDialog } from './ReportDialog';
 import { Reactions } from './Reactions';
 
 /** A touch held this long opens the message's menu. */
@@ -38,11 +39,13 @@ function PendingItem({ p, roomId, me }: { p: PendingMessage; roomId: string; me:
 function StoredItem({ m, roomId, me, inThread }: { m: Message; roomId: string; me: string; inThread: boolean }) {
   const store = useStore();
   const meId = useChat((s) => s.me.id);
+  const admin = useChat((s) => !!s.me.admin);
   const role = useChat((s) => s.rooms.find((r) => r.id === roomId)?.role);
   const [menu, setMenu] = useState(false);
   const [picker, setPicker] = useState(false);
   const [editing, setEditing] = useState(false);
   const [confirm, setConfirm] = useState(false);
+  const [reporting, setReporting] = useState(false);
   const [error, setError] = useState('');
   const press = useRef(0);
   const self = useRef<HTMLDivElement>(null);
@@ -52,7 +55,8 @@ function StoredItem({ m, roomId, me, inThread }: { m: Message; roomId: string; m
   const allowed = {
     reply: !inThread && !m.reply_to && member,
     edit: mine && !m.deleted,
-    delete: !m.deleted && (mine || role === 'owner' || role === 'moderator'),
+    delete: !m.deleted && (mine || admin || role === 'owner' || role === 'moderator'),
+    report: !m.deleted && !mine,
   };
 
   const act = (a: Action) => {
@@ -60,6 +64,7 @@ function StoredItem({ m, roomId, me, inThread }: { m: Message; roomId: string; m
     if (a === 'react') setPicker(true);
     else if (a === 'reply') store.openThread(roomId, m.seq);
     else if (a === 'edit') setEditing(true);
+    else if (a === 'report') setReporting(true);
     else setConfirm(true);
   };
   const react = (emoji: string) => {
@@ -126,6 +131,16 @@ function StoredItem({ m, roomId, me, inThread }: { m: Message; roomId: string; m
         <p className="form-error" role="alert">
           {error}
         </p>
+      )}
+      {reporting && (
+        <ReportDialog
+          onClose={() => setReporting(false)}
+          onSend={async (reason) => {
+            await store.api.reportMessage(roomId, m.seq, reason);
+            setReporting(false);
+            setError(t.reportSent);
+          }}
+        />
       )}
       {!m.deleted && !editing && <MessageActions who={displayName(m.author)} allowed={allowed} open={menu} setOpen={setMenu} onAction={act} />}
       {picker && <EmojiPicker onPick={react} onClose={() => setPicker(false)} />}

@@ -141,7 +141,15 @@ export function RoomView({ roomId, seq, menu }: { roomId: string; seq?: number; 
       <div className="typing muted" aria-hidden={typers.length === 0}>
         {typingText(typers)}
       </div>
-      {mine || !roomsLoaded ? <Composer roomId={roomId} label={room ? roomLabel(room) : ''} /> : room ? <JoinBar room={room} /> : null}
+      {room?.archived_at ? (
+        <p className="notice" role="status">
+          {t.roomArchivedNotice}
+        </p>
+      ) : mine || !roomsLoaded ? (
+        <Composer roomId={roomId} label={room ? roomLabel(room) : ''} />
+      ) : room ? (
+        <JoinBar room={room} />
+      ) : null}
       {thread !== undefined && <ThreadPanel key={thread} roomId={roomId} seq={thread} />}
     </section>
   );

@@ -1,3 +1,4 @@
+import { AdminView } from './AdminView';
 import { useEffect, useRef, useState } from 'react';
 import { useChat, useStore } from '../app/hooks';
 import { navigate, useRoute } from '../app/router';
@@ -66,6 +67,7 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
   else if (route.view === 'new-dm') main = <NewDMView menu={openDrawer} />;
   else if (route.view === 'mentions') main = <MentionsView menu={openDrawer} />;
   else if (route.view === 'settings') main = <SettingsView menu={openDrawer} onSignOut={onSignOut} />;
+  else if (route.view === 'admin') main = <AdminView menu={openDrawer} />;
   else
     main = (
       <section className="main empty" aria-label={t.welcome}>

@@ -50,6 +50,7 @@ export function Sidebar({ route, onClose, creating, setCreating }: { route: Rout
         {nav('/mentions', 'mentions', t.mentions, <At />)}
         {nav('/browse', 'browse', t.browseRooms, <Compass />)}
         {nav('/settings', 'settings', t.settings, <Gear />)}
+        {(me.admin || rooms.some((r) => r.role === 'owner' || r.role === 'moderator')) && nav('/admin', 'admin', me.admin ? t.admin : t.moderation, <Gear />)}
       </div>
       <div className="filter">
         <Search />

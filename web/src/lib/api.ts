@@ -1,6 +1,6 @@
 import { t } from './strings';
 import { isCrossOrigin, TOKEN_KEY, type AppConfig } from './config';
-import type { Member, Mention, Message, MyRoom, NotifyPref, Page, Role, Room, Session, User, UserRef } from './types';
+import type { AuditEntry, Member, Mention, Message, MyRoom, NotifyPref, Page, Report, ReportStatus, Role, Room, Session, User, UserRef } from './types';
 import type { Locale } from './strings';
 
 /** ApiError is the server's {"error":{code,message,field}} (or a network failure, status 0). */
@@ -256,5 +256,56 @@ export class Api {
   async deleteAccount(password: string): Promise<void> {
     await this.req('DELETE', '/me', { password });
     this.storage.removeItem(TOKEN_KEY);
+  }
+
+  // Password reset (signed out).
+  async requestPasswordReset(email: string): Promise<void> {
+    await this.req('POST', '/password-reset', { email });
+  }
+
+  async confirmPasswordReset(token: string, new_password: string): Promise<void> {
+    await this.req('POST', '/password-reset/confirm', { token, new_password });
+  }
+
+  // Reports and the moderation queue.
+  async reportMessage(roomId: string, seq: number, reason: string): Promise<Report> {
+    return this.req('POST', `/rooms/${encodeURIComponent(roomId)}/messages/${seq}/report`, { reason });
+  }
+
+  async reports(status: ReportStatus = 'open', cursor = ''): Promise<{ reports: Report[]; next_cursor: string }> {
+    return this.req('GET', '/reports?' + new URLSearchParams({ status, ...(cursor ? { cursor } : {}) }));
+  }
+
+  async resolveReport(id: string, status: 'resolved' | 'dismissed', action: string): Promise<Report> {
+    return this.req('PATCH', '/reports/' + encodeURIComponent(id), { status, action });
+  }
+
+  // The admin area.
+  async adminUsers(q = '', cursor = ''): Promise<{ users: User[]; next_cursor: string }> {
+    return this.req('GET', '/admin/users?' + new URLSearchParams({ q, ...(cursor ? { cursor } : {}) }));
+  }
+
+  async setDeactivated(userId: string, on: boolean): Promise<User> {
+    return this.req(on ? 'PUT' : 'DELETE', `/admin/users/${encodeURIComponent(userId)}/deactivated`);
+  }
+
+  async sendPasswordReset(userId: string): Promise<void> {
+    await this.req('POST', `/admin/users/${encodeURIComponent(userId)}/password-reset`);
+  }
+
+  async adminRooms(q = '', cursor = ''): Promise<{ rooms: Room[]; next_cursor: string }> {
+    return this.req('GET', '/admin/rooms?' + new URLSearchParams({ q, ...(cursor ? { cursor } : {}) }));
+  }
+
+  async setArchived(roomId: string, on: boolean): Promise<Room> {
+    return this.req(on ? 'PUT' : 'DELETE', `/admin/rooms/${encodeURIComponent(roomId)}/archived`);
+  }
+
+  async deleteRoom(roomId: string): Promise<void> {
+    await this.req('DELETE', '/admin/rooms/' + encodeURIComponent(roomId));
+  }
+
+  async audit(before = 0): Promise<{ entries: AuditEntry[]; next_before: number }> {
+    return this.req('GET', '/admin/audit' + (before ? '?before=' + before : ''));
   }
 }

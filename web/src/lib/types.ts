@@ -14,6 +14,10 @@ export interface User extends UserRef {
   /** The owner followed the verification link; until then no e-mail but that one is sent. */
   email_verified?: boolean;
   created_at?: string;
+  /** A server admin (shown to the user and to admins only). */
+  admin?: boolean;
+  /** Set when an admin deactivated the account (admin lists). */
+  deactivated_at?: string;
 }
 
 export type Visibility = 'public' | 'private' | 'direct';
@@ -37,6 +41,8 @@ export interface Room {
   created_by: string;
   created_at: string;
   members?: UserRef[]; // direct rooms: the OTHER members
+  /** Set while an admin has archived the room: read-only. */
+  archived_at?: string;
 }
 
 /** A room of mine (GET /me/rooms, room_added frames): my role and read state in it. */
@@ -52,6 +58,36 @@ export interface Member {
   user: UserRef;
   role: Role;
   joined_at: string;
+  deactivated?: boolean;
+}
+
+export type ReportStatus = 'open' | 'resolved' | 'dismissed';
+
+/** A report of a message, as the moderation queue lists it. */
+export interface Report {
+  id: string;
+  room: { id: string; name: string; visibility?: Visibility };
+  seq: number;
+  message: { author: UserRef; body: string; deleted: boolean };
+  reporter: UserRef;
+  reason: string;
+  status: ReportStatus;
+  resolved_by?: UserRef;
+  action?: string;
+  created_at: string;
+  resolved_at?: string;
+}
+
+/** One entry of the audit log. */
+export interface AuditEntry {
+  id: number;
+  actor_id: string;
+  actor_username: string;
+  action: string;
+  target_type: string;
+  target_id: string;
+  details: Record<string, unknown>;
+  created_at: string;
 }
 
 export interface Message {
