@@ -4,7 +4,7 @@
 
 import { Api, ApiError } from '../lib/api';
 import { ChatClient } from '../lib/client';
-import { gaps, mergeMessages, newClientId, settlePending } from '../lib/messages';
+import { gaps, inWindow, mergeMessages, newClientId, settlePending } from '../lib/messages';
 import { applyReaction, withMe } from '../lib/changes';
 import { afterSubscribe } from '../lib/resume';
 import { ThreadBook, type ThreadData } from './threads';
@@ -21,6 +21,8 @@ import type { ConnState, Message, MyRoom, PendingMessage, ReactionEvent, Room, U
 /** Page sizes: history pages shown while scrolling, catch-up pages after a gap. */
 export const PAGE_SIZE = 50;
 export const CATCHUP_PAGE = 100;
+/** A jump to a message loads this many on each side of it. */
+export const AROUND_HALF = 25;
 /** My rooms are refetched this often, a safety net under the live frames (room_added, removed, read). */
 export const ROOMS_REFRESH_MS = 60_000;
 /** Reading is reported to the server at most this often per room. */
@@ -36,6 +38,9 @@ export interface RoomData {
   hasOlder: boolean;
   loaded: boolean;
   loadingOlder: boolean;
+  /** The list is a window that does not reach the newest message (a jump): newer pages load on scrolling down. */
+  hasNewer?: boolean;
+  loadingNewer?: boolean;
   error?: string;
 }
 
@@ -76,6 +81,8 @@ export class ChatStore {
   private readonly reads: ReadReporter;
   private recountTimer = 0;
   private readonly threadBook: ThreadBook;
+  /** Per room, bumped when a jump replaces the list: pages asked for before it are dropped. */
+  private epochs = new Map<string, number>();
 
   constructor(
     readonly api: Api,
@@ -298,8 +305,10 @@ export class ChatStore {
 
   /** loadLatest fetches the newest page; reset drops what the list held first (a truncated resume). */
   async loadLatest(id: string, reset = false) {
+    const epoch = this.epoch(id);
     try {
       const page = await this.api.messages(id, { limit: PAGE_SIZE });
+      if (epoch !== this.epoch(id)) return; // a jump replaced the list meanwhile
       // A reset keeps only what the page covers (a frame applied while the
       // page was on its way may be newer than the page: the later change wins).
       const first = page.messages[0]?.seq ?? Infinity;
@@ -315,8 +324,10 @@ export class ChatStore {
     const d = this.state.data[id];
     if (!d || !d.loaded || !d.hasOlder || d.loadingOlder || d.messages.length === 0) return false;
     this.setRoom(id, (x) => ({ ...x, loadingOlder: true }));
+    const epoch = this.epoch(id);
     try {
       const page = await this.api.messages(id, { before: d.messages[0].seq, limit: PAGE_SIZE });
+      if (epoch !== this.epoch(id)) return false;
       const msgs = page.messages.map((m) => withMe(m, this.state.me.id));
       this.setRoom(id, (x) => ({ ...x, loadingOlder: false, hasOlder: page.has_more, messages: mergeMessages(x.messages, msgs) }));
       this.learnUsers(page.messages);
@@ -327,7 +338,76 @@ export class ChatStore {
     }
   }
 
+  private epoch(id: string): number {
+    return this.epochs.get(id) ?? 0;
+  }
+
+  /**
+   * loadAround replaces the room's list with the messages around seq (a
+   * jump from search or a mention): two pages read at once, up to seq and
+   * after it. Live messages beyond the window are left to loadNewer.
+   */
+  async loadAround(id: string, seq: number): Promise<void> {
+    const epoch = this.epoch(id) + 1;
+    this.epochs.set(id, epoch);
+    try {
+      const [before, after] = await Promise.all([
+        this.api.messages(id, { before: seq + 1, limit: AROUND_HALF }),
+        this.api.messages(id, { after: seq, limit: AROUND_HALF }),
+      ]);
+      if (epoch !== this.epoch(id)) return;
+      const msgs = [...before.messages, ...after.messages].map((m) => withMe(m, this.state.me.id));
+      this.setRoom(id, (d) => ({ ...d, loaded: true, loadingOlder: false, loadingNewer: false, error: undefined, hasOlder: before.has_more, hasNewer: after.has_more, messages: mergeMessages([], msgs) }));
+      this.learnUsers(msgs);
+      if (!after.has_more) void this.reachedEnd(id);
+    } catch (e) {
+      if (epoch === this.epoch(id)) this.setRoom(id, (d) => ({ ...d, error: e instanceof ApiError ? e.message : t.couldNotLoadMessages }));
+    }
+  }
+
+  /** loadNewer fetches the page after the newest loaded message of a window; false when there is none. */
+  async loadNewer(id: string): Promise<boolean> {
+    const d = this.state.data[id];
+    if (!d?.hasNewer || d.loadingNewer || d.messages.length === 0) return false;
+    this.setRoom(id, (x) => ({ ...x, loadingNewer: true }));
+    const epoch = this.epoch(id);
+    try {
+      const page = await this.api.messages(id, { after: d.messages[d.messages.length - 1].seq, limit: PAGE_SIZE });
+      if (epoch !== this.epoch(id)) return false;
+      const msgs = page.messages.map((m) => withMe(m, this.state.me.id));
+      this.setRoom(id, (x) => ({ ...x, loadingNewer: false, hasNewer: page.has_more, messages: mergeMessages(x.messages, msgs) }));
+      this.learnUsers(msgs);
+      if (!page.has_more) void this.reachedEnd(id);
+      return true;
+    } catch {
+      this.setRoom(id, (x) => ({ ...x, loadingNewer: false }));
+      return false;
+    }
+  }
+
+  /**
+   * reachedEnd: a window just reached the newest message. Live messages
+   * that arrived while the last page was on its way were not kept (they
+   * were beyond the window): one more read picks them up, so the list
+   * rejoins the live stream with no gap.
+   */
+  private async reachedEnd(id: string) {
+    const d = this.state.data[id];
+    const last = d?.messages[d.messages.length - 1]?.seq;
+    if (last !== undefined) await this.fill(id, last);
+  }
+
+  /** toLatest leaves a window for the newest page (Jump to latest, or sending from a window). */
+  async toLatest(id: string): Promise<void> {
+    if (!this.state.data[id]?.hasNewer) return;
+    this.epochs.set(id, this.epoch(id) + 1);
+    this.setRoom(id, (d) => ({ ...d, messages: [], loaded: false, hasNewer: false, loadingNewer: false, loadingOlder: false }));
+    await this.loadLatest(id);
+    await this.reachedEnd(id); // what arrived while the list was empty
+  }
+
   send(roomId: string, body: string) {
+    void this.toLatest(roomId); // my message shows at the end: go there
     const p: PendingMessage = { client_id: newClientId(), room_id: roomId, body, author: this.state.me, created_at: new Date().toISOString() };
     this.setRoom(roomId, (d) => ({ ...d, pending: [...d.pending, p] }));
     this.client.send(roomId, body, p.client_id);
@@ -352,6 +432,7 @@ export class ChatStore {
    * only ever forward.
    */
   markRead(roomId: string) {
+    if (this.state.data[roomId]?.hasNewer) return; // the end of a window is not the end of the room
     const msgs = this.state.data[roomId]?.messages;
     const seq = msgs?.length ? msgs[msgs.length - 1].seq : 0;
     if (!seq || !this.room(roomId)) return;
@@ -429,7 +510,7 @@ export class ChatStore {
     const resumed = after !== undefined || afterChange !== undefined;
     if (r && last > r.last_seq && (!resumed || truncated)) this.recountSoon();
     const d = this.state.data[room];
-    if (!d?.loaded) return;
+    if (!d?.loaded || d.hasNewer) return; // a window catches up by paging (loadNewer)
     const newest = d.messages.length ? d.messages[d.messages.length - 1].seq : 0;
     const next = afterSubscribe({ lastSeq: last, truncated, afterSeq: after, afterChange }, newest);
     if (next.kind === 'reset') {
@@ -472,7 +553,7 @@ export class ChatStore {
     this.setRoom(room, (d) => {
       const pending = settlePending(d.pending, msgs);
       if (!d.loaded) return pending === d.pending ? d : { ...d, pending };
-      const messages = mergeMessages(d.messages, msgs);
+      const messages = mergeMessages(d.messages, d.hasNewer ? inWindow(d.messages, msgs) : msgs);
       return messages === d.messages && pending === d.pending ? d : { ...d, messages, pending };
     });
     if (live) {

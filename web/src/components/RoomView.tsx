@@ -11,6 +11,7 @@ import { Composer } from './Composer';
 import { Chat, Hash, Lock, Users } from './Icons';
 import { MessageList } from './MessageList';
 import { MuteButton } from './MuteButton';
+import { SearchButton } from './SearchDialog';
 import { ThreadPanel } from './ThreadPanel';
 
 const noData: RoomData = { messages: [], pending: [], hasOlder: false, loaded: false, loadingOlder: false };
@@ -130,6 +131,7 @@ export function RoomView({ roomId, seq, menu }: { roomId: string; seq?: number; 
             </div>
           )}
         </div>
+        <SearchButton />
         {mine && <MuteButton roomId={roomId} />}
         {mine && (
           <a href={membersPath(roomId)} className="icon-btn" aria-label={t.showMembers} title={t.members} onClick={(e) => (e.preventDefault(), navigate(membersPath(roomId)))}>
