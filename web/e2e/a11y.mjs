@@ -5,18 +5,16 @@
 // any serious or critical violation. It prints the result per screen and
 // saves screenshots of the main screens at 1366×800 and 390×844 in both
 // schemes to docs/screenshots/.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { finish, newUser, signUpUI, sleep, startServer, suite } from './lib.mjs';
+import { axe, finish, newUser, signUpUI, sleep, startServer, suite } from './lib.mjs';
 
 const S = await suite('a11y');
 const { bin: BIN, dataDir, log, port, base, results, step, browser, problems } = S;
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SHOTS = join(HERE, '..', '..', 'docs', 'screenshots');
 const STEP_TIMEOUT_MS = 15_000;
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SCHEMES = ['light', 'dark'];
 const SIZES = { desktop: { width: 1366, height: 800 }, phone: { width: 390, height: 844 } };
 /** Screens photographed for docs/screenshots (all screens are checked by axe). */
@@ -29,19 +27,6 @@ const ada = { username: 'ada', display: 'Ada Lovelace', email: 'ada@example.org'
 const bob = { username: 'bob', display: 'Bob Stone', email: 'bob@example.org', password: 'staple battery horse' };
 const roomName = 'general';
 const failures = [];
-
-/**
- * axe injects axe-core through the DevTools protocol (page.evaluate is not
- * bound by the page's CSP, which forbids inline scripts: the server's
- * policy stays as it is) and returns the serious and critical violations.
- */
-async function axe(page) {
-  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const r = await window.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ') + (n.failureSummary ? ' — ' + n.failureSummary.split('\n').slice(1, 2).join('') : '')) }));
-  });
-}
 
 /** check runs axe on the screen in each scheme, prints the result and photographs it when asked. */
 async function check(page, name) {

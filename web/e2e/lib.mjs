@@ -1,6 +1,7 @@
 // Helpers shared by the end-to-end scripts.
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -115,6 +116,21 @@ export async function openDrawerIfPhone(page) {
   if (page.viewportSize().width > 760 || (await page.locator('.drawer-open').count())) return;
   await page.getByRole('button', { name: 'Open room list' }).click();
   await page.locator('.drawer-open').waitFor();
+}
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe injects axe-core through the DevTools protocol (page.evaluate is not
+ * bound by the page's CSP, which forbids inline scripts: the server's
+ * policy stays as it is) and returns the violations on the page.
+ */
+export async function axe(page) {
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(AXE);
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ') + (n.failureSummary ? ' — ' + n.failureSummary.split('\n').slice(1, 2).join('') : '')) }));
+  });
 }
 
 /** OUT is where the suites write server logs and other results. */

@@ -8,6 +8,8 @@ import { gaps, inWindow, mergeMessages, newClientId, settlePending } from '../li
 import { applyReaction, withMe } from '../lib/changes';
 import { afterSubscribe } from '../lib/resume';
 import { ThreadBook, type ThreadData } from './threads';
+import { UploadBook } from './uploads';
+import { sendFile } from '../lib/uploads';
 import { noteRecentEmoji } from '../lib/emoji';
 import { mentionsUser } from '../lib/mentions';
 import { ReadReporter } from '../lib/readreport';
@@ -16,7 +18,7 @@ import { shouldNotify } from '../lib/notify';
 import { mutedRooms, notifyWanted, setMuted } from '../lib/prefs';
 import { t } from '../lib/strings';
 import { navigate, roomPath } from './router';
-import type { ConnState, Message, MyRoom, PendingMessage, ReactionEvent, Room, User, UserRef } from '../lib/types';
+import type { ConnState, Message, MyRoom, PendingMessage, ReactionEvent, Room, Upload, User, UserRef } from '../lib/types';
 
 /** Page sizes: history pages shown while scrolling, catch-up pages after a gap. */
 export const PAGE_SIZE = 50;
@@ -81,6 +83,8 @@ export class ChatStore {
   private readonly reads: ReadReporter;
   private recountTimer = 0;
   private readonly threadBook: ThreadBook;
+  /** The files chosen for each room's next message. */
+  readonly uploads: UploadBook;
   /** Per room, bumped when a jump replaces the list: pages asked for before it are dropped. */
   private epochs = new Map<string, number>();
 
@@ -109,6 +113,7 @@ export class ChatStore {
       thread: null,
       threads: {},
     };
+    this.uploads = new UploadBook((file, progress) => sendFile(api.uploadTarget(), file, progress));
     this.threadBook = new ThreadBook(api, () => this.state.threads, (threads) => this.set({ threads }), () => this.state.me.id);
     this.reads = new ReadReporter((room, seq) => this.api.markRead(room, seq), { setTimeout: (f, ms) => window.setTimeout(f, ms), clearTimeout: (id) => window.clearTimeout(id as number) }, READ_DEBOUNCE_MS);
     this.client = new ChatClient({
@@ -413,12 +418,30 @@ export class ChatStore {
     this.client.send(roomId, body, p.client_id);
   }
 
+  /** sendWithFiles posts a message with attachments over HTTP (the WebSocket send carries text only). */
+  sendWithFiles(roomId: string, body: string, attachments: Upload[]) {
+    const p: PendingMessage = { client_id: newClientId(), room_id: roomId, body, author: this.state.me, created_at: new Date().toISOString(), attachments };
+    void this.toLatest(roomId);
+    this.setRoom(roomId, (d) => ({ ...d, pending: [...d.pending, p] }));
+    void this.postWithFiles(p);
+  }
+
+  private async postWithFiles(p: PendingMessage) {
+    try {
+      const m = await this.api.postMessage(p.room_id, { body: p.body, client_id: p.client_id, attachments: (p.attachments ?? []).map((a) => a.id) });
+      this.onMessages(p.room_id, [m], false);
+    } catch (e) {
+      this.onSendFailed(p.room_id, p.client_id, e instanceof ApiError ? e.message : t.cannotReachServer);
+    }
+  }
+
   /** retry sends a refused message again, under the same client_id (the server deduplicates). */
   retry(roomId: string, clientId: string) {
     const p = this.state.data[roomId]?.pending.find((x) => x.client_id === clientId);
     if (!p) return;
     this.setRoom(roomId, (d) => ({ ...d, pending: d.pending.map((x) => (x.client_id === clientId ? { ...x, failed: undefined } : x)) }));
-    this.client.send(roomId, p.body, clientId);
+    if (p.attachments?.length) void this.postWithFiles(p);
+    else this.client.send(roomId, p.body, clientId);
   }
 
   discard(roomId: string, clientId: string) {

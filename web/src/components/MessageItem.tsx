@@ -12,6 +12,7 @@ import { MessageBody } from './MessageBody';
 import { MessageEditor } from './MessageEditor';
 import { PendingStatus } from './PendingStatus';
 import { Reactions } from './Reactions';
+import { Attachments } from './Attachments';
 
 /** A touch held this long opens the message's menu. */
 const LONG_PRESS_MS = 500;
@@ -30,6 +31,7 @@ function PendingItem({ p, roomId, me }: { p: PendingMessage; roomId: string; me:
         {timeLabel(d)}
       </time>
       <MessageBody body={p.body} me={me} />
+      {p.attachments && p.attachments.length > 0 && <Attachments items={p.attachments} />}
       <PendingStatus roomId={roomId} p={p} />
     </div>
   );
@@ -106,6 +108,7 @@ function StoredItem({ m, roomId, me, inThread }: { m: Message; roomId: string; m
       ) : (
         <MessageBody body={m.body} me={me} />
       )}
+      {!m.deleted && m.attachments && m.attachments.length > 0 && <Attachments items={m.attachments} />}
       {m.edited_at && !m.deleted && !editing && (
         <span className="edited muted" title={t.editedAt(formatDateTime(new Date(m.edited_at)))}>
           {t.edited}

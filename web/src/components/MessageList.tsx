@@ -64,7 +64,8 @@ export function MessageList({ roomId, data, seq }: { roomId: string; data: RoomD
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el || target !== undefined) return;
-    const byMe = items.length > 0 && items[items.length - 1].author.id === me.id;
+    // Just sent (still pending): not my older messages that a newer page brought in.
+    const byMe = items.length > 0 && items[items.length - 1].seq === undefined;
     if (atBottom.current || byMe) {
       el.scrollTop = el.scrollHeight;
       atBottom.current = true;

@@ -41,6 +41,11 @@ export class Api {
     this.cross = isCrossOrigin(cfg, pageOrigin);
   }
 
+  /** Where uploads go (lib/uploads.ts sends them with XMLHttpRequest, for progress). */
+  uploadTarget(): { base: string; token: string | null } {
+    return { base: this.base, token: this.token() };
+  }
+
   /** The bearer token, kept only when the API is on another origin. */
   token(): string | null {
     return this.cross ? this.storage.getItem(TOKEN_KEY) : null;
@@ -197,7 +202,7 @@ export class Api {
     return { messages: r.messages ?? [], has_more: !!r.has_more };
   }
 
-  async postMessage(roomId: string, m: { body: string; client_id?: string; reply_to?: number; also_to_room?: boolean }): Promise<Message> {
+  async postMessage(roomId: string, m: { body: string; client_id?: string; reply_to?: number; also_to_room?: boolean; attachments?: string[] }): Promise<Message> {
     return (await this.req<{ message: Message }>('POST', `/rooms/${encodeURIComponent(roomId)}/messages`, m)).message;
   }
 

@@ -124,6 +124,7 @@ export interface PendingMessage {
   author: UserRef;
   created_at: string;
   failed?: string; // why the server refused it
+  attachments?: Upload[]; // sent over HTTP with the message
 }
 
 export interface Mention {
