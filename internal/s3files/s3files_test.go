@@ -168,4 +168,3 @@ func TestParseURL(t *testing.T) {
 		}
 	}
 }
-
