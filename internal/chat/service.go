@@ -34,6 +34,10 @@ type Service struct {
 
 	members *memberCache // see membercache.go
 	reads   readMarks    // see readmarks.go
+
+	files      FilesConfig    // see service_uploads.go
+	thumbJobs  sync.WaitGroup // background thumbnails
+	thumbSlots chan struct{}  // bounds them
 }
 
 // ServiceConfig holds the Service's limits.
@@ -64,6 +68,8 @@ type Deps struct {
 	// RateLimiter fails (see LimitSpec.FailOpen); it may be nil.
 	RateLimiter         RateLimiter
 	RateLimiterFallback RateLimiter
+	// Files configures uploads; without Files.Blobs they are off.
+	Files FilesConfig
 }
 
 // Defaults of ServiceConfig.
@@ -77,7 +83,8 @@ func NewService(d Deps) *Service {
 	s := &Service{store: d.Store, cache: d.Cache, pubsub: d.PubSub, hasher: d.Hasher,
 		metrics: d.Metrics, log: d.Log, now: d.Now, cfg: d.Config, dirty: map[string]bool{},
 		sessions: map[string]sessionEntry{}, members: newMemberCache(), limits: newLimits(d.Config.Limits),
-		limiter: d.RateLimiter, limiterFallback: d.RateLimiterFallback}
+		limiter: d.RateLimiter, limiterFallback: d.RateLimiterFallback, files: d.Files.withDefaults()}
+	s.thumbSlots = make(chan struct{}, s.files.ThumbWorkers)
 	if s.metrics == nil {
 		s.metrics = NopMetrics{}
 	}

@@ -12,6 +12,7 @@ type Store interface {
 	ChangeStore
 	OutboxStore
 	SearchStore
+	UploadStore
 	// Ping reports whether the database answers (readiness).
 	Ping(ctx context.Context) error
 	Close() error

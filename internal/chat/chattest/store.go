@@ -60,6 +60,9 @@ func TestStore(t *testing.T, newStore func(t *testing.T) chat.Store) {
 		{"SearchReaders", testSearchReaders},
 		{"SearchPaging", testSearchPaging},
 		{"SearchChanges", testSearchChanges},
+		{"Uploads", testUploads},
+		{"Attachments", testAttachments},
+		{"OrphanUploads", testOrphanUploads},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })
