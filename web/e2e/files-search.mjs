@@ -167,7 +167,58 @@ try {
     await page.setViewportSize(DESKTOP);
   });
 
-  // FILES
+  await step('an image over a slowed connection: its progress bar, then its preview; the lightbox opens, Escape closes it', async () => {
+    const png = await page.screenshot();
+    // Record every progress value the tray shows, however fast it goes.
+    await page.evaluate(() => {
+      window.__progress = [];
+      new MutationObserver(() => document.querySelectorAll('.attach-item progress').forEach((p) => window.__progress.push(Number(p.value)))).observe(document.body, { subtree: true, childList: true, attributes: true });
+    });
+    const cdp = await A.ctx.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 20, downloadThroughput: -1, uploadThroughput: 200 * 1024 });
+    await page.locator('.composer input[type=file]').setInputFiles({ name: 'screen.png', mimeType: 'image/png', buffer: png });
+    await page.locator('.attach-item[data-state="done"]').waitFor({ timeout: 60_000 });
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    const seen = await page.evaluate(() => window.__progress);
+    console.log(`     ${png.length} bytes; progress values seen: ${[...new Set(seen)].join(', ')}`);
+    if (!seen.some((v) => v > 0 && v < 100)) throw new Error('no progress between 0 and 100 was shown');
+    const box = page.getByLabel('Message #' + roomName);
+    await box.fill('A picture of the screen');
+    await box.press('Enter');
+    const thumb = page.locator('.messages .msg:not(.pending)', { hasText: 'A picture of the screen' }).getByRole('button', { name: 'Open image screen.png' });
+    await thumb.waitFor();
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('.messages .attach-thumb img')).some((i) => i.complete && i.naturalWidth > 0));
+    await thumb.click();
+    const lb = page.getByRole('dialog', { name: 'screen.png' });
+    await lb.waitFor();
+    await page.waitForFunction(() => { const i = document.querySelector('dialog.lightbox img'); return i && i.complete && i.naturalWidth > 0; });
+    await checkAxe(page, 'lightbox');
+    await page.keyboard.press('Escape');
+    await lb.waitFor({ state: 'detached' });
+  });
+
+  await step('another file, sent without text: a card with its name, size and a download link', async () => {
+    const buffer = Buffer.alloc(1_500_000, 'openchat ');
+    await page.getByRole('button', { name: 'Attach files' }).waitFor();
+    await page.locator('.composer input[type=file]').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer });
+    await page.locator('.attach-item[data-state="done"]').waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Send message' }).click();
+    const card = page.locator('.messages .msg:not(.pending) a.file-card', { hasText: 'notes.txt' });
+    await card.waitFor();
+    const text = await card.textContent();
+    if (!text.includes('1.5 MB')) throw new Error('card says ' + text);
+    const href = await card.getAttribute('href');
+    const r = await page.evaluate(async (u) => (await fetch(u)).status, href);
+    if (r !== 200) throw new Error('download answered ' + r);
+    await checkAxe(page, 'room files');
+    await page.setViewportSize(PHONE);
+    await card.scrollIntoViewIfNeeded();
+    const b = await card.boundingBox();
+    if (!b || b.x + b.width > PHONE.width) throw new Error('card overflows the phone: ' + JSON.stringify(b));
+    await checkAxe(page, 'files phone');
+    await page.setViewportSize(DESKTOP);
+  });
 
   await step('no serious or critical axe violations', async () => {
     if (failures.length) throw new Error(failures.join('\n'));
