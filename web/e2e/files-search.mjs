@@ -154,7 +154,7 @@ try {
 
   await step('at phone width the search button opens a full-screen search; Escape closes it', async () => {
     await page.setViewportSize(PHONE);
-    await page.getByRole('banner').getByRole('button', { name: 'Search messages' }).click();
+    await page.locator('.room-header').getByRole('button', { name: 'Search messages' }).click();
     const dialog = page.getByRole('dialog', { name: 'Search messages' });
     await dialog.waitFor();
     const box = await dialog.boundingBox();

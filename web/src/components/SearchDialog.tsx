@@ -155,8 +155,9 @@ export function SearchDialog({ onClose }: { onClose: () => void }) {
       </h2>
       <div className="search-field">
         <Search />
+        {/* type text, not search: Escape closes the dialog rather than first clearing the box. */}
         <input
-          type="search"
+          type="text"
           role="combobox"
           aria-label={t.searchMessages}
           aria-expanded={expanded}
