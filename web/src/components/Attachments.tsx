@@ -21,7 +21,7 @@ export function Attachments({ items }: { items: Upload[] }) {
         </button>
       ))}
       {files.map((u) => (
-        <a key={u.id} className="file-card" href={fileUrl(base, u.url)} download={u.name} aria-label={t.download(u.name) + ', ' + formatSize(u.size)}>
+        <a key={u.id} className="file-card" href={fileUrl(base, u.url)} download={u.name} title={t.download(u.name)}>
           <FileIcon />
           <span>
             <span className="name">{u.name}</span>
