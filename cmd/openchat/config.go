@@ -64,6 +64,10 @@ type config struct {
 	MailHistoryDays      int
 	MessageRetentionDays int
 	EraseOnDelete        bool
+	FilesURL         string
+	FilesPublicURL   string
+	UploadMaxBytes   int64
+	UploadQuotaBytes int64
 
 	// Limits are the rate limits (limits.go); WSSendRate and WSSendBurst
 	// are their deprecated per-connection predecessors, mapped onto posts.
@@ -136,6 +140,10 @@ func newFlagSet(name string, c *config, stderr io.Writer) *flag.FlagSet {
 	fs.IntVar(&c.MailHistoryDays, "mail-history", 30, "days sent mail batches and their notifications are kept")
 	fs.IntVar(&c.MessageRetentionDays, "message-retention", 0, "days messages are kept before they become tombstones (0: forever)")
 	fs.BoolVar(&c.EraseOnDelete, "erase-on-delete", false, "deleting an account also deletes its messages (default: they stay, by \"Deleted user\")")
+	str(&c.FilesURL, "files-url", "", "where uploaded files live: empty for <data-dir>/files, file:///dir, or s3://bucket[/prefix]?endpoint=host:port&region=… (credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)")
+	str(&c.FilesPublicURL, "files-public-url", "", "serve files through signed, expiring URLs under this base URL (a CDN whose origin is this server), e.g. https://files.example.com")
+	fs.Int64Var(&c.UploadMaxBytes, "upload-max-bytes", chat.DefaultUploadMaxBytes, "largest file one upload may carry (larger get 413)")
+	fs.Int64Var(&c.UploadQuotaBytes, "upload-quota-bytes", chat.DefaultUploadQuotaBytes, "bytes of files one user may keep stored (more get 413; -1: unlimited)")
 	str(&c.AssetURL, "asset-url", "", "load the web client's assets from this URL (a CDN), e.g. https://cdn.example.com/")
 	fs.VisitAll(func(f *flag.Flag) { f.Usage += " [$" + envName(f.Name) + "]" })
 	describeForms(fs)
@@ -253,6 +261,8 @@ func (c *config) finish() error {
 		return errors.New("durations must be positive")
 	case c.MailRate <= 0 || c.MailBurst < 1 || c.MailPerRecipientHour < 1:
 		return errors.New("--mail-rate, --mail-burst and --mail-per-recipient-hour must be positive")
+	case c.UploadMaxBytes < 1 || c.UploadQuotaBytes < -1 || c.UploadQuotaBytes == 0:
+		return errors.New("--upload-max-bytes must be positive, --upload-quota-bytes positive or -1 (unlimited)")
 	case c.ReadTimeout <= 0:
 		return errors.New("--read-timeout must be positive")
 	case c.MaxConnsPerIP < 1 || c.MaxConns < 0 || c.WSMaxPerUser < 1:

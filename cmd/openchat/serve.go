@@ -21,6 +21,7 @@ import (
 	"github.com/open-chat/openchat/internal/chat"
 	"github.com/open-chat/openchat/internal/edge"
 	"github.com/open-chat/openchat/internal/httpapi"
+	"github.com/open-chat/openchat/internal/images"
 	"github.com/open-chat/openchat/internal/instrument"
 	"github.com/open-chat/openchat/internal/mail"
 	"github.com/open-chat/openchat/internal/memory"
@@ -127,10 +128,17 @@ func serve(ctx context.Context, c config, getenv func(string) string, stderr io.
 	if c.CacheDisabled {
 		inf.cache = chat.NoCache{}
 	}
+	blobs, err := openBlobs(ctx, c, getenv)
+	if err != nil {
+		return err
+	}
 	svc := chat.NewService(chat.Deps{Store: st, Cache: inf.cache, PubSub: inf.pubsub,
 		Hasher: password.NewArgon2id(password.DefaultParams), Metrics: m, Log: log,
 		Config:      chat.ServiceConfig{CachedMessages: c.CacheRoomMessages, Limits: c.Limits, EraseOnDelete: c.EraseOnDelete},
-		RateLimiter: inf.limiter, RateLimiterFallback: inf.limiterFallback})
+		RateLimiter: inf.limiter, RateLimiterFallback: inf.limiterFallback,
+		Files: chat.FilesConfig{Blobs: blobs, Images: images.Images{}, MaxBytes: c.UploadMaxBytes, QuotaBytes: c.UploadQuotaBytes,
+			PublicURL: c.FilesPublicURL, Secret: secret}})
+	defer svc.WaitThumbnails()
 	if err := svc.WatchSessions(ctx); err != nil {
 		return fmt.Errorf("watch sessions: %w", err)
 	}

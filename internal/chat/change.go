@@ -54,7 +54,8 @@ type ChangeStore interface {
 	MessageBySeq(ctx context.Context, roomID string, seq int64) (Message, error)
 	// EditMessage replaces the body and sets EditedAt.
 	EditMessage(ctx context.Context, e MessageEdit) (Message, error)
-	// DeleteMessage leaves a tombstone: the body, mentions, reactions and
+	// DeleteMessage leaves a tombstone: the body, mentions, reactions,
+	// attachments (their rows too: the uploads are detached) and
 	// notifications not yet in a mail batch are gone.
 	DeleteMessage(ctx context.Context, roomID string, seq int64) (Message, error)
 	// React adds (add) or removes the user's emoji. changed is false, and
@@ -77,9 +78,10 @@ type Head struct {
 	LastSeq, LastChange int64
 }
 
-// Tombstone is what a deleted message keeps: its place and author.
+// Tombstone is what a deleted message keeps: its place and author (its
+// attachments are detached).
 func Tombstone(m Message) Message {
-	m.Body, m.Deleted, m.Mentions, m.Reactions, m.EditedAt = "", true, []string{}, []Reaction{}, nil
+	m.Body, m.Deleted, m.Mentions, m.Reactions, m.EditedAt, m.Attachments = "", true, []string{}, []Reaction{}, nil, []Upload{}
 	return m
 }
 

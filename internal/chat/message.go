@@ -39,6 +39,9 @@ type Message struct {
 	AlsoToRoom  bool  `json:"also_to_room,omitempty"`
 	ReplyCount  int   `json:"reply_count,omitempty"`
 	LastReplyAt *Time `json:"last_reply_at,omitempty"`
+	// Attachments are the uploads posted with the message (none once it
+	// is deleted).
+	Attachments []Upload `json:"attachments"`
 }
 
 // NewMessage is what AppendMessage stores. The store assigns Seq and the
@@ -64,6 +67,9 @@ type NewMessage struct {
 	// change number after the reply's.
 	ReplyTo    int64
 	AlsoToRoom bool
+	// Attachments are stored with the message, and an attachment row per
+	// upload makes the upload readable by the room's readers.
+	Attachments []Upload
 }
 
 // ValidateBody trims a message body and checks it.

@@ -36,6 +36,10 @@ type Service struct {
 
 	members *memberCache // see membercache.go
 	reads   readMarks    // see readmarks.go
+
+	files      FilesConfig    // see service_uploads.go
+	thumbJobs  sync.WaitGroup // background thumbnails
+	thumbSlots chan struct{}  // bounds them
 }
 
 // ServiceConfig holds the Service's limits.
@@ -71,6 +75,8 @@ type Deps struct {
 	RateLimiterFallback RateLimiter
 	// ExportSections are further files of an account export (uploads).
 	ExportSections []ExportSection
+	// Files configures uploads; without Files.Blobs they are off.
+	Files FilesConfig
 }
 
 // Defaults of ServiceConfig.
@@ -84,7 +90,8 @@ func NewService(d Deps) *Service {
 	s := &Service{store: d.Store, cache: d.Cache, pubsub: d.PubSub, hasher: d.Hasher,
 		metrics: d.Metrics, log: d.Log, now: d.Now, cfg: d.Config, dirty: map[string]bool{},
 		sessions: map[string]sessionEntry{}, members: newMemberCache(), limits: newLimits(d.Config.Limits),
-		limiter: d.RateLimiter, limiterFallback: d.RateLimiterFallback, exports: d.ExportSections}
+		limiter: d.RateLimiter, limiterFallback: d.RateLimiterFallback, files: d.Files.withDefaults(), exports: d.ExportSections}
+	s.thumbSlots = make(chan struct{}, s.files.ThumbWorkers)
 	if s.metrics == nil {
 		s.metrics = NopMetrics{}
 	}

@@ -3,43 +3,66 @@ package chat
 import (
 	"context"
 	"slices"
+	"strings"
 )
 
-// PostMessage validates and stores a message, then writes it through the
-// cache and publishes it. A retry with the same ClientID returns the first
+// Post is what a client posts: a message, or with ReplyTo a reply in a
+// thread (AlsoToRoom: shown in the room too), with up to
+// AttachmentsPerMessage of the author's uploads (ids).
+type Post struct {
+	RoomID, Body, ClientID string
+	ReplyTo                *int64
+	AlsoToRoom             bool
+	Attachments            []string
+}
+
+// PostMessage posts a message without attachments (see Post).
+func (s *Service) PostMessage(ctx context.Context, actor User, roomID, body, clientID string) (Message, bool, error) {
+	return s.Post(ctx, actor, Post{RoomID: roomID, Body: body, ClientID: clientID})
+}
+
+// Reply posts a reply without attachments (see Post).
+func (s *Service) Reply(ctx context.Context, actor User, roomID string, parent int64, alsoToRoom bool, body, clientID string) (Message, bool, error) {
+	return s.Post(ctx, actor, Post{RoomID: roomID, Body: body, ClientID: clientID, ReplyTo: &parent, AlsoToRoom: alsoToRoom})
+}
+
+// Post validates and stores a message, then writes it through the cache
+// and publishes it. A retry with the same ClientID returns the first
 // message with created=false and publishes nothing. Posting to a public
 // room joins it. Only members are mentioned in a private or direct room
 // (nobody else may read it, so no e-mail leaks it), and in a direct room
-// every other member is notified as if mentioned. Errors: EINVALID,
-// ENOTFOUND (room), ERATELIMITED (LimitPosts, per user over every transport).
-func (s *Service) PostMessage(ctx context.Context, actor User, roomID, body, clientID string) (Message, bool, error) {
-	return s.post(ctx, actor, NewMessage{RoomID: roomID, Body: body, ClientID: clientID})
-}
-
-// Reply posts a message in the thread of the message parent (one level:
-// not a reply itself, not deleted), as PostMessage posts; alsoToRoom shows
-// it in the room too. The parent's reply count and last reply time change
-// with it, and subscribers get the parent as message_updated. Errors: as
-// PostMessage, EINVALID (reply_to) for a parent that cannot take replies
-// and (also_to_room) for alsoToRoom without a parent (0).
-func (s *Service) Reply(ctx context.Context, actor User, roomID string, parent int64, alsoToRoom bool, body, clientID string) (Message, bool, error) {
+// every other member is notified as if mentioned.
+//
+// A reply goes in the thread of the message ReplyTo (one level: not a
+// reply itself, not deleted); the parent's reply count and last reply
+// time change with it, and subscribers get the parent as message_updated.
+// Attachments make the uploads readable by the room's readers; with them
+// the body may be empty.
+//
+// Errors: EINVALID (body, client_id, attachments; reply_to for a parent
+// that cannot take replies; also_to_room without a reply), ENOTFOUND
+// (room), ERATELIMITED (LimitPosts, per user over every transport).
+func (s *Service) Post(ctx context.Context, actor User, p Post) (Message, bool, error) {
+	in := NewMessage{RoomID: p.RoomID, Body: p.Body, ClientID: p.ClientID, AlsoToRoom: p.AlsoToRoom}
 	switch {
-	case parent == 0 && alsoToRoom:
+	case p.ReplyTo == nil && p.AlsoToRoom, p.ReplyTo != nil && *p.ReplyTo == 0 && p.AlsoToRoom:
 		return Message{}, false, Invalid("also_to_room", "only for a reply (with reply_to)")
-	case parent <= 0:
+	case p.ReplyTo != nil && *p.ReplyTo <= 0:
 		return Message{}, false, Invalid("reply_to", "must be the seq of a message of the room")
+	case p.ReplyTo != nil:
+		in.ReplyTo = *p.ReplyTo
 	}
-	return s.post(ctx, actor, NewMessage{RoomID: roomID, Body: body, ClientID: clientID, ReplyTo: parent, AlsoToRoom: alsoToRoom})
+	return s.post(ctx, actor, in, p.Attachments)
 }
 
-// post is PostMessage and Reply: in's RoomID, Body, ClientID, ReplyTo and
-// AlsoToRoom are the caller's; the rest is filled here.
-func (s *Service) post(ctx context.Context, actor User, in NewMessage) (Message, bool, error) {
+// post stores in (RoomID, Body, ClientID, ReplyTo and AlsoToRoom are the
+// caller's; the rest is filled here) with the uploads attachments.
+func (s *Service) post(ctx context.Context, actor User, in NewMessage, attachments []string) (Message, bool, error) {
 	roomID, body, clientID := in.RoomID, in.Body, in.ClientID
 	if err := s.Limit(ctx, LimitPosts, actor.ID); err != nil {
 		return Message{}, false, err
 	}
-	body, err := ValidateBody(body)
+	body, err := validatePostBody(body, len(attachments) > 0)
 	if err != nil {
 		return Message{}, false, err
 	}
@@ -53,10 +76,14 @@ func (s *Service) post(ctx context.Context, actor User, in NewMessage) (Message,
 	if err != nil {
 		return Message{}, false, err
 	}
+	files, err := s.resolveAttachments(ctx, actor, attachments)
+	if err != nil {
+		return Message{}, false, err
+	}
 	// A non-member (of a public room: authorize refused the others) joins
 	// in the append's own transaction, not one of its own per room.
 	nm := NewMessage{ID: NewID(), RoomID: roomID, Author: actor.Ref(), Body: body, ClientID: clientID, Join: a.role == "",
-		ReplyTo: in.ReplyTo, AlsoToRoom: in.AlsoToRoom}
+		ReplyTo: in.ReplyTo, AlsoToRoom: in.AlsoToRoom, Attachments: files}
 	if err := s.addMentions(ctx, &nm, a.meta); err != nil {
 		return Message{}, false, err
 	}
@@ -86,6 +113,15 @@ func (s *Service) post(ctx context.Context, actor User, in NewMessage) (Message,
 		s.announceJoin(ctx, a.meta, m)
 	}
 	return m, true, nil
+}
+
+// validatePostBody is ValidateBody, except that a message with files may
+// have no text.
+func validatePostBody(body string, withFiles bool) (string, error) {
+	if withFiles && strings.TrimSpace(body) == "" {
+		return "", CheckText("body", body, TextBody)
+	}
+	return ValidateBody(body)
 }
 
 // addMentions resolves the body's @names to the users who may read the

@@ -17,6 +17,7 @@ type Store interface {
 	AdminStore
 	ReportStore
 	PasswordResetStore
+	UploadStore
 	// Ping reports whether the database answers (readiness).
 	Ping(ctx context.Context) error
 	Close() error

@@ -109,10 +109,11 @@ func handleMessages(log *slog.Logger, svc *chat.Service) http.Handler {
 // message for a retry with the same client_id.
 func handlePostMessage(log *slog.Logger, svc *chat.Service, maxBody int64) http.Handler {
 	type request struct {
-		Body       string `json:"body"`
-		ClientID   string `json:"client_id"`
-		ReplyTo    *int64 `json:"reply_to"`
-		AlsoToRoom bool   `json:"also_to_room"`
+		Body        string   `json:"body"`
+		ClientID    string   `json:"client_id"`
+		ReplyTo     *int64   `json:"reply_to"`
+		AlsoToRoom  bool     `json:"also_to_room"`
+		Attachments []string `json:"attachments"`
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		in, err := decode[request](w, r, maxBody)
@@ -120,17 +121,8 @@ func handlePostMessage(log *slog.Logger, svc *chat.Service, maxBody int64) http.
 			writeError(w, r, log, err)
 			return
 		}
-		var m chat.Message
-		var created bool
-		if in.ReplyTo != nil || in.AlsoToRoom {
-			var parent int64
-			if in.ReplyTo != nil {
-				parent = *in.ReplyTo
-			}
-			m, created, err = svc.Reply(r.Context(), user(r), r.PathValue("room_id"), parent, in.AlsoToRoom, in.Body, in.ClientID)
-		} else {
-			m, created, err = svc.PostMessage(r.Context(), user(r), r.PathValue("room_id"), in.Body, in.ClientID)
-		}
+		m, created, err := svc.Post(r.Context(), user(r), chat.Post{RoomID: r.PathValue("room_id"), Body: in.Body, ClientID: in.ClientID,
+			ReplyTo: in.ReplyTo, AlsoToRoom: in.AlsoToRoom, Attachments: in.Attachments})
 		if err != nil {
 			writeError(w, r, log, err)
 			return

@@ -147,12 +147,13 @@ func (s *Store) DeleteMessage(ctx context.Context, roomID string, seq int64) (ch
 			`DELETE FROM notifications WHERE message_id = $1 AND batch_id IS NULL`,
 			`DELETE FROM mentions WHERE message_id = $1`,
 			`DELETE FROM reactions WHERE message_id = $1`,
+			`DELETE FROM message_uploads WHERE message_id = $1`,
 		} {
 			if _, err := tx.Exec(ctx, q, m.ID); err != nil {
 				return fmt.Errorf("delete message: %w", err)
 			}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE messages SET body = '', mentions = '[]', reactions = '[]', edited_at = NULL,
+		if _, err := tx.Exec(ctx, `UPDATE messages SET body = '', mentions = '[]', reactions = '[]', attachments = '[]', edited_at = NULL,
 			deleted_at = $1, change = $2 WHERE id = $3`, now, change, m.ID); err != nil {
 			return fmt.Errorf("delete message: %w", err)
 		}

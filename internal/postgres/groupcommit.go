@@ -300,7 +300,7 @@ func insertGroup(ctx context.Context, tx pgx.Tx, group []chat.NewMessage, fresh 
 			ms = []string{}
 		}
 		res[i] = appendRes{created: true, msg: chat.Message{ID: m.ID, RoomID: m.RoomID, Seq: seqs[k], Author: m.Author, Body: m.Body,
-			CreatedAt: ts(created[m.ID]), ClientID: m.ClientID, Mentions: ms, Change: changes[k], Reactions: []chat.Reaction{}}}
+			CreatedAt: ts(created[m.ID]), ClientID: m.ClientID, Mentions: ms, Change: changes[k], Reactions: []chat.Reaction{}, Attachments: []chat.Upload{}}}
 	}
 	return nil
 }

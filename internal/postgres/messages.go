@@ -16,7 +16,7 @@ import (
 
 // msgCols selects a message with its author; the query names messages m and users u.
 const msgCols = `m.id, m.room_id, m.seq, m.author_id, u.username, u.display_name, m.body, m.client_id, m.mentions, m.created_at,
-	m.change, m.edited_at, m.deleted_at, m.reactions, m.reply_to, m.also_to_room, m.reply_count, m.last_reply_at`
+	m.change, m.edited_at, m.deleted_at, m.reactions, m.reply_to, m.also_to_room, m.reply_count, m.last_reply_at, m.attachments`
 
 func scanMessage(row pgx.Row, extra ...any) (chat.Message, error) {
 	var m chat.Message
@@ -25,10 +25,10 @@ func scanMessage(row pgx.Row, extra ...any) (chat.Message, error) {
 	var created time.Time
 	var edited, deleted, lastReply *time.Time
 	var replyTo *int64
-	var reactions string
+	var reactions, attachments string
 	dest := append([]any{&m.ID, &m.RoomID, &m.Seq, &m.Author.ID, &m.Author.Username, &m.Author.DisplayName,
 		&m.Body, &clientID, &mentions, &created, &m.Change, &edited, &deleted, &reactions,
-		&replyTo, &m.AlsoToRoom, &m.ReplyCount, &lastReply}, extra...)
+		&replyTo, &m.AlsoToRoom, &m.ReplyCount, &lastReply, &attachments}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return chat.Message{}, err
 	}
@@ -58,6 +58,9 @@ func scanMessage(row pgx.Row, extra ...any) (chat.Message, error) {
 	if m.Reactions, err = chat.DecodeReactions(reactions); err != nil {
 		return chat.Message{}, fmt.Errorf("message %s: %w", m.ID, err)
 	}
+	if m.Attachments, err = chat.DecodeAttachments(attachments, m.ID); err != nil {
+		return chat.Message{}, err
+	}
 	return m, nil
 }
 
@@ -83,7 +86,7 @@ var errDuplicate = errors.New("duplicate client id")
 // transaction has started it may still commit, and a retry with the same
 // client_id then returns it.
 func (s *Store) AppendMessage(ctx context.Context, m chat.NewMessage) (chat.Message, bool, error) {
-	if m.ReplyTo != 0 { // a reply also changes its parent: in a transaction of its own
+	if m.ReplyTo != 0 || len(m.Attachments) > 0 { // a reply also changes its parent, files add rows: in a transaction of its own
 		return s.appendOne(ctx, m)
 	}
 	r, err := s.appends.Do(ctx, m)
@@ -100,7 +103,7 @@ func (s *Store) AppendMessage(ctx context.Context, m chat.NewMessage) (chat.Mess
 func (s *Store) appendOne(ctx context.Context, m chat.NewMessage) (chat.Message, bool, error) {
 	var out chat.Message
 	var err error
-	if len(m.MentionUserIDs) == 0 && len(m.NotifyUserIDs) == 0 && m.ReplyTo == 0 {
+	if len(m.MentionUserIDs) == 0 && len(m.NotifyUserIDs) == 0 && m.ReplyTo == 0 && len(m.Attachments) == 0 {
 		out, err = s.appendPlain(ctx, m)
 	} else {
 		out, err = s.appendWithMentions(ctx, m)
@@ -156,7 +159,7 @@ func (s *Store) appendPlain(ctx context.Context, m chat.NewMessage) (chat.Messag
 		mentions = []string{}
 	}
 	return chat.Message{ID: m.ID, RoomID: m.RoomID, Seq: seq, Author: m.Author, Body: m.Body,
-		CreatedAt: ts(created), ClientID: m.ClientID, Mentions: mentions, Change: change, Reactions: []chat.Reaction{}}, nil
+		CreatedAt: ts(created), ClientID: m.ClientID, Mentions: mentions, Change: change, Reactions: []chat.Reaction{}, Attachments: []chat.Upload{}}, nil
 }
 
 // appendWithMentions appends a message, its mentions and notifications
@@ -183,14 +186,18 @@ func (s *Store) appendWithMentions(ctx context.Context, m chat.NewMessage) (chat
 			replyTo = &m.ReplyTo
 		}
 		var created time.Time
-		err = tx.QueryRow(ctx, `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at, change, reply_to, also_to_room)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, date_trunc('milliseconds', clock_timestamp()), $8, $9, $10) RETURNING created_at`,
-			m.ID, m.RoomID, seq, m.Author.ID, m.Body, clientID, encodeMentions(m.Mentions), change, replyTo, m.AlsoToRoom).Scan(&created)
+		err = tx.QueryRow(ctx, `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at, change, reply_to, also_to_room, attachments)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, date_trunc('milliseconds', clock_timestamp()), $8, $9, $10, $11) RETURNING created_at`,
+			m.ID, m.RoomID, seq, m.Author.ID, m.Body, clientID, encodeMentions(m.Mentions), change, replyTo, m.AlsoToRoom,
+			chat.EncodeAttachments(m.Attachments)).Scan(&created)
 		switch {
 		case isUnique(err) && m.ClientID != "":
 			return errDuplicate
 		case err != nil:
 			return fmt.Errorf("insert message: %w", err)
+		}
+		if err := attach(ctx, tx, m); err != nil {
+			return err
 		}
 		if len(m.MentionUserIDs) > 0 {
 			if _, err := tx.Exec(ctx, `INSERT INTO mentions (message_id, user_id, room_id) SELECT $1, unnest($2::text[]), $3`,
@@ -216,7 +223,7 @@ func (s *Store) appendWithMentions(ctx context.Context, m chat.NewMessage) (chat
 		}
 		out = chat.Message{ID: m.ID, RoomID: m.RoomID, Seq: seq, Author: m.Author, Body: m.Body,
 			CreatedAt: ts(created), ClientID: m.ClientID, Mentions: mentions, Change: change, Reactions: []chat.Reaction{},
-			ReplyTo: m.ReplyTo, AlsoToRoom: m.AlsoToRoom}
+			ReplyTo: m.ReplyTo, AlsoToRoom: m.AlsoToRoom, Attachments: chat.AttachmentsOf(m)}
 		return nil
 	})
 	return out, err

@@ -135,12 +135,13 @@ func (s *Store) DeleteMessage(ctx context.Context, roomID string, seq int64) (ch
 			`DELETE FROM notifications WHERE message_id = ? AND batch_id IS NULL`,
 			`DELETE FROM mentions WHERE message_id = ?`,
 			`DELETE FROM reactions WHERE message_id = ?`,
+			`DELETE FROM message_uploads WHERE message_id = ?`,
 		} {
 			if _, err := tx.ExecContext(ctx, q, m.ID); err != nil {
 				return fmt.Errorf("delete message: %w", err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE messages SET body = '', mentions = '[]', reactions = '[]', edited_at = NULL,
+		if _, err := tx.ExecContext(ctx, `UPDATE messages SET body = '', mentions = '[]', reactions = '[]', attachments = '[]', edited_at = NULL,
 			deleted_at = ?, change = ? WHERE id = ?`, now, change, m.ID); err != nil {
 			return fmt.Errorf("delete message: %w", err)
 		}

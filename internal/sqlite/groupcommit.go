@@ -53,7 +53,7 @@ type appendRes struct {
 // stmts are the append statements, prepared once on the writer connection.
 type stmts struct {
 	byClientID, nextSeq, insert, mention, notify, join *sql.Stmt
-	parent, replied, index                             *sql.Stmt
+	parent, replied, index, attach                     *sql.Stmt
 }
 
 func (s *Store) prepare(ctx context.Context) error {
@@ -64,8 +64,9 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.st.byClientID, `SELECT ` + msgCols + ` FROM messages m JOIN users u ON u.id = m.author_id
 			WHERE m.room_id = ? AND m.author_id = ? AND m.client_id = ?`},
 		{&s.st.nextSeq, `UPDATE rooms SET last_seq = last_seq + 1, last_change = last_change + 1 WHERE id = ? RETURNING last_seq, last_change`},
-		{&s.st.insert, `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at, change, reply_to, also_to_room)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&s.st.insert, `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at, change, reply_to, also_to_room, attachments)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&s.st.attach, `INSERT INTO message_uploads (message_id, upload_id, room_id) VALUES (?, ?, ?)`},
 		{&s.st.parent, `SELECT count(*) FROM messages WHERE room_id = ? AND seq = ? AND deleted_at IS NULL AND reply_to IS NULL`},
 		{&s.st.replied, `UPDATE messages SET reply_count = reply_count + 1, last_reply_at = ?3,
 			change = (SELECT last_change FROM rooms WHERE id = ?1) WHERE room_id = ?1 AND seq = ?2`},
@@ -144,7 +145,7 @@ func (s *Store) commit(ctx context.Context, group []chat.NewMessage, lookup bool
 		// any process) never carries an earlier time.
 		now = max(time.Now().UnixMilli(), s.lastMS) // lastMS: the clock may step back
 		nextSeq, insert := tx.StmtContext(ctx, s.st.nextSeq), tx.StmtContext(ctx, s.st.insert)
-		var byClientID, mention, notify, join, parent, replied *sql.Stmt // prepared for this tx on first use
+		var byClientID, mention, notify, join, parent, replied, attach *sql.Stmt // prepared for this tx on first use
 		stmt := func(dst **sql.Stmt, st *sql.Stmt) *sql.Stmt {
 			if *dst == nil {
 				*dst = tx.StmtContext(ctx, st)
@@ -191,13 +192,18 @@ func (s *Store) commit(ctx context.Context, group []chat.NewMessage, lookup bool
 				replyTo = m.ReplyTo
 			}
 			r, err := insert.ExecContext(ctx, m.ID, m.RoomID, seq, m.Author.ID, m.Body, clientID, encodeMentions(m.Mentions), now, change,
-				replyTo, m.AlsoToRoom)
+				replyTo, m.AlsoToRoom, chat.EncodeAttachments(m.Attachments))
 			if err != nil {
 				return fmt.Errorf("insert message: %w", err) // isUnique: a known client_id; the caller looks up and retries
 			}
 			if firstRowID == 0 {
 				if firstRowID, err = r.LastInsertId(); err != nil {
 					return fmt.Errorf("insert message: %w", err)
+				}
+			}
+			for _, u := range m.Attachments {
+				if _, err := stmt(&attach, s.st.attach).ExecContext(ctx, m.ID, u.ID, m.RoomID); err != nil {
+					return fmt.Errorf("attach upload: %w", err) // an upload swept meanwhile fails the reference
 				}
 			}
 			if m.ReplyTo != 0 { // the parent's reply count takes the next change
@@ -229,7 +235,7 @@ func (s *Store) commit(ctx context.Context, group []chat.NewMessage, lookup bool
 			}
 			res[i] = appendRes{created: true, msg: chat.Message{ID: m.ID, RoomID: m.RoomID, Seq: seq, Author: m.Author, Body: m.Body,
 				CreatedAt: fromMS(now), ClientID: m.ClientID, Mentions: mentions, Change: change, Reactions: []chat.Reaction{},
-				ReplyTo: m.ReplyTo, AlsoToRoom: m.AlsoToRoom}}
+				ReplyTo: m.ReplyTo, AlsoToRoom: m.AlsoToRoom, Attachments: chat.AttachmentsOf(m)}}
 		}
 		if firstRowID != 0 {
 			if _, err := tx.StmtContext(ctx, s.st.index).ExecContext(ctx, firstRowID); err != nil {

@@ -14,7 +14,7 @@ import (
 
 // msgCols selects a message with its author; the query names messages m and users u.
 const msgCols = `m.id, m.room_id, m.seq, m.author_id, u.username, u.display_name, m.body, m.client_id, m.mentions, m.created_at,
-	m.change, m.edited_at, m.deleted_at, m.reactions, m.reply_to, m.also_to_room, m.reply_count, m.last_reply_at`
+	m.change, m.edited_at, m.deleted_at, m.reactions, m.reply_to, m.also_to_room, m.reply_count, m.last_reply_at, m.attachments`
 
 func scanMessage(sc scanner, extra ...any) (chat.Message, error) {
 	var m chat.Message
@@ -22,10 +22,10 @@ func scanMessage(sc scanner, extra ...any) (chat.Message, error) {
 	var mentions string
 	var created int64
 	var edited, deleted, replyTo, lastReply sql.NullInt64
-	var reactions string
+	var reactions, attachments string
 	dest := append([]any{&m.ID, &m.RoomID, &m.Seq, &m.Author.ID, &m.Author.Username, &m.Author.DisplayName,
 		&m.Body, &clientID, &mentions, &created, &m.Change, &edited, &deleted, &reactions,
-		&replyTo, &m.AlsoToRoom, &m.ReplyCount, &lastReply}, extra...)
+		&replyTo, &m.AlsoToRoom, &m.ReplyCount, &lastReply, &attachments}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return chat.Message{}, err
 	}
@@ -49,6 +49,9 @@ func scanMessage(sc scanner, extra ...any) (chat.Message, error) {
 	var err error
 	if m.Reactions, err = chat.DecodeReactions(reactions); err != nil {
 		return chat.Message{}, fmt.Errorf("message %s: %w", m.ID, err)
+	}
+	if m.Attachments, err = chat.DecodeAttachments(attachments, m.ID); err != nil {
+		return chat.Message{}, err
 	}
 	return m, nil
 }

@@ -29,6 +29,8 @@ var Tables = []string{
 	"rooms",
 	"room_members",
 	"messages",
+	"uploads",
+	"message_uploads",
 	"reactions",
 	"mentions",
 	"mail_batches",

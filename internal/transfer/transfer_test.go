@@ -64,7 +64,7 @@ func TestTablesCoverSchemas(t *testing.T) {
 }
 
 // fill writes rows into every table: users, sessions, rooms, messages
-// with mentions, notifications and mail batches.
+// with mentions, uploads, notifications and mail batches.
 func fill(t *testing.T, ctx context.Context, rooms, perRoom int) func(s chat.Store) {
 	return func(s chat.Store) {
 		now := time.Now()
@@ -90,9 +90,17 @@ func fill(t *testing.T, ctx context.Context, rooms, perRoom int) func(s chat.Sto
 			if _, err := s.AddMember(ctx, room.ID, users[1].ID, chat.MemberRole, chat.NewTime(now)); err != nil {
 				t.Fatal(err)
 			}
+			up := chat.Upload{ID: chat.NewID(), Name: "a.png", Size: 10, ContentType: "image/png", Width: 2, Height: 1,
+				UploaderID: users[0].ID, Key: "files/a", CreatedAt: chat.NewTime(now)}
+			if err := s.CreateUpload(ctx, up); err != nil {
+				t.Fatal(err)
+			}
 			for i := range perRoom {
 				m := chat.NewMessage{ID: chat.NewID(), RoomID: room.ID, Author: users[i%2].Ref(), Body: fmt.Sprintf("message %d", i),
 					ClientID: fmt.Sprintf("c-%d", i)}
+				if i == 0 {
+					m.Attachments = []chat.Upload{up.WithURLs()}
+				}
 				if i%3 == 0 {
 					m.Mentions, m.MentionUserIDs = []string{users[2].Username}, []string{users[2].ID}
 				}
@@ -151,7 +159,7 @@ func TestCopy(t *testing.T) {
 		got[c.Table] = c.Rows
 	}
 	want := map[string]int64{"users": 3, "sessions": 3, "rooms": 3, "room_members": 6, "messages": 120, "reactions": 3, "mentions": 42, "mail_batches": 2, "notifications": 42,
-		"password_resets": 1, "audit_log": 2, "reports": 1}
+		"password_resets": 1, "audit_log": 2, "reports": 1, "uploads": 3, "message_uploads": 3}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("copied %v, want %v", got, want)
 	}

@@ -76,6 +76,9 @@ func TestStore(t *testing.T, newStore func(t *testing.T) chat.Store) {
 		{"Reports", testReports},
 		{"PasswordReset", testPasswordReset},
 		{"UserByEmail", testUserByEmail},
+		{"Uploads", testUploads},
+		{"Attachments", testAttachments},
+		{"OrphanUploads", testOrphanUploads},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, newStore(t)) })

@@ -3,6 +3,7 @@ package chattest
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -266,11 +267,9 @@ func testArchiveAndDeleteRoom(t *testing.T, s chat.Store) {
 	}
 }
 
+// sorted returns ids in order (a copy).
 func sorted(ids ...string) []string {
-	if ids[0] > ids[1] {
-		ids[0], ids[1] = ids[1], ids[0]
-	}
-	return ids
+	return slices.Sorted(slices.Values(ids))
 }
 
 func testAuditLog(t *testing.T, s chat.Store) {

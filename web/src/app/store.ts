@@ -4,10 +4,12 @@
 
 import { Api, ApiError } from '../lib/api';
 import { ChatClient } from '../lib/client';
-import { gaps, mergeMessages, newClientId, settlePending } from '../lib/messages';
+import { gaps, inWindow, mergeMessages, newClientId, settlePending } from '../lib/messages';
 import { applyReaction, withMe } from '../lib/changes';
 import { afterSubscribe } from '../lib/resume';
 import { ThreadBook, type ThreadData } from './threads';
+import { UploadBook } from './uploads';
+import { sendFile } from '../lib/uploads';
 import { noteRecentEmoji } from '../lib/emoji';
 import { mentionsUser } from '../lib/mentions';
 import { ReadReporter } from '../lib/readreport';
@@ -17,11 +19,13 @@ import { mutedRooms, notifyWanted, setMuted } from '../lib/prefs';
 import { OfflineCache, type Snapshot } from '../lib/offline';
 import { t } from '../lib/strings';
 import { navigate, roomPath } from './router';
-import type { ConnState, Message, MyRoom, PendingMessage, ReactionEvent, Room, User, UserRef } from '../lib/types';
+import type { ConnState, Message, MyRoom, PendingMessage, ReactionEvent, Room, Upload, User, UserRef } from '../lib/types';
 
 /** Page sizes: history pages shown while scrolling, catch-up pages after a gap. */
 export const PAGE_SIZE = 50;
 export const CATCHUP_PAGE = 100;
+/** A jump to a message loads this many on each side of it. */
+export const AROUND_HALF = 25;
 /** My rooms are refetched this often, a safety net under the live frames (room_added, removed, read). */
 export const ROOMS_REFRESH_MS = 60_000;
 /** Reading is reported to the server at most this often per room. */
@@ -37,6 +41,9 @@ export interface RoomData {
   hasOlder: boolean;
   loaded: boolean;
   loadingOlder: boolean;
+  /** The list is a window that does not reach the newest message (a jump): newer pages load on scrolling down. */
+  hasNewer?: boolean;
+  loadingNewer?: boolean;
   error?: string;
   /** Shown from the offline cache: replaced by a fresh page once connected. */
   cached?: boolean;
@@ -80,6 +87,10 @@ export class ChatStore {
   private recountTimer = 0;
   private readonly threadBook: ThreadBook;
   private readonly cache: OfflineCache;
+  /** The files chosen for each room's next message. */
+  readonly uploads: UploadBook;
+  /** Per room, bumped when a jump replaces the list: pages asked for before it are dropped. */
+  private epochs = new Map<string, number>();
 
   /**
    * snapshot: what the offline cache held, when the client opened without
@@ -114,6 +125,7 @@ export class ChatStore {
       thread: null,
       threads: {},
     };
+    this.uploads = new UploadBook((file, progress) => sendFile(api.uploadTarget(), file, progress));
     this.threadBook = new ThreadBook(api, () => this.state.threads, (threads) => this.set({ threads }), () => this.state.me.id);
     this.reads = new ReadReporter((room, seq) => this.api.markRead(room, seq), { setTimeout: (f, ms) => window.setTimeout(f, ms), clearTimeout: (id) => window.clearTimeout(id as number) }, READ_DEBOUNCE_MS);
     this.client = new ChatClient({
@@ -314,8 +326,10 @@ export class ChatStore {
 
   /** loadLatest fetches the newest page; reset drops what the list held first (a truncated resume). */
   async loadLatest(id: string, reset = false) {
+    const epoch = this.epoch(id);
     try {
       const page = await this.api.messages(id, { limit: PAGE_SIZE });
+      if (epoch !== this.epoch(id)) return; // a jump replaced the list meanwhile
       // A reset keeps only what the page covers (a frame applied while the
       // page was on its way may be newer than the page: the later change wins).
       const first = page.messages[0]?.seq ?? Infinity;
@@ -334,8 +348,10 @@ export class ChatStore {
     const d = this.state.data[id];
     if (!d || !d.loaded || !d.hasOlder || d.loadingOlder || d.messages.length === 0) return false;
     this.setRoom(id, (x) => ({ ...x, loadingOlder: true }));
+    const epoch = this.epoch(id);
     try {
       const page = await this.api.messages(id, { before: d.messages[0].seq, limit: PAGE_SIZE });
+      if (epoch !== this.epoch(id)) return false;
       const msgs = page.messages.map((m) => withMe(m, this.state.me.id));
       this.setRoom(id, (x) => ({ ...x, loadingOlder: false, hasOlder: page.has_more, messages: mergeMessages(x.messages, msgs) }));
       this.learnUsers(page.messages);
@@ -346,10 +362,96 @@ export class ChatStore {
     }
   }
 
+  private epoch(id: string): number {
+    return this.epochs.get(id) ?? 0;
+  }
+
+  /**
+   * loadAround replaces the room's list with the messages around seq (a
+   * jump from search or a mention): two pages read at once, up to seq and
+   * after it. Live messages beyond the window are left to loadNewer.
+   */
+  async loadAround(id: string, seq: number): Promise<void> {
+    const epoch = this.epoch(id) + 1;
+    this.epochs.set(id, epoch);
+    try {
+      const [before, after] = await Promise.all([
+        this.api.messages(id, { before: seq + 1, limit: AROUND_HALF }),
+        this.api.messages(id, { after: seq, limit: AROUND_HALF }),
+      ]);
+      if (epoch !== this.epoch(id)) return;
+      const msgs = [...before.messages, ...after.messages].map((m) => withMe(m, this.state.me.id));
+      this.setRoom(id, (d) => ({ ...d, loaded: true, loadingOlder: false, loadingNewer: false, error: undefined, hasOlder: before.has_more, hasNewer: after.has_more, messages: mergeMessages([], msgs) }));
+      this.learnUsers(msgs);
+      if (!after.has_more) void this.reachedEnd(id);
+    } catch (e) {
+      if (epoch === this.epoch(id)) this.setRoom(id, (d) => ({ ...d, error: e instanceof ApiError ? e.message : t.couldNotLoadMessages }));
+    }
+  }
+
+  /** loadNewer fetches the page after the newest loaded message of a window; false when there is none. */
+  async loadNewer(id: string): Promise<boolean> {
+    const d = this.state.data[id];
+    if (!d?.hasNewer || d.loadingNewer || d.messages.length === 0) return false;
+    this.setRoom(id, (x) => ({ ...x, loadingNewer: true }));
+    const epoch = this.epoch(id);
+    try {
+      const page = await this.api.messages(id, { after: d.messages[d.messages.length - 1].seq, limit: PAGE_SIZE });
+      if (epoch !== this.epoch(id)) return false;
+      const msgs = page.messages.map((m) => withMe(m, this.state.me.id));
+      this.setRoom(id, (x) => ({ ...x, loadingNewer: false, hasNewer: page.has_more, messages: mergeMessages(x.messages, msgs) }));
+      this.learnUsers(msgs);
+      if (!page.has_more) void this.reachedEnd(id);
+      return true;
+    } catch {
+      this.setRoom(id, (x) => ({ ...x, loadingNewer: false }));
+      return false;
+    }
+  }
+
+  /**
+   * reachedEnd: a window just reached the newest message. Live messages
+   * that arrived while the last page was on its way were not kept (they
+   * were beyond the window): one more read picks them up, so the list
+   * rejoins the live stream with no gap.
+   */
+  private async reachedEnd(id: string) {
+    const d = this.state.data[id];
+    const last = d?.messages[d.messages.length - 1]?.seq;
+    if (last !== undefined) await this.fill(id, last);
+  }
+
+  /** toLatest leaves a window for the newest page (Jump to latest, or sending from a window). */
+  async toLatest(id: string): Promise<void> {
+    if (!this.state.data[id]?.hasNewer) return;
+    this.epochs.set(id, this.epoch(id) + 1);
+    this.setRoom(id, (d) => ({ ...d, messages: [], loaded: false, hasNewer: false, loadingNewer: false, loadingOlder: false }));
+    await this.loadLatest(id);
+    await this.reachedEnd(id); // what arrived while the list was empty
+  }
+
   send(roomId: string, body: string) {
+    void this.toLatest(roomId); // my message shows at the end: go there
     const p: PendingMessage = { client_id: newClientId(), room_id: roomId, body, author: this.state.me, created_at: new Date().toISOString() };
     this.setRoom(roomId, (d) => ({ ...d, pending: [...d.pending, p] }));
     this.client.send(roomId, body, p.client_id);
+  }
+
+  /** sendWithFiles posts a message with attachments over HTTP (the WebSocket send carries text only). */
+  sendWithFiles(roomId: string, body: string, attachments: Upload[]) {
+    const p: PendingMessage = { client_id: newClientId(), room_id: roomId, body, author: this.state.me, created_at: new Date().toISOString(), attachments };
+    void this.toLatest(roomId);
+    this.setRoom(roomId, (d) => ({ ...d, pending: [...d.pending, p] }));
+    void this.postWithFiles(p);
+  }
+
+  private async postWithFiles(p: PendingMessage) {
+    try {
+      const m = await this.api.postMessage(p.room_id, { body: p.body, client_id: p.client_id, attachments: (p.attachments ?? []).map((a) => a.id) });
+      this.onMessages(p.room_id, [m], false);
+    } catch (e) {
+      this.onSendFailed(p.room_id, p.client_id, e instanceof ApiError ? e.message : t.cannotReachServer);
+    }
   }
 
   /** retry sends a refused message again, under the same client_id (the server deduplicates). */
@@ -357,7 +459,8 @@ export class ChatStore {
     const p = this.state.data[roomId]?.pending.find((x) => x.client_id === clientId);
     if (!p) return;
     this.setRoom(roomId, (d) => ({ ...d, pending: d.pending.map((x) => (x.client_id === clientId ? { ...x, failed: undefined } : x)) }));
-    this.client.send(roomId, p.body, clientId);
+    if (p.attachments?.length) void this.postWithFiles(p);
+    else this.client.send(roomId, p.body, clientId);
   }
 
   discard(roomId: string, clientId: string) {
@@ -371,6 +474,7 @@ export class ChatStore {
    * only ever forward.
    */
   markRead(roomId: string) {
+    if (this.state.data[roomId]?.hasNewer) return; // the end of a window is not the end of the room
     const msgs = this.state.data[roomId]?.messages;
     const seq = msgs?.length ? msgs[msgs.length - 1].seq : 0;
     if (!seq || !this.room(roomId)) return;
@@ -448,7 +552,7 @@ export class ChatStore {
     const resumed = after !== undefined || afterChange !== undefined;
     if (r && last > r.last_seq && (!resumed || truncated)) this.recountSoon();
     const d = this.state.data[room];
-    if (!d?.loaded) return;
+    if (!d?.loaded || d.hasNewer) return; // a window catches up by paging (loadNewer)
     if (d.cached) {
       // What the cache showed may have changed anywhere: start from a fresh page.
       void this.loadLatest(room, true);
@@ -496,7 +600,7 @@ export class ChatStore {
     this.setRoom(room, (d) => {
       const pending = settlePending(d.pending, msgs);
       if (!d.loaded) return pending === d.pending ? d : { ...d, pending };
-      const messages = mergeMessages(d.messages, msgs);
+      const messages = mergeMessages(d.messages, d.hasNewer ? inWindow(d.messages, msgs) : msgs);
       return messages === d.messages && pending === d.pending ? d : { ...d, messages, pending };
     });
     if (live) {

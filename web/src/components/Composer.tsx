@@ -5,6 +5,8 @@ import type { UserRef } from '../lib/types';
 import { Avatar, displayName } from './Avatar';
 import { CharCounter } from './CharCounter';
 import { Send } from './Icons';
+import { Paperclip } from './FileIcons';
+import { AttachmentTray, useAttaching } from './AttachmentTray';
 import { BODY_MAX, chars } from '../lib/validate';
 import { t } from '../lib/strings';
 
@@ -29,6 +31,10 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
   const caretAfter = useRef<number | null>(null);
   const lastTyping = useRef(0);
   const cache = useRef(new Map<string, UserRef[]>());
+  const picker = useRef<HTMLInputElement>(null);
+  const attaching = useAttaching(roomId);
+  const [wait, setWait] = useState(false);
+  const withFiles = attaching.some((a) => a.state === 'done');
 
   // Ask the server for usernames starting with the query (cached per prefix).
   useEffect(() => {
@@ -101,8 +107,12 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
 
   function send() {
     const body = text.trim();
-    if (!body || chars(body) > BODY_MAX) return;
-    store.send(roomId, body);
+    if (store.uploads.busy(roomId)) return setWait(true);
+    setWait(false);
+    if ((!body && !withFiles) || chars(body) > BODY_MAX) return;
+    const files = store.uploads.take(roomId);
+    if (files.length) store.sendWithFiles(roomId, body, files);
+    else store.send(roomId, body);
     setText('');
     setQ(null);
     lastTyping.current = 0;
@@ -137,6 +147,13 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
   const count = chars(text.trim());
   const over = count > BODY_MAX;
   return (
+    <>
+    <AttachmentTray roomId={roomId} />
+    {wait && store.uploads.busy(roomId) && (
+      <p className="form-error attach-notice" role="alert">
+        {t.waitForUploads}
+      </p>
+    )}
     <form
       className="composer"
       onSubmit={(e) => {
@@ -178,6 +195,12 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
         onSelect={(e) => setQ(mentionQueryAt(e.currentTarget.value, e.currentTarget.selectionStart))}
         onKeyDown={onKeyDown}
         onBlur={() => setQ(null)}
+        onPaste={(e) => {
+          const files = Array.from(e.clipboardData.files);
+          if (files.length === 0) return;
+          e.preventDefault();
+          store.uploads.add(roomId, files);
+        }}
         aria-autocomplete="list"
         aria-controls={open ? 'mention-list' : undefined}
         aria-activedescendant={open ? 'mention-opt-' + active : undefined}
@@ -186,12 +209,17 @@ export function Composer({ roomId, label }: { roomId: string; label: string }) {
         autoFocus
       />
       <CharCounter id="composer-counter" count={count} max={BODY_MAX} />
-      <button type="submit" className="send-btn" aria-label={t.sendMessage} disabled={!text.trim() || over}>
+      <input ref={picker} type="file" multiple hidden tabIndex={-1} onChange={(e) => (store.uploads.add(roomId, Array.from(e.target.files ?? [])), (e.target.value = ''))} />
+      <button type="button" className="icon-btn attach-btn" aria-label={t.attachFiles} title={t.attachFiles} onClick={() => picker.current?.click()}>
+        <Paperclip />
+      </button>
+      <button type="submit" className="send-btn" aria-label={t.sendMessage} disabled={(!text.trim() && !withFiles) || over}>
         <Send />
       </button>
       <p id="composer-hint" className="sr-only">
         {t.composerHint}
       </p>
     </form>
+    </>
   );
 }

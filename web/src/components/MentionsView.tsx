@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState, type ReactNode } from 'react';
 import { useChat, useStore } from '../app/hooks';
 import { navigate, roomPath } from '../app/router';
+import { jumpTarget } from '../lib/search';
 import { formatDateTime, t } from '../lib/strings';
 import type { Mention } from '../lib/types';
 import { Avatar, displayName } from './Avatar';
@@ -40,7 +41,8 @@ export function MentionsView({ menu }: { menu: ReactNode }) {
         <ul className="mention-list">
           {items.map((m) => {
             const d = new Date(m.message.created_at);
-            const href = roomPath(m.room.id, m.message.seq);
+            const to = jumpTarget(m.room.id, m.message);
+            const href = roomPath(to.roomId, to.seq);
             return (
               <li key={m.id} className="mention-card">
                 <Avatar user={m.message.author} />
@@ -48,7 +50,7 @@ export function MentionsView({ menu }: { menu: ReactNode }) {
                   <div className="group-head">
                     <strong>{displayName(m.message.author)}</strong>
                     {/* The card is not one big link: the body may hold links of its own. */}
-                    <a href={href} onClick={(e) => (e.preventDefault(), navigate(href))}>
+                    <a href={href} onClick={(e) => (e.preventDefault(), navigate(href), to.thread !== undefined && store.openThread(to.roomId, to.thread))}>
                       {t.inRoom(m.room.name)}
                     </a>
                     <time className="muted" dateTime={d.toISOString()}>

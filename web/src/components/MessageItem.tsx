@@ -13,6 +13,7 @@ import { MessageEditor } from './MessageEditor';
 import { PendingStatus } from './PendingStatus';
 import { ReportDialog } from './ReportDialog';
 import { Reactions } from './Reactions';
+import { Attachments } from './Attachments';
 
 /** A touch held this long opens the message's menu. */
 const LONG_PRESS_MS = 500;
@@ -31,6 +32,7 @@ function PendingItem({ p, roomId, me }: { p: PendingMessage; roomId: string; me:
         {timeLabel(d)}
       </time>
       <MessageBody body={p.body} me={me} />
+      {p.attachments && p.attachments.length > 0 && <Attachments items={p.attachments} />}
       <PendingStatus roomId={roomId} p={p} />
     </div>
   );
@@ -111,6 +113,7 @@ function StoredItem({ m, roomId, me, inThread }: { m: Message; roomId: string; m
       ) : (
         <MessageBody body={m.body} me={me} />
       )}
+      {!m.deleted && m.attachments && m.attachments.length > 0 && <Attachments items={m.attachments} />}
       {m.edited_at && !m.deleted && !editing && (
         <span className="edited muted" title={t.editedAt(formatDateTime(new Date(m.edited_at)))}>
           {t.edited}

@@ -25,6 +25,9 @@ export function MessageList({ roomId, data, seq }: { roomId: string; data: RoomD
   const [showJump, setShowJump] = useState(false);
   const [target, setTarget] = useState<number | undefined>(seq);
   useEffect(() => setTarget(seq), [seq]);
+  /** The seq whose surroundings were asked for, and the one whose answer came. */
+  const around = useRef<number | undefined>(undefined);
+  const [aroundDone, setAroundDone] = useState<number | undefined>(undefined);
 
   // My read position when the room opened, kept while it stays open: the
   // "new messages" line must not move as reading moves the position on.
@@ -65,7 +68,8 @@ export function MessageList({ roomId, data, seq }: { roomId: string; data: RoomD
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el || target !== undefined) return;
-    const byMe = items.length > 0 && items[items.length - 1].author.id === me.id;
+    // Just sent (still pending): not my older messages that a newer page brought in.
+    const byMe = items.length > 0 && items[items.length - 1].seq === undefined;
     if (atBottom.current || byMe) {
       el.scrollTop = el.scrollHeight;
       atBottom.current = true;
@@ -97,7 +101,8 @@ export function MessageList({ roomId, data, seq }: { roomId: string; data: RoomD
   }, [unreadFrom, firstSeq, data.hasOlder]);
   useLayoutEffect(measureUnread, [measureUnread, rows]);
 
-  // A deep link (#seq-N): load older pages until the message is there, then show it.
+  // A deep link (#seq-N, a search result, a mention): show the message if
+  // it is loaded, else load the messages around it (a window) and show it.
   useLayoutEffect(() => {
     if (target === undefined || !data.loaded) return;
     const el = document.getElementById('seq-' + target);
@@ -106,18 +111,26 @@ export function MessageList({ roomId, data, seq }: { roomId: string; data: RoomD
       el.classList.add('flash');
       el.focus({ preventScroll: true });
       atBottom.current = false;
+      around.current = undefined;
       setTarget(undefined);
       return;
     }
-    if (data.hasOlder && firstSeq !== undefined && firstSeq > target) loadOlder();
-    else setTarget(undefined);
-  }, [target, data.loaded, firstSeq, data.hasOlder, loadOlder]);
+    if (around.current !== target) {
+      around.current = target;
+      void store.loadAround(roomId, target).then(() => setAroundDone(target));
+    } else if (aroundDone === target) {
+      around.current = undefined;
+      setTarget(undefined); // not in the timeline (deleted for good, or never there)
+    }
+  }, [target, data.loaded, firstSeq, lastKey, aroundDone, store, roomId]);
 
   // Fill a tall screen: keep loading while there is no scrollbar.
   useEffect(() => {
     const el = scroller.current;
-    if (el && data.loaded && data.hasOlder && !data.loadingOlder && el.scrollHeight <= el.clientHeight + LOAD_OLDER_PX) loadOlder();
-  }, [data.loaded, data.hasOlder, data.loadingOlder, firstSeq, loadOlder]);
+    if (!el || !data.loaded || el.scrollHeight > el.clientHeight + LOAD_OLDER_PX) return;
+    if (data.hasOlder && !data.loadingOlder) loadOlder();
+    else if (data.hasNewer && !data.loadingNewer) void store.loadNewer(roomId);
+  }, [data.loaded, data.hasOlder, data.loadingOlder, data.hasNewer, data.loadingNewer, firstSeq, lastKey, loadOlder, store, roomId]);
 
   // Reading: at the bottom of a visible page, everything is read.
   // (My rooms may arrive after the messages: membership is a dependency.)
@@ -134,7 +147,10 @@ export function MessageList({ roomId, data, seq }: { roomId: string; data: RoomD
   const onScroll = () => {
     const el = scroller.current;
     if (!el) return;
-    const bottom = el.scrollHeight - el.scrollTop - el.clientHeight < AT_BOTTOM_PX;
+    const near = el.scrollHeight - el.scrollTop - el.clientHeight;
+    // A window (after a jump) reaches the end only once its newer pages are in.
+    if (data.hasNewer && near < LOAD_OLDER_PX) void store.loadNewer(roomId);
+    const bottom = near < AT_BOTTOM_PX && !data.hasNewer;
     if (bottom !== atBottom.current) {
       atBottom.current = bottom;
       if (bottom) {
@@ -169,11 +185,15 @@ export function MessageList({ roomId, data, seq }: { roomId: string; data: RoomD
   };
 
   const jump = () => {
-    const el = scroller.current;
-    if (el) el.scrollTop = el.scrollHeight;
-    atBottom.current = true;
-    setShowJump(false);
-    store.markRead(roomId);
+    const toEnd = () => {
+      const el = scroller.current;
+      if (el) el.scrollTop = el.scrollHeight;
+      atBottom.current = true;
+      setShowJump(false);
+      store.markRead(roomId);
+    };
+    if (data.hasNewer) void store.toLatest(roomId).then(toEnd);
+    else toEnd();
   };
 
   return (
@@ -193,10 +213,11 @@ export function MessageList({ roomId, data, seq }: { roomId: string; data: RoomD
         {rows.map((r) => (
           <RowView key={r.key} row={r} me={me.username} roomId={roomId} />
         ))}
+        {data.loadingNewer && <div className="muted pad center">{t.loadingNewer}</div>}
       </div>
-      {showJump && (
+      {(showJump || data.hasNewer) && (
         <button className="jump btn primary" onClick={jump}>
-          <Down /> {t.newMessages}
+          <Down /> {data.hasNewer ? t.jumpToLatest : t.newMessages}
         </button>
       )}
     </div>

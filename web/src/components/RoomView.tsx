@@ -11,6 +11,8 @@ import { Composer } from './Composer';
 import { Chat, Hash, Lock, Users } from './Icons';
 import { MessageList } from './MessageList';
 import { MuteButton } from './MuteButton';
+import { SearchButton } from './SearchDialog';
+import { DropHint, useFileDrop } from './AttachmentTray';
 import { ThreadPanel } from './ThreadPanel';
 
 const noData: RoomData = { messages: [], pending: [], hasOlder: false, loaded: false, loadingOlder: false };
@@ -61,6 +63,7 @@ export function RoomView({ roomId, seq, menu }: { roomId: string; seq?: number; 
   const chipRef = useRef<HTMLButtonElement>(null);
   const dialogRef = useRef<HTMLDivElement>(null);
   const wasOpen = useRef(false);
+  const drop = useFileDrop(roomId, !!mine);
 
   // Focus moves into the list when it opens and back to its button when it closes.
   useEffect(() => {
@@ -96,7 +99,8 @@ export function RoomView({ roomId, seq, menu }: { roomId: string; seq?: number; 
 
   const typers = typing ? Object.values(typing).map((t) => t.user) : [];
   return (
-    <section className={'main' + (thread !== undefined ? ' with-thread' : '')} aria-labelledby="room-title">
+    <section className={'main' + (thread !== undefined ? ' with-thread' : '') + (drop.over ? ' drop-target' : '')} aria-labelledby="room-title" {...drop.props}>
+      {drop.over && <DropHint />}
       <header className="room-header">
         {menu}
         <div className="room-title">
@@ -130,6 +134,7 @@ export function RoomView({ roomId, seq, menu }: { roomId: string; seq?: number; 
             </div>
           )}
         </div>
+        <SearchButton />
         {mine && <MuteButton roomId={roomId} />}
         {mine && (
           <a href={membersPath(roomId)} className="icon-btn" aria-label={t.showMembers} title={t.members} onClick={(e) => (e.preventDefault(), navigate(membersPath(roomId)))}>

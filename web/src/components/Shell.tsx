@@ -12,6 +12,7 @@ import { Sidebar } from './Sidebar';
 import { VerifyBanner } from './VerifyBanner';
 import { ConnectionBanner } from './ConnectionBanner';
 import { TabTitle } from './TabTitle';
+import { SearchHost } from './SearchDialog';
 import { Logo, Menu } from './Icons';
 import { t } from '../lib/strings';
 
@@ -102,6 +103,7 @@ export function Shell({ onSignOut }: { onSignOut: () => void }) {
       <a className="skip" href="#main">{t.skipToContent}</a>
       <Sidebar route={route} onClose={() => setDrawer(false)} creating={creating} setCreating={setCreating} />
       <div className="backdrop" hidden={!drawer} onClick={() => setDrawer(false)} />
+      <SearchHost />
       <main id="main" className="main-column" tabIndex={-1}>
         <TabTitle />
         <ConnectionBanner />

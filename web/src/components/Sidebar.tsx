@@ -6,6 +6,7 @@ import { t } from '../lib/strings';
 import type { MyRoom } from '../lib/types';
 import { Avatar, displayName } from './Avatar';
 import { CreateRoom } from './CreateRoom';
+import { openSearch } from './SearchDialog';
 import { At, Chat, Close, Compass, Gear, Hash, Lock, Logo, Plus, Search } from './Icons';
 
 export function ConnBadge() {
@@ -47,6 +48,9 @@ export function Sidebar({ route, onClose, creating, setCreating }: { route: Rout
         </button>
       </div>
       <div className="nav-links">
+        <button type="button" className="nav-link search-link" aria-haspopup="dialog" onClick={openSearch}>
+          <Search /> {t.searchMessages} <kbd aria-hidden="true">Ctrl K</kbd>
+        </button>
         {nav('/mentions', 'mentions', t.mentions, <At />)}
         {nav('/browse', 'browse', t.browseRooms, <Compass />)}
         {nav('/settings', 'settings', t.settings, <Gear />)}

@@ -2,6 +2,7 @@ import { t } from './strings';
 import { isCrossOrigin, TOKEN_KEY, type AppConfig } from './config';
 import type { AuditEntry, Member, Mention, Message, MyRoom, NotifyPref, Page, Report, ReportStatus, Role, Room, Session, User, UserRef } from './types';
 import type { Locale } from './strings';
+import type { SearchPage } from './search';
 
 /** ApiError is the server's {"error":{code,message,field}} (or a network failure, status 0). */
 export class ApiError extends Error {
@@ -40,12 +41,17 @@ export class Api {
     this.cross = isCrossOrigin(cfg, pageOrigin);
   }
 
+  /** Where uploads go (lib/uploads.ts sends them with XMLHttpRequest, for progress). */
+  uploadTarget(): { base: string; token: string | null } {
+    return { base: this.base, token: this.token() };
+  }
+
   /** The bearer token, kept only when the API is on another origin. */
   token(): string | null {
     return this.cross ? this.storage.getItem(TOKEN_KEY) : null;
   }
 
-  private async req<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async req<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
     const tok = this.token();
@@ -57,8 +63,10 @@ export class Api {
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         credentials: this.cross ? 'omit' : 'same-origin',
+        signal,
       });
-    } catch {
+    } catch (e) {
+      if (signal?.aborted) throw e; // the caller gave up: not a network failure
       throw new ApiError(0, 'network', t.cannotReachServer);
     }
     if (r.status === 204) return undefined as T;
@@ -194,7 +202,7 @@ export class Api {
     return { messages: r.messages ?? [], has_more: !!r.has_more };
   }
 
-  async postMessage(roomId: string, m: { body: string; client_id?: string; reply_to?: number; also_to_room?: boolean }): Promise<Message> {
+  async postMessage(roomId: string, m: { body: string; client_id?: string; reply_to?: number; also_to_room?: boolean; attachments?: string[] }): Promise<Message> {
     return (await this.req<{ message: Message }>('POST', `/rooms/${encodeURIComponent(roomId)}/messages`, m)).message;
   }
 
@@ -226,6 +234,15 @@ export class Api {
     if (before) p.set('before', String(before));
     const r = await this.req<{ mentions: Mention[]; has_more: boolean }>('GET', '/me/mentions?' + p);
     return { mentions: r.mentions ?? [], has_more: !!r.has_more };
+  }
+
+  /** search finds messages I can read, newest first (docs/search.md); signal cancels a stale one. */
+  async search(q: string, opts: { cursor?: string; limit?: number; signal?: AbortSignal } = {}): Promise<SearchPage> {
+    const p = new URLSearchParams({ q });
+    if (opts.cursor) p.set('cursor', opts.cursor);
+    if (opts.limit) p.set('limit', String(opts.limit));
+    const r = await this.req<Partial<SearchPage>>('GET', '/search?' + p, undefined, opts.signal);
+    return { results: r.results ?? [], next_cursor: r.next_cursor ?? '' };
   }
 
   async searchUsers(prefix: string, limit = 8): Promise<UserRef[]> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contiguousUpTo, gaps, mergeMessages, newClientId, settlePending } from './messages';
+import { contiguousUpTo, gaps, inWindow, mergeMessages, newClientId, settlePending } from './messages';
 import type { Message, PendingMessage } from './types';
 
 const ada = { id: 'u1', username: 'ada', display_name: 'Ada' };
@@ -89,4 +89,24 @@ it('newClientId is printable ASCII within the server bound', () => {
     expect(id).toMatch(/^[\x21-\x7e]{8,64}$/);
   }
   expect(newClientId()).not.toBe(newClientId());
+});
+
+describe('inWindow', () => {
+  const list = [msg(10), msg(11), msg(12)];
+  it.each([
+    ['an edit inside the window', [msg(11, { change: 30 })], [11]],
+    ['a live message after it', [msg(13)], []],
+    ['an edit before it', [msg(3, { change: 31 })], []],
+    ['both ends', [msg(10), msg(12), msg(40)], [10, 12]],
+  ])('keeps %s', (_n, incoming, want) => {
+    expect(seqs(inWindow(list, incoming))).toEqual(want);
+  });
+  it('keeps nothing for an empty list', () => {
+    expect(inWindow([], [msg(1)])).toEqual([]);
+  });
+  it('merged, never opens a gap after a window', () => {
+    const merged = mergeMessages(list, inWindow(list, [msg(14), msg(12, { change: 9 })]));
+    expect(gaps(merged)).toEqual([]);
+    expect(seqs(merged)).toEqual([10, 11, 12]);
+  });
 });

@@ -64,6 +64,19 @@ export function gaps(list: Message[]): Array<{ after: number; before: number }> 
   return out;
 }
 
+/**
+ * inWindow: of incoming messages, those within the seqs a list spans. A
+ * list that does not reach the room's newest message (a jump loaded the
+ * messages around one) takes edits and deletions of what it holds; newer
+ * messages come with its next pages, so no gap opens at its end.
+ */
+export function inWindow(list: Message[], incoming: Message[]): Message[] {
+  if (list.length === 0) return [];
+  const first = list[0].seq;
+  const last = list[list.length - 1].seq;
+  return incoming.filter((m) => m.seq >= first && m.seq <= last);
+}
+
 /** A client_id unique enough to deduplicate retries (printable ASCII, ≤ 64). */
 export function newClientId(random: () => number = Math.random): string {
   const c = globalThis.crypto;

@@ -110,6 +110,27 @@ export interface Message {
   also_to_room?: boolean;
   reply_count?: number;
   last_reply_at?: string;
+  /** Files sent with the message (POST /uploads, then their ids in `attachments`). */
+  attachments?: Upload[] | null;
+}
+
+/** A stored file (POST /api/v1/uploads); width and height only for images. */
+export interface Upload {
+  id: string;
+  name: string;
+  size: number;
+  content_type: string;
+  width?: number;
+  height?: number;
+  url: string;
+  thumb_url?: string;
+}
+
+/** A room as search results and mentions name it. */
+export interface RoomRef {
+  id: string;
+  name: string;
+  visibility?: Visibility;
 }
 
 /** One emoji on a message; `me` is set by HTTP answers and by the client for frames. */
@@ -139,6 +160,7 @@ export interface PendingMessage {
   author: UserRef;
   created_at: string;
   failed?: string; // why the server refused it
+  attachments?: Upload[]; // sent over HTTP with the message
 }
 
 export interface Mention {
