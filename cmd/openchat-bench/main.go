@@ -43,6 +43,8 @@ Scenarios:
            duplicated and out-of-order deliveries
   ingest   --senders connections each sending as fast as acks come back
            (--inflight per sender) for --duration: acked (committed) msgs/s
+  pages    --conns HTTP clients read the first room's latest page (50 of
+           200 messages, seeded on the first run) for --duration: req/s
 
 Flags:
 `
@@ -52,6 +54,7 @@ var scenarioDefaults = map[string]struct{ conns, rooms int }{
 	bench.ScenarioIdle:   {10000, 100},
 	bench.ScenarioFanout: {10000, 1},
 	bench.ScenarioIngest: {1000, 100},
+	bench.ScenarioPages:  {32, 1},
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -70,7 +73,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	c := bench.Config{Scenario: args[0]}
 	if _, ok := scenarioDefaults[c.Scenario]; !ok {
-		return fmt.Errorf("unknown scenario %q (want idle, fanout or ingest)", c.Scenario)
+		return fmt.Errorf("unknown scenario %q (want idle, fanout, ingest or pages)", c.Scenario)
 	}
 	var o opts
 	fs := newFlags(c.Scenario, &c, &o, stderr)

@@ -64,10 +64,10 @@ type config struct {
 	MailHistoryDays      int
 	MessageRetentionDays int
 	EraseOnDelete        bool
-	FilesURL         string
-	FilesPublicURL   string
-	UploadMaxBytes   int64
-	UploadQuotaBytes int64
+	FilesURL             string
+	FilesPublicURL       string
+	UploadMaxBytes       int64
+	UploadQuotaBytes     int64
 
 	// Limits are the rate limits (limits.go); WSSendRate and WSSendBurst
 	// are their deprecated per-connection predecessors, mapped onto posts.

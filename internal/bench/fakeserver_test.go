@@ -25,6 +25,8 @@ type fakeServer struct {
 	users map[string]bool
 	rooms map[string]*fakeRoom // by id
 	joins map[string]bool      // "room/user" memberships
+
+	pageReads int // GET …/messages
 }
 
 type fakeRoom struct {
@@ -95,6 +97,27 @@ func newFakeServer(t *testing.T, dropSeq, dupSeq int64) (*fakeServer, string) {
 			f.joins[room+"/"+user] = true
 			w.WriteHeader(http.StatusNoContent)
 		}
+	})
+	mux.HandleFunc("POST /api/v1/rooms/{room}/messages", func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		rm := f.rooms[r.PathValue("room")]
+		rm.seq++
+		reply(w, http.StatusCreated, map[string]any{"message": map[string]int64{"seq": rm.seq}})
+	})
+	mux.HandleFunc("GET /api/v1/rooms/{room}/messages", func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		rm := f.rooms[r.PathValue("room")]
+		f.pageReads++
+		var msgs []map[string]int64
+		for s := max(1, rm.seq-49); s <= rm.seq; s++ {
+			msgs = append(msgs, map[string]int64{"seq": s})
+		}
+		if r.URL.Query().Get("limit") == "1" && len(msgs) > 0 {
+			msgs = msgs[len(msgs)-1:]
+		}
+		reply(w, http.StatusOK, map[string]any{"messages": msgs, "has_more": rm.seq > 50})
 	})
 	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "process_resident_memory_bytes 1.048576e+07\nprocess_cpu_seconds_total 1\ngo_goroutines 3\n")

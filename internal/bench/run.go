@@ -61,8 +61,8 @@ type Config struct {
 // Validate checks the config.
 func (c Config) Validate() error {
 	switch {
-	case c.Scenario != ScenarioIdle && c.Scenario != ScenarioFanout && c.Scenario != ScenarioIngest:
-		return fmt.Errorf("unknown scenario %q (want idle, fanout or ingest)", c.Scenario)
+	case c.Scenario != ScenarioIdle && c.Scenario != ScenarioFanout && c.Scenario != ScenarioIngest && c.Scenario != ScenarioPages:
+		return fmt.Errorf("unknown scenario %q (want idle, fanout, ingest or pages)", c.Scenario)
 	case len(c.URLs) == 0:
 		return errors.New("--url is required")
 	case c.Conns < 1 || c.Rooms < 1 || c.Users < 1 || c.Procs < 1:
@@ -71,6 +71,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%d connections per process is over %d: raise --procs", c.Conns/c.Procs, MaxConnsPerProc)
 	case c.Scenario == ScenarioFanout && (c.Rate <= 0 || c.Duration <= 0):
 		return errors.New("fanout needs --rate and --duration")
+	case c.Scenario == ScenarioPages && c.Duration <= 0:
+		return errors.New("pages needs --duration")
 	case c.Scenario == ScenarioIngest && (c.Duration <= 0 || c.Inflight < 1):
 		return errors.New("ingest needs --duration and --inflight ≥ 1")
 	case c.Procs > 1 && c.Exe == "":
@@ -133,6 +135,9 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 
 	log.Info("setup", "users", c.Users, "rooms", c.Rooms)
 	a := newAPI(c.URLs[0], d)
+	if c.Scenario == ScenarioPages {
+		return runPages(ctx, c, a, smp, s)
+	}
 	tokens, userIDs, rooms, err := setup(ctx, a, c.UserPrefix, c.Users, c.RoomPrefix, c.Rooms)
 	if err != nil {
 		return s, err

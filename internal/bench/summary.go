@@ -108,6 +108,9 @@ func (s Summary) Line() string {
 	case ScenarioIngest:
 		kv = append(kv, "acked/s="+fmtF(s.AckedPerSec, 0))
 		lat()
+	case ScenarioPages:
+		kv = append(kv, "req/s="+fmtF(s.AckedPerSec, 0))
+		lat()
 	}
 	if len(s.Errors) > 0 {
 		kv = append(kv, "errors="+fmtErrors(s.Errors))

@@ -1,6 +1,9 @@
 package chat
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+)
 
 // Cache serves the room list and each room's newest messages without the
 // database. It is never the source of truth: every method may miss, and a
@@ -29,6 +32,11 @@ type Cache interface {
 	// cached run is contiguous by seq and either holds limit messages or
 	// reaches back to seq 1.
 	LatestMessages(ctx context.Context, roomID string, limit int) (msgs []Message, ok bool, err error)
+	// LatestMessagesJSON is LatestMessages with each message in its shared
+	// encoding (EncodeMessage: no reader's "me"), for a reader that passes
+	// the page on: a cache that stores JSON hands its bytes through without
+	// decoding them.
+	LatestMessagesJSON(ctx context.Context, roomID string, limit int) (msgs []json.RawMessage, ok bool, err error)
 	// MessagesAfter returns every cached message with seq > after, oldest
 	// first, when the cache provably holds all of them (ok), else ok=false.
 	MessagesAfter(ctx context.Context, roomID string, after int64) (msgs []Message, ok bool, err error)
@@ -57,6 +65,9 @@ func (NoCache) FillMessages(context.Context, string, []Message) error { return n
 func (NoCache) AddMessage(context.Context, Message) error             { return nil }
 func (NoCache) InvalidateMessages(context.Context, string) error      { return nil }
 func (NoCache) LatestMessages(context.Context, string, int) ([]Message, bool, error) {
+	return nil, false, nil
+}
+func (NoCache) LatestMessagesJSON(context.Context, string, int) ([]json.RawMessage, bool, error) {
 	return nil, false, nil
 }
 func (NoCache) MessagesAfter(context.Context, string, int64) ([]Message, bool, error) {

@@ -260,6 +260,12 @@ func (s *Service) latest(ctx context.Context, roomID string, limit int) ([]Messa
 	} else {
 		s.metrics.Cache(CacheMessages, CacheFallback)
 	}
+	return s.loadLatest(ctx, roomID, limit)
+}
+
+// loadLatest reads the newest limit messages from the store and fills the
+// cache with its full size, so the next readers hit.
+func (s *Service) loadLatest(ctx context.Context, roomID string, limit int) ([]Message, error) {
 	msgs, err := s.store.Messages(ctx, roomID, MessageQuery{Limit: max(limit, s.cfg.CachedMessages)})
 	if err != nil {
 		return nil, err

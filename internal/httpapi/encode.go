@@ -22,6 +22,11 @@ func encode(w http.ResponseWriter, status int, v any) {
 	if err != nil { // only our own types get here; a failure is a bug
 		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"internal error"}}`)
 	}
+	writeJSON(w, status, b)
+}
+
+// writeJSON sends b, an encoded JSON value, the way encode does.
+func writeJSON(w http.ResponseWriter, status int, b []byte) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(append(b, '\n'))

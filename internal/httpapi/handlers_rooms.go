@@ -96,12 +96,12 @@ func handleMessages(log *slog.Logger, svc *chat.Service) http.Handler {
 			}
 		}
 		q.Limit = int(limit)
-		page, err := svc.Messages(r.Context(), user(r), r.PathValue("room_id"), q)
+		page, err := svc.MessagesJSON(r.Context(), user(r), r.PathValue("room_id"), q)
 		if err != nil {
 			writeError(w, r, log, err)
 			return
 		}
-		encode(w, http.StatusOK, page)
+		writeJSON(w, http.StatusOK, page.AppendJSON(nil))
 	})
 }
 

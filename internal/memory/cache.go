@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"container/list"
 	"context"
+	"encoding/json"
 	"slices"
 	"sync"
 	"time"
@@ -143,6 +144,17 @@ func (c *Cache) LatestMessages(_ context.Context, roomID string, limit int) ([]c
 		return nil, false, nil
 	}
 	return slices.Clone(run[max(0, len(run)-limit):]), true, nil
+}
+
+// LatestMessagesJSON implements chat.Cache; this cache holds messages, so
+// it encodes them.
+func (c *Cache) LatestMessagesJSON(ctx context.Context, roomID string, limit int) ([]json.RawMessage, bool, error) {
+	msgs, ok, err := c.LatestMessages(ctx, roomID, limit)
+	if !ok || err != nil {
+		return nil, ok, err
+	}
+	raw, err := chat.EncodeMessages(msgs)
+	return raw, err == nil, err
 }
 
 // MessagesAfter implements chat.Cache.

@@ -126,20 +126,29 @@ func (c *Cache) LatestMessages(ctx context.Context, roomID string, limit int) ([
 	return msgs, ok, err
 }
 
+// LatestMessagesJSON implements chat.Cache: the stored bytes, undecoded.
+func (c *Cache) LatestMessagesJSON(ctx context.Context, roomID string, limit int) ([]json.RawMessage, bool, error) {
+	if limit <= 0 {
+		return []json.RawMessage{}, true, nil
+	}
+	vals, ok, err := c.readRaw(ctx, roomID, "latest", int64(limit))
+	if !ok || err != nil {
+		return nil, ok, err
+	}
+	raw := make([]json.RawMessage, len(vals))
+	for i, v := range vals {
+		raw[len(vals)-1-i] = json.RawMessage(v) // the script reads newest first
+	}
+	return raw, true, nil
+}
+
 // MessagesAfter implements chat.Cache.
 func (c *Cache) MessagesAfter(ctx context.Context, roomID string, after int64) ([]chat.Message, bool, error) {
 	return c.readMessages(ctx, roomID, "after", after)
 }
 
 func (c *Cache) readMessages(ctx context.Context, roomID, mode string, arg int64) ([]chat.Message, bool, error) {
-	ctx, cancel := withTimeout(ctx, c.opts.Timeout)
-	defer cancel()
-	keys := []string{c.opts.msgsKey(roomID), c.opts.msgsLoKey(roomID)}
-	res, err := c.read.Run(ctx, c.rdb, keys, mode, arg).Slice()
-	if err != nil {
-		return nil, false, fmt.Errorf("redis cache: read messages: %w", err)
-	}
-	vals, ok, err := scriptResult(res)
+	vals, ok, err := c.readRaw(ctx, roomID, mode, arg)
 	if err != nil || !ok {
 		return nil, false, err
 	}
@@ -152,6 +161,19 @@ func (c *Cache) readMessages(ctx context.Context, roomID, mode string, arg int64
 	return msgs, true, nil
 }
 
+// readRaw runs the read script: the stored encodings, as readMessages
+// documents.
+func (c *Cache) readRaw(ctx context.Context, roomID, mode string, arg int64) ([]string, bool, error) {
+	ctx, cancel := withTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	keys := []string{c.opts.msgsKey(roomID), c.opts.msgsLoKey(roomID)}
+	res, err := c.read.Run(ctx, c.rdb, keys, mode, arg).Slice()
+	if err != nil {
+		return nil, false, fmt.Errorf("redis cache: read messages: %w", err)
+	}
+	return scriptResult(res)
+}
+
 // FillMessages implements chat.Cache.
 func (c *Cache) FillMessages(ctx context.Context, roomID string, msgs []chat.Message) error {
 	lo, hi := int64(1), int64(0)
@@ -161,11 +183,11 @@ func (c *Cache) FillMessages(ctx context.Context, roomID string, msgs []chat.Mes
 	args := make([]any, 0, 4+3*len(msgs))
 	args = append(args, c.opts.MessagesPerRoom, c.opts.MessagesTTL.Milliseconds(), lo, hi)
 	for _, m := range msgs {
-		b, err := json.Marshal(m)
+		b, err := chat.EncodeMessage(m)
 		if err != nil {
-			return fmt.Errorf("redis cache: encode message: %w", err)
+			return fmt.Errorf("redis cache: %w", err)
 		}
-		args = append(args, m.Seq, m.Change, b)
+		args = append(args, m.Seq, m.Change, []byte(b))
 	}
 	ctx, cancel := withTimeout(ctx, c.opts.Timeout)
 	defer cancel()
@@ -178,14 +200,14 @@ func (c *Cache) FillMessages(ctx context.Context, roomID string, msgs []chat.Mes
 
 // AddMessage implements chat.Cache.
 func (c *Cache) AddMessage(ctx context.Context, m chat.Message) error {
-	b, err := json.Marshal(m)
+	b, err := chat.EncodeMessage(m)
 	if err != nil {
-		return fmt.Errorf("redis cache: encode message: %w", err)
+		return fmt.Errorf("redis cache: %w", err)
 	}
 	ctx, cancel := withTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	keys := []string{c.opts.msgsKey(m.RoomID), c.opts.msgsLoKey(m.RoomID)}
-	err = c.add.Run(ctx, c.rdb, keys, m.Seq, b, c.opts.MessagesPerRoom, c.opts.MessagesTTL.Milliseconds(), m.Change).Err()
+	err = c.add.Run(ctx, c.rdb, keys, m.Seq, []byte(b), c.opts.MessagesPerRoom, c.opts.MessagesTTL.Milliseconds(), m.Change).Err()
 	if err != nil {
 		return fmt.Errorf("redis cache: add message: %w", err)
 	}

@@ -4,6 +4,7 @@
 package chattest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -49,6 +50,10 @@ func TestCache(t *testing.T, newCache func(t *testing.T) chat.Cache) {
 		got, ok, err := c.LatestMessages(ctx, room, CacheMessagesPerRoom)
 		cacheMust(t, err)
 		cacheWant(t, got, ok, true, cacheSeqs(n-CacheMessagesPerRoom+1, n))
+	})
+	t.Run("shared encoding", func(t *testing.T) {
+		t.Parallel()
+		testCacheSharedEncoding(t, newCache(t))
 	})
 	t.Run("newest change wins", func(t *testing.T) {
 		t.Parallel()
@@ -232,6 +237,7 @@ func testCacheMessages(t *testing.T, newCache func(t *testing.T) chat.Cache) {
 				var err error
 				if r.latest > 0 {
 					got, ok, err = c.LatestMessages(ctx, room, r.latest)
+					cacheSameJSON(t, c, room, r.latest, got, ok)
 				} else {
 					got, ok, err = c.MessagesAfter(ctx, room, r.after)
 				}
@@ -333,6 +339,7 @@ func testCacheNewestChange(t *testing.T, c chat.Cache) {
 		if !ok || len(got) != 3 {
 			t.Fatalf("latest: ok=%v %v", ok, cacheSeqsOf(got))
 		}
+		cacheSameJSON(t, c, room, 3, got, ok)
 		return got[seq-1].Body
 	}
 	cacheMust(t, c.FillMessages(ctx, room, cacheMessages(room, 1, 3)))
@@ -364,5 +371,53 @@ func testCacheNewestChange(t *testing.T, c chat.Cache) {
 	wg.Wait()
 	if got := bodyOf(3); got != "form 23" {
 		t.Errorf("concurrent edits: body %q, want the newest, form 23", got)
+	}
+}
+
+// cacheSameJSON: LatestMessagesJSON answers what LatestMessages answered
+// (got, ok), in the shared encoding.
+func cacheSameJSON(t *testing.T, c chat.Cache, room string, limit int, got []chat.Message, ok bool) {
+	t.Helper()
+	raw, rawOK, err := c.LatestMessagesJSON(context.Background(), room, limit)
+	cacheMust(t, err)
+	if rawOK != ok {
+		t.Fatalf("LatestMessagesJSON ok=%v, LatestMessages ok=%v", rawOK, ok)
+	}
+	want, err := chat.EncodeMessages(got)
+	cacheMust(t, err)
+	if len(raw) != len(want) {
+		t.Fatalf("LatestMessagesJSON: %d messages, want %d", len(raw), len(want))
+	}
+	for i := range raw {
+		if !bytes.Equal(raw[i], want[i]) {
+			t.Fatalf("LatestMessagesJSON[%d] = %s, want %s", i, raw[i], want[i])
+		}
+	}
+}
+
+// testCacheSharedEncoding: a message written with a reader's "me" set is
+// encoded without it, since the bytes go to every reader.
+func testCacheSharedEncoding(t *testing.T, c chat.Cache) {
+	ctx, room := context.Background(), chat.NewID()
+	m := cacheMessage(room, 1)
+	m.Change = 2
+	m.Reactions = []chat.Reaction{{Emoji: "👍", Count: 1, Me: true, UserIDs: []string{"u1"}}}
+	cacheMust(t, c.FillMessages(ctx, room, []chat.Message{m}))
+	m.Change = 3
+	m.Reactions = []chat.Reaction{{Emoji: "👍", Count: 2, Me: true, UserIDs: []string{"u1", "u2"}}}
+	cacheMust(t, c.AddMessage(ctx, m))
+	got, ok, err := c.LatestMessages(ctx, room, 1)
+	cacheMust(t, err)
+	if !ok || len(got) != 1 {
+		t.Fatalf("latest: ok=%v %v", ok, cacheSeqsOf(got))
+	}
+	if r := got[0].Reactions; len(r) != 1 || r[0].Count != 2 {
+		t.Fatalf("reactions read back as %+v, want the newest form", r)
+	}
+	cacheSameJSON(t, c, room, 1, got, ok)
+	raw, _, err := c.LatestMessagesJSON(ctx, room, 1)
+	cacheMust(t, err)
+	if bytes.Contains(raw[0], []byte(`"me"`)) {
+		t.Fatalf("shared encoding %s carries a reader's me", raw[0])
 	}
 }
