@@ -168,3 +168,39 @@ func TestDeleteAccount(t *testing.T) {
 		})
 	}
 }
+
+// TestAdminAccountData: an admin (the first account) exports and deletes
+// another user's account through the admin routes, with the admin's own
+// password; a user who is not admin gets 404 for anyone's but its own, as
+// if the account did not exist. The export lists the user's uploads.
+func TestAdminAccountData(t *testing.T) {
+	onEachStore(t, func(t *testing.T, start func(...string) *server) {
+		srv := start()
+		ada, bob, cy := signUp(t, srv.URL, "ada"), signUp(t, srv.URL, "bob"), signUp(t, srv.URL, "cy")
+		var me struct{ User chat.User }
+		bob.must(200, "GET", "/api/v1/me", nil, &me)
+		bobID := me.User.ID
+		ada.must(200, "GET", "/api/v1/me", nil, &me)
+		adaID := me.User.ID
+		up := bob.upload(201, "notes.txt", []byte("bob's notes"))
+
+		cy.must(404, "GET", "/api/v1/admin/users/"+bobID+"/export", nil, nil)
+		cy.must(404, "DELETE", "/api/v1/admin/users/"+adaID, map[string]string{"password": "correct horse battery"}, nil)
+
+		r := ada.must(200, "GET", "/api/v1/admin/users/"+bobID+"/export", nil, nil)
+		if cd := r.Header.Get("Content-Disposition"); !strings.Contains(cd, bobID) {
+			t.Errorf("admin export named %q, want bob's id in it", cd)
+		}
+		files := export(t, bob)
+		ups := jsonOf[[]chat.Upload](t, files["uploads.json"])
+		if len(ups) != 1 || ups[0].ID != up.ID || ups[0].Name != "notes.txt" || ups[0].URL == "" {
+			t.Errorf("uploads.json = %s", files["uploads.json"])
+		}
+
+		ada.must(403, "DELETE", "/api/v1/admin/users/"+bobID, map[string]string{"password": "wrong horse battery"}, nil)
+		bob.must(200, "GET", "/api/v1/me", nil, nil)
+		ada.must(204, "DELETE", "/api/v1/admin/users/"+bobID, map[string]string{"password": "correct horse battery"}, nil)
+		bob.must(401, "GET", "/api/v1/me", nil, nil)
+		ada.must(200, "GET", "/api/v1/me", nil, nil) // the admin's own session stays
+	})
+}

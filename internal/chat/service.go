@@ -21,7 +21,6 @@ type Service struct {
 	cfg     ServiceConfig
 	limits  *limits
 
-	exports []ExportSection // further files of an account export
 
 	limiter         RateLimiter // nil: no limits
 	limiterFallback RateLimiter // decides fail-closed limits when limiter fails
@@ -73,8 +72,6 @@ type Deps struct {
 	// RateLimiter fails (see LimitSpec.FailOpen); it may be nil.
 	RateLimiter         RateLimiter
 	RateLimiterFallback RateLimiter
-	// ExportSections are further files of an account export (uploads).
-	ExportSections []ExportSection
 	// Files configures uploads; without Files.Blobs they are off.
 	Files FilesConfig
 }
@@ -90,7 +87,7 @@ func NewService(d Deps) *Service {
 	s := &Service{store: d.Store, cache: d.Cache, pubsub: d.PubSub, hasher: d.Hasher,
 		metrics: d.Metrics, log: d.Log, now: d.Now, cfg: d.Config, dirty: map[string]bool{},
 		sessions: map[string]sessionEntry{}, members: newMemberCache(), limits: newLimits(d.Config.Limits),
-		limiter: d.RateLimiter, limiterFallback: d.RateLimiterFallback, files: d.Files.withDefaults(), exports: d.ExportSections}
+		limiter: d.RateLimiter, limiterFallback: d.RateLimiterFallback, files: d.Files.withDefaults()}
 	s.thumbSlots = make(chan struct{}, s.files.ThumbWorkers)
 	if s.metrics == nil {
 		s.metrics = NopMetrics{}

@@ -12,24 +12,11 @@ import (
 // the same methods serve an administrator acting on someone else's
 // account once mayManageAccount admits one.
 
-// ExportSection is a further file of an account export, written by
-// another part of OpenChat (uploads: the files a user uploaded). Write
-// writes the file's JSON for the user.
-type ExportSection struct {
-	Name  string
-	Write func(ctx context.Context, userID string, w io.Writer) error
-}
-
-// UploadsExportFile is the export's list of the user's uploads: an empty
-// array until a section of that name is registered (Deps.ExportSections).
-const UploadsExportFile = "uploads.json"
-
 // mayManageAccount decides who may export or delete the account targetID:
-// its owner. Hook point for administrators (issue 16): an admin role adds
-// "or actor is an administrator" here, and nowhere else. Error: ENOTFOUND,
-// so nobody learns which ids exist.
+// its owner and the server's admins. Error: ENOTFOUND, so nobody else
+// learns which ids exist.
 func (s *Service) mayManageAccount(actor User, targetID string) error {
-	if actor.ID != "" && actor.ID == targetID {
+	if actor.ID != "" && actor.ID == targetID || requireAdmin(actor) == nil {
 		return nil
 	}
 	return Errorf(ENOTFOUND, "user not found")
@@ -59,8 +46,8 @@ type exportedMessage struct {
 // ExportAccount writes the target's data as JSON files, each created with
 // create (a zip.Writer's Create): profile.json, rooms.json (memberships
 // with role and read position), messages.json (every message the user
-// wrote, tombstones included), reactions.json, sessions.json, uploads.json
-// and any registered ExportSection. Messages and reactions are read a page
+// wrote, tombstones included), reactions.json, sessions.json and
+// uploads.json (the files' metadata; the files are at their urls). Messages and reactions are read a page
 // at a time and streamed. Errors: ENOTFOUND (see mayManageAccount),
 // ERATELIMITED (LimitExports), and a failure of create's writers.
 func (s *Service) ExportAccount(ctx context.Context, actor User, targetID string, create func(name string) (io.Writer, error)) error {
@@ -88,14 +75,7 @@ func (s *Service) ExportAccount(ctx context.Context, actor User, targetID string
 		{"messages.json", func(w io.Writer) error { return s.exportMessages(ctx, targetID, w) }},
 		{"reactions.json", func(w io.Writer) error { return s.exportReactions(ctx, targetID, w) }},
 		{"sessions.json", writeJSON(nonNil(sessions))},
-	}
-	uploads := false
-	for _, sec := range s.exports {
-		uploads = uploads || sec.Name == UploadsExportFile
-		files = append(files, exportFile{sec.Name, func(w io.Writer) error { return sec.Write(ctx, targetID, w) }})
-	}
-	if !uploads {
-		files = append(files, exportFile{UploadsExportFile, writeJSON([]any{})})
+		{"uploads.json", func(w io.Writer) error { return s.exportUploads(ctx, targetID, w) }},
 	}
 	for _, f := range files {
 		w, err := create(f.name)
@@ -107,6 +87,18 @@ func (s *Service) ExportAccount(ctx context.Context, actor User, targetID string
 		}
 	}
 	return nil
+}
+
+// exportUploads writes uploads.json: the user's uploads with their urls.
+func (s *Service) exportUploads(ctx context.Context, userID string, w io.Writer) error {
+	ups, err := s.store.UploadsByUser(ctx, userID)
+	if err != nil {
+		return err
+	}
+	for i := range ups {
+		ups[i] = ups[i].WithURLs()
+	}
+	return writeJSON(ups)(w)
 }
 
 // exportFile is one file of an export and what writes it.

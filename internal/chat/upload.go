@@ -98,6 +98,9 @@ type UploadStore interface {
 	UploadRooms(ctx context.Context, id string) ([]string, error)
 	// UploadBytes returns the total size of the user's stored uploads.
 	UploadBytes(ctx context.Context, userID string) (int64, error)
+	// UploadsByUser returns the user's stored uploads, oldest first (for
+	// the account export).
+	UploadsByUser(ctx context.Context, userID string) ([]Upload, error)
 	// SetUploadThumb records the upload's thumbnail. ENOTFOUND if the
 	// upload is gone.
 	SetUploadThumb(ctx context.Context, id, key, contentType string) error

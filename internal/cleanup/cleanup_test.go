@@ -77,6 +77,12 @@ func TestStoreTasks(t *testing.T) {
 				}
 			}
 			later := time.Now().Add(40 * 24 * time.Hour)
+			for _, age := range []time.Duration{400 * 24 * time.Hour, 300 * 24 * time.Hour} { // past the year, within it
+				if err := st.AppendAudit(ctx, chat.AuditEntry{ActorID: ada.ID, ActorName: ada.Username, Action: chat.AuditDeactivate,
+					TargetType: chat.AuditTargetUser, TargetID: ada.ID, Details: []byte(`{}`), CreatedAt: chat.NewTime(later.Add(-age))}); err != nil {
+					t.Fatal(err)
+				}
+			}
 			m := &recorded{rows: map[string]int64{}, errs: map[string]int{}}
 			r := cleanup.New(cleanup.Config{Batch: 2, Now: func() time.Time { return later }}, memory.NewLocker(), m, nil,
 				cleanup.StoreTasks(st, svc, cleanup.Retention{MailHistory: 30 * 24 * time.Hour, Messages: 30 * 24 * time.Hour})...)
@@ -86,7 +92,8 @@ func TestStoreTasks(t *testing.T) {
 			}
 			// The session expires after 30 days; the verification e-mail's
 			// batch is pending (no mailer ran), so it stays.
-			want := map[string]int64{"sessions": 1, "mail_history": 0, "client_ids": 3, "message_retention": 3}
+			// One audit entry is past chat.AuditRetention; no uploads (files are off).
+			want := map[string]int64{"sessions": 1, "mail_history": 0, "client_ids": 3, "message_retention": 3, "audit_log": 1, "uploads": 0}
 			for task, n := range want {
 				if m.rows[task] != n || m.errs[task] != 0 {
 					t.Errorf("%s: %d rows, %d errors; want %d rows", task, m.rows[task], m.errs[task], n)

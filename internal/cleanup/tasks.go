@@ -22,16 +22,26 @@ type Retention struct {
 	Messages time.Duration
 }
 
-// MessageExpirer tombstones old messages; *chat.Service is one.
-type MessageExpirer interface {
+// Store is what the tasks delete from directly.
+type Store interface {
+	chat.LifecycleStore
+	DeleteAuditBefore(ctx context.Context, cutoff time.Time) (int64, error)
+}
+
+// Service does the deletions that open clients or the file store must
+// see; *chat.Service is one.
+type Service interface {
+	// ExpireMessages tombstones old messages, as DeleteMessage does.
 	ExpireMessages(ctx context.Context, before time.Time, limit int) (int64, error)
+	// SweepUploads deletes uploads no message has attached for a day.
+	SweepUploads(ctx context.Context, now time.Time) (int, error)
 }
 
 // StoreTasks are the tasks of OpenChat's own data: expired sessions, mail
-// history, client ids past chat.ClientIDWindow, and with a message
-// retention, old messages (through msgs, so that each deletion reaches
-// open clients as DeleteMessage does).
-func StoreTasks(st chat.LifecycleStore, msgs MessageExpirer, keep Retention) []Task {
+// history, client ids past chat.ClientIDWindow, audit entries past
+// chat.AuditRetention, orphaned uploads, and with a message retention, old
+// messages (through svc, so that each deletion reaches open clients).
+func StoreTasks(st Store, svc Service, keep Retention) []Task {
 	if keep.MailHistory <= 0 {
 		keep.MailHistory = DefaultMailHistory
 	}
@@ -43,10 +53,19 @@ func StoreTasks(st chat.LifecycleStore, msgs MessageExpirer, keep Retention) []T
 		{"client_ids", func(ctx context.Context, now time.Time, limit int) (int64, error) {
 			return st.ClearClientIDs(ctx, now.Add(-chat.ClientIDWindow), limit)
 		}},
+		// These two delete all that is due in one call (few rows: the
+		// batch size does not apply).
+		{"audit_log", func(ctx context.Context, now time.Time, _ int) (int64, error) {
+			return st.DeleteAuditBefore(ctx, now.Add(-chat.AuditRetention))
+		}},
+		{"uploads", func(ctx context.Context, now time.Time, _ int) (int64, error) {
+			n, err := svc.SweepUploads(ctx, now)
+			return int64(n), err
+		}},
 	}
 	if keep.Messages > 0 {
 		tasks = append(tasks, Task{"message_retention", func(ctx context.Context, now time.Time, limit int) (int64, error) {
-			return msgs.ExpireMessages(ctx, now.Add(-keep.Messages), limit)
+			return svc.ExpireMessages(ctx, now.Add(-keep.Messages), limit)
 		}})
 	}
 	return tasks

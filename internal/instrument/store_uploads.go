@@ -25,6 +25,10 @@ func (s *Store) UploadBytes(ctx context.Context, userID string) (int64, error) {
 	return call(s, ctx, "UploadBytes", func(ctx context.Context) (int64, error) { return s.st.UploadBytes(ctx, userID) })
 }
 
+func (s *Store) UploadsByUser(ctx context.Context, userID string) ([]chat.Upload, error) {
+	return call(s, ctx, "UploadsByUser", func(ctx context.Context) ([]chat.Upload, error) { return s.st.UploadsByUser(ctx, userID) })
+}
+
 func (s *Store) SetUploadThumb(ctx context.Context, id, key, contentType string) error {
 	return call0(s, ctx, "SetUploadThumb", func(ctx context.Context) error { return s.st.SetUploadThumb(ctx, id, key, contentType) })
 }

@@ -87,17 +87,27 @@ func (s *Store) SetUploadThumb(ctx context.Context, id, key, contentType string)
 
 // OrphanUploads implements chat.UploadStore.
 func (s *Store) OrphanUploads(ctx context.Context, before time.Time, limit int) ([]chat.Upload, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+uploadCols+` FROM uploads u WHERE created_at < ?
+	return s.queryUploads(ctx, "orphan uploads", `SELECT `+uploadCols+` FROM uploads u WHERE created_at < ?
 		AND NOT EXISTS (SELECT 1 FROM message_uploads mu WHERE mu.upload_id = u.id) ORDER BY created_at, id LIMIT ?`, ms(before), limit)
+}
+
+// UploadsByUser implements chat.UploadStore.
+func (s *Store) UploadsByUser(ctx context.Context, userID string) ([]chat.Upload, error) {
+	return s.queryUploads(ctx, "uploads by user", `SELECT `+uploadCols+` FROM uploads WHERE uploader_id = ? ORDER BY created_at, id`, userID)
+}
+
+// queryUploads runs a query of uploadCols rows; what names it in errors.
+func (s *Store) queryUploads(ctx context.Context, what, query string, args ...any) ([]chat.Upload, error) {
+	rows, err := s.r.QueryContext(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("orphan uploads: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
 	out := []chat.Upload{}
 	for rows.Next() {
 		u, err := scanUpload(rows)
 		if err != nil {
-			return nil, fmt.Errorf("orphan uploads: %w", err)
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		out = append(out, u)
 	}

@@ -24,7 +24,7 @@ func testUploads(t *testing.T, s chat.Store) {
 	ctx := context.Background()
 	ada, bob := newUser(t, s, "ada"), newUser(t, s, "bob")
 	u := newUpload(t, s, ada, 1000, time.Now())
-	newUpload(t, s, ada, 234, time.Now())
+	u2 := newUpload(t, s, ada, 234, time.Now().Add(time.Millisecond))
 	got, err := s.UploadByID(ctx, u.ID)
 	if err != nil || !reflect.DeepEqual(got, u) {
 		t.Fatalf("UploadByID = %+v, %v; want %+v", got, err, u)
@@ -36,6 +36,19 @@ func testUploads(t *testing.T, s chat.Store) {
 	}
 	if n, err := s.UploadBytes(ctx, bob.ID); err != nil || n != 0 {
 		t.Fatalf("UploadBytes(bob) = %d, %v", n, err)
+	}
+	for _, tt := range []struct {
+		user chat.User
+		want []string
+	}{{ada, []string{u.ID, u2.ID}}, {bob, []string{}}} {
+		got, err := s.UploadsByUser(ctx, tt.user.ID)
+		ids := []string{}
+		for _, g := range got {
+			ids = append(ids, g.ID)
+		}
+		if err != nil || !reflect.DeepEqual(ids, tt.want) {
+			t.Fatalf("UploadsByUser(%s) = %v, %v; want %v", tt.user.Username, ids, err, tt.want)
+		}
 	}
 	if err := s.SetUploadThumb(ctx, u.ID, "thumbs/"+u.ID, "image/jpeg"); err != nil {
 		t.Fatal(err)
