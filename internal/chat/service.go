@@ -21,7 +21,6 @@ type Service struct {
 	cfg     ServiceConfig
 	limits  *limits
 
-
 	limiter         RateLimiter // nil: no limits
 	limiterFallback RateLimiter // decides fail-closed limits when limiter fails
 
