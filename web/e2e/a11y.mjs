@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { axeCheck, finish, newUser, sendUI as send, signUpUI, sleep, startServer, suite } from './lib.mjs';
+import { axeCheck, finish, newUser, sendUI as send, signUpUI, sleep, startServer, suite, cleanRun } from './lib.mjs';
 
 const S = await suite('a11y');
 const { bin: BIN, dataDir, log, port, base, results, step, browser, problems } = S;
@@ -220,12 +220,7 @@ try {
     await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
   });
 
-  await step('no serious or critical axe violations', async () => {
-    if (failures.length) throw new Error(failures.join('\n'));
-  });
-  await step('no CSP violations or page errors', async () => {
-    if (problems.length) throw new Error(problems.join('\n'));
-  });
+  await cleanRun(S, failures);
   exitCode = 0;
 } catch {
   exitCode = 1;

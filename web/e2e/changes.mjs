@@ -5,7 +5,7 @@
 // (bodies, "(edited)" marks, tombstones, reaction chips and counts, reply
 // counts) matches Bob's exactly within a few seconds. Markdown renders bold
 // and code, and a <script> stays text.
-import { finish, joinFromDirectory, newUser, signUpUI, sleep, startServer, suite } from './lib.mjs';
+import { finish, joinFromDirectory, newUser, signUpUI, sleep, startServer, suite, cleanRun } from './lib.mjs';
 
 const S = await suite('changes');
 const { bin: BIN, dataDir, log, port, base, results, step, browser, problems } = S;
@@ -194,9 +194,7 @@ try {
     if (leaked) throw new Error('the script became HTML');
   });
 
-  await step('no CSP violations or page errors', async () => {
-    if (problems.length) throw new Error(problems.join('\n'));
-  });
+  await cleanRun(S);
   exitCode = 0;
 } catch {
   exitCode = 1;

@@ -5,7 +5,7 @@
 // returns; a server that goes away shows a countdown with "Retry now";
 // reloaded offline, the client opens on the rooms list and room it kept,
 // with the offline banner, and goes live when the network returns.
-import { createRoomUI, finish, inViewport, newUser, openDrawerIfPhone, sendUI, signUpUI, startServer, stopServer, suite } from './lib.mjs';
+import { createRoomUI, finish, inViewport, newUser, openDrawerIfPhone, sendUI, signUpUI, startServer, stopServer, suite, cleanRun } from './lib.mjs';
 
 const S = await suite('connection');
 const { bin: BIN, dataDir, log, port, base, results, step, browser, problems } = S;
@@ -130,9 +130,7 @@ try {
     if (left.length) throw new Error('kept after sign-out: ' + left.join(', '));
   });
 
-  await step('no CSP violations or page errors', async () => {
-    if (problems.length) throw new Error(problems.join('\n'));
-  });
+  await cleanRun(S);
   exitCode = 0;
 } catch {
   exitCode = 1;

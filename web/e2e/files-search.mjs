@@ -8,7 +8,7 @@
 // then its preview, which opens a lightbox (Escape closes it); another file
 // shows as a card with its name, size and a download link. Axe runs on the
 // search dialog and the room with files, light and dark, desktop and phone.
-import { axe, finish, newUser, signUpUI, sleep, startServer, suite } from './lib.mjs';
+import { axe, finish, newUser, signUpUI, sleep, startServer, suite, cleanRun } from './lib.mjs';
 
 const S = await suite('files-search');
 const { bin: BIN, dataDir, log, port, base, step, browser, problems } = S;
@@ -220,12 +220,7 @@ try {
     await page.setViewportSize(DESKTOP);
   });
 
-  await step('no serious or critical axe violations', async () => {
-    if (failures.length) throw new Error(failures.join('\n'));
-  });
-  await step('no CSP violations or page errors', async () => {
-    if (problems.length) throw new Error(problems.join('\n'));
-  });
+  await cleanRun(S, failures);
   exitCode = 0;
 } catch {
   exitCode = 1;

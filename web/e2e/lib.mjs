@@ -217,6 +217,22 @@ export async function suite(name) {
   };
 }
 
+/**
+ * cleanRun is every suite's last steps: no serious or critical axe
+ * violations among those collected in failures (when the suite checks
+ * axe), and no CSP violation or page error seen by the suite's pages.
+ */
+export async function cleanRun(s, failures) {
+  if (failures) {
+    await s.step('no serious or critical axe violations', async () => {
+      if (failures.length) throw new Error(failures.join('\n'));
+    });
+  }
+  await s.step('no CSP violations or page errors', async () => {
+    if (s.problems.length) throw new Error(s.problems.join('\n'));
+  });
+}
+
 /** finish closes the browser and the server, keeps the data of a failed run, prints the tally and exits. */
 export async function finish(s, server, exitCode) {
   await s.browser.close().catch(() => {});

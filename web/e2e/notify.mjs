@@ -3,7 +3,7 @@
 // Settings; while the page is hidden a mention and a direct message raise
 // desktop notifications, a plain message and a muted room do not; the tab
 // title counts unread messages.
-import { finish, newUser, signUpUI, sleep, startServer, suite } from './lib.mjs';
+import { finish, newUser, signUpUI, sleep, startServer, suite, cleanRun } from './lib.mjs';
 
 const S = await suite('notify');
 const { bin: BIN, dataDir, log, port, base, results, step, browser, problems } = S;
@@ -100,9 +100,7 @@ try {
     if (n[0].title !== 'Bob Stone wrote to you' || n[0].body !== 'Lunch at one?') throw new Error(JSON.stringify(n));
   });
 
-  await step('no CSP violations or page errors', async () => {
-    if (problems.length) throw new Error(problems.join('\n'));
-  });
+  await cleanRun(S);
   exitCode = 0;
 } catch {
   exitCode = 1;

@@ -5,7 +5,7 @@
 // composer's counter is on screen at desktop and phone sizes. (A first
 // unread in a page not loaded yet is covered by src/lib/unread.test.ts: the
 // list loads older pages until the line shows, so it rarely lasts.)
-import { axeCheck, createRoomUI, finish, inViewport, newUser, signUpUI, startServer, suite } from './lib.mjs';
+import { axeCheck, createRoomUI, finish, inViewport, newUser, signUpUI, startServer, suite, cleanRun } from './lib.mjs';
 
 const S = await suite('reading');
 const { bin: BIN, dataDir, log, port, base, step, browser, problems } = S;
@@ -123,12 +123,7 @@ try {
     await page.setViewportSize(DESKTOP);
   });
 
-  await step('no serious or critical axe violations', async () => {
-    if (failures.length) throw new Error(failures.join('\n'));
-  });
-  await step('no CSP violations or page errors', async () => {
-    if (problems.length) throw new Error(problems.join('\n'));
-  });
+  await cleanRun(S, failures);
   exitCode = 0;
 } catch {
   exitCode = 1;
