@@ -54,4 +54,7 @@ type PasswordResetStore interface {
 	// other reset of its user used, sets the password hash and deletes
 	// every session of the user, returning their token hashes.
 	UsePasswordReset(ctx context.Context, tokenHash string, now time.Time, hash string) ([]string, error)
+	// DeleteExpiredResets deletes up to limit resets (used or not) that
+	// expired before before, returning how many (the cleanup job).
+	DeleteExpiredResets(ctx context.Context, before time.Time, limit int) (int64, error)
 }

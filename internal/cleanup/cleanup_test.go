@@ -77,6 +77,11 @@ func TestStoreTasks(t *testing.T) {
 				}
 			}
 			later := time.Now().Add(40 * 24 * time.Hour)
+			reset := chat.PasswordReset{ID: chat.NewID(), UserID: ada.ID, TokenHash: "th", CreatedAt: chat.NewTime(time.Now()),
+				ExpiresAt: chat.NewTime(time.Now().Add(time.Hour))} // expired 40 days before later
+			if err := st.CreatePasswordReset(ctx, reset, 0, nil); err != nil {
+				t.Fatal(err)
+			}
 			for _, age := range []time.Duration{400 * 24 * time.Hour, 300 * 24 * time.Hour} { // past the year, within it
 				if err := st.AppendAudit(ctx, chat.AuditEntry{ActorID: ada.ID, ActorName: ada.Username, Action: chat.AuditDeactivate,
 					TargetType: chat.AuditTargetUser, TargetID: ada.ID, Details: []byte(`{}`), CreatedAt: chat.NewTime(later.Add(-age))}); err != nil {
@@ -93,7 +98,7 @@ func TestStoreTasks(t *testing.T) {
 			// The session expires after 30 days; the verification e-mail's
 			// batch is pending (no mailer ran), so it stays.
 			// One audit entry is past chat.AuditRetention; no uploads (files are off).
-			want := map[string]int64{"sessions": 1, "mail_history": 0, "client_ids": 3, "message_retention": 3, "audit_log": 1, "uploads": 0}
+			want := map[string]int64{"sessions": 1, "mail_history": 0, "client_ids": 3, "message_retention": 3, "audit_log": 1, "uploads": 0, "password_resets": 1}
 			for task, n := range want {
 				if m.rows[task] != n || m.errs[task] != 0 {
 					t.Errorf("%s: %d rows, %d errors; want %d rows", task, m.rows[task], m.errs[task], n)

@@ -12,6 +12,10 @@ const (
 	DefaultMailHistory = 30 * 24 * time.Hour
 )
 
+// resetHistory is how long a password reset is kept after it expired
+// (used or not): long enough to answer "did I ask for this link?".
+const resetHistory = 7 * 24 * time.Hour
+
 // Retention is how long data is kept.
 type Retention struct {
 	// MailHistory: sent (or failed) mail batches and their notifications
@@ -26,6 +30,7 @@ type Retention struct {
 type Store interface {
 	chat.LifecycleStore
 	DeleteAuditBefore(ctx context.Context, cutoff time.Time) (int64, error)
+	DeleteExpiredResets(ctx context.Context, before time.Time, limit int) (int64, error)
 }
 
 // Service does the deletions that open clients or the file store must
@@ -49,6 +54,9 @@ func StoreTasks(st Store, svc Service, keep Retention) []Task {
 		{"sessions", st.DeleteExpiredSessions},
 		{"mail_history", func(ctx context.Context, now time.Time, limit int) (int64, error) {
 			return st.DeleteMailHistory(ctx, now.Add(-keep.MailHistory), limit)
+		}},
+		{"password_resets", func(ctx context.Context, now time.Time, limit int) (int64, error) {
+			return st.DeleteExpiredResets(ctx, now.Add(-resetHistory), limit)
 		}},
 		{"client_ids", func(ctx context.Context, now time.Time, limit int) (int64, error) {
 			return st.ClearClientIDs(ctx, now.Add(-chat.ClientIDWindow), limit)

@@ -263,6 +263,10 @@ func (s *Store) EraseUser(ctx context.Context, userID, username string, now time
 	return call(s, ctx, "EraseUser", func(ctx context.Context) ([]string, error) { return s.st.EraseUser(ctx, userID, username, now) })
 }
 
+func (s *Store) DeleteExpiredResets(ctx context.Context, before time.Time, limit int) (int64, error) {
+	return call(s, ctx, "DeleteExpiredResets", func(ctx context.Context) (int64, error) { return s.st.DeleteExpiredResets(ctx, before, limit) })
+}
+
 func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int64, error) {
 	return call(s, ctx, "DeleteExpiredSessions", func(ctx context.Context) (int64, error) { return s.st.DeleteExpiredSessions(ctx, now, limit) })
 }

@@ -16,6 +16,12 @@ func (s *Store) DeleteExpiredSessions(ctx context.Context, now time.Time, limit 
 		(SELECT token_hash FROM sessions WHERE expires_at < $1 LIMIT $2)`, now, limit)
 }
 
+// DeleteExpiredResets implements chat.PasswordResetStore.
+func (s *Store) DeleteExpiredResets(ctx context.Context, before time.Time, limit int) (int64, error) {
+	return s.deleteBatch(ctx, "delete expired resets", `DELETE FROM password_resets WHERE id IN
+		(SELECT id FROM password_resets WHERE expires_at < $1 LIMIT $2)`, before, limit)
+}
+
 // DeleteMailHistory implements chat.LifecycleStore: a batch's
 // notifications go first (they reference it).
 func (s *Store) DeleteMailHistory(ctx context.Context, before time.Time, limit int) (int64, error) {

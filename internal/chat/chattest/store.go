@@ -64,6 +64,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) chat.Store) {
 		{"ReactionsByUser", testReactionsByUser},
 		{"EraseUser", testEraseUser},
 		{"DeleteExpiredSessions", testDeleteExpiredSessions},
+		{"DeleteExpiredResets", testDeleteExpiredResets},
 		{"DeleteMailHistory", testDeleteMailHistory},
 		{"ClearClientIDs", testClearClientIDs},
 		{"LiveMessagesBefore", testLiveMessagesBefore},

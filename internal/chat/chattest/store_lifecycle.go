@@ -2,6 +2,7 @@ package chattest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -187,6 +188,39 @@ func testDeleteExpiredSessions(t *testing.T, s chat.Store) {
 		}
 		if ss, err := s.Sessions(ctx, ada.ID, base); err != nil || len(ss) != st.left {
 			t.Fatalf("step %d: %d sessions left, %v; want %d", i, len(ss), err, st.left)
+		}
+	}
+}
+
+// testDeleteExpiredResets: resets go once expired (used or not), in
+// batches; one still valid stays usable.
+func testDeleteExpiredResets(t *testing.T, s chat.Store) {
+	ctx := context.Background()
+	ada := newUser(t, s, "ada")
+	for i, exp := range []time.Duration{time.Hour, 2 * time.Hour} {
+		r := chat.PasswordReset{ID: chat.NewID(), UserID: ada.ID, TokenHash: fmt.Sprintf("th%d", i),
+			CreatedAt: chat.NewTime(base.Add(time.Duration(i) * time.Minute)), ExpiresAt: chat.NewTime(base.Add(exp))}
+		if err := s.CreatePasswordReset(ctx, r, 0, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	steps := []struct {
+		before time.Time
+		want   int64
+	}{
+		{base.Add(time.Hour), 0}, // expiring then is not expired yet
+		{base.Add(90 * time.Minute), 1},
+		{base.Add(90 * time.Minute), 0},
+		{base.Add(3 * time.Hour), 1},
+	}
+	for i, st := range steps {
+		if i == 3 {
+			if _, err := s.PasswordResetUser(ctx, "th1", base.Add(90*time.Minute)); err != nil {
+				t.Fatalf("the valid reset after pruning: %v", err)
+			}
+		}
+		if n, err := s.DeleteExpiredResets(ctx, st.before, 10); err != nil || n != st.want {
+			t.Fatalf("step %d: DeleteExpiredResets = %d, %v; want %d", i, n, err, st.want)
 		}
 	}
 }
