@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // Limits and defaults of uploads (docs/files.md).
@@ -79,7 +78,7 @@ func ValidateUploadName(name string) (string, error) {
 	if err := CheckText("name", name, TextLine); err != nil {
 		return "", err
 	}
-	if name == "" || len(name) > UploadNameMaxLen || !utf8.ValidString(name) {
+	if name == "" || len(name) > UploadNameMaxLen { // CheckText has checked UTF-8
 		return "", Invalid("name", "must be 1 to %d bytes", UploadNameMaxLen)
 	}
 	return name, nil
