@@ -126,8 +126,12 @@ func (s *Service) CreateUpload(ctx context.Context, actor User, name string, r i
 	if err := s.files.Blobs.Put(ctx, u.Key, bytes.NewReader(b), u.Size, u.ContentType); err != nil {
 		return Upload{}, fmt.Errorf("store file: %w", err)
 	}
-	if err := s.store.CreateUpload(ctx, u); err != nil {
+	if err := s.store.CreateUpload(ctx, u, s.files.QuotaBytes); err != nil {
 		_ = s.files.Blobs.Delete(context.WithoutCancel(ctx), u.Key)
+		if ErrorCode(err) == ETOOLARGE { // a concurrent upload took the room
+			used, _ := s.store.UploadBytes(ctx, actor.ID)
+			return Upload{}, s.quotaFull(used)
+		}
 		return Upload{}, err
 	}
 	if u.IsImage() && (u.Width > ThumbMaxSide || u.Height > ThumbMaxSide) {

@@ -88,8 +88,11 @@ func ValidateUploadName(name string) (string, error) {
 // uploads (the attachment rows AppendMessage writes for
 // NewMessage.Attachments and DeleteMessage removes).
 type UploadStore interface {
-	// CreateUpload stores a new upload's metadata.
-	CreateUpload(ctx context.Context, u Upload) error
+	// CreateUpload stores a new upload's metadata. With quota > 0 it does
+	// so only if the uploader's stored uploads and u together stay within
+	// quota bytes, checked atomically with the insert (concurrent uploads
+	// cannot both pass); otherwise ETOOLARGE.
+	CreateUpload(ctx context.Context, u Upload, quota int64) error
 	// UploadByID returns an upload. ENOTFOUND if there is none.
 	UploadByID(ctx context.Context, id string) (Upload, error)
 	// UploadRooms returns the rooms of the live messages that attach the

@@ -9,8 +9,8 @@ import (
 
 // The chat.UploadStore methods, each the wrapped call under its name.
 
-func (s *Store) CreateUpload(ctx context.Context, u chat.Upload) error {
-	return call0(s, ctx, "CreateUpload", func(ctx context.Context) error { return s.st.CreateUpload(ctx, u) })
+func (s *Store) CreateUpload(ctx context.Context, u chat.Upload, quota int64) error {
+	return call0(s, ctx, "CreateUpload", func(ctx context.Context) error { return s.st.CreateUpload(ctx, u, quota) })
 }
 
 func (s *Store) UploadByID(ctx context.Context, id string) (chat.Upload, error) {

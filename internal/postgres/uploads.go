@@ -36,12 +36,37 @@ func attach(ctx context.Context, tx pgx.Tx, m chat.NewMessage) error {
 	return nil
 }
 
-// CreateUpload implements chat.UploadStore.
-func (s *Store) CreateUpload(ctx context.Context, u chat.Upload) error {
-	_, err := s.pool.Exec(ctx, `INSERT INTO uploads (`+uploadCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		u.ID, u.UploaderID, u.Name, u.Size, u.ContentType, u.Width, u.Height, u.Key, u.ThumbKey, u.ThumbType, u.CreatedAt.Time)
+// CreateUpload implements chat.UploadStore. A transaction-scoped advisory
+// lock on the uploader serializes the quota check with concurrent uploads.
+func (s *Store) CreateUpload(ctx context.Context, u chat.Upload, quota int64) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if quota > 0 {
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('uploads:' || $1, 0))`, u.UploaderID); err != nil {
+				return err
+			}
+			if err := checkUploadQuota(tx.QueryRow(ctx, `SELECT coalesce(sum(size), 0)::bigint FROM uploads WHERE uploader_id = $1`, u.UploaderID), u.Size, quota); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO uploads (`+uploadCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			u.ID, u.UploaderID, u.Name, u.Size, u.ContentType, u.Width, u.Height, u.Key, u.ThumbKey, u.ThumbType, u.CreatedAt.Time)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("create upload: %w", err)
+	}
+	return nil
+}
+
+// checkUploadQuota fails with ETOOLARGE if the stored bytes row reads and
+// size more exceed quota.
+func checkUploadQuota(row pgx.Row, size, quota int64) error {
+	var used int64
+	if err := row.Scan(&used); err != nil {
+		return err
+	}
+	if used+size > quota {
+		return chat.Errorf(chat.ETOOLARGE, "upload quota exceeded")
 	}
 	return nil
 }

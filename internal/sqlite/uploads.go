@@ -20,16 +20,36 @@ func scanUpload(sc scanner) (chat.Upload, error) {
 	return u, err
 }
 
-// CreateUpload implements chat.UploadStore.
-func (s *Store) CreateUpload(ctx context.Context, u chat.Upload) error {
-	return s.write(ctx, func(tx *sql.Tx) error {
+// CreateUpload implements chat.UploadStore. Writes are serialized, so the
+// quota check in the same transaction cannot race another upload.
+func (s *Store) CreateUpload(ctx context.Context, u chat.Upload, quota int64) error {
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if quota > 0 {
+			if err := checkUploadQuota(tx.QueryRowContext(ctx, `SELECT coalesce(sum(size), 0) FROM uploads WHERE uploader_id = ?`, u.UploaderID), u.Size, quota); err != nil {
+				return err
+			}
+		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO uploads (`+uploadCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			u.ID, u.UploaderID, u.Name, u.Size, u.ContentType, u.Width, u.Height, u.Key, u.ThumbKey, u.ThumbType, ms(u.CreatedAt.Time))
-		if err != nil {
-			return fmt.Errorf("create upload: %w", err)
-		}
-		return nil
+		return err
 	})
+	if err != nil {
+		return fmt.Errorf("create upload: %w", err)
+	}
+	return nil
+}
+
+// checkUploadQuota fails with ETOOLARGE if the stored bytes row reads and
+// size more exceed quota.
+func checkUploadQuota(row *sql.Row, size, quota int64) error {
+	var used int64
+	if err := row.Scan(&used); err != nil {
+		return err
+	}
+	if used+size > quota {
+		return chat.Errorf(chat.ETOOLARGE, "upload quota exceeded")
+	}
+	return nil
 }
 
 // UploadByID implements chat.UploadStore.

@@ -92,7 +92,7 @@ func fill(t *testing.T, ctx context.Context, rooms, perRoom int) func(s chat.Sto
 			}
 			up := chat.Upload{ID: chat.NewID(), Name: "a.png", Size: 10, ContentType: "image/png", Width: 2, Height: 1,
 				UploaderID: users[0].ID, Key: "files/a", CreatedAt: chat.NewTime(now)}
-			if err := s.CreateUpload(ctx, up); err != nil {
+			if err := s.CreateUpload(ctx, up, 0); err != nil {
 				t.Fatal(err)
 			}
 			for i := range perRoom {

@@ -78,6 +78,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) chat.Store) {
 		{"PasswordReset", testPasswordReset},
 		{"UserByEmail", testUserByEmail},
 		{"Uploads", testUploads},
+		{"UploadQuota", testUploadQuota},
 		{"Attachments", testAttachments},
 		{"OrphanUploads", testOrphanUploads},
 	}

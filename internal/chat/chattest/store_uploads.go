@@ -3,6 +3,7 @@ package chattest
 import (
 	"context"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,7 +15,7 @@ func newUpload(t *testing.T, s chat.Store, owner chat.User, size int64, at time.
 	id := chat.NewID()
 	u := chat.Upload{ID: id, Name: "photo é.png", Size: size, ContentType: "image/png", Width: 800, Height: 600,
 		UploaderID: owner.ID, Key: "files/" + id, CreatedAt: chat.NewTime(at)}
-	if err := s.CreateUpload(context.Background(), u); err != nil {
+	if err := s.CreateUpload(context.Background(), u, 0); err != nil {
 		t.Fatal(err)
 	}
 	return u
@@ -160,5 +161,44 @@ func testOrphanUploads(t *testing.T, s chat.Store) {
 	wantCode(t, "deleted upload", err, chat.ENOTFOUND)
 	if ok, _ := s.DeleteOrphanUpload(ctx, old1.ID); ok {
 		t.Fatal("deleted twice")
+	}
+}
+
+// testUploadQuota races uploads against one quota: the check and the
+// insert are one step, so exactly as many fit as the quota allows.
+func testUploadQuota(t *testing.T, s chat.Store) {
+	ctx := context.Background()
+	ada, bob := newUser(t, s, "ada"), newUser(t, s, "bob")
+	newUpload(t, s, bob, 900, time.Now()) // another user's files do not count
+	const racers, size, quota = 8, 100, 350
+	errs := make(chan error, racers)
+	var wg sync.WaitGroup
+	for range racers {
+		wg.Go(func() {
+			id := chat.NewID()
+			errs <- s.CreateUpload(ctx, chat.Upload{ID: id, Name: "a.bin", Size: size, ContentType: "application/octet-stream",
+				UploaderID: ada.ID, Key: "files/" + id, CreatedAt: chat.NewTime(time.Now())}, quota)
+		})
+	}
+	wg.Wait()
+	close(errs)
+	stored := 0
+	for err := range errs {
+		switch {
+		case err == nil:
+			stored++
+		case chat.ErrorCode(err) != chat.ETOOLARGE:
+			t.Fatalf("CreateUpload over quota: %v, want %s", err, chat.ETOOLARGE)
+		}
+	}
+	if stored != quota/size {
+		t.Fatalf("%d uploads stored, want %d", stored, quota/size)
+	}
+	if n, err := s.UploadBytes(ctx, ada.ID); err != nil || n != int64(stored*size) {
+		t.Fatalf("UploadBytes = %d, %v; want %d", n, err, stored*size)
+	}
+	if err := s.CreateUpload(ctx, chat.Upload{ID: chat.NewID(), Name: "b.bin", Size: 50, ContentType: "application/octet-stream",
+		UploaderID: ada.ID, Key: "files/b", CreatedAt: chat.NewTime(time.Now())}, quota); err != nil {
+		t.Fatalf("an upload that still fits: %v", err)
 	}
 }
