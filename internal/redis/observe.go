@@ -45,11 +45,28 @@ func (h metricsHook) ProcessHook(next goredis.ProcessHook) goredis.ProcessHook {
 
 func (h metricsHook) ProcessPipelineHook(next goredis.ProcessPipelineHook) goredis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []goredis.Cmder) error {
+		if connSetup(cmds) {
+			return next(ctx, cmds)
+		}
 		start := time.Now()
 		err := next(ctx, cmds)
 		h.m.RedisOp("pipeline", time.Since(start), failure(err))
 		return err
 	}
+}
+
+// connSetup reports whether cmds is the pipeline go-redis sends on each new
+// connection (SELECT of a database other than 0, AUTH, CLIENT …): counting
+// it would make the pipeline metric follow the pool's dials, not our calls.
+func connSetup(cmds []goredis.Cmder) bool {
+	for _, c := range cmds {
+		switch c.Name() {
+		case "select", "auth", "client", "hello", "readonly":
+		default:
+			return false
+		}
+	}
+	return len(cmds) > 0
 }
 
 // failure is err unless it is an answer rather than a failure: a missing
