@@ -9,12 +9,19 @@ import (
 // (single instance) and internal/redis; both pass chattest.TestPubSub.
 type PubSub interface {
 	// Publish delivers payload to the handlers subscribed to channel on every
-	// instance, at most once each, in publish order per publisher.
+	// instance, at most once each, in publish order per publisher. An
+	// implementation may run the handlers of its own instance on the
+	// caller's goroutine before Publish returns (internal/memory does), so
+	// the caller must not hold a lock that a handler takes.
 	Publish(ctx context.Context, channel string, payload []byte) error
-	// Subscribe starts delivering channel's payloads to h, from one goroutine
-	// per PubSub so h must not block. The instance holds one upstream
-	// subscription per channel however many local connections want it:
-	// callers subscribe once per channel and fan out themselves.
+	// Subscribe starts delivering channel's payloads to h. h may run on a
+	// publisher's goroutine, and concurrently with itself when several
+	// goroutines publish, so it must be safe for concurrent use and must not
+	// block: a slow h delays the publisher (or, for payloads from other
+	// instances, every channel of the PubSub). Payloads of different
+	// publishers may reach h in either order. The instance holds one
+	// upstream subscription per channel however many local connections want
+	// it: callers subscribe once per channel and fan out themselves.
 	Subscribe(ctx context.Context, channel string, h func(payload []byte)) (unsubscribe func(), err error)
 	// OnResync registers f, called after the connection to the broker was
 	// lost and restored: payloads published meanwhile may be missing, so

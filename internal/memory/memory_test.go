@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -106,40 +106,6 @@ func TestCacheBound(t *testing.T) {
 	runtime.KeepAlive(c)
 }
 
-func TestPubSubQueueFull(t *testing.T) {
-	p := newPubSub(2)
-	defer p.Close()
-	ctx := context.Background()
-	release := make(chan struct{})
-	var got, resyncs atomic.Int32
-	p.OnResync(func() { resyncs.Add(1) })
-	if _, err := p.Subscribe(ctx, "c", func([]byte) { <-release; got.Add(1) }); err != nil {
-		t.Fatal(err)
-	}
-	// One payload blocks the handler, two fill the queue, the fourth is dropped.
-	var full int
-	for i := range 4 {
-		err := p.Publish(ctx, "c", []byte{byte(i)})
-		if err == ErrQueueFull {
-			full++
-		} else if err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if full != 1 {
-		t.Fatalf("%d publishes dropped, want 1", full)
-	}
-	close(release)
-	deadline := time.Now().Add(2 * time.Second)
-	for (got.Load() != 3 || resyncs.Load() != 1) && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	if got.Load() != 3 || resyncs.Load() != 1 {
-		t.Fatalf("delivered %d, resyncs %d; want 3, 1", got.Load(), resyncs.Load())
-	}
-}
-
 func TestPubSubClosed(t *testing.T) {
 	p := NewPubSub()
 	if err := p.Close(); err != nil {
@@ -184,4 +150,26 @@ func TestLockerConformance(t *testing.T) {
 		l := NewLocker()
 		return l, l
 	}, 0)
+}
+
+// The in-process PubSub delivers on the publisher's goroutine: when Publish
+// returns, every handler of the channel has run.
+func TestPubSubDeliversBeforePublishReturns(t *testing.T) {
+	p := NewPubSub()
+	defer p.Close()
+	ctx := context.Background()
+	var got []string
+	for _, name := range []string{"one", "two"} {
+		if _, err := p.Subscribe(ctx, "c", func(b []byte) { got = append(got, name+":"+string(b)) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, payload := range []string{"x", "y"} {
+		if err := p.Publish(ctx, "c", []byte(payload)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if want := []string{"one:x", "two:x", "one:y", "two:y"}; !slices.Equal(got, want) {
+		t.Fatalf("delivered %q when Publish returned, want %q", got, want)
+	}
 }

@@ -77,7 +77,11 @@ func (c *conn) pushControl(op ws.OpCode, p []byte) {
 
 // push queues a frame. bounded entries overflow into a slow-consumer close;
 // ephemeral frames (typing, presence) are dropped instead. c.mu is held.
-func (c *conn) pushLocked(e outEntry, kind pushKind) bool {
+func (c *conn) pushLocked(e outEntry, kind pushKind) bool { return c.pushToLocked(e, kind, nil) }
+
+// pushToLocked is pushLocked that, given w, leaves the write to the caller
+// (see writeNow) by adding c to *w instead of handing it to the pool.
+func (c *conn) pushToLocked(e outEntry, kind pushKind, w *[]*conn) bool {
 	if c.closed {
 		return false
 	}
@@ -94,7 +98,11 @@ func (c *conn) pushLocked(e outEntry, kind pushKind) bool {
 	c.queue = append(c.queue, e)
 	if !c.writing {
 		c.writing = true
-		c.srv.schedule(c)
+		if w != nil && c.sk.plain {
+			*w = append(*w, c)
+		} else {
+			c.srv.schedule(c)
+		}
 	}
 	return true
 }
@@ -195,8 +203,8 @@ func (c *conn) finish() {
 // deliver hands a change of sb's room to the connection, in change order
 // and once: older changes are dropped, a gap parks the item while the
 // missing changes are read from the store. Called by the hub with room.mu
-// held.
-func (c *conn) deliver(sb *sub, it item) bool {
+// held; w as in pushToLocked.
+func (c *conn) deliver(sb *sub, it item, w *[]*conn) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	switch {
@@ -211,14 +219,14 @@ func (c *conn) deliver(sb *sub, it item) bool {
 		go c.goLive(sb)
 		return false
 	}
-	return c.sendLocked(sb, it)
+	return c.sendLocked(sb, it, w)
 }
 
 // sendLocked queues an item that follows sb's stream, unless it is a
 // message already replayed by seq. c.mu is held.
-func (c *conn) sendLocked(sb *sub, it item) bool {
+func (c *conn) sendLocked(sb *sub, it item, w *[]*conn) bool {
 	f := sb.take(it)
-	return f != nil && c.pushLocked(outEntry{frame: f, at: it.at}, pushBounded)
+	return f != nil && c.pushToLocked(outEntry{frame: f, at: it.at}, pushBounded, w)
 }
 
 func (c *conn) parkLocked(sb *sub, it item) {

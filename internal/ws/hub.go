@@ -11,6 +11,10 @@ import (
 	"github.com/open-chat/openchat/internal/chat"
 )
 
+// inlineFanout is the most local subscribers a room may have for its
+// publisher to write their sockets itself (see conn.writeNow).
+const inlineFanout = 32
+
 // room is the hub's state for a room with local subscribers: one upstream
 // subscription, the last change fanned out, and changes that arrived ahead
 // of a gap. Events are fanned out under mu, so every subscriber sees them in
@@ -77,7 +81,7 @@ func (s *Server) initRoom(ctx context.Context, r *room) error {
 	r.unsub = unsub
 	r.mu.Lock()
 	r.last, r.inited = head.LastChange, true
-	s.drainLocked(r)
+	s.drainLocked(r, nil)
 	r.mu.Unlock()
 	return nil
 }
@@ -157,9 +161,21 @@ func (s *Server) onEvent(r *room, payload []byte) {
 			s.log.Warn("room event without a change number", "room", r.id, "type", ev.Type)
 			return
 		}
+		// A small room's sockets are written here, without waiting (on the
+		// publisher's goroutine with the in-process PubSub, on the receive
+		// goroutine with Redis); a big room's by the pool, whose writers
+		// share the work across CPUs.
+		var w []*conn
 		r.mu.Lock()
-		s.acceptLocked(r, it)
+		if len(r.subs) <= inlineFanout {
+			s.acceptLocked(r, it, &w)
+		} else {
+			s.acceptLocked(r, it, nil)
+		}
 		r.mu.Unlock()
+		for _, c := range w {
+			c.writeNow()
+		}
 	case chat.EventTyping:
 		if ev.User == nil {
 			return
@@ -180,8 +196,9 @@ func (s *Server) onEvent(r *room, payload []byte) {
 }
 
 // acceptLocked fans out a live item if it is the next change, parks it if
-// earlier ones are missing, drops it if already fanned out. r.mu is held.
-func (s *Server) acceptLocked(r *room, it item) {
+// earlier ones are missing, drops it if already fanned out. r.mu is held;
+// w as in conn.pushToLocked.
+func (s *Server) acceptLocked(r *room, it item, w *[]*conn) {
 	switch {
 	case !r.inited || it.prev > r.last:
 		r.ahead[it.change] = it
@@ -189,20 +206,20 @@ func (s *Server) acceptLocked(r *room, it item) {
 			s.startFillLocked(r, true)
 		}
 	case it.change > r.last:
-		s.fanoutLocked(r, it)
-		s.drainLocked(r)
+		s.fanoutLocked(r, it, w)
+		s.drainLocked(r, w)
 	}
 }
 
 // drainLocked fans out parked items that have become next in line.
-func (s *Server) drainLocked(r *room) {
+func (s *Server) drainLocked(r *room, w *[]*conn) {
 	for {
 		it, ok := r.ahead[r.last+1]
 		if !ok {
 			break
 		}
 		delete(r.ahead, r.last+1)
-		s.fanoutLocked(r, it)
+		s.fanoutLocked(r, it, w)
 	}
 	maps.DeleteFunc(r.ahead, func(change int64, _ item) bool { return change <= r.last })
 	if len(r.ahead) > 0 {
@@ -210,11 +227,11 @@ func (s *Server) drainLocked(r *room) {
 	}
 }
 
-func (s *Server) fanoutLocked(r *room, it item) {
+func (s *Server) fanoutLocked(r *room, it item, w *[]*conn) {
 	r.last = it.change
 	n := 0
 	for _, sb := range r.subs {
-		if sb.c.deliver(sb, it) {
+		if sb.c.deliver(sb, it, w) {
 			n++
 		}
 	}
@@ -265,7 +282,7 @@ func (s *Server) fill(r *room, wait bool) {
 		r.mu.Lock()
 		for _, it := range items {
 			if it.change > r.last { // the store is the truth
-				s.fanoutLocked(r, it)
+				s.fanoutLocked(r, it, nil)
 			}
 		}
 		if len(msgs) == 0 && len(r.ahead) > 0 && r.last == after {
@@ -276,7 +293,7 @@ func (s *Server) fill(r *room, wait bool) {
 			r.last = lowest - 1
 		}
 		r.resync = r.resync || len(msgs) == chat.PageMaxLimit
-		s.drainLocked(r)
+		s.drainLocked(r, nil)
 		r.mu.Unlock()
 	}
 }

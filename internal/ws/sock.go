@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -232,6 +233,37 @@ func (s *sock) writeLocked(b []byte, d time.Duration, fresh bool) (int, error) {
 	}
 	_ = s.nc.SetWriteDeadline(time.Now().Add(d))
 	return s.nc.Write(b)
+}
+
+// writeNowLocked makes one non-blocking write of b: what the socket's send
+// buffer cannot take at once is left, with os.ErrDeadlineExceeded as from a
+// write that timed out. Only for plain sockets (syscall.Conn).
+func (s *sock) writeNowLocked(b []byte) (int, error) {
+	if s.closeSent.Load() {
+		return 0, errClosing
+	}
+	rc, err := s.nc.(syscall.Conn).SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	_ = s.nc.SetWriteDeadline(time.Time{}) // an expired deadline would fail the raw write
+	var n int
+	var werr error
+	if err := rc.Write(func(fd uintptr) bool {
+		n, werr = syscall.Write(int(fd), b)
+		return true // one attempt, never wait for the poller
+	}); err != nil {
+		return 0, err
+	}
+	switch {
+	case werr == syscall.EAGAIN || werr == syscall.EINTR:
+		return 0, os.ErrDeadlineExceeded
+	case werr != nil:
+		return 0, werr
+	case n < len(b):
+		return n, os.ErrDeadlineExceeded
+	}
+	return n, nil
 }
 
 // writeClose sends the close frame once, after any write in flight: a

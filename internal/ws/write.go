@@ -73,6 +73,17 @@ func (c *conn) take(batch []outEntry) []outEntry {
 // short moves the connection to its own writer, which inherits the write
 // lock and the remainder: nothing may come between the two halves.
 func (c *conn) poolWrite() {
+	c.writeBatch(func(b []byte) (int, error) { return c.sk.writeLocked(b, writeSlice, true) })
+}
+
+// writeNow is poolWrite on the goroutine that queued the output (a
+// publisher fanning a message out to a small room), with one non-blocking
+// write instead of writeSlice: a socket that cannot take it all at once
+// goes to its own writer, so the caller never waits for a client. It saves
+// the wake-up of a pool writer, which on a busy machine waits for a CPU.
+func (c *conn) writeNow() { c.writeBatch(c.sk.writeNowLocked) }
+
+func (c *conn) writeBatch(write func([]byte) (int, error)) {
 	batch := c.take(nil)
 	if batch == nil {
 		return
@@ -80,7 +91,7 @@ func (c *conn) poolWrite() {
 	bp := c.srv.writeBufs.Get().(*[]byte)
 	b, at := appendBatch((*bp)[:0], batch)
 	c.sk.wmu.Lock()
-	n, err := c.sk.writeLocked(b, writeSlice, true)
+	n, err := write(b)
 	switch {
 	case errors.Is(err, os.ErrDeadlineExceeded):
 		go c.ownWrite(append([]byte(nil), b[n:]...), at) // unlocks wmu

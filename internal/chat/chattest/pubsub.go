@@ -94,6 +94,65 @@ func TestPubSub(t *testing.T, newPair func(t *testing.T) (a, b chat.PubSub)) {
 		rec2.waitFor(t, []string{"z"})
 		rec1.waitFor(t, nil)
 	})
+	t.Run("concurrent publishers each keep their order", func(t *testing.T) {
+		t.Parallel()
+		a, b := newPair(t)
+		ch, rec := psChannel(), newPSRecorder()
+		psSubscribe(t, b, ch, rec.add)
+		const publishers, each = 4, 50
+		var wg sync.WaitGroup
+		for w := range publishers {
+			p := a
+			if w%2 == 1 {
+				p = b
+			}
+			wg.Go(func() {
+				for i := range each {
+					if err := psTryPublish(p, ch, fmt.Sprintf("%d:%d", w, i)); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		got := rec.waitForCount(t, publishers*each)
+		next := make([]int, publishers)
+		for _, g := range got {
+			var w, i int
+			if _, err := fmt.Sscanf(g, "%d:%d", &w, &i); err != nil || w >= publishers {
+				t.Fatalf("unexpected payload %q", g)
+			}
+			if i != next[w] {
+				t.Fatalf("publisher %d: got payload %d, want %d (all: %q)", w, i, next[w], got)
+			}
+			next[w]++
+		}
+	})
+	t.Run("a handler may unsubscribe itself and publish", func(t *testing.T) {
+		t.Parallel()
+		a, b := newPair(t)
+		ch, next := psChannel(), psChannel()
+		rec, done := newPSRecorder(), newPSRecorder()
+		psSubscribe(t, b, next, done.add)
+		var unsub func()
+		ready := make(chan struct{})
+		unsub = psSubscribe(t, b, ch, func(p []byte) {
+			<-ready
+			rec.add(p)
+			unsub() // as the hub does when a member is removed
+			if err := psTryPublish(b, next, "after "+string(p)); err != nil {
+				t.Error(err)
+			}
+		})
+		close(ready)
+		psPublish(t, a, ch, "first")
+		done.waitFor(t, []string{"after first"})
+		psPublish(t, a, ch, "second")
+		psPublish(t, a, next, "end")
+		done.waitFor(t, []string{"after first", "end"})
+		rec.waitFor(t, []string{"first"})
+	})
 }
 
 func psChannel() string { return "chattest:" + chat.NewID() }
@@ -112,14 +171,23 @@ func psSubscribe(t *testing.T, p chat.PubSub, ch string, h func([]byte)) func() 
 
 func psPublish(t *testing.T, p chat.PubSub, ch, payload string) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), PubSubWait)
-	defer cancel()
-	if err := p.Publish(ctx, ch, []byte(payload)); err != nil {
-		t.Fatalf("publish %s: %v", ch, err)
+	if err := psTryPublish(p, ch, payload); err != nil {
+		t.Fatal(err)
 	}
 }
 
-// psRecorder collects payloads without blocking the delivery goroutine.
+// psTryPublish is psPublish for goroutines other than the test's.
+func psTryPublish(p chat.PubSub, ch, payload string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), PubSubWait)
+	defer cancel()
+	if err := p.Publish(ctx, ch, []byte(payload)); err != nil {
+		return fmt.Errorf("publish %s: %w", ch, err)
+	}
+	return nil
+}
+
+// psRecorder collects payloads without blocking the publisher or the
+// receiving goroutine; add is safe for concurrent use.
 type psRecorder struct {
 	mu   sync.Mutex
 	got  []string
@@ -160,6 +228,27 @@ func (r *psRecorder) waitFor(t *testing.T, want []string) {
 		case <-r.kick:
 		case <-deadline:
 			t.Fatalf("timed out: received %q, want %q", got, want)
+		}
+	}
+}
+
+// waitForCount waits until n payloads were received and returns them; more
+// is a failure.
+func (r *psRecorder) waitForCount(t *testing.T, n int) []string {
+	t.Helper()
+	deadline := time.After(PubSubWait)
+	for {
+		got := r.snapshot()
+		switch {
+		case len(got) == n:
+			return got
+		case len(got) > n:
+			t.Fatalf("received %d payloads, want %d: %q", len(got), n, got)
+		}
+		select {
+		case <-r.kick:
+		case <-deadline:
+			t.Fatalf("timed out: received %d payloads, want %d", len(got), n)
 		}
 	}
 }
