@@ -233,6 +233,75 @@ func testSearchPaging(t *testing.T, s chat.Store) {
 	}
 }
 
+// testSearchFilterPages: pages of an author's or a room's matches, small
+// enough that the first page is full, hold that author's or room's matches
+// the reader can read, newest first (PostgreSQL reads these newest first
+// along an index, and falls back to the word's index for the rest).
+func testSearchFilterPages(t *testing.T, s chat.Store) {
+	f := newSearchFixture(t, s)
+	type posted struct {
+		room   chat.Room
+		author chat.User
+		body   string
+	}
+	var all []posted // newest first
+	for i := range 24 {
+		p := posted{[]chat.Room{f.general, f.secret}[i%2], []chat.User{f.ada, f.bob, f.ada}[i%3], fmt.Sprintf("walk %02d", i)}
+		if i%4 == 3 {
+			p.body = fmt.Sprintf("other %02d", i)
+		}
+		f.post(t, p.room, p.author, p.body)
+		all = append([]posted{p}, all...)
+		time.Sleep(2 * time.Millisecond) // distinct created_at: one order in both stores
+	}
+	tests := []struct {
+		name   string
+		reader chat.User
+		with   func(*chat.MessageSearch)
+		keep   func(posted) bool
+	}{
+		{"author", f.ada, func(q *chat.MessageSearch) { q.AuthorID = f.ada.ID }, func(p posted) bool { return p.author.ID == f.ada.ID }},
+		{"author, public rooms only", f.eve, func(q *chat.MessageSearch) { q.AuthorID = f.ada.ID },
+			func(p posted) bool { return p.author.ID == f.ada.ID && p.room.ID == f.general.ID }},
+		{"room", f.ada, func(q *chat.MessageSearch) { q.RoomIDs = []string{f.secret.ID} }, func(p posted) bool { return p.room.ID == f.secret.ID }},
+		{"room not readable", f.eve, func(q *chat.MessageSearch) { q.RoomIDs = []string{f.secret.ID} }, func(posted) bool { return false }},
+		{"room and author", f.ada, func(q *chat.MessageSearch) { q.RoomIDs, q.AuthorID = []string{f.general.ID}, f.bob.ID },
+			func(p posted) bool { return p.room.ID == f.general.ID && p.author.ID == f.bob.ID }},
+	}
+	pq, _ := chat.ParseSearch("walk ")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			want := []string{}
+			for _, p := range all {
+				if tt.keep(p) && p.body[:4] == "walk" {
+					want = append(want, p.body)
+				}
+			}
+			got := []string{}
+			var cursor chat.SearchCursor
+			for range len(all) {
+				q := chat.MessageSearch{Query: pq, ReaderID: tt.reader.ID, Limit: 2, Cursor: cursor}
+				tt.with(&q)
+				hits, err := s.SearchMessages(context.Background(), q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, h := range hits {
+					got = append(got, h.Message.Body)
+				}
+				if len(hits) < q.Limit {
+					break
+				}
+				last := hits[len(hits)-1].Message
+				cursor = chat.SearchCursor{At: last.CreatedAt, ID: last.ID}
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("got %q, want %q", got, want)
+			}
+		})
+	}
+}
+
 func sameSet(a, b []string) bool {
 	a, b = slices.Clone(a), slices.Clone(b)
 	slices.Sort(a)
