@@ -156,8 +156,8 @@ func TestFanoutAgainstRealServer(t *testing.T) {
 }
 
 // TestStormAgainstRealServer drops every connection at once and checks
-// that each comes back, resumes with no gap and no duplicate while the
-// messages flow, and that the server's store operations were counted.
+// that each comes back and resumes with no gap and no duplicate while the
+// messages flow.
 func TestStormAgainstRealServer(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a real server")
@@ -197,8 +197,11 @@ func TestStormAgainstRealServer(t *testing.T) {
 			if s.Acked == 0 || s.Expected != 10*s.Acked || s.Lost != 0 || s.Dup != 0 || s.OutOfOrder != 0 || s.Dropped != 0 {
 				t.Errorf("acked=%d expected=%d lost=%d dup=%d ooo=%d dropped=%d", s.Acked, s.Expected, s.Lost, s.Dup, s.OutOfOrder, s.Dropped)
 			}
-			if st.StoreOps[`op="Head"`] <= 0 {
-				t.Errorf("store ops per reconnect %v: no Head read counted", st.StoreOps)
+			// The server starts a subscription where its hub stands: no
+			// store head read per reconnect (the rooms' first subscribers
+			// read it before the drop).
+			if h := st.StoreOps[`op="Head"`]; h >= 0.5 {
+				t.Errorf("%.2f store head reads per reconnect (%v), want none", h, st.StoreOps)
 			}
 		})
 	}
