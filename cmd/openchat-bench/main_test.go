@@ -127,20 +127,7 @@ func TestFanoutAgainstRealServer(t *testing.T) {
 			args := []string{"fanout", "--url", base, "--metrics-url", metrics, "--conns", "20", "--rooms", "2", "--users", "4",
 				"--rate", "20", "--duration", "2s", "--grace", "5s", "--json", "--quiet",
 				"--procs", strconv.Itoa(tt.procs)}
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, exe, args...)
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("%v\n%s", err, stderr.String())
-			}
-			var s bench.Summary
-			if err := json.Unmarshal(out, &s); err != nil {
-				t.Fatalf("%v: %s", err, out)
-			}
-			t.Logf("%s", bytes.TrimSpace(out))
+			s := runTool(t, exe, args)
 			if s.Established != 20 || s.Dropped != 0 || s.Published != 40 || s.Acked != 40 {
 				t.Errorf("established=%d dropped=%d published=%d acked=%d errors=%v", s.Established, s.Dropped, s.Published, s.Acked, s.Errors)
 			}
@@ -176,20 +163,7 @@ func TestStormAgainstRealServer(t *testing.T) {
 			args := []string{"storm", "--url", base, "--metrics-url", metrics, "--conns", "20", "--rooms", "2", "--users", "4",
 				"--rate", "20", "--drop-after", "1s", "--window", "1s", "--tail", "500ms", "--grace", "5s", "--json", "--quiet",
 				"--resume", tt.resume, "--procs", strconv.Itoa(tt.procs)}
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, exe, args...)
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("%v\n%s", err, stderr.String())
-			}
-			var s bench.Summary
-			if err := json.Unmarshal(out, &s); err != nil {
-				t.Fatalf("%v: %s", err, out)
-			}
-			t.Logf("%s", bytes.TrimSpace(out))
+			s := runTool(t, exe, args)
 			st := s.Storm
 			if st == nil || st.Dropped != 20 || st.Resumed != 20 || st.GaveUp != 0 || st.At.N != 20 {
 				t.Fatalf("storm %+v", st)
@@ -205,6 +179,26 @@ func TestStormAgainstRealServer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// runTool runs the built tool with --json and returns its summary.
+func runTool(t *testing.T, exe string, args []string) bench.Summary {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, exe, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	var s bench.Summary
+	if err := json.Unmarshal(out, &s); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	t.Logf("%s", bytes.TrimSpace(out))
+	return s
 }
 
 // buildSelf builds this command, so --procs can re-execute it.
