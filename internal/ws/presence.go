@@ -67,15 +67,15 @@ func (s *Server) presenceLeave(r *room, userID string) {
 	s.presWriteLocked()
 }
 
-// presDecrLocked drops one count, marks the entry for the next batch and
-// reports whether it was the last. s.presMu is held.
+// presDecrLocked drops one count and reports whether it was the last;
+// the last marks the entry for removal in the next batch. s.presMu is held.
 func (s *Server) presDecrLocked(e chat.PresenceEntry) bool {
-	s.pb.mark(e)
 	s.presCount[e]--
 	if s.presCount[e] > 0 {
 		return false
 	}
 	delete(s.presCount, e)
+	s.pb.mark(e)
 	return true
 }
 
