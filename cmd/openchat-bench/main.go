@@ -43,6 +43,12 @@ Scenarios:
            duplicated and out-of-order deliveries
   ingest   --senders connections each sending as fast as acks come back
            (--inflight per sender) for --duration: acked (committed) msgs/s
+  storm    --conns subscribers in --rooms rooms while --rate messages/s
+           flow; after --drop-after every connection is dropped at once
+           and reconnects within --window (backoff with jitter), resuming
+           with after_seq or after_change (--resume): time until 50/99/100 %
+           resubscribed, lost and duplicated messages across the reconnect,
+           server CPU and store/Redis operations per reconnect (--metrics-url)
   pages    --conns HTTP clients read the first room's latest page (50 of
            200 messages, seeded on the first run) for --duration: req/s
 
@@ -55,6 +61,7 @@ var scenarioDefaults = map[string]struct{ conns, rooms int }{
 	bench.ScenarioFanout: {10000, 1},
 	bench.ScenarioIngest: {1000, 100},
 	bench.ScenarioPages:  {32, 1},
+	bench.ScenarioStorm:  {10000, 100},
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -73,7 +80,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	c := bench.Config{Scenario: args[0]}
 	if _, ok := scenarioDefaults[c.Scenario]; !ok {
-		return fmt.Errorf("unknown scenario %q (want idle, fanout, ingest or pages)", c.Scenario)
+		return fmt.Errorf("unknown scenario %q (want idle, fanout, ingest, pages or storm)", c.Scenario)
 	}
 	var o opts
 	fs := newFlags(c.Scenario, &c, &o, stderr)
@@ -165,6 +172,10 @@ func newFlags(scenario string, c *bench.Config, o *opts, stderr io.Writer) *flag
 	fs.Float64Var(&c.Rate, "rate", 10, "fanout: messages per second, all rooms together")
 	fs.IntVar(&c.Publishers, "publishers", 0, "fanout: publisher connections; 0 = one per 8 msg/s of --rate (the server allows 10 sends/s per connection)")
 	fs.IntVar(&c.Inflight, "inflight", 1, "ingest: sends awaiting their ack per sender")
+	fs.DurationVar(&c.Storm.DropAfter, "drop-after", 5*time.Second, "storm: connected and receiving this long before every connection is dropped")
+	fs.DurationVar(&c.Storm.Window, "window", 10*time.Second, "storm: reconnects spread uniformly over this window after the drop")
+	fs.StringVar(&c.Storm.Resume, "resume", "seq", "storm: resubscribe with after_seq (seq) or after_change (change)")
+	fs.DurationVar(&c.Storm.Tail, "tail", 2*time.Second, "storm: messages keep flowing this long after the last reconnect")
 	fs.StringVar(&c.UserPrefix, "user-prefix", "bench", "usernames are <prefix>0000, <prefix>0001, …")
 	fs.StringVar(&c.RoomPrefix, "room-prefix", "bench-room-", "room names are <prefix>0000, …")
 	fs.StringVar(&c.CPUProfile, "cpu-profile", "", "write the tool's CPU profile of the measured phase to this file (worker processes: <file>.worker<N>)")

@@ -28,7 +28,8 @@ func TestArgs(t *testing.T) {
 		{"no arguments", nil, "help requested"},
 		{"help", []string{"help"}, "help requested"},
 		{"flag first", []string{"--conns", "3"}, "first argument must be a scenario"},
-		{"unknown scenario", []string{"storm"}, `unknown scenario "storm"`},
+		{"unknown scenario", []string{"hurricane"}, `unknown scenario "hurricane"`},
+		{"storm resume", []string{"storm", "--resume", "position"}, `--resume "position"`},
 		{"bad flag", []string{"idle", "--nope"}, "flag provided but not defined"},
 		{"stray argument", []string{"idle", "extra"}, "unexpected arguments"},
 		{"bad pid", []string{"idle", "--server-pid", "x"}, "--server-pid"},
@@ -126,20 +127,7 @@ func TestFanoutAgainstRealServer(t *testing.T) {
 			args := []string{"fanout", "--url", base, "--metrics-url", metrics, "--conns", "20", "--rooms", "2", "--users", "4",
 				"--rate", "20", "--duration", "2s", "--grace", "5s", "--json", "--quiet",
 				"--procs", strconv.Itoa(tt.procs)}
-			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-			defer cancel()
-			cmd := exec.CommandContext(ctx, exe, args...)
-			var stderr bytes.Buffer
-			cmd.Stderr = &stderr
-			out, err := cmd.Output()
-			if err != nil {
-				t.Fatalf("%v\n%s", err, stderr.String())
-			}
-			var s bench.Summary
-			if err := json.Unmarshal(out, &s); err != nil {
-				t.Fatalf("%v: %s", err, out)
-			}
-			t.Logf("%s", bytes.TrimSpace(out))
+			s := runTool(t, exe, args)
 			if s.Established != 20 || s.Dropped != 0 || s.Published != 40 || s.Acked != 40 {
 				t.Errorf("established=%d dropped=%d published=%d acked=%d errors=%v", s.Established, s.Dropped, s.Published, s.Acked, s.Errors)
 			}
@@ -152,6 +140,65 @@ func TestFanoutAgainstRealServer(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestStormAgainstRealServer drops every connection at once and checks
+// that each comes back and resumes with no gap and no duplicate while the
+// messages flow.
+func TestStormAgainstRealServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a real server")
+	}
+	base, metrics := startServer(t)
+	exe := buildSelf(t)
+	tests := []struct {
+		name, resume string
+		procs        int
+	}{
+		{"after_seq, one process", "seq", 1},
+		{"after_change, two worker processes", "change", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := []string{"storm", "--url", base, "--metrics-url", metrics, "--conns", "20", "--rooms", "2", "--users", "4",
+				"--rate", "20", "--drop-after", "1s", "--window", "1s", "--tail", "500ms", "--grace", "5s", "--json", "--quiet",
+				"--resume", tt.resume, "--procs", strconv.Itoa(tt.procs)}
+			s := runTool(t, exe, args)
+			st := s.Storm
+			if st == nil || st.Dropped != 20 || st.Resumed != 20 || st.GaveUp != 0 || st.At.N != 20 {
+				t.Fatalf("storm %+v", st)
+			}
+			if s.Acked == 0 || s.Expected != 10*s.Acked || s.Lost != 0 || s.Dup != 0 || s.OutOfOrder != 0 || s.Dropped != 0 {
+				t.Errorf("acked=%d expected=%d lost=%d dup=%d ooo=%d dropped=%d", s.Acked, s.Expected, s.Lost, s.Dup, s.OutOfOrder, s.Dropped)
+			}
+			// The server starts a subscription where its hub stands: no
+			// store head read per reconnect (the rooms' first subscribers
+			// read it before the drop).
+			if h := st.StoreOps[`op="Head"`]; h >= 0.5 {
+				t.Errorf("%.2f store head reads per reconnect (%v), want none", h, st.StoreOps)
+			}
+		})
+	}
+}
+
+// runTool runs the built tool with --json and returns its summary.
+func runTool(t *testing.T, exe string, args []string) bench.Summary {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, exe, args...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, stderr.String())
+	}
+	var s bench.Summary
+	if err := json.Unmarshal(out, &s); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	t.Logf("%s", bytes.TrimSpace(out))
+	return s
 }
 
 // buildSelf builds this command, so --procs can re-execute it.

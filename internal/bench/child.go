@@ -18,6 +18,8 @@ type envelope struct {
 	Mark       bool          `json:"mark,omitempty"`
 	Progress   bool          `json:"progress,omitempty"`
 	Stop       *StopCmd      `json:"stop,omitempty"`
+	Storm      *StormCmd     `json:"storm,omitempty"`
+	Stormed    *StormReport  `json:"stormed,omitempty"`
 	Ready      *ReadyReport  `json:"ready,omitempty"`
 	Deliveries *int64        `json:"deliveries,omitempty"`
 	Result     *WorkerResult `json:"result,omitempty"`
@@ -56,6 +58,11 @@ func RunChild(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
 			if err := enc.Encode(envelope{Deliveries: &n}); err != nil {
 				return err
 			}
+		case e.Storm != nil:
+			rep := w.Storm(ctx, *e.Storm)
+			if err := enc.Encode(envelope{Stormed: &rep}); err != nil {
+				return err
+			}
 		case e.Stop != nil:
 			res := w.Stop(*e.Stop)
 			return enc.Encode(envelope{Result: &res})
@@ -69,6 +76,7 @@ type workerHandle interface {
 	Start() error
 	Mark() error
 	Deliveries() (int64, error)
+	Storm(ctx context.Context, cmd StormCmd) (StormReport, error)
 	Stop(cmd StopCmd) (WorkerResult, error)
 	Kill()
 }
@@ -80,6 +88,9 @@ func (l localWorker) Start() error                                     { l.w.Sta
 func (l localWorker) Mark() error                                      { l.w.Mark(); return nil }
 func (l localWorker) Deliveries() (int64, error)                       { return l.w.Deliveries(), nil }
 func (l localWorker) Stop(cmd StopCmd) (WorkerResult, error)           { return l.w.Stop(cmd), nil }
+func (l localWorker) Storm(ctx context.Context, cmd StormCmd) (StormReport, error) {
+	return l.w.Storm(ctx, cmd), nil
+}
 func (l localWorker) Kill() {
 	if !l.w.stopped.Load() {
 		l.w.Stop(StopCmd{})
@@ -150,6 +161,17 @@ func (c *childWorker) Deliveries() (int64, error) {
 		return 0, fmt.Errorf("child progress: %v", err)
 	}
 	return *e.Deliveries, nil
+}
+
+func (c *childWorker) Storm(_ context.Context, cmd StormCmd) (StormReport, error) {
+	if err := c.send(envelope{Storm: &cmd}); err != nil {
+		return StormReport{}, err
+	}
+	e, err := c.recv()
+	if err != nil || e.Stormed == nil {
+		return StormReport{}, fmt.Errorf("child storm: %v", err)
+	}
+	return *e.Stormed, nil
 }
 
 func (c *childWorker) Stop(cmd StopCmd) (WorkerResult, error) {

@@ -197,27 +197,39 @@ func (c *wsConn) close() {
 	_ = c.nc.SetReadDeadline(time.Now().Add(closeWait))
 }
 
-// subscribe subscribes c to room and returns the room's last_seq.
-func subscribe(ctx context.Context, c *wsConn, roomID string) (int64, error) {
+// resume is where a subscription picks up after a reconnect: Key is
+// "after_seq" or "after_change" (docs/protocol.md), After the number.
+type resume struct {
+	Key   string
+	After int64
+}
+
+// subscribe subscribes c to room, from where r says (nil: live only), and
+// returns the subscribed frame.
+func subscribe(ctx context.Context, c *wsConn, roomID string, r *resume) (subscribedFrame, error) {
 	ctx, cancel := context.WithTimeout(ctx, DialTimeout)
 	defer cancel()
 	stop := context.AfterFunc(ctx, func() { _ = c.nc.SetReadDeadline(time.Now()) })
 	defer stop()
-	b, _ := json.Marshal(map[string]string{"type": "subscribe", "room_id": roomID})
+	req := map[string]any{"type": "subscribe", "room_id": roomID}
+	if r != nil {
+		req[r.Key] = r.After
+	}
+	b, _ := json.Marshal(req)
 	if err := c.writeFrame(b); err != nil {
-		return 0, fmt.Errorf("subscribe: %w", err)
+		return subscribedFrame{}, fmt.Errorf("subscribe: %w", err)
 	}
 	for {
 		b, err := c.waitFor(frameSubscribed)
 		if err != nil {
-			return 0, err
+			return subscribedFrame{}, err
 		}
 		var f subscribedFrame
 		if err := json.Unmarshal(b, &f); err != nil {
-			return 0, fmt.Errorf("subscribed frame: %w", err)
+			return subscribedFrame{}, fmt.Errorf("subscribed frame: %w", err)
 		}
 		if f.RoomID == roomID {
-			return f.LastSeq, nil
+			return f, nil
 		}
 	}
 }

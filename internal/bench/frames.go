@@ -38,8 +38,10 @@ type (
 		Ref     string `json:"ref"`
 	}
 	subscribedFrame struct {
-		RoomID  string `json:"room_id"`
-		LastSeq int64  `json:"last_seq"`
+		RoomID     string `json:"room_id"`
+		LastSeq    int64  `json:"last_seq"`
+		LastChange int64  `json:"last_change"`
+		Truncated  bool   `json:"truncated"`
 	}
 )
 
@@ -131,14 +133,31 @@ func intField(b []byte, key string) (int64, bool) {
 	if i < 0 {
 		return 0, false
 	}
-	rest := b[i+len(key):]
-	j := 0
-	for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
-		j++
-	}
-	if bytes.Contains(rest[j:], []byte(key)) {
+	n, j, ok := leadingInt(b[i+len(key):])
+	if bytes.Contains(b[i+len(key)+j:], []byte(key)) {
 		return 0, false
 	}
-	n, err := strconv.ParseInt(string(rest[:j]), 10, 64)
-	return n, err == nil
+	return n, ok
+}
+
+// leadingInt parses the digits at the front of b and says how many there were.
+func leadingInt(b []byte) (n int64, size int, ok bool) {
+	for size < len(b) && b[size] >= '0' && b[size] <= '9' {
+		size++
+	}
+	n, err := strconv.ParseInt(string(b[:size]), 10, 64)
+	return n, size, err == nil
+}
+
+// changeOf reads the change number of a message frame: the server writes
+// it as the frame's first field after the type, before the message (which
+// holds the same number for a new message).
+func changeOf(b []byte) (int64, bool) {
+	const key = `"change":`
+	i := bytes.Index(b, []byte(key))
+	if i < 0 {
+		return 0, false
+	}
+	n, _, ok := leadingInt(b[i+len(key):])
+	return n, ok
 }

@@ -52,6 +52,7 @@ type Config struct {
 	Rate        float64       // fanout: messages per second, all rooms together
 	Publishers  int           // fanout; 0 = Rate/DefaultPublisherRate
 	Inflight    int           // ingest
+	Storm       StormConfig   // storm
 	UserPrefix  string
 	RoomPrefix  string
 	Exe         string // this program, re-executed with --child when Procs > 1
@@ -61,8 +62,8 @@ type Config struct {
 // Validate checks the config.
 func (c Config) Validate() error {
 	switch {
-	case c.Scenario != ScenarioIdle && c.Scenario != ScenarioFanout && c.Scenario != ScenarioIngest && c.Scenario != ScenarioPages:
-		return fmt.Errorf("unknown scenario %q (want idle, fanout, ingest or pages)", c.Scenario)
+	case c.Scenario != ScenarioIdle && c.Scenario != ScenarioFanout && c.Scenario != ScenarioIngest && c.Scenario != ScenarioPages && c.Scenario != ScenarioStorm:
+		return fmt.Errorf("unknown scenario %q (want idle, fanout, ingest, pages or storm)", c.Scenario)
 	case len(c.URLs) == 0:
 		return errors.New("--url is required")
 	case c.Conns < 1 || c.Rooms < 1 || c.Users < 1 || c.Procs < 1:
@@ -71,6 +72,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%d connections per process is over %d: raise --procs", c.Conns/c.Procs, MaxConnsPerProc)
 	case c.Scenario == ScenarioFanout && (c.Rate <= 0 || c.Duration <= 0):
 		return errors.New("fanout needs --rate and --duration")
+	case c.Scenario == ScenarioStorm:
+		if err := c.Storm.validate(c.Rate); err != nil {
+			return err
+		}
 	case c.Scenario == ScenarioPages && c.Duration <= 0:
 		return errors.New("pages needs --duration")
 	case c.Scenario == ScenarioIngest && (c.Duration <= 0 || c.Inflight < 1):
@@ -101,7 +106,7 @@ func (c Config) srcIPs() []string {
 }
 
 func (c Config) publishers() int {
-	if c.Scenario != ScenarioFanout {
+	if c.Scenario != ScenarioFanout && c.Scenario != ScenarioStorm {
 		return 0
 	}
 	if c.Publishers > 0 {
@@ -167,7 +172,7 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 	log.Info("connected", "established", s.Established, "failed", s.Failed, "took", time.Since(t0).Round(time.Millisecond))
 
 	var pubs *publishers
-	if c.Scenario == ScenarioFanout {
+	if c.Scenario == ScenarioFanout || c.Scenario == ScenarioStorm {
 		if pubs, err = openPublishers(ctx, d, runID, c.publishers(), c.URLs, tokens, ips); err != nil {
 			return s, fmt.Errorf("publishers: %w", err)
 		}
@@ -198,6 +203,10 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 	case ScenarioFanout:
 		pubs.run(ctx, rooms, c.Rate, c.Duration)
 		sleep(ctx, time.Until(start.Add(c.Duration))) // the last message goes out before the end
+	case ScenarioStorm:
+		if s.Storm, err = c.storm(ctx, workers, pubs, rooms, smp); err != nil {
+			return s, err
+		}
 	}
 	elapsed := time.Since(start)
 	after, err := smp.sample(ctx)
@@ -270,6 +279,9 @@ func (c Config) startWorkers(runID string, tokens, rooms, ips []string, stderr i
 		job := Job{Scenario: c.Scenario, RunID: runID, URLs: c.URLs, Tokens: tokens, Rooms: rooms, SrcIPs: ips,
 			First: first, Count: last - first, Ramp: c.Ramp / float64(c.Procs), Ping: c.Ping, Inflight: c.Inflight,
 			Duration: c.Duration, Grace: c.Grace, Subscribe: c.Scenario != ScenarioIngest}
+		if c.Scenario == ScenarioStorm {
+			job.Ping = 0 // reconnects replace connections under the ping loop; the server's pings keep them alive
+		}
 		if c.Procs == 1 {
 			return []workerHandle{localWorker{NewWorker(job)}}, nil // profiled with this process
 		}

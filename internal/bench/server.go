@@ -58,19 +58,29 @@ func (s sampler) sample(ctx context.Context) (serverSample, error) {
 
 // metrics reads the unlabelled samples of a Prometheus text exposition.
 func (s sampler) metrics(ctx context.Context, base string) (map[string]float64, error) {
+	var m map[string]float64
+	err := s.scrape(ctx, base, func(sc *bufio.Scanner) (err error) {
+		m, err = parseMetrics(sc)
+		return err
+	})
+	return m, err
+}
+
+// scrape hands base's /metrics to read.
+func (s sampler) scrape(ctx context.Context, base string, read func(*bufio.Scanner) error) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(base, "/")+"/metrics", nil)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	resp, err := s.hc.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("metrics: %w", err)
+		return fmt.Errorf("metrics: %w", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("metrics: %s: HTTP %d", base, resp.StatusCode)
+		return fmt.Errorf("metrics: %s: HTTP %d", base, resp.StatusCode)
 	}
-	return parseMetrics(bufio.NewScanner(resp.Body))
+	return read(bufio.NewScanner(resp.Body))
 }
 
 func parseMetrics(sc *bufio.Scanner) (map[string]float64, error) {

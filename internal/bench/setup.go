@@ -273,7 +273,7 @@ func (c Config) posters() []poster {
 		for i := range c.Conns {
 			add(poster{i % c.Users, i % c.Rooms})
 		}
-	case ScenarioFanout:
+	case ScenarioFanout, ScenarioStorm:
 		n := c.publishers()
 		period := n / gcd(n, c.Rooms) * c.Rooms
 		for k := range period {

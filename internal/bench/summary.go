@@ -37,6 +37,7 @@ type Summary struct {
 	Latency    Percentiles      `json:"latency_ms"`               // delivery (fanout) or ack (ingest)
 	AckLatency *Percentiles     `json:"ack_latency_ms,omitempty"` // fanout: publishers' acks
 	Errors     map[string]int64 `json:"errors,omitempty"`
+	Storm      *StormStats      `json:"storm,omitempty"`
 
 	ServerRSSFresh   int64   `json:"server_rss_fresh"`        // before setup
 	ServerRSSSetup   int64   `json:"server_rss_setup"`        // after sign-ups, before connecting
@@ -105,6 +106,13 @@ func (s Summary) Line() string {
 		kv = append(kv, "msgs/s="+fmtF(s.AckedPerSec, 1), "deliveries/s="+fmtF(s.DeliveriesPerS, 0))
 		lat()
 		kv = append(kv, fmt.Sprintf("lost=%d", s.Lost), fmt.Sprintf("dup=%d", s.Dup), fmt.Sprintf("ooo=%d", s.OutOfOrder))
+	case ScenarioStorm:
+		kv = append(kv, "msgs/s="+fmtF(s.AckedPerSec, 1))
+		lat()
+		kv = append(kv, fmt.Sprintf("lost=%d", s.Lost), fmt.Sprintf("dup=%d", s.Dup), fmt.Sprintf("ooo=%d", s.OutOfOrder))
+		if st := s.Storm; st != nil {
+			kv = append(kv, st.line()...)
+		}
 	case ScenarioIngest:
 		kv = append(kv, "acked/s="+fmtF(s.AckedPerSec, 0))
 		lat()

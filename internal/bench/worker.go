@@ -100,6 +100,10 @@ type conn struct {
 	dropped atomic.Bool   // the reader ended before Stop
 	kill    func()        // ends the connection without a handshake
 	slots   chan struct{} // ingest: free inflight slots
+	// storm: the highest change received (where after_change resumes),
+	// and whether the tool itself is ending the connection.
+	lastChange int64
+	expectEnd  atomic.Bool
 }
 
 // Worker runs one Job in this process.
@@ -185,37 +189,54 @@ func (w *Worker) Connect(ctx context.Context) ReadyReport {
 }
 
 func (w *Worker) open(ctx context.Context, i int) (*conn, error) {
-	nd := w.dialers.dialer(pick(w.job.SrcIPs, i))
-	ws, err := dialWS(ctx, nd, pick(w.job.URLs, i), pick(w.job.Tokens, i))
-	if err != nil {
-		return nil, err
-	}
-	c := &conn{i: i, ws: ws, roomID: pick(w.job.Rooms, i), done: make(chan struct{})}
-	if w.job.Subscribe {
-		if c.tracker.base, err = subscribe(ctx, ws, c.roomID); err != nil {
-			_ = ws.nc.Close()
-			return nil, err
-		}
-	}
+	c := &conn{i: i, roomID: pick(w.job.Rooms, i)}
 	if w.job.Scenario == ScenarioIngest {
 		c.slots = make(chan struct{}, max(w.job.Inflight, 1))
 		for range cap(c.slots) {
 			c.slots <- struct{}{}
 		}
 	}
+	return c, w.dial(ctx, c, nil)
+}
+
+// dial connects c, subscribes it (from r when resuming after a drop) and
+// hands its socket to a poller.
+func (w *Worker) dial(ctx context.Context, c *conn, r *resume) error {
+	nd := w.dialers.dialer(pick(w.job.SrcIPs, c.i))
+	ws, err := dialWS(ctx, nd, pick(w.job.URLs, c.i), pick(w.job.Tokens, c.i))
+	if err != nil {
+		return err
+	}
+	if w.job.Subscribe {
+		f, err := subscribe(ctx, ws, c.roomID, r)
+		if err != nil {
+			_ = ws.nc.Close()
+			return err
+		}
+		if r == nil {
+			c.tracker.base = f.LastSeq
+		}
+		if f.Truncated {
+			w.countErr("truncated")
+		}
+		c.lastChange = max(c.lastChange, f.LastChange)
+	}
+	c.ws, c.done = ws, make(chan struct{})
+	c.expectEnd.Store(false)
+	done := c.done
 	end := func(err error) {
-		if !w.stopped.Load() {
+		if !w.stopped.Load() && !c.expectEnd.Load() {
 			c.dropped.Store(true)
 			w.countErr(closeReason(err))
 		}
-		close(c.done)
+		close(done)
 	}
 	h := func(typ string, b []byte) { w.handle(c, typ, b) }
-	if c.kill, err = w.pollers[i%len(w.pollers)].watch(ws, h, end); err != nil {
+	if c.kill, err = w.pollers[c.i%len(w.pollers)].watch(ws, h, end); err != nil {
 		_ = ws.nc.Close()
-		return nil, err
+		return err
 	}
-	return c, nil
+	return nil
 }
 
 // handle runs on c's reader goroutine for every frame.
@@ -233,6 +254,11 @@ func (w *Worker) handle(c *conn, typ string, b []byte) {
 		}
 		w.deliv.Add(1)
 		c.tracker.receive(m.Seq)
+		if w.job.Scenario == ScenarioStorm {
+			if ch, ok := changeOf(b); ok {
+				c.lastChange = max(c.lastChange, ch)
+			}
+		}
 	case frameAck:
 		var f ackFrame
 		if json.Unmarshal(b, &f) != nil {

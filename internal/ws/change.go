@@ -141,16 +141,13 @@ type replayed struct {
 // replay reads what a subscribe asks for: with after_change, every change
 // since (compacted, from the store; past CatchUpMax nothing, truncated: the
 // client reloads the latest page); with after_seq, the messages since, by
-// seq, and live changes from the room's head at that moment (read first:
-// a message committed later comes live, one committed earlier is in the
-// replay, which CatchUp reads from the store when a cache does not reach
-// the head; an edit committed just before may arrive in its earlier form,
-// which after_change does not allow); with neither, nothing.
-func (s *Server) replay(ctx context.Context, f clientFrame) (replayed, error) {
-	head, err := s.svc.Head(ctx, f.RoomID)
-	if err != nil {
-		return replayed{}, err
-	}
+// seq, up to at least the seq the room's stream stood at when the
+// subscription joined it; with neither, nothing. head is that point (the
+// hub's, not a store read: every change after it reaches the subscription
+// live, every one up to it is committed), so a subscribe costs no head
+// read. An edit committed before it may arrive by seq in its earlier
+// form, which after_change does not allow.
+func (s *Server) replay(ctx context.Context, f clientFrame, head chat.Head) (replayed, error) {
 	rp := replayed{lastSeq: head.LastSeq, lastChange: head.LastChange}
 	switch {
 	case f.AfterChange != nil:
@@ -160,7 +157,7 @@ func (s *Server) replay(ctx context.Context, f clientFrame) (replayed, error) {
 			return rp, err
 		}
 		if len(msgs) > s.svc.Config().CatchUpMax {
-			rp.truncated = true // live from the head read above
+			rp.truncated = true // live from the head
 			return rp, nil
 		}
 		rp.lastChange = after

@@ -53,6 +53,9 @@ type sub struct {
 	c    *conn
 	room *room
 	idx  int
+	// from is where the room's stream stood when sb joined it: set once
+	// by join, before anything else reads it.
+	from chat.Head
 
 	last    int64  // the last change queued to the client
 	seqs    int64  // message frames up to this seq were replayed by seq (after_seq): not sent again

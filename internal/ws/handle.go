@@ -60,8 +60,9 @@ func (c *conn) subscribe(f clientFrame) {
 	// A removal between the check above and the join found no subscription
 	// to end: check again now that it would find this one.
 	err = s.svc.CanRead(ctx, c.user, f.RoomID)
+	var presenceWritten <-chan struct{}
 	if err == nil {
-		s.presenceJoin(ctx, sb.room, c.user.ID)
+		presenceWritten = s.presenceJoin(sb.room, c.user.ID)
 	}
 	c.mu.Lock()
 	kicked := sb.gone
@@ -69,7 +70,7 @@ func (c *conn) subscribe(f clientFrame) {
 	c.mu.Unlock()
 	if err != nil || kicked {
 		if err == nil { // removed while joining presence: undo it here, dropSub did not
-			s.presenceLeave(ctx, sb.room, c.user.ID)
+			s.presenceLeave(sb.room, c.user.ID)
 			err = chat.Errorf(chat.ENOTFOUND, "room not found")
 		}
 		c.leaveSub(sb)
@@ -77,7 +78,7 @@ func (c *conn) subscribe(f clientFrame) {
 		return
 	}
 
-	rp, err := s.replay(ctx, f)
+	rp, err := s.replay(ctx, f, sb.from)
 	if err != nil {
 		c.leaveSub(sb)
 		c.replyError(err, f.Ref)
@@ -93,6 +94,7 @@ func (c *conn) subscribe(f clientFrame) {
 	sb.last, sb.seqs = rp.lastChange, rp.seqs
 	c.mu.Unlock()
 	c.goLive(sb)
+	<-presenceWritten // the frame below lists this user
 	if frame, err := s.presenceFrame(ctx, sb.room, s.cfg.PresenceDebounce); err == nil {
 		c.deliverEphemeral(sb, frame)
 	} else {
@@ -215,7 +217,7 @@ func (c *conn) dropSub(sb *sub) {
 	}
 	c.srv.leave(sb)
 	if present {
-		c.srv.presenceLeave(c.srv.ctx, sb.room, c.user.ID)
+		c.srv.presenceLeave(sb.room, c.user.ID)
 	}
 }
 

@@ -30,6 +30,7 @@ type room struct {
 	subs     []*sub
 	inited   bool
 	last     int64          // the last change fanned out
+	lastSeq  int64          // the newest message seq among the changes up to last
 	ahead    map[int64]item // live items with change > last+1, waiting for the gap
 	filling  bool           // a fill goroutine runs
 	resync   bool           // the fill must also read past last (broker resync)
@@ -60,6 +61,7 @@ func (s *Server) join(ctx context.Context, c *conn, roomID string) (*sub, error)
 	}
 	sb := &sub{c: c, room: r, pending: true}
 	r.mu.Lock()
+	sb.from = chat.Head{LastSeq: r.lastSeq, LastChange: r.last} // every later change reaches sb
 	sb.idx = len(r.subs)
 	r.subs = append(r.subs, sb)
 	r.mu.Unlock()
@@ -80,7 +82,7 @@ func (s *Server) initRoom(ctx context.Context, r *room) error {
 	}
 	r.unsub = unsub
 	r.mu.Lock()
-	r.last, r.inited = head.LastChange, true
+	r.last, r.lastSeq, r.inited = head.LastChange, head.LastSeq, true
 	s.drainLocked(r, nil)
 	r.mu.Unlock()
 	return nil
@@ -228,7 +230,7 @@ func (s *Server) drainLocked(r *room, w *[]*conn) {
 }
 
 func (s *Server) fanoutLocked(r *room, it item, w *[]*conn) {
-	r.last = it.change
+	r.last, r.lastSeq = it.change, max(r.lastSeq, it.seq)
 	n := 0
 	for _, sb := range r.subs {
 		if sb.c.deliver(sb, it, w) {

@@ -18,63 +18,64 @@ type presenceCache struct {
 	dirty bool // the set changed (here or on another instance) since frame
 }
 
-// presenceConnect counts a user's connection ("connected at all").
+// presenceConnect counts a user's connection ("connected at all"); the
+// entry is written with the next presence batch.
 func (s *Server) presenceConnect(userID string) {
 	s.presMu.Lock()
-	s.presCount[chat.PresenceEntry{UserID: userID}]++
-	s.presMu.Unlock()
-	if err := s.pr.Touch(s.ctx, []chat.PresenceEntry{{UserID: userID}}); err != nil {
-		s.log.Warn("presence touch failed", "err", err)
-	}
-}
-
-// presenceDisconnect removes the "" entry with the user's last local connection.
-func (s *Server) presenceDisconnect(userID string) {
-	if s.presDecr(chat.PresenceEntry{UserID: userID}) {
-		if err := s.pr.Remove(s.ctx, []chat.PresenceEntry{{UserID: userID}}); err != nil {
-			s.log.Warn("presence remove failed", "err", err)
-		}
-	}
-}
-
-// presenceJoin touches the user's entries; when this is the user's first
-// local connection in the room, every instance is told the set changed.
-func (s *Server) presenceJoin(ctx context.Context, r *room, userID string) {
-	e := chat.PresenceEntry{RoomID: r.id, UserID: userID}
-	s.presMu.Lock()
+	defer s.presMu.Unlock()
+	e := chat.PresenceEntry{UserID: userID}
 	s.presCount[e]++
-	first := s.presCount[e] == 1
+	s.pb.mark(e)
+	s.presWriteLocked()
+}
+
+// presenceDisconnect drops the user's connection from the count and waits
+// until presence is written: the instance forgets the user, on every
+// instance, before the session ends (and Shutdown returns).
+func (s *Server) presenceDisconnect(userID string) {
+	s.presMu.Lock()
+	s.presDecrLocked(chat.PresenceEntry{UserID: userID})
+	written := s.presWriteLocked()
 	s.presMu.Unlock()
-	if err := s.pr.Touch(ctx, []chat.PresenceEntry{e, {UserID: userID}}); err != nil {
-		s.log.Warn("presence touch failed", "err", err)
-	}
-	if first {
-		s.presenceChanged(ctx, r)
-	}
+	<-written
 }
 
-// presenceLeave removes the room entry with the user's last local
-// connection in the room.
-func (s *Server) presenceLeave(ctx context.Context, r *room, userID string) {
+// presenceJoin counts the user's connection in the room; when it is the
+// user's first local connection there, every instance is told the set
+// changed once the entry is written. The returned channel closes then.
+func (s *Server) presenceJoin(r *room, userID string) <-chan struct{} {
 	e := chat.PresenceEntry{RoomID: r.id, UserID: userID}
-	if !s.presDecr(e) {
-		return
-	}
-	if err := s.pr.Remove(ctx, []chat.PresenceEntry{e}); err != nil {
-		s.log.Warn("presence remove failed", "err", err)
-	}
-	s.presenceChanged(ctx, r)
-}
-
-// presDecr drops one count and reports whether it was the last.
-func (s *Server) presDecr(e chat.PresenceEntry) bool {
 	s.presMu.Lock()
 	defer s.presMu.Unlock()
+	s.presCount[e]++
+	s.pb.mark(e)
+	s.pb.mark(chat.PresenceEntry{UserID: userID}) // refreshed with it, as a join shows the user active
+	if s.presCount[e] == 1 {
+		s.pb.changed[r.id] = r
+	}
+	return s.presWriteLocked()
+}
+
+// presenceLeave drops the user's connection in the room from the count;
+// with the last one, the entry is removed and the room marked changed.
+func (s *Server) presenceLeave(r *room, userID string) {
+	s.presMu.Lock()
+	defer s.presMu.Unlock()
+	if s.presDecrLocked(chat.PresenceEntry{RoomID: r.id, UserID: userID}) {
+		s.pb.changed[r.id] = r
+	}
+	s.presWriteLocked()
+}
+
+// presDecrLocked drops one count and reports whether it was the last;
+// the last marks the entry for removal in the next batch. s.presMu is held.
+func (s *Server) presDecrLocked(e chat.PresenceEntry) bool {
 	s.presCount[e]--
 	if s.presCount[e] > 0 {
 		return false
 	}
 	delete(s.presCount, e)
+	s.pb.mark(e)
 	return true
 }
 

@@ -45,6 +45,7 @@ type Server struct {
 
 	presMu    sync.Mutex
 	presCount map[chat.PresenceEntry]int // local connections per entry
+	pb        presenceBatch              // presence writes not yet taken by a writer
 
 	readBufs  sync.Pool  // *bytes.Buffer, lent while a frame is decoded
 	writeBufs sync.Pool  // *[]byte, lent while a batch of frames is written
@@ -61,7 +62,7 @@ func NewServer(cfg Config, svc *chat.Service, ps chat.PubSub, pr chat.Presence, 
 	}
 	s := &Server{cfg: cfg.withDefaults(), svc: svc, ps: ps, pr: pr, metrics: metrics, log: log,
 		conns: map[*conn]struct{}{}, byUser: map[string]map[*conn]struct{}{}, perUser: map[string]int{},
-		rooms: map[string]*room{}, presCount: map[chat.PresenceEntry]int{}}
+		rooms: map[string]*room{}, presCount: map[chat.PresenceEntry]int{}, pb: newPresenceBatch()}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.readBufs.New = func() any { return bytes.NewBuffer(make([]byte, 0, 1024)) }
 	s.writeBufs.New = func() any { b := make([]byte, 0, 4096); return &b }

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { BACKOFF_BASE_MS, BACKOFF_MAX_MS, backoffDelay } from './backoff';
+import { BACKOFF_BASE_MS, BACKOFF_MAX_MS, BACKOFF_RESET_MS, backoffDelay, backoffWindow } from './backoff';
 import { ChatClient, CLOSE_SIGNED_OUT, HIDDEN_PING_INTERVAL_MS, PING_INTERVAL_MS, PONG_TIMEOUT_MS, RATE_LIMIT_RETRY_MS, type SocketLike } from './client';
 import type { Message } from './types';
 
@@ -68,13 +68,24 @@ function msg(seq: number, extra: Partial<Message> = {}): Message {
 }
 
 describe('backoffDelay', () => {
-  it('grows exponentially with jitter inside [step/2, step], capped', () => {
-    for (let n = 0; n < 12; n++) {
-      const step = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** n);
-      expect(backoffDelay(n, () => 0)).toBe(step / 2);
-      expect(backoffDelay(n, () => 1)).toBe(step);
-    }
-    expect(backoffDelay(1000, () => 1)).toBe(BACKOFF_MAX_MS);
+  it('draws from [0, window) with full jitter; the window doubles from 1 s to a 30 s cap', () => {
+    const windows = [1000, 2000, 4000, 8000, 16000, 30000, 30000];
+    windows.forEach((w, n) => {
+      expect(backoffWindow(n)).toBe(w);
+      expect(backoffDelay(n, () => 0)).toBe(0);
+      expect(backoffDelay(n, () => 0.5)).toBe(w / 2);
+      expect(backoffDelay(n, () => 0.999999)).toBe(w - 1);
+    });
+    expect(backoffWindow(1000)).toBe(BACKOFF_MAX_MS);
+    expect(BACKOFF_BASE_MS).toBe(1000);
+  });
+
+  it('spreads the first retries of many clients over the whole first window', () => {
+    // A storm: every client drops at once; their first waits cover [0, 1 s) evenly.
+    const n = 1000;
+    const buckets = new Array(10).fill(0);
+    for (let i = 0; i < n; i++) buckets[Math.floor(backoffDelay(0, () => (i + 0.5) / n) / 100)]++;
+    expect(buckets).toEqual(new Array(10).fill(n / 10));
   });
 });
 
@@ -84,6 +95,13 @@ describe('ChatClient', () => {
   let events: string[];
   let client: ChatClient;
   const last = () => sockets[sockets.length - 1];
+  // stayUp lets ms pass on a connection that keeps talking (no ping goes unanswered).
+  const stayUp = (ms: number) => {
+    for (let t = 0; t < ms; t += 1000) {
+      clock.advance(1000);
+      last().frame({ type: 'pong' });
+    }
+  };
 
   beforeEach(() => {
     clock = new Clock();
@@ -149,8 +167,27 @@ describe('ChatClient', () => {
     expect(sockets).toHaveLength(3);
     last().open();
     expect(last().sent).toEqual([{ type: 'subscribe', room_id: 'r1', after_seq: 4, ref: 'sub:r1' }]);
-    expect(client.attempt).toBe(0);
     expect(client.state).toBe('online');
+    // The count goes back to 0 only once the connection has stayed up.
+    expect(client.attempt).toBe(2);
+    stayUp(BACKOFF_RESET_MS);
+    expect(client.attempt).toBe(0);
+  });
+
+  it('a server that says hello and closes at once still sees the waits grow', () => {
+    client.start();
+    last().open();
+    stayUp(BACKOFF_RESET_MS); // stable: a drop now starts from the first window
+    for (let n = 0; n < 7; n++) {
+      last().drop(1013);
+      expect(client.retryAt).toBe(clock.now + backoffDelay(n, () => 0.5));
+      clock.advance(backoffDelay(n, () => 0.5));
+      last().open();
+      stayUp(BACKOFF_RESET_MS - 1000); // up, but not long enough
+    }
+    expect(client.retryAt).toBeNull();
+    expect(client.attempt).toBe(7);
+    expect(backoffDelay(client.attempt, () => 0.5)).toBe(BACKOFF_MAX_MS / 2);
   });
 
   it('reports a truncated catch-up with the seq it asked from', () => {
@@ -232,7 +269,7 @@ describe('ChatClient', () => {
     clock.advance(PING_INTERVAL_MS + PONG_TIMEOUT_MS);
     expect(sockets[0].closed).toBe(true);
     expect(client.state).toBe('reconnecting');
-    expect(client.retryAt).toBe(clock.now + 0.75 * BACKOFF_BASE_MS);
+    expect(client.retryAt).toBe(clock.now + backoffDelay(0, () => 0.5));
   });
 
   it('pings rarely while hidden and probes at once when shown', () => {
@@ -252,10 +289,10 @@ describe('ChatClient', () => {
     last().open();
     client.setVisible(false);
     last().drop();
-    clock.advance(0.75 * BACKOFF_BASE_MS);
+    clock.advance(backoffDelay(0, () => 0.5));
     last().drop(); // attempt 1 failed: the next wait is longer
     expect(sockets).toHaveLength(2);
-    expect(client.retryAt).toBe(clock.now + 0.75 * 2 * BACKOFF_BASE_MS);
+    expect(client.retryAt).toBe(clock.now + backoffDelay(1, () => 0.5));
     client.setVisible(true);
     expect(sockets).toHaveLength(3);
   });

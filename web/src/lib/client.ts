@@ -4,7 +4,7 @@
 // reactions), and resends unacknowledged messages with their
 // original client_id (the server deduplicates). It knows nothing of React.
 
-import { backoffDelay } from './backoff';
+import { BACKOFF_RESET_MS, backoffDelay } from './backoff';
 import type { ConnState, Message, MyRoom, ReactionEvent, UserRef } from './types';
 
 /**
@@ -95,7 +95,7 @@ interface Outgoing {
 
 export class ChatClient {
   state: ConnState = 'offline';
-  /** How many reconnects failed in a row (reset by a hello). */
+  /** How many reconnects failed in a row (reset by a connection that stays up BACKOFF_RESET_MS after hello). */
   attempt = 0;
   private ws: SocketLike | null = null;
   private ready = false; // the current socket said hello
@@ -112,6 +112,7 @@ export class ChatClient {
   private visible = true;
   private pingTimer: unknown = null;
   private pongTimer: unknown = null;
+  private stableTimer: unknown = null;
   private readonly opts: Required<Omit<ClientOptions, 'handlers'>> & { handlers: Partial<Handlers> };
 
   constructor(opts: ClientOptions) {
@@ -363,12 +364,18 @@ export class ChatClient {
     t.clearTimeout(this.retryTimer);
     t.clearTimeout(this.pingTimer);
     t.clearTimeout(this.pongTimer);
+    t.clearTimeout(this.stableTimer);
     this.pongTimer = null;
   }
 
   private onHello(user: UserRef, instance: string) {
     this.me = user;
-    this.attempt = 0;
+    // Not at once: a server that says hello and then closes (overloaded,
+    // 1013) must still see the waits grow.
+    this.opts.timers.clearTimeout(this.stableTimer);
+    this.stableTimer = this.opts.timers.setTimeout(() => {
+      this.attempt = 0;
+    }, BACKOFF_RESET_MS);
     this.ready = true;
     for (const room of this.rooms.keys()) this.writeSubscribe(room);
     for (const [clientId, o] of this.outbox) {

@@ -1,0 +1,218 @@
+package ws
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/open-chat/openchat/internal/chat"
+	"github.com/open-chat/openchat/internal/memory"
+	"github.com/open-chat/openchat/internal/redis"
+	"github.com/open-chat/openchat/internal/redis/redistest"
+	"github.com/open-chat/openchat/internal/sqlite"
+)
+
+// heldPresence counts the calls to a real Presence and, while held, makes
+// the next call of a kind wait for release: connections that come and go
+// meanwhile must all land in the batch after it.
+type heldPresence struct {
+	chat.Presence
+	touches, removes atomic.Int64
+	mu               sync.Mutex
+	hold             map[string]chan struct{} // "touch", "remove": the next such call waits for it to close
+}
+
+func (p *heldPresence) wait(kind string) {
+	p.mu.Lock()
+	ch := p.hold[kind]
+	delete(p.hold, kind)
+	p.mu.Unlock()
+	if ch != nil {
+		<-ch
+	}
+}
+
+func (p *heldPresence) holdNext(kind string) (release func()) {
+	ch := make(chan struct{})
+	p.mu.Lock()
+	p.hold[kind] = ch
+	p.mu.Unlock()
+	return sync.OnceFunc(func() { close(ch) })
+}
+
+func (p *heldPresence) Touch(ctx context.Context, e []chat.PresenceEntry) error {
+	p.touches.Add(1)
+	p.wait("touch")
+	return p.Presence.Touch(ctx, e)
+}
+
+func (p *heldPresence) Remove(ctx context.Context, e []chat.PresenceEntry) error {
+	p.removes.Add(1)
+	p.wait("remove")
+	return p.Presence.Remove(ctx, e)
+}
+
+// TestPresenceWritesInBatches: connections that subscribe, and leave,
+// while a presence write is in flight are written together in the next
+// one, which lists them all (and then none), on the memory and the Redis
+// Presence.
+func TestPresenceWritesInBatches(t *testing.T) {
+	const n = 12
+	tests := []struct {
+		name string
+		pr   func(t *testing.T, instance string) chat.Presence
+	}{
+		{"memory", func(t *testing.T, instance string) chat.Presence {
+			return memory.NewPresence(instance, time.Minute, nil)
+		}},
+		{"redis", func(t *testing.T, instance string) chat.Presence {
+			url, prefix := redistest.URL(t)
+			rc, err := redis.Open(bg(), url, redis.Options{Prefix: prefix, InstanceID: instance}, testLog(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = rc.Close() })
+			return rc.Presence()
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pr := &heldPresence{Presence: tt.pr(t, "storm"), hold: map[string]chan struct{}{}}
+			e := newEnv(t, envOpts{pr: pr, cfg: Config{InstanceID: "storm", PresenceDebounce: 30 * time.Millisecond}})
+			names := make([]string, n)
+			for i := range names {
+				names[i] = fmt.Sprintf("user%02d", i)
+			}
+			e.signUp(names...)
+			room := e.room("general")
+			// counted is how many presence entries the instance counts: one
+			// per user connected ("") and one per user in the room.
+			counted := func() int {
+				e.srv.presMu.Lock()
+				defer e.srv.presMu.Unlock()
+				return len(e.srv.presCount)
+			}
+
+			release := pr.holdNext("touch")
+			defer release()
+			first := e.dial(names[0], dialOpts{}) // its connect is the write held in flight
+			waitFor(t, "the first touch", func() bool { return pr.touches.Load() == 1 })
+			clients := []*client{first}
+			for _, name := range names[1:] {
+				clients = append(clients, e.dial(name, dialOpts{}))
+			}
+			for _, cl := range clients {
+				cl.send(M{"type": "subscribe", "room_id": room})
+				cl.expect(typeSubscribed) // sent before presence is written
+			}
+			waitFor(t, "every connection and subscription counted", func() bool { return counted() == 2*n })
+			release()
+			waitPresence(t, first, room, n)
+			if got := pr.touches.Load(); got != 2 {
+				t.Errorf("%d touches for %d connections and subscriptions, want 2 (the held one and one batch)", got, n)
+			}
+			online, err := pr.Online(bg(), room)
+			if err != nil || len(online) != n {
+				t.Fatalf("online = %d users (%v), want %d", len(online), err, n)
+			}
+
+			// All but the first leave while a removal is held.
+			releaseRemove := pr.holdNext("remove")
+			defer releaseRemove()
+			clients[1].send(M{"type": "unsubscribe", "room_id": room})
+			waitFor(t, "the first removal", func() bool { return pr.removes.Load() == 1 })
+			for _, cl := range clients[2:] {
+				_ = cl.c.CloseNow()
+			}
+			// Left: the first (connected, in the room) and the second (connected).
+			waitFor(t, "the others counted out", func() bool { return counted() == 3 })
+			releaseRemove()
+			waitPresence(t, first, room, 1)
+			if got := pr.removes.Load(); got != 2 {
+				t.Errorf("%d removals for %d leaving connections, want 2 (the held one and one batch)", got, n-1)
+			}
+			online, err = pr.Online(bg(), room)
+			if err != nil || len(online) != 1 || online[0] != e.user(names[0]).ID {
+				t.Errorf("online after the others left = %v (%v), want only %s", online, err, names[0])
+			}
+		})
+	}
+}
+
+// headCounter counts a real store's Head reads.
+type headCounter struct {
+	chat.Store
+	n atomic.Int64
+}
+
+func (h *headCounter) Head(ctx context.Context, roomID string) (chat.Head, error) {
+	h.n.Add(1)
+	return h.Store.Head(ctx, roomID)
+}
+
+// TestSubscribeReadsNoHead: only a room's first local subscriber reads
+// its head from the store; later subscribers start where the hub's stream
+// stands, and each gets every message exactly once however it subscribes,
+// while messages are posted.
+func TestSubscribeReadsNoHead(t *testing.T) {
+	st, err := sqlite.Open(bg(), filepath.Join(t.TempDir(), "chat.db"), testLog(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	store := &headCounter{Store: st}
+	e := newEnv(t, envOpts{store: store})
+	e.signUp("alice", "bob", "carol", "dave", "erin")
+	room := e.room("general")
+	a := e.dial("alice", dialOpts{})
+	a.subscribe(room, nil)
+	heads := store.n.Load()
+	for i := range 5 {
+		e.post(room, "alice", fmt.Sprint("before ", i))
+	}
+	checkSeqs(t, "alice", a.messages(room, 5), 1, 5)
+
+	posted := make(chan struct{})
+	go func() {
+		defer close(posted)
+		for i := range 5 {
+			e.post(room, "alice", fmt.Sprint("during ", i))
+		}
+	}()
+	tests := []struct {
+		user  string
+		frame M
+		from  func(sub frame) int64 // first seq expected
+	}{
+		{"bob", M{}, func(sub frame) int64 { return sub.LastSeq + 1 }},
+		{"carol", M{"after_seq": 2}, func(frame) int64 { return 3 }},
+		{"dave", M{"after_change": 0}, func(frame) int64 { return 1 }},
+		{"erin", M{"after_seq": 0}, func(frame) int64 { return 1 }},
+	}
+	type got struct {
+		cl   *client
+		from int64
+	}
+	var subs []got
+	for _, tt := range tests {
+		cl := e.dial(tt.user, dialOpts{})
+		f := M{"type": "subscribe", "room_id": room}
+		for k, v := range tt.frame {
+			f[k] = v
+		}
+		cl.send(f)
+		subs = append(subs, got{cl, tt.from(cl.expect(typeSubscribed))})
+	}
+	<-posted
+	for k, s := range subs {
+		checkSeqs(t, tests[k].user, s.cl.messages(room, int(10-s.from+1)), s.from, 10)
+		s.cl.quiet(50*time.Millisecond, typeMessage)
+	}
+	if got := store.n.Load() - heads; got != 0 {
+		t.Errorf("%d head reads for %d subscriptions to a room with a local subscriber, want 0", got, len(tests))
+	}
+}
