@@ -164,6 +164,8 @@ func newFlags(scenario string, c *bench.Config, o *opts, stderr io.Writer) *flag
 	fs.DurationVar(&c.Grace, "grace", 5*time.Second, "how long to wait after sending for acks and deliveries")
 	fs.Float64Var(&c.Rate, "rate", 10, "fanout: messages per second, all rooms together")
 	fs.IntVar(&c.Publishers, "publishers", 0, "fanout: publisher connections; 0 = one per 8 msg/s of --rate (the server allows 10 sends/s per connection)")
+	fs.Float64Var(&c.EditRate, "edit-rate", 0, "fanout: publishers' users edit their latest messages over HTTP, edits/s in total")
+	fs.Float64Var(&c.ReactRate, "react-rate", 0, "fanout: publishers' users add or take back reactions over HTTP, per second in total")
 	fs.IntVar(&c.Inflight, "inflight", 1, "ingest: sends awaiting their ack per sender")
 	fs.StringVar(&c.UserPrefix, "user-prefix", "bench", "usernames are <prefix>0000, <prefix>0001, …")
 	fs.StringVar(&c.RoomPrefix, "room-prefix", "bench-room-", "room names are <prefix>0000, …")

@@ -51,6 +51,8 @@ type Config struct {
 	Settle      time.Duration // after setup, wait up to this for server RSS to stop falling
 	Rate        float64       // fanout: messages per second, all rooms together
 	Publishers  int           // fanout; 0 = Rate/DefaultPublisherRate
+	EditRate    float64       // fanout: edits per second over HTTP, all rooms together
+	ReactRate   float64       // fanout: reactions added or taken back per second
 	Inflight    int           // ingest
 	UserPrefix  string
 	RoomPrefix  string
@@ -173,6 +175,10 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 		}
 		defer pubs.close()
 	}
+	var chg *changer
+	if c.EditRate > 0 || c.ReactRate > 0 {
+		chg = newChanger(a, pubs, tokens)
+	}
 
 	// The measured phase.
 	before, err := smp.sample(ctx)
@@ -196,8 +202,10 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 	case ScenarioIngest:
 		sleep(ctx, c.Duration)
 	case ScenarioFanout:
+		changes := chg.start(ctx, c.EditRate, c.ReactRate, c.Duration)
 		pubs.run(ctx, rooms, c.Rate, c.Duration)
 		sleep(ctx, time.Until(start.Add(c.Duration))) // the last message goes out before the end
+		<-changes
 	}
 	elapsed := time.Since(start)
 	after, err := smp.sample(ctx)
@@ -238,6 +246,8 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 		s.OutOfOrder += r.OutOfOrder
 		s.Foreign += r.Foreign
 		s.Pongs += r.Pongs
+		s.EditDeliveries += r.Edits
+		s.ReactionDeliveries += r.Reactions
 		if c.Scenario == ScenarioIngest {
 			s.Acked += r.Acked
 		}
@@ -246,6 +256,7 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 		toolCPU += r.CPUSeconds
 	}
 	workers = nil
+	chg.summarize(c, rooms, &s)
 
 	secs := elapsed.Seconds()
 	s.Seconds = secs

@@ -83,9 +83,11 @@ type WorkerResult struct {
 	Lost        int64            `json:"lost"`
 	Dup         int64            `json:"dup"`
 	OutOfOrder  int64            `json:"out_of_order"`
-	Foreign     int64            `json:"foreign"` // messages not sent by this run
-	Acked       int64            `json:"acked"`   // ingest
-	Latency     Hist             `json:"latency"` // delivery (fanout) or ack (ingest), ns
+	Foreign     int64            `json:"foreign"`   // messages not sent by this run
+	Acked       int64            `json:"acked"`     // ingest
+	Edits       int64            `json:"edits"`     // message_updated frames received
+	Reactions   int64            `json:"reactions"` // reaction frames received
+	Latency     Hist             `json:"latency"`   // delivery (fanout) or ack (ingest), ns
 	Errors      map[string]int64 `json:"errors,omitempty"`
 	CPUSeconds  float64          `json:"cpu_seconds"` // between Start and Mark
 }
@@ -113,6 +115,8 @@ type Worker struct {
 	foreign  atomic.Int64
 	pongs    atomic.Int64
 	acked    atomic.Int64
+	edits    atomic.Int64 // message_updated frames of this run's messages
+	reacts   atomic.Int64 // reaction frames
 	errMu    sync.Mutex
 	errs     map[string]int64
 	stopPing context.CancelFunc
@@ -243,6 +247,12 @@ func (w *Worker) handle(c *conn, typ string, b []byte) {
 		}
 		w.acked.Add(1)
 		c.release()
+	case frameMessageUpdated:
+		if m, ok := messageOf(b); ok && w.ours(m.ClientID) {
+			w.edits.Add(1)
+		}
+	case frameReaction:
+		w.reacts.Add(1) // no client id to tell them apart: run on a fresh server
 	case framePong:
 		w.pongs.Add(1)
 	case frameError:
@@ -398,6 +408,7 @@ func (w *Worker) Stop(cmd StopCmd) WorkerResult {
 	}
 	res.Deliveries, res.Foreign = w.deliv.Load(), w.foreign.Load()
 	res.Pongs, res.Acked = w.pongs.Load(), w.acked.Load()
+	res.Edits, res.Reactions = w.edits.Load(), w.reacts.Load()
 	res.Latency = w.lat.Snapshot()
 	w.errMu.Lock()
 	if len(w.errs) > 0 {
