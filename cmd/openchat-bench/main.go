@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
@@ -86,6 +87,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err := o.apply(&c); err != nil {
 		return err
 	}
+	if o.cfConfig != "" {
+		return writeCentrifugoConfig(o.cfConfig, c)
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		return err
@@ -110,11 +114,29 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return err
 }
 
+// writeCentrifugoConfig writes the peer's config for the secret, the key
+// and the port of the first --url.
+func writeCentrifugoConfig(path string, c bench.Config) error {
+	if c.CentrifugoSecret == "" || c.CentrifugoAPIKey == "" || len(c.URLs) == 0 {
+		return errors.New("--centrifugo-config needs --centrifugo-secret, --centrifugo-api-key and --url")
+	}
+	u, err := url.Parse(c.URLs[0])
+	if err != nil {
+		return fmt.Errorf("--url: %w", err)
+	}
+	port, err := strconv.Atoi(u.Port())
+	if err != nil {
+		return fmt.Errorf("--url needs a port: %w", err)
+	}
+	return bench.WriteCentrifugoConfig(path, c.CentrifugoSecret, c.CentrifugoAPIKey, port)
+}
+
 // opts are flags that need converting into the Config.
 type opts struct {
 	urls, pids  string
 	metricsURLs string
 	json, quiet bool
+	cfConfig    string
 }
 
 func (o opts) apply(c *bench.Config) error {
@@ -169,6 +191,10 @@ func newFlags(scenario string, c *bench.Config, o *opts, stderr io.Writer) *flag
 	fs.IntVar(&c.Inflight, "inflight", 1, "ingest: sends awaiting their ack per sender")
 	fs.StringVar(&c.UserPrefix, "user-prefix", "bench", "usernames are <prefix>0000, <prefix>0001, …")
 	fs.StringVar(&c.RoomPrefix, "room-prefix", "bench-room-", "room names are <prefix>0000, …")
+	fs.StringVar(&c.Target, "target", bench.TargetOpenChat, "server under test: openchat, or centrifugo (a Centrifugo v6 peer; idle and fanout)")
+	fs.StringVar(&c.CentrifugoSecret, "centrifugo-secret", "", "centrifugo: HMAC secret of the connection JWTs (client.token.hmac_secret_key)")
+	fs.StringVar(&c.CentrifugoAPIKey, "centrifugo-api-key", "", "centrifugo: server HTTP API key (http_api.key), for publishing")
+	fs.StringVar(&o.cfConfig, "centrifugo-config", "", "write a Centrifugo v6 config for --centrifugo-secret, --centrifugo-api-key and --url's port to this file, and exit")
 	fs.StringVar(&c.CPUProfile, "cpu-profile", "", "write the tool's CPU profile of the measured phase to this file (worker processes: <file>.worker<N>)")
 	return fs
 }

@@ -27,6 +27,7 @@ type publishers struct {
 	mu    sync.Mutex
 	acked map[string][]int64 // room id → acked seqs
 	last  []posted           // by publisher: its latest acked message (edits, reactions)
+	cf    *cfAPI             // Centrifugo target: publish over its HTTP API, no connections
 
 	sent    atomic.Int64
 	nAcked  atomic.Int64
@@ -87,6 +88,10 @@ func (p *publishers) handle(i int, typ string, b []byte) {
 // publisher that falls behind sends late rather than skipping: latency is
 // measured from the actual send.
 func (p *publishers) run(ctx context.Context, rooms []string, rate float64, d time.Duration) {
+	if p.cf != nil {
+		p.runHTTP(ctx, rooms, rate, d)
+		return
+	}
 	start := time.Now()
 	total := int64(rate * d.Seconds())
 	var wg sync.WaitGroup

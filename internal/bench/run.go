@@ -33,6 +33,7 @@ const (
 // Config is one run of a scenario.
 type Config struct {
 	Scenario   string
+	Target     string   // TargetOpenChat ("" too) or TargetCentrifugo
 	URLs       []string // connections are spread round-robin over them
 	ServerPIDs []int    // read RSS/CPU from /proc instead of /metrics
 	// MetricsURLs are the servers' --metrics-addr listeners, as base URLs
@@ -58,6 +59,10 @@ type Config struct {
 	RoomPrefix  string
 	Exe         string // this program, re-executed with --child when Procs > 1
 	CPUProfile  string // write the measured phase's CPU profile here (children: <path>.worker<N>)
+	// CentrifugoSecret signs the connection tokens and CentrifugoAPIKey
+	// authorizes the publishes (Target centrifugo).
+	CentrifugoSecret string
+	CentrifugoAPIKey string
 }
 
 // Validate checks the config.
@@ -79,6 +84,14 @@ func (c Config) Validate() error {
 		return errors.New("ingest needs --duration and --inflight ≥ 1")
 	case c.Procs > 1 && c.Exe == "":
 		return errors.New("--procs needs the executable path")
+	case c.Target != "" && c.Target != TargetOpenChat && c.Target != TargetCentrifugo:
+		return fmt.Errorf("unknown target %q (want openchat or centrifugo)", c.Target)
+	case c.Target == TargetCentrifugo && c.Scenario != ScenarioIdle && c.Scenario != ScenarioFanout:
+		return errors.New("the centrifugo target runs idle and fanout only")
+	case c.Target == TargetCentrifugo && (c.CentrifugoSecret == "" || c.CentrifugoAPIKey == "" && c.Scenario == ScenarioFanout):
+		return errors.New("the centrifugo target needs --centrifugo-secret (and --centrifugo-api-key for fanout)")
+	case c.Target == TargetCentrifugo && (c.EditRate > 0 || c.ReactRate > 0):
+		return errors.New("edits and reactions are OpenChat's: not with the centrifugo target")
 	}
 	return nil
 }
@@ -140,15 +153,12 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 	if c.Scenario == ScenarioPages {
 		return runPages(ctx, c, a, smp, s)
 	}
-	tokens, userIDs, rooms, err := setup(ctx, a, c.UserPrefix, c.Users, c.RoomPrefix, c.Rooms)
-	if err != nil {
+	var tokens, rooms []string
+	if c.Target == TargetCentrifugo {
+		tokens, rooms = c.centrifugoSetup()
+	} else if tokens, rooms, err = c.setup(ctx, a, log); err != nil {
 		return s, err
 	}
-	joined, err := joinRooms(ctx, a, tokens, userIDs, rooms, c.posters())
-	if err != nil {
-		return s, err
-	}
-	log.Info("joined", "memberships", joined)
 	s.ServerRSSSetup = settle(ctx, smp, c.Settle)
 
 	runID, ips := newRunID(), c.srcIPs()
@@ -169,7 +179,9 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 	log.Info("connected", "established", s.Established, "failed", s.Failed, "took", time.Since(t0).Round(time.Millisecond))
 
 	var pubs *publishers
-	if c.Scenario == ScenarioFanout {
+	if c.Scenario == ScenarioFanout && c.Target == TargetCentrifugo {
+		pubs = newCentrifugoPublishers(runID, c.URLs[0], c.CentrifugoAPIKey, d, pick(ips, 0))
+	} else if c.Scenario == ScenarioFanout {
 		if pubs, err = openPublishers(ctx, d, runID, c.publishers(), c.URLs, tokens, ips); err != nil {
 			return s, fmt.Errorf("publishers: %w", err)
 		}
@@ -273,12 +285,26 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 	return s, nil
 }
 
+// setup signs the users in, ensures the rooms and has the posters join.
+func (c Config) setup(ctx context.Context, a *api, log *slog.Logger) (tokens, rooms []string, err error) {
+	tokens, userIDs, rooms, err := setup(ctx, a, c.UserPrefix, c.Users, c.RoomPrefix, c.Rooms)
+	if err != nil {
+		return nil, nil, err
+	}
+	joined, err := joinRooms(ctx, a, tokens, userIDs, rooms, c.posters())
+	if err != nil {
+		return nil, nil, err
+	}
+	log.Info("joined", "memberships", joined)
+	return tokens, rooms, nil
+}
+
 // startWorkers splits the connections over c.Procs workers.
 func (c Config) startWorkers(runID string, tokens, rooms, ips []string, stderr io.Writer) ([]workerHandle, error) {
 	var ws []workerHandle
 	for p := range c.Procs {
 		first, last := p*c.Conns/c.Procs, (p+1)*c.Conns/c.Procs
-		job := Job{Scenario: c.Scenario, RunID: runID, URLs: c.URLs, Tokens: tokens, Rooms: rooms, SrcIPs: ips,
+		job := Job{Scenario: c.Scenario, Target: c.Target, RunID: runID, URLs: c.URLs, Tokens: tokens, Rooms: rooms, SrcIPs: ips,
 			First: first, Count: last - first, Ramp: c.Ramp / float64(c.Procs), Ping: c.Ping, Inflight: c.Inflight,
 			Duration: c.Duration, Grace: c.Grace, Subscribe: c.Scenario != ScenarioIngest}
 		if c.Procs == 1 {

@@ -43,6 +43,7 @@ const (
 // Rooms[i%len] and SrcIPs[i%len].
 type Job struct {
 	Scenario  string        `json:"scenario"`
+	Target    string        `json:"target,omitempty"` // "" or TargetOpenChat, TargetCentrifugo
 	RunID     string        `json:"run_id"`
 	URLs      []string      `json:"urls"`
 	Tokens    []string      `json:"tokens"`
@@ -189,6 +190,9 @@ func (w *Worker) Connect(ctx context.Context) ReadyReport {
 }
 
 func (w *Worker) open(ctx context.Context, i int) (*conn, error) {
+	if w.job.Target == TargetCentrifugo {
+		return w.openCentrifugo(ctx, i)
+	}
 	nd := w.dialers.dialer(pick(w.job.SrcIPs, i))
 	ws, err := dialWS(ctx, nd, pick(w.job.URLs, i), pick(w.job.Tokens, i))
 	if err != nil {
@@ -214,7 +218,7 @@ func (w *Worker) open(ctx context.Context, i int) (*conn, error) {
 		}
 		close(c.done)
 	}
-	h := func(typ string, b []byte) { w.handle(c, typ, b) }
+	h := func(b []byte) { w.handle(c, frameType(b), b) }
 	if c.kill, err = w.pollers[i%len(w.pollers)].watch(ws, h, end); err != nil {
 		_ = ws.nc.Close()
 		return nil, err
@@ -295,7 +299,7 @@ func (w *Worker) countErr(code string) {
 // job.Ping, a slice of them each second, from one goroutine: no timer per
 // connection.
 func (w *Worker) pingLoop(ctx context.Context) {
-	if w.job.Ping <= 0 {
+	if w.job.Ping <= 0 || w.job.Target == TargetCentrifugo { // Centrifugo pings, the tool answers
 		return
 	}
 	slots := max(int(w.job.Ping/time.Second), 1)
