@@ -35,9 +35,10 @@ type changer struct {
 	tokens []string // publisher i signs in as tokens[i%len]
 
 	mu      sync.Mutex
-	edits   map[string]int64 // room id → edits the server accepted
-	reacts  map[string]int64 // room id → reactions added or taken back
-	on      map[reactKey]bool
+	edits   map[string]int64  // room id → edits the server accepted
+	reacts  map[string]int64  // room id → reactions added or taken back
+	on      map[reactKey]bool // reactions the tool has added
+	busy    map[reactKey]bool // reactions with a request out
 	errs    map[string]int64
 	nEdits  atomic.Int64
 	nReacts atomic.Int64
@@ -51,7 +52,7 @@ type reactKey struct {
 
 func newChanger(a *api, pubs *publishers, tokens []string) *changer {
 	return &changer{a: a, pubs: pubs, tokens: tokens, edits: map[string]int64{}, reacts: map[string]int64{},
-		on: map[reactKey]bool{}, errs: map[string]int64{}}
+		on: map[reactKey]bool{}, busy: map[reactKey]bool{}, errs: map[string]int64{}}
 }
 
 // run edits at editRate and reacts at reactRate (per second, all rooms
@@ -127,24 +128,31 @@ func (c *changer) react(ctx context.Context, k int64) {
 	}
 	key := reactKey{m.room, m.seq, reactEmoji[k%int64(len(reactEmoji))]}
 	c.mu.Lock()
+	if c.busy[key] {
+		// A request on the same reaction is still out: the server could
+		// take the two in either order, and doing what is already done
+		// changes nothing and sends no frame. Skip this one.
+		c.mu.Unlock()
+		return
+	}
+	c.busy[key] = true
 	on := c.on[key]
-	c.on[key] = !on // claimed now, so a concurrent request toggles the other way after this one
 	c.mu.Unlock()
 	method := http.MethodPut
 	if on {
 		method = http.MethodDelete
 	}
 	path := msgPath(m) + "/reactions/" + url.PathEscape(key.emoji)
-	if _, err := c.a.do(ctx, "", method, path, tok, nil, nil); err != nil {
-		c.countErr("react")
-		c.mu.Lock()
-		c.on[key] = on
-		c.mu.Unlock()
+	_, err := c.a.do(ctx, "", method, path, tok, nil, nil)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.busy, key)
+	if err != nil {
+		c.errs["react"]++
 		return
 	}
-	c.mu.Lock()
+	c.on[key] = !on
 	c.reacts[m.room]++
-	c.mu.Unlock()
 	c.nReacts.Add(1)
 }
 
@@ -174,6 +182,22 @@ func (c *changer) start(ctx context.Context, editRate, reactRate float64, d time
 	}
 	go func() { defer close(done); c.run(ctx, editRate, reactRate, d) }()
 	return done
+}
+
+// expectedFrames is how many change frames the subscribers should have
+// got so far: -1 when that is unknown (a connection failed), 0 without
+// changes.
+func (c *changer) expectedFrames(cfg Config, rooms []string, established int) int64 {
+	if c == nil {
+		return 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, r := expectedChanges(cfg, rooms, established, c.edits), expectedChanges(cfg, rooms, established, c.reacts)
+	if e < 0 || r < 0 {
+		return -1
+	}
+	return e + r
 }
 
 // summarize adds what was changed and what should have arrived to s.

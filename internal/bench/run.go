@@ -237,7 +237,13 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 		gctx, cancel := context.WithTimeout(ctx, c.Grace)
 		pubs.waitAcks(gctx)
 		stop.Acked = pubs.ackedSeqs()
-		waitDeliveries(gctx, workers, expectedDeliveries(c, rooms, s.Established, stop.Acked))
+		want, changes := expectedDeliveries(c, rooms, s.Established, stop.Acked), chg.expectedFrames(c, rooms, s.Established)
+		if want >= 0 && changes >= 0 {
+			want += changes
+		} else {
+			want = -1
+		}
+		waitDeliveries(gctx, workers, want)
 		cancel()
 		s.Published, s.Acked = pubs.sent.Load(), pubs.nAcked.Load()
 		ack := percentiles(pubs.lat.Snapshot())

@@ -441,8 +441,9 @@ func isClosed(ch <-chan struct{}) bool {
 	}
 }
 
-// Deliveries is the number of this run's messages received so far.
-func (w *Worker) Deliveries() int64 { return w.deliv.Load() }
+// Deliveries is the number of this run's message, edit and reaction
+// frames received so far.
+func (w *Worker) Deliveries() int64 { return w.deliv.Load() + w.edits.Load() + w.reacts.Load() }
 
 // closeReason names why a connection ended, for the error counts.
 func closeReason(err error) string {
