@@ -271,7 +271,9 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 		}
 		lat.Merge(r.Latency)
 		s.Errors = mergeErrors(s.Errors, r.Errors)
-		toolCPU += r.CPUSeconds
+		if c.Procs > 1 { // a worker in this process is already in processCPUSeconds
+			toolCPU += r.CPUSeconds
+		}
 	}
 	workers = nil
 	chg.summarize(c, rooms, &s)
