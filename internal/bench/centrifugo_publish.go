@@ -33,11 +33,19 @@ func newCentrifugoPublishers(runID, base, apiKey string, d *dialers, srcIP strin
 }
 
 // runHTTP sends rate publications per second for d: publication k goes to
-// channel k%len(channels) as that channel's seq k/len(channels)+1.
+// channel k%len(channels). One publish per channel is out at a time, and
+// a channel's seqs are numbered in the order they go out: concurrent
+// publishes to one channel could overtake each other, which would be the
+// tool's disorder, not the server's.
 func (p *publishers) runHTTP(ctx context.Context, channels []string, rate float64, d time.Duration) {
 	start := time.Now()
 	total := int64(rate * d.Seconds())
 	n := int64(len(channels))
+	type channelSeq struct {
+		mu   sync.Mutex
+		last int64
+	}
+	seqs := make([]channelSeq, n)
 	sem := make(chan struct{}, maxPublishesInFlight)
 	var wg sync.WaitGroup
 	for k := int64(0); k < total; k++ {
@@ -53,7 +61,11 @@ func (p *publishers) runHTTP(ctx context.Context, channels []string, rate float6
 		p.sent.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			p.publish(ctx, int(k), channels[k%n], k/n+1)
+			cs := &seqs[k%n]
+			cs.mu.Lock()
+			defer cs.mu.Unlock()
+			cs.last++
+			p.publish(ctx, int(k), channels[k%n], cs.last)
 		}()
 	}
 	wg.Wait()
