@@ -29,7 +29,10 @@ while kill -0 $bpid 2>/dev/null; do
     "$(metric go_memstats_heap_inuse_bytes) $(metric go_memstats_stack_inuse_bytes) $(cut -d' ' -f1 /proc/loadavg)" >> "$out/samples.txt"
   heap() { curl -s -o "$out/$1" "http://127.0.0.1:$((port+2))/debug/pprof/heap?gc=1"; }
   if [ $p3 = 0 ] && [ $el -ge 180 ]; then heap heap-3m.pprof; p3=1; fi
-  if [ $p30 = 0 ] && [ $el -ge 1800 ]; then heap heap-30m.pprof; p30=1; fi
+  if [ $p30 = 0 ] && [ $el -ge 1800 ]; then
+    heap heap-30m.pprof; p30=1
+    curl -s -o "$out/goroutine-30m.txt" "http://127.0.0.1:$((port+2))/debug/pprof/goroutine?debug=1"
+  fi
   sleep 30
 done
 wait $bpid
