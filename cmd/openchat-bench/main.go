@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/signal"
 	"strconv"
@@ -93,6 +94,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err := o.apply(&c); err != nil {
 		return err
 	}
+	if o.cfConfig != "" {
+		return writeCentrifugoConfig(o.cfConfig, c)
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		return err
@@ -117,11 +121,29 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	return err
 }
 
+// writeCentrifugoConfig writes the peer's config for the secret, the key
+// and the port of the first --url.
+func writeCentrifugoConfig(path string, c bench.Config) error {
+	if c.CentrifugoSecret == "" || c.CentrifugoAPIKey == "" || len(c.URLs) == 0 {
+		return errors.New("--centrifugo-config needs --centrifugo-secret, --centrifugo-api-key and --url")
+	}
+	u, err := url.Parse(c.URLs[0])
+	if err != nil {
+		return fmt.Errorf("--url: %w", err)
+	}
+	port, err := strconv.Atoi(u.Port())
+	if err != nil {
+		return fmt.Errorf("--url needs a port: %w", err)
+	}
+	return bench.WriteCentrifugoConfig(path, c.CentrifugoSecret, c.CentrifugoAPIKey, port)
+}
+
 // opts are flags that need converting into the Config.
 type opts struct {
 	urls, pids  string
 	metricsURLs string
 	json, quiet bool
+	cfConfig    string
 }
 
 func (o opts) apply(c *bench.Config) error {
@@ -171,6 +193,8 @@ func newFlags(scenario string, c *bench.Config, o *opts, stderr io.Writer) *flag
 	fs.DurationVar(&c.Grace, "grace", 5*time.Second, "how long to wait after sending for acks and deliveries")
 	fs.Float64Var(&c.Rate, "rate", 10, "fanout: messages per second, all rooms together")
 	fs.IntVar(&c.Publishers, "publishers", 0, "fanout: publisher connections; 0 = one per 8 msg/s of --rate (the server allows 10 sends/s per connection)")
+	fs.Float64Var(&c.EditRate, "edit-rate", 0, "fanout: publishers' users edit their latest messages over HTTP, edits/s in total")
+	fs.Float64Var(&c.ReactRate, "react-rate", 0, "fanout: publishers' users add or take back reactions over HTTP, per second in total")
 	fs.IntVar(&c.Inflight, "inflight", 1, "ingest: sends awaiting their ack per sender")
 	fs.DurationVar(&c.Storm.DropAfter, "drop-after", 5*time.Second, "storm: connected and receiving this long before every connection is dropped")
 	fs.DurationVar(&c.Storm.Window, "window", 10*time.Second, "storm: reconnects spread uniformly over this window after the drop")
@@ -178,6 +202,10 @@ func newFlags(scenario string, c *bench.Config, o *opts, stderr io.Writer) *flag
 	fs.DurationVar(&c.Storm.Tail, "tail", 2*time.Second, "storm: messages keep flowing this long after the last reconnect")
 	fs.StringVar(&c.UserPrefix, "user-prefix", "bench", "usernames are <prefix>0000, <prefix>0001, …")
 	fs.StringVar(&c.RoomPrefix, "room-prefix", "bench-room-", "room names are <prefix>0000, …")
+	fs.StringVar(&c.Target, "target", bench.TargetOpenChat, "server under test: openchat, or centrifugo (a Centrifugo v6 peer; idle and fanout)")
+	fs.StringVar(&c.CentrifugoSecret, "centrifugo-secret", "", "centrifugo: HMAC secret of the connection JWTs (client.token.hmac_secret_key)")
+	fs.StringVar(&c.CentrifugoAPIKey, "centrifugo-api-key", "", "centrifugo: server HTTP API key (http_api.key), for publishing")
+	fs.StringVar(&o.cfConfig, "centrifugo-config", "", "write a Centrifugo v6 config for --centrifugo-secret, --centrifugo-api-key and --url's port to this file, and exit")
 	fs.StringVar(&c.CPUProfile, "cpu-profile", "", "write the tool's CPU profile of the measured phase to this file (worker processes: <file>.worker<N>)")
 	return fs
 }

@@ -34,6 +34,12 @@ func TestArgs(t *testing.T) {
 		{"stray argument", []string{"idle", "extra"}, "unexpected arguments"},
 		{"bad pid", []string{"idle", "--server-pid", "x"}, "--server-pid"},
 		{"too many per process", []string{"idle", "--conns", "40000", "--procs", "1"}, "raise --procs"},
+		{"unknown target", []string{"idle", "--target", "nats"}, `unknown target "nats"`},
+		{"centrifugo without secret", []string{"idle", "--target", "centrifugo"}, "needs --centrifugo-secret"},
+		{"centrifugo ingest", []string{"ingest", "--target", "centrifugo", "--centrifugo-secret", "s"}, "idle and fanout only"},
+		{"centrifugo with edits", []string{"fanout", "--target", "centrifugo", "--centrifugo-secret", "s", "--centrifugo-api-key", "k", "--edit-rate", "1"}, "not with the centrifugo target"},
+		{"centrifugo config without key", []string{"idle", "--centrifugo-secret", "s", "--centrifugo-config", "/dev/null"}, "needs --centrifugo-secret, --centrifugo-api-key"},
+		{"centrifugo config without port", []string{"idle", "--url", "http://127.0.0.1", "--centrifugo-secret", "s", "--centrifugo-api-key", "k", "--centrifugo-config", "/dev/null"}, "--url needs a port"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -109,16 +109,11 @@ func wsURL(base string) string {
 func dialWS(ctx context.Context, nd *net.Dialer, base, token string) (*wsConn, error) {
 	ctx, cancel := context.WithTimeout(ctx, DialTimeout)
 	defer cancel()
-	d := ws.Dialer{NetDial: nd.DialContext, ReadBufferSize: readBufSize, Timeout: DialTimeout,
-		Header: ws.HandshakeHeaderHTTP(http.Header{"Authorization": {"Bearer " + token}})}
-	nc, br, _, err := d.Dial(ctx, wsURL(base))
+	c, err := dialURL(ctx, nd, wsURL(base), http.Header{"Authorization": {"Bearer " + token}})
 	if err != nil {
-		return nil, fmt.Errorf("dial: %w", err)
+		return nil, err
 	}
-	if br == nil {
-		br = bufio.NewReaderSize(nc, readBufSize)
-	}
-	c := &wsConn{nc: nc, br: br}
+	nc := c.nc
 	stop := context.AfterFunc(ctx, func() { _ = nc.SetReadDeadline(time.Now()) })
 	defer stop()
 	if _, err := c.waitFor(frameHello); err != nil {
@@ -126,6 +121,22 @@ func dialWS(ctx context.Context, nd *net.Dialer, base, token string) (*wsConn, e
 		return nil, err
 	}
 	return c, nil
+}
+
+// dialURL upgrades a connection to the WebSocket endpoint u.
+func dialURL(ctx context.Context, nd *net.Dialer, u string, h http.Header) (*wsConn, error) {
+	d := ws.Dialer{NetDial: nd.DialContext, ReadBufferSize: readBufSize, Timeout: DialTimeout}
+	if h != nil {
+		d.Header = ws.HandshakeHeaderHTTP(h)
+	}
+	nc, br, _, err := d.Dial(ctx, u)
+	if err != nil {
+		return nil, fmt.Errorf("dial: %w", err)
+	}
+	if br == nil {
+		br = bufio.NewReaderSize(nc, readBufSize)
+	}
+	return &wsConn{nc: nc, br: br}, nil
 }
 
 // next returns the next data message, valid until the following call.

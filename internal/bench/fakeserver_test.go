@@ -33,6 +33,7 @@ type fakeRoom struct {
 	id, name string
 	seq      int64
 	subs     []*websocket.Conn
+	clientID map[int64]string // by seq, for message_updated frames
 }
 
 func newFakeServer(t *testing.T, dropSeq, dupSeq int64) (*fakeServer, string) {
@@ -71,7 +72,7 @@ func newFakeServer(t *testing.T, dropSeq, dupSeq int64) (*fakeServer, string) {
 				return
 			}
 		}
-		rm := &fakeRoom{id: fmt.Sprintf("room%d", len(f.rooms)), name: in.Name}
+		rm := &fakeRoom{id: fmt.Sprintf("room%d", len(f.rooms)), name: in.Name, clientID: map[int64]string{}}
 		f.rooms[rm.id] = rm
 		reply(w, http.StatusCreated, map[string]any{"room": map[string]string{"id": rm.id, "name": rm.name}})
 	})
@@ -119,6 +120,38 @@ func newFakeServer(t *testing.T, dropSeq, dupSeq int64) (*fakeServer, string) {
 		}
 		reply(w, http.StatusOK, map[string]any{"messages": msgs, "has_more": rm.seq > 50})
 	})
+	// Edits and reactions reach every subscriber of the room.
+	change := func(w http.ResponseWriter, r *http.Request, frame func(rm *fakeRoom, seq int64) any) {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		rm := f.rooms[r.PathValue("room")]
+		var seq int64
+		if _, err := fmt.Sscan(r.PathValue("seq"), &seq); err != nil || rm == nil || seq < 1 || seq > rm.seq {
+			reply(w, http.StatusNotFound, map[string]string{"code": "not_found"})
+			return
+		}
+		b, _ := json.Marshal(frame(rm, seq))
+		for _, s := range rm.subs {
+			_ = s.Write(r.Context(), websocket.MessageText, b)
+		}
+		reply(w, http.StatusOK, map[string]any{})
+	}
+	mux.HandleFunc("PATCH /api/v1/rooms/{room}/messages/{seq}", func(w http.ResponseWriter, r *http.Request) {
+		var in struct{ Body string }
+		_ = json.NewDecoder(r.Body).Decode(&in)
+		change(w, r, func(rm *fakeRoom, seq int64) any {
+			return map[string]any{"type": "message_updated", "message": map[string]any{"room_id": rm.id, "seq": seq,
+				"body": in.Body, "client_id": rm.clientID[seq]}}
+		})
+	})
+	react := func(w http.ResponseWriter, r *http.Request) {
+		change(w, r, func(rm *fakeRoom, seq int64) any {
+			return map[string]any{"type": "reaction", "room_id": rm.id, "seq": seq, "emoji": r.PathValue("emoji"),
+				"added": r.Method == http.MethodPut}
+		})
+	}
+	mux.HandleFunc("PUT /api/v1/rooms/{room}/messages/{seq}/reactions/{emoji}", react)
+	mux.HandleFunc("DELETE /api/v1/rooms/{room}/messages/{seq}/reactions/{emoji}", react)
 	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "process_resident_memory_bytes 1.048576e+07\nprocess_cpu_seconds_total 1\ngo_goroutines 3\n")
 	})
@@ -168,6 +201,7 @@ func (f *fakeServer) serveWS(ctx context.Context, c *websocket.Conn) {
 			f.mu.Lock()
 			rm := f.rooms[in.RoomID]
 			rm.seq++
+			rm.clientID[rm.seq] = in.ClientID
 			msg := map[string]any{"id": fmt.Sprint(rm.seq), "room_id": rm.id, "seq": rm.seq, "body": in.Body, "client_id": in.ClientID}
 			write(map[string]any{"type": "ack", "client_id": in.ClientID, "message": msg})
 			frame, _ := json.Marshal(map[string]any{"type": "message", "message": msg})

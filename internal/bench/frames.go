@@ -14,6 +14,9 @@ const (
 	frameAck        = "ack"
 	frameError      = "error"
 	framePong       = "pong"
+	// Changes to messages (edits and reactions, docs/protocol.md).
+	frameMessageUpdated = "message_updated"
+	frameReaction       = "reaction"
 )
 
 // Frames are decoded into these small structs so only the fields the tool

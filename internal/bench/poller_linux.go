@@ -29,8 +29,8 @@ type polled struct {
 	fd   int
 	done atomic.Bool
 	ws   *wsConn
-	buf  []byte // bytes read and not yet parsed
-	h    func(typ string, b []byte)
+	buf  []byte         // bytes read and not yet parsed
+	h    func(b []byte) // one text message, valid during the call
 	end  func(error)
 }
 
@@ -67,7 +67,7 @@ func (p *poller) close() {
 
 // watch hands c's reading to the poller: h gets every frame, end is
 // called once when the connection ends. kill ends it from elsewhere.
-func (p *poller) watch(c *wsConn, h func(typ string, b []byte), end func(error)) (kill func(), err error) {
+func (p *poller) watch(c *wsConn, h func(b []byte), end func(error)) (kill func(), err error) {
 	raw, err := c.nc.(*net.TCPConn).SyscallConn()
 	if err != nil {
 		return nil, err
@@ -153,7 +153,7 @@ func (p *poller) parse(pc *polled) {
 		b = b[size:]
 		switch {
 		case op == ws.OpText && fin:
-			pc.h(frameType(payload), payload)
+			pc.h(payload)
 		case op == ws.OpPing:
 			_ = pc.ws.write(ws.OpPong, payload)
 		case op == ws.OpClose:

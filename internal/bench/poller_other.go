@@ -7,8 +7,8 @@ type poller struct{}
 
 func newPoller() (*poller, error) { return &poller{}, nil }
 
-func (p *poller) watch(c *wsConn, h func(typ string, b []byte), end func(error)) (kill func(), err error) {
-	go func() { end(c.readLoop(h)) }()
+func (p *poller) watch(c *wsConn, h func(b []byte), end func(error)) (kill func(), err error) {
+	go func() { end(c.readLoop(func(_ string, b []byte) { h(b) })) }()
 	return func() { _ = c.nc.Close() }, nil
 }
 

@@ -26,6 +26,8 @@ type publishers struct {
 
 	mu    sync.Mutex
 	acked map[string][]int64 // room id → acked seqs
+	last  []posted           // by publisher: its latest acked message (edits, reactions)
+	cf    *cfAPI             // Centrifugo target: publish over its HTTP API, no connections
 
 	sent    atomic.Int64
 	nAcked  atomic.Int64
@@ -37,7 +39,7 @@ type publishers struct {
 
 // openPublishers dials n connections with the given tokens and addresses.
 func openPublishers(ctx context.Context, d *dialers, runID string, n int, urls, tokens, srcIPs []string) (*publishers, error) {
-	p := &publishers{runID: runID, acked: map[string][]int64{}, errs: map[string]int64{}}
+	p := &publishers{runID: runID, acked: map[string][]int64{}, errs: map[string]int64{}, last: make([]posted, n)}
 	for i := range n {
 		ws, err := dialWS(ctx, d.dialer(pick(srcIPs, i)), pick(urls, i), pick(tokens, i))
 		if err != nil {
@@ -66,6 +68,9 @@ func (p *publishers) handle(i int, typ string, b []byte) {
 		}
 		p.mu.Lock()
 		p.acked[f.Message.RoomID] = append(p.acked[f.Message.RoomID], f.Message.Seq)
+		if i < len(p.last) {
+			p.last[i] = posted{f.Message.RoomID, f.Message.Seq}
+		}
 		p.mu.Unlock()
 		p.nAcked.Add(1)
 	case frameError:
@@ -83,6 +88,10 @@ func (p *publishers) handle(i int, typ string, b []byte) {
 // publisher that falls behind sends late rather than skipping: latency is
 // measured from the actual send.
 func (p *publishers) run(ctx context.Context, rooms []string, rate float64, d time.Duration) {
+	if p.cf != nil {
+		p.runHTTP(ctx, rooms, rate, d)
+		return
+	}
 	start := time.Now()
 	total := int64(rate * d.Seconds())
 	var wg sync.WaitGroup

@@ -33,6 +33,7 @@ const (
 // Config is one run of a scenario.
 type Config struct {
 	Scenario   string
+	Target     string   // TargetOpenChat ("" too) or TargetCentrifugo
 	URLs       []string // connections are spread round-robin over them
 	ServerPIDs []int    // read RSS/CPU from /proc instead of /metrics
 	// MetricsURLs are the servers' --metrics-addr listeners, as base URLs
@@ -51,12 +52,18 @@ type Config struct {
 	Settle      time.Duration // after setup, wait up to this for server RSS to stop falling
 	Rate        float64       // fanout: messages per second, all rooms together
 	Publishers  int           // fanout; 0 = Rate/DefaultPublisherRate
+	EditRate    float64       // fanout: edits per second over HTTP, all rooms together
+	ReactRate   float64       // fanout: reactions added or taken back per second
 	Inflight    int           // ingest
 	Storm       StormConfig   // storm
 	UserPrefix  string
 	RoomPrefix  string
 	Exe         string // this program, re-executed with --child when Procs > 1
 	CPUProfile  string // write the measured phase's CPU profile here (children: <path>.worker<N>)
+	// CentrifugoSecret signs the connection tokens and CentrifugoAPIKey
+	// authorizes the publishes (Target centrifugo).
+	CentrifugoSecret string
+	CentrifugoAPIKey string
 }
 
 // Validate checks the config.
@@ -82,6 +89,14 @@ func (c Config) Validate() error {
 		return errors.New("ingest needs --duration and --inflight ≥ 1")
 	case c.Procs > 1 && c.Exe == "":
 		return errors.New("--procs needs the executable path")
+	case c.Target != "" && c.Target != TargetOpenChat && c.Target != TargetCentrifugo:
+		return fmt.Errorf("unknown target %q (want openchat or centrifugo)", c.Target)
+	case c.Target == TargetCentrifugo && c.Scenario != ScenarioIdle && c.Scenario != ScenarioFanout:
+		return errors.New("the centrifugo target runs idle and fanout only")
+	case c.Target == TargetCentrifugo && (c.CentrifugoSecret == "" || c.CentrifugoAPIKey == "" && c.Scenario == ScenarioFanout):
+		return errors.New("the centrifugo target needs --centrifugo-secret (and --centrifugo-api-key for fanout)")
+	case c.Target == TargetCentrifugo && (c.EditRate > 0 || c.ReactRate > 0):
+		return errors.New("edits and reactions are OpenChat's: not with the centrifugo target")
 	}
 	return nil
 }
@@ -143,15 +158,12 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 	if c.Scenario == ScenarioPages {
 		return runPages(ctx, c, a, smp, s)
 	}
-	tokens, userIDs, rooms, err := setup(ctx, a, c.UserPrefix, c.Users, c.RoomPrefix, c.Rooms)
-	if err != nil {
+	var tokens, rooms []string
+	if c.Target == TargetCentrifugo {
+		tokens, rooms = c.centrifugoSetup()
+	} else if tokens, rooms, err = c.setup(ctx, a, log); err != nil {
 		return s, err
 	}
-	joined, err := joinRooms(ctx, a, tokens, userIDs, rooms, c.posters())
-	if err != nil {
-		return s, err
-	}
-	log.Info("joined", "memberships", joined)
 	s.ServerRSSSetup = settle(ctx, smp, c.Settle)
 
 	runID, ips := newRunID(), c.srcIPs()
@@ -172,11 +184,17 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 	log.Info("connected", "established", s.Established, "failed", s.Failed, "took", time.Since(t0).Round(time.Millisecond))
 
 	var pubs *publishers
-	if c.Scenario == ScenarioFanout || c.Scenario == ScenarioStorm {
+	if c.Scenario == ScenarioFanout && c.Target == TargetCentrifugo {
+		pubs = newCentrifugoPublishers(runID, c.URLs[0], c.CentrifugoAPIKey, d, pick(ips, 0))
+	} else if c.Scenario == ScenarioFanout || c.Scenario == ScenarioStorm {
 		if pubs, err = openPublishers(ctx, d, runID, c.publishers(), c.URLs, tokens, ips); err != nil {
 			return s, fmt.Errorf("publishers: %w", err)
 		}
 		defer pubs.close()
+	}
+	var chg *changer
+	if c.EditRate > 0 || c.ReactRate > 0 {
+		chg = newChanger(a, pubs, tokens)
 	}
 
 	// The measured phase.
@@ -201,8 +219,10 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 	case ScenarioIngest:
 		sleep(ctx, c.Duration)
 	case ScenarioFanout:
+		changes := chg.start(ctx, c.EditRate, c.ReactRate, c.Duration)
 		pubs.run(ctx, rooms, c.Rate, c.Duration)
 		sleep(ctx, time.Until(start.Add(c.Duration))) // the last message goes out before the end
+		<-changes
 	case ScenarioStorm:
 		if s.Storm, err = c.storm(ctx, workers, pubs, rooms, smp); err != nil {
 			return s, err
@@ -226,7 +246,13 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 		gctx, cancel := context.WithTimeout(ctx, c.Grace)
 		pubs.waitAcks(gctx)
 		stop.Acked = pubs.ackedSeqs()
-		waitDeliveries(gctx, workers, expectedDeliveries(c, rooms, s.Established, stop.Acked))
+		want, changes := expectedDeliveries(c, rooms, s.Established, stop.Acked), chg.expectedFrames(c, rooms, s.Established)
+		if want >= 0 && changes >= 0 {
+			want += changes
+		} else {
+			want = -1
+		}
+		waitDeliveries(gctx, workers, want)
 		cancel()
 		s.Published, s.Acked = pubs.sent.Load(), pubs.nAcked.Load()
 		ack := percentiles(pubs.lat.Snapshot())
@@ -247,14 +273,19 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 		s.OutOfOrder += r.OutOfOrder
 		s.Foreign += r.Foreign
 		s.Pongs += r.Pongs
+		s.EditDeliveries += r.Edits
+		s.ReactionDeliveries += r.Reactions
 		if c.Scenario == ScenarioIngest {
 			s.Acked += r.Acked
 		}
 		lat.Merge(r.Latency)
 		s.Errors = mergeErrors(s.Errors, r.Errors)
-		toolCPU += r.CPUSeconds
+		if c.Procs > 1 { // a worker in this process is already in processCPUSeconds
+			toolCPU += r.CPUSeconds
+		}
 	}
 	workers = nil
+	chg.summarize(c, rooms, &s)
 
 	secs := elapsed.Seconds()
 	s.Seconds = secs
@@ -271,12 +302,26 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 	return s, nil
 }
 
+// setup signs the users in, ensures the rooms and has the posters join.
+func (c Config) setup(ctx context.Context, a *api, log *slog.Logger) (tokens, rooms []string, err error) {
+	tokens, userIDs, rooms, err := setup(ctx, a, c.UserPrefix, c.Users, c.RoomPrefix, c.Rooms)
+	if err != nil {
+		return nil, nil, err
+	}
+	joined, err := joinRooms(ctx, a, tokens, userIDs, rooms, c.posters())
+	if err != nil {
+		return nil, nil, err
+	}
+	log.Info("joined", "memberships", joined)
+	return tokens, rooms, nil
+}
+
 // startWorkers splits the connections over c.Procs workers.
 func (c Config) startWorkers(runID string, tokens, rooms, ips []string, stderr io.Writer) ([]workerHandle, error) {
 	var ws []workerHandle
 	for p := range c.Procs {
 		first, last := p*c.Conns/c.Procs, (p+1)*c.Conns/c.Procs
-		job := Job{Scenario: c.Scenario, RunID: runID, URLs: c.URLs, Tokens: tokens, Rooms: rooms, SrcIPs: ips,
+		job := Job{Scenario: c.Scenario, Target: c.Target, RunID: runID, URLs: c.URLs, Tokens: tokens, Rooms: rooms, SrcIPs: ips,
 			First: first, Count: last - first, Ramp: c.Ramp / float64(c.Procs), Ping: c.Ping, Inflight: c.Inflight,
 			Duration: c.Duration, Grace: c.Grace, Subscribe: c.Scenario != ScenarioIngest}
 		if c.Scenario == ScenarioStorm {

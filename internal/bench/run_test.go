@@ -36,6 +36,7 @@ func TestRunAgainstFakeServer(t *testing.T) {
 		wantDeliveries   int64
 		wantAckedAtLeast int64
 		procs            int
+		changes          bool // edits and reactions too
 	}{
 		// 10 messages over 3 rooms (4, 3, 3), 4 subscribers each.
 		{name: "fanout clean", scenario: ScenarioFanout, wantDeliveries: 40},
@@ -43,6 +44,8 @@ func TestRunAgainstFakeServer(t *testing.T) {
 		{name: "fanout with loss", scenario: ScenarioFanout, drop: 2, lost: 3, wantDeliveries: 37},
 		{name: "fanout with duplicates", scenario: ScenarioFanout, dup: 1, dupWant: 3, wantDeliveries: 43},
 		{name: "fanout in 2 processes", scenario: ScenarioFanout, drop: 3, lost: 3, wantDeliveries: 37, procs: 2},
+		{name: "fanout with edits and reactions", scenario: ScenarioFanout, wantDeliveries: 40, changes: true},
+		{name: "edits and reactions in 2 processes", scenario: ScenarioFanout, wantDeliveries: 40, changes: true, procs: 2},
 		{name: "ingest", scenario: ScenarioIngest, wantAckedAtLeast: 12},
 		{name: "ingest in 3 processes", scenario: ScenarioIngest, wantAckedAtLeast: 12, procs: 3},
 		{name: "idle", scenario: ScenarioIdle},
@@ -53,6 +56,9 @@ func TestRunAgainstFakeServer(t *testing.T) {
 			c.Scenario = tt.scenario
 			if tt.procs > 0 {
 				c.Procs, c.Exe = tt.procs, os.Args[0]
+			}
+			if tt.changes {
+				c.EditRate, c.ReactRate = 12, 12
 			}
 			f, url := newFakeServer(t, tt.drop, tt.dup)
 			c.URLs = []string{url}
@@ -76,6 +82,17 @@ func TestRunAgainstFakeServer(t *testing.T) {
 				if s.Latency.N != uint64(tt.wantDeliveries) || s.Latency.Max <= 0 {
 					t.Errorf("latency %+v", s.Latency)
 				}
+			}
+			// 6 edits and 6 reactions are due; the first of each (more on a
+			// slow machine) finds its publisher with nothing acked yet and
+			// is skipped.
+			if tt.changes && (s.Edits < 1 || s.Reactions < 1 || s.EditsExpected != 4*s.Edits || s.ReactionsExpected != 4*s.Reactions ||
+				s.EditDeliveries != s.EditsExpected || s.ReactionDeliveries != s.ReactionsExpected || len(s.Errors) > 0) {
+				t.Errorf("edits %d, frames %d of %d; reactions %d, frames %d of %d; errors %v", s.Edits, s.EditDeliveries, s.EditsExpected,
+					s.Reactions, s.ReactionDeliveries, s.ReactionsExpected, s.Errors)
+			}
+			if !tt.changes && s.Edits+s.Reactions+s.EditDeliveries+s.ReactionDeliveries != 0 {
+				t.Errorf("edits or reactions without --edit-rate or --react-rate")
 			}
 			if s.Acked < tt.wantAckedAtLeast {
 				t.Errorf("acked=%d", s.Acked)

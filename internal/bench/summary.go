@@ -33,6 +33,15 @@ type Summary struct {
 	OutOfOrder     int64   `json:"out_of_order"`
 	Foreign        int64   `json:"foreign,omitempty"`
 	Pongs          int64   `json:"pongs,omitempty"`
+	// Edits and reactions made during a fan-out (--edit-rate, --react-rate):
+	// accepted by the server, frames the subscribers should get, frames
+	// they got.
+	Edits              int64 `json:"edits,omitempty"`
+	EditsExpected      int64 `json:"edits_expected,omitempty"`
+	EditDeliveries     int64 `json:"edit_deliveries,omitempty"`
+	Reactions          int64 `json:"reactions,omitempty"`
+	ReactionsExpected  int64 `json:"reactions_expected,omitempty"`
+	ReactionDeliveries int64 `json:"reaction_deliveries,omitempty"`
 
 	Latency    Percentiles      `json:"latency_ms"`               // delivery (fanout) or ack (ingest)
 	AckLatency *Percentiles     `json:"ack_latency_ms,omitempty"` // fanout: publishers' acks
@@ -106,6 +115,10 @@ func (s Summary) Line() string {
 		kv = append(kv, "msgs/s="+fmtF(s.AckedPerSec, 1), "deliveries/s="+fmtF(s.DeliveriesPerS, 0))
 		lat()
 		kv = append(kv, fmt.Sprintf("lost=%d", s.Lost), fmt.Sprintf("dup=%d", s.Dup), fmt.Sprintf("ooo=%d", s.OutOfOrder))
+		if s.Edits+s.Reactions > 0 {
+			kv = append(kv, fmt.Sprintf("edits=%d", s.Edits), fmt.Sprintf("edit_frames=%d/%d", s.EditDeliveries, s.EditsExpected),
+				fmt.Sprintf("reactions=%d", s.Reactions), fmt.Sprintf("reaction_frames=%d/%d", s.ReactionDeliveries, s.ReactionsExpected))
+		}
 	case ScenarioStorm:
 		kv = append(kv, "msgs/s="+fmtF(s.AckedPerSec, 1))
 		lat()

@@ -43,6 +43,7 @@ const (
 // Rooms[i%len] and SrcIPs[i%len].
 type Job struct {
 	Scenario  string        `json:"scenario"`
+	Target    string        `json:"target,omitempty"` // "" or TargetOpenChat, TargetCentrifugo
 	RunID     string        `json:"run_id"`
 	URLs      []string      `json:"urls"`
 	Tokens    []string      `json:"tokens"`
@@ -83,9 +84,11 @@ type WorkerResult struct {
 	Lost        int64            `json:"lost"`
 	Dup         int64            `json:"dup"`
 	OutOfOrder  int64            `json:"out_of_order"`
-	Foreign     int64            `json:"foreign"` // messages not sent by this run
-	Acked       int64            `json:"acked"`   // ingest
-	Latency     Hist             `json:"latency"` // delivery (fanout) or ack (ingest), ns
+	Foreign     int64            `json:"foreign"`   // messages not sent by this run
+	Acked       int64            `json:"acked"`     // ingest
+	Edits       int64            `json:"edits"`     // message_updated frames received
+	Reactions   int64            `json:"reactions"` // reaction frames received
+	Latency     Hist             `json:"latency"`   // delivery (fanout) or ack (ingest), ns
 	Errors      map[string]int64 `json:"errors,omitempty"`
 	CPUSeconds  float64          `json:"cpu_seconds"` // between Start and Mark
 }
@@ -117,6 +120,8 @@ type Worker struct {
 	foreign  atomic.Int64
 	pongs    atomic.Int64
 	acked    atomic.Int64
+	edits    atomic.Int64 // message_updated frames of this run's messages
+	reacts   atomic.Int64 // reaction frames
 	errMu    sync.Mutex
 	errs     map[string]int64
 	stopPing context.CancelFunc
@@ -189,6 +194,9 @@ func (w *Worker) Connect(ctx context.Context) ReadyReport {
 }
 
 func (w *Worker) open(ctx context.Context, i int) (*conn, error) {
+	if w.job.Target == TargetCentrifugo {
+		return w.openCentrifugo(ctx, i)
+	}
 	c := &conn{i: i, roomID: pick(w.job.Rooms, i)}
 	if w.job.Scenario == ScenarioIngest {
 		c.slots = make(chan struct{}, max(w.job.Inflight, 1))
@@ -231,7 +239,7 @@ func (w *Worker) dial(ctx context.Context, c *conn, r *resume) error {
 		}
 		close(done)
 	}
-	h := func(typ string, b []byte) { w.handle(c, typ, b) }
+	h := func(b []byte) { w.handle(c, frameType(b), b) }
 	if c.kill, err = w.pollers[c.i%len(w.pollers)].watch(ws, h, end); err != nil {
 		_ = ws.nc.Close()
 		return err
@@ -269,6 +277,12 @@ func (w *Worker) handle(c *conn, typ string, b []byte) {
 		}
 		w.acked.Add(1)
 		c.release()
+	case frameMessageUpdated:
+		if m, ok := messageOf(b); ok && w.ours(m.ClientID) {
+			w.edits.Add(1)
+		}
+	case frameReaction:
+		w.reacts.Add(1) // no client id to tell them apart: run on a fresh server
 	case framePong:
 		w.pongs.Add(1)
 	case frameError:
@@ -311,7 +325,7 @@ func (w *Worker) countErr(code string) {
 // job.Ping, a slice of them each second, from one goroutine: no timer per
 // connection.
 func (w *Worker) pingLoop(ctx context.Context) {
-	if w.job.Ping <= 0 {
+	if w.job.Ping <= 0 || w.job.Target == TargetCentrifugo { // Centrifugo pings, the tool answers
 		return
 	}
 	slots := max(int(w.job.Ping/time.Second), 1)
@@ -424,6 +438,7 @@ func (w *Worker) Stop(cmd StopCmd) WorkerResult {
 	}
 	res.Deliveries, res.Foreign = w.deliv.Load(), w.foreign.Load()
 	res.Pongs, res.Acked = w.pongs.Load(), w.acked.Load()
+	res.Edits, res.Reactions = w.edits.Load(), w.reacts.Load()
 	res.Latency = w.lat.Snapshot()
 	w.errMu.Lock()
 	if len(w.errs) > 0 {
@@ -452,8 +467,9 @@ func isClosed(ch <-chan struct{}) bool {
 	}
 }
 
-// Deliveries is the number of this run's messages received so far.
-func (w *Worker) Deliveries() int64 { return w.deliv.Load() }
+// Deliveries is the number of this run's message, edit and reaction
+// frames received so far.
+func (w *Worker) Deliveries() int64 { return w.deliv.Load() + w.edits.Load() + w.reacts.Load() }
 
 // closeReason names why a connection ended, for the error counts.
 func closeReason(err error) string {

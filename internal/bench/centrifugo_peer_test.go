@@ -1,0 +1,121 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// startCentrifugo runs the real centrifugo binary with the config the tool
+// writes, or skips: Centrifugo is a benchmark peer (go install
+// github.com/centrifugal/centrifugo/v6@v6.9.1), not a dependency of the
+// tests, so CI need not have it.
+func startCentrifugo(t *testing.T, secret, apiKey string) string {
+	t.Helper()
+	bin, err := exec.LookPath("centrifugo")
+	if err != nil {
+		t.Skip("centrifugo is not installed (a benchmark peer, not a test dependency)")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	_ = l.Close()
+	cfg := filepath.Join(t.TempDir(), "config.json")
+	if err := WriteCentrifugoConfig(cfg, secret, apiKey, port); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "--config", cfg)
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	for i := 0; ; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			_ = c.Close()
+			break
+		}
+		if i == 100 {
+			t.Fatalf("centrifugo did not listen on %s: %v", addr, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	return "http://" + addr
+}
+
+// TestCentrifugoPeer runs the fan-out and idle scenarios against a real
+// Centrifugo: every publication reaches every subscriber of its channel,
+// and a wrong secret fails to connect.
+func TestCentrifugoPeer(t *testing.T) {
+	url := startCentrifugo(t, "peer-secret", "peer-key")
+	base := Config{Target: TargetCentrifugo, URLs: []string{url}, Conns: 12, Rooms: 3, Users: 4, Procs: 1, Ramp: 1000,
+		Duration: 500 * time.Millisecond, Hold: 300 * time.Millisecond, Grace: 3 * time.Second, Rate: 20,
+		UserPrefix: "u", RoomPrefix: "r", CentrifugoSecret: "peer-secret", CentrifugoAPIKey: "peer-key"}
+	tests := []struct {
+		name       string
+		scenario   string
+		secret     string
+		procs      int
+		deliveries int64
+		wantErr    bool
+	}{
+		// 10 publications over 3 channels (4, 3, 3), 4 subscribers each.
+		{name: "fanout", scenario: ScenarioFanout, deliveries: 40},
+		{name: "fanout in 2 processes", scenario: ScenarioFanout, procs: 2, deliveries: 40},
+		{name: "idle", scenario: ScenarioIdle},
+		{name: "wrong secret", scenario: ScenarioIdle, secret: "not-the-secret", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := base
+			c.Scenario = tt.scenario
+			if tt.secret != "" {
+				c.CentrifugoSecret = tt.secret
+			}
+			if tt.procs > 0 {
+				c.Procs, c.Exe = tt.procs, os.Args[0]
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			// Centrifugo has no /metrics here: read this process's
+			// figures instead, which only the summary uses.
+			c.ServerPIDs = []int{os.Getpid()}
+			s, err := Run(ctx, c, io.Discard, slog.New(slog.NewTextHandler(io.Discard, nil)))
+			if tt.wantErr {
+				if err == nil {
+					t.Fatalf("connected with a wrong secret: %s", s.Line())
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Log(s.Line())
+			if s.Established != c.Conns || s.Dropped != 0 || s.Failed != 0 {
+				t.Errorf("established=%d dropped=%d failed=%d", s.Established, s.Dropped, s.Failed)
+			}
+			if s.Lost != 0 || s.Dup != 0 || s.OutOfOrder != 0 || s.Foreign != 0 {
+				t.Errorf("lost=%d dup=%d ooo=%d foreign=%d", s.Lost, s.Dup, s.OutOfOrder, s.Foreign)
+			}
+			if tt.scenario == ScenarioFanout {
+				if s.Published != 10 || s.Acked != 10 || s.Deliveries != tt.deliveries || s.Expected != tt.deliveries {
+					t.Errorf("published=%d acked=%d deliveries=%d expected=%d", s.Published, s.Acked, s.Deliveries, s.Expected)
+				}
+				if s.Latency.N != uint64(tt.deliveries) || s.Latency.Max <= 0 {
+					t.Errorf("latency %+v", s.Latency)
+				}
+			}
+		})
+	}
+}
