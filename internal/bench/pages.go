@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/open-chat/openchat/internal/cputime"
 )
 
 // ScenarioPages: --conns HTTP clients (keep-alive) read the first room's
@@ -47,7 +49,7 @@ func runPages(ctx context.Context, c Config, a *api, smp sampler, s Summary) (Su
 	)
 	rctx, cancel := context.WithTimeout(ctx, c.Duration)
 	defer cancel()
-	cpu0, start := processCPUSeconds(), time.Now()
+	cpu0, start := cputime.Process(), time.Now()
 	var wg sync.WaitGroup
 	for i := range c.Conns {
 		token := tokens[i%len(tokens)]
@@ -83,7 +85,7 @@ func runPages(ctx context.Context, c Config, a *api, smp sampler, s Summary) (Su
 	}
 	s.ServerRSSAfter, s.ServerGoroutines = after.RSS, after.Goroutines
 	s.ServerCPU = 100 * (after.CPU - before.CPU) / secs
-	s.ToolCPU = 100 * (processCPUSeconds() - cpu0) / secs
+	s.ToolCPU = 100 * (cputime.Process() - cpu0) / secs
 	s.Time = time.Now().UTC().Format(time.RFC3339)
 	return s, nil
 }

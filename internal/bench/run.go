@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"net/http"
 	"time"
+
+	"github.com/open-chat/openchat/internal/cputime"
 )
 
 // Defaults and limits of a run.
@@ -207,7 +209,7 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 		return s, err
 	}
 	defer stopProfile()
-	cpu0, start := processCPUSeconds(), time.Now()
+	cpu0, start := cputime.Process(), time.Now()
 	for _, w := range workers {
 		if err := w.Start(); err != nil {
 			return s, err
@@ -233,7 +235,7 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 	if err != nil {
 		return s, err
 	}
-	toolCPU := processCPUSeconds() - cpu0
+	toolCPU := cputime.Process() - cpu0
 	stopProfile()
 	for _, w := range workers {
 		if err := w.Mark(); err != nil {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gobwas/ws"
+
+	"github.com/open-chat/openchat/internal/cputime"
 )
 
 // ScenarioStorm: --conns subscribers in --rooms rooms while publishers send
@@ -56,7 +58,7 @@ type StormReport struct {
 // window, retries after full-jitter backoff. It returns when every
 // connection is back or past the deadline.
 func (w *Worker) Storm(ctx context.Context, cmd StormCmd) StormReport {
-	cpu0 := processCPUSeconds()
+	cpu0 := cputime.Process()
 	drop := time.Unix(0, cmd.Drop)
 	for _, c := range w.conns {
 		c.expectEnd.Store(true)
@@ -107,7 +109,7 @@ func (w *Worker) Storm(ctx context.Context, cmd StormCmd) StormReport {
 		})
 	}
 	wg.Wait()
-	rep.CPU = processCPUSeconds() - cpu0
+	rep.CPU = cputime.Process() - cpu0
 	return rep
 }
 

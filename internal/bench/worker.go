@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/open-chat/openchat/internal/cputime"
 )
 
 // Scenarios.
@@ -354,7 +356,7 @@ func (w *Worker) Start() {
 	} else {
 		w.countErr("cpu_profile")
 	}
-	w.cpuStart = processCPUSeconds()
+	w.cpuStart = cputime.Process()
 	if w.job.Scenario != ScenarioIngest {
 		return
 	}
@@ -391,7 +393,7 @@ func (w *Worker) sendLoop(c *conn, deadline time.Time) {
 
 // Mark ends the measured phase (CPU accounting).
 func (w *Worker) Mark() {
-	w.cpuMark = processCPUSeconds()
+	w.cpuMark = cputime.Process()
 	if w.profStop != nil {
 		w.profStop()
 	}

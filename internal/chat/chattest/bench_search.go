@@ -9,11 +9,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/open-chat/openchat/internal/chat"
+	"github.com/open-chat/openchat/internal/cputime"
 )
 
 // SearchBenchStore is a store under BenchmarkSearch: Unindex removes its
@@ -75,9 +75,9 @@ func BenchmarkSearch(b *testing.B, newStore func(b *testing.B) SearchBenchStore)
 		msgs := searchBenchMessages(done, min(searchBenchChunk, both-done), rooms)
 		var d [2]time.Duration
 		for _, i := range [][]int{{0, 1}, {1, 0}}[k%2] {
-			c := processCPUSeconds()
+			c := cputime.Process()
 			d[i] = searchBenchLoad(b, stores[i], msgs)
-			cpu[i] += processCPUSeconds() - c
+			cpu[i] += cputime.Process() - c
 			took[i] += d[i]
 		}
 		ratios = append(ratios, d[0].Seconds()/d[1].Seconds())
@@ -105,16 +105,6 @@ func BenchmarkSearch(b *testing.B, newStore func(b *testing.B) SearchBenchStore)
 	b.Logf("index: %d bytes, %.0f per message (%d messages)", size, float64(size)/float64(n), n)
 
 	searchBenchRunQueries(b, indexed.Store, reader, rooms)
-}
-
-// processCPUSeconds is this process's user and system CPU time so far.
-func processCPUSeconds() float64 {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
-	return tv(ru.Utime) + tv(ru.Stime)
 }
 
 // searchBenchRunQueries runs each query searchBenchRepeats times on s and
