@@ -152,7 +152,7 @@ func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 		if err != nil {
 			return fmt.Errorf("read migration %s: %w", name, err)
 		}
-		err = s.write(ctx, func(tx *sql.Tx) error {
+		err = s.writeRetryBusy(ctx, func(tx *sql.Tx) error {
 			if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 				version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`); err != nil {
 				return err
@@ -202,6 +202,30 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
+}
+
+// writeRetryBusy is write that tries again while the file is busy. Several
+// processes opening a new file at once race to switch it to WAL, and a
+// BEGIN IMMEDIATE in that window fails with SQLITE_BUSY without waiting for
+// busy_timeout; only startup (the migrations) meets it.
+func (s *Store) writeRetryBusy(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	for deadline := time.Now().Add(BusyTimeout); ; {
+		err := s.write(ctx, fn)
+		if !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// isBusy reports whether err is SQLITE_BUSY (any extended code).
+func isBusy(err error) bool {
+	var e *msqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // isUnique reports whether err is a UNIQUE or PRIMARY KEY violation.
