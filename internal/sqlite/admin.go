@@ -102,19 +102,7 @@ func (s *Store) AdminRooms(ctx context.Context, q chat.AdminRoomQuery) ([]chat.R
 	if err != nil {
 		return nil, fmt.Errorf("admin rooms: %w", err)
 	}
-	defer rows.Close()
-	out := []chat.Room{}
-	for rows.Next() {
-		r, err := scanRoom(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan room: %w", err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("admin rooms: %w", err)
-	}
-	return out, nil
+	return collectRooms(rows)
 }
 
 // SetRoomArchived archives or unarchives a room.
