@@ -1,0 +1,46 @@
+#!/bin/bash
+# One load run of one binary on a fresh server and database (docs/performance.md, "Round two,
+# last pass"): scenario.sh BIN [sqlite|pg]. SCEN=fanout (1,000 rooms × 10 subscribers, 1,000 msg/s),
+# one (1 room × 10,000, 10 msg/s) or ingest (1,000 senders, 100 rooms); DUR (20s). Prints the
+# tool's line, then from the server's /metrics the share of appends slower than 2.5 and 5 ms and
+# of socket writes later than 1, 2.5 and 5 ms after the commit. Expects openchat-bench in the
+# working directory, PostgreSQL on 127.0.0.1:5432 (database f1k is dropped and recreated).
+# The old build (BIN named *-old: bbaed33) has neither the newer flags nor --metrics-addr.
+bin=$1; store=${2:-sqlite}
+data=$(mktemp -d "$PWD/d.XXX")
+extra=()
+murl=http://127.0.0.1:18702
+case "$bin" in
+*-old) ;;
+*) murl=http://127.0.0.1:18792
+  extra=(--metrics-addr 127.0.0.1:18792 --ratelimit-posts off --ratelimit-rooms off --ratelimit-signup-address off
+    --ratelimit-signin-address off --ratelimit-signin-account off --ratelimit-signin-account-short off
+    --ratelimit-invites off --max-conns-per-ip 1000000 --ws-max-per-user 100000) ;;
+esac
+if [ "$store" = pg ]; then
+  dropdb -h 127.0.0.1 -U postgres --if-exists --force f1k && createdb -h 127.0.0.1 -U postgres f1k
+  extra+=(--database-url "postgres://postgres@127.0.0.1:5432/f1k?sslmode=disable")
+fi
+$bin serve --addr 127.0.0.1:18702 --data-dir "$data" --log-level warn --ws-send-rate 1000 --ws-send-burst 1000 "${extra[@]}" >"$data/log" 2>&1 &
+pid=$!
+for _ in $(seq 100); do curl -sf http://127.0.0.1:18702/healthz >/dev/null && break; sleep 0.2; done
+case "${SCEN:-fanout}" in
+one) args=(fanout --conns 10000 --rooms 1 --users 50 --rate 10) ;;
+ingest) args=(ingest --senders 1000 --rooms 100 --users 50) ;;
+*) args=(fanout --conns 10000 --rooms 1000 --users 50 --rate 1000) ;;
+esac
+out=$(./openchat-bench "${args[@]}" --duration "${DUR:-20s}" --url http://127.0.0.1:18702 --server-pid $pid \
+  --src-ips 2 --quiet 2>"$data/tool.err" | tail -1)
+curl -s $murl/metrics >"$data/metrics"
+kill $pid; wait $pid 2>/dev/null
+over() { # over METRIC-PREFIX LE: share of the observations above LE
+  awk -v le="$2" -v pre="$1" 'index($0,pre)==1 && $0 ~ "le=\""le"\"" {b=$NF}
+    index($0,pre)==1 && $0 ~ /le="\+Inf"/ {n=$NF}
+    END {if (n>0) printf "%.1f%%", 100*(n-b)/n; else printf "-"}' "$data/metrics"
+}
+a='openchat_store_operation_duration_seconds_bucket{op="AppendMessage"'
+d=openchat_delivery_latency_seconds_bucket
+echo "$(basename "$bin") $store ${SCEN:-fanout} $(date -u +%H:%M:%S) load=$(cut -d' ' -f1 /proc/loadavg) $out" \
+  "append>2.5ms=$(over "$a" 0.0025) append>5ms=$(over "$a" 0.005)" \
+  "deliver>1ms=$(over $d 0.001) deliver>2.5ms=$(over $d 0.0025) deliver>5ms=$(over $d 0.005)"
+rm -rf "$data"
