@@ -127,11 +127,7 @@ func (s *Service) CreateUpload(ctx context.Context, actor User, name string, r i
 		return Upload{}, fmt.Errorf("store file: %w", err)
 	}
 	if err := s.store.CreateUpload(ctx, u, s.files.QuotaBytes); err != nil {
-		_ = s.files.Blobs.Delete(context.WithoutCancel(ctx), u.Key)
-		if ErrorCode(err) == ETOOLARGE { // a concurrent upload took the room
-			used, _ := s.store.UploadBytes(ctx, actor.ID)
-			return Upload{}, s.quotaFull(used)
-		}
+		_ = s.files.Blobs.Delete(context.WithoutCancel(ctx), u.Key) // e.g. a concurrent upload took the room
 		return Upload{}, err
 	}
 	if u.IsImage() && (u.Width > ThumbMaxSide || u.Height > ThumbMaxSide) {
@@ -144,10 +140,7 @@ func (s *Service) CreateUpload(ctx context.Context, actor User, name string, r i
 	return u.WithURLs(), nil
 }
 
-func (s *Service) quotaFull(used int64) error {
-	return Errorf(ETOOLARGE, "your files use %d of your %d bytes of storage; delete messages with files you no longer need, or ask an administrator",
-		used, s.files.QuotaBytes)
-}
+func (s *Service) quotaFull(used int64) error { return uploadQuotaFull(used, s.files.QuotaBytes) }
 
 // makeThumb makes, stores and records u's thumbnail from its bytes b. A
 // failure is logged: the thumbnail route then serves the original.

@@ -89,9 +89,9 @@ func ValidateUploadName(name string) (string, error) {
 // NewMessage.Attachments and DeleteMessage removes).
 type UploadStore interface {
 	// CreateUpload stores a new upload's metadata. With quota > 0 it does
-	// so only if the uploader's stored uploads and u together stay within
-	// quota bytes, checked atomically with the insert (concurrent uploads
-	// cannot both pass); otherwise ETOOLARGE.
+	// so only if CheckUploadQuota passes for the uploader's stored bytes,
+	// read atomically with the insert (concurrent uploads cannot both
+	// pass), and returns its error otherwise.
 	CreateUpload(ctx context.Context, u Upload, quota int64) error
 	// UploadByID returns an upload. ENOTFOUND if there is none.
 	UploadByID(ctx context.Context, id string) (Upload, error)
@@ -189,4 +189,19 @@ func AttachmentsOf(m NewMessage) []Upload {
 		return []Upload{}
 	}
 	return slices.Clone(m.Attachments)
+}
+
+// CheckUploadQuota is the storage quota rule: a user whose stored files
+// take used bytes may store size more within quota. The service checks it
+// before reading a file and each store again, atomically, with the insert.
+func CheckUploadQuota(used, size, quota int64) error {
+	if used+size > quota {
+		return uploadQuotaFull(used, quota)
+	}
+	return nil
+}
+
+func uploadQuotaFull(used, quota int64) error {
+	return Errorf(ETOOLARGE, "your files use %d of your %d bytes of storage; delete messages with files you no longer need, or ask an administrator",
+		used, quota)
 }

@@ -44,7 +44,11 @@ func (s *Store) CreateUpload(ctx context.Context, u chat.Upload, quota int64) er
 			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('uploads:' || $1, 0))`, u.UploaderID); err != nil {
 				return err
 			}
-			if err := checkUploadQuota(tx.QueryRow(ctx, `SELECT coalesce(sum(size), 0)::bigint FROM uploads WHERE uploader_id = $1`, u.UploaderID), u.Size, quota); err != nil {
+			var used int64
+			if err := tx.QueryRow(ctx, `SELECT coalesce(sum(size), 0)::bigint FROM uploads WHERE uploader_id = $1`, u.UploaderID).Scan(&used); err != nil {
+				return err
+			}
+			if err := chat.CheckUploadQuota(used, u.Size, quota); err != nil {
 				return err
 			}
 		}
@@ -54,19 +58,6 @@ func (s *Store) CreateUpload(ctx context.Context, u chat.Upload, quota int64) er
 	})
 	if err != nil {
 		return fmt.Errorf("create upload: %w", err)
-	}
-	return nil
-}
-
-// checkUploadQuota fails with ETOOLARGE if the stored bytes row reads and
-// size more exceed quota.
-func checkUploadQuota(row pgx.Row, size, quota int64) error {
-	var used int64
-	if err := row.Scan(&used); err != nil {
-		return err
-	}
-	if used+size > quota {
-		return chat.Errorf(chat.ETOOLARGE, "upload quota exceeded")
 	}
 	return nil
 }

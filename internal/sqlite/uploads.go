@@ -25,7 +25,11 @@ func scanUpload(sc scanner) (chat.Upload, error) {
 func (s *Store) CreateUpload(ctx context.Context, u chat.Upload, quota int64) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		if quota > 0 {
-			if err := checkUploadQuota(tx.QueryRowContext(ctx, `SELECT coalesce(sum(size), 0) FROM uploads WHERE uploader_id = ?`, u.UploaderID), u.Size, quota); err != nil {
+			var used int64
+			if err := tx.QueryRowContext(ctx, `SELECT coalesce(sum(size), 0) FROM uploads WHERE uploader_id = ?`, u.UploaderID).Scan(&used); err != nil {
+				return err
+			}
+			if err := chat.CheckUploadQuota(used, u.Size, quota); err != nil {
 				return err
 			}
 		}
@@ -35,19 +39,6 @@ func (s *Store) CreateUpload(ctx context.Context, u chat.Upload, quota int64) er
 	})
 	if err != nil {
 		return fmt.Errorf("create upload: %w", err)
-	}
-	return nil
-}
-
-// checkUploadQuota fails with ETOOLARGE if the stored bytes row reads and
-// size more exceed quota.
-func checkUploadQuota(row *sql.Row, size, quota int64) error {
-	var used int64
-	if err := row.Scan(&used); err != nil {
-		return err
-	}
-	if used+size > quota {
-		return chat.Errorf(chat.ETOOLARGE, "upload quota exceeded")
 	}
 	return nil
 }
