@@ -1,6 +1,7 @@
 package ws
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"sync/atomic"
@@ -22,6 +23,14 @@ type discardConn struct {
 func (d *discardConn) Write(b []byte) (int, error)      { d.n.Add(int64(len(b))); return len(b), nil }
 func (d *discardConn) SetWriteDeadline(time.Time) error { return nil }
 func (d *discardConn) Close() error                     { return nil }
+
+// notRaw stands for an OS socket's raw access, so the pool writes a
+// discardConn as it writes a TCP connection; the pool never uses it.
+type notRaw struct{}
+
+func (notRaw) Control(func(uintptr)) error    { return errors.New("not a socket") }
+func (notRaw) Read(func(uintptr) bool) error  { return errors.New("not a socket") }
+func (notRaw) Write(func(uintptr) bool) error { return errors.New("not a socket") }
 
 func benchMessage() chat.Message {
 	return chat.Message{ID: chat.NewID(), RoomID: chat.NewID(), Seq: 42, Body: "hello, this is a message of a typical length for a chat room",
@@ -51,7 +60,7 @@ func BenchmarkFanout(b *testing.B) {
 			r := &room{id: "r", ahead: map[int64]item{}, inited: true}
 			conns := make([]*conn, n)
 			for i := range conns {
-				conns[i] = &conn{srv: s, sk: &sock{nc: &discardConn{}, plain: true}, subs: map[string]*sub{}}
+				conns[i] = &conn{srv: s, sk: &sock{nc: &discardConn{}, raw: notRaw{}}, subs: map[string]*sub{}}
 				r.subs = append(r.subs, &sub{c: conns[i], room: r, idx: i})
 			}
 			m := benchMessage()

@@ -101,7 +101,7 @@ func (c *conn) pushToLocked(e outEntry, kind pushKind, w *[]*conn) bool {
 	c.queue = append(c.queue, e)
 	if !c.writing {
 		c.writing = true
-		if w != nil && c.sk.plain {
+		if w != nil && c.sk.raw != nil {
 			*w = append(*w, c)
 		} else {
 			c.srv.schedule(c)

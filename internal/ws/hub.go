@@ -168,12 +168,12 @@ func (s *Server) onEvent(r *room, payload []byte) {
 		// goroutine with Redis); a big room's by the pool, whose writers
 		// share the work across CPUs.
 		var w []*conn
+		var wp *[]*conn
 		r.mu.Lock()
 		if len(r.subs) <= inlineFanout {
-			s.acceptLocked(r, it, &w)
-		} else {
-			s.acceptLocked(r, it, nil)
+			wp = &w
 		}
+		s.acceptLocked(r, it, wp)
 		r.mu.Unlock()
 		for _, c := range w {
 			c.writeNow()

@@ -58,7 +58,7 @@ func (e *closeError) Error() string { return fmt.Sprintf("websocket closed: %d %
 // sock is a connection's framing state.
 type sock struct {
 	nc        net.Conn
-	plain     bool // an OS socket, not TLS: a write may time out and resume
+	raw       syscall.RawConn // the OS socket (nil: TLS): a write may time out and resume, writeNowLocked may write it
 	br        *bufio.Reader
 	wmu       sync.Mutex // one writer at a time: the batch writer or the close frame
 	hdr       [ws.MaxHeaderSize - 2]byte
@@ -109,8 +109,13 @@ func upgrade(w http.ResponseWriter, r *http.Request) (*sock, error) {
 	// An OS socket (a TCP connection, or one wrapped to be counted, as
 	// edge's connection limiter does) can resume a write that timed out;
 	// a TLS connection cannot.
-	_, plain := nc.(syscall.Conn)
-	s := &sock{nc: nc, plain: plain}
+	s := &sock{nc: nc}
+	if sc, ok := nc.(syscall.Conn); ok {
+		if s.raw, err = sc.SyscallConn(); err != nil {
+			_ = nc.Close()
+			return nil, fmt.Errorf("websocket handshake: %w", err)
+		}
+	}
 	if rw.Reader.Buffered() > 0 {
 		s.br = rw.Reader // the client did not wait for the 101: keep its bytes
 	} else {
@@ -237,19 +242,15 @@ func (s *sock) writeLocked(b []byte, d time.Duration, fresh bool) (int, error) {
 
 // writeNowLocked makes one non-blocking write of b: what the socket's send
 // buffer cannot take at once is left, with os.ErrDeadlineExceeded as from a
-// write that timed out. Only for plain sockets (syscall.Conn).
+// write that timed out. Only for OS sockets (s.raw set).
 func (s *sock) writeNowLocked(b []byte) (int, error) {
 	if s.closeSent.Load() {
 		return 0, errClosing
 	}
-	rc, err := s.nc.(syscall.Conn).SyscallConn()
-	if err != nil {
-		return 0, err
-	}
 	_ = s.nc.SetWriteDeadline(time.Time{}) // an expired deadline would fail the raw write
 	var n int
 	var werr error
-	if err := rc.Write(func(fd uintptr) bool {
+	if err := s.raw.Write(func(fd uintptr) bool {
 		n, werr = syscall.Write(int(fd), b)
 		return true // one attempt, never wait for the poller
 	}); err != nil {

@@ -198,8 +198,8 @@ func TestPlainSocketBehindWrapper(t *testing.T) {
 		e := newEnv(t, envOpts{listener: func(ln net.Listener) net.Listener { return countedListener{ln, sys} }})
 		e.signUp("alice")
 		e.dial("alice", dialOpts{}).expect(typeHello)
-		if c := e.serverConn(e.user("alice").ID); c == nil || c.sk.plain != sys {
-			t.Fatalf("syscall.Conn %v: plain = %v", sys, c != nil && c.sk.plain)
+		if c := e.serverConn(e.user("alice").ID); c == nil || (c.sk.raw != nil) != sys {
+			t.Fatalf("syscall.Conn %v: raw socket = %v", sys, c != nil && c.sk.raw != nil)
 		}
 	}
 }

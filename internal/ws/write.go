@@ -42,7 +42,7 @@ func (s *Server) startWriters() {
 // schedule hands a connection with fresh output to a writer. c.writing
 // was just set; c.mu is held.
 func (s *Server) schedule(c *conn) {
-	if c.sk.plain {
+	if c.sk.raw != nil {
 		select {
 		case s.ready <- c:
 			return
