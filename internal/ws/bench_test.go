@@ -68,7 +68,7 @@ func BenchmarkFanout(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				r.mu.Lock()
-				s.fanoutLocked(r, item{change: r.last + 1, prev: r.last, kind: typeMessage, frame: frame}, nil)
+				s.fanoutLocked(r, item{change: r.last + 1, prev: r.last, seq: r.last + 1, kind: typeMessage, frame: frame}, nil)
 				r.mu.Unlock()
 			}
 			for _, c := range conns { // let the writers finish: their work is part of the cost

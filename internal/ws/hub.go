@@ -163,21 +163,7 @@ func (s *Server) onEvent(r *room, payload []byte) {
 			s.log.Warn("room event without a change number", "room", r.id, "type", ev.Type)
 			return
 		}
-		// A small room's sockets are written here, without waiting (on the
-		// publisher's goroutine with the in-process PubSub, on the receive
-		// goroutine with Redis); a big room's by the pool, whose writers
-		// share the work across CPUs.
-		var w []*conn
-		var wp *[]*conn
-		r.mu.Lock()
-		if len(r.subs) <= inlineFanout {
-			wp = &w
-		}
-		s.acceptLocked(r, it, wp)
-		r.mu.Unlock()
-		for _, c := range w {
-			c.writeNow()
-		}
+		s.accept(r, it)
 	case chat.EventTyping:
 		if ev.User == nil {
 			return
@@ -194,6 +180,24 @@ func (s *Server) onEvent(r *room, payload []byte) {
 		r.mu.Lock()
 		r.presence.dirty = true
 		r.mu.Unlock()
+	}
+}
+
+// accept takes a live item of r. A small room's sockets are written here,
+// without waiting (on the publisher's goroutine with the in-process
+// PubSub, on the receive goroutine with Redis); a big room's by the pool,
+// whose writers share the work across CPUs.
+func (s *Server) accept(r *room, it item) {
+	var w []*conn
+	var wp *[]*conn
+	r.mu.Lock()
+	if len(r.subs) <= inlineFanout {
+		wp = &w
+	}
+	s.acceptLocked(r, it, wp)
+	r.mu.Unlock()
+	for _, c := range w {
+		c.writeNow()
 	}
 }
 
