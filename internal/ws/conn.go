@@ -142,9 +142,9 @@ func (c *conn) closeWith(code ws.StatusCode, reason string) {
 }
 
 // serve is the reading loop; it returns when the connection ends. Each
-// frame is handled on a goroutine of its own, awaited, so that the stack
-// the service calls grow is freed at once instead of staying with an idle
-// connection.
+// frame is handled on another goroutine (handlers.go), awaited, so that the
+// stack the service calls grow stays with a few reused handlers instead of
+// with every idle connection.
 func (c *conn) serve() {
 	s := c.srv
 	done := make(chan struct{})
@@ -173,14 +173,14 @@ func (c *conn) serve() {
 		}
 		c.seen()
 		c.busy.Store(true)
-		go func() {
+		s.handlers.run(func() {
 			if op != ws.OpText {
 				c.push(encodeError(badFrame("frames are JSON text messages"), ""), pushBounded)
 			} else {
 				c.handle(buf.Bytes())
 			}
 			done <- struct{}{}
-		}()
+		})
 		<-done
 		c.busy.Store(false)
 		c.seen() // silence counts from the end of our own work: a slow store is not a dead peer

@@ -47,9 +47,10 @@ type Server struct {
 	presCount map[chat.PresenceEntry]int // local connections per entry
 	pb        presenceBatch              // presence writes not yet taken by a writer
 
-	readBufs  sync.Pool  // *bytes.Buffer, lent while a frame is decoded
-	writeBufs sync.Pool  // *[]byte, lent while a batch of frames is written
-	ready     chan *conn // connections waiting for a pool writer
+	readBufs  sync.Pool    // *bytes.Buffer, lent while a frame is decoded
+	writeBufs sync.Pool    // *[]byte, lent while a batch of frames is written
+	ready     chan *conn   // connections waiting for a pool writer
+	handlers  *handlerPool // the goroutines frames are handled on
 }
 
 // NewServer builds the endpoint. Call Run for the background loops.
@@ -64,6 +65,7 @@ func NewServer(cfg Config, svc *chat.Service, ps chat.PubSub, pr chat.Presence, 
 		conns: map[*conn]struct{}{}, byUser: map[string]map[*conn]struct{}{}, perUser: map[string]int{},
 		rooms: map[string]*room{}, presCount: map[chat.PresenceEntry]int{}, pb: newPresenceBatch()}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	s.handlers = newHandlerPool(s.ctx)
 	s.readBufs.New = func() any { return bytes.NewBuffer(make([]byte, 0, 1024)) }
 	s.writeBufs.New = func() any { b := make([]byte, 0, 4096); return &b }
 	s.ready = make(chan *conn, readyQueue)
