@@ -3,6 +3,7 @@ package ws
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 )
 
 // idleHandlers is how many frame handlers stay parked between frames. A
@@ -21,6 +22,7 @@ const idleHandlers = 64
 // most recently parked handler is reused first: its stack is the warmest.
 type handlerPool struct {
 	ctx  context.Context // the server's: parked handlers end with it
+	live atomic.Int64    // handlers running, parked or not
 	mu   sync.Mutex
 	idle []*handler
 }
@@ -44,10 +46,12 @@ func (p *handlerPool) run(f func()) {
 	p.mu.Unlock()
 	h := &handler{jobs: make(chan func(), 1)}
 	h.jobs <- f
+	p.live.Add(1)
 	go p.loop(h)
 }
 
 func (p *handlerPool) loop(h *handler) {
+	defer p.live.Add(-1)
 	for {
 		select {
 		case f := <-h.jobs:

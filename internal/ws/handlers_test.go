@@ -2,7 +2,6 @@ package ws
 
 import (
 	"context"
-	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -28,7 +27,6 @@ func TestHandlerPool(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			p := newHandlerPool(ctx)
-			before := runtime.NumGoroutine()
 			release := make(chan struct{})
 			var started, ran sync.WaitGroup
 			started.Add(tc.concurrent)
@@ -37,26 +35,26 @@ func TestHandlerPool(t *testing.T) {
 				p.run(func() { started.Done(); <-release; ran.Done() })
 			}
 			started.Wait() // all at once: none could reuse another's handler
-			if got := runtime.NumGoroutine() - before; got < tc.concurrent {
-				t.Fatalf("%d jobs ran on %d new goroutines", tc.concurrent, got)
+			if got := p.live.Load(); got != int64(tc.concurrent) {
+				t.Fatalf("%d jobs ran on %d handlers", tc.concurrent, got)
 			}
 			close(release)
 			ran.Wait()
 			waitFor(t, "handlers to park", func() bool { return p.parked() == tc.wantParked })
-			waitFor(t, "the extra handlers to end", func() bool { return runtime.NumGoroutine()-before == tc.wantParked })
+			waitFor(t, "the extra handlers to end", func() bool { return p.live.Load() == int64(tc.wantParked) })
 
 			// The next job runs on a parked handler: no new goroutine.
-			var during int
+			var during int64
 			done := make(chan struct{})
-			p.run(func() { during = runtime.NumGoroutine() - before; close(done) })
+			p.run(func() { during = p.live.Load(); close(done) })
 			<-done
-			if during != tc.wantParked {
+			if during != int64(tc.wantParked) {
 				t.Fatalf("a job after the others ran with %d handlers, want the %d parked ones", during, tc.wantParked)
 			}
 			waitFor(t, "the handler to park again", func() bool { return p.parked() == tc.wantParked })
 
 			cancel() // parked handlers end with the server
-			waitFor(t, "parked handlers to end", func() bool { return runtime.NumGoroutine() == before })
+			waitFor(t, "parked handlers to end", func() bool { return p.live.Load() == 0 })
 			if n := p.parked(); n != 0 {
 				t.Fatalf("%d handlers parked after the end", n)
 			}
@@ -71,7 +69,6 @@ func TestHandlerPoolEndRace(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel() // cancelled halfway through the jobs below
 		p := newHandlerPool(ctx)
-		before := runtime.NumGoroutine()
 		var ran atomic.Int64
 		var wg sync.WaitGroup
 		const jobs = 200
@@ -86,7 +83,7 @@ func TestHandlerPoolEndRace(t *testing.T) {
 		if ran.Load() != jobs {
 			t.Fatalf("%d of %d jobs ran", ran.Load(), jobs)
 		}
-		waitFor(t, "handlers to end", func() bool { return runtime.NumGoroutine() <= before && p.parked() == 0 })
+		waitFor(t, "handlers to end", func() bool { return p.live.Load() == 0 && p.parked() == 0 })
 	}
 }
 
