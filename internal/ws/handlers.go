@@ -12,8 +12,9 @@ import (
 // at a time, rewriting every frame's pointers: a goroutine started per
 // frame paid that on every frame (8 % of the server's CPU at 1,000 rooms ×
 // 10 subscribers, 1,000 msg/s; docs/performance.md). Parked handlers keep
-// their stacks, so a frame runs on one already grown. More than this many
-// at once (a reconnect storm) run on handlers that end after their frame.
+// their stacks (a GC halves an idle one's at most once per cycle), so a
+// frame runs on one already grown. More than this many at once (a
+// reconnect storm) run on handlers that end after their frame.
 const idleHandlers = 64
 
 // handlerPool runs each frame's handling on a goroutine that is not the
