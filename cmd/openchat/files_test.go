@@ -239,7 +239,39 @@ func TestUploads(t *testing.T) {
 		if r.Status != 413 || !strings.Contains(string(r.Body), "of your 1000000 bytes of storage") {
 			t.Fatalf("over quota: %d %s", r.Status, r.Body)
 		}
-		carl.upload(201, "fits.bin", big[:100000])
+		// Without a Content-Length the quota is checked on the bytes read,
+		// and a full quota refuses the upload before reading it.
+		chunked := func(n int) response {
+			req, err := http.NewRequest("POST", srv.URL+"/api/v1/uploads?name=chunked.bin", io.MultiReader(bytes.NewReader(big[:n])))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Authorization", "Bearer "+carl.token)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			b, _ := io.ReadAll(resp.Body)
+			if req.ContentLength != 0 { // 0 with a body: unknown, sent chunked
+				t.Fatalf("the request declared its length: %d", req.ContentLength)
+			}
+			return response{Status: resp.StatusCode, Body: b}
+		}
+		for _, tc := range []struct {
+			n      int
+			status int
+			used   string
+		}{
+			{100001, 413, "use 900000 of your 1000000 bytes"},
+			{100000, 201, ""},
+			{1, 413, "use 1000000 of your 1000000 bytes"},
+		} {
+			r := chunked(tc.n)
+			if r.Status != tc.status || !strings.Contains(string(r.Body), tc.used) {
+				t.Fatalf("%d bytes of unknown length: %d %s, want %d naming %q", tc.n, r.Status, r.Body, tc.status, tc.used)
+			}
+		}
 	})
 }
 

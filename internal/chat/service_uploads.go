@@ -88,16 +88,18 @@ func (s *Service) CreateUpload(ctx context.Context, actor User, name string, r i
 	if err := s.Limit(ctx, LimitUploads, actor.ID); err != nil {
 		return Upload{}, err
 	}
-	room := s.files.MaxBytes
-	if s.files.QuotaBytes > 0 {
-		used, err := s.store.UploadBytes(ctx, actor.ID)
-		if err != nil {
+	room, quota := s.files.MaxBytes, s.files.QuotaBytes
+	var used int64
+	if quota > 0 {
+		if used, err = s.store.UploadBytes(ctx, actor.ID); err != nil {
 			return Upload{}, err
 		}
-		room = min(room, s.files.QuotaBytes-used)
-		if room <= 0 || size > room {
-			return Upload{}, s.quotaFull(used)
+		// A file has a byte at least: with its size unknown (-1), a full
+		// quota refuses it before it is read.
+		if err := CheckUploadQuota(used, max(size, 1), quota); err != nil {
+			return Upload{}, err
 		}
+		room = min(room, quota-used)
 	}
 	b, err := io.ReadAll(io.LimitReader(r, room+1))
 	if err != nil {
@@ -106,10 +108,13 @@ func (s *Service) CreateUpload(ctx context.Context, actor User, name string, r i
 	switch {
 	case int64(len(b)) > s.files.MaxBytes:
 		return Upload{}, s.uploadTooLarge()
-	case int64(len(b)) > room:
-		return Upload{}, s.quotaFull(s.files.QuotaBytes - room)
 	case len(b) == 0:
 		return Upload{}, Invalid("file", "is empty")
+	}
+	if quota > 0 {
+		if err := CheckUploadQuota(used, int64(len(b)), quota); err != nil {
+			return Upload{}, err
+		}
 	}
 	u := Upload{ID: NewID(), Name: name, UploaderID: actor.ID, CreatedAt: NewTime(s.now())}
 	u.Key = "files/" + u.ID
@@ -139,8 +144,6 @@ func (s *Service) CreateUpload(ctx context.Context, actor User, name string, r i
 	}
 	return u.WithURLs(), nil
 }
-
-func (s *Service) quotaFull(used int64) error { return uploadQuotaFull(used, s.files.QuotaBytes) }
 
 // makeThumb makes, stores and records u's thumbnail from its bytes b. A
 // failure is logged: the thumbnail route then serves the original.

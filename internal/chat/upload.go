@@ -193,15 +193,12 @@ func AttachmentsOf(m NewMessage) []Upload {
 
 // CheckUploadQuota is the storage quota rule: a user whose stored files
 // take used bytes may store size more within quota. The service checks it
-// before reading a file and each store again, atomically, with the insert.
+// before reading a file (its declared size) and after (the bytes read),
+// and each store again, atomically, with the insert.
 func CheckUploadQuota(used, size, quota int64) error {
 	if used+size > quota {
-		return uploadQuotaFull(used, quota)
+		return Errorf(ETOOLARGE, "your files use %d of your %d bytes of storage; delete messages with files you no longer need, or ask an administrator",
+			used, quota)
 	}
 	return nil
-}
-
-func uploadQuotaFull(used, quota int64) error {
-	return Errorf(ETOOLARGE, "your files use %d of your %d bytes of storage; delete messages with files you no longer need, or ask an administrator",
-		used, quota)
 }
