@@ -6,6 +6,10 @@
 # of socket writes later than 1, 2.5 and 5 ms after the commit. Expects openchat-bench in the
 # working directory, PostgreSQL on 127.0.0.1:5432 (database f1k is dropped and recreated).
 # The old build (BIN named *-old: bbaed33) has neither the newer flags nor --metrics-addr.
+# PROFILE=NAME (new builds): after SETUP seconds (25) take a 15-s CPU profile (NAME.cpu, for
+# `go tool pprof BIN NAME.cpu`) and, on PostgreSQL, pg_stat_statements' top statements over the
+# same 15 s (NAME.pgss; it must be in shared_preload_libraries); use DUR=30s so both fall inside
+# the measured phase.
 bin=$1; store=${2:-sqlite}
 data=$(mktemp -d "$PWD/d.XXX")
 extra=()
@@ -21,6 +25,8 @@ if [ "$store" = pg ]; then
   dropdb -h 127.0.0.1 -U postgres --if-exists --force f1k && createdb -h 127.0.0.1 -U postgres f1k
   extra+=(--database-url "postgres://postgres@127.0.0.1:5432/f1k?sslmode=disable")
 fi
+sql() { psql -h 127.0.0.1 -U postgres f1k "$@"; }
+[ -n "${PROFILE:-}" ] && extra+=(--pprof-addr 127.0.0.1:16060)
 $bin serve --addr 127.0.0.1:18702 --data-dir "$data" --log-level warn --ws-send-rate 1000 --ws-send-burst 1000 "${extra[@]}" >"$data/log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do curl -sf http://127.0.0.1:18702/healthz >/dev/null && break; sleep 0.2; done
@@ -29,8 +35,21 @@ one) args=(fanout --conns 10000 --rooms 1 --users 50 --rate 10) ;;
 ingest) args=(ingest --senders 1000 --rooms 100 --users 50) ;;
 *) args=(fanout --conns 10000 --rooms 1000 --users 50 --rate 1000) ;;
 esac
+if [ -n "${PROFILE:-}" ]; then
+  (
+    sleep "${SETUP:-25}"
+    [ "$store" = pg ] && sql -qc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()" >/dev/null
+    curl -s -o "$PROFILE.cpu" "http://127.0.0.1:16060/debug/pprof/profile?seconds=15"
+    [ "$store" = pg ] && sql -c "SELECT calls, round(total_exec_time::numeric, 1) AS ms,
+      round((total_exec_time / calls)::numeric, 3) AS per_call, rows, wal_bytes,
+      left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS query FROM pg_stat_statements
+      WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'f1k') ORDER BY total_exec_time DESC LIMIT 25" >"$PROFILE.pgss"
+  ) &
+  prof=$!
+fi
 out=$(./openchat-bench "${args[@]}" --duration "${DUR:-20s}" --url http://127.0.0.1:18702 --server-pid $pid \
   --src-ips 2 --quiet 2>"$data/tool.err" | tail -1)
+[ -n "${prof:-}" ] && wait "$prof"
 curl -s $murl/metrics >"$data/metrics"
 kill $pid; wait $pid 2>/dev/null
 over() { # over METRIC-PREFIX LE: share of the observations above LE
