@@ -66,25 +66,31 @@ func TestHandlerPool(t *testing.T) {
 // whether it reached a parked handler or a new one, and none stays parked.
 func TestHandlerPoolEndRace(t *testing.T) {
 	for range 50 {
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel() // cancelled halfway through the jobs below
-		p := newHandlerPool(ctx)
-		var ran atomic.Int64
-		var wg sync.WaitGroup
-		const jobs = 200
-		wg.Add(jobs)
-		for i := range jobs {
-			if i == jobs/2 {
-				cancel()
-			}
-			p.run(func() { ran.Add(1); wg.Done() })
-		}
-		wg.Wait()
-		if ran.Load() != jobs {
-			t.Fatalf("%d of %d jobs ran", ran.Load(), jobs)
-		}
-		waitFor(t, "handlers to end", func() bool { return p.live.Load() == 0 && p.parked() == 0 })
+		endRace(t)
 	}
+}
+
+// endRace is one round of TestHandlerPoolEndRace.
+func endRace(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel() // and halfway through the jobs below
+	p := newHandlerPool(ctx)
+	var ran atomic.Int64
+	var wg sync.WaitGroup
+	const jobs = 200
+	wg.Add(jobs)
+	for i := range jobs {
+		if i == jobs/2 {
+			cancel()
+		}
+		p.run(func() { ran.Add(1); wg.Done() })
+	}
+	wg.Wait()
+	if ran.Load() != jobs {
+		t.Fatalf("%d of %d jobs ran", ran.Load(), jobs)
+	}
+	waitFor(t, "handlers to end", func() bool { return p.live.Load() == 0 && p.parked() == 0 })
 }
 
 // deep uses about n × 300 bytes of stack, as a post's handling does
