@@ -37,7 +37,6 @@ const (
 	EventMessageDeleted = "message_deleted" // Seq and Change name the tombstone
 	EventReaction       = "reaction"        // Seq, Emoji, Count, UserID, Added
 	EventTyping         = "typing"
-	EventRoom           = "room" // a room was created (on the rooms channel)
 
 	// On MembersChannel: a membership or read position changed. UserID is
 	// the member concerned.
@@ -45,8 +44,10 @@ const (
 	EventMemberRemoved = "member_removed"
 	EventMemberRole    = "member_role" // MyRoom carries the new role
 	EventRead          = "read"        // Seq is the new read position
-	// EventRoomChanged: an admin archived, unarchived or deleted the room
-	// (UserID is empty); instances drop what they cached of it.
+	// EventRoomChanged: the room was renamed, its topic changed, an admin
+	// archived or unarchived it (Room is the room after the change), or an
+	// admin deleted it (Room is nil). UserID is empty. Instances drop what
+	// they cached of the room and tell its subscribers.
 	EventRoomChanged = "room_changed"
 )
 
@@ -57,9 +58,6 @@ const MembersChannel = "members"
 
 // RoomChannel is the PubSub channel of a room's events.
 func RoomChannel(roomID string) string { return "room:" + roomID }
-
-// RoomsChannel carries room creations, so instances can update caches.
-const RoomsChannel = "rooms"
 
 // Event is what travels on a channel, JSON-encoded once by the publisher.
 type Event struct {

@@ -201,14 +201,19 @@ func (s *Service) SetArchived(ctx context.Context, actor User, roomID string, ar
 	return r, nil
 }
 
-// roomChanged makes every instance forget what it cached of the room, and
-// updates the directory.
-func (s *Service) roomChanged(ctx context.Context, r Room) {
-	s.members.forgetRoom(r.ID)
-	s.publish(ctx, MembersChannel, Event{Type: EventRoomChanged, RoomID: r.ID})
-	if r.Visibility == Public {
+// roomChanged tells every instance that r changed (renamed, new topic,
+// archived or unarchived): each forgets what it cached of the room and
+// passes r to the room's subscribers.
+func (s *Service) roomChanged(ctx context.Context, r Room) { s.roomEvent(ctx, r, &r) }
+
+// roomEvent makes every instance forget what it cached of room and tell
+// its subscribers of after (nil: the room was deleted), and updates the
+// directory of public rooms.
+func (s *Service) roomEvent(ctx context.Context, room Room, after *Room) {
+	s.members.forgetRoom(room.ID)
+	s.publish(ctx, MembersChannel, Event{Type: EventRoomChanged, RoomID: room.ID, Room: after})
+	if room.Visibility == Public {
 		s.invalidateRooms(ctx)
-		s.publish(ctx, RoomsChannel, Event{Type: EventRoom, RoomID: r.ID, Room: &r})
 	}
 }
 
@@ -228,7 +233,7 @@ func (s *Service) DeleteRoom(ctx context.Context, actor User, roomID string) err
 	if err := s.cache.InvalidateMessages(ctx, roomID); err != nil {
 		s.setDirty(roomID, true)
 	}
-	s.roomChanged(ctx, meta.room)
+	s.roomEvent(ctx, meta.room, nil)
 	for _, id := range members {
 		s.members.forget(roomID, id)
 		s.publish(ctx, MembersChannel, Event{Type: EventMemberRemoved, RoomID: roomID, UserID: id})

@@ -54,7 +54,6 @@ func (s *Service) CreateRoom(ctx context.Context, actor User, name, topic string
 			s.log.WarnContext(ctx, "cache add room failed", "err", err)
 			s.invalidateRooms(ctx)
 		}
-		s.publish(ctx, RoomsChannel, Event{Type: EventRoom, RoomID: r.ID, Room: &r})
 	}
 	s.announceMember(ctx, r.ID, actor.ID)
 	return r, nil
@@ -199,11 +198,7 @@ func (s *Service) UpdateRoom(ctx context.Context, actor User, id string, p RoomP
 	if err != nil {
 		return Room{}, err
 	}
-	s.members.forgetRoom(id)
-	if r.Visibility == Public {
-		s.invalidateRooms(ctx)
-		s.publish(ctx, RoomsChannel, Event{Type: EventRoom, RoomID: r.ID, Room: &r})
-	}
+	s.roomChanged(ctx, r)
 	return r, nil
 }
 

@@ -1,6 +1,8 @@
 package ws
 
 import (
+	"slices"
+
 	"github.com/open-chat/openchat/internal/chat"
 )
 
@@ -9,12 +11,15 @@ import (
 // from its membership cache) to memberEvent, which tells the member's local
 // connections. A removed member's subscription ends at once, before its
 // "removed" frame is queued, so no later message of the room reaches it.
+// A change to the room itself (name, topic, archive state) reaches the
+// room's subscribers instead: every member with the room open or listed.
 
 const (
 	typeRemoved     = "removed"
 	typeRead        = "read"
 	typeRoomAdded   = "room_added"
 	typeRoomUpdated = "room_updated"
+	typeRoomChanged = "room_changed"
 )
 
 type (
@@ -30,6 +35,10 @@ type (
 	roomAddedFrame struct {
 		Type string       `json:"type"`
 		Room *chat.MyRoom `json:"room"`
+	}
+	roomChangedFrame struct {
+		Type string     `json:"type"`
+		Room *chat.Room `json:"room"`
 	}
 )
 
@@ -49,6 +58,11 @@ func (s *Server) memberEvent(e chat.Event) {
 		frame = encode(roomAddedFrame{Type: typ, Room: e.MyRoom})
 	case chat.EventMemberRemoved:
 		frame = encode(roomFrame{Type: typeRemoved, RoomID: e.RoomID})
+	case chat.EventRoomChanged:
+		if e.Room != nil { // nil: deleted, and each member gets "removed"
+			s.roomChanged(e.Room)
+		}
+		return
 	default:
 		return
 	}
@@ -57,6 +71,25 @@ func (s *Server) memberEvent(e chat.Event) {
 			s.kick(c, e.RoomID)
 		}
 		c.push(frame, pushBounded)
+	}
+}
+
+// roomChanged passes a room's new name, topic or archive state to its
+// subscribers on this instance (a subscribe still replaying included:
+// the client lists the room already).
+func (s *Server) roomChanged(room *chat.Room) {
+	s.roomsMu.Lock()
+	r := s.rooms[room.ID]
+	s.roomsMu.Unlock()
+	if r == nil {
+		return
+	}
+	frame := encode(roomChangedFrame{Type: typeRoomChanged, Room: room})
+	r.mu.Lock()
+	subs := slices.Clone(r.subs)
+	r.mu.Unlock()
+	for _, sb := range subs {
+		sb.c.push(frame, pushBounded)
 	}
 }
 

@@ -99,3 +99,52 @@ func TestReadFramesReachOtherDevices(t *testing.T) {
 	}
 	phone.quiet(100*time.Millisecond, typeRead)
 }
+
+// A change to the room itself reaches its subscribers as room_changed,
+// with the room after the change; others hear nothing, and a deleted room
+// is "removed", not changed.
+func TestRoomChangedFrames(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	e.signUp("alice", "bob", "carol") // alice, the first account, is admin
+	alice := e.user("alice")
+	r, err := e.svc.CreateRoom(bg(), alice, "plans", "", chat.Private)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.AddMember(bg(), alice, r.ID, e.user("bob").ID); err != nil {
+		t.Fatal(err)
+	}
+	bob, carol := e.dial("bob", dialOpts{}), e.dial("carol", dialOpts{})
+	carol.expect(typeHello)
+	bob.subscribe(r.ID, nil)
+	name, topic := "launch", "Tuesday"
+	for _, tc := range []struct {
+		what     string
+		change   func() error
+		name     string
+		topic    string
+		archived bool
+	}{
+		{"rename", func() error { _, err := e.svc.UpdateRoom(bg(), alice, r.ID, chat.RoomPatch{Name: &name}); return err }, "launch", "", false},
+		{"topic", func() error { _, err := e.svc.UpdateRoom(bg(), alice, r.ID, chat.RoomPatch{Topic: &topic}); return err }, "launch", "Tuesday", false},
+		{"archive", func() error { _, err := e.svc.SetArchived(bg(), alice, r.ID, true); return err }, "launch", "Tuesday", true},
+		{"unarchive", func() error { _, err := e.svc.SetArchived(bg(), alice, r.ID, false); return err }, "launch", "Tuesday", false},
+	} {
+		if err := tc.change(); err != nil {
+			t.Fatalf("%s: %v", tc.what, err)
+		}
+		var got chat.Room
+		if f := bob.expect(typeRoomChanged); json.Unmarshal(f.Room, &got) != nil || got.ID != r.ID || got.Name != tc.name ||
+			got.Topic != tc.topic || (got.ArchivedAt != nil) != tc.archived || got.Visibility != chat.Private {
+			t.Fatalf("%s: room_changed = %s", tc.what, f.Room)
+		}
+	}
+	carol.quiet(100*time.Millisecond, typeRoomChanged)
+
+	if err := e.svc.DeleteRoom(bg(), alice, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	if f := bob.next(typePresence, typeTyping); f.Type != typeRemoved || f.RoomID != r.ID {
+		t.Fatalf("after delete: %s frame %+v, want removed", f.Type, f)
+	}
+}
