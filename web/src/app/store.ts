@@ -13,7 +13,7 @@ import { sendFile } from '../lib/uploads';
 import { noteRecentEmoji } from '../lib/emoji';
 import { mentionsUser } from '../lib/mentions';
 import { ReadReporter } from '../lib/readreport';
-import { asMyRoom, mergeRooms, onMessage, onRead, roomLabel, upsertRoom } from '../lib/rooms';
+import { asMyRoom, mergeRooms, onMessage, onRead, roomLabel, upsertRoom, withRoomInfo } from '../lib/rooms';
 import { shouldNotify } from '../lib/notify';
 import { mutedRooms, notifyWanted, setMuted } from '../lib/prefs';
 import { OfflineCache, type Snapshot } from '../lib/offline';
@@ -145,6 +145,7 @@ export class ChatStore {
         removed: (room) => this.dropRoom(room, t.removedFromRoom),
         read: (room, seq) => this.onReadFrame(room, seq),
         roomAdded: (room) => this.addRoom(room),
+        roomChanged: (room) => this.onRoomChanged(room),
         signedOut: () => this.onSignedOut?.(),
       },
     });
@@ -295,6 +296,13 @@ export class ChatStore {
   private onSubscribeFailed(id: string) {
     if (this.room(id)) this.dropRoom(id, t.removedFromRoom);
     else this.set({ previews: { ...this.state.previews, [id]: 'missing' } });
+  }
+
+  /** onRoomChanged takes a room's new name, topic and archive state, listed or previewed. */
+  private onRoomChanged(info: Room) {
+    this.updateRoom(info.id, (r) => withRoomInfo(r, info));
+    const p = this.state.previews[info.id];
+    if (p && p !== 'missing') this.set({ previews: { ...this.state.previews, [info.id]: withRoomInfo(p, info) } });
   }
 
   private onReadFrame(id: string, seq: number) {

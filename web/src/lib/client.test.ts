@@ -127,6 +127,7 @@ describe('ChatClient', () => {
         removed: (room) => events.push('removed:' + room),
         read: (room, seq) => events.push(`read:${room}:${seq}`),
         roomAdded: (r) => events.push('roomAdded:' + r.id),
+        roomChanged: (r) => events.push(`roomChanged:${r.id}:${r.name}`),
         error: (code, _m, ref) => events.push(`error:${code}:${ref}`),
         signedOut: () => events.push('signedOut'),
       },
@@ -390,7 +391,7 @@ describe('ChatClient', () => {
     expect(events).toContain('error:not_found:sub:secret');
   });
 
-  it('membership frames: removed ends the subscription, read, room_added and room_updated are passed on', () => {
+  it('membership frames: removed ends the subscription, read, room_added, room_updated and room_changed are passed on', () => {
     client.subscribe('r1');
     client.start();
     last().open();
@@ -398,8 +399,9 @@ describe('ChatClient', () => {
     last().frame({ type: 'read', room_id: 'r1', seq: 2 });
     last().frame({ type: 'room_added', room: { id: 'r2', name: 'new', visibility: 'private' } });
     last().frame({ type: 'room_updated', room: { id: 'r2', name: 'new', visibility: 'private', role: 'moderator' } });
+    last().frame({ type: 'room_changed', room: { id: 'r1', name: 'renamed', visibility: 'public' } });
     last().frame({ type: 'removed', room_id: 'r1' });
-    expect(events.filter((e) => /^(read|roomAdded|removed)/.test(e))).toEqual(['read:r1:2', 'roomAdded:r2', 'roomAdded:r2', 'removed:r1']);
+    expect(events.filter((e) => /^(read|room|removed)/.test(e))).toEqual(['read:r1:2', 'roomAdded:r2', 'roomAdded:r2', 'roomChanged:r1:renamed', 'removed:r1']);
     expect(client.lastSeq('r1')).toBeUndefined();
     last().drop();
     clock.advance(BACKOFF_BASE_MS);

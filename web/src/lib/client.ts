@@ -5,7 +5,7 @@
 // original client_id (the server deduplicates). It knows nothing of React.
 
 import { BACKOFF_RESET_MS, backoffDelay } from './backoff';
-import type { ConnState, Message, MyRoom, ReactionEvent, UserRef } from './types';
+import type { ConnState, Message, MyRoom, ReactionEvent, Room, UserRef } from './types';
 
 /**
  * The client pings a connection quiet for PING_INTERVAL_MS and drops it if
@@ -56,6 +56,8 @@ export interface Handlers {
   read(roomId: string, seq: number): void;
   /** I was added to a room (invited, joined, a DM was created). */
   roomAdded(room: MyRoom): void;
+  /** A subscribed room was renamed, got a new topic, or was archived or unarchived. */
+  roomChanged(room: Room): void;
   /** The server closed with 4001: my session ended (signed out elsewhere). The client has stopped. */
   signedOut(): void;
 }
@@ -454,6 +456,9 @@ export class ChatClient {
       case 'room_added':
       case 'room_updated': // a role changed: the room replaces the listed one
         if (f.room?.id) h.roomAdded?.(f.room as MyRoom);
+        break;
+      case 'room_changed':
+        if (f.room?.id) h.roomChanged?.(f.room as Room);
         break;
       case 'error':
         this.onError(f.code, f.message, f.ref);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asMyRoom, canModerate, dmName, groupRooms, mergeRooms, mergeSnapshot, onMessage, onRead, roomLabel, upsertRoom, type Arrival } from './rooms';
+import { asMyRoom, canModerate, dmName, groupRooms, mergeRooms, mergeSnapshot, onMessage, onRead, roomLabel, upsertRoom, withRoomInfo, type Arrival } from './rooms';
 import { t } from './strings';
 import type { MyRoom, UserRef } from './types';
 
@@ -167,4 +167,19 @@ describe('asMyRoom and canModerate', () => {
     expect(canModerate(room({ id: 'r', role, visibility }))).toBe(want);
   });
   it('no room, no moderation', () => expect(canModerate(undefined)).toBe(false));
+});
+
+describe('withRoomInfo', () => {
+  const info = { id: 'r', name: 'launch', topic: 'Tuesday', visibility: 'private', created_by: 'u1', created_at: '' } as const;
+  it.each([
+    { what: 'rename and topic', before: {}, after: { ...info }, archived: undefined },
+    { what: 'archived', before: {}, after: { ...info, archived_at: '2026-12-02T03:00:00Z' }, archived: '2026-12-02T03:00:00Z' },
+    { what: 'unarchived', before: { archived_at: '2026-12-01T03:00:00Z' }, after: { ...info }, archived: undefined },
+  ])('$what: keeps my role and read state', ({ before, after, archived }) => {
+    const mine = room({ id: 'r', name: 'plans', role: 'moderator', unread: 4, last_read_seq: 7, ...before });
+    const next = withRoomInfo(mine, after);
+    expect([next.name, next.topic, next.archived_at]).toEqual(['launch', 'Tuesday', archived]);
+    expect([next.role, next.unread, next.last_read_seq]).toEqual(['moderator', 4, 7]);
+    expect('archived_at' in next).toBe(archived !== undefined);
+  });
 });

@@ -115,6 +115,17 @@ export function upsertRoom(rooms: MyRoom[], r: MyRoom): MyRoom[] {
 }
 
 /**
+ * withRoomInfo applies a room_changed frame: the room's name, topic and
+ * archive state become the frame's; my role and read state stay.
+ */
+export function withRoomInfo<T extends Room>(r: T, info: Room): T {
+  const next: T = { ...r, name: info.name, topic: info.topic, visibility: info.visibility };
+  if (info.archived_at) next.archived_at = info.archived_at;
+  else delete next.archived_at;
+  return next;
+}
+
+/**
  * asMyRoom completes a room object that came without my read state (the
  * POST /dms reply): nothing unread, read up to what it says.
  */
