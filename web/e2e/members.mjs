@@ -3,7 +3,8 @@
 // `npm run e2e`). Ada makes a private room and invites Bob; Carol cannot
 // find it, open it or subscribe to it; Ada and Bob talk in a direct message;
 // Bob reads on one browser and the unread badge clears on his other one;
-// removal and leaving take the room away live.
+// a rename reaches Bob's open room live; removal and leaving take the room
+// away live.
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -33,6 +34,7 @@ const ada = person('ada', 'Ada Lovelace');
 const bob = person('bob', 'Bob Stone');
 const carol = person('carol', 'Carol Danvers');
 const secret = 'secret-' + suffix;
+const renamed = 'launch-' + suffix;
 const lobby = 'lobby-' + suffix;
 
 let browser = null;
@@ -201,22 +203,37 @@ try {
     await shot(B1.page, 'dm-desktop');
   });
 
-  await step('Ada removes Bob: the room leaves his screen and his sidebar live', async () => {
+  await step('Ada renames the room and changes its topic; Bob\'s open room follows live', async () => {
     await roomLink(B1.page, secret).click();
     await B1.page.getByRole('heading', { name: secret }).waitFor();
     await roomLink(A.page, secret).click();
     await A.page.getByRole('link', { name: 'Show members' }).click();
+    await A.page.getByRole('textbox', { name: 'Room name' }).fill(renamed);
+    await A.page.getByRole('textbox', { name: /^Topic/ }).fill('Plans for the launch');
+    await A.page.getByRole('button', { name: 'Save' }).click();
+    await A.page.getByText('Saved.').waitFor();
+    await A.page.getByRole('heading', { name: 'Members of #' + renamed }).waitFor();
+    // No reload on Bob's side: the room_changed frame (rooms refresh only every minute).
+    await B1.page.getByRole('heading', { name: renamed }).waitFor({ timeout: 5_000 });
+    await B1.page.getByText('Plans for the launch').waitFor({ timeout: 5_000 });
+    await roomLink(B1.page, renamed).waitFor({ timeout: 5_000 });
+  });
+
+  await step('Ada removes Bob: the room leaves his screen and his sidebar live', async () => {
+    await B1.page.getByRole('heading', { name: renamed }).waitFor();
+    await roomLink(A.page, renamed).click();
+    await A.page.getByRole('link', { name: 'Show members' }).click();
     await A.page.getByRole('button', { name: `Remove ${bob.display} from the room` }).click();
     await A.page.getByText(bob.display + ' was removed.').waitFor();
     await B1.page.getByText('Welcome to OpenChat').waitFor();
-    await roomLink(B1.page, secret).waitFor({ state: 'detached' });
+    await roomLink(B1.page, renamed).waitFor({ state: 'detached' });
     await B1.page.goto(base + '/rooms/' + encodeURIComponent(secretId));
     await B1.page.getByRole('heading', { name: 'Room not found.' }).waitFor();
   });
 
   await step('Carol joins a public room from the directory and leaves it', async () => {
     await A.page.getByRole('button', { name: 'Create room' }).click();
-    await A.page.getByLabel('Room name').fill(lobby);
+    await A.page.locator('form[aria-label="Create room"]').getByLabel('Room name').fill(lobby); // the members page has one too
     await A.page.locator('form[aria-label="Create room"]').getByRole('button', { name: 'Create' }).click();
     await A.page.getByRole('heading', { name: lobby }).waitFor();
     await C.page.goto(base + '/');

@@ -231,6 +231,11 @@ export class ChatStore {
     return room;
   }
 
+  /** renameRoom sets a room's name and topic; the listed room changes at once (the room_changed frame repeats it). */
+  async renameRoom(id: string, name: string, topic: string): Promise<void> {
+    this.onRoomChanged(await this.api.updateRoom(id, { name, topic }));
+  }
+
   /** joinRoom makes me a member of a public room. */
   async joinRoom(room: Room): Promise<void> {
     await this.api.addMember(room.id, this.state.me.id);

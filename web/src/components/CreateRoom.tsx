@@ -1,10 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { useStore } from '../app/hooks';
 import { navigate, roomPath } from '../app/router';
-import { ApiError, errorText } from '../lib/api';
-import { problemText, t } from '../lib/strings';
-import { checkRoomName, checkTopic, ROOM_NAME_MAX, ROOM_TOPIC_MAX } from '../lib/validate';
-import { FormField } from './FormField';
+import { errorText } from '../lib/api';
+import { t } from '../lib/strings';
+import { focusFirstError, RoomFields, roomFieldErrors, serverFieldErrors, type RoomFieldErrors } from './RoomFields';
 
 /** CreateRoom is the sidebar's new-room form: name, topic, who can find it. */
 export function CreateRoom({ onDone }: { onDone: () => void }) {
@@ -12,30 +11,25 @@ export function CreateRoom({ onDone }: { onDone: () => void }) {
   const [name, setName] = useState('');
   const [topic, setTopic] = useState('');
   const [visibility, setVisibility] = useState<'public' | 'private'>('public');
-  const [errors, setErrors] = useState<{ name?: string; topic?: string }>({});
+  const [errors, setErrors] = useState<RoomFieldErrors>({});
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
-    const n = checkRoomName(name);
-    const tp = checkTopic(topic);
-    const errs = { name: n && problemText(t.fieldRoomName, n), topic: tp && problemText(t.fieldTopic, tp) };
+    const errs = roomFieldErrors(name, topic);
     setErrors(errs);
     setError('');
-    if (errs.name || errs.topic) {
-      document.getElementById(errs.name ? 'new-room-name' : 'new-room-topic')?.focus();
-      return;
-    }
+    if (focusFirstError('new-room', errs)) return;
     setBusy(true);
     try {
       const room = await store.createRoom(name.trim(), topic.trim(), visibility);
       onDone();
       navigate(roomPath(room.id));
     } catch (err) {
-      if (err instanceof ApiError && (err.field === 'name' || err.field === 'topic')) {
-        setErrors({ [err.field]: t.serverField(err.field === 'name' ? t.fieldRoomName : t.fieldTopic, err.message) });
-      } else setError(errorText(err, t.couldNotCreateRoom));
+      const fields = serverFieldErrors(err);
+      if (fields) setErrors(fields);
+      else setError(errorText(err, t.couldNotCreateRoom));
     } finally {
       setBusy(false);
     }
@@ -46,19 +40,7 @@ export function CreateRoom({ onDone }: { onDone: () => void }) {
   ] as const;
   return (
     <form id="create-room" className="create-room" onSubmit={submit} noValidate aria-label={t.createRoom}>
-      <FormField id="new-room-name" label={t.fieldRoomName} value={name} onChange={(e) => setName(e.target.value)} maxLength={ROOM_NAME_MAX + 8} required autoFocus error={errors.name} />
-      <FormField
-        id="new-room-topic"
-        label={
-          <>
-            {t.fieldTopic} <span className="muted">{t.optional}</span>
-          </>
-        }
-        value={topic}
-        onChange={(e) => setTopic(e.target.value)}
-        maxLength={ROOM_TOPIC_MAX + 8}
-        error={errors.topic}
-      />
+      <RoomFields prefix="new-room" name={name} topic={topic} setName={setName} setTopic={setTopic} errors={errors} autoFocus />
       <fieldset className="visibility">
         <legend>{t.visibility}</legend>
         {choices.map((c) => (

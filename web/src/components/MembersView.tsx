@@ -10,6 +10,7 @@ import { Back, Exit } from './Icons';
 import { PeopleSearch } from './PeopleSearch';
 import { NotFound, RoomIcon } from './RoomView';
 import { PageHeader } from './PageHeader';
+import { RoomSettings } from './RoomSettings';
 
 const PAGE = 50;
 const roles: Role[] = ['member', 'moderator', 'owner'];
@@ -100,6 +101,7 @@ export function MembersView({ roomId, menu }: { roomId: string; menu: ReactNode 
           <p role="status" className={status ? (status.ok ? 'ok' : 'form-error') : 'sr-only'}>
             {status?.text}
           </p>
+          {mod && !room.archived_at && <RoomSettings room={room} />}
           {mod && (
             <section className="card" aria-labelledby="invite-title">
               <h2 id="invite-title">{t.invitePeople}</h2>

@@ -160,6 +160,11 @@ export class Api {
     return (await this.req<{ room: Room }>('POST', '/rooms', { name, topic, visibility })).room;
   }
 
+  /** updateRoom renames a room or changes its topic (owners and moderators). */
+  async updateRoom(roomId: string, p: { name?: string; topic?: string }): Promise<Room> {
+    return (await this.req<{ room: Room }>('PATCH', `/rooms/${encodeURIComponent(roomId)}`, p)).room;
+  }
+
   async members(roomId: string, q: { cursor?: string; limit?: number } = {}): Promise<{ members: Member[]; next_cursor: string }> {
     const p = new URLSearchParams();
     if (q.cursor) p.set('cursor', q.cursor);

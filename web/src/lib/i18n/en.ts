@@ -150,6 +150,7 @@ export const en = {
   removedMember: (name: string) => `${name} was removed.`,
   message: 'Message',
   invitePeople: 'Invite people',
+  roomDetails: 'Name and topic',
   invite: 'Invite',
   inviteUser: (name: string) => `Invite ${name}`,
   invited: (name: string) => `${name} was added.`,

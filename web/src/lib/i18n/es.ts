@@ -151,6 +151,7 @@ export const es: Catalog = {
   removedMember: (name: string) => `Se ha quitado a ${name}.`,
   message: 'Mensaje',
   invitePeople: 'Invitar personas',
+  roomDetails: 'Nombre y tema',
   invite: 'Invitar',
   inviteUser: (name: string) => `Invitar a ${name}`,
   invited: (name: string) => `Se ha añadido a ${name}.`,
