@@ -68,6 +68,7 @@ type config struct {
 	FilesPublicURL       string
 	UploadMaxBytes       int64
 	UploadQuotaBytes     int64
+	UploadMemoryBytes    int64
 
 	// Limits are the rate limits (limits.go); WSSendRate and WSSendBurst
 	// are their deprecated per-connection predecessors, mapped onto posts.
@@ -144,6 +145,7 @@ func newFlagSet(name string, c *config, stderr io.Writer) *flag.FlagSet {
 	str(&c.FilesPublicURL, "files-public-url", "", "serve files through signed, expiring URLs under this base URL (a CDN whose origin is this server), e.g. https://files.example.com")
 	fs.Int64Var(&c.UploadMaxBytes, "upload-max-bytes", chat.DefaultUploadMaxBytes, "largest file one upload may carry (larger get 413)")
 	fs.Int64Var(&c.UploadQuotaBytes, "upload-quota-bytes", chat.DefaultUploadQuotaBytes, "bytes of files one user may keep stored (more get 413; -1: unlimited)")
+	fs.Int64Var(&c.UploadMemoryBytes, "upload-memory-bytes", 0, "bytes of upload bodies one instance holds in memory at once, a quarter per user at most (uploads that do not fit get 503); 0: 256 MiB, or two files at --upload-max-bytes if more")
 	str(&c.AssetURL, "asset-url", "", "load the web client's assets from this URL (a CDN), e.g. https://cdn.example.com/")
 	fs.VisitAll(func(f *flag.Flag) { f.Usage += " [$" + envName(f.Name) + "]" })
 	describeForms(fs)
@@ -263,6 +265,8 @@ func (c *config) finish() error {
 		return errors.New("--mail-rate, --mail-burst and --mail-per-recipient-hour must be positive")
 	case c.UploadMaxBytes < 1 || c.UploadQuotaBytes < -1 || c.UploadQuotaBytes == 0:
 		return errors.New("--upload-max-bytes must be positive, --upload-quota-bytes positive or -1 (unlimited)")
+	case c.UploadMemoryBytes != 0 && c.UploadMemoryBytes <= c.UploadMaxBytes:
+		return errors.New("--upload-memory-bytes must be 0 (automatic) or larger than --upload-max-bytes: one file at the limit must fit")
 	case c.ReadTimeout <= 0:
 		return errors.New("--read-timeout must be positive")
 	case c.MaxConnsPerIP < 1 || c.MaxConns < 0 || c.WSMaxPerUser < 1:

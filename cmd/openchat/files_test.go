@@ -289,3 +289,61 @@ func userID(t *testing.T, c *client) string {
 	c.must(200, "GET", "/api/v1/me", nil, &me)
 	return me.User.ID
 }
+
+// TestUploadMemory: an instance holds at most --upload-memory-bytes of
+// upload bodies at once, a quarter per user but always one file at the
+// limit. An upload that does not fit is refused at once with 503 and
+// stored nowhere; once the others finish it fits.
+func TestUploadMemory(t *testing.T) {
+	srv := startServer(t, "--upload-max-bytes", "300000", "--upload-memory-bytes", "500000", "--ratelimit-uploads", "off")
+	ada, bob := signUp(t, srv.URL, "ada"), signUp(t, srv.URL, "bob")
+
+	// Ada's file of 300,000 declared bytes stalls after a third: it holds
+	// 300,001 bytes of the 500,000 (her whole share) until it ends.
+	pr, pw := io.Pipe()
+	defer pw.Close() // on failure too: the server must not wait for the rest
+	req, err := http.NewRequest("POST", srv.URL+"/api/v1/uploads?name=slow.bin", pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.ContentLength = 300000
+	req.Header.Set("Content-Type", "application/octet-stream")
+	req.Header.Set("Authorization", "Bearer "+ada.token)
+	slow := make(chan int, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			slow <- 0
+			return
+		}
+		resp.Body.Close()
+		slow <- resp.StatusCode
+	}()
+	if _, err := pw.Write(make([]byte, 100000)); err != nil { // returns once the server reads
+		t.Fatal(err)
+	}
+
+	for _, tc := range []struct {
+		who    *client
+		size   int
+		status int
+	}{
+		{ada, 1000, 503},   // over her share
+		{bob, 200000, 503}, // 300,001 + 200,001 is over the total
+		{bob, 199998, 201}, // 300,001 + 199,999 fits exactly
+	} {
+		r := tc.who.send("POST", "/api/v1/uploads?name=f.bin", make([]byte, tc.size), map[string]string{"Content-Type": "application/octet-stream"})
+		if r.Status != tc.status || (tc.status == 503 && !strings.Contains(string(r.Body), `"code":"unavailable"`)) {
+			t.Fatalf("%d bytes while ada's upload runs: %d %s, want %d", tc.size, r.Status, r.Body, tc.status)
+		}
+	}
+	if _, err := pw.Write(make([]byte, 200000)); err != nil {
+		t.Fatal(err)
+	}
+	pw.Close()
+	if got := <-slow; got != 201 {
+		t.Fatalf("the slow upload: %d", got)
+	}
+	bob.upload(201, "f.bin", make([]byte, 200000)) // room again
+	ada.upload(201, "f.bin", make([]byte, 1000))
+}

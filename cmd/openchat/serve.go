@@ -137,7 +137,7 @@ func serve(ctx context.Context, c config, getenv func(string) string, stderr io.
 		Config:      chat.ServiceConfig{CachedMessages: c.CacheRoomMessages, Limits: c.Limits, EraseOnDelete: c.EraseOnDelete},
 		RateLimiter: inf.limiter, RateLimiterFallback: inf.limiterFallback,
 		Files: chat.FilesConfig{Blobs: blobs, Images: images.Images{}, MaxBytes: c.UploadMaxBytes, QuotaBytes: c.UploadQuotaBytes,
-			PublicURL: c.FilesPublicURL, Secret: secret}})
+			MemoryBytes: c.UploadMemoryBytes, PublicURL: c.FilesPublicURL, Secret: secret}})
 	defer svc.WaitThumbnails()
 	if err := svc.WatchSessions(ctx); err != nil {
 		return fmt.Errorf("watch sessions: %w", err)

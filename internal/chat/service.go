@@ -38,6 +38,7 @@ type Service struct {
 	files      FilesConfig    // see service_uploads.go
 	thumbJobs  sync.WaitGroup // background thumbnails
 	thumbSlots chan struct{}  // bounds them
+	uploadMem  *uploadMemory  // bounds upload bodies in memory
 }
 
 // ServiceConfig holds the Service's limits.
@@ -88,6 +89,7 @@ func NewService(d Deps) *Service {
 		sessions: map[string]sessionEntry{}, members: newMemberCache(), limits: newLimits(d.Config.Limits),
 		limiter: d.RateLimiter, limiterFallback: d.RateLimiterFallback, files: d.Files.withDefaults()}
 	s.thumbSlots = make(chan struct{}, s.files.ThumbWorkers)
+	s.uploadMem = newUploadMemory(s.files.MemoryBytes, s.files.MaxBytes)
 	if s.metrics == nil {
 		s.metrics = NopMetrics{}
 	}

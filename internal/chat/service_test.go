@@ -76,6 +76,12 @@ func newEnv(t *testing.T) *env {
 // newEnvWith is newEnv with the service over wrap(store) when wrap is set.
 func newEnvWith(t *testing.T, wrap func(chat.Store) chat.Store) *env {
 	t.Helper()
+	return newEnvFiles(t, wrap, chat.FilesConfig{})
+}
+
+// newEnvFiles is newEnvWith with uploads configured by files.
+func newEnvFiles(t *testing.T, wrap func(chat.Store) chat.Store, files chat.FilesConfig) *env {
+	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"), nil)
 	if err != nil {
@@ -93,7 +99,7 @@ func newEnvWith(t *testing.T, wrap func(chat.Store) chat.Store) *env {
 	t.Cleanup(func() { ps.Close() })
 	e.svc = chat.NewService(chat.Deps{Store: st, Cache: e.cache, PubSub: ps, Metrics: e.metrics,
 		Hasher: password.NewArgon2id(password.Params{Memory: 64, Time: 1, Threads: 1}),
-		Now:    func() time.Time { return time.UnixMilli(e.now.Load()) }})
+		Now:    func() time.Time { return time.UnixMilli(e.now.Load()) }, Files: files})
 	if err := e.svc.WatchSessions(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,10 @@ type FilesConfig struct {
 	// (a negative quota is unlimited); 0 means the defaults.
 	MaxBytes   int64
 	QuotaBytes int64
+	// MemoryBytes bounds the upload bodies held in memory at once
+	// (upload_memory.go); 0 means DefaultUploadMemoryBytes, or two files
+	// at MaxBytes if that is more. It must exceed MaxBytes.
+	MemoryBytes int64
 	// PublicURL, if set, is where signed, expiring file URLs point (a CDN
 	// whose origin is this instance); see files_signed.go.
 	PublicURL string
@@ -44,6 +48,9 @@ func (c FilesConfig) withDefaults() FilesConfig {
 	}
 	if c.QuotaBytes == 0 {
 		c.QuotaBytes = DefaultUploadQuotaBytes
+	}
+	if c.MemoryBytes <= 0 {
+		c.MemoryBytes = max(DefaultUploadMemoryBytes, 2*(c.MaxBytes+1))
 	}
 	if c.ThumbWorkers <= 0 {
 		c.ThumbWorkers = DefaultThumbWorkers
@@ -101,6 +108,14 @@ func (s *Service) CreateUpload(ctx context.Context, actor User, name string, r i
 		}
 		room = min(room, quota-used)
 	}
+	if size >= 0 { // the quota check above put it within room
+		room = size
+	}
+	release, err := s.uploadMem.take(actor.ID, room+1)
+	if err != nil {
+		return Upload{}, err
+	}
+	defer release()
 	b, err := io.ReadAll(io.LimitReader(r, room+1))
 	if err != nil {
 		return Upload{}, err
@@ -110,6 +125,8 @@ func (s *Service) CreateUpload(ctx context.Context, actor User, name string, r i
 		return Upload{}, s.uploadTooLarge()
 	case len(b) == 0:
 		return Upload{}, Invalid("file", "is empty")
+	case size >= 0 && int64(len(b)) != size:
+		return Upload{}, Invalid("file", "does not have the %d bytes its length declared", size)
 	}
 	if quota > 0 {
 		if err := CheckUploadQuota(used, int64(len(b)), quota); err != nil {
@@ -136,8 +153,9 @@ func (s *Service) CreateUpload(ctx context.Context, actor User, name string, r i
 		return Upload{}, err
 	}
 	if u.IsImage() && (u.Width > ThumbMaxSide || u.Height > ThumbMaxSide) {
-		if u.Size <= s.files.SyncThumbBytes {
+		if u.Size <= s.files.SyncThumbBytes && s.tryThumbSlot() {
 			u = s.makeThumb(ctx, u, b)
+			<-s.thumbSlots
 		} else {
 			s.thumbLater(u)
 		}
@@ -162,6 +180,19 @@ func (s *Service) makeThumb(ctx context.Context, u Upload, b []byte) Upload {
 	}
 	u.ThumbKey, u.ThumbType = key, ct
 	return u
+}
+
+// tryThumbSlot takes a thumbnail slot if one is free: a small image's
+// thumbnail is made before the upload answers only then, so decoding
+// (up to images.MaxPixels, whatever the file's size) stays bounded by
+// ThumbWorkers.
+func (s *Service) tryThumbSlot() bool {
+	select {
+	case s.thumbSlots <- struct{}{}:
+		return true
+	default:
+		return false
+	}
 }
 
 // thumbLater makes u's thumbnail in the background, at most ThumbWorkers
