@@ -1,11 +1,13 @@
 package ws
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/open-chat/openchat/internal/chat"
 	"github.com/open-chat/openchat/internal/redis"
 	"github.com/open-chat/openchat/internal/redis/redistest"
 	"github.com/open-chat/openchat/internal/sqlite"
@@ -13,7 +15,8 @@ import (
 
 // Two instances on one database and one Redis act as one server: a client
 // on A receives, once each and in order, messages posted over HTTP on B and
-// over WebSocket on A; presence and typing cross instances too.
+// over WebSocket on A; presence, typing and changes to the room cross
+// instances too.
 func TestTwoInstancesOverRedis(t *testing.T) {
 	url, prefix := redistest.URL(t)
 	st, err := sqlite.Open(bg(), filepath.Join(t.TempDir(), "chat.db"), testLog(t))
@@ -65,4 +68,15 @@ func TestTwoInstancesOverRedis(t *testing.T) {
 	cb2 := b.dial("alice", dialOpts{})
 	cb2.subscribe(room, ptr(int64(2*n)))
 	checkSeqs(t, "reconnected on B", cb2.messages(room, 1), 2*n+1, 2*n+1)
+
+	// An admin archives the room on B: a subscriber on A hears of it.
+	ca2 := a.dial("bob", dialOpts{})
+	ca2.subscribe(room, nil)
+	if _, err := b.svc.SetArchived(bg(), b.user("alice"), room, true); err != nil {
+		t.Fatal(err)
+	}
+	var got chat.Room
+	if f := ca2.expect(typeRoomChanged); json.Unmarshal(f.Room, &got) != nil || got.ID != room || got.ArchivedAt == nil {
+		t.Fatalf("room_changed on A = %s", f.Room)
+	}
 }
