@@ -81,6 +81,11 @@ func TestParseServe(t *testing.T) {
 		{"read timeout zero", []string{"--read-timeout", "0s"}, nil, nil, true},
 		{"max conns per ip zero", []string{"--max-conns-per-ip", "0"}, nil, nil, true},
 		{"ws max per user zero", []string{"--ws-max-per-user", "0"}, nil, nil, true},
+		{"upload memory automatic", nil, nil, func(c config) bool { return c.UploadMemoryBytes == 0 }, false},
+		{"upload memory above the file limit", []string{"--upload-max-bytes", "100", "--upload-memory-bytes", "101"}, nil,
+			func(c config) bool { return c.UploadMemoryBytes == 101 }, false},
+		{"upload memory at the file limit", []string{"--upload-max-bytes", "100", "--upload-memory-bytes", "100"}, nil, nil, true},
+		{"upload memory negative", []string{"--upload-memory-bytes", "-1"}, nil, nil, true},
 		{"stray argument", []string{"extra"}, nil, nil, true},
 		{"unknown flag", []string{"--nope"}, nil, nil, true},
 	}

@@ -57,3 +57,17 @@ func TestUploadMemoryShare(t *testing.T) {
 		}
 	}
 }
+
+// Without a set budget, an instance holds 256 MiB of bodies, or two files
+// at the size limit when that is more.
+func TestUploadMemoryDefault(t *testing.T) {
+	for _, tc := range []struct{ maxBytes, set, want int64 }{
+		{DefaultUploadMaxBytes, 0, DefaultUploadMemoryBytes},
+		{200 << 20, 0, 2 * (200<<20 + 1)},
+		{DefaultUploadMaxBytes, 1 << 30, 1 << 30},
+	} {
+		if got := (FilesConfig{MaxBytes: tc.maxBytes, MemoryBytes: tc.set}).withDefaults().MemoryBytes; got != tc.want {
+			t.Errorf("MaxBytes %d, MemoryBytes %d: budget %d, want %d", tc.maxBytes, tc.set, got, tc.want)
+		}
+	}
+}
