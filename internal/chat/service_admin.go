@@ -197,19 +197,15 @@ func (s *Service) SetArchived(ctx context.Context, actor User, roomID string, ar
 	if err != nil {
 		return Room{}, err
 	}
-	s.roomChanged(ctx, r)
+	s.roomChanged(ctx, r, &r)
 	return r, nil
 }
 
-// roomChanged tells every instance that r changed (renamed, new topic,
-// archived or unarchived): each forgets what it cached of the room and
-// passes r to the room's subscribers.
-func (s *Service) roomChanged(ctx context.Context, r Room) { s.roomEvent(ctx, r, &r) }
-
-// roomEvent makes every instance forget what it cached of room and tell
-// its subscribers of after (nil: the room was deleted), and updates the
-// directory of public rooms.
-func (s *Service) roomEvent(ctx context.Context, room Room, after *Room) {
+// roomChanged makes every instance forget what it cached of room and pass
+// after (the room renamed, with a new topic, archived or unarchived) to its
+// subscribers; after is nil when the room was deleted. The directory of
+// public rooms is reloaded.
+func (s *Service) roomChanged(ctx context.Context, room Room, after *Room) {
 	s.members.forgetRoom(room.ID)
 	s.publish(ctx, MembersChannel, Event{Type: EventRoomChanged, RoomID: room.ID, Room: after})
 	if room.Visibility == Public {
@@ -233,7 +229,7 @@ func (s *Service) DeleteRoom(ctx context.Context, actor User, roomID string) err
 	if err := s.cache.InvalidateMessages(ctx, roomID); err != nil {
 		s.setDirty(roomID, true)
 	}
-	s.roomEvent(ctx, meta.room, nil)
+	s.roomChanged(ctx, meta.room, nil)
 	for _, id := range members {
 		s.members.forget(roomID, id)
 		s.publish(ctx, MembersChannel, Event{Type: EventMemberRemoved, RoomID: roomID, UserID: id})

@@ -198,7 +198,7 @@ func (s *Service) UpdateRoom(ctx context.Context, actor User, id string, p RoomP
 	if err != nil {
 		return Room{}, err
 	}
-	s.roomChanged(ctx, r)
+	s.roomChanged(ctx, r, &r)
 	return r, nil
 }
 
