@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useStore } from '../app/hooks';
 import { errorText } from '../lib/api';
 import { t } from '../lib/strings';
@@ -11,20 +11,13 @@ import { focusFirstError, RoomFields, roomFieldErrors, serverFieldErrors, type R
  */
 export function RoomSettings({ room }: { room: MyRoom }) {
   const store = useStore();
-  const [name, setName] = useState(room.name);
-  const [topic, setTopic] = useState(room.topic);
+  // What the person typed; until then (and after a save) the form shows
+  // the room as it is, someone else's change included.
+  const [draft, setDraft] = useState<{ name: string; topic: string } | null>(null);
+  const { name, topic } = draft ?? room;
   const [errors, setErrors] = useState<RoomFieldErrors>({});
   const [status, setStatus] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
-  // Someone else's change arrives while the form is untouched: show it.
-  const [shown, setShown] = useState({ name: room.name, topic: room.topic });
-  useEffect(() => {
-    if (name === shown.name && topic === shown.topic) {
-      setName(room.name);
-      setTopic(room.topic);
-    }
-    setShown({ name: room.name, topic: room.topic });
-  }, [room.name, room.topic]); // eslint-disable-line react-hooks/exhaustive-deps
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -35,6 +28,7 @@ export function RoomSettings({ room }: { room: MyRoom }) {
     setBusy(true);
     try {
       await store.renameRoom(room.id, name.trim(), topic.trim());
+      setDraft(null);
       setStatus({ ok: true, text: t.saved });
     } catch (err) {
       const fields = serverFieldErrors(err);
@@ -49,7 +43,7 @@ export function RoomSettings({ room }: { room: MyRoom }) {
     <section className="card" aria-labelledby="room-details-title">
       <h2 id="room-details-title">{t.roomDetails}</h2>
       <form onSubmit={submit} noValidate>
-        <RoomFields prefix="room" name={name} topic={topic} setName={setName} setTopic={setTopic} errors={errors} />
+        <RoomFields prefix="room" name={name} topic={topic} setName={(v) => setDraft({ name: v, topic })} setTopic={(v) => setDraft({ name, topic: v })} errors={errors} />
         <p role="status" className={status ? (status.ok ? 'ok' : 'form-error') : 'sr-only'}>
           {status?.text}
         </p>
