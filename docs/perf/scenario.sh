@@ -40,10 +40,7 @@ if [ -n "${PROFILE:-}" ]; then
     sleep "${SETUP:-25}"
     [ "$store" = pg ] && sql -qc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()" >/dev/null
     curl -s -o "$PROFILE.cpu" "http://127.0.0.1:16060/debug/pprof/profile?seconds=15"
-    [ "$store" = pg ] && sql -c "SELECT calls, round(total_exec_time::numeric, 1) AS ms,
-      round((total_exec_time / calls)::numeric, 3) AS per_call, rows, wal_bytes,
-      left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS query FROM pg_stat_statements
-      WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'f1k') ORDER BY total_exec_time DESC LIMIT 25" >"$PROFILE.pgss"
+    [ "$store" = pg ] && sql -f "$(dirname "$(readlink -f "$0")")/pgss.sql" >"$PROFILE.pgss"
   ) &
   prof=$!
 fi
