@@ -83,6 +83,21 @@ type Event struct {
 // EncodeEvent is the one encoding of events.
 func EncodeEvent(e Event) ([]byte, error) { return json.Marshal(e) }
 
+// encodeMessageEvent is EncodeEvent for an event whose message is already
+// encoded: e without its Message, with raw spliced in as "message".
+func encodeMessageEvent(e Event, raw json.RawMessage) ([]byte, error) {
+	e.Message = nil
+	b, err := EncodeEvent(e)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]byte, 0, len(b)+len(raw)+len(`,"message":`))
+	out = append(out, b[:len(b)-1]...) // an object: it ends with '}' and has "type"
+	out = append(out, `,"message":`...)
+	out = append(out, raw...)
+	return append(out, '}'), nil
+}
+
 // DecodeEvent is the one decoding of events.
 func DecodeEvent(b []byte) (Event, error) {
 	var e Event

@@ -2,6 +2,8 @@ package chat
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -14,6 +16,15 @@ type Post struct {
 	ReplyTo                *int64
 	AlsoToRoom             bool
 	Attachments            []string
+}
+
+// Posted is a message as Post stored it (or found it: Created is false for
+// a retry) with its JSON encoding, the bytes its event carried, so that a
+// transport answers the poster without encoding the message again.
+type Posted struct {
+	Message Message
+	JSON    json.RawMessage
+	Created bool
 }
 
 // PostMessage posts a message without attachments (see Post).
@@ -43,49 +54,62 @@ func (s *Service) Reply(ctx context.Context, actor User, roomID string, parent i
 // that cannot take replies; also_to_room without a reply), ENOTFOUND
 // (room), ERATELIMITED (LimitPosts, per user over every transport).
 func (s *Service) Post(ctx context.Context, actor User, p Post) (Message, bool, error) {
+	out, err := s.PostJSON(ctx, actor, p)
+	return out.Message, out.Created, err
+}
+
+// PostJSON is Post with the message's encoding (see Posted).
+func (s *Service) PostJSON(ctx context.Context, actor User, p Post) (Posted, error) {
 	in := NewMessage{RoomID: p.RoomID, Body: p.Body, ClientID: p.ClientID, AlsoToRoom: p.AlsoToRoom}
 	switch {
 	case p.ReplyTo == nil && p.AlsoToRoom, p.ReplyTo != nil && *p.ReplyTo == 0 && p.AlsoToRoom:
-		return Message{}, false, Invalid("also_to_room", "only for a reply (with reply_to)")
+		return Posted{}, Invalid("also_to_room", "only for a reply (with reply_to)")
 	case p.ReplyTo != nil && *p.ReplyTo <= 0:
-		return Message{}, false, Invalid("reply_to", "must be the seq of a message of the room")
+		return Posted{}, Invalid("reply_to", "must be the seq of a message of the room")
 	case p.ReplyTo != nil:
 		in.ReplyTo = *p.ReplyTo
 	}
-	return s.post(ctx, actor, in, p.Attachments)
+	out, err := s.post(ctx, actor, in, p.Attachments)
+	if err == nil && out.JSON == nil { // a retry: the first post's message, as stored
+		out.JSON, err = json.Marshal(out.Message)
+	}
+	if err != nil {
+		return Posted{}, err
+	}
+	return out, nil
 }
 
 // post stores in (RoomID, Body, ClientID, ReplyTo and AlsoToRoom are the
 // caller's; the rest is filled here) with the uploads attachments.
-func (s *Service) post(ctx context.Context, actor User, in NewMessage, attachments []string) (Message, bool, error) {
+func (s *Service) post(ctx context.Context, actor User, in NewMessage, attachments []string) (Posted, error) {
 	roomID, body, clientID := in.RoomID, in.Body, in.ClientID
 	if err := s.Limit(ctx, LimitPosts, actor.ID); err != nil {
-		return Message{}, false, err
+		return Posted{}, err
 	}
 	body, err := validatePostBody(body, len(attachments) > 0)
 	if err != nil {
-		return Message{}, false, err
+		return Posted{}, err
 	}
 	if err := ValidateClientID(clientID); err != nil {
-		return Message{}, false, err
+		return Posted{}, err
 	}
 	a, err := s.authorize(ctx, actor, roomID)
 	if err == nil {
 		err = writable(a.meta)
 	}
 	if err != nil {
-		return Message{}, false, err
+		return Posted{}, err
 	}
 	files, err := s.resolveAttachments(ctx, actor, attachments)
 	if err != nil {
-		return Message{}, false, err
+		return Posted{}, err
 	}
 	// A non-member (of a public room: authorize refused the others) joins
 	// in the append's own transaction, not one of its own per room.
 	nm := NewMessage{ID: NewID(), RoomID: roomID, Author: actor.Ref(), Body: body, ClientID: clientID, Join: a.role == "",
 		ReplyTo: in.ReplyTo, AlsoToRoom: in.AlsoToRoom, Attachments: files}
 	if err := s.addMentions(ctx, &nm, a.meta); err != nil {
-		return Message{}, false, err
+		return Posted{}, err
 	}
 	if a.meta.vis == Direct {
 		for _, id := range a.meta.memberIDs {
@@ -96,7 +120,7 @@ func (s *Service) post(ctx context.Context, actor User, in NewMessage, attachmen
 	}
 	m, created, err := s.store.AppendMessage(ctx, nm)
 	if err != nil || !created {
-		return m, created, err
+		return Posted{Message: m}, err
 	}
 	if nm.Join {
 		s.members.setRole(roomID, actor.ID, MemberRole, s.now())
@@ -105,14 +129,18 @@ func (s *Service) post(ctx context.Context, actor User, in NewMessage, attachmen
 	}
 	s.metrics.MessagePosted()
 	s.writeThrough(ctx, m)
-	s.publish(ctx, RoomChannel(roomID), Event{Type: EventMessage, RoomID: roomID, Message: &m, Change: m.Change})
+	raw, err := json.Marshal(m)
+	if err != nil { // strings and numbers: a bug; the message is stored and cached, subscribers find it by seq
+		return Posted{}, fmt.Errorf("encode message: %w", err)
+	}
+	s.publishMessage(ctx, RoomChannel(roomID), Event{Type: EventMessage, RoomID: roomID, Change: m.Change}, raw)
 	if m.ReplyTo != 0 {
 		s.threadChanged(ctx, roomID, m.ReplyTo)
 	}
 	if nm.Join { // after the message: its delivery does not wait for this
 		s.announceJoin(ctx, a.meta, m)
 	}
-	return m, true, nil
+	return Posted{Message: m, JSON: raw, Created: true}, nil
 }
 
 // validatePostBody is ValidateBody, except that a message with files may

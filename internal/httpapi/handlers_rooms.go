@@ -121,13 +121,13 @@ func handlePostMessage(log *slog.Logger, svc *chat.Service, maxBody int64) http.
 			writeError(w, r, log, err)
 			return
 		}
-		m, created, err := svc.Post(r.Context(), user(r), chat.Post{RoomID: r.PathValue("room_id"), Body: in.Body, ClientID: in.ClientID,
+		p, err := svc.PostJSON(r.Context(), user(r), chat.Post{RoomID: r.PathValue("room_id"), Body: in.Body, ClientID: in.ClientID,
 			ReplyTo: in.ReplyTo, AlsoToRoom: in.AlsoToRoom, Attachments: in.Attachments})
 		if err != nil {
 			writeError(w, r, log, err)
 			return
 		}
-		encode(w, createdStatus(created), map[string]any{"message": m})
+		writeJSON(w, createdStatus(p.Created), append(append([]byte(`{"message":`), p.JSON...), '}'))
 	})
 }
 

@@ -114,11 +114,6 @@ type (
 		LastChange int64  `json:"last_change"`
 		Truncated  bool   `json:"truncated,omitempty"`
 	}
-	ackFrame struct {
-		Type     string        `json:"type"`
-		ClientID string        `json:"client_id"`
-		Message  *chat.Message `json:"message"`
-	}
 	typingFrame struct {
 		Type   string       `json:"type"`
 		RoomID string       `json:"room_id"`
@@ -142,6 +137,19 @@ type (
 )
 
 var pongBytes = []byte(`{"type":"pong"}`)
+
+// ackFrameRaw is the ack of a send: clientID (printable ASCII, see
+// chat.ValidateClientID) and the message as the service encoded it for its
+// event, wrapped without decoding and encoding it again.
+func ackFrameRaw(clientID string, message []byte) []byte {
+	id := encode(clientID)
+	b := make([]byte, 0, len(message)+len(id)+40)
+	b = append(b, `{"type":"`+typeAck+`","client_id":`...)
+	b = append(b, id...)
+	b = append(b, `,"message":`...)
+	b = append(b, message...)
+	return append(b, '}')
+}
 
 // encode marshals a server frame. Frames are plain structs of strings and
 // numbers, so an error is a bug; it becomes an internal error frame.

@@ -99,6 +99,16 @@ func TestServerFrames(t *testing.T) {
 			t.Errorf("raw frame %s != encoded %s", got, want)
 		}
 	}
+	type ackFrame struct { // what the ack was encoded from before it wrapped the event's bytes
+		Type     string        `json:"type"`
+		ClientID string        `json:"client_id"`
+		Message  *chat.Message `json:"message"`
+	}
+	for _, id := range []string{"c1", `q"uo\te`, "<&>", ""} {
+		if got, want := string(ackFrameRaw(id, raw)), string(encode(ackFrame{Type: typeAck, ClientID: id, Message: &m})); got != want {
+			t.Errorf("raw ack %s != encoded %s", got, want)
+		}
+	}
 	e := string(encodeError(chat.Invalid("body", "too long"), "c1"))
 	if e != `{"type":"error","code":"invalid","message":"too long","field":"body","ref":"c1"}` {
 		t.Errorf("error frame = %s", e)

@@ -229,12 +229,12 @@ func (c *conn) send(f clientFrame) {
 	if ref == "" {
 		ref = f.ClientID
 	}
-	m, _, err := c.srv.svc.PostMessage(c.srv.ctx, c.user, f.RoomID, f.Body, f.ClientID)
+	p, err := c.srv.svc.PostJSON(c.srv.ctx, c.user, chat.Post{RoomID: f.RoomID, Body: f.Body, ClientID: f.ClientID})
 	if err != nil {
 		c.replyError(err, ref)
 		return
 	}
-	c.push(encode(ackFrame{Type: typeAck, ClientID: f.ClientID, Message: &m}), pushBounded)
+	c.push(ackFrameRaw(f.ClientID, p.JSON), pushBounded)
 }
 
 func (c *conn) typing(f clientFrame) {

@@ -1,0 +1,51 @@
+package chat
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+func TestEncodeMessageEvent(t *testing.T) {
+	m := Message{ID: "m1", RoomID: "r1", Seq: 3, Author: UserRef{ID: "u1", Username: "ana"}, Body: `"<b>" & \ ñ`,
+		Mentions: []string{"bob"}, Change: 7, Reactions: []Reaction{}, Attachments: []Upload{}}
+	raw, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		e    Event
+	}{
+		{"message", Event{Type: EventMessage, RoomID: "r1", Change: 7}},
+		{"updated", Event{Type: EventMessageUpdated, RoomID: "r1", Change: 8}},
+		{"fields of other events kept", Event{Type: EventMessage, RoomID: "r1", Seq: 3, UserID: "u1", Change: 9}},
+		{"a message already set is replaced", Event{Type: EventMessage, RoomID: "r1", Message: &Message{ID: "stale"}, Change: 7}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := encodeMessageEvent(tt.e, raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := tt.e
+			want.Message = &m
+			wantBytes, err := EncodeEvent(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			g, err := DecodeEvent(got)
+			if err != nil {
+				t.Fatalf("decode %s: %v", got, err)
+			}
+			if n := bytes.Count(got, []byte(`"message":`)); n != 1 {
+				t.Errorf("%s has %d messages", got, n)
+			}
+			w, _ := DecodeEvent(wantBytes)
+			if !reflect.DeepEqual(g, w) {
+				t.Errorf("spliced %s\ndecodes unlike encoded %s", got, wantBytes)
+			}
+		})
+	}
+}
