@@ -15,7 +15,7 @@ const (
 	LimitPosts              = "posts"                // messages posted per user, HTTP and WebSocket together
 	LimitRooms              = "rooms"                // rooms created per user
 	LimitInvites            = "invites"              // people invited to rooms, and direct rooms opened, per user
-	LimitUploads            = "uploads"              // files uploaded per user (reserved: no upload route yet)
+	LimitUploads            = "uploads"              // files uploaded per user
 	LimitSearches           = "searches"             // message searches per user
 	LimitExports            = "exports"              // account exports per user
 	LimitTyping             = "typing"               // typing notices per user

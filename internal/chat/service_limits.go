@@ -33,7 +33,7 @@ func LimitSpecs() []LimitSpec {
 		{l(LimitPosts, 40, 2*time.Second), "user", "a message posted over HTTP or WebSocket", true},
 		{l(LimitRooms, 20, time.Hour), "user", "a room created", true},
 		{l(LimitInvites, 100, time.Hour), "user", "a person invited to a room, or a direct room opened", true},
-		{l(LimitUploads, 30, 10*time.Minute), "user", "a file uploaded (applies once uploads exist)", true},
+		{l(LimitUploads, 30, 10*time.Minute), "user", "a file uploaded", true},
 		{l(LimitSearches, 30, time.Minute), "user", "a message search", true},
 		{l(LimitExports, 3, time.Hour), "user", "an account export (it reads the whole history)", true},
 		{l(LimitTyping, 5, 5*time.Second), "user", "a typing notice", true},

@@ -80,7 +80,7 @@ func newEnvWith(t *testing.T, wrap func(chat.Store) chat.Store) *env {
 }
 
 // newEnvFiles is newEnvWith with uploads configured by files.
-func newEnvFiles(t *testing.T, wrap func(chat.Store) chat.Store, files chat.FilesConfig) *env {
+func newEnvFiles(t *testing.T, wrap func(chat.Store) chat.Store, files chat.FilesConfig, opts ...func(*chat.Deps)) *env {
 	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "t.db"), nil)
@@ -97,9 +97,13 @@ func newEnvFiles(t *testing.T, wrap func(chat.Store) chat.Store, files chat.File
 	e.now.Store(time.Now().UnixMilli())
 	ps := memory.NewPubSub()
 	t.Cleanup(func() { ps.Close() })
-	e.svc = chat.NewService(chat.Deps{Store: st, Cache: e.cache, PubSub: ps, Metrics: e.metrics,
+	d := chat.Deps{Store: st, Cache: e.cache, PubSub: ps, Metrics: e.metrics,
 		Hasher: password.NewArgon2id(password.Params{Memory: 64, Time: 1, Threads: 1}),
-		Now:    func() time.Time { return time.UnixMilli(e.now.Load()) }, Files: files})
+		Now:    func() time.Time { return time.UnixMilli(e.now.Load()) }, Files: files}
+	for _, o := range opts {
+		o(&d)
+	}
+	e.svc = chat.NewService(d)
 	if err := e.svc.WatchSessions(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -92,6 +92,18 @@ func (s *Service) CreateUpload(ctx context.Context, actor User, name string, r i
 	if size > s.files.MaxBytes {
 		return Upload{}, s.uploadTooLarge()
 	}
+	// Memory before the rate limit: a busy instance's 503 (try again) does
+	// not spend the actor's upload budget. The bound is the file's most;
+	// the quota may let less be read.
+	need := s.files.MaxBytes
+	if size >= 0 {
+		need = size
+	}
+	release, err := s.uploadMem.take(actor.ID, need+1)
+	if err != nil {
+		return Upload{}, err
+	}
+	defer release()
 	if err := s.Limit(ctx, LimitUploads, actor.ID); err != nil {
 		return Upload{}, err
 	}
@@ -111,11 +123,6 @@ func (s *Service) CreateUpload(ctx context.Context, actor User, name string, r i
 	if size >= 0 { // the quota check above put it within room
 		room = size
 	}
-	release, err := s.uploadMem.take(actor.ID, room+1)
-	if err != nil {
-		return Upload{}, err
-	}
-	defer release()
 	b, err := io.ReadAll(io.LimitReader(r, room+1))
 	if err != nil {
 		return Upload{}, err
