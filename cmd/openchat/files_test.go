@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/open-chat/openchat/internal/chat"
 )
@@ -312,8 +313,21 @@ func TestUploadMemory(t *testing.T) {
 		resp.Body.Close()
 		slow <- resp.StatusCode
 	}()
-	if _, err := pw.Write(make([]byte, 100000)); err != nil { // returns once the server reads
+	if _, err := pw.Write(make([]byte, 100000)); err != nil {
 		t.Fatal(err)
+	}
+	// The write returns once the client has sent the bytes, which the
+	// server may not have begun to read (socket buffers hold them): until
+	// it holds ada's 300,001 bytes, a probe of hers is stored; then a
+	// probe over her share is refused.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		r := ada.send("POST", "/api/v1/uploads?name=f.bin", make([]byte, 1000), map[string]string{"Content-Type": "application/octet-stream"})
+		if r.Status == 503 && strings.Contains(string(r.Body), `"code":"unavailable"`) {
+			break
+		}
+		if r.Status != 201 || time.Now().After(deadline) {
+			t.Fatalf("1000 bytes while ada's upload runs: %d %s, want 503", r.Status, r.Body)
+		}
 	}
 
 	for _, tc := range []struct {
@@ -321,7 +335,6 @@ func TestUploadMemory(t *testing.T) {
 		size   int
 		status int
 	}{
-		{ada, 1000, 503},   // over her share
 		{bob, 200000, 503}, // 300,001 + 200,001 is over the total
 		{bob, 199998, 201}, // 300,001 + 199,999 fits exactly
 	} {
