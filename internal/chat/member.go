@@ -91,7 +91,8 @@ type MemberStore interface {
 	MemberIDs(ctx context.Context, roomID string, only []string) ([]string, error)
 	// MyRooms lists every room userID is a member of (only roomID's when
 	// it is not ""), with the read state. Unread counts the messages after
-	// the read position; UnreadMentions the user's mentions after it.
+	// the read position that the room shows (not the replies shown only in
+	// their thread); UnreadMentions the user's mentions after it.
 	MyRooms(ctx context.Context, userID, roomID string) ([]MyRoom, error)
 	// MarkRead moves a member's read position to seq (capped at the room's
 	// newest message), never backwards; it returns the position after the
@@ -126,11 +127,12 @@ func DirectKey(memberIDs []string) string {
 func timeFromMS(ms int64) Time { return NewTime(time.UnixMilli(ms)) }
 
 // FinishReadState fills what a store reads apart into a MyRoom: its unread
-// count (messages after the read position; a post moves its author's
-// position, so none of these are the member's own), its unread mentions and
-// a direct room's other members.
-func FinishReadState(r *MyRoom, unreadMentions int64, others []UserRef) {
-	r.Unread = max(0, r.LastSeq-r.LastReadSeq)
+// count (messages after the read position but the threadOnly replies shown
+// only in their thread; a post moves its author's position, so none of
+// these are the member's own), its unread mentions and a direct room's
+// other members.
+func FinishReadState(r *MyRoom, threadOnly, unreadMentions int64, others []UserRef) {
+	r.Unread = max(0, r.LastSeq-r.LastReadSeq-threadOnly)
 	r.UnreadMentions = unreadMentions
 	if r.Visibility == Direct {
 		r.Members = nonNil(others)

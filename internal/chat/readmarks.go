@@ -85,11 +85,13 @@ func (s *Service) RunReadFlusher(ctx context.Context, interval time.Duration) {
 }
 
 // overlayRead applies a position noted on this instance but not yet
-// stored. Mentions before it are not recounted until the flush.
+// stored. Mentions before it are not recounted until the flush, and the
+// unread count is an upper bound until then: the store left out the
+// thread-only replies after its own, older position, not after p.
 func (s *Service) overlayRead(r MyRoom, userID string) MyRoom {
 	if p := s.reads.get(r.ID, userID); p > r.LastReadSeq {
 		r.LastReadSeq = p
-		r.Unread = max(0, r.LastSeq-p)
+		r.Unread = min(r.Unread, max(0, r.LastSeq-p))
 		if r.Unread == 0 {
 			r.UnreadMentions = 0
 		}

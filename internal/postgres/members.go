@@ -172,15 +172,19 @@ func (s *Store) MemberIDs(ctx context.Context, roomID string, only []string) ([]
 // three reads, for the rooms, the unread mentions and the other members of
 // direct rooms.
 func (s *Store) MyRooms(ctx context.Context, userID, roomID string) ([]chat.MyRoom, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+roomCols+`, rm.role, r.last_seq, rm.last_read_seq
+	rows, err := s.pool.Query(ctx, `SELECT `+roomCols+`, rm.role, r.last_seq, rm.last_read_seq,
+			(SELECT count(*) FROM messages m WHERE m.room_id = rm.room_id AND m.reply_to IS NOT NULL AND NOT m.also_to_room AND m.seq > rm.last_read_seq)
 		FROM room_members rm JOIN rooms r ON r.id = rm.room_id WHERE rm.user_id = $1 AND ($2 = '' OR rm.room_id = $2)`, userID, roomID)
 	if err != nil {
 		return nil, fmt.Errorf("my rooms: %w", err)
 	}
+	var threadOnly []int64
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (chat.MyRoom, error) {
 		var m chat.MyRoom
+		var n int64
 		var err error
-		m.Room, err = scanRoom(row, &m.Role, &m.LastSeq, &m.LastReadSeq)
+		m.Room, err = scanRoom(row, &m.Role, &m.LastSeq, &m.LastReadSeq, &n)
+		threadOnly = append(threadOnly, n)
 		return m, err
 	})
 	if err != nil {
@@ -215,7 +219,7 @@ func (s *Store) MyRooms(ctx context.Context, userID, roomID string) ([]chat.MyRo
 		return nil, fmt.Errorf("direct members: %w", err)
 	}
 	for i := range out {
-		chat.FinishReadState(&out[i], mentions[out[i].ID], others[out[i].ID])
+		chat.FinishReadState(&out[i], threadOnly[i], mentions[out[i].ID], others[out[i].ID])
 	}
 	return out, nil
 }

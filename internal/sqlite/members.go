@@ -200,17 +200,20 @@ func queryStrings(ctx context.Context, q interface {
 // three reads, for the rooms, the unread mentions and the other members of
 // direct rooms.
 func (s *Store) MyRooms(ctx context.Context, userID, roomID string) ([]chat.MyRoom, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT `+roomCols+`, rm.role, r.last_seq, rm.last_read_seq
+	rows, err := s.r.QueryContext(ctx, `SELECT `+roomCols+`, rm.role, r.last_seq, rm.last_read_seq,
+			(SELECT count(*) FROM messages m WHERE m.room_id = rm.room_id AND m.reply_to IS NOT NULL AND NOT m.also_to_room AND m.seq > rm.last_read_seq)
 		FROM room_members rm JOIN rooms r ON r.id = rm.room_id WHERE rm.user_id = ? AND (? = '' OR rm.room_id = ?)`, userID, roomID, roomID)
 	if err != nil {
 		return nil, fmt.Errorf("my rooms: %w", err)
 	}
 	var out []chat.MyRoom
+	var threadOnly []int64
 	err = eachRow(rows, func(sc scanner) error {
 		var m chat.MyRoom
+		var n int64
 		var err error
-		m.Room, err = scanRoom(sc, &m.Role, &m.LastSeq, &m.LastReadSeq)
-		out = append(out, m)
+		m.Room, err = scanRoom(sc, &m.Role, &m.LastSeq, &m.LastReadSeq, &n)
+		out, threadOnly = append(out, m), append(threadOnly, n)
 		return err
 	})
 	if err != nil {
@@ -251,7 +254,7 @@ func (s *Store) MyRooms(ctx context.Context, userID, roomID string) ([]chat.MyRo
 		return nil, fmt.Errorf("direct members: %w", err)
 	}
 	for i := range out {
-		chat.FinishReadState(&out[i], mentions[out[i].ID], others[out[i].ID])
+		chat.FinishReadState(&out[i], threadOnly[i], mentions[out[i].ID], others[out[i].ID])
 	}
 	return out, nil
 }

@@ -287,4 +287,28 @@ func testReplies(t *testing.T, s chat.Store) {
 	if err != nil || len(page) != 5 || page[1].ReplyTo != 1 || page[0].ReplyCount != 2 {
 		t.Fatalf("room page = %+v, %v (replies are messages of the room)", page, err)
 	}
+
+	// A member's unread count leaves out the replies shown only in their
+	// thread: cy joins having read up to 5; then 6 and 9 are thread-only.
+	cy := newUser(t, s, "cy")
+	if _, err := s.AddMember(ctx, r.ID, cy.ID, chat.MemberRole, chat.NewTime(base)); err != nil {
+		t.Fatal(err)
+	}
+	for _, also := range []bool{false, true} {
+		if _, _, err := reply(parent.Seq, "more", "", also); err != nil {
+			t.Fatal(err)
+		}
+	}
+	post(t, s, r, ada, "to the room")
+	if _, _, err := reply(parent.Seq, "last", "", false); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ read, unread int64 }{{5, 2}, {6, 2}, {7, 1}, {8, 0}} {
+		if _, _, err := s.MarkRead(ctx, r.ID, cy.ID, tc.read); err != nil {
+			t.Fatal(err)
+		}
+		if got := myRoom(t, s, cy, r.ID); got.LastSeq != 9 || got.LastReadSeq != tc.read || got.Unread != tc.unread {
+			t.Errorf("read up to %d: last %d, read %d, unread %d; want 9, %d, %d", tc.read, got.LastSeq, got.LastReadSeq, got.Unread, tc.read, tc.unread)
+		}
+	}
 }

@@ -5,7 +5,7 @@
 import { Api, ApiError } from '../lib/api';
 import { ChatClient } from '../lib/client';
 import { gaps, inWindow, mergeMessages, newClientId, settlePending } from '../lib/messages';
-import { applyReaction, withMe } from '../lib/changes';
+import { applyReaction, inRoom, withMe } from '../lib/changes';
 import { afterSubscribe } from '../lib/resume';
 import { ThreadBook, type ThreadData } from './threads';
 import { UploadBook } from './uploads';
@@ -604,7 +604,7 @@ export class ChatStore {
     this.threadBook.messages(room, msgs);
     const visible = this.state.current === room && document.visibilityState === 'visible';
     this.updateRoom(room, (r) =>
-      msgs.reduce((acc, m) => onMessage(acc, { seq: m.seq, mine: m.author.id === me.id, mentionsMe: mentionsUser(m, me.username), visible }), r),
+      msgs.reduce((acc, m) => onMessage(acc, { seq: m.seq, mine: m.author.id === me.id, mentionsMe: mentionsUser(m, me.username), visible, threadOnly: !inRoom(m) }), r),
     );
     // Posting marks read for the author on the server too.
     for (const m of msgs) if (m.author.id === me.id) this.reads.known(room, m.seq);

@@ -60,6 +60,7 @@ export interface Arrival {
   mine: boolean; // my own message: posting marks it read
   mentionsMe: boolean;
   visible: boolean; // the room is open on a visible page
+  threadOnly: boolean; // a reply shown only in its thread: not an unread of the room, though a mention in it is
 }
 
 /**
@@ -70,7 +71,7 @@ export function onMessage(r: MyRoom, m: Arrival): MyRoom {
   if (m.seq <= r.last_seq) return r;
   if (m.mine) return { ...r, last_seq: m.seq, last_read_seq: m.seq, unread: 0, unread_mentions: 0 };
   if (m.visible) return { ...r, last_seq: m.seq };
-  return { ...r, last_seq: m.seq, unread: r.unread + 1, unread_mentions: r.unread_mentions + (m.mentionsMe ? 1 : 0) };
+  return { ...r, last_seq: m.seq, unread: r.unread + (m.threadOnly ? 0 : 1), unread_mentions: r.unread_mentions + (m.mentionsMe ? 1 : 0) };
 }
 
 /**
