@@ -3,6 +3,7 @@ package ws
 import (
 	"encoding/json"
 	"errors"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -138,14 +139,25 @@ type (
 
 var pongBytes = []byte(`{"type":"pong"}`)
 
+// appendASCIIString appends s as a JSON string. For printable ASCII, Go's
+// quoting is JSON's (only " and \ are escaped) and costs no reflection;
+// anything else goes through encoding/json.
+func appendASCIIString(b []byte, s string) []byte {
+	for i := range len(s) {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return append(b, encode(s)...)
+		}
+	}
+	return strconv.AppendQuote(b, s)
+}
+
 // ackFrameRaw is the ack of a send: clientID (printable ASCII, see
 // chat.ValidateClientID) and the message as the service encoded it for its
 // event, wrapped without decoding and encoding it again.
 func ackFrameRaw(clientID string, message []byte) []byte {
-	id := encode(clientID)
-	b := make([]byte, 0, len(message)+len(id)+40)
+	b := make([]byte, 0, len(message)+len(clientID)+48)
 	b = append(b, `{"type":"`+typeAck+`","client_id":`...)
-	b = append(b, id...)
+	b = appendASCIIString(b, clientID)
 	b = append(b, `,"message":`...)
 	b = append(b, message...)
 	return append(b, '}')

@@ -2,6 +2,7 @@ package ws
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -104,9 +105,13 @@ func TestServerFrames(t *testing.T) {
 		ClientID string        `json:"client_id"`
 		Message  *chat.Message `json:"message"`
 	}
-	for _, id := range []string{"c1", `q"uo\te`, "<&>", ""} {
-		if got, want := string(ackFrameRaw(id, raw)), string(encode(ackFrame{Type: typeAck, ClientID: id, Message: &m})); got != want {
-			t.Errorf("raw ack %s != encoded %s", got, want)
+	for _, id := range []string{"c1", `q"uo\te`, "<&>", "", "tab\tñ\u2028"} { // the last is no valid client id, yet encodes
+		got := ackFrameRaw(id, raw)
+		var back, want ackFrame
+		err := json.Unmarshal(got, &back)
+		_ = json.Unmarshal(encode(ackFrame{Type: typeAck, ClientID: id, Message: &m}), &want)
+		if err != nil || !reflect.DeepEqual(back, want) || back.ClientID != id {
+			t.Errorf("raw ack %s decodes to %+v, %v; want %+v", got, back, err, want)
 		}
 	}
 	e := string(encodeError(chat.Invalid("body", "too long"), "c1"))
