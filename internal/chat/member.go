@@ -128,9 +128,9 @@ func timeFromMS(ms int64) Time { return NewTime(time.UnixMilli(ms)) }
 
 // FinishReadState fills what a store reads apart into a MyRoom: its unread
 // count (messages after the read position but the threadOnly replies shown
-// only in their thread; a post moves its author's position, so none of
-// these are the member's own), its unread mentions and a direct room's
-// other members.
+// only in their thread; a post shown in the room moves its author's
+// position, so none of these are the member's own), its unread mentions
+// and a direct room's other members.
 func FinishReadState(r *MyRoom, threadOnly, unreadMentions int64, others []UserRef) {
 	r.Unread = max(0, r.LastSeq-r.LastReadSeq-threadOnly)
 	r.UnreadMentions = unreadMentions

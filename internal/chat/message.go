@@ -44,6 +44,11 @@ type Message struct {
 	Attachments []Upload `json:"attachments"`
 }
 
+// ThreadOnly reports a reply shown only in its thread, not in the room: it
+// is no unread message of the room (MyRoom.Unread), and posting it does
+// not mark the room read.
+func (m Message) ThreadOnly() bool { return m.ReplyTo != 0 && !m.AlsoToRoom }
+
 // NewMessage is what AppendMessage stores. The store assigns Seq and the
 // server time; MentionUserIDs get a mention and a pending e-mail
 // notification in the same transaction.

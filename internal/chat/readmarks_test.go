@@ -76,3 +76,52 @@ func TestPostMarksReadThroughFlush(t *testing.T) {
 		t.Fatalf("bob after the flush: stored %d, want 4", stored)
 	}
 }
+
+// TestThreadReplyLeavesRoomUnread: a reply shown only in its thread does
+// not mark the room read for its author (the room's newer messages are
+// still unread) and is no unread message for anyone; a reply also sent to
+// the room marks it read, as any post does.
+func TestThreadReplyLeavesRoomUnread(t *testing.T) {
+	ctx := context.Background()
+	svc, _, ada, bob := newWrappedService(t, func(st chat.Store) chat.Store { return st })
+	room, err := svc.CreateRoom(ctx, ada, "general", "", chat.Public)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := svc.PostMessage(ctx, bob, room.ID, "a question", ""); err != nil { // seq 1: bob joins
+		t.Fatal(err)
+	}
+	if _, _, err := svc.PostMessage(ctx, bob, room.ID, "and news", ""); err != nil { // seq 2
+		t.Fatal(err)
+	}
+	unread := func(u chat.User) (read, unread int64) {
+		t.Helper()
+		if err := svc.FlushReads(ctx); err != nil {
+			t.Fatal(err)
+		}
+		rooms, err := svc.MyRooms(ctx, u)
+		if err != nil || len(rooms) != 1 {
+			t.Fatalf("MyRooms = %+v, %v", rooms, err)
+		}
+		return rooms[0].LastReadSeq, rooms[0].Unread
+	}
+	for _, tc := range []struct {
+		name               string
+		also               bool
+		adaRead, adaUnread int64
+		bobRead, bobUnread int64
+	}{
+		{"thread only", false, 0, 2, 2, 0},     // seq 3
+		{"also to the room", true, 4, 0, 2, 1}, // seq 4
+	} {
+		if _, _, err := svc.Reply(ctx, ada, room.ID, 1, tc.also, "an answer", ""); err != nil {
+			t.Fatal(err)
+		}
+		if r, u := unread(ada); r != tc.adaRead || u != tc.adaUnread {
+			t.Errorf("%s: ada read %d, unread %d; want %d, %d", tc.name, r, u, tc.adaRead, tc.adaUnread)
+		}
+		if r, u := unread(bob); r != tc.bobRead || u != tc.bobUnread {
+			t.Errorf("%s: bob read %d, unread %d; want %d, %d", tc.name, r, u, tc.bobRead, tc.bobUnread)
+		}
+	}
+}

@@ -122,9 +122,10 @@ func (s *Service) post(ctx context.Context, actor User, in NewMessage, attachmen
 	if err != nil || !created {
 		return Posted{Message: m}, err
 	}
-	if nm.Join {
+	switch {
+	case nm.Join:
 		s.members.setRole(roomID, actor.ID, MemberRole, s.now())
-	} else {
+	case !m.ThreadOnly(): // a reply in a thread says nothing of the room's newer messages
 		s.reads.note(roomID, actor.ID, m.Seq)
 	}
 	s.metrics.MessagePosted()

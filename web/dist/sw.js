@@ -7,9 +7,9 @@
 // - the API and the WebSocket are never touched.
 // A new build is a new sw.js; the page offers to reload into it.
 
-const VERSION = "e435c49c0edfe2c6";
+const VERSION = "72e2024c127222b5";
 // Root-relative, or absolute when the server serves the assets from a CDN (it rewrites this list).
-const SHELL = ["/","/config.json","/assets/index-CPiSAcQv.js","/assets/index-pft3ig4Z.css","/favicon.svg","/icon-192.png","/icon-512.png","/manifest.webmanifest"];
+const SHELL = ["/","/config.json","/assets/index-ifJ2EJGh.js","/assets/index-pft3ig4Z.css","/favicon.svg","/icon-192.png","/icon-512.png","/manifest.webmanifest"];
 const CACHE = 'openchat-shell-' + VERSION;
 const SHELL_URLS = new Set(SHELL.map((u) => new URL(u, self.location.href).href));
 

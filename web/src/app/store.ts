@@ -606,8 +606,8 @@ export class ChatStore {
     this.updateRoom(room, (r) =>
       msgs.reduce((acc, m) => onMessage(acc, { seq: m.seq, mine: m.author.id === me.id, mentionsMe: mentionsUser(m, me.username), visible, threadOnly: !inRoom(m) }), r),
     );
-    // Posting marks read for the author on the server too.
-    for (const m of msgs) if (m.author.id === me.id) this.reads.known(room, m.seq);
+    // Posting marks read for the author on the server too (not a thread-only reply).
+    for (const m of msgs) if (m.author.id === me.id && inRoom(m)) this.reads.known(room, m.seq);
     for (const m of msgs) this.client.noteSeq(room, m.seq);
     this.learnUsers(msgs);
     this.setRoom(room, (d) => {

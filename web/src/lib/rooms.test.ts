@@ -72,6 +72,7 @@ describe('onMessage', () => {
     { name: 'room open and visible: not counted', a: arrive({ visible: true, mentionsMe: true }), want: { last_seq: 11, last_read_seq: 8, unread: 2, unread_mentions: 1 } },
     { name: 'my own message marks everything read', a: arrive({ mine: true }), want: { last_seq: 11, last_read_seq: 11, unread: 0, unread_mentions: 0 } },
     { name: 'a reply shown only in its thread: not an unread of the room', a: arrive({ threadOnly: true }), want: { last_seq: 11, last_read_seq: 8, unread: 2, unread_mentions: 1 } },
+    { name: 'my own thread-only reply does not mark the room read', a: arrive({ mine: true, threadOnly: true }), want: { last_seq: 11, last_read_seq: 8, unread: 2, unread_mentions: 1 } },
     { name: 'a mention in a thread-only reply still counts', a: arrive({ threadOnly: true, mentionsMe: true }), want: { last_seq: 11, last_read_seq: 8, unread: 2, unread_mentions: 2 } },
     { name: 'a replayed seq is not counted again', a: arrive({ seq: 10 }), want: { last_seq: 10, last_read_seq: 8, unread: 2, unread_mentions: 1 } },
     { name: 'an older seq is not counted', a: arrive({ seq: 3, mentionsMe: true }), want: { last_seq: 10, last_read_seq: 8, unread: 2, unread_mentions: 1 } },

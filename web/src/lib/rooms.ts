@@ -57,7 +57,7 @@ export function groupRooms(all: MyRoom[], filter = ''): Grouped {
 /** What the store knows about a live message when it arrives. */
 export interface Arrival {
   seq: number;
-  mine: boolean; // my own message: posting marks it read
+  mine: boolean; // my own message: posting marks the room read (a thread-only reply does not)
   mentionsMe: boolean;
   visible: boolean; // the room is open on a visible page
   threadOnly: boolean; // a reply shown only in its thread: not an unread of the room, though a mention in it is
@@ -69,7 +69,7 @@ export interface Arrival {
  */
 export function onMessage(r: MyRoom, m: Arrival): MyRoom {
   if (m.seq <= r.last_seq) return r;
-  if (m.mine) return { ...r, last_seq: m.seq, last_read_seq: m.seq, unread: 0, unread_mentions: 0 };
+  if (m.mine && !m.threadOnly) return { ...r, last_seq: m.seq, last_read_seq: m.seq, unread: 0, unread_mentions: 0 };
   if (m.visible) return { ...r, last_seq: m.seq };
   return { ...r, last_seq: m.seq, unread: r.unread + (m.threadOnly ? 0 : 1), unread_mentions: r.unread_mentions + (m.mentionsMe ? 1 : 0) };
 }
