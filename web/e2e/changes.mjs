@@ -3,9 +3,10 @@
 // Bob edits a message, deletes one, reacts to one and answers one in a
 // thread (once also to the room); when Ada comes back online her screen
 // (bodies, "(edited)" marks, tombstones, reaction chips and counts, reply
-// counts) matches Bob's exactly within a few seconds. Markdown renders bold
-// and code, and a <script> stays text.
-import { finish, joinFromDirectory, newUser, signUpUI, sleep, startServer, suite, cleanRun } from './lib.mjs';
+// counts) matches Bob's exactly within a few seconds. A thread-only reply
+// is not counted unread in the room. Markdown renders bold and code, and a
+// <script> stays text.
+import { cleanRun, createRoomUI, finish, joinFromDirectory, newUser, signUpUI, sleep, startServer, suite } from './lib.mjs';
 
 const S = await suite('changes');
 const { bin: BIN, dataDir, log, port, base, results, step, browser, problems } = S;
@@ -181,6 +182,24 @@ try {
     await A.page.getByRole('button', { name: 'Close thread' }).click();
     await A.page.locator('.thread-panel').waitFor({ state: 'detached' });
     await A.page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  await step('in another room, Ada\'s badge for this one counts a post to the room but not a thread-only reply', async () => {
+    await createRoomUI(A.page, 'elsewhere-' + suffix);
+    const m = msg(B.page, texts.thread);
+    await m.hover();
+    await m.getByRole('button', { name: 'Reply in thread' }).click();
+    const panel = B.page.locator('.thread-panel');
+    const box = panel.getByLabel('Reply in the thread');
+    await box.fill('Unread nowhere but here');
+    await box.press('Enter');
+    await panel.locator('.msg', { hasText: 'Unread nowhere but here' }).waitFor();
+    await panel.getByRole('button', { name: 'Close thread' }).click();
+    await send(B.page, 'Unread in the room'); // after the reply on the same subscription: once it counts, the reply has been seen
+    const link = A.page.locator('.room-link', { hasText: roomName });
+    await link.locator('.badge:not(.mention-badge)', { hasText: /^1$/ }).waitFor();
+    await link.click();
+    await A.page.getByRole('heading', { name: roomName }).waitFor();
   });
 
   await step('Markdown renders bold and code; a <script> stays text', async () => {
