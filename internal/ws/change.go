@@ -139,8 +139,9 @@ type replayed struct {
 }
 
 // replay reads what a subscribe asks for: with after_change, every change
-// since (compacted, from the store; past CatchUpMax nothing, truncated: the
-// client reloads the latest page); with after_seq, the messages since, by
+// since (compacted, from the store, which is not read when after_change is
+// at or past head; past CatchUpMax nothing, truncated: the client reloads
+// the latest page); with after_seq, the messages since, by
 // seq, up to at least the seq the room's stream stood at when the
 // subscription joined it; with neither, nothing. head is that point (the
 // hub's, not a store read: every change after it reaches the subscription
@@ -150,6 +151,12 @@ type replayed struct {
 func (s *Server) replay(ctx context.Context, f clientFrame, head chat.Head) (replayed, error) {
 	rp := replayed{lastSeq: head.LastSeq, lastChange: head.LastChange}
 	switch {
+	case f.AfterChange != nil && *f.AfterChange >= head.LastChange:
+		// The client has seen every change up to the head, and every later
+		// one reaches it live: no read (a reconnect to a room that did not
+		// change meanwhile, most of them in a storm).
+		rp.lastChange = *f.AfterChange
+		return rp, nil
 	case f.AfterChange != nil:
 		after := *f.AfterChange
 		msgs, err := s.svc.ChangesAfter(ctx, f.RoomID, after, s.svc.Config().CatchUpMax+1)

@@ -37,6 +37,17 @@ func (e *env) user(name string) chat.User                { return e.users[name] 
 func (e *env) wsURL() string                             { return "ws" + strings.TrimPrefix(e.ts.URL, "http") + "/api/v1/ws" }
 func (e *env) post(room, user, body string) chat.Message { return e.postAs(e.users[user], room, body) }
 
+// openStore opens a SQLite store of the test's own, closed at its end.
+func openStore(t *testing.T) *sqlite.Store {
+	t.Helper()
+	st, err := sqlite.Open(bg(), filepath.Join(t.TempDir(), "chat.db"), testLog(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close() })
+	return st
+}
+
 type testMetrics struct {
 	chat.NopMetrics
 	wsConns   atomic.Int64

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,7 +17,6 @@ import (
 
 	"github.com/open-chat/openchat/internal/chat"
 	"github.com/open-chat/openchat/internal/memory"
-	"github.com/open-chat/openchat/internal/sqlite"
 )
 
 // smallBufListener shrinks the socket send buffer of connections accepted
@@ -417,11 +415,7 @@ func (s slowStore) AppendMessage(ctx context.Context, m chat.NewMessage) (chat.M
 // is not silent: the keepalive sweep must not close it meanwhile, even
 // though its pongs wait unread behind that frame.
 func TestBusyConnectionIsNotIdle(t *testing.T) {
-	st, err := sqlite.Open(bg(), filepath.Join(t.TempDir(), "chat.db"), testLog(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st := openStore(t)
 	e := newEnv(t, envOpts{store: slowStore{st, 600 * time.Millisecond},
 		cfg: Config{PingInterval: 40 * time.Millisecond, IdleTimeout: 200 * time.Millisecond}})
 	e.signUp("alice")

@@ -3,14 +3,12 @@ package ws
 import (
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/open-chat/openchat/internal/chat"
 	"github.com/open-chat/openchat/internal/redis"
 	"github.com/open-chat/openchat/internal/redis/redistest"
-	"github.com/open-chat/openchat/internal/sqlite"
 )
 
 // Two instances on one database and one Redis act as one server: a client
@@ -19,11 +17,7 @@ import (
 // instances too.
 func TestTwoInstancesOverRedis(t *testing.T) {
 	url, prefix := redistest.URL(t)
-	st, err := sqlite.Open(bg(), filepath.Join(t.TempDir(), "chat.db"), testLog(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st := openStore(t)
 	instance := func(id string) *env {
 		rc, err := redis.Open(bg(), url, redis.Options{Prefix: prefix, InstanceID: id}, testLog(t))
 		if err != nil {

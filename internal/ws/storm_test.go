@@ -3,7 +3,6 @@ package ws
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -13,7 +12,6 @@ import (
 	"github.com/open-chat/openchat/internal/memory"
 	"github.com/open-chat/openchat/internal/redis"
 	"github.com/open-chat/openchat/internal/redis/redistest"
-	"github.com/open-chat/openchat/internal/sqlite"
 )
 
 // heldPresence counts the calls to a real Presence and, while held, makes
@@ -159,11 +157,7 @@ func (h *headCounter) Head(ctx context.Context, roomID string) (chat.Head, error
 // stands, and each gets every message exactly once however it subscribes,
 // while messages are posted.
 func TestSubscribeReadsNoHead(t *testing.T) {
-	st, err := sqlite.Open(bg(), filepath.Join(t.TempDir(), "chat.db"), testLog(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close() })
+	st := openStore(t)
 	store := &headCounter{Store: st}
 	e := newEnv(t, envOpts{store: store})
 	e.signUp("alice", "bob", "carol", "dave", "erin")
@@ -215,4 +209,64 @@ func TestSubscribeReadsNoHead(t *testing.T) {
 	if got := store.n.Load() - heads; got != 0 {
 		t.Errorf("%d head reads for %d subscriptions to a room with a local subscriber, want 0", got, len(tests))
 	}
+}
+
+type changesCounter struct {
+	chat.Store
+	n atomic.Int64
+}
+
+func (c *changesCounter) ChangesAfter(ctx context.Context, roomID string, after int64, limit int) ([]chat.Message, error) {
+	c.n.Add(1)
+	return c.Store.ChangesAfter(ctx, roomID, after, limit)
+}
+
+// TestResumeUnchangedReadsNothing: a subscribe with after_change at or past
+// where the room's stream stands reads nothing from the store (in a storm,
+// most rooms did not change while their clients were away); one behind it
+// reads the changes. Either way every later message arrives once.
+func TestResumeUnchangedReadsNothing(t *testing.T) {
+	st := openStore(t)
+	store := &changesCounter{Store: st}
+	e := newEnv(t, envOpts{store: store})
+	e.signUp("alice", "bob")
+	room := e.room("general")
+	a := e.dial("alice", dialOpts{})
+	a.subscribe(room, nil)
+	var last chat.Message
+	for i := range 3 {
+		last = e.post(room, "alice", fmt.Sprint("before ", i))
+	}
+	checkSeqs(t, "alice", a.messages(room, 3), 1, 3)
+	for _, tt := range []struct {
+		name   string
+		after  int64
+		reads  int64
+		replay int64 // messages replayed before the live one
+	}{
+		{"current", last.Change, 0, 0},
+		{"ahead of this instance", last.Change + 5, 0, 0}, // e.g. seen on another instance; never replays what it has seen
+		{"one behind", last.Change - 1, 1, 1},
+	} {
+		before := store.n.Load()
+		b := e.dial("bob", dialOpts{})
+		b.send(M{"type": "subscribe", "room_id": room, "after_change": tt.after})
+		if sub := b.expect(typeSubscribed); sub.LastChange != max(tt.after, last.Change) {
+			t.Errorf("%s: subscribed at change %d, want %d", tt.name, sub.LastChange, max(tt.after, last.Change))
+		}
+		if got := store.n.Load() - before; got != tt.reads {
+			t.Errorf("%s: %d change reads, want %d", tt.name, got, tt.reads)
+		}
+		if tt.replay > 0 {
+			checkSeqs(t, tt.name, b.messages(room, int(tt.replay)), 4-tt.replay, 3)
+		}
+		_ = b.c.CloseNow()
+	}
+	// A resubscribe at the head still gets what comes next, once.
+	c := e.dial("bob", dialOpts{})
+	c.send(M{"type": "subscribe", "room_id": room, "after_change": last.Change})
+	c.expect(typeSubscribed)
+	e.post(room, "alice", "after")
+	checkSeqs(t, "bob", c.messages(room, 1), 4, 4)
+	c.quiet(50*time.Millisecond, typeMessage)
 }
