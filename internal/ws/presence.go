@@ -94,18 +94,21 @@ func (s *Server) presenceChanged(ctx context.Context, r *room) {
 	}
 }
 
-// refreshPresence re-touches every local entry in one batch, so entries
-// live while their connections do and vanish a TTL after this instance dies.
-func (s *Server) refreshPresence(ctx context.Context) {
+// refreshPresence re-touches every local entry, so entries live while their
+// connections do and vanish a TTL after this instance dies. It goes through
+// the batch writer like any other write: a touch of its own, written beside
+// the writer's, could land after the removal of an entry that was counted
+// when it was taken and show the user online until the TTL.
+func (s *Server) refreshPresence() {
 	s.presMu.Lock()
-	entries := slices.Collect(maps.Keys(s.presCount))
-	s.presMu.Unlock()
-	if len(entries) == 0 {
+	defer s.presMu.Unlock()
+	if len(s.presCount) == 0 {
 		return
 	}
-	if err := s.pr.Touch(ctx, entries); err != nil {
-		s.log.Warn("presence refresh failed", "entries", len(entries), "err", err)
+	for e := range s.presCount {
+		s.pb.mark(e)
 	}
+	s.presWriteLocked()
 }
 
 // flushPresence sends a fresh presence frame to the local subscribers of

@@ -214,7 +214,7 @@ func (s *Server) Run(ctx context.Context) {
 		case now := <-sweep.C:
 			s.sweep(now)
 		case <-refresh.C:
-			s.refreshPresence(ctx)
+			s.refreshPresence()
 		case <-debounce.C:
 			s.flushPresence(ctx)
 		}

@@ -20,6 +20,7 @@ import (
 type heldPresence struct {
 	chat.Presence
 	touches, removes atomic.Int64
+	written          atomic.Int64 // touches and removes that returned
 	mu               sync.Mutex
 	hold             map[string]chan struct{} // "touch", "remove": the next such call waits for it to close
 }
@@ -44,14 +45,60 @@ func (p *heldPresence) holdNext(kind string) (release func()) {
 
 func (p *heldPresence) Touch(ctx context.Context, e []chat.PresenceEntry) error {
 	p.touches.Add(1)
+	defer p.written.Add(1)
 	p.wait("touch")
 	return p.Presence.Touch(ctx, e)
 }
 
 func (p *heldPresence) Remove(ctx context.Context, e []chat.PresenceEntry) error {
 	p.removes.Add(1)
+	defer p.written.Add(1)
 	p.wait("remove")
 	return p.Presence.Remove(ctx, e)
+}
+
+// TestPresenceRefreshAfterLeave: a refresh taken while a user is in a room
+// must not re-add the room's entry once the user has left, even when the
+// refresh is written after the leave was counted (it used to be written
+// beside the batch writer, and could land after the removal: online until
+// the TTL).
+func TestPresenceRefreshAfterLeave(t *testing.T) {
+	pr := &heldPresence{Presence: memory.NewPresence("refresh", time.Minute, nil), hold: map[string]chan struct{}{}}
+	e := newEnv(t, envOpts{pr: pr, cfg: Config{InstanceID: "refresh", PresenceRefresh: time.Hour}})
+	e.signUp("alice")
+	room := e.room("general")
+	a := e.dial("alice", dialOpts{})
+	a.subscribe(room, nil)
+	online := func() []string {
+		ids, err := pr.Online(bg(), room)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+	waitFor(t, "alice online", func() bool { return len(online()) == 1 })
+
+	release := pr.holdNext("touch")
+	defer release()
+	before := pr.touches.Load()
+	go e.srv.refreshPresence() // counts alice in the room; its touch is held in flight
+	waitFor(t, "the refresh's touch", func() bool { return pr.touches.Load() > before })
+	a.send(M{"type": "unsubscribe", "room_id": room})
+	waitFor(t, "the leave counted", func() bool {
+		e.srv.presMu.Lock()
+		defer e.srv.presMu.Unlock()
+		return e.srv.presCount[chat.PresenceEntry{RoomID: room, UserID: e.user("alice").ID}] == 0
+	})
+	time.Sleep(50 * time.Millisecond) // room for a removal written beside the held touch, as before
+	release()
+	waitFor(t, "every presence write done", func() bool {
+		e.srv.presMu.Lock()
+		defer e.srv.presMu.Unlock()
+		return !e.srv.pb.running && pr.written.Load() == pr.touches.Load()+pr.removes.Load()
+	})
+	if ids := online(); len(ids) != 0 {
+		t.Fatalf("online in the room after leaving: %v", ids)
+	}
 }
 
 // TestPresenceWritesInBatches: connections that subscribe, and leave,
