@@ -112,12 +112,7 @@ func newEnv(t *testing.T, o envOpts) *env {
 	ctx := bg()
 	store := o.store
 	if store == nil {
-		st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "chat.db"), testLog(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = st.Close() })
-		store = st
+		store = openStore(t)
 	}
 	ps := o.ps
 	if ps == nil {
