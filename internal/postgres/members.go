@@ -168,12 +168,15 @@ func (s *Store) MemberIDs(ctx context.Context, roomID string, only []string) ([]
 	return out, nil
 }
 
+// threadOnlyUnread counts, per membership rm, the replies shown only in
+// their thread after rm's read position (migration 0013's partial index).
+const threadOnlyUnread = `(SELECT count(*) FROM messages m WHERE m.room_id = rm.room_id AND m.reply_to IS NOT NULL AND NOT m.also_to_room AND m.seq > rm.last_read_seq)`
+
 // MyRooms lists a user's rooms (or the one roomID names) with read state:
 // three reads, for the rooms, the unread mentions and the other members of
 // direct rooms.
 func (s *Store) MyRooms(ctx context.Context, userID, roomID string) ([]chat.MyRoom, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+roomCols+`, rm.role, r.last_seq, rm.last_read_seq,
-			(SELECT count(*) FROM messages m WHERE m.room_id = rm.room_id AND m.reply_to IS NOT NULL AND NOT m.also_to_room AND m.seq > rm.last_read_seq)
+	rows, err := s.pool.Query(ctx, `SELECT `+roomCols+`, rm.role, r.last_seq, rm.last_read_seq, `+threadOnlyUnread+`
 		FROM room_members rm JOIN rooms r ON r.id = rm.room_id WHERE rm.user_id = $1 AND ($2 = '' OR rm.room_id = $2)`, userID, roomID)
 	if err != nil {
 		return nil, fmt.Errorf("my rooms: %w", err)
