@@ -83,12 +83,18 @@ type RoomStore interface {
 	UpdateRoom(ctx context.Context, id string, p RoomPatch) (Room, error)
 }
 
+// FoldName is a room name as rooms sort and match case-insensitively:
+// lower-cased by Go, for every script. Stores keep it with the name
+// (SQLite's lower() folds ASCII only, PostgreSQL's follows the database's
+// locale), so a cursor computed here compares as the store orders.
+func FoldName(name string) string { return strings.ToLower(name) }
+
 // SortRooms orders rooms as RoomStore.Rooms lists them: by name,
 // case-insensitively (names are unique that way; the id breaks ties anyway).
 // Caches that rebuild the list from a set use it.
 func SortRooms(rooms []Room) {
 	slices.SortFunc(rooms, func(a, b Room) int {
-		return cmp.Or(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)),
+		return cmp.Or(strings.Compare(FoldName(a.Name), FoldName(b.Name)),
 			strings.Compare(a.Name, b.Name), strings.Compare(a.ID, b.ID))
 	})
 }
@@ -99,7 +105,7 @@ func SortRooms(rooms []Room) {
 // room exists by colliding).
 func RoomNameKey(r Room) string {
 	if r.Visibility == Public {
-		return strings.ToLower(r.Name)
+		return FoldName(r.Name)
 	}
 	return r.ID
 }

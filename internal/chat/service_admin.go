@@ -153,7 +153,7 @@ func (s *Service) AdminRooms(ctx context.Context, actor User, q RoomQuery) (Room
 	if err != nil {
 		return RoomPage{}, err
 	}
-	rooms, err := s.store.AdminRooms(ctx, AdminRoomQuery{Q: strings.ToLower(strings.TrimSpace(q.Q)), AfterKey: after, Limit: q.Limit + 1})
+	rooms, err := s.store.AdminRooms(ctx, AdminRoomQuery{Q: FoldName(strings.TrimSpace(q.Q)), AfterKey: after, Limit: q.Limit + 1})
 	if err != nil {
 		return RoomPage{}, err
 	}

@@ -154,7 +154,7 @@ func compareMyRooms(a, b MyRoom) int {
 		}
 		return -1
 	}
-	return cmp.Or(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)),
+	return cmp.Or(strings.Compare(FoldName(a.Name), FoldName(b.Name)),
 		strings.Compare(directLabel(a.Members), directLabel(b.Members)), strings.Compare(a.ID, b.ID))
 }
 

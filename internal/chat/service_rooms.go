@@ -111,10 +111,10 @@ func (s *Service) Directory(ctx context.Context, q RoomQuery) (RoomPage, error) 
 	if err != nil {
 		return RoomPage{}, err
 	}
-	needle := strings.ToLower(strings.TrimSpace(q.Q))
+	needle := FoldName(strings.TrimSpace(q.Q))
 	p := RoomPage{Rooms: []Room{}}
 	for _, r := range rooms { // sorted by SortRooms
-		if after != "" && roomCursorKey(r) <= after || !strings.Contains(strings.ToLower(r.Name), needle) {
+		if after != "" && roomCursorKey(r) <= after || !strings.Contains(FoldName(r.Name), needle) {
 			continue
 		}
 		if len(p.Rooms) == q.Limit {
@@ -128,7 +128,7 @@ func (s *Service) Directory(ctx context.Context, q RoomQuery) (RoomPage, error) 
 
 // roomCursorKey orders rooms as SortRooms does: public names are unique
 // case-insensitively, the id settles the rest.
-func roomCursorKey(r Room) string { return strings.ToLower(r.Name) + "\x00" + r.ID }
+func roomCursorKey(r Room) string { return FoldName(r.Name) + "\x00" + r.ID }
 
 func encodeRoomCursor(r Room) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(roomCursorKey(r)))

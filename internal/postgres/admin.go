@@ -111,8 +111,8 @@ func (s *Store) Users(ctx context.Context, q chat.UserQuery) ([]chat.User, error
 func (s *Store) AdminRooms(ctx context.Context, q chat.AdminRoomQuery) ([]chat.Room, error) {
 	key, id, _ := strings.Cut(q.AfterKey, "\x00")
 	rows, err := s.pool.Query(ctx, `SELECT `+roomCols+` FROM rooms r WHERE r.visibility <> 'direct'
-		AND (lower(r.name) COLLATE "C", r.id COLLATE "C") > ($1, $2) AND lower(r.name) LIKE $3 ESCAPE '\'
-		ORDER BY lower(r.name) COLLATE "C", r.id COLLATE "C" LIMIT $4`, key, id, likeContains(q.Q), q.Limit)
+		AND (r.name_fold, r.id COLLATE "C") > ($1, $2) AND r.name_fold LIKE $3 ESCAPE '\'
+		ORDER BY r.name_fold, r.id COLLATE "C" LIMIT $4`, key, id, likeContains(q.Q), q.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("admin rooms: %w", err)
 	}

@@ -134,6 +134,11 @@ func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 			if _, err := tx.Exec(ctx, string(body)); err != nil {
 				return err
 			}
+			if step := migrationStep(version); step != nil {
+				if err := step(ctx, tx); err != nil {
+					return err
+				}
+			}
 			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, version)
 			if err == nil {
 				s.log.InfoContext(ctx, "applied migration", "store", "postgres", "migration", name)

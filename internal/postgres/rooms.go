@@ -27,8 +27,8 @@ func scanRoom(row pgx.Row, extra ...any) (chat.Room, error) {
 // and the name is taken case-insensitively.
 func (s *Store) CreateRoom(ctx context.Context, r chat.Room) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `INSERT INTO rooms (id, name, name_key, topic, visibility, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			r.ID, r.Name, chat.RoomNameKey(r), r.Topic, r.Visibility, r.CreatedBy, r.CreatedAt.Time); err != nil {
+		if _, err := tx.Exec(ctx, `INSERT INTO rooms (id, name, name_key, name_fold, topic, visibility, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+			r.ID, r.Name, chat.RoomNameKey(r), chat.FoldName(r.Name), r.Topic, r.Visibility, r.CreatedBy, r.CreatedAt.Time); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO room_members (room_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)`,
@@ -123,7 +123,8 @@ func (s *Store) UpdateRoom(ctx context.Context, id string, p chat.RoomPatch) (ch
 		if p.Topic != nil {
 			r.Topic = *p.Topic
 		}
-		_, err = tx.Exec(ctx, `UPDATE rooms SET name = $1, name_key = $2, topic = $3 WHERE id = $4`, r.Name, chat.RoomNameKey(r), r.Topic, id)
+		_, err = tx.Exec(ctx, `UPDATE rooms SET name = $1, name_key = $2, name_fold = $3, topic = $4 WHERE id = $5`,
+			r.Name, chat.RoomNameKey(r), chat.FoldName(r.Name), r.Topic, id)
 		return err
 	})
 	switch {

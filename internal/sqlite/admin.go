@@ -98,7 +98,7 @@ func (s *Store) AdminRooms(ctx context.Context, q chat.AdminRoomQuery) ([]chat.R
 	key, id, _ := strings.Cut(q.AfterKey, "\x00")
 	like := "%" + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q.Q) + "%"
 	rows, err := s.r.QueryContext(ctx, `SELECT `+roomCols+` FROM rooms r WHERE r.visibility <> 'direct'
-		AND (lower(r.name), r.id) > (?, ?) AND lower(r.name) LIKE ? ESCAPE '\' ORDER BY lower(r.name), r.id LIMIT ?`, key, id, like, q.Limit)
+		AND (r.name_fold, r.id) > (?, ?) AND r.name_fold LIKE ? ESCAPE '\' ORDER BY r.name_fold, r.id LIMIT ?`, key, id, like, q.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("admin rooms: %w", err)
 	}

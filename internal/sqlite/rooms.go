@@ -26,8 +26,8 @@ func scanRoom(sc scanner, extra ...any) (chat.Room, error) {
 // and the name is taken case-insensitively.
 func (s *Store) CreateRoom(ctx context.Context, r chat.Room) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO rooms (id, name, name_key, topic, visibility, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			r.ID, r.Name, chat.RoomNameKey(r), r.Topic, r.Visibility, r.CreatedBy, ms(r.CreatedAt.Time)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO rooms (id, name, name_key, name_fold, topic, visibility, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.ID, r.Name, chat.RoomNameKey(r), chat.FoldName(r.Name), r.Topic, r.Visibility, r.CreatedBy, ms(r.CreatedAt.Time)); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO room_members (room_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)`,
@@ -128,7 +128,8 @@ func (s *Store) UpdateRoom(ctx context.Context, id string, p chat.RoomPatch) (ch
 		if p.Topic != nil {
 			r.Topic = *p.Topic
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE rooms SET name = ?, name_key = ?, topic = ? WHERE id = ?`, r.Name, chat.RoomNameKey(r), r.Topic, id)
+		_, err = tx.ExecContext(ctx, `UPDATE rooms SET name = ?, name_key = ?, name_fold = ?, topic = ? WHERE id = ?`,
+			r.Name, chat.RoomNameKey(r), chat.FoldName(r.Name), r.Topic, id)
 		return err
 	})
 	switch {

@@ -164,6 +164,11 @@ func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 			if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 				return err
 			}
+			if step := migrationStep(version); step != nil {
+				if err := step(ctx, tx); err != nil {
+					return err
+				}
+			}
 			_, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`, version, time.Now().UnixMilli())
 			if err == nil {
 				s.log.InfoContext(ctx, "applied migration", "store", "sqlite", "migration", name)

@@ -190,6 +190,7 @@ func testAdminLists(t *testing.T, s chat.Store) {
 	if err != nil || len(rooms) != 1 || rooms[0].ID != pub.ID {
 		t.Fatalf("search = %v, %v", rooms, err)
 	}
+	testAdminRoomsFold(t, s, ada, []string{"alpha", "Beta"})
 }
 
 func mustUserByName(t *testing.T, s chat.Store, name string) chat.User {
@@ -432,5 +433,53 @@ func testUserByEmail(t *testing.T, s chat.Store) {
 	for _, e := range []string{"", "bob@example.org"} {
 		_, err := s.UserByEmail(ctx, e)
 		wantCode(t, "UserByEmail "+e, err, chat.ENOTFOUND)
+	}
+}
+
+// testAdminRoomsFold: names outside ASCII sort, page and match by
+// chat.FoldName on both engines (SQLite's lower() folds ASCII only); before
+// are the names of the rooms already there, all ASCII.
+func testAdminRoomsFold(t *testing.T, s chat.Store, owner chat.User, before []string) {
+	ctx := context.Background()
+	newRoom(t, s, owner, "ÑANDÚ")
+	priv := chat.Room{ID: chat.NewID(), Name: "Árbol", Visibility: chat.Private, CreatedBy: owner.ID, CreatedAt: chat.NewTime(base)}
+	if err := s.CreateRoom(ctx, priv); err != nil {
+		t.Fatal(err)
+	}
+	// In byte order of the folded names: "árbol" (c3 a1) before "ñandú" (c3 b1), both after ASCII.
+	all := append(slices.Clone(before), "Árbol", "ÑANDÚ")
+	tests := []struct {
+		name string
+		q    string
+		want []string
+	}{
+		{"upper-case name, lower-case query", "ñan", []string{"ÑANDÚ"}},
+		{"accented capital", "árb", []string{"Árbol"}},
+		{"all", "", all},
+	}
+	for _, tt := range tests {
+		var got []string
+		after := ""
+		for range len(all) + 1 { // one room per page: every cursor is one the service would compute
+			rooms, err := s.AdminRooms(ctx, chat.AdminRoomQuery{Q: tt.q, AfterKey: after, Limit: 1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rooms) == 0 {
+				break
+			}
+			got = append(got, rooms[0].Name)
+			after = chat.FoldName(rooms[0].Name) + "\x00" + rooms[0].ID
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: pages of %q = %q, want %q", tt.name, tt.q, got, tt.want)
+		}
+	}
+	summer := "ÉTÉ"
+	if _, err := s.UpdateRoom(ctx, priv.ID, chat.RoomPatch{Name: &summer}); err != nil {
+		t.Fatal(err)
+	}
+	if rooms, err := s.AdminRooms(ctx, chat.AdminRoomQuery{Q: "été", Limit: 10}); err != nil || len(rooms) != 1 || rooms[0].ID != priv.ID {
+		t.Errorf("after a rename, search été = %v, %v; want the renamed room", rooms, err)
 	}
 }

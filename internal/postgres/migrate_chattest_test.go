@@ -13,7 +13,13 @@ import (
 	"github.com/open-chat/openchat/internal/postgres/pgtest"
 )
 
-func TestMembersMigration(t *testing.T) {
+func TestMembersMigration(t *testing.T) { chattest.TestMembersMigration(t, oldSchema(t, 1)) }
+
+func TestNameFoldMigration(t *testing.T) { chattest.TestNameFoldMigration(t, oldSchema(t, 13)) }
+
+// oldSchema is a new database migrated up to version, for a chattest
+// migration test to fill and open.
+func oldSchema(t *testing.T, version int) chattest.OldSchema {
 	ctx := context.Background()
 	url := pgtest.NewDatabase(t)
 	pool, err := pgxpool.New(ctx, url)
@@ -21,10 +27,10 @@ func TestMembersMigration(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(pool.Close)
-	if err := (&Store{pool: pool, log: slog.New(slog.DiscardHandler)}).migrateTo(ctx, 1); err != nil {
+	if err := (&Store{pool: pool, log: slog.New(slog.DiscardHandler)}).migrateTo(ctx, version); err != nil {
 		t.Fatal(err)
 	}
-	chattest.TestMembersMigration(t, chattest.OldSchema{
+	return chattest.OldSchema{
 		Exec: func(t *testing.T, q string) {
 			if _, err := pool.Exec(ctx, q); err != nil {
 				t.Fatalf("%s: %v", q, err)
@@ -39,5 +45,5 @@ func TestMembersMigration(t *testing.T) {
 			t.Cleanup(func() { _ = s.Close() })
 			return s
 		},
-	})
+	}
 }

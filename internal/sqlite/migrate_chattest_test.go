@@ -13,7 +13,13 @@ import (
 	"github.com/open-chat/openchat/internal/chat/chattest"
 )
 
-func TestMembersMigration(t *testing.T) {
+func TestMembersMigration(t *testing.T) { chattest.TestMembersMigration(t, oldSchema(t, 1)) }
+
+func TestNameFoldMigration(t *testing.T) { chattest.TestNameFoldMigration(t, oldSchema(t, 13)) }
+
+// oldSchema is a new database migrated up to version, for a chattest
+// migration test to fill and open.
+func oldSchema(t *testing.T, version int) chattest.OldSchema {
 	path := filepath.Join(t.TempDir(), "old.db")
 	w, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)&_txlock=immediate")
 	if err != nil {
@@ -21,10 +27,10 @@ func TestMembersMigration(t *testing.T) {
 	}
 	w.SetMaxOpenConns(1)
 	t.Cleanup(func() { _ = w.Close() })
-	if err := (&Store{w: w, log: slog.New(slog.DiscardHandler)}).migrateTo(context.Background(), 1); err != nil {
+	if err := (&Store{w: w, log: slog.New(slog.DiscardHandler)}).migrateTo(context.Background(), version); err != nil {
 		t.Fatal(err)
 	}
-	chattest.TestMembersMigration(t, chattest.OldSchema{
+	return chattest.OldSchema{
 		Exec: func(t *testing.T, q string) {
 			if _, err := w.Exec(q); err != nil {
 				t.Fatalf("%s: %v", q, err)
@@ -40,5 +46,5 @@ func TestMembersMigration(t *testing.T) {
 			t.Cleanup(func() { _ = s.Close() })
 			return s
 		},
-	})
+	}
 }
