@@ -143,7 +143,8 @@ type replayed struct {
 // at or past head; past CatchUpMax nothing, truncated: the client reloads
 // the latest page); with after_seq, the messages since, by
 // seq, up to at least the seq the room's stream stood at when the
-// subscription joined it; with neither, nothing. head is that point (the
+// subscription joined it (nothing is read when after_seq is at or past
+// it); with neither, nothing. head is that point (the
 // hub's, not a store read: every change after it reaches the subscription
 // live, every one up to it is committed), so a subscribe costs no head
 // read. An edit committed before it may arrive by seq in its earlier
@@ -171,6 +172,12 @@ func (s *Server) replay(ctx context.Context, f clientFrame, head chat.Head) (rep
 		for _, it := range stateItems(msgs, after) {
 			rp.frames, rp.lastChange = append(rp.frames, it.frame), it.change
 		}
+		return rp, nil
+	case f.AfterSeq != nil && *f.AfterSeq >= head.LastSeq:
+		// Likewise by seq: nothing committed up to the head is new to the
+		// client, and every later message reaches it live; no cache or store
+		// read (the cache's round trip is what timed out in storms).
+		rp.lastSeq, rp.seqs = *f.AfterSeq, *f.AfterSeq
 		return rp, nil
 	case f.AfterSeq != nil:
 		msgs, last, truncated, err := s.svc.CatchUp(ctx, f.RoomID, *f.AfterSeq, head.LastSeq)

@@ -258,62 +258,85 @@ func TestSubscribeReadsNoHead(t *testing.T) {
 	}
 }
 
-type changesCounter struct {
+// readCounter counts what a resume may read: the store's changes and
+// messages, and the cache's messages after a seq.
+type readCounter struct {
 	chat.Store
 	n atomic.Int64
 }
 
-func (c *changesCounter) ChangesAfter(ctx context.Context, roomID string, after int64, limit int) ([]chat.Message, error) {
+func (c *readCounter) ChangesAfter(ctx context.Context, roomID string, after int64, limit int) ([]chat.Message, error) {
 	c.n.Add(1)
 	return c.Store.ChangesAfter(ctx, roomID, after, limit)
 }
 
-// TestResumeUnchangedReadsNothing: a subscribe with after_change at or past
-// where the room's stream stands reads nothing from the store (in a storm,
-// most rooms did not change while their clients were away); one behind it
-// reads the changes. Either way every later message arrives once.
+func (c *readCounter) Messages(ctx context.Context, roomID string, q chat.MessageQuery) ([]chat.Message, error) {
+	c.n.Add(1)
+	return c.Store.Messages(ctx, roomID, q)
+}
+
+type cacheReadCounter struct {
+	chat.Cache
+	n *atomic.Int64
+}
+
+func (c cacheReadCounter) MessagesAfter(ctx context.Context, roomID string, after int64) ([]chat.Message, bool, error) {
+	c.n.Add(1)
+	return c.Cache.MessagesAfter(ctx, roomID, after)
+}
+
+// TestResumeUnchangedReadsNothing: a subscribe with after_change or
+// after_seq at or past where the room's stream stands reads nothing, from
+// the store or the cache (in a storm, most rooms did not change while
+// their clients were away); one behind it reads what it missed. Either
+// way every later message arrives once.
 func TestResumeUnchangedReadsNothing(t *testing.T) {
-	st := openStore(t)
-	store := &changesCounter{Store: st}
-	e := newEnv(t, envOpts{store: store})
-	e.signUp("alice", "bob")
-	room := e.room("general")
-	a := e.dial("alice", dialOpts{})
-	a.subscribe(room, nil)
-	var last chat.Message
-	for i := range 3 {
-		last = e.post(room, "alice", fmt.Sprint("before ", i))
+	for _, by := range []string{"after_change", "after_seq"} {
+		t.Run(by, func(t *testing.T) {
+			store := &readCounter{Store: openStore(t)}
+			e := newEnv(t, envOpts{store: store, cache: cacheReadCounter{Cache: memory.NewCache(memory.CacheConfig{}), n: &store.n}})
+			e.signUp("alice", "bob")
+			room := e.room("general")
+			a := e.dial("alice", dialOpts{})
+			a.subscribe(room, nil)
+			var last chat.Message
+			for i := range 3 {
+				last = e.post(room, "alice", fmt.Sprint("before ", i))
+			}
+			checkSeqs(t, "alice", a.messages(room, 3), 1, 3)
+			at := map[string]int64{"after_change": last.Change, "after_seq": last.Seq}[by]
+			for _, tt := range []struct {
+				name   string
+				after  int64
+				reads  bool  // any read of the store or the cache
+				replay int64 // messages replayed before the live one
+			}{
+				{"current", at, false, 0},
+				{"ahead of this instance", at + 5, false, 0}, // e.g. seen on another instance; never replays what it has seen
+				{"one behind", at - 1, true, 1},
+			} {
+				before := store.n.Load()
+				b := e.dial("bob", dialOpts{})
+				b.send(M{"type": "subscribe", "room_id": room, by: tt.after})
+				sub := b.expect(typeSubscribed)
+				if got := map[string]int64{"after_change": sub.LastChange, "after_seq": sub.LastSeq}[by]; got != max(tt.after, at) {
+					t.Errorf("%s: subscribed at %d, want %d", tt.name, got, max(tt.after, at))
+				}
+				if got := store.n.Load() - before; (got > 0) != tt.reads {
+					t.Errorf("%s: %d reads, want any: %v", tt.name, got, tt.reads)
+				}
+				if tt.replay > 0 {
+					checkSeqs(t, tt.name, b.messages(room, int(tt.replay)), 4-tt.replay, 3)
+				}
+				_ = b.c.CloseNow()
+			}
+			// A resubscribe at the head still gets what comes next, once.
+			c := e.dial("bob", dialOpts{})
+			c.send(M{"type": "subscribe", "room_id": room, by: at})
+			c.expect(typeSubscribed)
+			e.post(room, "alice", "after")
+			checkSeqs(t, "bob", c.messages(room, 1), 4, 4)
+			c.quiet(50*time.Millisecond, typeMessage)
+		})
 	}
-	checkSeqs(t, "alice", a.messages(room, 3), 1, 3)
-	for _, tt := range []struct {
-		name   string
-		after  int64
-		reads  int64
-		replay int64 // messages replayed before the live one
-	}{
-		{"current", last.Change, 0, 0},
-		{"ahead of this instance", last.Change + 5, 0, 0}, // e.g. seen on another instance; never replays what it has seen
-		{"one behind", last.Change - 1, 1, 1},
-	} {
-		before := store.n.Load()
-		b := e.dial("bob", dialOpts{})
-		b.send(M{"type": "subscribe", "room_id": room, "after_change": tt.after})
-		if sub := b.expect(typeSubscribed); sub.LastChange != max(tt.after, last.Change) {
-			t.Errorf("%s: subscribed at change %d, want %d", tt.name, sub.LastChange, max(tt.after, last.Change))
-		}
-		if got := store.n.Load() - before; got != tt.reads {
-			t.Errorf("%s: %d change reads, want %d", tt.name, got, tt.reads)
-		}
-		if tt.replay > 0 {
-			checkSeqs(t, tt.name, b.messages(room, int(tt.replay)), 4-tt.replay, 3)
-		}
-		_ = b.c.CloseNow()
-	}
-	// A resubscribe at the head still gets what comes next, once.
-	c := e.dial("bob", dialOpts{})
-	c.send(M{"type": "subscribe", "room_id": room, "after_change": last.Change})
-	c.expect(typeSubscribed)
-	e.post(room, "alice", "after")
-	checkSeqs(t, "bob", c.messages(room, 1), 4, 4)
-	c.quiet(50*time.Millisecond, typeMessage)
 }
