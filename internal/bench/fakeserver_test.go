@@ -20,6 +20,9 @@ import (
 type fakeServer struct {
 	dropSeq int64 // the first subscriber of a room never gets this seq
 	dupSeq  int64 // the first subscriber of a room gets this seq twice
+	// closeSeq: the server closes the first subscriber of a room (1008)
+	// instead of sending it this seq.
+	closeSeq int64
 
 	mu    sync.Mutex
 	users map[string]bool
@@ -207,6 +210,10 @@ func (f *fakeServer) serveWS(ctx context.Context, c *websocket.Conn) {
 			frame, _ := json.Marshal(map[string]any{"type": "message", "message": msg})
 			for i, s := range rm.subs {
 				n := 1
+				if i == 0 && rm.seq == f.closeSeq {
+					_ = s.Close(websocket.StatusPolicyViolation, "idle")
+					continue
+				}
 				if i == 0 && rm.seq == f.dropSeq {
 					n = 0
 				}

@@ -271,6 +271,7 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 		s.Deliveries += r.Deliveries
 		s.Expected += r.Expected
 		s.Lost += r.Lost
+		s.LostDropped += r.LostDropped
 		s.Dup += r.Dup
 		s.OutOfOrder += r.OutOfOrder
 		s.Foreign += r.Foreign

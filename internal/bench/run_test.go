@@ -33,6 +33,8 @@ func TestRunAgainstFakeServer(t *testing.T) {
 		scenario         string
 		drop, dup        int64
 		lost, dupWant    int64
+		close            int64 // the seq at which the first subscriber of each room is closed
+		dropped          int   // connections that ended before the stop
 		wantDeliveries   int64
 		wantAckedAtLeast int64
 		procs            int
@@ -42,6 +44,8 @@ func TestRunAgainstFakeServer(t *testing.T) {
 		{name: "fanout clean", scenario: ScenarioFanout, wantDeliveries: 40},
 		// Seq 2 exists in every room: the first subscriber of each misses it.
 		{name: "fanout with loss", scenario: ScenarioFanout, drop: 2, lost: 3, wantDeliveries: 37},
+		// Closed at seq 2, the first subscriber of each room misses the rest: 3 + 2 + 2.
+		{name: "fanout with closed connections", scenario: ScenarioFanout, close: 2, lost: 7, dropped: 3, wantDeliveries: 33},
 		{name: "fanout with duplicates", scenario: ScenarioFanout, dup: 1, dupWant: 3, wantDeliveries: 43},
 		{name: "fanout in 2 processes", scenario: ScenarioFanout, drop: 3, lost: 3, wantDeliveries: 37, procs: 2},
 		{name: "fanout with edits and reactions", scenario: ScenarioFanout, wantDeliveries: 40, changes: true},
@@ -61,6 +65,7 @@ func TestRunAgainstFakeServer(t *testing.T) {
 				c.EditRate, c.ReactRate = 12, 12
 			}
 			f, url := newFakeServer(t, tt.drop, tt.dup)
+			f.closeSeq = tt.close
 			c.URLs = []string{url}
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
@@ -69,11 +74,14 @@ func TestRunAgainstFakeServer(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Log(s.Line())
-			if s.Established != c.Conns || s.Dropped != 0 || s.Failed != 0 {
+			if s.Established != c.Conns || s.Dropped != tt.dropped || s.Failed != 0 {
 				t.Errorf("established=%d dropped=%d failed=%d", s.Established, s.Dropped, s.Failed)
 			}
 			if s.Lost != tt.lost || s.Dup != tt.dupWant || s.OutOfOrder != 0 {
 				t.Errorf("lost=%d dup=%d ooo=%d, want %d %d 0", s.Lost, s.Dup, s.OutOfOrder, tt.lost, tt.dupWant)
+			}
+			if wantDropped := map[bool]int64{true: tt.lost}[tt.dropped > 0]; s.LostDropped != wantDropped {
+				t.Errorf("lost_dropped=%d, want %d (of lost=%d)", s.LostDropped, wantDropped, s.Lost)
 			}
 			if tt.scenario == ScenarioFanout {
 				if s.Published != 10 || s.Acked != 10 || s.Deliveries != tt.wantDeliveries || s.Expected != 40 {

@@ -29,10 +29,14 @@ type Summary struct {
 	DeliveriesPerS float64 `json:"deliveries_per_sec,omitempty"`
 	Expected       int64   `json:"expected,omitempty"`
 	Lost           int64   `json:"lost"`
-	Dup            int64   `json:"dup"`
-	OutOfOrder     int64   `json:"out_of_order"`
-	Foreign        int64   `json:"foreign,omitempty"`
-	Pongs          int64   `json:"pongs,omitempty"`
+	// LostDropped is the part of Lost on connections that ended before the
+	// run's stop (closed by the server, or lost) and were not dialled again:
+	// a message sent after such an end never had a socket to reach.
+	LostDropped int64 `json:"lost_dropped,omitempty"`
+	Dup         int64 `json:"dup"`
+	OutOfOrder  int64 `json:"out_of_order"`
+	Foreign     int64 `json:"foreign,omitempty"`
+	Pongs       int64 `json:"pongs,omitempty"`
 	// Edits and reactions made during a fan-out (--edit-rate, --react-rate):
 	// accepted by the server, frames the subscribers should get, frames
 	// they got.
@@ -122,7 +126,8 @@ func (s Summary) Line() string {
 	case ScenarioStorm:
 		kv = append(kv, "msgs/s="+fmtF(s.AckedPerSec, 1))
 		lat()
-		kv = append(kv, fmt.Sprintf("lost=%d", s.Lost), fmt.Sprintf("dup=%d", s.Dup), fmt.Sprintf("ooo=%d", s.OutOfOrder))
+		kv = append(kv, fmt.Sprintf("lost=%d", s.Lost), fmt.Sprintf("lost_dropped=%d", s.LostDropped), fmt.Sprintf("dup=%d", s.Dup),
+			fmt.Sprintf("ooo=%d", s.OutOfOrder))
 		if st := s.Storm; st != nil {
 			kv = append(kv, st.line()...)
 		}

@@ -84,6 +84,7 @@ type WorkerResult struct {
 	Deliveries  int64            `json:"deliveries"` // message frames of this run
 	Expected    int64            `json:"expected"`
 	Lost        int64            `json:"lost"`
+	LostDropped int64            `json:"lost_dropped"` // of Lost, on connections that ended before the stop
 	Dup         int64            `json:"dup"`
 	OutOfOrder  int64            `json:"out_of_order"`
 	Foreign     int64            `json:"foreign"`   // messages not sent by this run
@@ -435,6 +436,9 @@ func (w *Worker) Stop(cmd StopCmd) WorkerResult {
 		exp, lost := c.tracker.missing(cmd.Acked[c.roomID])
 		res.Expected += exp
 		res.Lost += lost
+		if c.dropped.Load() {
+			res.LostDropped += lost
+		}
 		res.Dup += c.tracker.dup
 		res.OutOfOrder += c.tracker.ooo
 	}
