@@ -100,6 +100,7 @@ func (w *Worker) Storm(ctx context.Context, cmd StormCmd) StormReport {
 				}
 			}
 			if at < 0 {
+				d.c.dropped.Store(true) // down at the stop: its losses are lost_dropped
 				rep.GaveUp++
 				return
 			}

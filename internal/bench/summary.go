@@ -29,9 +29,10 @@ type Summary struct {
 	DeliveriesPerS float64 `json:"deliveries_per_sec,omitempty"`
 	Expected       int64   `json:"expected,omitempty"`
 	Lost           int64   `json:"lost"`
-	// LostDropped is the part of Lost on connections that ended before the
-	// run's stop (closed by the server, or lost) and were not dialled again:
-	// a message sent after such an end never had a socket to reach.
+	// LostDropped is the part of Lost on connections that were down at the
+	// run's stop: closed by the server or the network and not dialled
+	// again, or given up on by a storm's reconnects. A message sent after
+	// such an end never had a socket to reach.
 	LostDropped int64 `json:"lost_dropped,omitempty"`
 	Dup         int64 `json:"dup"`
 	OutOfOrder  int64 `json:"out_of_order"`
