@@ -1,7 +1,26 @@
 package postgres
 
+import (
+	"context"
+	"log/slog"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
 // Grouped reports how many group commits carried more than one message.
 func (s *Store) Grouped() int64 { return s.appends.Grouped() }
 
 // Fallbacks reports how many groups failed and were appended one by one.
 func (s *Store) Fallbacks() int64 { return s.fallbacks.Load() }
+
+// MigrateBefore applies to the database at url the migrations before
+// version before (at least 2), with the runner Open uses, for a migration's
+// test to start from the schema it changes.
+func MigrateBefore(ctx context.Context, url string, before int) error {
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	return (&Store{pool: pool, log: slog.New(slog.DiscardHandler)}).migrateTo(ctx, before-1)
+}

@@ -2,11 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -72,20 +67,8 @@ func oldDatabase(t *testing.T, before int) (url string, exec func(q string, args
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	exec(`CREATE TABLE schema_migrations (version bigint PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`)
-	files, _ := filepath.Glob("migrations/*.sql")
-	sort.Strings(files)
-	for _, f := range files {
-		v, _ := strconv.Atoi(strings.SplitN(filepath.Base(f), "_", 2)[0])
-		if v >= before {
-			break
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		exec(string(b))
-		exec(`INSERT INTO schema_migrations (version) VALUES ($1)`, v)
+	if err := postgres.MigrateBefore(ctx, url, before); err != nil {
+		t.Fatal(err)
 	}
 	return url, exec
 }

@@ -1,6 +1,10 @@
 package sqlite
 
-import "context"
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+)
 
 // Grouped reports how many group commits carried more than one message.
 func (s *Store) Grouped() int64 { return s.appends.Grouped() }
@@ -21,4 +25,17 @@ func (s *Store) DropSearchIndex(ctx context.Context) error {
 	}
 	_, err = s.w.ExecContext(ctx, `DROP TRIGGER messages_fts_update; DROP TRIGGER messages_fts_delete`)
 	return err
+}
+
+// MigrateBefore applies to the database file at path the migrations before
+// version before (at least 2), with the runner Open uses, for a migration's
+// test to start from the schema it changes.
+func MigrateBefore(ctx context.Context, path string, before int) error {
+	w, err := sql.Open("sqlite", "file:"+path+"?_pragma=foreign_keys(1)&_txlock=immediate")
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	w.SetMaxOpenConns(1)
+	return (&Store{w: w, log: slog.New(slog.DiscardHandler)}).migrateTo(ctx, before-1)
 }

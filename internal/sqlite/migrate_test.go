@@ -3,11 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
-	"os"
 	"path/filepath"
-	"sort"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -66,20 +62,8 @@ func oldDatabase(t *testing.T, before int) (path string, exec func(q string, arg
 			t.Fatalf("%s: %v", q, err)
 		}
 	}
-	exec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)`)
-	files, _ := filepath.Glob("migrations/*.sql")
-	sort.Strings(files)
-	for _, f := range files {
-		v, _ := strconv.Atoi(strings.SplitN(filepath.Base(f), "_", 2)[0])
-		if v >= before {
-			break
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		exec(string(b))
-		exec(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, 0)`, v)
+	if err := sqlite.MigrateBefore(ctx, path, before); err != nil {
+		t.Fatal(err)
 	}
 	return path, exec
 }

@@ -291,8 +291,15 @@ func (c cacheReadCounter) MessagesAfter(ctx context.Context, roomID string, afte
 // their clients were away); one behind it reads what it missed. Either
 // way every later message arrives once.
 func TestResumeUnchangedReadsNothing(t *testing.T) {
-	for _, by := range []string{"after_change", "after_seq"} {
-		t.Run(by, func(t *testing.T) {
+	for _, cur := range []struct {
+		by     string                   // the subscribe's cursor
+		of     func(chat.Message) int64 // a message's position by it
+		subbed func(frame) int64        // and the subscribed frame's
+	}{
+		{"after_change", func(m chat.Message) int64 { return m.Change }, func(f frame) int64 { return f.LastChange }},
+		{"after_seq", func(m chat.Message) int64 { return m.Seq }, func(f frame) int64 { return f.LastSeq }},
+	} {
+		t.Run(cur.by, func(t *testing.T) {
 			store := &readCounter{Store: openStore(t)}
 			e := newEnv(t, envOpts{store: store, cache: cacheReadCounter{Cache: memory.NewCache(memory.CacheConfig{}), n: &store.n}})
 			e.signUp("alice", "bob")
@@ -304,7 +311,7 @@ func TestResumeUnchangedReadsNothing(t *testing.T) {
 				last = e.post(room, "alice", fmt.Sprint("before ", i))
 			}
 			checkSeqs(t, "alice", a.messages(room, 3), 1, 3)
-			at := map[string]int64{"after_change": last.Change, "after_seq": last.Seq}[by]
+			at := cur.of(last)
 			for _, tt := range []struct {
 				name   string
 				after  int64
@@ -317,9 +324,8 @@ func TestResumeUnchangedReadsNothing(t *testing.T) {
 			} {
 				before := store.n.Load()
 				b := e.dial("bob", dialOpts{})
-				b.send(M{"type": "subscribe", "room_id": room, by: tt.after})
-				sub := b.expect(typeSubscribed)
-				if got := map[string]int64{"after_change": sub.LastChange, "after_seq": sub.LastSeq}[by]; got != max(tt.after, at) {
+				b.send(M{"type": "subscribe", "room_id": room, cur.by: tt.after})
+				if got := cur.subbed(b.expect(typeSubscribed)); got != max(tt.after, at) {
 					t.Errorf("%s: subscribed at %d, want %d", tt.name, got, max(tt.after, at))
 				}
 				if got := store.n.Load() - before; (got > 0) != tt.reads {
@@ -332,7 +338,7 @@ func TestResumeUnchangedReadsNothing(t *testing.T) {
 			}
 			// A resubscribe at the head still gets what comes next, once.
 			c := e.dial("bob", dialOpts{})
-			c.send(M{"type": "subscribe", "room_id": room, by: at})
+			c.send(M{"type": "subscribe", "room_id": room, cur.by: at})
 			c.expect(typeSubscribed)
 			e.post(room, "alice", "after")
 			checkSeqs(t, "bob", c.messages(room, 1), 4, 4)
