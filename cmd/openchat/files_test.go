@@ -293,40 +293,41 @@ func TestUploadMemory(t *testing.T) {
 	ada, bob := signUp(t, srv.URL, "ada"), signUp(t, srv.URL, "bob")
 
 	// Ada's file of 300,000 declared bytes stalls after a third: it holds
-	// 300,001 bytes of the 500,000 (her whole share) until it ends.
-	pr, pw := io.Pipe()
-	defer pw.Close() // on failure too: the server must not wait for the rest
-	req, err := http.NewRequest("POST", srv.URL+"/api/v1/uploads?name=slow.bin", pr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.ContentLength = 300000
-	req.Header.Set("Content-Type", "application/octet-stream")
-	req.Header.Set("Authorization", "Bearer "+ada.token)
-	slow := make(chan int, 1)
-	go func() {
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			slow <- 0
-			return
+	// 300,001 bytes of the 500,000 (her whole share) until it ends. The
+	// client has sent the bytes when the write returns, but the server may
+	// not have begun (socket buffers hold them): until it holds ada's
+	// share, a probe of hers is stored; then a probe is refused. A probe
+	// in flight when the slow upload reserves makes that one 503 instead
+	// (her share is full): then the slow upload starts again.
+	var pw *io.PipeWriter
+	var slow chan int
+	defer func() { // on failure too: the server must not wait for the rest
+		if pw != nil {
+			pw.Close()
 		}
-		resp.Body.Close()
-		slow <- resp.StatusCode
 	}()
-	if _, err := pw.Write(make([]byte, 100000)); err != nil {
-		t.Fatal(err)
-	}
-	// The write returns once the client has sent the bytes, which the
-	// server may not have begun to read (socket buffers hold them): until
-	// it holds ada's 300,001 bytes, a probe of hers is stored; then a
-	// probe over her share is refused.
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if slow == nil {
+			pw, slow = slowUpload(t, srv.URL, ada.token, 300000)
+			// An error means the server has answered already (a 503 the
+			// select below reads).
+			_, _ = pw.Write(make([]byte, 100000))
+		}
 		r := ada.send("POST", "/api/v1/uploads?name=f.bin", make([]byte, 1000), map[string]string{"Content-Type": "application/octet-stream"})
 		if r.Status == 503 && strings.Contains(string(r.Body), `"code":"unavailable"`) {
 			break
 		}
 		if r.Status != 201 || time.Now().After(deadline) {
 			t.Fatalf("1000 bytes while ada's upload runs: %d %s, want 503", r.Status, r.Body)
+		}
+		select {
+		case got := <-slow:
+			if got != 503 {
+				t.Fatalf("the slow upload ended before its body: %d", got)
+			}
+			pw.Close()
+			slow = nil
+		default:
 		}
 	}
 
@@ -352,4 +353,29 @@ func TestUploadMemory(t *testing.T) {
 	}
 	bob.upload(201, "f.bin", make([]byte, 200000)) // room again
 	ada.upload(201, "f.bin", make([]byte, 1000))
+}
+
+// slowUpload starts an upload of size declared bytes whose body is what
+// the test writes to pw; slow gets its status (0 if the request failed).
+func slowUpload(t *testing.T, base, token string, size int64) (pw *io.PipeWriter, slow chan int) {
+	t.Helper()
+	pr, pw := io.Pipe()
+	req, err := http.NewRequest("POST", base+"/api/v1/uploads?name=slow.bin", pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.ContentLength = size
+	req.Header.Set("Content-Type", "application/octet-stream")
+	req.Header.Set("Authorization", "Bearer "+token)
+	slow = make(chan int, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			slow <- 0
+			return
+		}
+		resp.Body.Close()
+		slow <- resp.StatusCode
+	}()
+	return pw, slow
 }
