@@ -49,7 +49,9 @@ Scenarios:
            and reconnects within --window (backoff with jitter), resuming
            with after_seq or after_change (--resume): time until 50/99/100 %
            resubscribed, lost and duplicated messages across the reconnect,
-           server CPU and store/Redis operations per reconnect (--metrics-url)
+           server CPU and store/Redis operations per reconnect (--metrics-url);
+           a connection the server closes (idle, slow) comes back the same
+           way (reopened=)
   pages    --conns HTTP clients read the first room's latest page (50 of
            200 messages, seeded on the first run) for --duration: req/s
 

@@ -37,6 +37,7 @@ type fakeRoom struct {
 	seq      int64
 	subs     []*websocket.Conn
 	clientID map[int64]string // by seq, for message_updated frames
+	frames   map[int64][]byte // message frames by seq, for the replay after after_seq
 }
 
 func newFakeServer(t *testing.T, dropSeq, dupSeq int64) (*fakeServer, string) {
@@ -75,7 +76,7 @@ func newFakeServer(t *testing.T, dropSeq, dupSeq int64) (*fakeServer, string) {
 				return
 			}
 		}
-		rm := &fakeRoom{id: fmt.Sprintf("room%d", len(f.rooms)), name: in.Name, clientID: map[int64]string{}}
+		rm := &fakeRoom{id: fmt.Sprintf("room%d", len(f.rooms)), name: in.Name, clientID: map[int64]string{}, frames: map[int64][]byte{}}
 		f.rooms[rm.id] = rm
 		reply(w, http.StatusCreated, map[string]any{"room": map[string]string{"id": rm.id, "name": rm.name}})
 	})
@@ -183,13 +184,17 @@ func (f *fakeServer) serveWS(ctx context.Context, c *websocket.Conn) {
 		if err != nil {
 			return
 		}
-		var in struct{ Type, RoomID, Body, ClientID string }
+		var in struct {
+			Type, RoomID, Body, ClientID string
+			AfterSeq                     *int64
+		}
 		_ = json.Unmarshal(b, &struct {
 			Type     *string `json:"type"`
 			RoomID   *string `json:"room_id"`
 			Body     *string `json:"body"`
 			ClientID *string `json:"client_id"`
-		}{&in.Type, &in.RoomID, &in.Body, &in.ClientID})
+			AfterSeq **int64 `json:"after_seq"`
+		}{&in.Type, &in.RoomID, &in.Body, &in.ClientID, &in.AfterSeq})
 		switch in.Type {
 		case "ping":
 			write(map[string]string{"type": "pong"})
@@ -197,9 +202,13 @@ func (f *fakeServer) serveWS(ctx context.Context, c *websocket.Conn) {
 			f.mu.Lock()
 			rm := f.rooms[in.RoomID]
 			rm.subs = append(rm.subs, c)
-			last := rm.seq
+			// Under the lock, so that no message comes between the
+			// replay and the live ones.
+			write(map[string]any{"type": "subscribed", "room_id": in.RoomID, "last_seq": max(rm.seq, ptrOr(in.AfterSeq))})
+			for seq := ptrOr(in.AfterSeq) + 1; in.AfterSeq != nil && seq <= rm.seq; seq++ {
+				_ = c.Write(ctx, websocket.MessageText, rm.frames[seq])
+			}
 			f.mu.Unlock()
-			write(map[string]any{"type": "subscribed", "room_id": in.RoomID, "last_seq": last})
 		case "send":
 			f.mu.Lock()
 			rm := f.rooms[in.RoomID]
@@ -208,6 +217,7 @@ func (f *fakeServer) serveWS(ctx context.Context, c *websocket.Conn) {
 			msg := map[string]any{"id": fmt.Sprint(rm.seq), "room_id": rm.id, "seq": rm.seq, "body": in.Body, "client_id": in.ClientID}
 			write(map[string]any{"type": "ack", "client_id": in.ClientID, "message": msg})
 			frame, _ := json.Marshal(map[string]any{"type": "message", "message": msg})
+			rm.frames[rm.seq] = frame
 			for i, s := range rm.subs {
 				n := 1
 				if i == 0 && rm.seq == f.closeSeq {
@@ -227,4 +237,11 @@ func (f *fakeServer) serveWS(ctx context.Context, c *websocket.Conn) {
 			f.mu.Unlock()
 		}
 	}
+}
+
+func ptrOr(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }

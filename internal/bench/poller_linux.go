@@ -66,7 +66,8 @@ func (p *poller) close() {
 }
 
 // watch hands c's reading to the poller: h gets every frame, end is
-// called once when the connection ends. kill ends it from elsewhere.
+// called once when the connection ends, on the poller's goroutine once it
+// owns c. kill ends it from elsewhere.
 func (p *poller) watch(c *wsConn, h func(b []byte), end func(error)) (kill func(), err error) {
 	raw, err := c.nc.(*net.TCPConn).SyscallConn()
 	if err != nil {
@@ -83,7 +84,12 @@ func (p *poller) watch(c *wsConn, h func(b []byte), end func(error)) (kill func(
 		b, _ := c.br.Peek(n)
 		pc.buf = append(pc.buf, b...)
 	}
-	kill = func() { p.finish(pc, errors.New("closed by the tool")) }
+	// kill shuts the socket down and lets the poller's goroutine finish it
+	// (it reads end of file next): end then comes after the last frame
+	// handled, never beside it. Through the net.Conn, a kill after the
+	// end cannot reach a socket that reused the descriptor.
+	tcp := c.nc.(*net.TCPConn)
+	kill = func() { _, _ = tcp.CloseRead(), tcp.CloseWrite() }
 	if p.parse(pc); pc.done.Load() { // before the poller sees pc: it owns pc after
 		return kill, nil
 	}

@@ -272,6 +272,7 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 		s.Expected += r.Expected
 		s.Lost += r.Lost
 		s.LostDropped += r.LostDropped
+		s.Reopened += r.Reopened
 		s.Dup += r.Dup
 		s.OutOfOrder += r.OutOfOrder
 		s.Foreign += r.Foreign
@@ -329,6 +330,7 @@ func (c Config) startWorkers(runID string, tokens, rooms, ips []string, stderr i
 			Duration: c.Duration, Grace: c.Grace, Subscribe: c.Scenario != ScenarioIngest}
 		if c.Scenario == ScenarioStorm {
 			job.Ping = 0 // reconnects replace connections under the ping loop; the server's pings keep them alive
+			job.Resume = c.Storm.Resume
 		}
 		if c.Procs == 1 {
 			return []workerHandle{localWorker{NewWorker(job)}}, nil // profiled with this process

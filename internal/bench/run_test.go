@@ -39,6 +39,7 @@ func TestRunAgainstFakeServer(t *testing.T) {
 		wantAckedAtLeast int64
 		procs            int
 		changes          bool // edits and reactions too
+		reopened         int  // storm: server-closed connections dialled again
 	}{
 		// 10 messages over 3 rooms (4, 3, 3), 4 subscribers each.
 		{name: "fanout clean", scenario: ScenarioFanout, wantDeliveries: 40},
@@ -53,6 +54,11 @@ func TestRunAgainstFakeServer(t *testing.T) {
 		{name: "ingest", scenario: ScenarioIngest, wantAckedAtLeast: 12},
 		{name: "ingest in 3 processes", scenario: ScenarioIngest, wantAckedAtLeast: 12, procs: 3},
 		{name: "idle", scenario: ScenarioIdle},
+		// Closed at seq 2, well before the drop, the first subscriber of
+		// each room follows the protocol's recipe: it comes back, resumes
+		// after the last seq it got and misses nothing.
+		{name: "storm with closed connections", scenario: ScenarioStorm, close: 2, reopened: 3},
+		{name: "storm with closed connections in 2 processes", scenario: ScenarioStorm, close: 2, reopened: 3, procs: 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,6 +69,11 @@ func TestRunAgainstFakeServer(t *testing.T) {
 			}
 			if tt.changes {
 				c.EditRate, c.ReactRate = 12, 12
+			}
+			if tt.scenario == ScenarioStorm {
+				// Seq 2 of every room is sent within about 0.5 s, the redial
+				// waits under 1 s: all are back by the drop.
+				c.Storm = StormConfig{DropAfter: 3 * time.Second, Window: 200 * time.Millisecond, Resume: "seq", Tail: 300 * time.Millisecond}
 			}
 			f, url := newFakeServer(t, tt.drop, tt.dup)
 			f.closeSeq = tt.close
@@ -101,6 +112,12 @@ func TestRunAgainstFakeServer(t *testing.T) {
 			}
 			if !tt.changes && s.Edits+s.Reactions+s.EditDeliveries+s.ReactionDeliveries != 0 {
 				t.Errorf("edits or reactions without --edit-rate or --react-rate")
+			}
+			if s.Reopened != tt.reopened || tt.reopened > 0 && s.Errors["closed_1008"] != int64(tt.reopened) {
+				t.Errorf("reopened=%d after %d closes (1008), want %d", s.Reopened, s.Errors["closed_1008"], tt.reopened)
+			}
+			if tt.scenario == ScenarioStorm && (s.Storm == nil || s.Storm.Resumed != c.Conns || s.Expected == 0) {
+				t.Errorf("storm %+v, expected=%d", s.Storm, s.Expected)
 			}
 			if s.Acked < tt.wantAckedAtLeast {
 				t.Errorf("acked=%d", s.Acked)

@@ -60,6 +60,9 @@ type StormReport struct {
 func (w *Worker) Storm(ctx context.Context, cmd StormCmd) StormReport {
 	cpu0 := cputime.Process()
 	drop := time.Unix(0, cmd.Drop)
+	// Redials of server-closed connections end first: the drop takes those
+	// connections down too, and brings them back with the rest.
+	w.pauseReopens()
 	for _, c := range w.conns {
 		c.expectEnd.Store(true)
 		c.kill()
@@ -67,6 +70,7 @@ func (w *Worker) Storm(ctx context.Context, cmd StormCmd) StormReport {
 	for _, c := range w.conns {
 		<-c.done
 	}
+	w.resumeReopens()
 	type due struct {
 		c  *conn
 		at time.Time
@@ -129,6 +133,7 @@ func (w *Worker) reconnect(ctx context.Context, c *conn, cmd StormCmd, drop time
 		<-sem
 		attempts++
 		if err == nil {
+			c.dropped.Store(false) // a redial cut short by the drop had marked it
 			now := time.Now()
 			return now.Sub(drop).Nanoseconds(), now.Sub(t0).Nanoseconds(), attempts, errs
 		}

@@ -59,6 +59,9 @@ type Job struct {
 	Duration  time.Duration `json:"duration"`  // ingest: how long to send
 	Grace     time.Duration `json:"grace"`     // ingest: wait for outstanding acks
 	Subscribe bool          `json:"subscribe"` // idle, fanout: subscribe to the room
+	// Resume (storm: "seq" or "change") redials a connection the server
+	// closes and resumes it that way (storm_reopen.go); "": it stays down.
+	Resume string `json:"resume,omitempty"`
 	// CPUProfile, if set, receives this worker's CPU profile from Start to Mark.
 	CPUProfile string `json:"cpu_profile,omitempty"`
 }
@@ -85,6 +88,7 @@ type WorkerResult struct {
 	Expected    int64            `json:"expected"`
 	Lost        int64            `json:"lost"`
 	LostDropped int64            `json:"lost_dropped"` // of Lost, on connections that ended before the stop
+	Reopened    int              `json:"reopened"`     // connections the server closed that came back (storm)
 	Dup         int64            `json:"dup"`
 	OutOfOrder  int64            `json:"out_of_order"`
 	Foreign     int64            `json:"foreign"`   // messages not sent by this run
@@ -128,6 +132,7 @@ type Worker struct {
 	errMu    sync.Mutex
 	errs     map[string]int64
 	stopPing context.CancelFunc
+	reopens  reopens // storm: redials of connections the server closed
 	pollers  []*poller
 	senders  sync.WaitGroup
 	cpuStart float64
@@ -237,8 +242,10 @@ func (w *Worker) dial(ctx context.Context, c *conn, r *resume) error {
 	done := c.done
 	end := func(err error) {
 		if !w.stopped.Load() && !c.expectEnd.Load() {
-			c.dropped.Store(true)
 			w.countErr(closeReason(err))
+			if !w.reopen(c) {
+				c.dropped.Store(true)
+			}
 		}
 		close(done)
 	}
@@ -413,7 +420,8 @@ func (w *Worker) Stop(cmd StopCmd) WorkerResult {
 	if w.stopPing != nil {
 		w.stopPing()
 	}
-	res := WorkerResult{Established: len(w.conns), CPUSeconds: w.cpuMark - w.cpuStart}
+	w.pauseReopens() // c.ws and c.done are final from here
+	res := WorkerResult{Established: len(w.conns), CPUSeconds: w.cpuMark - w.cpuStart, Reopened: w.reopened()}
 	sem := make(chan struct{}, MaxClosesInFlight)
 	for _, c := range w.conns {
 		if c.dropped.Load() {

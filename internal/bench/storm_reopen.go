@@ -1,0 +1,90 @@
+package bench
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"sync"
+	"time"
+)
+
+// A storm's clients follow docs/protocol.md's recipe on every close, not
+// only on the tool's own drop: a connection the server ends (1008 idle,
+// 1013 too slow, 1001 going away) is dialled again with full-jitter
+// backoff and resumes where it left off, until the run stops. Without
+// this, a connection a starved server closed as idle stayed down, and
+// every later message of its room counted as lost, which no client that
+// follows the recipe would lose.
+
+// reopens tracks a worker's redials of connections the server closed.
+type reopens struct {
+	mu     sync.Mutex
+	off    bool // the drop or the stop is under way: nothing is redialled
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	sem    chan struct{}
+	done   int // connections that came back
+}
+
+// reopen redials c in the background if the job resumes after server
+// closes (the storm) and reopens are on; false: c stays down.
+func (w *Worker) reopen(c *conn) bool {
+	r := &w.reopens
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if w.job.Resume == "" || r.off {
+		return false
+	}
+	if r.ctx == nil {
+		r.ctx, r.cancel = context.WithCancel(context.Background())
+		r.sem = make(chan struct{}, MaxDialsInFlight)
+	}
+	ctx := r.ctx
+	r.wg.Go(func() {
+		// The recipe's first wait: a server closing many connections at once
+		// (an idle sweep) does not get them back at once either.
+		sleep(ctx, time.Duration(rand.Int64N(int64(StormRetryBase))))
+		cmd := StormCmd{Resume: w.job.Resume, Deadline: math.MaxInt64} // a client never gives up; the stop ends it
+		at, _, _, errs := w.reconnect(ctx, c, cmd, time.Now(), r.sem)
+		for _, err := range errs {
+			w.countErr("reopen_" + attemptError(err))
+		}
+		if at < 0 {
+			c.dropped.Store(true) // down at the stop
+			return
+		}
+		r.mu.Lock()
+		r.done++
+		r.mu.Unlock()
+	})
+	return true
+}
+
+// pauseReopens stops redialling and waits for redials under way to end;
+// a connection whose redial was cut short is left marked dropped.
+func (w *Worker) pauseReopens() {
+	r := &w.reopens
+	r.mu.Lock()
+	r.off = true
+	if r.cancel != nil {
+		r.cancel()
+		r.ctx, r.cancel = nil, nil
+	}
+	r.mu.Unlock()
+	r.wg.Wait()
+}
+
+// resumeReopens turns redialling back on after pauseReopens.
+func (w *Worker) resumeReopens() {
+	w.reopens.mu.Lock()
+	w.reopens.off = false
+	w.reopens.mu.Unlock()
+}
+
+// reopened is how many server-closed connections came back.
+func (w *Worker) reopened() int {
+	w.reopens.mu.Lock()
+	defer w.reopens.mu.Unlock()
+	return w.reopens.done
+}
