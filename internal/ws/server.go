@@ -223,6 +223,8 @@ func (s *Server) Run(ctx context.Context) {
 
 // sweep pings connections that have been silent for PingInterval and closes
 // those silent for IdleTimeout: one ticker for all, no timer per connection.
+// Silent means nothing arrived: bytes waiting unread in the socket
+// (sock.unread) are not silence.
 func (s *Server) sweep(now time.Time) {
 	ping, idle := s.cfg.PingInterval.Nanoseconds(), s.cfg.IdleTimeout.Nanoseconds()
 	s.mu.Lock()
@@ -232,6 +234,7 @@ func (s *Server) sweep(now time.Time) {
 			continue
 		}
 		switch silent := now.UnixNano() - c.lastSeen.Load(); {
+		case silent >= idle && c.sk.unread(): // the peer spoke; its reader has not run yet
 		case silent >= idle:
 			c.closeWith(ws.StatusPolicyViolation, "idle timeout")
 		case silent >= ping:
