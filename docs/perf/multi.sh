@@ -4,7 +4,8 @@
 # Redis db 4 flushed, six instances of BIN, then 100,000 connections in 1,000 rooms, all dropped
 # after 15 s and resumed within 10 s by after_seq (RESUME=seq, the default) or after_change while
 # publishers post 50 msg/s. Run it in the directory holding BIN and openchat-bench ($PERF_DIR,
-# default /tmp/perf18); TOOL names another build of the tool there. Prints the tool's line.
+# default /tmp/perf18); TOOL names another build of the tool there; GRACE (10s) is how long the tool waits
+# after the storm for the last deliveries before it counts what is missing. Prints the tool's line.
 bin=$1; resume=${2:-seq}
 cd "${PERF_DIR:-/tmp/perf18}" || exit 1
 db=storm18
@@ -24,7 +25,7 @@ done
 join() { local IFS=,; echo "$*"; }
 echo "$bin ${TOOL:-openchat-bench} resume=$resume $(date -u +%H:%M:%S) $(./"${TOOL:-openchat-bench}" storm --url "$(join "${urls[@]}")" \
   --metrics-url "$(join "${murls[@]}")" --server-pid "$(join "${pids[@]}")" --conns 100000 --rooms 1000 --users 200 \
-  --procs 6 --src-ips 10 --ramp 2500 --rate 50 --window 10s --drop-after 15s --settle 0 --grace 10s \
+  --procs 6 --src-ips 10 --ramp 2500 --rate 50 --window 10s --drop-after 15s --settle 0 --grace "${GRACE:-10s}" \
   --resume "$resume" --quiet 2>"$data/err" | tail -1)"
 kill "${pids[@]}"; wait "${pids[@]}" 2>/dev/null
 rm -rf "$data"

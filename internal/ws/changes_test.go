@@ -222,7 +222,8 @@ func TestResumeAfterChange(t *testing.T) {
 			if tc.name == "lost publishes" {
 				mps := memory.NewPubSub()
 				t.Cleanup(func() { _ = mps.Close() })
-				lossy = &lossyPubSub{PubSub: mps, every: 7}
+				lossy = &lossyPubSub{PubSub: mps}
+				lossy.every.Store(7)
 				tc.o.ps = lossy
 			}
 			e, room := changesEnv(t, tc.o)
@@ -234,9 +235,8 @@ func TestResumeAfterChange(t *testing.T) {
 			// a lost publish is only noticed when a later change arrives.
 			nudge := func() {
 				if lossy != nil {
-					every := lossy.every
-					lossy.every = 0 // no publisher runs now
-					defer func() { lossy.every = every }()
+					every := lossy.every.Swap(0) // no change is published meanwhile (presence may be)
+					defer lossy.every.Store(every)
 				}
 				e.post(room, "bob", "nudge")
 			}

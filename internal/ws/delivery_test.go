@@ -167,7 +167,7 @@ func TestCatchUpTruncated(t *testing.T) {
 type lossyPubSub struct {
 	chat.PubSub
 	drop     atomic.Int64 // publishes of messages still to drop
-	every    int64        // if set, also drop every every-th change publish
+	every    atomic.Int64 // if set, also drop every every-th change publish (presence publishes read it any time)
 	n        atomic.Int64
 	mu       sync.Mutex
 	onResync []func()
@@ -178,7 +178,7 @@ func (l *lossyPubSub) Publish(ctx context.Context, ch string, p []byte) error {
 	if ev.Type == chat.EventMessage && l.drop.Add(-1) >= 0 {
 		return nil
 	}
-	if l.every > 0 && ev.Change > 0 && l.n.Add(1)%l.every == 0 {
+	if every := l.every.Load(); every > 0 && ev.Change > 0 && l.n.Add(1)%every == 0 {
 		return nil
 	}
 	return l.PubSub.Publish(ctx, ch, p)
