@@ -50,8 +50,9 @@ Scenarios:
            with after_seq or after_change (--resume): time until 50/99/100 %
            resubscribed, lost and duplicated messages across the reconnect,
            server CPU and store/Redis operations per reconnect (--metrics-url);
-           a connection the server closes (idle, slow) comes back the same
-           way (reopened=)
+           a connection the server closes (idle, slow), or one not back
+           by the storm's deadline (gave_up=), keeps redialling the same
+           way until the stop (reopened=)
   pages    --conns HTTP clients read the first room's latest page (50 of
            200 messages, seeded on the first run) for --duration: req/s
 

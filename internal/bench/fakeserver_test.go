@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/coder/websocket"
 )
@@ -23,6 +24,10 @@ type fakeServer struct {
 	// closeSeq: the server closes the first subscriber of a room (1008)
 	// instead of sending it this seq.
 	closeSeq int64
+	// refuseFor: from the first resume (a subscribe with after_seq), every
+	// resume for this long is answered with an error frame.
+	refuseFor time.Duration
+	refusing  time.Time // when the refusals end
 
 	mu    sync.Mutex
 	users map[string]bool
@@ -200,6 +205,16 @@ func (f *fakeServer) serveWS(ctx context.Context, c *websocket.Conn) {
 			write(map[string]string{"type": "pong"})
 		case "subscribe":
 			f.mu.Lock()
+			if f.refuseFor > 0 && in.AfterSeq != nil {
+				if f.refusing.IsZero() {
+					f.refusing = time.Now().Add(f.refuseFor)
+				}
+				if time.Now().Before(f.refusing) {
+					f.mu.Unlock()
+					write(map[string]any{"type": "error", "code": "unavailable", "message": "try again"})
+					continue
+				}
+			}
 			rm := f.rooms[in.RoomID]
 			rm.subs = append(rm.subs, c)
 			// Under the lock, so that no message comes between the

@@ -40,6 +40,7 @@ func TestRunAgainstFakeServer(t *testing.T) {
 		procs            int
 		changes          bool // edits and reactions too
 		reopened         int  // storm: server-closed connections dialled again
+		refuse           bool // storm: resumes refused for 300 ms from the first, the storm gives up at once
 	}{
 		// 10 messages over 3 rooms (4, 3, 3), 4 subscribers each.
 		{name: "fanout clean", scenario: ScenarioFanout, wantDeliveries: 40},
@@ -59,6 +60,9 @@ func TestRunAgainstFakeServer(t *testing.T) {
 		// after the last seq it got and misses nothing.
 		{name: "storm with closed connections", scenario: ScenarioStorm, close: 2, reopened: 3},
 		{name: "storm with closed connections in 2 processes", scenario: ScenarioStorm, close: 2, reopened: 3, procs: 2},
+		// The storm stops counting every connection at its first refusal;
+		// each goes on redialling, comes back and misses nothing.
+		{name: "storm that gives up", scenario: ScenarioStorm, refuse: true, reopened: 12},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -75,8 +79,17 @@ func TestRunAgainstFakeServer(t *testing.T) {
 				// waits under 1 s: all are back by the drop.
 				c.Storm = StormConfig{DropAfter: 3 * time.Second, Window: 200 * time.Millisecond, Resume: "seq", Tail: 300 * time.Millisecond}
 			}
+			if tt.refuse {
+				// Each redial waits under 1, 2, then 4 s: all are back within
+				// the tail.
+				c.Storm = StormConfig{DropAfter: 500 * time.Millisecond, Window: 100 * time.Millisecond, Resume: "seq",
+					Tail: 6 * time.Second, GiveUp: time.Millisecond}
+			}
 			f, url := newFakeServer(t, tt.drop, tt.dup)
 			f.closeSeq = tt.close
+			if tt.refuse {
+				f.refuseFor = 300 * time.Millisecond
+			}
 			c.URLs = []string{url}
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
@@ -113,11 +126,14 @@ func TestRunAgainstFakeServer(t *testing.T) {
 			if !tt.changes && s.Edits+s.Reactions+s.EditDeliveries+s.ReactionDeliveries != 0 {
 				t.Errorf("edits or reactions without --edit-rate or --react-rate")
 			}
-			if s.Reopened != tt.reopened || tt.reopened > 0 && s.Errors["closed_1008"] != int64(tt.reopened) {
+			if s.Reopened != tt.reopened || tt.scenario == ScenarioStorm && tt.close > 0 && s.Errors["closed_1008"] != int64(tt.reopened) {
 				t.Errorf("reopened=%d after %d closes (1008), want %d", s.Reopened, s.Errors["closed_1008"], tt.reopened)
 			}
-			if tt.scenario == ScenarioStorm && (s.Storm == nil || s.Storm.Resumed != c.Conns || s.Expected == 0) {
-				t.Errorf("storm %+v, expected=%d", s.Storm, s.Expected)
+			if tt.scenario == ScenarioStorm {
+				wantGaveUp := map[bool]int{true: c.Conns}[tt.refuse]
+				if st := s.Storm; st == nil || st.Resumed != c.Conns-wantGaveUp || st.GaveUp != wantGaveUp || s.Expected == 0 {
+					t.Errorf("storm %+v, expected=%d, want %d given up", st, s.Expected, wantGaveUp)
+				}
 			}
 			if s.Acked < tt.wantAckedAtLeast {
 				t.Errorf("acked=%d", s.Acked)

@@ -18,6 +18,9 @@ type StormConfig struct {
 	Window    time.Duration // reconnects spread over it
 	Resume    string        // "seq" (after_seq) or "change" (after_change)
 	Tail      time.Duration // publishing goes on this long after the last reconnect
+	// GiveUp ends the storm's count of a connection not back this long
+	// after the drop (0: 3 × Window + 1 min); it goes on redialling.
+	GiveUp time.Duration
 }
 
 func (sc StormConfig) validate(rate float64) error {
@@ -85,7 +88,11 @@ func (c Config) storm(ctx context.Context, workers []workerHandle, pubs *publish
 	baseSecs := time.Since(t0).Seconds()
 
 	drop := time.Now()
-	cmd := StormCmd{Drop: drop.UnixNano(), Window: sc.Window, Resume: sc.Resume, Deadline: 3*sc.Window + time.Minute}
+	giveUp := sc.GiveUp
+	if giveUp <= 0 {
+		giveUp = 3*sc.Window + time.Minute
+	}
+	cmd := StormCmd{Drop: drop.UnixNano(), Window: sc.Window, Resume: sc.Resume, Deadline: giveUp}
 	reps := make([]StormReport, len(workers))
 	errs := make([]error, len(workers))
 	var wg sync.WaitGroup

@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"math"
-	"math/rand/v2"
 	"sync"
 	"time"
 )
@@ -11,10 +10,10 @@ import (
 // A storm's clients follow docs/protocol.md's recipe on every close, not
 // only on the tool's own drop: a connection the server ends (1008 idle,
 // 1013 too slow, 1001 going away) is dialled again with full-jitter
-// backoff and resumes where it left off, until the run stops. Without
-// this, a connection a starved server closed as idle stayed down, and
-// every later message of its room counted as lost, which no client that
-// follows the recipe would lose.
+// backoff and resumes where it left off, until the run stops; so does one
+// the storm stopped counting at its deadline. Without this, such a
+// connection stayed down, and every later message of its room counted as
+// lost, which no client that follows the recipe would lose.
 
 // reopens tracks a worker's redials of connections the server closed.
 type reopens struct {
@@ -29,7 +28,11 @@ type reopens struct {
 
 // reopen redials c in the background if the job resumes after server
 // closes (the storm) and reopens are on; false: c stays down.
-func (w *Worker) reopen(c *conn) bool {
+func (w *Worker) reopen(c *conn) bool { return w.reopenFrom(c, 0) }
+
+// reopenFrom is reopen after n failed attempts (0: none yet): it waits as
+// the backoff says after attempt n, then goes on from attempt n+1.
+func (w *Worker) reopenFrom(c *conn, n int) bool {
 	r := &w.reopens
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -44,9 +47,9 @@ func (w *Worker) reopen(c *conn) bool {
 	r.wg.Go(func() {
 		// The recipe's first wait: a server closing many connections at once
 		// (an idle sweep) does not get them back at once either.
-		sleep(ctx, time.Duration(rand.Int64N(int64(StormRetryBase))))
+		sleep(ctx, retryWait(n))
 		cmd := StormCmd{Resume: w.job.Resume, Deadline: math.MaxInt64} // a client never gives up; the stop ends it
-		at, _, _, errs := w.reconnect(ctx, c, cmd, time.Now(), r.sem)
+		at, _, _, errs := w.reconnect(ctx, c, cmd, time.Now(), r.sem, n+1)
 		for _, err := range errs {
 			w.countErr("reopen_" + attemptError(err))
 		}

@@ -44,7 +44,7 @@ type StormCmd struct {
 type StormReport struct {
 	Dropped  int              `json:"dropped"` // connections the tool closed
 	Resumed  int              `json:"resumed"` // subscribed again
-	GaveUp   int              `json:"gave_up"` // still down at the deadline
+	GaveUp   int              `json:"gave_up"` // still down at the deadline (then redialled in the background)
 	Attempts int64            `json:"attempts"`
 	At       Hist             `json:"at"`      // resubscribed, ns after the drop
 	Latency  Hist             `json:"latency"` // the successful attempt, dial to subscribed, ns
@@ -93,7 +93,7 @@ func (w *Worker) Storm(ctx context.Context, cmd StormCmd) StormReport {
 		}
 		time.Sleep(time.Until(d.at))
 		wg.Go(func() {
-			at, lat, attempts, errs := w.reconnect(ctx, d.c, cmd, drop, sem)
+			at, lat, attempts, errs := w.reconnect(ctx, d.c, cmd, drop, sem, 0)
 			mu.Lock()
 			defer mu.Unlock()
 			rep.Attempts += attempts
@@ -104,8 +104,13 @@ func (w *Worker) Storm(ctx context.Context, cmd StormCmd) StormReport {
 				}
 			}
 			if at < 0 {
-				d.c.dropped.Store(true) // down at the stop: its losses are lost_dropped
+				// Past the storm's deadline its figures stop counting the
+				// connection, but a client never gives up: it goes on
+				// redialling in the background, its backoff where it was.
 				rep.GaveUp++
+				if !w.reopenFrom(d.c, int(attempts)-1) {
+					d.c.dropped.Store(true) // down at the stop: its losses are lost_dropped
+				}
 				return
 			}
 			rep.Resumed++
@@ -121,8 +126,9 @@ func (w *Worker) Storm(ctx context.Context, cmd StormCmd) StormReport {
 // reconnect brings c back and resubscribes it where it left off. at is
 // when it succeeded (ns after drop; -1: it gave up), lat how long the
 // successful attempt took.
-func (w *Worker) reconnect(ctx context.Context, c *conn, cmd StormCmd, drop time.Time, sem chan struct{}) (at, lat, attempts int64, errs []error) {
-	for n := 0; ; n++ {
+// n0 is the first attempt's number, for the backoff (0 after a drop).
+func (w *Worker) reconnect(ctx context.Context, c *conn, cmd StormCmd, drop time.Time, sem chan struct{}, n0 int) (at, lat, attempts int64, errs []error) {
+	for n := n0; ; n++ {
 		r := &resume{Key: "after_seq", After: max(c.tracker.base, c.tracker.last)}
 		if cmd.Resume == "change" {
 			r = &resume{Key: "after_change", After: c.lastChange}
@@ -138,12 +144,17 @@ func (w *Worker) reconnect(ctx context.Context, c *conn, cmd StormCmd, drop time
 			return now.Sub(drop).Nanoseconds(), now.Sub(t0).Nanoseconds(), attempts, errs
 		}
 		errs = append(errs, err)
-		wait := time.Duration(rand.Int64N(int64(min(StormRetryMax, StormRetryBase<<min(n, 16)))))
+		wait := retryWait(n)
 		if time.Since(drop)+wait > cmd.Deadline || ctx.Err() != nil {
 			return -1, 0, attempts, errs
 		}
 		sleep(ctx, wait)
 	}
+}
+
+// retryWait is the full-jitter wait after failed attempt n (docs/protocol.md).
+func retryWait(n int) time.Duration {
+	return time.Duration(rand.Int64N(int64(min(StormRetryMax, StormRetryBase<<min(n, 16)))))
 }
 
 // attemptError names a failed reconnect for the counts.
