@@ -259,10 +259,15 @@ func (c *wsConn) waitFor(want string) ([]byte, error) {
 		case frameError:
 			var e errorFrame
 			_ = json.Unmarshal(b, &e)
-			return nil, fmt.Errorf("waiting for %s: server error %s: %s", want, e.Code, e.Message)
+			return nil, fmt.Errorf("waiting for %s: %w", want, &serverError{code: e.Code, message: e.Message})
 		}
 	}
 }
+
+// serverError is an error frame the server answered a request with.
+type serverError struct{ code, message string }
+
+func (e *serverError) Error() string { return "server error " + e.code + ": " + e.message }
 
 // readLoop hands each frame to h until the connection ends, then closes
 // the socket. The frame's bytes are only valid during h.

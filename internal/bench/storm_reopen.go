@@ -15,7 +15,8 @@ import (
 // connection stayed down, and every later message of its room counted as
 // lost, which no client that follows the recipe would lose.
 
-// reopens tracks a worker's redials of connections the server closed.
+// reopens tracks a worker's background redials: of connections the server
+// closed, and of those the storm stopped counting at its deadline.
 type reopens struct {
 	mu     sync.Mutex
 	off    bool // the drop or the stop is under way: nothing is redialled
@@ -85,7 +86,7 @@ func (w *Worker) resumeReopens() {
 	w.reopens.mu.Unlock()
 }
 
-// reopened is how many server-closed connections came back.
+// reopened is how many connections came back through a background redial.
 func (w *Worker) reopened() int {
 	w.reopens.mu.Lock()
 	defer w.reopens.mu.Unlock()

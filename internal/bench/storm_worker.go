@@ -7,8 +7,8 @@ import (
 	"net"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gobwas/ws"
@@ -157,19 +157,21 @@ func retryWait(n int) time.Duration {
 	return time.Duration(rand.Int64N(int64(min(StormRetryMax, StormRetryBase<<min(n, 16)))))
 }
 
-// attemptError names a failed reconnect for the counts.
+// attemptError names a failed reconnect for the counts; a refused
+// subscribe carries the server's error code.
 func attemptError(err error) string {
 	var se ws.StatusError
+	var fe *serverError
 	var ne net.Error
 	switch {
 	case errors.As(err, &se):
 		return "reconnect_http_" + strconv.Itoa(int(se))
+	case errors.As(err, &fe):
+		return "reconnect_subscribe_refused_" + fe.code
 	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout():
 		return "reconnect_timeout"
-	case strings.Contains(err.Error(), "refused"):
+	case errors.Is(err, syscall.ECONNREFUSED):
 		return "reconnect_refused"
-	case strings.Contains(err.Error(), "server error"):
-		return "reconnect_subscribe_refused"
 	default:
 		return "reconnect_other"
 	}

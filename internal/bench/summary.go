@@ -34,9 +34,10 @@ type Summary struct {
 	// again, or given up on by a storm's reconnects. A message sent after
 	// such an end never had a socket to reach.
 	LostDropped int64 `json:"lost_dropped,omitempty"`
-	// Reopened counts the connections the server closed during a storm
-	// that the tool dialled again and resumed (their closes are in Errors
-	// as closed_CODE); those still down at the stop are in Dropped.
+	// Reopened counts the storm's connections that came back through a
+	// background redial: closed by the server (their closes are in Errors
+	// as closed_CODE) or not back by the storm's deadline (gave_up). Those
+	// still down at the stop are in Dropped.
 	Reopened   int   `json:"reopened,omitempty"`
 	Dup        int64 `json:"dup"`
 	OutOfOrder int64 `json:"out_of_order"`

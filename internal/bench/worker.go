@@ -88,7 +88,7 @@ type WorkerResult struct {
 	Expected    int64            `json:"expected"`
 	Lost        int64            `json:"lost"`
 	LostDropped int64            `json:"lost_dropped"` // of Lost, on connections that ended before the stop
-	Reopened    int              `json:"reopened"`     // connections the server closed that came back (storm)
+	Reopened    int              `json:"reopened"`     // storm: connections back through a background redial (storm_reopen.go)
 	Dup         int64            `json:"dup"`
 	OutOfOrder  int64            `json:"out_of_order"`
 	Foreign     int64            `json:"foreign"`   // messages not sent by this run
