@@ -120,3 +120,11 @@ func (c Config) withDefaults() Config {
 
 // sweepInterval is how often the hub checks connections for keepalive.
 func (c Config) sweepInterval() time.Duration { return c.PingInterval / 2 }
+
+// pongWait is how long a peer has to answer a ping that went out, counted
+// from when a writer took it: a ping taken at once by the first sweep past
+// PingInterval (at worst one sweepInterval late) still makes the close
+// fall at IdleTimeout's sweep, so only a late ping moves it.
+func (c Config) pongWait() time.Duration {
+	return max(c.IdleTimeout-c.PingInterval-c.sweepInterval(), c.sweepInterval())
+}

@@ -22,6 +22,7 @@ type conn struct {
 	user     chat.User
 	session  string       // token hash of the session it signed in with
 	lastSeen atomic.Int64 // unix ns of the last frame or pong received
+	pingOut  atomic.Int64 // unix ns a writer took the first ping queued since lastSeen
 	busy     atomic.Bool  // a frame is being handled: frames behind it wait unread
 
 	mu       sync.Mutex
@@ -71,6 +72,22 @@ func (c *conn) seen() { c.lastSeen.Store(time.Now().UnixNano()) }
 // ping queues a WebSocket ping; the sweep closes connections that stay
 // silent, so nothing waits for the pong.
 func (c *conn) ping() { c.pushControl(ws.OpPing, nil) }
+
+// pingTaken notes that a writer took a ping at now, unless one already went
+// out since the peer last spoke: the peer's time to answer counts from the
+// first. c.mu is held (take), so writers do not race here.
+func (c *conn) pingTaken(now int64) {
+	if c.pingOut.Load() <= c.lastSeen.Load() {
+		c.pingOut.Store(now)
+	}
+}
+
+// pingUnanswered reports whether a ping went out at least wait ago and
+// nothing arrived since.
+func (c *conn) pingUnanswered(now, wait int64) bool {
+	out := c.pingOut.Load()
+	return out > c.lastSeen.Load() && now-out >= wait
+}
 
 func (c *conn) pushControl(op ws.OpCode, p []byte) {
 	c.mu.Lock()

@@ -224,20 +224,27 @@ func (s *Server) Run(ctx context.Context) {
 // sweep pings connections that have been silent for PingInterval and closes
 // those silent for IdleTimeout: one ticker for all, no timer per connection.
 // Silent means nothing arrived: bytes waiting unread in the socket
-// (sock.unread) are not silence.
+// (sock.unread) are not silence. And the peer is blamed only for a ping
+// that left: one still queued behind a starved writer, or dropped from a
+// full queue, is sent again, and the peer gets pongWait from when a writer
+// took it (up to twice IdleTimeout in all).
 func (s *Server) sweep(now time.Time) {
 	ping, idle := s.cfg.PingInterval.Nanoseconds(), s.cfg.IdleTimeout.Nanoseconds()
+	wait, at := s.cfg.pongWait().Nanoseconds(), now.UnixNano()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for c := range s.conns {
 		if c.busy.Load() { // its frames wait behind ours; it is not silent
 			continue
 		}
-		switch silent := now.UnixNano() - c.lastSeen.Load(); {
-		case silent >= idle && c.sk.unread(): // the peer spoke; its reader has not run yet
-		case silent >= idle:
+		switch silent := at - c.lastSeen.Load(); {
+		case silent < ping:
+		case silent < idle:
+			c.ping()
+		case c.sk.unread(): // the peer spoke; its reader has not run yet
+		case c.pingUnanswered(at, wait) || silent >= 2*idle:
 			c.closeWith(ws.StatusPolicyViolation, "idle timeout")
-		case silent >= ping:
+		case c.pingOut.Load() <= c.lastSeen.Load(): // no ping left since the peer spoke
 			c.ping()
 		}
 	}

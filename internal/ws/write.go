@@ -65,6 +65,12 @@ func (c *conn) take(batch []outEntry) []outEntry {
 	}
 	batch, c.queue = c.queue, batch[:0]
 	c.inflight = len(batch) // still counts against SendQueue
+	for _, e := range batch {
+		if e.op == ws.OpPing {
+			c.pingTaken(time.Now().UnixNano())
+			break
+		}
+	}
 	return batch
 }
 
