@@ -6,6 +6,9 @@ import "time"
 const (
 	CacheRooms    = "rooms"
 	CacheMessages = "messages"
+	// CacheRecent: a WebSocket resume replayed from a room's recent changes
+	// in the instance's memory (hit), or not (miss: messages or the store).
+	CacheRecent = "recent"
 
 	CacheHit      = "hit"      // answered from the cache
 	CacheMiss     = "miss"     // not cached (or not provably exact); loaded from the store

@@ -148,8 +148,9 @@ type replayed struct {
 // hub's, not a store read: every change after it reaches the subscription
 // live, every one up to it is committed), so a subscribe costs no head
 // read. An edit committed before it may arrive by seq in its earlier
-// form, which after_change does not allow.
-func (s *Server) replay(ctx context.Context, f clientFrame, head chat.Head) (replayed, error) {
+// form, which after_change does not allow. What the room's recent changes
+// cover is not read either (recent.go).
+func (s *Server) replay(ctx context.Context, f clientFrame, r *room, head chat.Head) (replayed, error) {
 	rp := replayed{lastSeq: head.LastSeq, lastChange: head.LastChange}
 	switch {
 	case f.AfterChange != nil && *f.AfterChange >= head.LastChange:
@@ -158,7 +159,21 @@ func (s *Server) replay(ctx context.Context, f clientFrame, head chat.Head) (rep
 		// change meanwhile, most of them in a storm).
 		rp.lastChange = *f.AfterChange
 		return rp, nil
-	case f.AfterChange != nil:
+	case f.AfterSeq != nil && *f.AfterSeq >= head.LastSeq:
+		// Likewise by seq: nothing committed up to the head is new to the
+		// client, and every later message reaches it live; no cache or store
+		// read (the cache's round trip is what timed out in storms).
+		rp.lastSeq, rp.seqs = *f.AfterSeq, *f.AfterSeq
+		return rp, nil
+	case f.AfterChange == nil && f.AfterSeq == nil:
+		return rp, nil
+	}
+	if rp, ok := s.replayRecent(r, f, head); ok {
+		s.metrics.Cache(chat.CacheRecent, chat.CacheHit)
+		return rp, nil
+	}
+	s.metrics.Cache(chat.CacheRecent, chat.CacheMiss)
+	if f.AfterChange != nil {
 		after := *f.AfterChange
 		msgs, err := s.svc.ChangesAfter(ctx, f.RoomID, after, s.svc.Config().CatchUpMax+1)
 		if err != nil {
@@ -173,26 +188,17 @@ func (s *Server) replay(ctx context.Context, f clientFrame, head chat.Head) (rep
 			rp.frames, rp.lastChange = append(rp.frames, it.frame), it.change
 		}
 		return rp, nil
-	case f.AfterSeq != nil && *f.AfterSeq >= head.LastSeq:
-		// Likewise by seq: nothing committed up to the head is new to the
-		// client, and every later message reaches it live; no cache or store
-		// read (the cache's round trip is what timed out in storms).
-		rp.lastSeq, rp.seqs = *f.AfterSeq, *f.AfterSeq
-		return rp, nil
-	case f.AfterSeq != nil:
-		msgs, last, truncated, err := s.svc.CatchUp(ctx, f.RoomID, *f.AfterSeq, head.LastSeq)
-		if err != nil {
-			return rp, err
-		}
-		rp.lastSeq, rp.truncated, rp.seqs = max(last, head.LastSeq), truncated, *f.AfterSeq
-		for i := range msgs {
-			m := &msgs[i]
-			rp.frames = append(rp.frames, encode(changedFrame{Type: typeMessage, Change: m.Change, Message: m}))
-			rp.seqs = max(rp.seqs, m.Seq)
-		}
-		rp.lastSeq = max(rp.lastSeq, rp.seqs)
-		return rp, nil
-	default:
-		return rp, nil
 	}
+	msgs, last, truncated, err := s.svc.CatchUp(ctx, f.RoomID, *f.AfterSeq, head.LastSeq)
+	if err != nil {
+		return rp, err
+	}
+	rp.lastSeq, rp.truncated, rp.seqs = max(last, head.LastSeq), truncated, *f.AfterSeq
+	for i := range msgs {
+		m := &msgs[i]
+		rp.frames = append(rp.frames, encode(changedFrame{Type: typeMessage, Change: m.Change, Message: m}))
+		rp.seqs = max(rp.seqs, m.Seq)
+	}
+	rp.lastSeq = max(rp.lastSeq, rp.seqs)
+	return rp, nil
 }

@@ -42,6 +42,9 @@ const (
 	// DefaultWriters is the size of the writer pool: enough that a few
 	// sockets slow to take a write slice do not idle the CPUs.
 	DefaultWriters = 16
+	// DefaultRoomLinger is how long a room stays subscribed upstream after
+	// its last local subscriber left, for clients that come back (recent.go).
+	DefaultRoomLinger = time.Minute
 	// DefaultWriteTimeout: the send queue bound and the keepalive sweep
 	// usually act first.
 	DefaultWriteTimeout = 30 * time.Second
@@ -74,6 +77,9 @@ type Config struct {
 	PresenceListMax  int
 
 	GapWait time.Duration
+	// RoomLinger: see DefaultRoomLinger; negative ends a room with its last
+	// subscriber.
+	RoomLinger time.Duration
 
 	// Writers is the size of the pool that writes connections' output.
 	Writers int
@@ -109,6 +115,9 @@ func (c Config) withDefaults() Config {
 	dur(&c.PresenceDebounce, DefaultPresenceDebounce)
 	dur(&c.GapWait, DefaultGapWait)
 	dur(&c.WriteTimeout, DefaultWriteTimeout)
+	if c.RoomLinger == 0 {
+		c.RoomLinger = DefaultRoomLinger
+	}
 	if c.IdleTimeout <= c.PingInterval {
 		c.IdleTimeout = 2 * c.PingInterval // a pong must have time to come back
 	}

@@ -78,7 +78,7 @@ func (c *conn) subscribe(f clientFrame) {
 		return
 	}
 
-	rp, err := s.replay(ctx, f, sb.from)
+	rp, err := s.replay(ctx, f, sb.room, sb.from)
 	if err != nil {
 		c.leaveSub(sb)
 		c.replyError(err, f.Ref)

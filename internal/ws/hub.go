@@ -25,6 +25,9 @@ type room struct {
 	err   error         // set before ready closes
 	unsub func()
 	refs  int // joins not yet released; guarded by Server.roomsMu
+	// idleSince is when refs fell to zero (the room lingers: recent.go);
+	// guarded by Server.roomsMu.
+	idleSince time.Time
 
 	mu       sync.Mutex
 	subs     []*sub
@@ -34,6 +37,7 @@ type room struct {
 	ahead    map[int64]item // live items with change > last+1, waiting for the gap
 	filling  bool           // a fill goroutine runs
 	resync   bool           // the fill must also read past last (broker resync)
+	recent   recent         // the latest changes fanned out, for replays
 	presence presenceCache
 }
 
@@ -83,6 +87,7 @@ func (s *Server) initRoom(ctx context.Context, r *room) error {
 	r.unsub = unsub
 	r.mu.Lock()
 	r.last, r.lastSeq, r.inited = head.LastChange, head.LastSeq, true
+	r.recent.reset(r.last, r.lastSeq)
 	s.drainLocked(r, nil)
 	r.mu.Unlock()
 	return nil
@@ -106,11 +111,19 @@ func (s *Server) leave(sb *sub) {
 	s.release(r)
 }
 
-// release drops a join; the last one ends the upstream subscription.
+// release drops a join. After the last one the room lingers for
+// RoomLinger, still subscribed upstream, so that its clients coming back
+// find it (and its recent changes); a room that failed to set up ends at
+// once, as does every room without RoomLinger.
 func (s *Server) release(r *room) {
 	s.roomsMu.Lock()
 	r.refs--
 	last := r.refs == 0 && s.rooms[r.id] == r
+	if last && r.err == nil && s.cfg.RoomLinger > 0 {
+		r.idleSince = time.Now()
+		s.roomsMu.Unlock()
+		return
+	}
 	if last {
 		delete(s.rooms, r.id)
 	}
@@ -234,6 +247,7 @@ func (s *Server) drainLocked(r *room, w *[]*conn) {
 }
 
 func (s *Server) fanoutLocked(r *room, it item, w *[]*conn) {
+	r.recent.add(it, r.last, r.lastSeq)
 	r.last, r.lastSeq = it.change, max(r.lastSeq, it.seq)
 	n := 0
 	for _, sb := range r.subs {
@@ -297,6 +311,7 @@ func (s *Server) fill(r *room, wait bool) {
 			lowest := slices.Min(slices.Collect(maps.Keys(r.ahead)))
 			s.log.Warn("hub skipping missing changes", "room", r.id, "after", after, "next", lowest)
 			r.last = lowest - 1
+			r.recent.reset(r.last, r.lastSeq)
 		}
 		r.resync = r.resync || len(msgs) == chat.PageMaxLimit
 		s.drainLocked(r, nil)
@@ -320,6 +335,7 @@ func (s *Server) sleep(d time.Duration) bool {
 // subscribers reloads what was published meanwhile from the store; the seq
 // filters drop what was already delivered.
 func (s *Server) resync() {
+	s.endIdleRooms(time.Now(), 0) // nobody to fill them for
 	s.roomsMu.Lock()
 	rooms := slices.Collect(maps.Values(s.rooms))
 	s.roomsMu.Unlock()

@@ -119,8 +119,10 @@ func (s *Server) flushPresence(ctx context.Context) {
 	s.roomsMu.Unlock()
 	for _, r := range rooms {
 		r.mu.Lock()
-		dirty := r.presence.dirty && r.inited
-		r.presence.dirty = false
+		dirty := r.presence.dirty && r.inited && len(r.subs) > 0 // a lingering room waits for its next subscriber
+		if dirty {
+			r.presence.dirty = false
+		}
 		r.mu.Unlock()
 		if !dirty {
 			continue

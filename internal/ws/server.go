@@ -213,6 +213,7 @@ func (s *Server) Run(ctx context.Context) {
 			return
 		case now := <-sweep.C:
 			s.sweep(now)
+			s.endIdleRooms(now, s.cfg.RoomLinger)
 		case <-refresh.C:
 			s.refreshPresence()
 		case <-debounce.C:
@@ -264,10 +265,12 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	select {
 	case <-done:
 		s.cancel()
+		s.endIdleRooms(time.Now(), 0)
 		return nil
 	case <-ctx.Done():
 	}
 	s.cancel()
+	s.endIdleRooms(time.Now(), 0)
 	s.mu.Lock()
 	for c := range s.conns {
 		_ = c.sk.nc.Close()
