@@ -33,8 +33,9 @@ type Service struct {
 	onRevoked []func(tokenHash string) // see OnSessionRevoked; guarded by mu
 	onMember  []func(Event)            // see OnMemberEvent; guarded by mu
 
-	members *memberCache // see membercache.go
-	reads   readMarks    // see readmarks.go
+	members  *memberCache // see membercache.go
+	userRefs userRefs     // see userrefs.go
+	reads    readMarks    // see readmarks.go
 
 	files      FilesConfig    // see service_uploads.go
 	thumbJobs  sync.WaitGroup // background thumbnails

@@ -104,6 +104,7 @@ func (s *Service) WatchSessions(ctx context.Context) error {
 		case eventUserChanged:
 			if e.User != nil {
 				s.evictSessions("", e.User.ID)
+				s.userRefs.evict(e.User.ID)
 			}
 		}
 	})
@@ -114,6 +115,7 @@ func (s *Service) WatchSessions(ctx context.Context) error {
 		s.mu.Lock()
 		clear(s.sessions)
 		s.mu.Unlock()
+		s.userRefs.evict("")
 	})
 	return nil
 }

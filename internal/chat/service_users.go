@@ -211,6 +211,7 @@ func (s *Service) UpdateMe(ctx context.Context, userID string, p UserPatch) (Use
 // new profile and preferences at once.
 func (s *Service) userChanged(ctx context.Context, u User) {
 	s.evictSessions("", u.ID)
+	s.userRefs.evict(u.ID)
 	ref := u.Ref()
 	s.publish(ctx, SessionsChannel, Event{Type: eventUserChanged, User: &ref})
 }
@@ -239,19 +240,6 @@ func (s *Service) SearchUsers(ctx context.Context, prefix string, limit int) ([]
 		return nil, err
 	}
 	us, err := s.store.SearchUsers(ctx, NormalizeUsername(prefix), limit)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]UserRef, len(us))
-	for i, u := range us {
-		out[i] = u.Ref()
-	}
-	return out, nil
-}
-
-// UsersByIDs returns public references for ids (presence lists).
-func (s *Service) UsersByIDs(ctx context.Context, ids []string) ([]UserRef, error) {
-	us, err := s.store.UsersByIDs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
