@@ -162,22 +162,27 @@ func (s *Service) isDirty(roomID string) bool {
 // committed and subscribers recover it by seq from the store.
 func (s *Service) publish(ctx context.Context, channel string, e Event) {
 	b, err := EncodeEvent(e)
-	s.publishBytes(ctx, channel, e.Type, b, err)
+	s.publishBytes(ctx, channel, e, b, err)
 }
 
 // publishMessage is publish for an event whose message is already encoded
 // (raw), without encoding it again.
 func (s *Service) publishMessage(ctx context.Context, channel string, e Event, raw json.RawMessage) {
 	b, err := encodeMessageEvent(e, raw)
-	s.publishBytes(ctx, channel, e.Type, b, err)
+	s.publishBytes(ctx, channel, e, b, err)
 }
 
-// publishBytes publishes an encoded event (or logs err, the encoding's).
-func (s *Service) publishBytes(ctx context.Context, channel, typ string, b []byte, err error) {
+// publishBytes publishes e, encoded as b (or logs err, the encoding's). A
+// change event or a session eviction that fails is published again in the
+// background (publish_retry.go).
+func (s *Service) publishBytes(ctx context.Context, channel string, e Event, b []byte, err error) {
 	if err == nil {
 		err = s.pubsub.Publish(ctx, channel, b)
+		if err != nil && republishable(channel, e) {
+			go s.republish(ctx, channel, e.Type, b)
+		}
 	}
 	if err != nil {
-		s.log.WarnContext(ctx, "publish failed", "channel", channel, "type", typ, "err", err)
+		s.log.WarnContext(ctx, "publish failed", "channel", channel, "type", e.Type, "err", err)
 	}
 }

@@ -1,0 +1,147 @@
+package chat_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/open-chat/openchat/internal/chat"
+)
+
+// flakyPubSub fails the next fails publishes on one channel and counts
+// the attempts there.
+type flakyPubSub struct {
+	chat.PubSub
+	mu       sync.Mutex
+	channel  string
+	fails    int
+	attempts int
+}
+
+func (p *flakyPubSub) Publish(ctx context.Context, channel string, b []byte) error {
+	p.mu.Lock()
+	if channel != p.channel {
+		p.mu.Unlock()
+		return p.PubSub.Publish(ctx, channel, b)
+	}
+	p.attempts++
+	fail := p.fails > 0
+	if fail {
+		p.fails--
+	}
+	p.mu.Unlock()
+	if fail {
+		return errors.New("broker timeout")
+	}
+	return p.PubSub.Publish(ctx, channel, b)
+}
+
+func (p *flakyPubSub) arm(channel string, fails int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.channel, p.fails, p.attempts = channel, fails, 0
+}
+
+func (p *flakyPubSub) tries() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.attempts
+}
+
+// TestPublishRetry: a change event (a post) or a session eviction whose
+// publish fails is published again in the background until it gets
+// through, at most PublishRetries times; other events (typing) are not.
+func TestPublishRetry(t *testing.T) {
+	ctx := context.Background()
+	retries := retriesWait()
+	for _, tc := range []struct {
+		name      string
+		session   bool // the event is a sign-out's eviction, else on the room's channel
+		act       func(t *testing.T, e *env)
+		fails     int
+		attempts  int  // publishes of it in all
+		delivered bool // it reached the channel's subscribers
+	}{
+		{"a post, failing once", false, actPost, 1, 2, true},
+		{"a post, failing past the retries", false, actPost, 10, 1 + chat.PublishRetries, false},
+		{"a sign-out, failing once", true, actSignOut, 1, 2, true},
+		{"typing, failing once", false, actTyping, 1, 1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var ps *flakyPubSub
+			e := newEnvFiles(t, nil, chat.FilesConfig{}, func(d *chat.Deps) { ps = &flakyPubSub{PubSub: d.PubSub}; d.PubSub = ps })
+			channel := chat.RoomChannel(e.room.ID)
+			if tc.session {
+				channel = chat.SessionsChannel
+			}
+			got := make(chan []byte, 10)
+			unsub, err := ps.Subscribe(ctx, channel, func(b []byte) { got <- b })
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer unsub()
+			ps.arm(channel, tc.fails)
+			tc.act(t, e)
+			// Wait for what the case expects (at most every retry), then a
+			// little longer for anything more.
+			var n int
+			deadline := time.Now().Add(retries + time.Second)
+			for time.Now().Before(deadline) && (n == 0 && tc.delivered || ps.tries() < tc.attempts) {
+				select {
+				case <-got:
+					n++
+				case <-time.After(10 * time.Millisecond):
+				}
+			}
+			for settle := time.After(2 * chat.PublishRetryWait); ; {
+				select {
+				case <-got:
+					n++
+					continue
+				case <-settle:
+				}
+				break
+			}
+			if delivered := n > 0; delivered != tc.delivered || n > 1 {
+				t.Errorf("delivered %d times, want delivered: %v (once)", n, tc.delivered)
+			}
+			if a := ps.tries(); a != tc.attempts {
+				t.Errorf("%d publishes, want %d", a, tc.attempts)
+			}
+		})
+	}
+}
+
+// retriesWait is how long all retries of one event take.
+func retriesWait() time.Duration {
+	var total time.Duration
+	for n, w := 0, chat.PublishRetryWait; n < chat.PublishRetries; n, w = n+1, w*4 {
+		total += w
+	}
+	return total
+}
+
+func actPost(t *testing.T, e *env) {
+	if _, _, err := e.svc.PostMessage(context.Background(), e.user, e.room.ID, "hello", ""); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func actTyping(t *testing.T, e *env) {
+	if err := e.svc.Typing(context.Background(), e.user, e.room.ID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func actSignOut(t *testing.T, e *env) {
+	token, _, err := e.svc.SignIn(context.Background(), "ada", "correct horse", chat.Client{})
+	if err == nil {
+		err = e.svc.SignOut(context.Background(), token)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
