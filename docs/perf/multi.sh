@@ -6,6 +6,8 @@
 # publishers post 50 msg/s. Run it in the directory holding BIN and openchat-bench ($PERF_DIR,
 # default /tmp/perf18); TOOL names another build of the tool there; GRACE (10s) is how long the tool waits
 # after the storm for the last deliveries before it counts what is missing. Prints the tool's line.
+# METRICS_OUT=FILE keeps every instance's /metrics at the end in FILE (Redis errors by command,
+# openchat_cache_requests_total{use_case="recent"}, ...) and the servers' log lines in FILE.log.
 bin=$1; resume=${2:-seq}
 cd "${PERF_DIR:-/tmp/perf18}" || exit 1
 db=storm18
@@ -27,5 +29,9 @@ echo "$bin ${TOOL:-openchat-bench} resume=$resume $(date -u +%H:%M:%S) $(./"${TO
   --metrics-url "$(join "${murls[@]}")" --server-pid "$(join "${pids[@]}")" --conns 100000 --rooms 1000 --users 200 \
   --procs 6 --src-ips 10 --ramp 2500 --rate 50 --window 10s --drop-after 15s --settle 0 --grace "${GRACE:-10s}" \
   --resume "$resume" --quiet 2>"$data/err" | tail -1)"
+if [ -n "${METRICS_OUT:-}" ]; then
+  for m in "${murls[@]}"; do curl -s "$m/metrics"; done >"$METRICS_OUT"
+  cat "$data"/log* >"$METRICS_OUT.log"
+fi
 kill "${pids[@]}"; wait "${pids[@]}" 2>/dev/null
 rm -rf "$data"
