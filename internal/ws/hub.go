@@ -48,7 +48,7 @@ func (s *Server) join(ctx context.Context, c *conn, roomID string) (*sub, error)
 	r := s.rooms[roomID]
 	first := r == nil
 	if first {
-		r = &room{id: roomID, ready: make(chan struct{}), ahead: map[int64]item{}}
+		r = &room{id: roomID, ready: make(chan struct{}), ahead: map[int64]item{}, recent: recent{used: &s.recentUsed}}
 		s.rooms[roomID] = r
 	}
 	r.refs++
@@ -128,8 +128,8 @@ func (s *Server) release(r *room) {
 		delete(s.rooms, r.id)
 	}
 	s.roomsMu.Unlock()
-	if last && r.unsub != nil {
-		r.unsub()
+	if last {
+		s.endRoom(r)
 	}
 }
 

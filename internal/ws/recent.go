@@ -2,6 +2,7 @@ package ws
 
 import (
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/open-chat/openchat/internal/chat"
@@ -20,6 +21,9 @@ import (
 const (
 	recentMax      = 64
 	recentMaxBytes = 64 << 10
+	// recentBudget bounds the frames all rooms of an instance keep: a room
+	// that would pass it starts over empty (its resumes read, as before).
+	recentBudget = 64 << 20
 )
 
 // recent is a room's latest changes, contiguous: every change in
@@ -31,27 +35,43 @@ type recent struct {
 	bytes int
 	from  int64
 	seq   int64
+	used  *atomic.Int64 // the bytes all rooms of the instance keep; nil: no budget
+}
+
+// account adds n bytes to the room's and the instance's count.
+func (t *recent) account(n int) {
+	t.bytes += n
+	if t.used != nil {
+		t.used.Add(int64(n))
+	}
+}
+
+// overBudget reports whether n more bytes would pass the instance's budget.
+func (t *recent) overBudget(n int) bool {
+	return t.used != nil && t.used.Load()+int64(n) > recentBudget
 }
 
 // reset starts over after change from, when the newest seq was seq: the
 // hub fanned out something other than the next change (a compacted fill)
 // or skipped changes the store did not have.
 func (t *recent) reset(from, seq int64) {
+	t.account(-t.bytes)
 	clear(t.items)
-	t.items, t.bytes, t.from, t.seq = t.items[:0], 0, from, seq
+	t.items, t.from, t.seq = t.items[:0], from, seq
 }
 
 // add records it, fanned out when the room stood at last (and lastSeq).
 func (t *recent) add(it item, last, lastSeq int64) {
-	if it.change != last+1 {
+	if it.change != last+1 || t.overBudget(len(it.frame)) {
 		t.reset(it.change, max(lastSeq, it.seq))
 		return
 	}
 	t.items = append(t.items, it)
-	t.bytes += len(it.frame)
+	t.account(len(it.frame))
 	for len(t.items) > recentMax || t.bytes > recentMaxBytes {
 		old := t.items[0]
-		t.from, t.seq, t.bytes = old.change, max(t.seq, old.seq), t.bytes-len(old.frame)
+		t.from, t.seq = old.change, max(t.seq, old.seq)
+		t.account(-len(old.frame))
 		t.items = slices.Delete(t.items, 0, 1)
 	}
 }
@@ -131,8 +151,17 @@ func (s *Server) endIdleRooms(now time.Time, linger time.Duration) {
 	}
 	s.roomsMu.Unlock()
 	for _, r := range ended {
-		if r.unsub != nil {
-			r.unsub()
-		}
+		s.endRoom(r)
 	}
+}
+
+// endRoom ends a room taken out of s.rooms: its upstream subscription,
+// and its recent changes' share of the budget.
+func (s *Server) endRoom(r *room) {
+	if r.unsub != nil {
+		r.unsub()
+	}
+	r.mu.Lock()
+	r.recent.reset(r.last, r.lastSeq)
+	r.mu.Unlock()
 }

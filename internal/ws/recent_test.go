@@ -94,6 +94,41 @@ func TestRecent(t *testing.T) {
 	}
 }
 
+// TestRecentBudget: the rooms of an instance share recentBudget bytes; a
+// room whose next change would pass it starts over empty, giving its own
+// bytes back, and a room's bytes are counted in and out exactly.
+func TestRecentBudget(t *testing.T) {
+	frame := func(change int64, n int) item {
+		return item{change: change, prev: change - 1, seq: change, kind: typeMessage, frame: make([]byte, n)}
+	}
+	for _, tc := range []struct {
+		name      string
+		othersUse int64 // what other rooms keep
+		wantItems int   // after changes of 100 and 200 bytes
+		wantUsed  int64
+	}{
+		{"within the budget", 0, 2, 300},
+		{"the second change would pass it", recentBudget - 250, 0, recentBudget - 250},
+		{"the first would", recentBudget - 50, 0, recentBudget - 50},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var used atomic.Int64
+			used.Store(tc.othersUse)
+			r := recent{used: &used}
+			r.reset(0, 0)
+			r.add(frame(1, 100), 0, 0)
+			r.add(frame(2, 200), 1, 1)
+			if len(r.items) != tc.wantItems || used.Load() != tc.wantUsed {
+				t.Fatalf("%d items, %d bytes used; want %d, %d", len(r.items), used.Load(), tc.wantItems, tc.wantUsed)
+			}
+			r.reset(2, 2)
+			if used.Load() != tc.othersUse {
+				t.Fatalf("after a reset %d bytes used, want %d", used.Load(), tc.othersUse)
+			}
+		})
+	}
+}
+
 // TestReplayFromRecent: every subscriber of a room leaves; messages are
 // posted while the room lingers; each comes back by after_seq or
 // after_change and gets exactly what it missed, then the live stream,
@@ -181,9 +216,10 @@ func (p *roomSubs) Subscribe(ctx context.Context, channel string, h func([]byte)
 	return func() { once.Do(func() { p.n.Add(-1) }); unsub() }, nil
 }
 
-// TestIdleRoomsEnd: a room keeps its upstream subscription after its last
-// subscriber left, ends it once RoomLinger has passed without one, and
-// at Shutdown; a subscriber coming back meanwhile finds it.
+// TestIdleRoomsEnd: a room keeps its upstream subscription (and its
+// recent changes) after its last subscriber left, ends it once RoomLinger
+// has passed without one, and at Shutdown, giving its bytes back; a
+// subscriber coming back meanwhile finds it.
 func TestIdleRoomsEnd(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -206,6 +242,8 @@ func TestIdleRoomsEnd(t *testing.T) {
 			for range 2 {
 				a := e.dial("alice", dialOpts{})
 				a.subscribe(room, nil)
+				e.post(room, "alice", "kept in the room's recent changes")
+				a.messages(room, 1)
 				_ = a.c.CloseNow()
 				waitFor(t, "alice's connection to end", func() bool { return e.metrics.conns() == 0 })
 				if n := ps.n.Load(); n != 1 {
@@ -216,9 +254,15 @@ func TestIdleRoomsEnd(t *testing.T) {
 			if n := ps.n.Load(); n != 1 {
 				t.Fatalf("%d upstream subscriptions before RoomLinger passed, want 1", n)
 			}
+			if e.srv.recentUsed.Load() == 0 {
+				t.Fatal("the lingering room keeps no recent changes")
+			}
 			tc.end(e)
 			if n := ps.n.Load(); n != 0 {
 				t.Fatalf("%d upstream subscriptions, want 0", n)
+			}
+			if n := e.srv.recentUsed.Load(); n != 0 {
+				t.Fatalf("%d bytes of recent changes counted after the room ended, want 0", n)
 			}
 		})
 	}

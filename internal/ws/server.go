@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gobwas/ws"
@@ -40,8 +41,9 @@ type Server struct {
 	closing bool
 	wg      sync.WaitGroup // one per ServeHTTP call past the checks
 
-	roomsMu sync.Mutex
-	rooms   map[string]*room
+	roomsMu    sync.Mutex
+	rooms      map[string]*room
+	recentUsed atomic.Int64 // bytes of the rooms' recent changes (recent.go)
 
 	presMu    sync.Mutex
 	presCount map[chat.PresenceEntry]int // local connections per entry
