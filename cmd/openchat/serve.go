@@ -138,7 +138,7 @@ func serve(ctx context.Context, c config, getenv func(string) string, stderr io.
 		RateLimiter: inf.limiter, RateLimiterFallback: inf.limiterFallback,
 		Files: chat.FilesConfig{Blobs: blobs, Images: images.Images{}, MaxBytes: c.UploadMaxBytes, QuotaBytes: c.UploadQuotaBytes,
 			MemoryBytes: c.UploadMemoryBytes, PublicURL: c.FilesPublicURL, Secret: secret}})
-	defer svc.WaitThumbnails()
+	defer svc.WaitBackground()
 	if err := svc.WatchSessions(ctx); err != nil {
 		return fmt.Errorf("watch sessions: %w", err)
 	}

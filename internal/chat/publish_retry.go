@@ -25,8 +25,9 @@ func republishable(channel string, e Event) bool {
 }
 
 // republish publishes b again until it succeeds or the retries run out.
-// It runs on its own goroutine, with ctx's values but not its end (the
-// request that made the change has usually been answered).
+// It runs in the background (WaitBackground waits for it, so a shutdown
+// gives it its 5 s before the broker closes), with ctx's values but not
+// its end (the request that made the change has usually been answered).
 func (s *Service) republish(ctx context.Context, channel, typ string, b []byte) {
 	ctx = context.WithoutCancel(ctx)
 	wait := PublishRetryWait

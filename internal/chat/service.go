@@ -38,7 +38,7 @@ type Service struct {
 	reads    readMarks    // see readmarks.go
 
 	files      FilesConfig    // see service_uploads.go
-	thumbJobs  sync.WaitGroup // background thumbnails
+	background sync.WaitGroup // work a shutdown waits for: thumbnails, publish retries
 	thumbSlots chan struct{}  // bounds them
 	uploadMem  *uploadMemory  // bounds upload bodies in memory
 }
@@ -179,7 +179,7 @@ func (s *Service) publishBytes(ctx context.Context, channel string, e Event, b [
 	if err == nil {
 		err = s.pubsub.Publish(ctx, channel, b)
 		if err != nil && republishable(channel, e) {
-			go s.republish(ctx, channel, e.Type, b)
+			s.background.Go(func() { s.republish(ctx, channel, e.Type, b) })
 		}
 	}
 	if err != nil {

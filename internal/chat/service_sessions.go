@@ -64,6 +64,13 @@ func (s *Service) evictSessions(tokenHash, userID string) {
 	}
 }
 
+// forgetUser drops what this instance keeps of a user who changed: the
+// sessions' copies and the presence name.
+func (s *Service) forgetUser(userID string) {
+	s.evictSessions("", userID)
+	s.userRefs.evict(userID)
+}
+
 // revokeSessions ends sessions already deleted from the store: their cache
 // entries go here, and on every instance (through the sessions channel)
 // along with their open connections (OnSessionRevoked hooks).
@@ -103,8 +110,7 @@ func (s *Service) WatchSessions(ctx context.Context) error {
 			}
 		case eventUserChanged:
 			if e.User != nil {
-				s.evictSessions("", e.User.ID)
-				s.userRefs.evict(e.User.ID)
+				s.forgetUser(e.User.ID)
 			}
 		}
 	})

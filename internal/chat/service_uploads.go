@@ -206,9 +206,7 @@ func (s *Service) tryThumbSlot() bool {
 // at once. A waiting job holds only the upload: it reads the file back
 // when its turn comes.
 func (s *Service) thumbLater(u Upload) {
-	s.thumbJobs.Add(1)
-	go func() {
-		defer s.thumbJobs.Done()
+	s.background.Go(func() {
 		s.thumbSlots <- struct{}{}
 		defer func() { <-s.thumbSlots }()
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -225,12 +223,13 @@ func (s *Service) thumbLater(u Upload) {
 			return
 		}
 		s.makeThumb(ctx, u, b)
-	}()
+	})
 }
 
-// WaitThumbnails waits for the background thumbnails started so far
-// (shutdown, tests).
-func (s *Service) WaitThumbnails() { s.thumbJobs.Wait() }
+// WaitBackground waits for the background work started so far:
+// thumbnails and publish retries (shutdown, before the broker and the
+// database close; tests).
+func (s *Service) WaitBackground() { s.background.Wait() }
 
 // Upload returns an upload the actor may see: its uploader while no
 // message attaches it, then whoever may read a room where it was posted.

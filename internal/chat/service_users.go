@@ -210,8 +210,7 @@ func (s *Service) UpdateMe(ctx context.Context, userID string, p UserPatch) (Use
 // userChanged evicts cached sessions of u everywhere, so requests see the
 // new profile and preferences at once.
 func (s *Service) userChanged(ctx context.Context, u User) {
-	s.evictSessions("", u.ID)
-	s.userRefs.evict(u.ID)
+	s.forgetUser(u.ID)
 	ref := u.Ref()
 	s.publish(ctx, SessionsChannel, Event{Type: eventUserChanged, User: &ref})
 }
