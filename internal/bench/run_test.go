@@ -130,7 +130,10 @@ func TestRunAgainstFakeServer(t *testing.T) {
 				t.Errorf("reopened=%d after %d closes (1008), want %d", s.Reopened, s.Errors["closed_1008"], tt.reopened)
 			}
 			if tt.scenario == ScenarioStorm {
-				wantGaveUp := map[bool]int{true: c.Conns}[tt.refuse]
+				wantGaveUp := 0
+				if tt.refuse {
+					wantGaveUp = c.Conns
+				}
 				if st := s.Storm; st == nil || st.Resumed != c.Conns-wantGaveUp || st.GaveUp != wantGaveUp || s.Expected == 0 {
 					t.Errorf("storm %+v, expected=%d, want %d given up", st, s.Expected, wantGaveUp)
 				}

@@ -77,16 +77,18 @@ func (c *conn) ping() { c.pushControl(ws.OpPing, nil) }
 // out since the peer last spoke: the peer's time to answer counts from the
 // first. c.mu is held (take), so writers do not race here.
 func (c *conn) pingTaken(now int64) {
-	if c.pingOut.Load() <= c.lastSeen.Load() {
+	if !c.pingPending() {
 		c.pingOut.Store(now)
 	}
 }
 
+// pingPending reports whether a ping went out since the peer last spoke.
+func (c *conn) pingPending() bool { return c.pingOut.Load() > c.lastSeen.Load() }
+
 // pingUnanswered reports whether a ping went out at least wait ago and
 // nothing arrived since.
 func (c *conn) pingUnanswered(now, wait int64) bool {
-	out := c.pingOut.Load()
-	return out > c.lastSeen.Load() && now-out >= wait
+	return c.pingPending() && now-c.pingOut.Load() >= wait
 }
 
 func (c *conn) pushControl(op ws.OpCode, p []byte) {

@@ -223,10 +223,12 @@ func (p *roomSubs) Subscribe(ctx context.Context, channel string, h func([]byte)
 func TestIdleRoomsEnd(t *testing.T) {
 	for _, tc := range []struct {
 		name string
-		end  func(e *env)
+		end  func(e *env, room string)
 	}{
-		{"RoomLinger passed", func(e *env) { e.srv.endIdleRooms(time.Now().Add(time.Hour), time.Hour) }},
-		{"shutdown", func(e *env) {
+		{"RoomLinger passed", func(e *env, _ string) { e.srv.endIdleRooms(time.Now().Add(time.Hour), time.Hour) }},
+		{"shutdown, a subscriber still connected", func(e *env, room string) {
+			a := e.dial("alice", dialOpts{})
+			a.subscribe(room, nil)
 			if err := e.srv.Shutdown(bg()); err != nil {
 				t.Fatal(err)
 			}
@@ -257,7 +259,7 @@ func TestIdleRoomsEnd(t *testing.T) {
 			if e.srv.recentUsed.Load() == 0 {
 				t.Fatal("the lingering room keeps no recent changes")
 			}
-			tc.end(e)
+			tc.end(e, room)
 			if n := ps.n.Load(); n != 0 {
 				t.Fatalf("%d upstream subscriptions, want 0", n)
 			}

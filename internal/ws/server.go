@@ -247,7 +247,7 @@ func (s *Server) sweep(now time.Time) {
 		case c.sk.unread(): // the peer spoke; its reader has not run yet
 		case c.pingUnanswered(at, wait) || silent >= 2*idle:
 			c.closeWith(ws.StatusPolicyViolation, "idle timeout")
-		case c.pingOut.Load() <= c.lastSeen.Load(): // no ping left since the peer spoke
+		case !c.pingPending(): // queued behind a starved writer, or dropped
 			c.ping()
 		}
 	}
@@ -264,15 +264,14 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Unlock()
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
+	defer func() { s.endIdleRooms(time.Now(), 0) }() // every room is idle once its sessions end
 	select {
 	case <-done:
 		s.cancel()
-		s.endIdleRooms(time.Now(), 0)
 		return nil
 	case <-ctx.Done():
 	}
 	s.cancel()
-	s.endIdleRooms(time.Now(), 0)
 	s.mu.Lock()
 	for c := range s.conns {
 		_ = c.sk.nc.Close()
