@@ -44,13 +44,18 @@ func (t *FileTransport) Path(e *Email) string {
 	return filepath.Join(t.dir, name+".eml")
 }
 
+// tempPattern names a file still being written. It must not end in .eml:
+// readers of the folder (mail tools, the tests) glob *.eml, and a temp file
+// they listed may be renamed away before they open it.
+const tempPattern = ".writing-*.tmp"
+
 // Send writes the file atomically (temp file, fsync, rename), so a reader
 // never sees half an e-mail.
 func (t *FileTransport) Send(ctx context.Context, e *Email) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp(t.dir, ".tmp-*.eml")
+	f, err := os.CreateTemp(t.dir, tempPattern)
 	if err != nil {
 		return fmt.Errorf("mail file: %w", err)
 	}

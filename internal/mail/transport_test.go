@@ -88,6 +88,17 @@ func TestFileTransport(t *testing.T) {
 	if !strings.Contains(string(b), "Subject: second") || !strings.Contains(string(b), "Message-ID: <b-1@chat.example.org>") {
 		t.Errorf("file holds:\n%s", b)
 	}
+
+	// A file being written is not an .eml yet: a reader that globs the
+	// folder must not list one that may be renamed before it is opened.
+	f, err := os.CreateTemp(ft.Dir(), tempPattern)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = f.Close()
+	if m, _ := filepath.Match("*.eml", filepath.Base(f.Name())); m {
+		t.Errorf("a file being written (%s) matches *.eml", filepath.Base(f.Name()))
+	}
 }
 
 // TestSMTPTransportModes sends through each TLS mode to a real server.
