@@ -68,10 +68,17 @@ type ChangeStore interface {
 	// Head returns the room's newest seq and latest change number, read
 	// together. ENOTFOUND for an unknown room.
 	Head(ctx context.Context, roomID string) (Head, error)
+	// Heads returns the Head of each of roomIDs that exists (an unknown id
+	// is left out), in one statement; at most HeadsMax ids a call.
+	Heads(ctx context.Context, roomIDs []string) (map[string]Head, error)
 	// Replies returns up to limit replies to the message parent with
 	// seq > after, oldest first.
 	Replies(ctx context.Context, roomID string, parent, after int64, limit int) ([]Message, error)
 }
+
+// HeadsMax bounds the ids of one ChangeStore.Heads call, under SQLite's
+// limit on a statement's parameters.
+const HeadsMax = 500
 
 // Head is where a room's two sequences stand.
 type Head struct {

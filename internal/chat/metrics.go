@@ -30,6 +30,12 @@ const (
 	CloseByServer = "server" // the server sent the first close frame
 	CloseByClient = "client" // the client did
 	CloseByNone   = "none"   // no close frame: the connection dropped (code 1006)
+
+	// Why a WebSocket hub read a room's changes from the store, a label of
+	// HubFill.
+	HubFillGap    = "gap"    // a change arrived before earlier ones
+	HubFillResync = "resync" // the broker connection came back
+	HubFillBehind = "behind" // the position check found the room behind the store
 )
 
 // Metrics receives what the application counts. internal/metrics implements
@@ -57,6 +63,9 @@ type Metrics interface {
 	RedisOp(cmd string, d time.Duration, err error)
 	// GroupCommit counts the messages one group-commit transaction carried.
 	GroupCommit(size int)
+	// HubFill counts a WebSocket hub's fill of a room from the store, by
+	// reason (HubFillGap, HubFillResync, HubFillBehind).
+	HubFill(reason string)
 }
 
 // PoolStats is one database connection pool's state, for operators.
@@ -85,3 +94,4 @@ func (NopMetrics) WSClosed(int, string)                   {}
 func (NopMetrics) StoreOp(string, time.Duration, error)   {}
 func (NopMetrics) RedisOp(string, time.Duration, error)   {}
 func (NopMetrics) GroupCommit(int)                        {}
+func (NopMetrics) HubFill(string)                         {}

@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"maps"
 	"slices"
 )
 
@@ -137,6 +138,21 @@ func (s *Service) Head(ctx context.Context, roomID string) (Head, error) {
 		return Head{}, err
 	}
 	return s.store.Head(ctx, roomID)
+}
+
+// Heads returns where each existing room of roomIDs stands, from the store,
+// reading HeadsMax rooms a statement. Rooms that do not exist (any more)
+// are left out.
+func (s *Service) Heads(ctx context.Context, roomIDs []string) (map[string]Head, error) {
+	out := make(map[string]Head, len(roomIDs))
+	for ids := range slices.Chunk(roomIDs, HeadsMax) {
+		heads, err := s.store.Heads(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(out, heads)
+	}
+	return out, nil
 }
 
 // changeable returns the actor's access to the room and the message, which

@@ -241,6 +241,10 @@ func (s *Store) Head(ctx context.Context, roomID string) (chat.Head, error) {
 	return call(s, ctx, "Head", func(ctx context.Context) (chat.Head, error) { return s.st.Head(ctx, roomID) })
 }
 
+func (s *Store) Heads(ctx context.Context, roomIDs []string) (map[string]chat.Head, error) {
+	return call(s, ctx, "Heads", func(ctx context.Context) (map[string]chat.Head, error) { return s.st.Heads(ctx, roomIDs) })
+}
+
 func (s *Store) Replies(ctx context.Context, roomID string, parent, after int64, limit int) ([]chat.Message, error) {
 	return call(s, ctx, "Replies", func(ctx context.Context) ([]chat.Message, error) {
 		return s.st.Replies(ctx, roomID, parent, after, limit)

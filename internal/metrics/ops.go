@@ -21,6 +21,7 @@ type opMetrics struct {
 	redisDur  *prometheus.HistogramVec
 	redisErrs *prometheus.CounterVec
 	groups    prometheus.Histogram
+	hubFills  *prometheus.CounterVec
 }
 
 // latencyBuckets span a cached read (sub-millisecond) to a stalled
@@ -47,15 +48,19 @@ func newOpMetrics() opMetrics {
 			Help: "Redis commands that failed, by command (a cache miss is no error)."}, []string{"cmd"}),
 		groups: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "openchat_group_commit_size",
 			Help: "Messages per group-commit transaction.", Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256}}),
+		hubFills: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "openchat_hub_fills_total",
+			Help: "Rooms the WebSocket hub read from the store to catch up, by reason (gap: a change arrived before earlier ones; " +
+				"resync: the broker connection came back; behind: the position check found a change that never arrived)."}, []string{"reason"}),
 	}
 }
 
 func (o opMetrics) collectors() []prometheus.Collector {
-	return []prometheus.Collector{o.delivery, o.wsCloses, o.storeDur, o.storeErrs, o.redisDur, o.redisErrs, o.groups}
+	return []prometheus.Collector{o.delivery, o.wsCloses, o.storeDur, o.storeErrs, o.redisDur, o.redisErrs, o.groups, o.hubFills}
 }
 
 func (p *Prometheus) DeliveryLatency(d time.Duration) { p.ops.delivery.Observe(d.Seconds()) }
 func (p *Prometheus) GroupCommit(size int)            { p.ops.groups.Observe(float64(size)) }
+func (p *Prometheus) HubFill(reason string)           { p.ops.hubFills.WithLabelValues(reason).Inc() }
 
 func (p *Prometheus) WSClosed(code int, by string) {
 	p.ops.wsCloses.WithLabelValues(strconv.Itoa(code), by).Inc()

@@ -50,6 +50,7 @@ func TestOpMetrics(t *testing.T) {
 	p.RedisOp("get", time.Millisecond, errors.New("i/o timeout"))
 	p.GroupCommit(1)
 	p.GroupCommit(30)
+	p.HubFill(chat.HubFillBehind)
 	wantLines(t, scrape(t, p),
 		`openchat_delivery_latency_seconds_bucket{le="0.005"} 1`,
 		`openchat_delivery_latency_seconds_bucket{le="0.05"} 2`,
@@ -66,6 +67,7 @@ func TestOpMetrics(t *testing.T) {
 		`openchat_group_commit_size_bucket{le="1"} 1`,
 		`openchat_group_commit_size_bucket{le="32"} 2`,
 		`openchat_group_commit_size_sum 31`,
+		`openchat_hub_fills_total{reason="behind"} 1`,
 	)
 }
 

@@ -203,6 +203,31 @@ func (s *Store) Head(ctx context.Context, roomID string) (chat.Head, error) {
 	return h, nil
 }
 
+// Heads implements chat.ChangeStore.
+func (s *Store) Heads(ctx context.Context, roomIDs []string) (map[string]chat.Head, error) {
+	heads := make(map[string]chat.Head, len(roomIDs))
+	if len(roomIDs) == 0 {
+		return heads, nil
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT id, last_seq, last_change FROM rooms WHERE id IN (`+placeholders(len(roomIDs))+`)`, anys(roomIDs)...)
+	if err != nil {
+		return nil, fmt.Errorf("room heads: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var h chat.Head
+		if err := rows.Scan(&id, &h.LastSeq, &h.LastChange); err != nil {
+			return nil, fmt.Errorf("room heads: %w", err)
+		}
+		heads[id] = h
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("room heads: %w", err)
+	}
+	return heads, nil
+}
+
 // Replies implements chat.ChangeStore.
 func (s *Store) Replies(ctx context.Context, roomID string, parent, after int64, limit int) ([]chat.Message, error) {
 	if limit <= 0 {

@@ -45,6 +45,10 @@ const (
 	// DefaultRoomLinger is how long a room stays subscribed upstream after
 	// its last local subscriber left, for clients that come back (recent.go).
 	DefaultRoomLinger = time.Minute
+	// DefaultPositionCheck is how often the hub compares its rooms with the
+	// store's heads (position.go): a change whose publish was lost reaches
+	// subscribers within two of these.
+	DefaultPositionCheck = 10 * time.Second
 	// DefaultWriteTimeout: the send queue bound and the keepalive sweep
 	// usually act first.
 	DefaultWriteTimeout = 30 * time.Second
@@ -80,6 +84,8 @@ type Config struct {
 	// RoomLinger: see DefaultRoomLinger; negative ends a room with its last
 	// subscriber.
 	RoomLinger time.Duration
+	// PositionCheck: see DefaultPositionCheck; negative turns it off.
+	PositionCheck time.Duration
 
 	// Writers is the size of the pool that writes connections' output.
 	Writers int
@@ -117,6 +123,9 @@ func (c Config) withDefaults() Config {
 	dur(&c.WriteTimeout, DefaultWriteTimeout)
 	if c.RoomLinger == 0 {
 		c.RoomLinger = DefaultRoomLinger
+	}
+	if c.PositionCheck == 0 {
+		c.PositionCheck = DefaultPositionCheck
 	}
 	if c.IdleTimeout <= c.PingInterval {
 		c.IdleTimeout = 2 * c.PingInterval // a pong must have time to come back

@@ -57,6 +57,22 @@ type testMetrics struct {
 	latencies []time.Duration
 	closes    map[string]int // "code/by"
 	limited   map[string]int // "limit/outcome"
+	fills     map[string]int // HubFill reasons
+}
+
+func (m *testMetrics) HubFill(reason string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.fills == nil {
+		m.fills = map[string]int{}
+	}
+	m.fills[reason]++
+}
+
+func (m *testMetrics) fillsOf(reason string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.fills[reason]
 }
 
 func (m *testMetrics) DeliveryLatency(d time.Duration) {

@@ -37,6 +37,7 @@ type room struct {
 	ahead    map[int64]item // live items with change > last+1, waiting for the gap
 	filling  bool           // a fill goroutine runs
 	resync   bool           // the fill must also read past last (broker resync)
+	behind   int64          // the store's head at the last position check, when past last
 	recent   recent         // the latest changes fanned out, for replays
 	presence presenceCache
 }
@@ -222,7 +223,7 @@ func (s *Server) acceptLocked(r *room, it item, w *[]*conn) {
 	case !r.inited || it.prev > r.last:
 		r.ahead[it.change] = it
 		if r.inited {
-			s.startFillLocked(r, true)
+			s.startFillLocked(r, true, chat.HubFillGap)
 		}
 	case it.change > r.last:
 		s.fanoutLocked(r, it, w)
@@ -242,7 +243,7 @@ func (s *Server) drainLocked(r *room, w *[]*conn) {
 	}
 	maps.DeleteFunc(r.ahead, func(change int64, _ item) bool { return change <= r.last })
 	if len(r.ahead) > 0 {
-		s.startFillLocked(r, true)
+		s.startFillLocked(r, true, chat.HubFillGap)
 	}
 }
 
@@ -260,8 +261,10 @@ func (s *Server) fanoutLocked(r *room, it item, w *[]*conn) {
 	}
 }
 
-func (s *Server) startFillLocked(r *room, wait bool) {
+// startFillLocked starts r's fill unless one runs; reason is counted.
+func (s *Server) startFillLocked(r *room, wait bool, reason string) {
 	if !r.filling {
+		s.metrics.HubFill(reason)
 		r.filling = true
 		go s.fill(r, wait)
 	}
@@ -343,7 +346,7 @@ func (s *Server) resync() {
 		r.mu.Lock()
 		if r.inited {
 			r.resync = true
-			s.startFillLocked(r, false)
+			s.startFillLocked(r, false, chat.HubFillResync)
 		}
 		r.mu.Unlock()
 	}

@@ -209,6 +209,18 @@ func (s *Server) Run(ctx context.Context) {
 	defer refresh.Stop()
 	debounce := time.NewTicker(s.cfg.PresenceDebounce)
 	defer debounce.Stop()
+	var check <-chan time.Time // nil: never
+	if s.cfg.PositionCheck > 0 {
+		t := time.NewTicker(s.cfg.PositionCheck)
+		defer t.Stop()
+		check = t.C
+	}
+	// The position check reads the store, so it runs beside this loop
+	// rather than delaying the keepalive sweep; a tick that finds the last
+	// check still running is skipped.
+	var checking sync.WaitGroup
+	var checkBusy atomic.Bool
+	defer checking.Wait()
 	for {
 		select {
 		case <-ctx.Done():
@@ -220,6 +232,13 @@ func (s *Server) Run(ctx context.Context) {
 			s.refreshPresence()
 		case <-debounce.C:
 			s.flushPresence(ctx)
+		case <-check:
+			if checkBusy.CompareAndSwap(false, true) {
+				checking.Go(func() {
+					defer checkBusy.Store(false)
+					s.checkPositions(ctx)
+				})
+			}
 		}
 	}
 }

@@ -72,6 +72,28 @@ func testChanges(t *testing.T, s chat.Store) {
 	if h, err := s.Head(ctx, r.ID); err != nil || h.LastChange != 9 || h.LastSeq != 4 {
 		t.Fatalf("Head = %+v, %v; want change 9 (failed changes take no number), seq 4", h, err)
 	}
+	quiet := newRoom(t, s, bob, "quiet")
+	unknown := chat.NewID()
+	for _, tc := range []struct {
+		ids  []string
+		want map[string]chat.Head
+	}{
+		{nil, map[string]chat.Head{}},
+		{[]string{unknown}, map[string]chat.Head{}},
+		{[]string{r.ID, unknown, quiet.ID}, map[string]chat.Head{r.ID: {LastSeq: 4, LastChange: 9}, quiet.ID: {}}},
+	} {
+		if heads, err := s.Heads(ctx, tc.ids); err != nil || fmt.Sprint(heads) != fmt.Sprint(tc.want) {
+			t.Errorf("Heads(%v) = %v, %v; want %v", tc.ids, heads, err, tc.want)
+		}
+	}
+	many := make([]string, chat.HeadsMax) // a full call: within the engine's limits
+	many[0] = r.ID
+	for i := 1; i < len(many); i++ {
+		many[i] = chat.NewID()
+	}
+	if heads, err := s.Heads(ctx, many); err != nil || len(heads) != 1 || heads[r.ID].LastChange != 9 {
+		t.Errorf("Heads of %d ids = %v, %v", len(many), heads, err)
+	}
 
 	// The compacted log: each message once, at its latest change.
 	pages := []struct {
