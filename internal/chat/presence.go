@@ -19,8 +19,10 @@ type Presence interface {
 	Touch(ctx context.Context, entries []PresenceEntry) error
 	// Remove drops this instance's entries now (last local connection gone).
 	Remove(ctx context.Context, entries []PresenceEntry) error
-	// Online lists the distinct user ids live in a room on any instance.
-	Online(ctx context.Context, roomID string) ([]string, error)
+	// Online lists, for each of roomIDs, the distinct user ids live in the
+	// room on any instance, in one round trip however many rooms (a room
+	// with nobody may be left out).
+	Online(ctx context.Context, roomIDs []string) (map[string][]string, error)
 	// IsOnline reports whether the user has a live connection on any instance.
 	IsOnline(ctx context.Context, userID string) (bool, error)
 }

@@ -130,7 +130,7 @@ func TestPresenceClock(t *testing.T) {
 	if on, _ := p.IsOnline(ctx, "u"); on {
 		t.Fatal("online after the TTL")
 	}
-	if users, _ := p.Online(ctx, "r"); len(users) != 0 {
+	if users, _ := p.Online(ctx, []string{"r"}); len(users["r"]) != 0 {
 		t.Fatalf("online after the TTL: %v", users)
 	}
 	if len(p.t.rooms) != 0 || len(p.t.users) != 0 {

@@ -91,27 +91,31 @@ func (p *Presence) Remove(_ context.Context, entries []chat.PresenceEntry) error
 // Online implements chat.Presence; it also forgets the room's expired
 // entries, which bounds the table by the live entries plus those of rooms
 // nobody has looked at since.
-func (p *Presence) Online(_ context.Context, roomID string) ([]string, error) {
+func (p *Presence) Online(_ context.Context, roomIDs []string) (map[string][]string, error) {
 	now := p.now()
 	p.t.mu.Lock()
 	defer p.t.mu.Unlock()
-	room := p.t.rooms[roomID]
-	seen := map[string]bool{}
-	users := []string{}
-	for m, until := range room {
-		if !now.Before(until) {
-			delete(room, m)
-			continue
+	out := make(map[string][]string, len(roomIDs))
+	for _, id := range roomIDs {
+		room := p.t.rooms[id]
+		seen := map[string]bool{}
+		users := []string{}
+		for m, until := range room {
+			if !now.Before(until) {
+				delete(room, m)
+				continue
+			}
+			if !seen[m.user] {
+				seen[m.user] = true
+				users = append(users, m.user)
+			}
 		}
-		if !seen[m.user] {
-			seen[m.user] = true
-			users = append(users, m.user)
+		if room != nil && len(room) == 0 {
+			delete(p.t.rooms, id)
 		}
+		out[id] = users
 	}
-	if room != nil && len(room) == 0 {
-		delete(p.t.rooms, roomID)
-	}
-	return users, nil
+	return out, nil
 }
 
 // IsOnline implements chat.Presence: a live entry of room "" on any instance.

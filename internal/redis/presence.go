@@ -89,24 +89,35 @@ func (p *Presence) Remove(ctx context.Context, entries []chat.PresenceEntry) err
 }
 
 // Online implements chat.Presence.
-func (p *Presence) Online(ctx context.Context, roomID string) ([]string, error) {
+func (p *Presence) Online(ctx context.Context, roomIDs []string) (map[string][]string, error) {
 	ctx, cancel := withTimeout(ctx, p.opts.CommandTimeout)
 	defer cancel()
 	live := "(" + strconv.FormatInt(p.now().UnixMilli(), 10)
-	members, err := p.rdb.ZRangeArgs(ctx, goredis.ZRangeArgs{Key: p.opts.presenceKey(roomID), Start: live, Stop: "+inf", ByScore: true}).Result()
+	cmds := make([]*goredis.StringSliceCmd, len(roomIDs))
+	_, err := p.rdb.Pipelined(ctx, func(pipe goredis.Pipeliner) error {
+		for i, id := range roomIDs {
+			cmds[i] = pipe.ZRangeArgs(ctx, goredis.ZRangeArgs{Key: p.opts.presenceKey(id), Start: live, Stop: "+inf", ByScore: true})
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("redis presence: online: %w", err)
 	}
-	seen := make(map[string]bool, len(members))
-	users := make([]string, 0, len(members))
-	for _, m := range members {
-		u, _, _ := strings.Cut(m, "|") // user ids hold no '|'
-		if !seen[u] {
-			seen[u] = true
-			users = append(users, u)
+	out := make(map[string][]string, len(roomIDs))
+	for i, id := range roomIDs {
+		members := cmds[i].Val()
+		seen := make(map[string]bool, len(members))
+		users := make([]string, 0, len(members))
+		for _, m := range members {
+			u, _, _ := strings.Cut(m, "|") // user ids hold no '|'
+			if !seen[u] {
+				seen[u] = true
+				users = append(users, u)
+			}
 		}
+		out[id] = users
 	}
-	return users, nil
+	return out, nil
 }
 
 // IsOnline implements chat.Presence.

@@ -111,38 +111,60 @@ func (s *Server) refreshPresence() {
 	s.presWriteLocked()
 }
 
+// presenceLookupRooms bounds the rooms of one Presence.Online call in a
+// flush: one round trip each, with replies of a bounded size.
+const presenceLookupRooms = 256
+
 // flushPresence sends a fresh presence frame to the local subscribers of
-// every room whose set changed since the last flush.
+// every room whose set changed since the last flush. The rooms are looked
+// up together, presenceLookupRooms a round trip: in a reconnect storm every
+// room changes between two flushes. A room whose lookup failed stays
+// changed, for the next flush.
 func (s *Server) flushPresence(ctx context.Context) {
 	s.roomsMu.Lock()
 	rooms := slices.Collect(maps.Values(s.rooms))
 	s.roomsMu.Unlock()
+	dirty := rooms[:0]
 	for _, r := range rooms {
 		r.mu.Lock()
-		dirty := r.presence.dirty && r.inited && len(r.subs) > 0 // a lingering room waits for its next subscriber
-		if dirty {
+		if r.presence.dirty && r.inited && len(r.subs) > 0 { // a lingering room waits for its next subscriber
 			r.presence.dirty = false
+			dirty = append(dirty, r)
 		}
 		r.mu.Unlock()
-		if !dirty {
-			continue
+	}
+	for chunk := range slices.Chunk(dirty, presenceLookupRooms) {
+		ids := make([]string, len(chunk))
+		for i, r := range chunk {
+			ids[i] = r.id
 		}
-		frame, err := s.presenceFrame(ctx, r, 0)
+		online, err := s.pr.Online(ctx, ids)
 		if err != nil {
-			s.log.Warn("presence lookup failed", "room", r.id, "err", err)
+			s.log.Warn("presence lookup failed", "rooms", len(ids), "err", err)
+			for _, r := range chunk {
+				r.mu.Lock()
+				r.presence.dirty = true
+				r.mu.Unlock()
+			}
 			continue
 		}
-		r.mu.Lock()
-		for _, sb := range r.subs {
-			sb.c.deliverEphemeral(sb, frame)
+		for _, r := range chunk {
+			frame, err := s.newPresenceFrame(ctx, r, online[r.id])
+			if err != nil {
+				s.log.Warn("presence names failed", "room", r.id, "err", err)
+				continue
+			}
+			r.mu.Lock()
+			for _, sb := range r.subs {
+				sb.c.deliverEphemeral(sb, frame)
+			}
+			r.mu.Unlock()
 		}
-		r.mu.Unlock()
 	}
 }
 
 // presenceFrame returns the room's presence frame, reusing one younger
-// than maxAge. The list holds at most PresenceListMax users (by username);
-// the count is exact.
+// than maxAge.
 func (s *Server) presenceFrame(ctx context.Context, r *room, maxAge time.Duration) ([]byte, error) {
 	r.mu.Lock()
 	if r.presence.frame != nil && time.Since(r.presence.at) < maxAge {
@@ -151,14 +173,22 @@ func (s *Server) presenceFrame(ctx context.Context, r *room, maxAge time.Duratio
 		return f, nil
 	}
 	r.mu.Unlock()
-	ids, err := s.pr.Online(ctx, r.id)
+	online, err := s.pr.Online(ctx, []string{r.id})
 	if err != nil {
 		return nil, err
 	}
+	return s.newPresenceFrame(ctx, r, online[r.id])
+}
+
+// newPresenceFrame builds (and keeps) the room's presence frame from the
+// ids online in it. The list holds at most PresenceListMax users (by
+// username); the count is exact.
+func (s *Server) newPresenceFrame(ctx context.Context, r *room, ids []string) ([]byte, error) {
 	slices.Sort(ids)
 	list := ids[:min(len(ids), s.cfg.PresenceListMax)]
 	users := []chat.UserRef{}
 	if len(list) > 0 {
+		var err error
 		if users, err = s.svc.UsersByIDs(ctx, list); err != nil {
 			return nil, err
 		}

@@ -70,7 +70,7 @@ func TestPresenceRefreshAfterLeave(t *testing.T) {
 	a := e.dial("alice", dialOpts{})
 	a.subscribe(room, nil)
 	online := func() []string {
-		ids, err := pr.Online(bg(), room)
+		ids, err := onlineIn(pr, room)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -160,7 +160,7 @@ func TestPresenceWritesInBatches(t *testing.T) {
 			if got := pr.touches.Load(); got != 2 {
 				t.Errorf("%d touches for %d connections and subscriptions, want 2 (the held one and one batch)", got, n)
 			}
-			online, err := pr.Online(bg(), room)
+			online, err := onlineIn(pr, room)
 			if err != nil || len(online) != n {
 				t.Fatalf("online = %d users (%v), want %d", len(online), err, n)
 			}
@@ -180,7 +180,7 @@ func TestPresenceWritesInBatches(t *testing.T) {
 			if got := pr.removes.Load(); got != 2 {
 				t.Errorf("%d removals for %d leaving connections, want 2 (the held one and one batch)", got, n-1)
 			}
-			online, err = pr.Online(bg(), room)
+			online, err = onlineIn(pr, room)
 			if err != nil || len(online) != 1 || online[0] != e.user(names[0]).ID {
 				t.Errorf("online after the others left = %v (%v), want only %s", online, err, names[0])
 			}
@@ -346,4 +346,10 @@ func TestResumeUnchangedReadsNothing(t *testing.T) {
 			c.quiet(50*time.Millisecond, typeMessage)
 		})
 	}
+}
+
+// onlineIn is the users online in one room.
+func onlineIn(pr chat.Presence, room string) ([]string, error) {
+	online, err := pr.Online(bg(), []string{room})
+	return online[room], err
 }

@@ -34,6 +34,30 @@ func benchRoom(b *testing.B, s chat.Store, n int) (chat.User, chat.Room) {
 func BenchmarkStore(b *testing.B, newStore func(b *testing.B) chat.Store) {
 	b.Run("AppendMessage", func(b *testing.B) { benchAppend(b, newStore) })
 	b.Run("Latest50", func(b *testing.B) { benchLatest50(b, newStore) })
+	b.Run("Heads500", func(b *testing.B) { benchHeads(b, newStore) })
+}
+
+// benchHeads reads the heads of HeadsMax rooms of 2,000, one statement: one
+// call of a hub's position check per HeadsMax rooms it holds.
+func benchHeads(b *testing.B, newStore func(b *testing.B) chat.Store) {
+	ctx := context.Background()
+	s := newStore(b)
+	u, _ := benchRoom(b, s, 0)
+	ids := make([]string, 2000)
+	for i := range ids {
+		r := chat.Room{ID: chat.NewID(), Name: fmt.Sprintf("room %d", i), Visibility: chat.Public, CreatedBy: u.ID}
+		if err := s.CreateRoom(ctx, r); err != nil {
+			b.Fatal(err)
+		}
+		ids[i] = r.ID
+	}
+	ids = ids[:chat.HeadsMax]
+	b.ReportAllocs()
+	for b.Loop() {
+		if heads, err := s.Heads(ctx, ids); err != nil || len(heads) != len(ids) {
+			b.Fatalf("Heads = %d, %v", len(heads), err)
+		}
+	}
 }
 
 func benchAppend(b *testing.B, newStore func(b *testing.B) chat.Store) {

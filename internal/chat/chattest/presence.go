@@ -2,6 +2,7 @@ package chattest
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -27,7 +28,7 @@ func TestPresence(t *testing.T, newPair func(t *testing.T) (a, b chat.Presence))
 	tests := []struct {
 		name   string
 		steps  []step
-		room   string              // Online(room) on both instances
+		room   string              // Online of room and the extra rooms, on both instances
 		want   []string            // sorted
 		online map[string]bool     // IsOnline on both instances
 		extra  map[string][]string // Online of other rooms
@@ -91,25 +92,29 @@ func TestPresence(t *testing.T, newPair func(t *testing.T) (a, b chat.Presence))
 				}
 				time.Sleep(s.sleep)
 			}
-			check := func(room string, want []string) {
-				var ids []string
-				for _, u := range want {
-					ids = append(ids, id(u))
-				}
-				for i, p := range ps {
-					got, err := p.Online(ctx, id(room))
-					if err != nil {
-						t.Fatal(err)
-					}
-					slices.Sort(got)
-					if !slices.Equal(got, ids) {
-						t.Errorf("instance %d: Online(%s) = %q, want %q", i, room, got, ids)
-					}
+			// Every room in one call, as a hub's presence flush asks.
+			want := map[string][]string{id(tt.room): nil}
+			for room, users := range tt.extra {
+				want[id(room)] = nil
+				for _, u := range users {
+					want[id(room)] = append(want[id(room)], id(u))
 				}
 			}
-			check(tt.room, tt.want)
-			for room, want := range tt.extra {
-				check(room, want)
+			for _, u := range tt.want {
+				want[id(tt.room)] = append(want[id(tt.room)], id(u))
+			}
+			rooms := slices.Sorted(maps.Keys(want))
+			for i, p := range ps {
+				got, err := p.Online(ctx, rooms)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, room := range rooms {
+					users := slices.Sorted(slices.Values(got[room]))
+					if !slices.Equal(users, want[room]) {
+						t.Errorf("instance %d: Online(%s) = %q, want %q", i, room, users, want[room])
+					}
+				}
 			}
 			for u, want := range tt.online {
 				for i, p := range ps {
