@@ -163,11 +163,14 @@ func (s *Server) flushPresence(ctx context.Context) {
 	}
 }
 
-// presenceFrame returns the room's presence frame, reusing one younger
-// than maxAge.
+// presenceFrame returns the room's presence frame for a new subscriber,
+// reusing the kept one when it is younger than maxAge, or when the room is
+// changed: the next flush then brings every live subscriber a fresh frame
+// within PresenceDebounce, so a lookup now would only add a round trip (in
+// a reconnect storm, one per subscribe: the joins keep every room changed).
 func (s *Server) presenceFrame(ctx context.Context, r *room, maxAge time.Duration) ([]byte, error) {
 	r.mu.Lock()
-	if r.presence.frame != nil && time.Since(r.presence.at) < maxAge {
+	if r.presence.frame != nil && (r.presence.dirty || time.Since(r.presence.at) < maxAge) {
 		f := r.presence.frame
 		r.mu.Unlock()
 		return f, nil

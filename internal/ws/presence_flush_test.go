@@ -76,3 +76,47 @@ func TestPresenceFlushLooksUpTogether(t *testing.T) {
 		})
 	}
 }
+
+// TestSubscribeToChangedRoomLooksUpNothing: a subscriber of a room whose
+// set changed gets the kept frame, however old, without a lookup; the flush
+// brings the fresh one. A room not changed is looked up once the kept
+// frame is older than PresenceDebounce.
+func TestSubscribeToChangedRoomLooksUpNothing(t *testing.T) {
+	pr := &lookupPresence{Presence: memory.NewPresence("sub", time.Minute, nil)}
+	e := newEnv(t, envOpts{pr: pr, cfg: Config{InstanceID: "sub", PresenceDebounce: time.Hour}})
+	e.signUp("alice", "bob")
+	room := e.room("general")
+	a := e.dial("alice", dialOpts{})
+	a.subscribe(room, nil)
+	waitPresence(t, a, room, 1) // the first frame: looked up
+	age := func() {             // the kept frame is past PresenceDebounce
+		e.srv.roomsMu.Lock()
+		r := e.srv.rooms[room]
+		e.srv.roomsMu.Unlock()
+		r.mu.Lock()
+		r.presence.at = time.Now().Add(-2 * time.Hour)
+		r.mu.Unlock()
+	}
+	age()
+	before := pr.calls.Load()
+	b := e.dial("bob", dialOpts{})
+	b.subscribe(room, nil) // bob's join changes the set
+	waitPresence(t, b, room, 1)
+	if n := pr.calls.Load() - before; n != 0 {
+		t.Errorf("%d lookups for a subscribe to a changed room, want 0", n)
+	}
+	e.srv.flushPresence(bg())
+	waitPresence(t, a, room, 2)
+	waitPresence(t, b, room, 2)
+	if n := pr.calls.Load() - before; n != 1 {
+		t.Errorf("%d lookups with the flush, want 1", n)
+	}
+
+	age()
+	a2 := e.dial("alice", dialOpts{}) // alice again: the set does not change
+	a2.subscribe(room, nil)
+	waitPresence(t, a2, room, 2)
+	if n := pr.calls.Load() - before; n != 2 {
+		t.Errorf("%d lookups after a subscribe to an unchanged room with an old frame, want 2", n)
+	}
+}
