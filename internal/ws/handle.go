@@ -99,6 +99,9 @@ func (c *conn) subscribe(f clientFrame) {
 		c.deliverEphemeral(sb, frame)
 	} else {
 		s.log.Warn("presence lookup failed", "room", f.RoomID, "err", err)
+		sb.room.mu.Lock()
+		sb.room.presence.dirty = true // the next flush sends one
+		sb.room.mu.Unlock()
 	}
 }
 

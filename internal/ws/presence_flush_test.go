@@ -120,3 +120,31 @@ func TestSubscribeToChangedRoomLooksUpNothing(t *testing.T) {
 		t.Errorf("%d lookups after a subscribe to an unchanged room with an old frame, want 2", n)
 	}
 }
+
+// TestSubscribeLookupFailed: a subscriber whose presence lookup failed gets
+// its frame with the next flush, even when the room is not changing (here:
+// a second connection of a user already there, the kept frame too old).
+func TestSubscribeLookupFailed(t *testing.T) {
+	pr := &lookupPresence{Presence: memory.NewPresence("fail", time.Minute, nil)}
+	e := newEnv(t, envOpts{pr: pr, cfg: Config{InstanceID: "fail", PresenceDebounce: time.Hour}})
+	e.signUp("alice")
+	room := e.room("general")
+	a := e.dial("alice", dialOpts{})
+	a.subscribe(room, nil)
+	waitPresence(t, a, room, 1)
+	e.srv.flushPresence(bg()) // the join's change, sent
+	waitPresence(t, a, room, 1)
+	e.srv.roomsMu.Lock()
+	r := e.srv.rooms[room]
+	e.srv.roomsMu.Unlock()
+	r.mu.Lock()
+	r.presence.at = time.Now().Add(-2 * time.Hour)
+	r.mu.Unlock()
+
+	pr.fail.Store(1)
+	a2 := e.dial("alice", dialOpts{})
+	a2.subscribe(room, nil)
+	a2.quiet(50*time.Millisecond, typePresence)
+	e.srv.flushPresence(bg())
+	waitPresence(t, a2, room, 1)
+}
