@@ -3,9 +3,9 @@
 # order of the binaries rotated each round, every scenario of scenario.sh. BINS: the binaries
 # in $PERF_DIR (default /tmp/perf18), e.g. "openchat-old openchat". Prints one line per run.
 set -u
-cd "${PERF_DIR:-/tmp/perf18}"
+here=$(dirname "$(readlink -f "$0")") # before the cd: $0 may be relative
+cd "${PERF_DIR:-/tmp/perf18}" || exit 1
 read -ra bins <<<"${BINS:-openchat-old openchat}"
-here=$(dirname "$(readlink -f "$0")")
 for r in 0 1 2; do
   order=("${bins[@]:r%${#bins[@]}}" "${bins[@]:0:r%${#bins[@]}}")
   for s in "fanout sqlite" "fanout pg" "one sqlite" "ingest pg"; do
