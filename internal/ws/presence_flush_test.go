@@ -45,9 +45,7 @@ func TestPresenceFlushLooksUpTogether(t *testing.T) {
 			}
 			waitFor(t, "every room changed", func() bool {
 				for _, room := range rooms {
-					e.srv.roomsMu.Lock()
-					r := e.srv.rooms[room]
-					e.srv.roomsMu.Unlock()
+					r := hubRoom(e, room)
 					r.mu.Lock()
 					dirty := r.presence.dirty
 					r.mu.Unlock()
@@ -89,15 +87,7 @@ func TestSubscribeToChangedRoomLooksUpNothing(t *testing.T) {
 	a := e.dial("alice", dialOpts{})
 	a.subscribe(room, nil)
 	waitPresence(t, a, room, 1) // the first frame: looked up
-	age := func() {             // the kept frame is past PresenceDebounce
-		e.srv.roomsMu.Lock()
-		r := e.srv.rooms[room]
-		e.srv.roomsMu.Unlock()
-		r.mu.Lock()
-		r.presence.at = time.Now().Add(-2 * time.Hour)
-		r.mu.Unlock()
-	}
-	age()
+	agePresence(e, room)        // the kept frame is past PresenceDebounce
 	before := pr.calls.Load()
 	b := e.dial("bob", dialOpts{})
 	b.subscribe(room, nil) // bob's join changes the set
@@ -112,7 +102,7 @@ func TestSubscribeToChangedRoomLooksUpNothing(t *testing.T) {
 		t.Errorf("%d lookups with the flush, want 1", n)
 	}
 
-	age()
+	agePresence(e, room)
 	a2 := e.dial("alice", dialOpts{}) // alice again: the set does not change
 	a2.subscribe(room, nil)
 	waitPresence(t, a2, room, 2)
@@ -134,12 +124,7 @@ func TestSubscribeLookupFailed(t *testing.T) {
 	waitPresence(t, a, room, 1)
 	e.srv.flushPresence(bg()) // the join's change, sent
 	waitPresence(t, a, room, 1)
-	e.srv.roomsMu.Lock()
-	r := e.srv.rooms[room]
-	e.srv.roomsMu.Unlock()
-	r.mu.Lock()
-	r.presence.at = time.Now().Add(-2 * time.Hour)
-	r.mu.Unlock()
+	agePresence(e, room)
 
 	pr.fail.Store(1)
 	a2 := e.dial("alice", dialOpts{})
@@ -147,4 +132,19 @@ func TestSubscribeLookupFailed(t *testing.T) {
 	a2.quiet(50*time.Millisecond, typePresence)
 	e.srv.flushPresence(bg())
 	waitPresence(t, a2, room, 1)
+}
+
+// hubRoom is the hub's state of a room with local subscribers.
+func hubRoom(e *env, id string) *room {
+	e.srv.roomsMu.Lock()
+	defer e.srv.roomsMu.Unlock()
+	return e.srv.rooms[id]
+}
+
+// agePresence makes the room's kept presence frame two hours old.
+func agePresence(e *env, id string) {
+	r := hubRoom(e, id)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.presence.at = time.Now().Add(-2 * time.Hour)
 }
