@@ -9,6 +9,9 @@ const (
 	// CacheRecent: a WebSocket resume replayed from a room's recent changes
 	// in the instance's memory (hit), or not (miss: messages or the store).
 	CacheRecent = "recent"
+	// CachePresence: a WebSocket subscriber's presence frame, the room's
+	// kept one (hit) or looked up (miss).
+	CachePresence = "presence"
 
 	CacheHit      = "hit"      // answered from the cache
 	CacheMiss     = "miss"     // not cached (or not provably exact); loaded from the store

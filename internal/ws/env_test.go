@@ -58,21 +58,39 @@ type testMetrics struct {
 	closes    map[string]int // "code/by"
 	limited   map[string]int // "limit/outcome"
 	fills     map[string]int // HubFill reasons
+	caches    map[string]int // "use case/outcome"
+}
+
+// inc counts key in *counts, made on first use. m.mu is held.
+func inc(counts *map[string]int, key string) {
+	if *counts == nil {
+		*counts = map[string]int{}
+	}
+	(*counts)[key]++
 }
 
 func (m *testMetrics) HubFill(reason string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.fills == nil {
-		m.fills = map[string]int{}
-	}
-	m.fills[reason]++
+	inc(&m.fills, reason)
+}
+
+func (m *testMetrics) Cache(useCase, outcome string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	inc(&m.caches, useCase+"/"+outcome)
 }
 
 func (m *testMetrics) fillsOf(reason string) int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.fills[reason]
+}
+
+func (m *testMetrics) cacheOf(useCase, outcome string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.caches[useCase+"/"+outcome]
 }
 
 func (m *testMetrics) DeliveryLatency(d time.Duration) {
@@ -84,19 +102,13 @@ func (m *testMetrics) DeliveryLatency(d time.Duration) {
 func (m *testMetrics) WSClosed(code int, by string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.closes == nil {
-		m.closes = map[string]int{}
-	}
-	m.closes[fmt.Sprintf("%d/%s", code, by)]++
+	inc(&m.closes, fmt.Sprintf("%d/%s", code, by))
 }
 
 func (m *testMetrics) RateLimited(limit, outcome string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.limited == nil {
-		m.limited = map[string]int{}
-	}
-	m.limited[limit+"/"+outcome]++
+	inc(&m.limited, limit+"/"+outcome)
 }
 
 // env is one instance: a real Service on SQLite with the memory adapters,

@@ -173,9 +173,11 @@ func (s *Server) presenceFrame(ctx context.Context, r *room, maxAge time.Duratio
 	if r.presence.frame != nil && (r.presence.dirty || time.Since(r.presence.at) < maxAge) {
 		f := r.presence.frame
 		r.mu.Unlock()
+		s.metrics.Cache(chat.CachePresence, chat.CacheHit)
 		return f, nil
 	}
 	r.mu.Unlock()
+	s.metrics.Cache(chat.CachePresence, chat.CacheMiss)
 	online, err := s.pr.Online(ctx, []string{r.id})
 	if err != nil {
 		return nil, err

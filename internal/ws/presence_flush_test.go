@@ -95,6 +95,9 @@ func TestSubscribeToChangedRoomLooksUpNothing(t *testing.T) {
 	if n := pr.calls.Load() - before; n != 0 {
 		t.Errorf("%d lookups for a subscribe to a changed room, want 0", n)
 	}
+	if hit, miss := e.metrics.cacheOf(chat.CachePresence, chat.CacheHit), e.metrics.cacheOf(chat.CachePresence, chat.CacheMiss); hit != 1 || miss != 1 {
+		t.Errorf("presence frames counted %d kept, %d looked up; want 1 and 1 (alice's first)", hit, miss)
+	}
 	e.srv.flushPresence(bg())
 	waitPresence(t, a, room, 2)
 	waitPresence(t, b, room, 2)
