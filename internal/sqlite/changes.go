@@ -213,16 +213,15 @@ func (s *Store) Heads(ctx context.Context, roomIDs []string) (map[string]chat.He
 	if err != nil {
 		return nil, fmt.Errorf("room heads: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		var h chat.Head
-		if err := rows.Scan(&id, &h.LastSeq, &h.LastChange); err != nil {
-			return nil, fmt.Errorf("room heads: %w", err)
+	var id string
+	var h chat.Head
+	if err := eachRow(rows, func(sc scanner) error {
+		if err := sc.Scan(&id, &h.LastSeq, &h.LastChange); err != nil {
+			return err
 		}
 		heads[id] = h
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	}); err != nil {
 		return nil, fmt.Errorf("room heads: %w", err)
 	}
 	return heads, nil
