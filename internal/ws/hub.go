@@ -191,9 +191,7 @@ func (s *Server) onEvent(r *room, payload []byte) {
 		}
 		r.mu.Unlock()
 	case eventPresenceChanged:
-		r.mu.Lock()
-		r.presence.dirty = true
-		r.mu.Unlock()
+		r.markPresence()
 	}
 }
 

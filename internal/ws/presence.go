@@ -18,6 +18,14 @@ type presenceCache struct {
 	dirty bool // the set changed (here or on another instance) since frame
 }
 
+// markPresence marks the room's online set changed: the next flush sends
+// its subscribers a fresh frame.
+func (r *room) markPresence() {
+	r.mu.Lock()
+	r.presence.dirty = true
+	r.mu.Unlock()
+}
+
 // presenceConnect counts a user's connection ("connected at all"); the
 // entry is written with the next presence batch.
 func (s *Server) presenceConnect(userID string) {
@@ -82,9 +90,7 @@ func (s *Server) presDecrLocked(e chat.PresenceEntry) bool {
 // presenceChanged marks the room here and publishes the change so other
 // instances mark it too; frames follow at most once per PresenceDebounce.
 func (s *Server) presenceChanged(ctx context.Context, r *room) {
-	r.mu.Lock()
-	r.presence.dirty = true
-	r.mu.Unlock()
+	r.markPresence()
 	ev, err := chat.EncodeEvent(chat.Event{Type: eventPresenceChanged, RoomID: r.id})
 	if err == nil {
 		err = s.ps.Publish(ctx, chat.RoomChannel(r.id), ev)
@@ -142,9 +148,7 @@ func (s *Server) flushPresence(ctx context.Context) {
 		if err != nil {
 			s.log.Warn("presence lookup failed", "rooms", len(ids), "err", err)
 			for _, r := range chunk {
-				r.mu.Lock()
-				r.presence.dirty = true
-				r.mu.Unlock()
+				r.markPresence()
 			}
 			continue
 		}
@@ -168,6 +172,8 @@ func (s *Server) flushPresence(ctx context.Context) {
 // changed: the next flush then brings every live subscriber a fresh frame
 // within PresenceDebounce, so a lookup now would only add a round trip (in
 // a reconnect storm, one per subscribe: the joins keep every room changed).
+// A failed lookup marks the room changed, so the frame comes with the next
+// flush.
 func (s *Server) presenceFrame(ctx context.Context, r *room, maxAge time.Duration) ([]byte, error) {
 	r.mu.Lock()
 	if r.presence.frame != nil && (r.presence.dirty || time.Since(r.presence.at) < maxAge) {
@@ -180,6 +186,7 @@ func (s *Server) presenceFrame(ctx context.Context, r *room, maxAge time.Duratio
 	s.metrics.Cache(chat.CachePresence, chat.CacheMiss)
 	online, err := s.pr.Online(ctx, []string{r.id})
 	if err != nil {
+		r.markPresence()
 		return nil, err
 	}
 	return s.newPresenceFrame(ctx, r, online[r.id])
