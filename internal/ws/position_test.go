@@ -74,21 +74,3 @@ func TestPositionCheck(t *testing.T) {
 		})
 	}
 }
-
-// TestHeadsInChunks: the service reads any number of rooms' heads, HeadsMax
-// a statement, and leaves out the ids of no room.
-func TestHeadsInChunks(t *testing.T) {
-	e := newEnv(t, envOpts{})
-	e.signUp("alice")
-	room := e.room("general")
-	last := e.post(room, "alice", "hi")
-	ids := make([]string, 2*chat.HeadsMax+1)
-	for i := range ids {
-		ids[i] = chat.NewID()
-	}
-	ids[chat.HeadsMax+7] = room // in the second chunk
-	heads, err := e.svc.Heads(bg(), ids)
-	if want := (chat.Head{LastSeq: last.Seq, LastChange: last.Change}); err != nil || len(heads) != 1 || heads[room] != want {
-		t.Fatalf("Heads = %v, %v; want only %s at %+v", heads, err, room, want)
-	}
-}
