@@ -151,3 +151,27 @@ func agePresence(e *env, id string) {
 	defer r.mu.Unlock()
 	r.presence.at = time.Now().Add(-2 * time.Hour)
 }
+
+// TestPresenceFlushChunks: a flush asks presenceLookupRooms rooms a call.
+func TestPresenceFlushChunks(t *testing.T) {
+	for _, tc := range []struct{ rooms, lookups int }{
+		{1, 1},
+		{presenceLookupRooms, 1},
+		{2*presenceLookupRooms + 1, 3},
+	} {
+		pr := &lookupPresence{Presence: memory.NewPresence("chunks", time.Minute, nil)}
+		e := newEnv(t, envOpts{pr: pr, cfg: Config{InstanceID: "chunks", PresenceDebounce: time.Hour}})
+		idle := &conn{} // a subscriber still replaying: sent nothing
+		e.srv.roomsMu.Lock()
+		for range tc.rooms {
+			r := &room{id: chat.NewID(), inited: true, presence: presenceCache{dirty: true}}
+			r.subs = []*sub{{c: idle, room: r, pending: true}}
+			e.srv.rooms[r.id] = r
+		}
+		e.srv.roomsMu.Unlock()
+		e.srv.flushPresence(bg())
+		if n := pr.calls.Load(); n != int64(tc.lookups) {
+			t.Errorf("%d changed rooms: %d lookups, want %d", tc.rooms, n, tc.lookups)
+		}
+	}
+}
