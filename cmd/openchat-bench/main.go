@@ -138,7 +138,7 @@ func writeCentrifugoConfig(path string, c bench.Config) error {
 	if err != nil {
 		return fmt.Errorf("--url needs a port: %w", err)
 	}
-	return bench.WriteCentrifugoConfig(path, c.CentrifugoSecret, c.CentrifugoAPIKey, port)
+	return bench.WriteCentrifugoConfig(path, c.CentrifugoSecret, c.CentrifugoAPIKey, port, c.Scenario == bench.ScenarioStorm)
 }
 
 // opts are flags that need converting into the Config.
@@ -201,14 +201,14 @@ func newFlags(scenario string, c *bench.Config, o *opts, stderr io.Writer) *flag
 	fs.IntVar(&c.Inflight, "inflight", 1, "ingest: sends awaiting their ack per sender")
 	fs.DurationVar(&c.Storm.DropAfter, "drop-after", 5*time.Second, "storm: connected and receiving this long before every connection is dropped")
 	fs.DurationVar(&c.Storm.Window, "window", 10*time.Second, "storm: reconnects spread uniformly over this window after the drop")
-	fs.StringVar(&c.Storm.Resume, "resume", "seq", "storm: resubscribe with after_seq (seq) or after_change (change)")
+	fs.StringVar(&c.Storm.Resume, "resume", "seq", "storm: resubscribe with after_seq (seq) or after_change (change); the centrifugo target recovers by offset (seq)")
 	fs.DurationVar(&c.Storm.Tail, "tail", 2*time.Second, "storm: messages keep flowing this long after the last reconnect")
 	fs.StringVar(&c.UserPrefix, "user-prefix", "bench", "usernames are <prefix>0000, <prefix>0001, …")
 	fs.StringVar(&c.RoomPrefix, "room-prefix", "bench-room-", "room names are <prefix>0000, …")
-	fs.StringVar(&c.Target, "target", bench.TargetOpenChat, "server under test: openchat, or centrifugo (a Centrifugo v6 peer; idle and fanout)")
+	fs.StringVar(&c.Target, "target", bench.TargetOpenChat, "server under test: openchat, or centrifugo (a Centrifugo v6 peer; idle, fanout and storm)")
 	fs.StringVar(&c.CentrifugoSecret, "centrifugo-secret", "", "centrifugo: HMAC secret of the connection JWTs (client.token.hmac_secret_key)")
 	fs.StringVar(&c.CentrifugoAPIKey, "centrifugo-api-key", "", "centrifugo: server HTTP API key (http_api.key), for publishing")
-	fs.StringVar(&o.cfConfig, "centrifugo-config", "", "write a Centrifugo v6 config for --centrifugo-secret, --centrifugo-api-key and --url's port to this file, and exit")
+	fs.StringVar(&o.cfConfig, "centrifugo-config", "", "write a Centrifugo v6 config for --centrifugo-secret, --centrifugo-api-key and --url's port to this file, and exit (for the storm scenario: with history and recovery)")
 	fs.StringVar(&c.CPUProfile, "cpu-profile", "", "write the tool's CPU profile of the measured phase to this file (worker processes: <file>.worker<N>)")
 	return fs
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -20,8 +21,10 @@ import (
 // the same reading path: clients connect to /connection/websocket with the
 // JSON protocol, authenticate with an HS256 JWT, subscribe to one channel
 // per room, and the publishers post through the server HTTP API
-// (/api/publish), as an application backend does. Centrifugo stores
-// nothing here (no history), so it does less per message than OpenChat.
+// (/api/publish), as an application backend does. In idle and fanout
+// Centrifugo stores nothing (no history), so it does less per message than
+// OpenChat; in the storm its channels keep a history in memory and clients
+// recover from it (by offset and epoch) as OpenChat's resume by after_seq.
 
 // Targets.
 const (
@@ -33,10 +36,28 @@ const (
 // than any run.
 const centrifugoTokenTTL = 24 * time.Hour
 
+// Centrifugo's history for the storm's recovery: every channel keeps its
+// last CentrifugoHistorySize publications for CentrifugoHistoryTTL, far
+// more than a storm's clients miss (at 50 msg/s over 100 channels, a
+// client down 30 s misses 15).
+const (
+	CentrifugoHistorySize = 300 // the server's own cap on one recovery (recovery_max_publication_limit)
+	CentrifugoHistoryTTL  = "600s"
+)
+
 // CentrifugoConfig is the v6 configuration file the tool's runs need: JWT
 // secret, API key, anyone may subscribe to a channel without a namespace.
-// The server answers pings itself (every 25 s, the client must pong).
-func CentrifugoConfig(secret, apiKey string, port int) ([]byte, error) {
+// The server answers pings itself (every 25 s, the client must pong). With
+// recovery (the storm), channels keep a history and resubscribing clients
+// recover what they missed from it, as OpenChat's resume from the store
+// does; without it (idle, fanout) Centrifugo stores nothing.
+func CentrifugoConfig(secret, apiKey string, port int, recovery bool) ([]byte, error) {
+	channel := map[string]any{"allow_subscribe_for_client": true}
+	if recovery {
+		channel["history_size"] = CentrifugoHistorySize
+		channel["history_ttl"] = CentrifugoHistoryTTL
+		channel["force_recovery"] = true
+	}
 	cfg := map[string]any{
 		"http_server": map[string]any{"address": "127.0.0.1", "port": port},
 		"log":         map[string]any{"level": "warn"},
@@ -45,16 +66,14 @@ func CentrifugoConfig(secret, apiKey string, port int) ([]byte, error) {
 			"allowed_origins": []string{"*"},
 		},
 		"http_api": map[string]any{"key": apiKey},
-		"channel": map[string]any{
-			"without_namespace": map[string]any{"allow_subscribe_for_client": true},
-		},
+		"channel":  map[string]any{"without_namespace": channel},
 	}
 	return json.MarshalIndent(cfg, "", "  ")
 }
 
 // WriteCentrifugoConfig writes CentrifugoConfig to path.
-func WriteCentrifugoConfig(path, secret, apiKey string, port int) error {
-	b, err := CentrifugoConfig(secret, apiKey, port)
+func WriteCentrifugoConfig(path, secret, apiKey string, port int, recovery bool) error {
+	b, err := CentrifugoConfig(secret, apiKey, port, recovery)
 	if err != nil {
 		return err
 	}
@@ -148,6 +167,7 @@ type cfPublication struct {
 	RunID   string
 	Seq     int64
 	Sent    int64
+	Offset  int64 // the channel's stream position, with history (the storm); 0 without
 }
 
 // parseCfPub reads a publication by key, as messageOf does for OpenChat
@@ -160,25 +180,65 @@ func parseCfPub(line []byte) (cfPublication, bool) {
 	p.Seq, ok[2] = intField(line, `"s":`)
 	p.Sent, ok[3] = intField(line, `"t":`)
 	if ok == [4]bool{true, true, true, true} {
+		p.Offset, _ = intField(line, `"offset":`)
 		return p, true
 	}
 	var f struct {
 		Push struct {
-			Channel string `json:"channel"`
-			Pub     struct {
-				Data struct {
-					R string `json:"r"`
-					S int64  `json:"s"`
-					T int64  `json:"t"`
-				} `json:"data"`
-			} `json:"pub"`
+			Channel string    `json:"channel"`
+			Pub     cfPubData `json:"pub"`
 		} `json:"push"`
 	}
 	if err := json.Unmarshal(line, &f); err != nil || f.Push.Channel == "" {
 		return p, false
 	}
-	d := f.Push.Pub.Data
-	return cfPublication{f.Push.Channel, d.R, d.S, d.T}, true
+	return f.Push.Pub.of(f.Push.Channel), true
+}
+
+// cfPubData is a publication as Centrifugo encodes it, in a push or in a
+// subscribe reply's recovered publications.
+type cfPubData struct {
+	Data struct {
+		R string `json:"r"`
+		S int64  `json:"s"`
+		T int64  `json:"t"`
+	} `json:"data"`
+	Offset int64 `json:"offset"`
+}
+
+func (p cfPubData) of(channel string) cfPublication {
+	return cfPublication{channel, p.Data.R, p.Data.S, p.Data.T, p.Offset}
+}
+
+// cfSubscribed is what the tool reads of a subscribe reply: the stream
+// position to recover from next time, and, when recovering, what was
+// missed and whether the server had all of it.
+type cfSubscribed struct {
+	Epoch        string      `json:"epoch"`
+	Offset       int64       `json:"offset"`
+	Recovered    bool        `json:"recovered"`
+	Publications []cfPubData `json:"publications"`
+}
+
+// parseCfSubscribed reads the subscribe reply line.
+func parseCfSubscribed(line []byte) (cfSubscribed, error) {
+	var r struct {
+		Subscribe *cfSubscribed `json:"subscribe"`
+	}
+	if err := json.Unmarshal(line, &r); err != nil {
+		return cfSubscribed{}, fmt.Errorf("centrifugo: subscribe reply: %w", err)
+	}
+	if r.Subscribe == nil {
+		return cfSubscribed{}, errors.New("centrifugo: subscribe reply without a result")
+	}
+	return *r.Subscribe, nil
+}
+
+// cfRecover is where a resubscribe recovers from: the epoch of the
+// channel's stream and the last offset received.
+type cfRecover struct {
+	Epoch  string
+	Offset int64
 }
 
 // appendCfData appends the data of publication seq of a channel.
@@ -209,55 +269,68 @@ func cfReplyError(line []byte) string {
 	return fmt.Sprintf("%d %s", r.Error.Code, r.Error.Message)
 }
 
-// dialCentrifugo connects, authenticates and subscribes to channel.
-func dialCentrifugo(ctx context.Context, nd *net.Dialer, base, token, channel string) (*wsConn, error) {
+// dialCentrifugo connects, authenticates and subscribes to channel,
+// recovering from rec when not nil. rest holds the lines that came after
+// the subscribe reply in its message: Centrifugo batches the publications
+// that follow the reply into it.
+func dialCentrifugo(ctx context.Context, nd *net.Dialer, base, token, channel string, rec *cfRecover) (c *wsConn, sub cfSubscribed, rest [][]byte, err error) {
 	ctx, cancel := context.WithTimeout(ctx, DialTimeout)
 	defer cancel()
-	c, err := dialURL(ctx, nd, cfWSURL(base), nil)
+	c, err = dialURL(ctx, nd, cfWSURL(base), nil)
 	if err != nil {
-		return nil, err
+		return nil, sub, nil, err
 	}
 	stop := context.AfterFunc(ctx, func() { _ = c.nc.SetReadDeadline(time.Now()) })
 	defer stop()
 	tok, _ := json.Marshal(token)
-	ch, _ := json.Marshal(channel)
-	for id, cmd := range []string{`{"id":1,"connect":{"token":` + string(tok) + `}}`, `{"id":2,"subscribe":{"channel":` + string(ch) + `}}`} {
-		if err := c.writeFrame([]byte(cmd)); err != nil {
-			_ = c.nc.Close()
-			return nil, err
+	req := map[string]any{"channel": channel}
+	if rec != nil {
+		req["recover"], req["epoch"], req["offset"] = true, rec.Epoch, rec.Offset
+	}
+	subReq, _ := json.Marshal(map[string]any{"id": 2, "subscribe": req})
+	var reply []byte
+	for id, cmd := range [][]byte{[]byte(`{"id":1,"connect":{"token":` + string(tok) + `}}`), subReq} {
+		if err = c.writeFrame(cmd); err == nil {
+			reply, rest, err = c.cfAwait(id + 1)
 		}
-		if err := c.cfAwait(id + 1); err != nil {
+		if err != nil {
 			_ = c.nc.Close()
-			return nil, err
+			return nil, sub, nil, err
 		}
 	}
+	if sub, err = parseCfSubscribed(reply); err != nil {
+		_ = c.nc.Close()
+		return nil, sub, nil, err
+	}
 	_ = c.nc.SetReadDeadline(time.Time{})
-	return c, nil
+	return c, sub, rest, nil
 }
 
-// cfAwait reads until the reply to command id, answering pings.
-func (c *wsConn) cfAwait(id int) error {
+// cfAwait reads until the reply to command id, answering pings, and
+// returns it with the lines that followed it in its message (copies).
+func (c *wsConn) cfAwait(id int) (reply []byte, rest [][]byte, err error) {
 	prefix := []byte(`{"id":` + strconv.Itoa(id) + `,`)
 	for {
 		b, err := c.next()
 		if err != nil {
-			return fmt.Errorf("centrifugo: waiting for reply %d: %w", id, err)
+			return nil, nil, fmt.Errorf("centrifugo: waiting for reply %d: %w", id, err)
 		}
 		var done error
-		found := false
 		cfLines(b, func(line []byte) {
 			switch {
+			case reply != nil:
+				rest = append(rest, bytes.Clone(line))
 			case cfKind(line) == cfPing:
 				_ = c.writeFrame([]byte("{}"))
 			case bytes.HasPrefix(line, prefix):
-				found = true
+				reply = bytes.Clone(line)
 				if e := cfReplyError(line); e != "" {
 					done = fmt.Errorf("centrifugo: command %d: %s", id, e)
 				}
 			}
 		})
-		if found {
-			return done
+		if reply != nil {
+			return reply, rest, done
 		}
 	}
 }

@@ -14,10 +14,10 @@ import (
 )
 
 // startCentrifugo runs the real centrifugo binary with the config the tool
-// writes, or skips: Centrifugo is a benchmark peer (go install
-// github.com/centrifugal/centrifugo/v6@v6.9.1), not a dependency of the
-// tests, so CI need not have it.
-func startCentrifugo(t *testing.T, secret, apiKey string) string {
+// writes (with history and recovery for the storm), or skips: Centrifugo
+// is a benchmark peer (go install github.com/centrifugal/centrifugo/v6@v6.9.1),
+// not a dependency of the tests, so CI need not have it.
+func startCentrifugo(t *testing.T, secret, apiKey string, recovery bool) string {
 	t.Helper()
 	bin, err := exec.LookPath("centrifugo")
 	if err != nil {
@@ -30,7 +30,7 @@ func startCentrifugo(t *testing.T, secret, apiKey string) string {
 	port := l.Addr().(*net.TCPAddr).Port
 	_ = l.Close()
 	cfg := filepath.Join(t.TempDir(), "config.json")
-	if err := WriteCentrifugoConfig(cfg, secret, apiKey, port); err != nil {
+	if err := WriteCentrifugoConfig(cfg, secret, apiKey, port, recovery); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "--config", cfg)
@@ -54,12 +54,14 @@ func startCentrifugo(t *testing.T, secret, apiKey string) string {
 	return "http://" + addr
 }
 
-// TestCentrifugoPeer runs the fan-out and idle scenarios against a real
-// Centrifugo: every publication reaches every subscriber of its channel,
-// and a wrong secret fails to connect.
+// TestCentrifugoPeer runs the fan-out, idle and storm scenarios against a
+// real Centrifugo: every publication reaches every subscriber of its
+// channel, a storm's clients recover what they missed while down, and a
+// wrong secret fails to connect.
 func TestCentrifugoPeer(t *testing.T) {
-	url := startCentrifugo(t, "peer-secret", "peer-key")
-	base := Config{Target: TargetCentrifugo, URLs: []string{url}, Conns: 12, Rooms: 3, Users: 4, Procs: 1, Ramp: 1000,
+	urls := map[bool]string{false: startCentrifugo(t, "peer-secret", "peer-key", false),
+		true: startCentrifugo(t, "peer-secret", "peer-key", true)}
+	base := Config{Target: TargetCentrifugo, Conns: 12, Rooms: 3, Users: 4, Procs: 1, Ramp: 1000,
 		Duration: 500 * time.Millisecond, Hold: 300 * time.Millisecond, Grace: 3 * time.Second, Rate: 20,
 		UserPrefix: "u", RoomPrefix: "r", CentrifugoSecret: "peer-secret", CentrifugoAPIKey: "peer-key"}
 	tests := []struct {
@@ -75,11 +77,19 @@ func TestCentrifugoPeer(t *testing.T) {
 		{name: "fanout in 2 processes", scenario: ScenarioFanout, procs: 2, deliveries: 40},
 		{name: "idle", scenario: ScenarioIdle},
 		{name: "wrong secret", scenario: ScenarioIdle, secret: "not-the-secret", wantErr: true},
+		// Every client is down for a random part of a 1-s window while
+		// 20 msg/s go out: without recovery most would lose some.
+		{name: "storm", scenario: ScenarioStorm},
+		{name: "storm in 2 processes", scenario: ScenarioStorm, procs: 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := base
 			c.Scenario = tt.scenario
+			c.URLs = []string{urls[tt.scenario == ScenarioStorm]}
+			if tt.scenario == ScenarioStorm {
+				c.Storm = StormConfig{DropAfter: time.Second, Window: time.Second, Resume: "seq", Tail: 300 * time.Millisecond}
+			}
 			if tt.secret != "" {
 				c.CentrifugoSecret = tt.secret
 			}
@@ -107,6 +117,11 @@ func TestCentrifugoPeer(t *testing.T) {
 			}
 			if s.Lost != 0 || s.Dup != 0 || s.OutOfOrder != 0 || s.Foreign != 0 {
 				t.Errorf("lost=%d dup=%d ooo=%d foreign=%d", s.Lost, s.Dup, s.OutOfOrder, s.Foreign)
+			}
+			if tt.scenario == ScenarioStorm {
+				if st := s.Storm; st == nil || st.Resumed != c.Conns || st.GaveUp != 0 || s.Expected == 0 || s.Deliveries != s.Expected || len(s.Errors) > 0 {
+					t.Errorf("storm %+v: deliveries=%d expected=%d errors=%v", st, s.Deliveries, s.Expected, s.Errors)
+				}
 			}
 			if tt.scenario == ScenarioFanout {
 				if s.Published != 10 || s.Acked != 10 || s.Deliveries != tt.deliveries || s.Expected != tt.deliveries {

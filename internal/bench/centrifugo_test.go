@@ -3,6 +3,7 @@ package bench
 import (
 	"encoding/json"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -48,10 +49,15 @@ func TestHS256(t *testing.T) {
 	}
 }
 
-// A publication as Centrifugo v6 writes it, with the tool's data.
-func cfPubLine(channel string, data string) string {
+// A publication as Centrifugo v6 writes it, with the tool's data, and its
+// stream offset when the channel has history (offset > 0).
+func cfPubLine(channel string, data string, offset int) string {
 	ch, _ := json.Marshal(channel)
-	return `{"push":{"channel":` + string(ch) + `,"pub":{"data":` + data + `}}}`
+	off := ""
+	if offset > 0 {
+		off = `,"offset":` + strconv.Itoa(offset)
+	}
+	return `{"push":{"channel":` + string(ch) + `,"pub":{"data":` + data + off + `}}}`
 }
 
 func TestCentrifugoFrames(t *testing.T) {
@@ -64,12 +70,14 @@ func TestCentrifugoFrames(t *testing.T) {
 	}{
 		{"ping", "{}", []int{cfPing}, nil},
 		{"connect reply", `{"id":1,"connect":{"client":"c1","version":"6.9.1","ping":25,"pong":true}}`, []int{cfReply}, nil},
-		{"publication", cfPubLine("bench-room-0001", data), []int{cfPub},
-			[]cfPublication{{"bench-room-0001", "b0011aa22", 7, 1764600000123456789}}},
-		{"batch of a reply, a ping and a publication", `{"id":2,"subscribe":{}}` + "\n{}\n" + cfPubLine("c", data), []int{cfReply, cfPing, cfPub},
-			[]cfPublication{{"c", "b0011aa22", 7, 1764600000123456789}}},
-		{"key text in the channel: full decode", cfPubLine(`x","s":9,"t":1`, data), []int{cfPub},
-			[]cfPublication{{`x","s":9,"t":1`, "b0011aa22", 7, 1764600000123456789}}},
+		{"publication", cfPubLine("bench-room-0001", data, 0), []int{cfPub},
+			[]cfPublication{{"bench-room-0001", "b0011aa22", 7, 1764600000123456789, 0}}},
+		{"publication with its offset", cfPubLine("bench-room-0001", data, 41), []int{cfPub},
+			[]cfPublication{{"bench-room-0001", "b0011aa22", 7, 1764600000123456789, 41}}},
+		{"batch of a reply, a ping and a publication", `{"id":2,"subscribe":{}}` + "\n{}\n" + cfPubLine("c", data, 0), []int{cfReply, cfPing, cfPub},
+			[]cfPublication{{"c", "b0011aa22", 7, 1764600000123456789, 0}}},
+		{"key text in the channel: full decode", cfPubLine(`x","s":9,"t":1`, data, 3), []int{cfPub},
+			[]cfPublication{{`x","s":9,"t":1`, "b0011aa22", 7, 1764600000123456789, 3}}},
 		{"other push", `{"push":{"channel":"c","join":{"info":{"user":"u"}}}}`, []int{cfPush}, nil},
 		{"not the JSON protocol", `{"type":"hello"}`, []int{cfBad}, nil},
 	}
@@ -115,5 +123,44 @@ func TestCfReplyError(t *testing.T) {
 		if got := cfReplyError([]byte(tt.in)); got != tt.want {
 			t.Errorf("cfReplyError(%s) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+func TestCfSubscribed(t *testing.T) {
+	data := string(appendCfData(nil, "b0011aa22", 7, 1764600000123456789))
+	tests := []struct {
+		name    string
+		line    string
+		want    cfSubscribed
+		wantErr bool
+	}{
+		{name: "first subscribe", line: `{"id":2,"subscribe":{"recoverable":true,"epoch":"XyZa","offset":12,"positioned":true}}`,
+			want: cfSubscribed{Epoch: "XyZa", Offset: 12}},
+		{name: "recovered", line: `{"id":2,"subscribe":{"recoverable":true,"epoch":"XyZa","offset":14,"recovered":true,"was_recovering":true,` +
+			`"publications":[{"data":` + data + `,"offset":13},{"data":` + data + `,"offset":14}]}}`,
+			want: cfSubscribed{Epoch: "XyZa", Offset: 14, Recovered: true}},
+		{name: "not a subscribe reply", line: `{"id":2,"connect":{}}`, wantErr: true},
+		{name: "not JSON", line: `{"id":2,`, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseCfSubscribed([]byte(tt.line))
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err %v, want error %v", err, tt.wantErr)
+			}
+			var offsets []int64
+			for _, p := range got.Publications {
+				if p.of("c") != (cfPublication{"c", "b0011aa22", 7, 1764600000123456789, p.Offset}) {
+					t.Errorf("publication %+v", p)
+				}
+				offsets = append(offsets, p.Offset)
+			}
+			if got.Epoch != tt.want.Epoch || got.Offset != tt.want.Offset || got.Recovered != tt.want.Recovered {
+				t.Errorf("got %+v, want %+v", got, tt.want)
+			}
+			if tt.want.Recovered && !slices.Equal(offsets, []int64{13, 14}) {
+				t.Errorf("recovered offsets %v, want [13 14]", offsets)
+			}
+		})
 	}
 }

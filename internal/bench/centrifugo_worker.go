@@ -5,31 +5,34 @@ import (
 	"time"
 )
 
-// openCentrifugo is open for the Centrifugo target: connect, subscribe to
-// the connection's channel, and hand the socket to a poller. Seqs are per
-// channel and start at 1 (the publishers number them), so the tracker's
-// base is 0.
-func (w *Worker) openCentrifugo(ctx context.Context, i int) (*conn, error) {
-	nd := w.dialers.dialer(pick(w.job.SrcIPs, i))
-	room := pick(w.job.Rooms, i)
-	ws, err := dialCentrifugo(ctx, nd, pick(w.job.URLs, i), pick(w.job.Tokens, i), room)
-	if err != nil {
-		return nil, err
+// dialCentrifugo connects c to Centrifugo and subscribes it to its
+// channel; resuming (the storm) it recovers from the last publication
+// received, as an SDK does. Seqs are per channel and start at 1 (the
+// publishers number them), so the tracker's base is 0. It returns the
+// socket and its frame handler.
+func (w *Worker) dialCentrifugo(ctx context.Context, c *conn, resuming bool) (*wsConn, func([]byte), error) {
+	var rec *cfRecover
+	if resuming {
+		rec = &cfRecover{Epoch: c.cfEpoch, Offset: c.cfOffset}
 	}
-	c := &conn{i: i, ws: ws, roomID: room, done: make(chan struct{})}
-	end := func(err error) {
-		if !w.stopped.Load() {
-			c.dropped.Store(true)
-			w.countErr(closeReason(err))
-		}
-		close(c.done)
+	nd := w.dialers.dialer(pick(w.job.SrcIPs, c.i))
+	ws, sub, rest, err := dialCentrifugo(ctx, nd, pick(w.job.URLs, c.i), pick(w.job.Tokens, c.i), c.roomID, rec)
+	if err != nil {
+		return nil, nil, err
+	}
+	if resuming && !sub.Recovered {
+		w.countErr("centrifugo_not_recovered")
+	}
+	c.cfEpoch = sub.Epoch
+	c.cfOffset = max(c.cfOffset, sub.Offset)
+	for _, p := range sub.Publications {
+		w.cfReceive(c, p.of(c.roomID))
+	}
+	for _, line := range rest {
+		w.handleCentrifugo(c, line)
 	}
 	h := func(b []byte) { cfLines(b, func(line []byte) { w.handleCentrifugo(c, line) }) }
-	if c.kill, err = w.pollers[i%len(w.pollers)].watch(ws, h, end); err != nil {
-		_ = ws.nc.Close()
-		return nil, err
-	}
-	return c, nil
+	return ws, h, nil
 }
 
 var cfPong = []byte("{}")
@@ -45,13 +48,11 @@ func (w *Worker) handleCentrifugo(c *conn, line []byte) {
 		w.pongs.Add(1)
 	case cfPub:
 		p, ok := parseCfPub(line)
-		if !ok || p.RunID != w.job.RunID {
+		if !ok {
 			w.foreign.Add(1)
 			return
 		}
-		w.lat.Record(c.i, time.Now().UnixNano()-p.Sent)
-		w.deliv.Add(1)
-		c.tracker.receive(p.Seq)
+		w.cfReceive(c, p)
 	case cfReply:
 		if e := cfReplyError(line); e != "" {
 			w.countErr("centrifugo_error")
@@ -59,4 +60,16 @@ func (w *Worker) handleCentrifugo(c *conn, line []byte) {
 	case cfBad:
 		w.countErr("centrifugo_frame")
 	}
+}
+
+// cfReceive counts a publication, pushed or recovered.
+func (w *Worker) cfReceive(c *conn, p cfPublication) {
+	if p.RunID != w.job.RunID {
+		w.foreign.Add(1)
+		return
+	}
+	w.lat.Record(c.i, time.Now().UnixNano()-p.Sent)
+	w.deliv.Add(1)
+	c.tracker.receive(p.Seq)
+	c.cfOffset = max(c.cfOffset, p.Offset)
 }

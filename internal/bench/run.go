@@ -81,10 +81,6 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%d connections per process is over %d: raise --procs", c.Conns/c.Procs, MaxConnsPerProc)
 	case c.Scenario == ScenarioFanout && (c.Rate <= 0 || c.Duration <= 0):
 		return errors.New("fanout needs --rate and --duration")
-	case c.Scenario == ScenarioStorm:
-		if err := c.Storm.validate(c.Rate); err != nil {
-			return err
-		}
 	case c.Scenario == ScenarioPages && c.Duration <= 0:
 		return errors.New("pages needs --duration")
 	case c.Scenario == ScenarioIngest && (c.Duration <= 0 || c.Inflight < 1):
@@ -93,12 +89,16 @@ func (c Config) Validate() error {
 		return errors.New("--procs needs the executable path")
 	case c.Target != "" && c.Target != TargetOpenChat && c.Target != TargetCentrifugo:
 		return fmt.Errorf("unknown target %q (want openchat or centrifugo)", c.Target)
-	case c.Target == TargetCentrifugo && c.Scenario != ScenarioIdle && c.Scenario != ScenarioFanout:
-		return errors.New("the centrifugo target runs idle and fanout only")
-	case c.Target == TargetCentrifugo && (c.CentrifugoSecret == "" || c.CentrifugoAPIKey == "" && c.Scenario == ScenarioFanout):
-		return errors.New("the centrifugo target needs --centrifugo-secret (and --centrifugo-api-key for fanout)")
+	case c.Target == TargetCentrifugo && c.Scenario != ScenarioIdle && c.Scenario != ScenarioFanout && c.Scenario != ScenarioStorm:
+		return errors.New("the centrifugo target runs idle, fanout and storm only")
+	case c.Target == TargetCentrifugo && c.Scenario == ScenarioStorm && c.Storm.Resume != "seq":
+		return errors.New("the centrifugo target resumes by its stream offset, OpenChat's after_seq: use --resume seq")
+	case c.Target == TargetCentrifugo && (c.CentrifugoSecret == "" || c.CentrifugoAPIKey == "" && c.Scenario != ScenarioIdle):
+		return errors.New("the centrifugo target needs --centrifugo-secret (and --centrifugo-api-key to publish)")
 	case c.Target == TargetCentrifugo && (c.EditRate > 0 || c.ReactRate > 0):
 		return errors.New("edits and reactions are OpenChat's: not with the centrifugo target")
+	case c.Scenario == ScenarioStorm:
+		return c.Storm.validate(c.Rate)
 	}
 	return nil
 }
@@ -186,7 +186,7 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 	log.Info("connected", "established", s.Established, "failed", s.Failed, "took", time.Since(t0).Round(time.Millisecond))
 
 	var pubs *publishers
-	if c.Scenario == ScenarioFanout && c.Target == TargetCentrifugo {
+	if (c.Scenario == ScenarioFanout || c.Scenario == ScenarioStorm) && c.Target == TargetCentrifugo {
 		pubs = newCentrifugoPublishers(runID, c.URLs[0], c.CentrifugoAPIKey, d, pick(ips, 0))
 	} else if c.Scenario == ScenarioFanout || c.Scenario == ScenarioStorm {
 		if pubs, err = openPublishers(ctx, d, runID, c.publishers(), c.URLs, tokens, ips); err != nil {

@@ -114,6 +114,10 @@ type conn struct {
 	// and whether the tool itself is ending the connection.
 	lastChange int64
 	expectEnd  atomic.Bool
+	// storm, Centrifugo: the channel's stream epoch and the highest
+	// offset received (where recovery resumes).
+	cfEpoch  string
+	cfOffset int64
 }
 
 // Worker runs one Job in this process.
@@ -202,9 +206,6 @@ func (w *Worker) Connect(ctx context.Context) ReadyReport {
 }
 
 func (w *Worker) open(ctx context.Context, i int) (*conn, error) {
-	if w.job.Target == TargetCentrifugo {
-		return w.openCentrifugo(ctx, i)
-	}
 	c := &conn{i: i, roomID: pick(w.job.Rooms, i)}
 	if w.job.Scenario == ScenarioIngest {
 		c.slots = make(chan struct{}, max(w.job.Inflight, 1))
@@ -218,24 +219,16 @@ func (w *Worker) open(ctx context.Context, i int) (*conn, error) {
 // dial connects c, subscribes it (from r when resuming after a drop) and
 // hands its socket to a poller.
 func (w *Worker) dial(ctx context.Context, c *conn, r *resume) error {
-	nd := w.dialers.dialer(pick(w.job.SrcIPs, c.i))
-	ws, err := dialWS(ctx, nd, pick(w.job.URLs, c.i), pick(w.job.Tokens, c.i))
+	var ws *wsConn
+	var h func([]byte)
+	var err error
+	if w.job.Target == TargetCentrifugo {
+		ws, h, err = w.dialCentrifugo(ctx, c, r != nil)
+	} else {
+		ws, h, err = w.dialOpenChat(ctx, c, r)
+	}
 	if err != nil {
 		return err
-	}
-	if w.job.Subscribe {
-		f, err := subscribe(ctx, ws, c.roomID, r)
-		if err != nil {
-			_ = ws.nc.Close()
-			return err
-		}
-		if r == nil {
-			c.tracker.base = f.LastSeq
-		}
-		if f.Truncated {
-			w.countErr("truncated")
-		}
-		c.lastChange = max(c.lastChange, f.LastChange)
 	}
 	c.ws, c.done = ws, make(chan struct{})
 	c.expectEnd.Store(false)
@@ -249,12 +242,36 @@ func (w *Worker) dial(ctx context.Context, c *conn, r *resume) error {
 		}
 		close(done)
 	}
-	h := func(b []byte) { w.handle(c, frameType(b), b) }
 	if c.kill, err = w.pollers[c.i%len(w.pollers)].watch(ws, h, end); err != nil {
 		_ = ws.nc.Close()
 		return err
 	}
 	return nil
+}
+
+// dialOpenChat connects c to OpenChat and subscribes it (from r when
+// resuming); it returns the socket and its frame handler.
+func (w *Worker) dialOpenChat(ctx context.Context, c *conn, r *resume) (*wsConn, func([]byte), error) {
+	nd := w.dialers.dialer(pick(w.job.SrcIPs, c.i))
+	ws, err := dialWS(ctx, nd, pick(w.job.URLs, c.i), pick(w.job.Tokens, c.i))
+	if err != nil {
+		return nil, nil, err
+	}
+	if w.job.Subscribe {
+		f, err := subscribe(ctx, ws, c.roomID, r)
+		if err != nil {
+			_ = ws.nc.Close()
+			return nil, nil, err
+		}
+		if r == nil {
+			c.tracker.base = f.LastSeq
+		}
+		if f.Truncated {
+			w.countErr("truncated")
+		}
+		c.lastChange = max(c.lastChange, f.LastChange)
+	}
+	return ws, func(b []byte) { w.handle(c, frameType(b), b) }, nil
 }
 
 // handle runs on c's reader goroutine for every frame.
