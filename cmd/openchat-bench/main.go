@@ -98,7 +98,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return err
 	}
 	if o.cfConfig != "" {
-		return writeCentrifugoConfig(o.cfConfig, c)
+		return writeCentrifugoConfig(o.cfConfig, o.cfRedis, c)
 	}
 	exe, err := os.Executable()
 	if err != nil {
@@ -126,7 +126,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 
 // writeCentrifugoConfig writes the peer's config for the secret, the key
 // and the port of the first --url.
-func writeCentrifugoConfig(path string, c bench.Config) error {
+func writeCentrifugoConfig(path, redis string, c bench.Config) error {
 	if c.CentrifugoSecret == "" || c.CentrifugoAPIKey == "" || len(c.URLs) == 0 {
 		return errors.New("--centrifugo-config needs --centrifugo-secret, --centrifugo-api-key and --url")
 	}
@@ -138,7 +138,8 @@ func writeCentrifugoConfig(path string, c bench.Config) error {
 	if err != nil {
 		return fmt.Errorf("--url needs a port: %w", err)
 	}
-	return bench.WriteCentrifugoConfig(path, c.CentrifugoSecret, c.CentrifugoAPIKey, port, c.Scenario == bench.ScenarioStorm)
+	return bench.WriteCentrifugoConfig(path, bench.CentrifugoOptions{Secret: c.CentrifugoSecret, APIKey: c.CentrifugoAPIKey, Port: port,
+		Recovery: c.Scenario == bench.ScenarioStorm, Redis: redis})
 }
 
 // opts are flags that need converting into the Config.
@@ -147,6 +148,7 @@ type opts struct {
 	metricsURLs string
 	json, quiet bool
 	cfConfig    string
+	cfRedis     string
 }
 
 func (o opts) apply(c *bench.Config) error {
@@ -208,6 +210,7 @@ func newFlags(scenario string, c *bench.Config, o *opts, stderr io.Writer) *flag
 	fs.StringVar(&c.Target, "target", bench.TargetOpenChat, "server under test: openchat, or centrifugo (a Centrifugo v6 peer; idle, fanout and storm)")
 	fs.StringVar(&c.CentrifugoSecret, "centrifugo-secret", "", "centrifugo: HMAC secret of the connection JWTs (client.token.hmac_secret_key)")
 	fs.StringVar(&c.CentrifugoAPIKey, "centrifugo-api-key", "", "centrifugo: server HTTP API key (http_api.key), for publishing")
+	fs.StringVar(&o.cfRedis, "centrifugo-redis", "", "with --centrifugo-config: the Redis engine at this address (redis://host:port), for several Centrifugo nodes")
 	fs.StringVar(&o.cfConfig, "centrifugo-config", "", "write a Centrifugo v6 config for --centrifugo-secret, --centrifugo-api-key and --url's port to this file, and exit (for the storm scenario: with history and recovery)")
 	fs.StringVar(&c.CPUProfile, "cpu-profile", "", "write the tool's CPU profile of the measured phase to this file (worker processes: <file>.worker<N>)")
 	return fs

@@ -45,35 +45,49 @@ const (
 	CentrifugoHistoryTTL  = "600s"
 )
 
+// CentrifugoOptions is what a Centrifugo config of the tool's runs sets.
+type CentrifugoOptions struct {
+	Secret, APIKey string
+	Port           int
+	// Recovery (the storm): channels keep a history and resubscribing
+	// clients recover what they missed from it, as OpenChat's resume from
+	// the store does; without it (idle, fanout) Centrifugo stores nothing.
+	Recovery bool
+	// Redis, an address (redis://host:port), puts the broker, history and
+	// presence in Redis, so several nodes serve one set of channels, as
+	// OpenChat's instances share Redis; empty: the memory engine.
+	Redis string
+}
+
 // CentrifugoConfig is the v6 configuration file the tool's runs need: JWT
 // secret, API key, anyone may subscribe to a channel without a namespace.
-// The server answers pings itself (every 25 s, the client must pong). With
-// recovery (the storm), channels keep a history and resubscribing clients
-// recover what they missed from it, as OpenChat's resume from the store
-// does; without it (idle, fanout) Centrifugo stores nothing.
-func CentrifugoConfig(secret, apiKey string, port int, recovery bool) ([]byte, error) {
+// The server answers pings itself (every 25 s, the client must pong).
+func CentrifugoConfig(o CentrifugoOptions) ([]byte, error) {
 	channel := map[string]any{"allow_subscribe_for_client": true}
-	if recovery {
+	if o.Recovery {
 		channel["history_size"] = CentrifugoHistorySize
 		channel["history_ttl"] = CentrifugoHistoryTTL
 		channel["force_recovery"] = true
 	}
 	cfg := map[string]any{
-		"http_server": map[string]any{"address": "127.0.0.1", "port": port},
+		"http_server": map[string]any{"address": "127.0.0.1", "port": o.Port},
 		"log":         map[string]any{"level": "warn"},
 		"client": map[string]any{
-			"token":           map[string]any{"hmac_secret_key": secret},
+			"token":           map[string]any{"hmac_secret_key": o.Secret},
 			"allowed_origins": []string{"*"},
 		},
-		"http_api": map[string]any{"key": apiKey},
+		"http_api": map[string]any{"key": o.APIKey},
 		"channel":  map[string]any{"without_namespace": channel},
+	}
+	if o.Redis != "" {
+		cfg["engine"] = map[string]any{"type": "redis", "redis": map[string]any{"address": []string{o.Redis}}}
 	}
 	return json.MarshalIndent(cfg, "", "  ")
 }
 
 // WriteCentrifugoConfig writes CentrifugoConfig to path.
-func WriteCentrifugoConfig(path, secret, apiKey string, port int, recovery bool) error {
-	b, err := CentrifugoConfig(secret, apiKey, port, recovery)
+func WriteCentrifugoConfig(path string, o CentrifugoOptions) error {
+	b, err := CentrifugoConfig(o)
 	if err != nil {
 		return err
 	}

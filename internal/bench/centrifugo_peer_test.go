@@ -30,7 +30,7 @@ func startCentrifugo(t *testing.T, secret, apiKey string, recovery bool) string 
 	port := l.Addr().(*net.TCPAddr).Port
 	_ = l.Close()
 	cfg := filepath.Join(t.TempDir(), "config.json")
-	if err := WriteCentrifugoConfig(cfg, secret, apiKey, port, recovery); err != nil {
+	if err := WriteCentrifugoConfig(cfg, CentrifugoOptions{Secret: secret, APIKey: apiKey, Port: port, Recovery: recovery}); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "--config", cfg)

@@ -42,7 +42,7 @@ func (w *Worker) handleCentrifugo(c *conn, line []byte) {
 	switch cfKind(line) {
 	case cfPing:
 		// Centrifugo drops a client that does not answer its pings.
-		if err := c.ws.writeFrame(cfPong); err != nil && !w.stopped.Load() {
+		if err := c.ws.writeFrame(cfPong); err != nil && !w.stopped.Load() && !c.expectEnd.Load() { // not the storm's own drop
 			w.countErr("pong_write")
 		}
 		w.pongs.Add(1)
