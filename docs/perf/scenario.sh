@@ -5,7 +5,8 @@
 # tool's line, then from the server's /metrics the share of appends slower than 2.5 and 5 ms and
 # of socket writes later than 1, 2.5 and 5 ms after the commit. Expects openchat-bench in the
 # working directory, PostgreSQL on 127.0.0.1:5432 (database f1k is dropped and recreated).
-# The old build (BIN named *-old: bbaed33) has neither the newer flags nor --metrics-addr.
+# A build without the newer flags (the first round's, bbaed33) runs without them and without
+# --metrics-addr: the script asks BIN's `serve --help`, whatever BIN is named.
 # PROFILE=NAME (new builds): after SETUP seconds (25) take a 15-s CPU profile (NAME.cpu, for
 # `go tool pprof BIN NAME.cpu`) and, on PostgreSQL, pg_stat_statements' top statements over the
 # same 15 s (NAME.pgss; it must be in shared_preload_libraries); use DUR=30s so both fall inside
@@ -14,13 +15,12 @@ bin=$1; store=${2:-sqlite}
 data=$(mktemp -d "$PWD/d.XXX")
 extra=()
 murl=http://127.0.0.1:18702
-case "$bin" in
-*-old) ;;
-*) murl=http://127.0.0.1:18792
+if "$bin" serve --help 2>&1 | grep -q -- -ratelimit-invites; then
+  murl=http://127.0.0.1:18792
   extra=(--metrics-addr 127.0.0.1:18792 --ratelimit-posts off --ratelimit-rooms off --ratelimit-signup-address off
     --ratelimit-signin-address off --ratelimit-signin-account off --ratelimit-signin-account-short off
-    --ratelimit-invites off --max-conns-per-ip 1000000 --ws-max-per-user 100000) ;;
-esac
+    --ratelimit-invites off --max-conns-per-ip 1000000 --ws-max-per-user 100000)
+fi
 if [ "$store" = pg ]; then
   dropdb -h 127.0.0.1 -U postgres --if-exists --force f1k && createdb -h 127.0.0.1 -U postgres f1k
   extra+=(--database-url "postgres://postgres@127.0.0.1:5432/f1k?sslmode=disable")
