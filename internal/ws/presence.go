@@ -1,6 +1,7 @@
 package ws
 
 import (
+	"bytes"
 	"context"
 	"maps"
 	"slices"
@@ -16,6 +17,21 @@ type presenceCache struct {
 	frame []byte
 	at    time.Time
 	dirty bool // the set changed (here or on another instance) since frame
+	// sent is the frame every subscriber of the room was last sent, nil
+	// when they may differ (a subscriber got a newer frame of its own).
+	sent []byte
+}
+
+// gaveOne records that one of the room's subs subscribers (itself
+// included) was sent f: alone, it defines what they share; otherwise, if
+// the others were sent another frame, they share none. Guarded by room.mu.
+func (p *presenceCache) gaveOne(f []byte, subs int) {
+	switch {
+	case subs <= 1:
+		p.sent = f
+	case !bytes.Equal(f, p.sent):
+		p.sent = nil
+	}
 }
 
 // markPresence marks the room's online set changed: the next flush sends
@@ -126,20 +142,33 @@ const presenceLookupRooms = 256
 // up together, presenceLookupRooms a round trip: in a reconnect storm every
 // room changes between two flushes. A room whose lookup failed stays
 // changed, for the next flush.
-func (s *Server) flushPresence(ctx context.Context) {
+//
+// With recheck it also looks up every other room with subscribers and
+// sends a frame only where the set differs from what they were sent: a
+// set can change with no notice (the entries of an instance that died
+// expire after the TTL, a notice can be lost), and without this the
+// subscribers of a quiet room would show those users online until its
+// next change.
+func (s *Server) flushPresence(ctx context.Context, recheck bool) {
 	s.roomsMu.Lock()
 	rooms := slices.Collect(maps.Values(s.rooms))
 	s.roomsMu.Unlock()
-	dirty := rooms[:0]
+	due := rooms[:0]
+	changed := map[*room]bool{}
 	for _, r := range rooms {
 		r.mu.Lock()
-		if r.presence.dirty && r.inited && len(r.subs) > 0 { // a lingering room waits for its next subscriber
-			r.presence.dirty = false
-			dirty = append(dirty, r)
+		if r.inited && len(r.subs) > 0 { // a lingering room waits for its next subscriber
+			if r.presence.dirty {
+				r.presence.dirty = false
+				changed[r] = true
+				due = append(due, r)
+			} else if recheck {
+				due = append(due, r)
+			}
 		}
 		r.mu.Unlock()
 	}
-	for chunk := range slices.Chunk(dirty, presenceLookupRooms) {
+	for chunk := range slices.Chunk(due, presenceLookupRooms) {
 		ids := make([]string, len(chunk))
 		for i, r := range chunk {
 			ids[i] = r.id
@@ -148,7 +177,9 @@ func (s *Server) flushPresence(ctx context.Context) {
 		if err != nil {
 			s.log.Warn("presence lookup failed", "rooms", len(ids), "err", err)
 			for _, r := range chunk {
-				r.markPresence()
+				if changed[r] {
+					r.markPresence()
+				}
 			}
 			continue
 		}
@@ -159,8 +190,11 @@ func (s *Server) flushPresence(ctx context.Context) {
 				continue
 			}
 			r.mu.Lock()
-			for _, sb := range r.subs {
-				sb.c.deliverEphemeral(sb, frame)
+			if changed[r] || !bytes.Equal(frame, r.presence.sent) {
+				for _, sb := range r.subs {
+					sb.c.deliverEphemeral(sb, frame)
+				}
+				r.presence.sent = frame
 			}
 			r.mu.Unlock()
 		}
@@ -178,6 +212,7 @@ func (s *Server) presenceFrame(ctx context.Context, r *room, maxAge time.Duratio
 	r.mu.Lock()
 	if r.presence.frame != nil && (r.presence.dirty || time.Since(r.presence.at) < maxAge) {
 		f := r.presence.frame
+		r.presence.gaveOne(f, len(r.subs))
 		r.mu.Unlock()
 		s.metrics.Cache(chat.CachePresence, chat.CacheHit)
 		return f, nil
@@ -189,7 +224,13 @@ func (s *Server) presenceFrame(ctx context.Context, r *room, maxAge time.Duratio
 		r.markPresence()
 		return nil, err
 	}
-	return s.newPresenceFrame(ctx, r, online[r.id])
+	f, err := s.newPresenceFrame(ctx, r, online[r.id])
+	if err == nil {
+		r.mu.Lock()
+		r.presence.gaveOne(f, len(r.subs))
+		r.mu.Unlock()
+	}
+	return f, err
 }
 
 // newPresenceFrame builds (and keeps) the room's presence frame from the

@@ -57,10 +57,10 @@ func TestPresenceFlushLooksUpTogether(t *testing.T) {
 			})
 			pr.fail.Store(fail)
 			before := pr.calls.Load()
-			e.srv.flushPresence(bg())
+			e.srv.flushPresence(bg(), false)
 			if fail > 0 {
 				a.quiet(50*time.Millisecond, typePresence)
-				e.srv.flushPresence(bg())
+				e.srv.flushPresence(bg(), false)
 			}
 			seen := map[string]bool{} // the rooms' frames come in any order
 			for len(seen) < len(rooms) {
@@ -98,7 +98,7 @@ func TestSubscribeToChangedRoomLooksUpNothing(t *testing.T) {
 	if hit, miss := e.metrics.cacheOf(chat.CachePresence, chat.CacheHit), e.metrics.cacheOf(chat.CachePresence, chat.CacheMiss); hit != 1 || miss != 1 {
 		t.Errorf("presence frames counted %d kept, %d looked up; want 1 and 1 (alice's first)", hit, miss)
 	}
-	e.srv.flushPresence(bg())
+	e.srv.flushPresence(bg(), false)
 	waitPresence(t, a, room, 2)
 	waitPresence(t, b, room, 2)
 	if n := pr.calls.Load() - before; n != 1 {
@@ -119,21 +119,14 @@ func TestSubscribeToChangedRoomLooksUpNothing(t *testing.T) {
 // a second connection of a user already there, the kept frame too old).
 func TestSubscribeLookupFailed(t *testing.T) {
 	pr := &lookupPresence{Presence: memory.NewPresence("fail", time.Minute, nil)}
-	e := newEnv(t, envOpts{pr: pr, cfg: Config{InstanceID: "fail", PresenceDebounce: time.Hour}})
-	e.signUp("alice")
-	room := e.room("general")
-	a := e.dial("alice", dialOpts{})
-	a.subscribe(room, nil)
-	waitPresence(t, a, room, 1)
-	e.srv.flushPresence(bg()) // the join's change, sent
-	waitPresence(t, a, room, 1)
+	e, room, _ := aliceInRoom(t, pr, Config{InstanceID: "fail", PresenceDebounce: time.Hour})
 	agePresence(e, room)
 
 	pr.fail.Store(1)
 	a2 := e.dial("alice", dialOpts{})
 	a2.subscribe(room, nil)
 	a2.quiet(50*time.Millisecond, typePresence)
-	e.srv.flushPresence(bg())
+	e.srv.flushPresence(bg(), false)
 	waitPresence(t, a2, room, 1)
 }
 
@@ -169,9 +162,64 @@ func TestPresenceFlushChunks(t *testing.T) {
 			e.srv.rooms[r.id] = r
 		}
 		e.srv.roomsMu.Unlock()
-		e.srv.flushPresence(bg())
+		e.srv.flushPresence(bg(), false)
 		if n := pr.calls.Load(); n != int64(tc.lookups) {
 			t.Errorf("%d changed rooms: %d lookups, want %d", tc.rooms, n, tc.lookups)
 		}
 	}
+}
+
+// TestPresenceRecheck: a set that changes with no notice (another
+// instance's user appears, then its entry expires as when that instance
+// dies) reaches a quiet room's subscribers with the next recheck, and a
+// recheck that finds the set as they were sent it sends nothing.
+func TestPresenceRecheck(t *testing.T) {
+	pr := memory.NewPresence("recheck", time.Minute, nil)
+	e, room, a := aliceInRoom(t, pr, Config{InstanceID: "recheck", PresenceDebounce: time.Hour, PresenceRefresh: time.Hour})
+	e.signUp("bob")
+	bob := []chat.PresenceEntry{{RoomID: room, UserID: e.user("bob").ID}}
+
+	steps := []struct {
+		name    string
+		change  func() error
+		recheck bool
+		want    int // the count of the frame sent, 0: none
+	}{
+		{name: "nothing changed", recheck: true},
+		{name: "bob appears, no recheck", change: func() error { return pr.Touch(bg(), bob) }},
+		{name: "the recheck finds him", recheck: true, want: 2},
+		{name: "his entry expires, no recheck", change: func() error { return pr.Remove(bg(), bob) }},
+		{name: "the recheck finds him gone", recheck: true, want: 1},
+		{name: "and again nothing changed", recheck: true},
+	}
+	for _, st := range steps {
+		if st.change != nil {
+			if err := st.change(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e.srv.flushPresence(bg(), st.recheck)
+		if st.want == 0 {
+			a.quiet(50*time.Millisecond, typePresence)
+			continue
+		}
+		if f := a.expect(typePresence); f.Count != st.want {
+			t.Fatalf("%s: presence count %d, want %d", st.name, f.Count, st.want)
+		}
+	}
+}
+
+// aliceInRoom starts a hub on pr with alice subscribed to a room, her
+// join's change flushed and both her frames read.
+func aliceInRoom(t *testing.T, pr chat.Presence, cfg Config) (*env, string, *client) {
+	t.Helper()
+	e := newEnv(t, envOpts{pr: pr, cfg: cfg})
+	e.signUp("alice")
+	room := e.room("general")
+	a := e.dial("alice", dialOpts{})
+	a.subscribe(room, nil)
+	waitPresence(t, a, room, 1)
+	e.srv.flushPresence(bg(), false) // the join's change, sent
+	waitPresence(t, a, room, 1)
+	return e, room, a
 }

@@ -218,6 +218,8 @@ func (s *Server) Run(ctx context.Context) {
 	// The position check reads the store, so it runs beside this loop
 	// rather than delaying the keepalive sweep; a tick that finds the last
 	// check still running is skipped.
+	// Every PresenceRefresh the next flush rechecks every room's set.
+	recheck := false
 	var checking sync.WaitGroup
 	var checkBusy atomic.Bool
 	defer checking.Wait()
@@ -230,8 +232,10 @@ func (s *Server) Run(ctx context.Context) {
 			s.endIdleRooms(now, s.cfg.RoomLinger)
 		case <-refresh.C:
 			s.refreshPresence()
+			recheck = true
 		case <-debounce.C:
-			s.flushPresence(ctx)
+			s.flushPresence(ctx, recheck)
+			recheck = false
 		case <-check:
 			if checkBusy.CompareAndSwap(false, true) {
 				checking.Go(func() {
