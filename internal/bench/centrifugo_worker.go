@@ -16,7 +16,7 @@ func (w *Worker) dialCentrifugo(ctx context.Context, c *conn, resuming bool) (*w
 		rec = &cfRecover{Epoch: c.cfEpoch, Offset: c.cfOffset}
 	}
 	nd := w.dialers.dialer(pick(w.job.SrcIPs, c.i))
-	ws, sub, rest, err := dialCentrifugo(ctx, nd, pick(w.job.URLs, c.i), pick(w.job.Tokens, c.i), c.roomID, rec)
+	ws, sub, rest, err := dialCentrifugo(ctx, nd, pick(w.job.URLs, c.i), w.token(c), c.roomID, rec)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -246,12 +246,12 @@ func TestPosters(t *testing.T) {
 		c    Config
 		want []poster
 	}{
-		{"ingest: connection i as user i%users to room i%rooms",
+		{"ingest: connection i as user userOf(i) to room i%rooms",
 			Config{Scenario: ScenarioIngest, Conns: 5, Users: 2, Rooms: 3},
 			[]poster{{0, 0}, {1, 1}, {0, 2}, {1, 0}, {0, 1}}},
-		{"ingest: repeated pairs once",
+		{"ingest: repeated pairs once, each room with both users",
 			Config{Scenario: ScenarioIngest, Conns: 8, Users: 2, Rooms: 2},
-			[]poster{{0, 0}, {1, 1}}},
+			[]poster{{0, 0}, {1, 1}, {1, 0}, {0, 1}}},
 		// 2 publishers (rate 16), 3 rooms: message k from publisher k%2 to room k%3.
 		{"fanout: the pattern of one lcm(publishers, rooms) period",
 			Config{Scenario: ScenarioFanout, Rate: 16, Users: 5, Rooms: 3},

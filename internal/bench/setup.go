@@ -256,7 +256,7 @@ type poster struct{ user, room int }
 
 // posters lists the (user, room) pairs that send in the measured phase, by
 // index into the setup's users and rooms: ingest connection i sends as
-// user i%users to room i%rooms; fan-out message k goes from publisher
+// user userOf(i) to room i%rooms; fan-out message k goes from publisher
 // k%publishers (user publisher%users) to room k%rooms, a pattern that
 // repeats every lcm(publishers, rooms) messages.
 func (c Config) posters() []poster {
@@ -271,7 +271,7 @@ func (c Config) posters() []poster {
 	switch c.Scenario {
 	case ScenarioIngest:
 		for i := range c.Conns {
-			add(poster{i % c.Users, i % c.Rooms})
+			add(poster{userOf(i, c.Rooms, c.Users), i % c.Rooms})
 		}
 	case ScenarioFanout, ScenarioStorm:
 		n := c.publishers()

@@ -30,3 +30,42 @@ func TestAttemptError(t *testing.T) {
 		}
 	}
 }
+
+// TestUserOf: a room's connections belong to distinct users (as many as
+// there are, up to its connections) and every user has connections, for
+// the shapes the scenarios run; i%users gave each room a single user in
+// all but the first.
+func TestUserOf(t *testing.T) {
+	tests := []struct{ conns, rooms, users, perRoom int }{
+		{10000, 1, 50, 50},       // 1 × 10,000
+		{10000, 1000, 50, 10},    // 1,000 × 10
+		{19600, 100, 50, 50},     // one-instance storm
+		{100000, 1000, 200, 100}, // six-instance storm
+		{1000, 100, 50, 10},      // ingest
+		{12, 3, 4, 4},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprint(tt.conns, "/", tt.rooms, "/", tt.users), func(t *testing.T) {
+			inRoom := make([]map[int]bool, tt.rooms)
+			used := map[int]bool{}
+			for i := range tt.conns {
+				u := userOf(i, tt.rooms, tt.users)
+				if u < 0 || u >= tt.users {
+					t.Fatalf("connection %d: user %d of %d", i, u, tt.users)
+				}
+				if inRoom[i%tt.rooms] == nil {
+					inRoom[i%tt.rooms] = map[int]bool{}
+				}
+				inRoom[i%tt.rooms][u], used[u] = true, true
+			}
+			for r, us := range inRoom {
+				if len(us) != tt.perRoom {
+					t.Fatalf("room %d has %d distinct users, want %d", r, len(us), tt.perRoom)
+				}
+			}
+			if len(used) != tt.users {
+				t.Errorf("%d users have connections, want %d", len(used), tt.users)
+			}
+		})
+	}
+}

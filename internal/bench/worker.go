@@ -41,8 +41,8 @@ const (
 )
 
 // Job is one worker's share of the connections: global connection numbers
-// First … First+Count-1. Connection i uses URLs[i%len], Tokens[i%len],
-// Rooms[i%len] and SrcIPs[i%len].
+// First … First+Count-1. Connection i uses URLs[i%len], the token of user
+// userOf(i, len(Rooms), len(Tokens)), Rooms[i%len] and SrcIPs[i%len].
 type Job struct {
 	Scenario  string        `json:"scenario"`
 	Target    string        `json:"target,omitempty"` // "" or TargetOpenChat, TargetCentrifugo
@@ -149,6 +149,19 @@ func NewWorker(job Job) *Worker {
 	return &Worker{job: job, dialers: newDialers(), errs: map[string]int64{}}
 }
 
+// userOf is the user of connection i, in room i%rooms. The users shift by
+// one with each round of the rooms, so a room's connections belong to
+// distinct users (up to users of them), as in a real room. Before
+// (user i%users), every connection of a room was the same user whenever
+// users divided rooms, which every multi-room run's figures had: one name
+// in each room's presence, one membership per room.
+func userOf(i, rooms, users int) int { return (i%rooms + i/rooms) % users }
+
+// token is connection c's user's token.
+func (w *Worker) token(c *conn) string {
+	return w.job.Tokens[userOf(c.i, len(w.job.Rooms), len(w.job.Tokens))]
+}
+
 func pick(l []string, i int) string {
 	if len(l) == 0 {
 		return ""
@@ -253,7 +266,7 @@ func (w *Worker) dial(ctx context.Context, c *conn, r *resume) error {
 // resuming); it returns the socket and its frame handler.
 func (w *Worker) dialOpenChat(ctx context.Context, c *conn, r *resume) (*wsConn, func([]byte), error) {
 	nd := w.dialers.dialer(pick(w.job.SrcIPs, c.i))
-	ws, err := dialWS(ctx, nd, pick(w.job.URLs, c.i), pick(w.job.Tokens, c.i))
+	ws, err := dialWS(ctx, nd, pick(w.job.URLs, c.i), w.token(c))
 	if err != nil {
 		return nil, nil, err
 	}
