@@ -74,7 +74,11 @@ func (s *Server) join(ctx context.Context, c *conn, roomID string) (*sub, error)
 }
 
 func (s *Server) initRoom(ctx context.Context, r *room) error {
-	unsub, err := s.ps.Subscribe(ctx, chat.RoomChannel(r.id), func(p []byte) { s.onEvent(r, p) })
+	err := s.watchPresence(ctx)
+	var unsub func()
+	if err == nil {
+		unsub, err = s.ps.Subscribe(ctx, chat.RoomChannel(r.id), func(p []byte) { s.onEvent(r, p) })
+	}
 	if err != nil {
 		s.log.Error("pubsub subscribe failed", "room", r.id, "err", err)
 		return chat.Errorf(chat.EUNAVAILABLE, "real-time delivery is unavailable; retry later")
@@ -190,7 +194,7 @@ func (s *Server) onEvent(r *room, payload []byte) {
 			}
 		}
 		r.mu.Unlock()
-	case eventPresenceChanged:
+	case eventPresenceChanged: // from an instance of an earlier version, during a rolling deploy (now on presenceChannel)
 		r.markPresence()
 	}
 }

@@ -3,6 +3,7 @@ package ws
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"maps"
 	"slices"
 	"strings"
@@ -103,16 +104,72 @@ func (s *Server) presDecrLocked(e chat.PresenceEntry) bool {
 	return true
 }
 
-// presenceChanged marks the room here and publishes the change so other
-// instances mark it too; frames follow at most once per PresenceDebounce.
-func (s *Server) presenceChanged(ctx context.Context, r *room) {
-	r.markPresence()
-	ev, err := chat.EncodeEvent(chat.Event{Type: eventPresenceChanged, RoomID: r.id})
-	if err == nil {
-		err = s.ps.Publish(ctx, chat.RoomChannel(r.id), ev)
+// presenceChannel carries presence change notices between instances. One
+// notice names up to presenceNoticeRooms rooms: a presence batch's changed
+// rooms go out in one publish, not one per room (in a reconnect storm a
+// batch holds about every room, and a publish per room, each a round trip
+// to Redis, took seconds, while other instances' subscribers of rooms not
+// yet marked looked their presence up themselves).
+const (
+	presenceChannel     = "presence"
+	presenceNoticeRooms = 500
+)
+
+// presenceNotice tells every instance that the online sets of its rooms
+// changed.
+type presenceNotice struct {
+	Type    string   `json:"type"` // eventPresenceChanged
+	RoomIDs []string `json:"room_ids"`
+}
+
+// presenceChanged marks the rooms here and publishes the change so other
+// instances mark them too; frames follow at most once per PresenceDebounce.
+func (s *Server) presenceChanged(ctx context.Context, rooms map[string]*room) {
+	ids := make([]string, 0, len(rooms))
+	for id, r := range rooms {
+		r.markPresence()
+		ids = append(ids, id)
 	}
+	for chunk := range slices.Chunk(ids, presenceNoticeRooms) {
+		if err := s.ps.Publish(ctx, presenceChannel, encode(presenceNotice{Type: eventPresenceChanged, RoomIDs: chunk})); err != nil {
+			s.log.Warn("presence publish failed", "rooms", len(chunk), "err", err)
+		}
+	}
+}
+
+// watchPresence subscribes the instance to presenceChannel, once, before
+// its first room goes live (initRoom calls it): no notice for a room it
+// holds is missed for want of the subscription.
+func (s *Server) watchPresence(ctx context.Context) error {
+	s.presWatchMu.Lock()
+	defer s.presWatchMu.Unlock()
+	if s.presUnsub != nil {
+		return nil
+	}
+	unsub, err := s.ps.Subscribe(ctx, presenceChannel, s.onPresenceNotice)
 	if err != nil {
-		s.log.Warn("presence publish failed", "room", r.id, "err", err)
+		return err
+	}
+	s.presUnsub = unsub
+	return nil
+}
+
+// onPresenceNotice marks the notice's rooms this instance holds.
+func (s *Server) onPresenceNotice(p []byte) {
+	var n presenceNotice
+	if json.Unmarshal(p, &n) != nil || n.Type != eventPresenceChanged {
+		return
+	}
+	rooms := make([]*room, 0, len(n.RoomIDs))
+	s.roomsMu.Lock()
+	for _, id := range n.RoomIDs {
+		if r := s.rooms[id]; r != nil {
+			rooms = append(rooms, r)
+		}
+	}
+	s.roomsMu.Unlock()
+	for _, r := range rooms {
+		r.markPresence()
 	}
 }
 

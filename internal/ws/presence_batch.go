@@ -5,7 +5,7 @@ import "github.com/open-chat/openchat/internal/chat"
 // presenceBatch collects presence writes until a writer takes them: the
 // entries whose local count changed and the rooms whose online set changed.
 // One writer at a time writes a batch as one Touch (entries still counted),
-// one Remove (entries no longer counted) and one change notice per room,
+// one Remove (entries no longer counted) and one change notice for its rooms,
 // however many connections came and went meanwhile: a reconnect storm
 // costs Redis a few round trips per batch, not several per connection.
 // Guarded by Server.presMu.
@@ -77,8 +77,8 @@ func (s *Server) writePresence() {
 			}
 		}
 		// After the writes: an instance told of the change reads the new set.
-		for _, r := range b.changed {
-			s.presenceChanged(s.ctx, r)
+		if len(b.changed) > 0 {
+			s.presenceChanged(s.ctx, b.changed)
 		}
 		if b.written != nil {
 			close(b.written)

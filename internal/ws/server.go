@@ -49,6 +49,9 @@ type Server struct {
 	presCount map[chat.PresenceEntry]int // local connections per entry
 	pb        presenceBatch              // presence writes not yet taken by a writer
 
+	presWatchMu sync.Mutex
+	presUnsub   func() // ends the presenceChannel subscription; nil until watchPresence
+
 	readBufs  sync.Pool    // *bytes.Buffer, lent while a frame is decoded
 	writeBufs sync.Pool    // *[]byte, lent while a batch of frames is written
 	ready     chan *conn   // connections waiting for a pool writer
@@ -287,7 +290,15 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Unlock()
 	done := make(chan struct{})
 	go func() { s.wg.Wait(); close(done) }()
-	defer func() { s.endIdleRooms(time.Now(), 0) }() // every room is idle once its sessions end
+	defer func() {
+		s.endIdleRooms(time.Now(), 0) // every room is idle once its sessions end
+		s.presWatchMu.Lock()
+		if s.presUnsub != nil {
+			s.presUnsub()
+			s.presUnsub = nil
+		}
+		s.presWatchMu.Unlock()
+	}()
 	select {
 	case <-done:
 		s.cancel()
