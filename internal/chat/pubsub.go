@@ -73,8 +73,11 @@ type Event struct {
 	Seq    int64   `json:"seq,omitempty"`
 	MyRoom *MyRoom `json:"my_room,omitempty"`
 	// Change orders a room's message events (see change.go); Emoji,
-	// Count and Added describe a reaction.
+	// Count and Added describe a reaction. On a room's message events Seq
+	// is the message's, and At a new message's created_at (Unix ns), so
+	// that a subscriber needs neither without decoding the message.
 	Change int64  `json:"change,omitempty"`
+	At     int64  `json:"at,omitempty"`
 	Emoji  string `json:"emoji,omitempty"`
 	Count  int    `json:"count,omitempty"`
 	Added  bool   `json:"added,omitempty"`

@@ -37,7 +37,7 @@ func (s *Service) EditMessage(ctx context.Context, actor User, roomID string, se
 	if err != nil {
 		return Message{}, err
 	}
-	s.changed(ctx, Event{Type: EventMessageUpdated, RoomID: roomID, Message: &m, Change: m.Change}, m)
+	s.changed(ctx, Event{Type: EventMessageUpdated, RoomID: roomID, Seq: m.Seq, Message: &m, Change: m.Change}, m)
 	return ForReader(m, actor.ID), nil
 }
 
@@ -223,7 +223,7 @@ func (s *Service) threadChanged(ctx context.Context, roomID string, parent int64
 		}
 		return
 	}
-	s.changed(ctx, Event{Type: EventMessageUpdated, RoomID: roomID, Message: &p, Change: p.Change}, p)
+	s.changed(ctx, Event{Type: EventMessageUpdated, RoomID: roomID, Seq: p.Seq, Message: &p, Change: p.Change}, p)
 }
 
 // Replies returns a page of a thread: the replies to the message parent

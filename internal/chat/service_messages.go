@@ -134,7 +134,7 @@ func (s *Service) post(ctx context.Context, actor User, in NewMessage, attachmen
 	if err != nil { // strings and numbers: a bug; the message is stored and cached, subscribers find it by seq
 		return Posted{}, fmt.Errorf("encode message: %w", err)
 	}
-	s.publishMessage(ctx, RoomChannel(roomID), Event{Type: EventMessage, RoomID: roomID, Change: m.Change}, raw)
+	s.publishMessage(ctx, RoomChannel(roomID), Event{Type: EventMessage, RoomID: roomID, Seq: m.Seq, Change: m.Change, At: m.CreatedAt.UnixNano()}, raw)
 	if m.ReplyTo != 0 {
 		s.threadChanged(ctx, roomID, m.ReplyTo)
 	}

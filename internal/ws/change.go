@@ -99,12 +99,12 @@ func eventItem(roomID string, ev *roomEvent) (item, bool) {
 	it := item{change: ev.Change, prev: ev.Change - 1, seq: ev.Seq, kind: ev.Type}
 	switch ev.Type {
 	case chat.EventMessage, chat.EventMessageUpdated:
-		if len(ev.Message) == 0 || ev.msgSeq <= 0 {
+		if len(ev.Message) == 0 || ev.Seq <= 0 {
 			return item{}, false
 		}
-		it.seq, it.frame = ev.msgSeq, changedFrameRaw(ev.Type, ev.Change, ev.Message)
+		it.frame = changedFrameRaw(ev.Type, ev.Change, ev.Message)
 		if ev.Type == chat.EventMessage {
-			it.at = ev.msgAt
+			it.at = ev.At
 		}
 	case chat.EventMessageDeleted:
 		it.frame = encode(deletedFrame{Type: ev.Type, RoomID: roomID, Seq: ev.Seq, Change: ev.Change, Message: ev.Message})

@@ -150,30 +150,41 @@ type roomEvent struct {
 	Count   int             `json:"count"`
 	UserID  string          `json:"user_id"`
 	Added   bool            `json:"added"`
-	msgSeq  int64           // the message's seq, for message events
-	msgAt   int64           // and its created_at (unix ns)
+	At      int64           `json:"at"`
+}
+
+// decodeRoomEvent decodes a published room event, leaving its message
+// encoded: the event carries the message's seq and time beside it.
+func decodeRoomEvent(payload []byte) (roomEvent, error) {
+	var ev roomEvent
+	if err := json.Unmarshal(payload, &ev); err != nil {
+		return ev, err
+	}
+	if ev.Seq <= 0 && len(ev.Message) > 0 {
+		// From an instance of an earlier version, during a rolling deploy:
+		// the seq and time are only in the message.
+		var m struct {
+			Seq       int64     `json:"seq"`
+			CreatedAt chat.Time `json:"created_at"`
+		}
+		if err := json.Unmarshal(ev.Message, &m); err == nil {
+			ev.Seq, ev.At = m.Seq, m.CreatedAt.UnixNano()
+		}
+	}
+	return ev, nil
 }
 
 // onEvent is the PubSub handler of a room: decode once, build the frame
 // once, fan the same bytes out. It must not block, so store reads for gaps
 // happen in a fill goroutine.
 func (s *Server) onEvent(r *room, payload []byte) {
-	var ev roomEvent
-	if err := json.Unmarshal(payload, &ev); err != nil {
+	ev, err := decodeRoomEvent(payload)
+	if err != nil {
 		s.log.Warn("undecodable room event", "room", r.id, "err", err)
 		return
 	}
 	switch ev.Type {
 	case chat.EventMessage, chat.EventMessageUpdated, chat.EventMessageDeleted, chat.EventReaction:
-		if len(ev.Message) > 0 {
-			var m struct {
-				Seq       int64     `json:"seq"`
-				CreatedAt chat.Time `json:"created_at"`
-			}
-			if err := json.Unmarshal(ev.Message, &m); err == nil {
-				ev.msgSeq, ev.msgAt = m.Seq, m.CreatedAt.UnixNano()
-			}
-		}
 		it, ok := eventItem(r.id, &ev)
 		if !ok {
 			// A publisher without change numbers (an older version in a
