@@ -107,7 +107,7 @@ func TestPingTakenCountsTheFirst(t *testing.T) {
 }
 
 // tcpPair returns the two ends of a loopback TCP connection.
-func tcpPair(t *testing.T) (server, peer net.Conn) {
+func tcpPair(t testing.TB) (server, peer net.Conn) {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
