@@ -13,12 +13,14 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/open-chat/openchat/internal/testenv"
 )
 
 const chart = "helm/openchat"
 
 // helmBin finds helm on PATH or in GOPATH/bin. Tests that need it skip
-// only when it is absent (go install helm.sh/helm/v3/cmd/helm@v3.22.0).
+// when it is absent, and fail in CI (testenv.Missing).
 func helmBin(t *testing.T) string {
 	t.Helper()
 	if p, err := exec.LookPath("helm"); err == nil {
@@ -27,7 +29,7 @@ func helmBin(t *testing.T) string {
 	if p := filepath.Join(build.Default.GOPATH, "bin", "helm"); exec.Command(p, "version").Run() == nil {
 		return p
 	}
-	t.Skip("helm is not installed: go install helm.sh/helm/v3/cmd/helm@v3.22.0")
+	testenv.Missing(t, "", "helm is not installed: go install helm.sh/helm/v3/cmd/helm@v3.22.0")
 	return ""
 }
 

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/open-chat/openchat/internal/testenv"
 )
 
 // nginxBin finds nginx; without it the test is skipped, except where
@@ -20,10 +22,7 @@ func nginxBin(t *testing.T) string {
 			return bin
 		}
 	}
-	if os.Getenv("OPENCHAT_TEST_REQUIRE_NGINX") != "" {
-		t.Fatal("nginx is not installed but OPENCHAT_TEST_REQUIRE_NGINX is set")
-	}
-	t.Skip("nginx not installed")
+	testenv.Missing(t, "OPENCHAT_TEST_REQUIRE_NGINX", "nginx not installed")
 	return ""
 }
 

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/open-chat/openchat/internal/testenv"
 )
 
 // startCentrifugo runs the real centrifugo binary with the config the tool
@@ -21,10 +23,7 @@ func startCentrifugo(t *testing.T, secret, apiKey string, recovery bool) string 
 	t.Helper()
 	bin, err := exec.LookPath("centrifugo")
 	if err != nil {
-		if os.Getenv("CI") == "true" || os.Getenv("OPENCHAT_TEST_REQUIRE_CENTRIFUGO") != "" {
-			t.Fatal("centrifugo is not installed: go install github.com/centrifugal/centrifugo/v6@v6.9.1")
-		}
-		t.Skip("centrifugo is not installed (go install github.com/centrifugal/centrifugo/v6@v6.9.1)")
+		testenv.Missing(t, "OPENCHAT_TEST_REQUIRE_CENTRIFUGO", "centrifugo is not installed (go install github.com/centrifugal/centrifugo/v6@v6.9.1)")
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/open-chat/openchat/internal/chat"
 	"github.com/open-chat/openchat/internal/chat/chattest"
 	"github.com/open-chat/openchat/internal/s3files"
+	"github.com/open-chat/openchat/internal/testenv"
 )
 
 const accessKey, secretKey = "openchat-test", "openchat-test-secret-key-0123456789"
@@ -30,10 +31,7 @@ func weedS3(t *testing.T) string {
 	t.Helper()
 	bin, err := exec.LookPath("weed")
 	if err != nil {
-		if os.Getenv("CI") == "true" || os.Getenv("OPENCHAT_TEST_REQUIRE_WEED") != "" {
-			t.Fatal("weed (SeaweedFS) is not on PATH; .ci/run builds it")
-		}
-		t.Skip("weed (SeaweedFS) is not on PATH; see .ci/run for how to build it")
+		testenv.Missing(t, "OPENCHAT_TEST_REQUIRE_WEED", "weed (SeaweedFS) is not on PATH; see .ci/run for how to build it")
 	}
 	dir := t.TempDir()
 	cfg := fmt.Sprintf(`{"identities":[{"name":"openchat","credentials":[{"accessKey":%q,"secretKey":%q}],

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/open-chat/openchat/internal/testenv"
 )
 
 // EnvURL names the variable holding the URL of a PostgreSQL server where
@@ -29,10 +31,7 @@ func NewDatabase(t testing.TB) string {
 	t.Helper()
 	admin := os.Getenv(EnvURL)
 	if admin == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not set; CI must run the PostgreSQL tests", EnvURL)
-		}
-		t.Skipf("%s is not set", EnvURL)
+		testenv.Missing(t, "", "%s is not set", EnvURL)
 	}
 	u, err := url.Parse(admin)
 	if err != nil {

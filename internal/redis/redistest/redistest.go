@@ -18,6 +18,8 @@ import (
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/open-chat/openchat/internal/testenv"
 )
 
 // EnvURL names the shared test Redis.
@@ -36,10 +38,7 @@ func URL(t testing.TB) (url, prefix string) {
 	t.Helper()
 	url = os.Getenv(EnvURL)
 	if url == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not set in CI", EnvURL)
-		}
-		t.Skipf("%s is not set", EnvURL)
+		testenv.Missing(t, "", "%s is not set", EnvURL)
 	}
 	prefix = fmt.Sprintf("test:%s:%s:", sanitize(t.Name()), randomHex(4))
 	t.Cleanup(func() { deletePrefix(t, url, prefix) })
@@ -102,10 +101,7 @@ func deletePrefix(t testing.TB, url, prefix string) {
 func StartServer(t testing.TB) (url string, stop func(), start func()) {
 	t.Helper()
 	if _, err := os.Stat(ServerBinary); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("redistest: %v", err)
-		}
-		t.Skipf("redistest: %v", err)
+		testenv.Missing(t, "", "redistest: %v", err)
 	}
 	port := freePort(t)
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
