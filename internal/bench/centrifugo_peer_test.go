@@ -121,7 +121,15 @@ func TestCentrifugoPeer(t *testing.T) {
 				t.Errorf("lost=%d dup=%d ooo=%d foreign=%d", s.Lost, s.Dup, s.OutOfOrder, s.Foreign)
 			}
 			if tt.scenario == ScenarioStorm {
-				if st := s.Storm; st == nil || st.Resumed != c.Conns || st.GaveUp != 0 || s.Expected == 0 || s.Deliveries != s.Expected || len(s.Errors) > 0 {
+				// A publish whose answer the tool lost (cut at the run's end,
+				// or timed out on a loaded machine) is not expected, but
+				// Centrifugo may have applied it: then each subscriber of its
+				// channel receives it on top of the expected deliveries. Any
+				// other kind of error fails the test.
+				failed := s.Errors["publish"]
+				extra := failed * int64(c.Conns/c.Rooms)
+				if st := s.Storm; st == nil || st.Resumed != c.Conns || st.GaveUp != 0 || s.Expected == 0 ||
+					s.Deliveries < s.Expected || s.Deliveries > s.Expected+extra || int64(len(s.Errors)) > min(failed, 1) {
 					t.Errorf("storm %+v: deliveries=%d expected=%d errors=%v", st, s.Deliveries, s.Expected, s.Errors)
 				}
 			}
