@@ -62,6 +62,10 @@ type Config struct {
 	RoomPrefix  string
 	Exe         string // this program, re-executed with --child when Procs > 1
 	CPUProfile  string // write the measured phase's CPU profile here (children: <path>.worker<N>)
+	// FsyncDir, if set, gets a file in which the measured phase's disk
+	// flushes are timed, FsyncRate times a second (fsync.go).
+	FsyncDir  string
+	FsyncRate float64
 	// CentrifugoSecret signs the connection tokens and CentrifugoAPIKey
 	// authorizes the publishes (Target centrifugo).
 	CentrifugoSecret string
@@ -97,6 +101,8 @@ func (c Config) Validate() error {
 		return errors.New("the centrifugo target needs --centrifugo-secret (and --centrifugo-api-key to publish)")
 	case c.Target == TargetCentrifugo && (c.EditRate > 0 || c.ReactRate > 0):
 		return errors.New("edits and reactions are OpenChat's: not with the centrifugo target")
+	case c.FsyncDir != "" && c.FsyncRate <= 0:
+		return errors.New("--fsync-rate must be above 0")
 	case c.Scenario == ScenarioStorm:
 		return c.Storm.validate(c.Rate)
 	}
@@ -209,6 +215,11 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 		return s, err
 	}
 	defer stopProfile()
+	stopFsync, err := startFsyncProbe(ctx, c.FsyncDir, c.FsyncRate)
+	if err != nil {
+		return s, err
+	}
+	defer func() { _, _ = stopFsync() }()
 	cpu0, start := cputime.Process(), time.Now()
 	for _, w := range workers {
 		if err := w.Start(); err != nil {
@@ -237,6 +248,14 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 	}
 	toolCPU := cputime.Process() - cpu0
 	stopProfile()
+	if c.FsyncDir != "" {
+		h, err := stopFsync()
+		if err != nil {
+			return s, err
+		}
+		fs := percentiles(h)
+		s.Fsync = &fs
+	}
 	for _, w := range workers {
 		if err := w.Mark(); err != nil {
 			return s, err

@@ -41,6 +41,7 @@ func TestRunAgainstFakeServer(t *testing.T) {
 		changes          bool // edits and reactions too
 		reopened         int  // storm: server-closed connections dialled again
 		refuse           bool // storm: resumes refused for 300 ms from the first, the storm gives up at once
+		fsync            bool // the disk probe in a directory of its own
 	}{
 		// 10 messages over 3 rooms (4, 3, 3), 4 subscribers each.
 		{name: "fanout clean", scenario: ScenarioFanout, wantDeliveries: 40},
@@ -54,6 +55,7 @@ func TestRunAgainstFakeServer(t *testing.T) {
 		{name: "edits and reactions in 2 processes", scenario: ScenarioFanout, wantDeliveries: 40, changes: true, procs: 2},
 		{name: "ingest", scenario: ScenarioIngest, wantAckedAtLeast: 12},
 		{name: "ingest in 3 processes", scenario: ScenarioIngest, wantAckedAtLeast: 12, procs: 3},
+		{name: "ingest with the disk probe", scenario: ScenarioIngest, wantAckedAtLeast: 12, fsync: true},
 		{name: "idle", scenario: ScenarioIdle},
 		// Closed at seq 2, well before the drop, the first subscriber of
 		// each room follows the protocol's recipe: it comes back, resumes
@@ -78,6 +80,9 @@ func TestRunAgainstFakeServer(t *testing.T) {
 				// Seq 2 of every room is sent within about 0.5 s, the redial
 				// waits under 1 s: all are back by the drop.
 				c.Storm = StormConfig{DropAfter: 3 * time.Second, Window: 200 * time.Millisecond, Resume: "seq", Tail: 300 * time.Millisecond}
+			}
+			if tt.fsync {
+				c.FsyncDir, c.FsyncRate = t.TempDir(), 100
 			}
 			if tt.refuse {
 				// Each redial waits under 1, 2, then 4 s: all are back within
@@ -141,6 +146,15 @@ func TestRunAgainstFakeServer(t *testing.T) {
 			if s.Acked < tt.wantAckedAtLeast {
 				t.Errorf("acked=%d", s.Acked)
 			}
+			// 100 flushes a second for 0.5 s; a slow disk may take fewer.
+			if probed := s.Fsync != nil; probed != tt.fsync || probed && (s.Fsync.N < 5 || s.Fsync.Max <= 0) {
+				t.Errorf("fsync %+v, want a probe: %v", s.Fsync, tt.fsync)
+			}
+			if tt.fsync {
+				if left, _ := os.ReadDir(c.FsyncDir); len(left) > 0 {
+					t.Errorf("the probe left %d files", len(left))
+				}
+			}
 			if tt.scenario == ScenarioIdle && s.Pongs < int64(c.Conns) {
 				t.Errorf("pongs=%d, want ≥ %d", s.Pongs, c.Conns)
 			}
@@ -202,6 +216,8 @@ func TestConfigValidate(t *testing.T) {
 		{"ingest without inflight", func(c *Config) { c.Scenario, c.Inflight = ScenarioIngest, 0 }, false},
 		{"pages", func(c *Config) { c.Scenario = ScenarioPages }, true},
 		{"pages without duration", func(c *Config) { c.Scenario, c.Duration = ScenarioPages, 0 }, false},
+		{"disk probe", func(c *Config) { c.FsyncDir, c.FsyncRate = "/tmp", 20 }, true},
+		{"disk probe without a rate", func(c *Config) { c.FsyncDir = "/tmp" }, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

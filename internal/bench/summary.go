@@ -55,6 +55,7 @@ type Summary struct {
 
 	Latency    Percentiles      `json:"latency_ms"`               // delivery (fanout) or ack (ingest)
 	AckLatency *Percentiles     `json:"ack_latency_ms,omitempty"` // fanout: publishers' acks
+	Fsync      *Percentiles     `json:"fsync_ms,omitempty"`       // --fsync-dir: the disk's flushes
 	Errors     map[string]int64 `json:"errors,omitempty"`
 	Storm      *StormStats      `json:"storm,omitempty"`
 
@@ -146,6 +147,9 @@ func (s Summary) Line() string {
 	}
 	if len(s.Errors) > 0 {
 		kv = append(kv, "errors="+fmtErrors(s.Errors))
+	}
+	if f := s.Fsync; f != nil {
+		kv = append(kv, "fsync_p50="+fmtMs(f.P50), "fsync_p99="+fmtMs(f.P99), "fsync_max="+fmtMs(f.Max))
 	}
 	kv = append(kv, "server_rss/conn="+fmtF(s.ServerRSSPerConn, 1)+"KiB",
 		"since_setup="+fmtF(s.ServerRSSPerConnSetup, 1)+"KiB",

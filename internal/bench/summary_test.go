@@ -28,6 +28,11 @@ func TestSummaryLine(t *testing.T) {
 			s.Scenario, s.AckedPerSec, s.Errors = ScenarioIngest, 1234.4, map[string]int64{"rate_limited": 2, "x": 1}
 		}, "scenario=ingest conns=1000 dropped=0 rooms=1 acked/s=1234 p50=0.32ms p90=12.3ms p99=157ms max=1235ms errors=rate_limited:2,x:1 " +
 			"server_rss/conn=38.9KiB since_setup=20.0KiB server_rss=62MiB/100MiB server_cpu=12.3% tool_cpu=5.1%"},
+		{"ingest with the disk probe", func(s *Summary) {
+			s.Scenario, s.AckedPerSec, s.Fsync = ScenarioIngest, 1234.4, &Percentiles{N: 400, P50: 0.61, P99: 45.57, Max: 157.9}
+		}, "scenario=ingest conns=1000 dropped=0 rooms=1 acked/s=1234 p50=0.32ms p90=12.3ms p99=157ms max=1235ms " +
+			"fsync_p50=0.61ms fsync_p99=45.6ms fsync_max=158ms " +
+			"server_rss/conn=38.9KiB since_setup=20.0KiB server_rss=62MiB/100MiB server_cpu=12.3% tool_cpu=5.1%"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
