@@ -10,9 +10,15 @@
 # PROFILE=NAME (new builds): after SETUP seconds (25) take a 15-s CPU profile (NAME.cpu, for
 # `go tool pprof BIN NAME.cpu`) and, on PostgreSQL, pg_stat_statements' top statements over the
 # same 15 s (NAME.pgss; it must be in shared_preload_libraries); use DUR=30s so both fall inside
-# the measured phase.
+# the measured phase. PGSQL: statements run on the fresh PostgreSQL database once the server has
+# migrated it, before the load (a setting to try). FSYNC_DIR: where the tool times a disk flush
+# 20 times a second during the measured phase (fsync_p50/p99/max in its line: the floor of a
+# durable commit's latency on this disk); default the database's disk (SQLite: the server's data
+# directory; PostgreSQL: its data directory's parent), empty for none. PGPORT: another
+# PostgreSQL on 127.0.0.1 (psql, createdb and the server's URL); DATA_PARENT: where the server's
+# data directory is made (default the working directory), e.g. a tmpfs to take the disk out.
 bin=$1; store=${2:-sqlite}
-data=$(mktemp -d "$PWD/d.XXX")
+data=$(mktemp -d "${DATA_PARENT:-$PWD}/d.XXX")
 extra=()
 murl=http://127.0.0.1:18702
 if "$bin" serve --help 2>&1 | grep -q -- -ratelimit-invites; then
@@ -23,13 +29,17 @@ if "$bin" serve --help 2>&1 | grep -q -- -ratelimit-invites; then
 fi
 if [ "$store" = pg ]; then
   dropdb -h 127.0.0.1 -U postgres --if-exists --force f1k && createdb -h 127.0.0.1 -U postgres f1k
-  extra+=(--database-url "postgres://postgres@127.0.0.1:5432/f1k?sslmode=disable")
+  extra+=(--database-url "postgres://postgres@127.0.0.1:${PGPORT:-5432}/f1k?sslmode=disable")
 fi
 sql() { psql -h 127.0.0.1 -U postgres f1k "$@"; }
 [ -n "${PROFILE:-}" ] && extra+=(--pprof-addr 127.0.0.1:16060)
+fsdir=$data
+[ "$store" = pg ] && fsdir=$(dirname "$(psql -h 127.0.0.1 -U postgres -Atc 'SHOW data_directory' f1k)")
+fsdir=${FSYNC_DIR-$fsdir}
 $bin serve --addr 127.0.0.1:18702 --data-dir "$data" --log-level warn --ws-send-rate 1000 --ws-send-burst 1000 "${extra[@]}" >"$data/log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do curl -sf http://127.0.0.1:18702/healthz >/dev/null && break; sleep 0.2; done
+[ "$store" = pg ] && [ -n "${PGSQL:-}" ] && sql -qc "$PGSQL" >/dev/null # e.g. an index setting to try, after the migrations
 case "${SCEN:-fanout}" in
 one) args=(fanout --conns 10000 --rooms 1 --users 50 --rate 10) ;;
 ingest) args=(ingest --senders 1000 --rooms 100 --users 50) ;;
@@ -45,7 +55,7 @@ if [ -n "${PROFILE:-}" ]; then
   prof=$!
 fi
 out=$(./openchat-bench "${args[@]}" --duration "${DUR:-20s}" --url http://127.0.0.1:18702 --server-pid $pid \
-  --src-ips 2 --quiet 2>"$data/tool.err" | tail -1)
+  --src-ips 2 --quiet ${fsdir:+--fsync-dir "$fsdir"} 2>"$data/tool.err" | tail -1)
 [ -n "${prof:-}" ] && wait "$prof"
 curl -s $murl/metrics >"$data/metrics"
 kill $pid; wait $pid 2>/dev/null
