@@ -34,7 +34,10 @@ type LifecycleStore interface {
 	DeleteMailHistory(ctx context.Context, before time.Time, limit int) (int64, error)
 	// ClearClientIDs clears the client_id of messages created before
 	// before (see ClientIDWindow); their change number does not move, as
-	// nothing a reader sees changes.
+	// nothing a reader sees changes. It walks messages in commit order from
+	// where its last call stopped (the store keeps that mark), at most
+	// limit of them, and returns how many it walked, cleared or not: a
+	// message costs no index of its own for the cleanup to find it.
 	ClearClientIDs(ctx context.Context, before time.Time, limit int) (int64, error)
 	// LiveMessagesBefore returns up to limit messages created before before
 	// that are not tombstones, oldest first.

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -59,11 +60,41 @@ func (s *Store) DeleteMailHistory(ctx context.Context, before time.Time, limit i
 	return n, nil
 }
 
-// ClearClientIDs implements chat.LifecycleStore, through the partial index
-// messages_client_id_age (migration 0009).
+// ClearClientIDs implements chat.LifecycleStore. It walks messages in
+// (created_at, id) order through messages_created_at from the mark its last
+// batch left in cleanup_marks (migration 0015), so a batch reads only
+// messages no batch read before. The walk stays ClientIDWindow behind the
+// present, long after any message of that time committed: none can appear
+// behind the mark.
 func (s *Store) ClearClientIDs(ctx context.Context, before time.Time, limit int) (int64, error) {
-	return s.deleteBatch(ctx, "clear client ids", `UPDATE messages SET client_id = NULL WHERE id IN
-		(SELECT id FROM messages WHERE client_id IS NOT NULL AND created_at < $1 LIMIT $2)`, before, limit)
+	var n int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		markAt, markID := time.Unix(0, 0), ""
+		err := tx.QueryRow(ctx, `SELECT mark_at, mark_id FROM cleanup_marks WHERE task = 'client_ids' FOR UPDATE`).Scan(&markAt, &markID)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		// A data-modifying WITH runs once whether or not it is read.
+		err = tx.QueryRow(ctx, `WITH walked AS (
+				SELECT id, created_at, client_id FROM messages WHERE (created_at, id) > ($1, $2) AND created_at < $3
+				ORDER BY created_at, id LIMIT $4),
+			cleared AS (UPDATE messages m SET client_id = NULL FROM walked w WHERE m.id = w.id AND w.client_id IS NOT NULL)
+			SELECT (SELECT count(*) FROM walked), created_at, id FROM walked ORDER BY created_at DESC, id DESC LIMIT 1`,
+			markAt, markID, before, limit).Scan(&n, &markAt, &markID)
+		if errors.Is(err, pgx.ErrNoRows) { // nothing left to walk
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO cleanup_marks (task, mark_at, mark_id) VALUES ('client_ids', $1, $2)
+			ON CONFLICT (task) DO UPDATE SET mark_at = EXCLUDED.mark_at, mark_id = EXCLUDED.mark_id`, markAt, markID)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("clear client ids: %w", err)
+	}
+	return n, nil
 }
 
 // LiveMessagesBefore implements chat.LifecycleStore, through the

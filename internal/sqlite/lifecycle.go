@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -56,11 +57,38 @@ func (s *Store) DeleteMailHistory(ctx context.Context, before time.Time, limit i
 	return n, nil
 }
 
-// ClearClientIDs implements chat.LifecycleStore, through the partial index
-// messages_client_id_age (migration 0009).
+// ClearClientIDs implements chat.LifecycleStore. It walks messages in
+// rowid order (commit order: created_at does not go back as rowid grows)
+// from the mark its last batch left in cleanup_marks (migration 0015), and
+// stops at the first message not old enough, so a batch reads only
+// messages no batch read before.
 func (s *Store) ClearClientIDs(ctx context.Context, before time.Time, limit int) (int64, error) {
-	return s.deleteBatch(ctx, "clear client ids", `UPDATE messages SET client_id = NULL WHERE rowid IN
-		(SELECT rowid FROM messages WHERE client_id IS NOT NULL AND created_at < ? LIMIT ?)`, ms(before), limit)
+	var n int64
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		var mark int64
+		err := tx.QueryRowContext(ctx, `SELECT mark FROM cleanup_marks WHERE task = 'client_ids'`).Scan(&mark)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		var last sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT count(*), max(r) FROM (SELECT rowid AS r FROM messages
+			WHERE rowid > ?1 AND rowid < coalesce((SELECT rowid FROM messages WHERE rowid > ?1 AND created_at >= ?2 ORDER BY rowid LIMIT 1),
+				(SELECT max(rowid) + 1 FROM messages))
+			ORDER BY rowid LIMIT ?3)`, mark, ms(before), limit).Scan(&n, &last); err != nil || !last.Valid {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE messages SET client_id = NULL WHERE rowid > ? AND rowid <= ? AND client_id IS NOT NULL`,
+			mark, last.Int64); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO cleanup_marks (task, mark) VALUES ('client_ids', ?)
+			ON CONFLICT (task) DO UPDATE SET mark = excluded.mark`, last.Int64)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("clear client ids: %w", err)
+	}
+	return n, nil
 }
 
 // LiveMessagesBefore implements chat.LifecycleStore. Without an index on

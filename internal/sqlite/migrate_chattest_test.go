@@ -15,6 +15,10 @@ func TestMembersMigration(t *testing.T) { chattest.TestMembersMigration(t, oldSc
 
 func TestNameFoldMigration(t *testing.T) { chattest.TestNameFoldMigration(t, oldSchema(t, 14)) }
 
+func TestCleanupMarksMigration(t *testing.T) {
+	chattest.TestCleanupMarksMigration(t, func(t *testing.T) chattest.OldSchema { return oldSchema(t, 15) })
+}
+
 // oldSchema is oldDatabase for a chattest migration test, which writes the
 // same SQL on both engines.
 func oldSchema(t *testing.T, before int) chattest.OldSchema {

@@ -264,25 +264,34 @@ func testClearClientIDs(t *testing.T, s chat.Store) {
 		}
 		return m, created
 	}
+	clear := func(before time.Time, limit int, want int64) {
+		t.Helper()
+		if n, err := s.ClearClientIDs(ctx, before, limit); err != nil || n != want {
+			t.Fatalf("ClearClientIDs(%v, %d) = %d, %v; want %d walked", before, limit, n, err, want)
+		}
+	}
 	first, _ := send("c1")
+	send("") // no client id: walked all the same
 	send("c2")
 	if _, created := send("c1"); created {
 		t.Fatal("a retry within the window made a new message")
 	}
-	if n, err := s.ClearClientIDs(ctx, time.Now().Add(-time.Hour), 10); err != nil || n != 0 {
-		t.Fatalf("ClearClientIDs(an hour ago) = %d, %v", n, err)
-	}
-	for _, want := range []int64{1, 1, 0} {
-		if n, err := s.ClearClientIDs(ctx, time.Now().Add(time.Hour), 1); err != nil || n != want {
-			t.Fatalf("ClearClientIDs = %d, %v; want %d", n, err, want)
-		}
+	clear(time.Now().Add(-time.Hour), 10, 0)
+	for _, want := range []int64{1, 1, 1, 0} {
+		clear(time.Now().Add(time.Hour), 1, want)
 	}
 	m, err := s.MessageBySeq(ctx, r.ID, first.Seq)
 	if err != nil || m.ClientID != "" || m.Change != first.Change || m.Body != "hi" {
 		t.Fatalf("cleared message = %+v, %v; want no client id, same change", m, err)
 	}
-	if _, created := send("c1"); !created {
+	again, created := send("c1")
+	if !created {
 		t.Fatal("a client id past its window still deduplicates")
+	}
+	// The walk goes on from where it stopped: only the new message.
+	clear(time.Now().Add(time.Hour), 10, 1)
+	if m, err := s.MessageBySeq(ctx, r.ID, again.Seq); err != nil || m.ClientID != "" {
+		t.Fatalf("new message after the second walk = %+v, %v; want no client id", m, err)
 	}
 }
 
