@@ -61,7 +61,7 @@ func (s *Store) DeleteMailHistory(ctx context.Context, before time.Time, limit i
 // rowid order (commit order: created_at does not go back as rowid grows)
 // from the mark its last batch left in cleanup_marks (migration 0015), and
 // stops at the first message not old enough, so a batch reads only
-// messages no batch read before.
+// messages no batch read before, and at most limit of them.
 func (s *Store) ClearClientIDs(ctx context.Context, before time.Time, limit int) (int64, error) {
 	var n int64
 	err := s.write(ctx, func(tx *sql.Tx) error {
@@ -70,11 +70,12 @@ func (s *Store) ClearClientIDs(ctx context.Context, before time.Time, limit int)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
+		// The next limit messages, up to the first not old enough: a batch
+		// reads limit rows however many old ones are left.
 		var last sql.NullInt64
-		if err := tx.QueryRowContext(ctx, `SELECT count(*), max(r) FROM (SELECT rowid AS r FROM messages
-			WHERE rowid > ?1 AND rowid < coalesce((SELECT rowid FROM messages WHERE rowid > ?1 AND created_at >= ?2 ORDER BY rowid LIMIT 1),
-				(SELECT max(rowid) + 1 FROM messages))
-			ORDER BY rowid LIMIT ?3)`, mark, ms(before), limit).Scan(&n, &last); err != nil || !last.Valid {
+		if err := tx.QueryRowContext(ctx, `WITH next AS (SELECT rowid AS r, created_at AS c FROM messages WHERE rowid > ?1 ORDER BY rowid LIMIT ?3)
+			SELECT count(*), max(r) FROM next WHERE r < coalesce((SELECT min(r) FROM next WHERE c >= ?2), (SELECT max(r) + 1 FROM next))`,
+			mark, ms(before), limit).Scan(&n, &last); err != nil || !last.Valid {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE messages SET client_id = NULL WHERE rowid > ? AND rowid <= ? AND client_id IS NOT NULL`,
