@@ -213,7 +213,7 @@ func newFlags(scenario string, c *bench.Config, o *opts, stderr io.Writer) *flag
 	fs.StringVar(&o.cfRedis, "centrifugo-redis", "", "with --centrifugo-config: the Redis engine at this address (redis://host:port), for several Centrifugo nodes")
 	fs.StringVar(&o.cfConfig, "centrifugo-config", "", "write a Centrifugo v6 config for --centrifugo-secret, --centrifugo-api-key and --url's port to this file, and exit (for the storm scenario: with history and recovery)")
 	fs.StringVar(&c.FsyncDir, "fsync-dir", "", "time a write and flush of 8 KiB in a file of this directory (the database's disk) --fsync-rate times a second during the measured phase: fsync_p50/p99/max, the floor of any durable commit's latency")
-	fs.Float64Var(&c.FsyncRate, "fsync-rate", 20, "flushes per second of --fsync-dir")
+	fs.Float64Var(&c.FsyncRate, "fsync-rate", 20, "flushes per second of --fsync-dir (at most 1000)")
 	fs.StringVar(&c.CPUProfile, "cpu-profile", "", "write the tool's CPU profile of the measured phase to this file (worker processes: <file>.worker<N>)")
 	return fs
 }

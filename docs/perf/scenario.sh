@@ -4,7 +4,7 @@
 # one (1 room × 10,000, 10 msg/s) or ingest (1,000 senders, 100 rooms); DUR (20s). Prints the
 # tool's line, then from the server's /metrics the share of appends slower than 2.5 and 5 ms and
 # of socket writes later than 1, 2.5 and 5 ms after the commit. Expects openchat-bench in the
-# working directory, PostgreSQL on 127.0.0.1:5432 (database f1k is dropped and recreated).
+# working directory, PostgreSQL on 127.0.0.1:5432 or $PGPORT (database f1k is dropped and recreated).
 # A build without the newer flags (the first round's, bbaed33) runs without them and without
 # --metrics-addr: the script asks BIN's `serve --help`, whatever BIN is named.
 # PROFILE=NAME (new builds): after SETUP seconds (25) take a 15-s CPU profile (NAME.cpu, for

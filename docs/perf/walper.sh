@@ -13,4 +13,5 @@ l1=$(q "SELECT pg_current_wal_lsn()")
 n=$(q "SELECT count(*) FROM messages" f1k)
 b=$(q "SELECT pg_wal_lsn_diff('$l1', '$(cat "$lsn0")')")
 rm -f "$lsn0"
+[ "${n:-0}" -gt 0 ] || { echo "no message stored: $out" >&2; exit 1; }
 echo "$(basename "$1") messages=$n wal_bytes=$b per_msg=$((${b%.*} / n)) $(grep -o 'acked/s=[0-9]*' <<<"$out")"

@@ -23,17 +23,18 @@ const (
 	// fsyncSpan is the probe file's size: writes go round it, so the file
 	// does not grow and each flush writes one block's data.
 	fsyncSpan = 16 << 20
+	// MaxFsyncRate bounds --fsync-rate: the probe measures the disk, it
+	// must not become a load on it.
+	MaxFsyncRate = 1000
 )
 
 // startFsyncProbe writes and flushes a block in a file of dir, rate times
-// a second, until stop is called or ctx ends; stop returns the flushes'
-// latencies in nanoseconds. An empty dir probes nothing.
-func startFsyncProbe(ctx context.Context, dir string, rate float64) (stop func() (Hist, error), err error) {
+// a second (Config.Validate bounds it), until stop is called or ctx ends;
+// stop returns the flushes' latencies, or nil for an empty dir, which
+// probes nothing.
+func startFsyncProbe(ctx context.Context, dir string, rate float64) (stop func() (*Percentiles, error), err error) {
 	if dir == "" {
-		return func() (Hist, error) { return Hist{}, nil }, nil
-	}
-	if rate <= 0 {
-		return nil, fmt.Errorf("--fsync-rate must be above 0, got %g", rate)
+		return func() (*Percentiles, error) { return nil, nil }, nil
 	}
 	f, err := os.CreateTemp(dir, "openchat-bench-fsync-*")
 	if err != nil {
@@ -48,10 +49,11 @@ func startFsyncProbe(ctx context.Context, dir string, rate float64) (stop func()
 		runErr = probeFsync(ctx, f, time.Duration(float64(time.Second)/rate), &h)
 		runErr = errors.Join(runErr, f.Close(), os.Remove(f.Name()))
 	}()
-	return sync.OnceValues(func() (Hist, error) {
+	return sync.OnceValues(func() (*Percentiles, error) {
 		cancel()
 		<-done
-		return h, runErr
+		p := percentiles(h)
+		return &p, runErr
 	}), nil
 }
 

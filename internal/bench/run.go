@@ -101,8 +101,8 @@ func (c Config) Validate() error {
 		return errors.New("the centrifugo target needs --centrifugo-secret (and --centrifugo-api-key to publish)")
 	case c.Target == TargetCentrifugo && (c.EditRate > 0 || c.ReactRate > 0):
 		return errors.New("edits and reactions are OpenChat's: not with the centrifugo target")
-	case c.FsyncDir != "" && c.FsyncRate <= 0:
-		return errors.New("--fsync-rate must be above 0")
+	case c.FsyncDir != "" && (c.FsyncRate <= 0 || c.FsyncRate > MaxFsyncRate):
+		return fmt.Errorf("--fsync-rate must be above 0 and at most %d", MaxFsyncRate)
 	case c.Scenario == ScenarioStorm:
 		return c.Storm.validate(c.Rate)
 	}
@@ -248,13 +248,8 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 	}
 	toolCPU := cputime.Process() - cpu0
 	stopProfile()
-	if c.FsyncDir != "" {
-		h, err := stopFsync()
-		if err != nil {
-			return s, err
-		}
-		fs := percentiles(h)
-		s.Fsync = &fs
+	if s.Fsync, err = stopFsync(); err != nil {
+		return s, err
 	}
 	for _, w := range workers {
 		if err := w.Mark(); err != nil {

@@ -218,6 +218,8 @@ func TestConfigValidate(t *testing.T) {
 		{"pages without duration", func(c *Config) { c.Scenario, c.Duration = ScenarioPages, 0 }, false},
 		{"disk probe", func(c *Config) { c.FsyncDir, c.FsyncRate = "/tmp", 20 }, true},
 		{"disk probe without a rate", func(c *Config) { c.FsyncDir = "/tmp" }, false},
+		{"disk probe at its highest rate", func(c *Config) { c.FsyncDir, c.FsyncRate = "/tmp", MaxFsyncRate }, true},
+		{"disk probe over its highest rate", func(c *Config) { c.FsyncDir, c.FsyncRate = "/tmp", MaxFsyncRate+1 }, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -22,7 +22,7 @@ const (
 
 // LifecycleStore deletes what has outlived its use. Each call changes at
 // most limit rows, in one short transaction, and returns how many it
-// changed; the caller repeats while that is limit.
+// changed (ClearClientIDs: walked); the caller repeats while that is limit.
 type LifecycleStore interface {
 	// DeleteExpiredSessions deletes sessions that expired before now.
 	DeleteExpiredSessions(ctx context.Context, now time.Time, limit int) (int64, error)

@@ -16,14 +16,14 @@ import (
 func Missing(t testing.TB, require, format string, args ...any) {
 	t.Helper()
 	msg := fmt.Sprintf(format, args...)
-	if InCI(require) {
+	if inCI(require) {
 		t.Fatal(msg + " (required in CI)")
 	}
 	t.Skip(msg)
 }
 
-// InCI reports whether missing dependencies must fail tests: CI=true, or
+// inCI reports whether missing dependencies must fail tests: CI=true, or
 // require names a variable that is set.
-func InCI(require string) bool {
+func inCI(require string) bool {
 	return os.Getenv("CI") == "true" || (require != "" && os.Getenv(require) != "")
 }

@@ -15,8 +15,8 @@ func TestInCI(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv("CI", tc.ci)
 			t.Setenv("OPENCHAT_TEST_REQUIRE_X", tc.require)
-			if got := InCI("OPENCHAT_TEST_REQUIRE_X"); got != tc.want {
-				t.Errorf("InCI = %v, want %v", got, tc.want)
+			if got := inCI("OPENCHAT_TEST_REQUIRE_X"); got != tc.want {
+				t.Errorf("inCI = %v, want %v", got, tc.want)
 			}
 		})
 	}
