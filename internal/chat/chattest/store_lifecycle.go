@@ -302,11 +302,15 @@ func testLiveMessagesBefore(t *testing.T, s chat.Store) {
 	var ms []chat.Message
 	for _, b := range []string{"a", "b", "c", "d"} {
 		ms = append(ms, post(t, s, r, ada, b))
+		// A millisecond apart: "oldest first" among messages of one
+		// millisecond follows their ids, which are random within it
+		// (PostgreSQL orders by (created_at, id)), and failed this test.
+		time.Sleep(2 * time.Millisecond)
 	}
 	if _, err := s.DeleteMessage(ctx, r.ID, ms[1].Seq); err != nil {
 		t.Fatal(err)
 	}
-	cut := ms[3].CreatedAt.Time // d is not before it; a, b, c are or share it
+	cut := ms[3].CreatedAt.Time // d is not before it; a, b, c are
 	keys, err := s.LiveMessagesBefore(ctx, time.Now().Add(time.Hour), 2)
 	if err != nil || len(keys) != 2 || keys[0].Seq != ms[0].Seq || keys[1].Seq != ms[2].Seq {
 		t.Fatalf("LiveMessagesBefore(later, 2) = %+v, %v; want a and c, oldest first, no tombstone", keys, err)
