@@ -17,17 +17,20 @@ import (
 const searchWalk = 2000
 
 // SearchMessages finds messages through the GIN index on messages.search
-// (migration 0005) and sorts the matches newest first. The rule of who
-// reads what is chat.MessageSearch.ReaderID's: public rooms, or a
-// membership.
+// (migration 0005) and sorts the matches newest first: by seq when it
+// searches one room for any author (the room's commit order, which is its
+// time order; SQLite's rowid order is the same), else by (created_at, id).
+// The rule of who reads what is chat.MessageSearch.ReaderID's: public
+// rooms, or a membership.
 //
-// With one author or one room, it first walks that author's or room's
-// newest searchWalk messages in time order (migration 0011's indexes) and
-// checks each: a common word fills the page within a few hundred rows.
-// Left to itself, the planner intersects the GIN list of the word with the
-// author's or room's rows and sorts the lot, which it costs lower but takes
-// ten times longer with everything cached (docs/performance.md). A page
-// that walk does not fill (a rarer word) is asked again the planner's way.
+// With one author or one room, it first walks that author's newest
+// searchWalk messages by (author_id, created_at, id) (migration 0011) or
+// the room's by (room_id, seq), and checks each: a common word fills the
+// page within a few hundred rows. Left to itself, the planner intersects
+// the GIN list of the word with the author's or room's rows and sorts the
+// lot, which it costs lower but takes ten times longer with everything
+// cached (docs/performance.md). A page that walk does not fill (a rarer
+// word) is asked again the planner's way.
 func (s *Store) SearchMessages(ctx context.Context, q chat.MessageSearch) ([]chat.SearchHit, error) {
 	if q.AuthorID != "" || len(q.RoomIDs) == 1 {
 		hits, err := s.searchMessages(ctx, q, true)
@@ -46,45 +49,48 @@ func (s *Store) searchMessages(ctx context.Context, q chat.MessageSearch, walk b
 	// common one (walk created_at backwards), and picks wrong for one.
 	args := []any{pgx.QueryExecModeExec, tsQuery(q.Query), q.ReaderID}
 	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)-1) }
-	var where []string // on messages alone
-	switch len(q.RoomIDs) {
-	case 0:
-	case 1: // an equality, not = ANY: only then is (room_id, created_at, id) in time order
-		where = append(where, `m.room_id = `+arg(q.RoomIDs[0]))
-	default:
-		where = append(where, `m.room_id = ANY(`+arg(q.RoomIDs)+`)`)
-	}
-	if q.AuthorID != "" {
-		where = append(where, `m.author_id = `+arg(q.AuthorID))
-	}
-	if !q.Before.IsZero() {
-		where = append(where, `m.created_at < `+arg(q.Before.Time))
-	}
-	if !q.After.IsZero() {
-		where = append(where, `m.created_at > `+arg(q.After.Time))
-	}
-	if !q.Cursor.IsZero() {
-		where = append(where, `(m.created_at, m.id) < (`+arg(q.Cursor.At.Time)+`, `+arg(q.Cursor.ID)+`)`)
+	// window: the rows the walk reads in order; checked: what it checks on
+	// each. The planner's query asks for both.
+	var window, checked []string
+	order := `m.created_at DESC, m.id DESC`
+	if len(q.RoomIDs) == 1 && q.AuthorID == "" {
+		window, checked, order = roomWindow(q, arg), roomTimes(q, arg), `m.seq DESC`
+	} else {
+		if len(q.RoomIDs) > 0 { // with an author: that author's messages in time order, checked for the room
+			window = append(window, `m.room_id = ANY(`+arg(q.RoomIDs)+`)`)
+		}
+		if q.AuthorID != "" {
+			window = append(window, `m.author_id = `+arg(q.AuthorID))
+		}
+		if !q.Before.IsZero() {
+			window = append(window, `m.created_at < `+arg(q.Before.Time))
+		}
+		if !q.After.IsZero() {
+			window = append(window, `m.created_at > `+arg(q.After.Time))
+		}
+		if !q.Cursor.IsZero() {
+			window = append(window, `(m.created_at, m.id) < (`+arg(q.Cursor.At.Time)+`, `+arg(q.Cursor.ID)+`)`)
+		}
 	}
 	limit := arg(q.Limit)
 	match := `m.search @@ to_tsquery('simple', openchat_unaccent($1))`
 	member := `EXISTS (SELECT 1 FROM room_members rm WHERE rm.room_id = m.room_id AND rm.user_id = $2)`
 	query := `SELECT ` + msgCols + `, r.name, r.visibility
 		FROM messages m JOIN users u ON u.id = m.author_id JOIN rooms r ON r.id = m.room_id
-		WHERE ` + strings.Join(append([]string{match, `(r.visibility = 'public' OR ` + member + `)`}, where...), " AND ") +
-		` ORDER BY m.created_at DESC, m.id DESC LIMIT ` + limit
+		WHERE ` + strings.Join(append(append([]string{match, `(r.visibility = 'public' OR ` + member + `)`}, window...), checked...), " AND ") +
+		` ORDER BY ` + order + ` LIMIT ` + limit
 	if walk {
 		// The inner LIMIT keeps the word out of the walk, so the planner
 		// can only read the index of its filters in order; the room's
 		// visibility is a subquery per row, not a join, since a join would
 		// make the planner read all searchWalk rows and sort the matches.
 		query = `SELECT ` + msgCols + `, r.name, r.visibility
-		FROM (SELECT * FROM (SELECT * FROM messages m WHERE ` + strings.Join(where, " AND ") +
-			` ORDER BY m.created_at DESC, m.id DESC LIMIT ` + strconv.Itoa(searchWalk) + `) m
-			WHERE ` + match + ` AND ((SELECT r.visibility FROM rooms r WHERE r.id = m.room_id) = 'public' OR ` + member + `)
-			ORDER BY m.created_at DESC, m.id DESC LIMIT ` + limit + `) m
+		FROM (SELECT * FROM (SELECT * FROM messages m WHERE ` + strings.Join(window, " AND ") +
+			` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(searchWalk) + `) m
+			WHERE ` + strings.Join(append([]string{match, `((SELECT r.visibility FROM rooms r WHERE r.id = m.room_id) = 'public' OR ` + member + `)`}, checked...), " AND ") + `
+			ORDER BY ` + order + ` LIMIT ` + limit + `) m
 		JOIN users u ON u.id = m.author_id JOIN rooms r ON r.id = m.room_id
-		ORDER BY m.created_at DESC, m.id DESC`
+		ORDER BY ` + order
 	}
 	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
@@ -100,6 +106,62 @@ func (s *Store) searchMessages(ctx context.Context, q chat.MessageSearch, walk b
 		return nil, fmt.Errorf("search messages: %w", err)
 	}
 	return hits, nil
+}
+
+// roomWindow bounds a search of one room by seq, so that its rows are
+// read by (room_id, seq), the room's commit order. Within a room,
+// created_at never decreases as seq grows (AppendMessage reads the time
+// after locking the room), so a time bound is a seq bound, found by
+// seqBound. The cursor is its message's seq: a cursor whose message is
+// gone ends the listing, as on SQLite.
+func roomWindow(q chat.MessageSearch, arg func(any) string) []string {
+	room := arg(q.RoomIDs[0])
+	w := []string{`m.room_id = ` + room}
+	if !q.Before.IsZero() {
+		w = append(w, `m.seq < `+seqBound(room, arg(q.Before.Time), "<"))
+	}
+	if !q.After.IsZero() {
+		w = append(w, `m.seq >= `+seqBound(room, arg(q.After.Time), "<="))
+	}
+	if !q.Cursor.IsZero() {
+		w = append(w, `m.seq < (SELECT c.seq FROM messages c WHERE c.id = `+arg(q.Cursor.ID)+` AND c.room_id = `+room+`)`)
+	}
+	return w
+}
+
+// roomTimes checks a room window's rows against the times themselves, a
+// guard should a clock step ever have broken the order. They are kept out
+// of the window: there the planner would take a time for the narrower
+// bound and read messages_created_at instead of walking the room.
+func roomTimes(q chat.MessageSearch, arg func(any) string) []string {
+	var c []string
+	if !q.Before.IsZero() {
+		c = append(c, `m.created_at < `+arg(q.Before.Time))
+	}
+	if !q.After.IsZero() {
+		c = append(c, `m.created_at > `+arg(q.After.Time))
+	}
+	return c
+}
+
+// seqBound is SQL for the lowest seq k of room such that no message of
+// the room from k on was created op t ("<": before t; "<=": at or before
+// it): the room's messages created op t are exactly those below k. It is
+// a binary search over (room_id, seq), about log2(last_seq) index probes,
+// each reading the first message at or after the middle seq (seqs have
+// gaps where messages were removed; OFFSET 0 keeps the planner from
+// copying the probe into both CASEs). An index on (room_id, created_at)
+// would answer it in one probe, but costs every message an insert
+// (migration 0016).
+func seqBound(room, t, op string) string {
+	return `(WITH RECURSIVE b(lo, hi) AS (
+		SELECT 0::bigint, last_seq + 1 FROM rooms WHERE id = ` + room + `
+		UNION ALL
+		SELECT CASE WHEN p.before THEN (b.lo + b.hi) / 2 ELSE b.lo END, CASE WHEN p.before THEN b.hi ELSE (b.lo + b.hi) / 2 END
+		FROM b, LATERAL (SELECT coalesce((SELECT x.created_at ` + op + ` ` + t + ` FROM messages x
+			WHERE x.room_id = ` + room + ` AND x.seq >= (b.lo + b.hi) / 2 ORDER BY x.seq LIMIT 1), false) AS before OFFSET 0) p
+		WHERE b.hi - b.lo > 1
+	) SELECT min(hi) FROM b)`
 }
 
 // tsQuery writes q as a tsquery: quoted lexemes joined by & (all

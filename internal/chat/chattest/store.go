@@ -59,6 +59,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) chat.Store) {
 		{"SearchFilters", testSearchFilters},
 		{"SearchReaders", testSearchReaders},
 		{"SearchPaging", testSearchPaging},
+		{"SearchRoomBounds", testSearchRoomBounds},
 		{"SearchFilterPages", testSearchFilterPages},
 		{"SearchChanges", testSearchChanges},
 		{"MessagesByAuthor", testMessagesByAuthor},

@@ -130,7 +130,7 @@ func testSearchMatching(t *testing.T, s chat.Store) {
 // testSearchFilters: author, rooms and time bounds.
 func testSearchFilters(t *testing.T, s chat.Store) {
 	f := newSearchFixture(t, s)
-	f.post(t, f.general, f.ada, "alpha one")
+	first := f.post(t, f.general, f.ada, "alpha one")
 	time.Sleep(5 * time.Millisecond) // distinct created_at for the time bounds
 	mid := f.post(t, f.general, f.bob, "alpha two")
 	time.Sleep(5 * time.Millisecond)
@@ -149,6 +149,13 @@ func testSearchFilters(t *testing.T, s chat.Store) {
 		{"after", func(q *chat.MessageSearch) { q.After = mid.CreatedAt }, []string{"alpha three"}},
 		{"between", func(q *chat.MessageSearch) {
 			q.After, q.Before = chat.NewTime(mid.CreatedAt.Add(-time.Millisecond)), chat.NewTime(mid.CreatedAt.Add(time.Millisecond))
+		}, []string{"alpha two"}},
+		// One room's time bounds are seq bounds on PostgreSQL (testSearchRoomBounds).
+		{"room before", func(q *chat.MessageSearch) { q.RoomIDs, q.Before = []string{f.general.ID}, mid.CreatedAt }, []string{"alpha one"}},
+		{"room after", func(q *chat.MessageSearch) { q.RoomIDs, q.After = []string{f.general.ID}, first.CreatedAt }, []string{"alpha two"}},
+		{"room after the last", func(q *chat.MessageSearch) { q.RoomIDs, q.After = []string{f.general.ID}, mid.CreatedAt }, []string{}},
+		{"room between", func(q *chat.MessageSearch) {
+			q.RoomIDs, q.After, q.Before = []string{f.general.ID}, first.CreatedAt, chat.NewTime(mid.CreatedAt.Add(time.Millisecond))
 		}, []string{"alpha two"}},
 	}
 	for _, tt := range tests {
@@ -208,31 +215,75 @@ func testSearchPaging(t *testing.T, s chat.Store) {
 		want = append([]string{body}, want...)
 	}
 	pq, _ := chat.ParseSearch("paged")
-	var got []string
-	var cursor chat.SearchCursor
-	for range n {
-		hits, err := s.SearchMessages(context.Background(), chat.MessageSearch{Query: pq, ReaderID: f.eve.ID, Limit: 10, Cursor: cursor})
-		if err != nil {
-			t.Fatal(err)
+	for _, rooms := range [][]string{nil, {f.general.ID}} { // one room pages by seq on PostgreSQL
+		got := searchPages(t, s, chat.MessageSearch{Query: pq, ReaderID: f.eve.ID, RoomIDs: rooms, Limit: 10})
+		// Messages of one millisecond come in an order of the store's: check
+		// the set, and the order by time.
+		if len(got) != n || !sameSet(got, want) {
+			t.Fatalf("rooms %v: pages gave %d messages %q, want the %d posted", rooms, len(got), got, n)
 		}
-		for _, h := range hits {
-			got = append(got, h.Message.Body)
+		for i := 1; i < len(got); i++ {
+			if a, b := f.byBody[got[i-1]], f.byBody[got[i]]; a.CreatedAt.Before(b.CreatedAt.Time) {
+				t.Fatalf("rooms %v: %q listed before the newer %q", rooms, got[i-1], got[i])
+			}
 		}
-		if len(hits) < 10 {
-			break
-		}
-		last := hits[len(hits)-1].Message
-		cursor = chat.SearchCursor{At: last.CreatedAt, ID: last.ID}
 	}
-	// Messages of one millisecond come in an order of the store's: check
-	// the set, and the order by time.
-	if len(got) != n || !sameSet(got, want) {
-		t.Fatalf("pages gave %d messages %q, want the %d posted", len(got), got, n)
-	}
-	for i := 1; i < len(got); i++ {
-		if a, b := f.byBody[got[i-1]], f.byBody[got[i]]; a.CreatedAt.Before(b.CreatedAt.Time) {
-			t.Fatalf("%q listed before the newer %q", got[i-1], got[i])
+}
+
+// testSearchRoomBounds: one room's messages before, after and between
+// times, at and between each message's time, and paged within a bound:
+// PostgreSQL finds a room's time bounds by a binary search over its seqs.
+func testSearchRoomBounds(t *testing.T, s chat.Store) {
+	f := newSearchFixture(t, s)
+	const n = 21
+	var posted []chat.Message // oldest first; f.post keeps them 2 ms apart
+	for i := range n {
+		posted = append(posted, f.post(t, f.general, f.ada, fmt.Sprintf("bound %02d", i)))
+		if i%3 == 0 { // another room's messages between, in the same times
+			f.post(t, f.secret, f.ada, fmt.Sprintf("bound elsewhere %02d", i))
 		}
+	}
+	// between lists posted[from:to] newest first.
+	between := func(from, to int) []string {
+		out := []string{}
+		for i := to - 1; i >= from; i-- {
+			out = append(out, posted[i].Body)
+		}
+		return out
+	}
+	ms := time.Millisecond
+	type bound struct {
+		name          string
+		after, before time.Time // zero: none
+		want          []string
+	}
+	tests := []bound{
+		{"before the first", time.Time{}, posted[0].CreatedAt.Time, between(0, 0)},
+		{"after the last", posted[n-1].CreatedAt.Time, time.Time{}, between(0, 0)},
+		{"before a time before all", time.Time{}, posted[0].CreatedAt.Add(-time.Hour), between(0, 0)},
+		{"after a time after all", posted[n-1].CreatedAt.Add(time.Hour), time.Time{}, between(0, 0)},
+		{"after a time before all", posted[0].CreatedAt.Add(-time.Hour), time.Time{}, between(0, n)},
+	}
+	for i := range n {
+		at := posted[i].CreatedAt.Time
+		tests = append(tests,
+			bound{fmt.Sprintf("before %d", i), time.Time{}, at, between(0, i)},
+			bound{fmt.Sprintf("before %d + 1ms", i), time.Time{}, at.Add(ms), between(0, i+1)},
+			bound{fmt.Sprintf("after %d", i), at, time.Time{}, between(i+1, n)},
+			bound{fmt.Sprintf("after %d - 1ms", i), at.Add(-ms), time.Time{}, between(i, n)},
+			bound{fmt.Sprintf("between %d and %d", i, min(i+5, n-1)), at, posted[min(i+5, n-1)].CreatedAt.Time, between(i+1, min(i+5, n-1))},
+		)
+	}
+	pq, _ := chat.ParseSearch("bound")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// Pages of three, so the cursor and the bounds meet.
+			got := searchPages(t, s, chat.MessageSearch{Query: pq, ReaderID: f.ada.ID, RoomIDs: []string{f.general.ID}, Limit: 3,
+				After: chat.NewTime(tt.after), Before: chat.NewTime(tt.before)})
+			if !slices.Equal(got, tt.want) {
+				t.Fatalf("got %q, want %q", got, tt.want)
+			}
+		})
 	}
 }
 
@@ -280,29 +331,35 @@ func testSearchFilterPages(t *testing.T, s chat.Store) {
 					want = append(want, p.body)
 				}
 			}
-			got := []string{}
-			var cursor chat.SearchCursor
-			for range len(all) {
-				q := chat.MessageSearch{Query: pq, ReaderID: tt.reader.ID, Limit: 2, Cursor: cursor}
-				tt.with(&q)
-				hits, err := s.SearchMessages(context.Background(), q)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, h := range hits {
-					got = append(got, h.Message.Body)
-				}
-				if len(hits) < q.Limit {
-					break
-				}
-				last := hits[len(hits)-1].Message
-				cursor = chat.SearchCursor{At: last.CreatedAt, ID: last.ID}
-			}
-			if !slices.Equal(got, want) {
+			q := chat.MessageSearch{Query: pq, ReaderID: tt.reader.ID, Limit: 2}
+			tt.with(&q)
+			if got := searchPages(t, s, q); !slices.Equal(got, want) {
 				t.Fatalf("got %q, want %q", got, want)
 			}
 		})
 	}
+}
+
+// searchPages runs q page by page, each from the last hit of the one
+// before, until a page comes short, and returns the bodies found.
+func searchPages(t *testing.T, s chat.Store, q chat.MessageSearch) []string {
+	t.Helper()
+	got := []string{}
+	for range 1000 { // a store that repeats a page must not loop for ever
+		hits, err := s.SearchMessages(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, h := range hits {
+			got = append(got, h.Message.Body)
+		}
+		if len(hits) < q.Limit {
+			break
+		}
+		last := hits[len(hits)-1].Message
+		q.Cursor = chat.SearchCursor{At: last.CreatedAt, ID: last.ID}
+	}
+	return got
 }
 
 func sameSet(a, b []string) bool {
