@@ -57,3 +57,38 @@ func TestMigrationSearch(t *testing.T) {
 		t.Fatalf("after an edit, found %v; want m3, m2", got)
 	}
 }
+
+// TestUnaccentSearchPath: after 0017 (the unaccent wrapper in PL/pgSQL),
+// the search column still folds accents when the session that writes a
+// message has a search_path without the extension's schema, as 0005's
+// SQL-standard body did, and a search finds the message.
+func TestUnaccentSearchPath(t *testing.T) {
+	ctx := context.Background()
+	url, exec := oldDatabase(t, 17)
+	at := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	exec(`INSERT INTO users (id, username, display_name, email, password_hash, created_at) VALUES ('u1', 'ada', 'Ada', 'ada@example.org', 'x', $1)`, at)
+	exec(`INSERT INTO rooms (id, name, name_key, created_by, created_at, last_seq) VALUES ('r1', 'general', 'general', 'u1', $1, 2)`, at)
+	exec(`INSERT INTO messages (id, room_id, seq, change, author_id, body, created_at) VALUES ('m1', 'r1', 1, 1, 'u1', 'Una canción', $1)`, at)
+	s, err := postgres.Open(ctx, url, nil)
+	if err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	defer s.Close()
+	exec(`SET search_path = pg_catalog`)
+	exec(`INSERT INTO public.messages (id, room_id, seq, change, author_id, body, created_at) VALUES ('m2', 'r1', 2, 2, 'u1', 'Otra CANCIÓN', $1)`, at.Add(time.Second))
+	pq, err := chat.ParseSearch("cancion ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hits, err := s.SearchMessages(ctx, chat.MessageSearch{Query: pq, ReaderID: "u1", Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, h := range hits {
+		ids = append(ids, h.Message.ID)
+	}
+	if !slices.Equal(ids, []string{"m2", "m1"}) {
+		t.Fatalf("found %v; want m2, m1", ids)
+	}
+}
