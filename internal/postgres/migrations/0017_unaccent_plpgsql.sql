@@ -1,6 +1,6 @@
 -- 0005's openchat_unaccent is a SQL function that PostgreSQL cannot inline
 -- (an IMMUTABLE function whose body calls a STABLE one), so the search
--- column ran it as a query of its own for every message written: 1.5 µs of
+-- column ran it as a query of its own for every message written: 1.1 µs of
 -- the 5.6 µs the column costs a message (docs/performance.md). In
 -- PL/pgSQL its body is a simple expression, evaluated without starting an
 -- executor. The body names the dictionary and the function with the
