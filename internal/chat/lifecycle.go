@@ -40,7 +40,11 @@ type LifecycleStore interface {
 	// message costs no index of its own for the cleanup to find it.
 	ClearClientIDs(ctx context.Context, before time.Time, limit int) (int64, error)
 	// LiveMessagesBefore returns up to limit messages created before before
-	// that are not tombstones, oldest first.
+	// that are not tombstones, oldest first. It goes on from the first live
+	// message its last call met (the store keeps that mark): what lies
+	// before it are tombstones, which stay tombstones, so a history's
+	// tombstones are read once, not by every call. Until they are
+	// tombstoned, the same messages come again.
 	LiveMessagesBefore(ctx context.Context, before time.Time, limit int) ([]MessageKey, error)
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/open-chat/openchat/internal/chat"
 )
@@ -87,9 +88,7 @@ func (s *Store) ClearClientIDs(ctx context.Context, before time.Time, limit int)
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO cleanup_marks (task, mark_at, mark_id) VALUES ('client_ids', $1, $2)
-			ON CONFLICT (task) DO UPDATE SET mark_at = EXCLUDED.mark_at, mark_id = EXCLUDED.mark_id`, markAt, markID)
-		return err
+		return setMark(ctx, tx, "client_ids", markAt, markID)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("clear client ids: %w", err)
@@ -97,26 +96,54 @@ func (s *Store) ClearClientIDs(ctx context.Context, before time.Time, limit int)
 	return n, nil
 }
 
-// LiveMessagesBefore implements chat.LifecycleStore, through the
-// messages_created_at index (migration 0005).
+// LiveMessagesBefore implements chat.LifecycleStore. It walks messages in
+// (created_at, id) order through messages_created_at from the first live
+// message its last call met (kept in cleanup_marks as task 'retention':
+// walks start at it), skipping tombstones, and keeps the first live message
+// it meets now. What the walk passes are tombstones, which stay tombstones,
+// so no call reads them again; without the mark each call read every
+// tombstone of the history. The mark never passes before, long behind any
+// append still in flight.
 func (s *Store) LiveMessagesBefore(ctx context.Context, before time.Time, limit int) ([]chat.MessageKey, error) {
-	rows, err := s.pool.Query(ctx, `SELECT room_id, seq FROM messages WHERE created_at < $1 AND deleted_at IS NULL
-		ORDER BY created_at, id LIMIT $2`, before, limit)
+	markAt, markID := time.Unix(0, 0), ""
+	err := s.pool.QueryRow(ctx, `SELECT mark_at, mark_id FROM cleanup_marks WHERE task = 'retention'`).Scan(&markAt, &markID)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return nil, fmt.Errorf("live messages before: %w", err)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT room_id, seq, created_at, id FROM messages
+		WHERE (created_at, id) >= ($1, $2) AND created_at < $3 AND deleted_at IS NULL ORDER BY created_at, id LIMIT $4`,
+		markAt, markID, before, limit)
 	if err != nil {
 		return nil, fmt.Errorf("live messages before: %w", err)
 	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (chat.MessageKey, error) {
-		var k chat.MessageKey
-		err := row.Scan(&k.RoomID, &k.Seq)
-		return k, err
+	out := []chat.MessageKey{}
+	var k chat.MessageKey
+	var at time.Time
+	var id string
+	first := true
+	_, err = pgx.ForEachRow(rows, []any{&k.RoomID, &k.Seq, &at, &id}, func() error {
+		if first {
+			first, markAt, markID = false, at, id
+		}
+		out = append(out, k)
+		return nil
 	})
+	if err == nil && len(out) > 0 {
+		err = setMark(ctx, s.pool, "retention", markAt, markID)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("live messages before: %w", err)
-	}
-	if out == nil {
-		out = []chat.MessageKey{}
 	}
 	return out, nil
+}
+
+// setMark keeps where a cleanup task's walk of messages is (cleanup_marks).
+func setMark(ctx context.Context, db interface {
+	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+}, task string, at time.Time, id string) error {
+	_, err := db.Exec(ctx, `INSERT INTO cleanup_marks (task, mark_at, mark_id) VALUES ($1, $2, $3)
+		ON CONFLICT (task) DO UPDATE SET mark_at = EXCLUDED.mark_at, mark_id = EXCLUDED.mark_id`, task, at, id)
+	return err
 }
 
 // deleteBatch runs one bounded delete (or update) and returns its row count.

@@ -82,9 +82,7 @@ func (s *Store) ClearClientIDs(ctx context.Context, before time.Time, limit int)
 			mark, last.Int64); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO cleanup_marks (task, mark) VALUES ('client_ids', ?)
-			ON CONFLICT (task) DO UPDATE SET mark = excluded.mark`, last.Int64)
-		return err
+		return setMark(ctx, tx, "client_ids", last.Int64)
 	})
 	if err != nil {
 		return 0, fmt.Errorf("clear client ids: %w", err)
@@ -94,26 +92,56 @@ func (s *Store) ClearClientIDs(ctx context.Context, before time.Time, limit int)
 
 // LiveMessagesBefore implements chat.LifecycleStore. Without an index on
 // created_at (it would cost every message its bytes) it walks rowids,
-// which follow commit order, and stops at the first message not old
-// enough; tombstones it passes cost a read, not a write.
+// which follow commit order, from the first live message its last call met
+// (kept in cleanup_marks as task 'retention': walks start at it), skipping
+// tombstones, and stops at the first live message not old enough; it keeps
+// the first live message it meets now, old or not. What the walk passes
+// are tombstones, which stay tombstones, so no call reads them again;
+// without the mark each call read every message of the history.
 func (s *Store) LiveMessagesBefore(ctx context.Context, before time.Time, limit int) ([]chat.MessageKey, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT room_id, seq FROM messages
-		WHERE rowid < coalesce((SELECT rowid FROM messages WHERE created_at >= ? ORDER BY rowid LIMIT 1), (SELECT max(rowid) + 1 FROM messages))
-		AND deleted_at IS NULL ORDER BY rowid LIMIT ?`, ms(before), limit)
+	var mark int64
+	err := s.r.QueryRowContext(ctx, `SELECT mark FROM cleanup_marks WHERE task = 'retention'`).Scan(&mark)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("live messages before: %w", err)
+	}
+	rows, err := s.r.QueryContext(ctx, `SELECT rowid, room_id, seq, created_at < ? FROM messages
+		WHERE rowid >= ? AND deleted_at IS NULL ORDER BY rowid LIMIT ?`, ms(before), mark, limit)
 	if err != nil {
 		return nil, fmt.Errorf("live messages before: %w", err)
 	}
 	out := []chat.MessageKey{}
+	first, young := int64(-1), false
 	err = eachRow(rows, func(sc scanner) error {
 		var k chat.MessageKey
-		err := sc.Scan(&k.RoomID, &k.Seq)
-		out = append(out, k)
-		return err
+		var r int64
+		var old bool
+		if err := sc.Scan(&r, &k.RoomID, &k.Seq, &old); err != nil {
+			return err
+		}
+		if first < 0 {
+			first = r
+		}
+		if young = young || !old; !young {
+			out = append(out, k)
+		}
+		return nil
 	})
+	if err == nil && first >= 0 && first != mark {
+		err = setMark(ctx, s.w, "retention", first)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("live messages before: %w", err)
 	}
 	return out, nil
+}
+
+// setMark keeps where a cleanup task's walk of messages is (cleanup_marks).
+func setMark(ctx context.Context, db interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, task string, mark int64) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO cleanup_marks (task, mark) VALUES (?, ?)
+		ON CONFLICT (task) DO UPDATE SET mark = excluded.mark`, task, mark)
+	return err
 }
 
 // deleteBatch runs one bounded delete (or update) and returns its row count.

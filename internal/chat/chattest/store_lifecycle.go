@@ -3,6 +3,7 @@ package chattest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -322,5 +323,57 @@ func testLiveMessagesBefore(t *testing.T, s chat.Store) {
 	keys, err = s.LiveMessagesBefore(ctx, cut.Add(time.Millisecond), 10)
 	if err != nil || len(keys) != 3 {
 		t.Fatalf("LiveMessagesBefore(after d) = %+v, %v; want a, c, d", keys, err)
+	}
+
+	// Retention drains in batches, each call going on from where the last
+	// stopped (the stores keep a mark): tombstoning what each returns, as
+	// the service does, visits every live message before the cut once,
+	// oldest first, and never a tombstone (b, and f deleted ahead of the
+	// walk); a later cut then finds what this one left, and new messages.
+	for _, b := range []string{"e", "f", "g", "h"} {
+		ms = append(ms, post(t, s, r, ada, b))
+		time.Sleep(2 * time.Millisecond)
+	}
+	if _, err := s.DeleteMessage(ctx, r.ID, ms[5].Seq); err != nil {
+		t.Fatal(err)
+	}
+	drain := func(before time.Time) []int64 {
+		t.Helper()
+		got := []int64{}
+		for range len(ms) + 1 {
+			keys, err := s.LiveMessagesBefore(ctx, before, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(keys) == 0 {
+				break
+			}
+			// Until they are tombstoned (the service may fail to), the
+			// same call returns them again.
+			if again, err := s.LiveMessagesBefore(ctx, before, 2); err != nil || !slices.Equal(again, keys) {
+				t.Fatalf("called again: %+v, %v; want %+v", again, err, keys)
+			}
+			for _, k := range keys {
+				got = append(got, k.Seq)
+				if _, err := s.DeleteMessage(ctx, k.RoomID, k.Seq); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		return got
+	}
+	seqs := func(is ...int) []int64 {
+		out := []int64{}
+		for _, i := range is {
+			out = append(out, ms[i].Seq)
+		}
+		return out
+	}
+	if got, want := drain(ms[7].CreatedAt.Time), seqs(0, 2, 3, 4, 6); !slices.Equal(got, want) {
+		t.Fatalf("drain before h: seqs %v, want %v (a, c, d, e, g)", got, want)
+	}
+	ms = append(ms, post(t, s, r, ada, "i"))
+	if got, want := drain(time.Now().Add(time.Hour)), seqs(7, 8); !slices.Equal(got, want) {
+		t.Fatalf("drain later: seqs %v, want %v (h, i)", got, want)
 	}
 }
