@@ -11,9 +11,9 @@ import (
 	"github.com/open-chat/openchat/internal/chat"
 )
 
-// searchWalk is how many of an author's or a room's newest messages a
-// search with from: or in: checks in time order before it asks the GIN
-// index instead (SearchMessages).
+// searchWalk is how many of the newest messages (of one author, one room,
+// or all) a search checks in time order before it asks the GIN index
+// instead (SearchMessages).
 const searchWalk = 2000
 
 // SearchMessages finds messages through the GIN index on messages.search
@@ -23,41 +23,43 @@ const searchWalk = 2000
 // The rule of who reads what is chat.MessageSearch.ReaderID's: public
 // rooms, or a membership.
 //
-// With one author or one room, it first walks that author's newest
-// searchWalk messages by (author_id, created_at, id) (migration 0011) or
-// the room's by (room_id, seq), and checks each: a common word fills the
-// page within a few hundred rows. Left to itself, the planner intersects
-// the GIN list of the word with the author's or room's rows and sorts the
-// lot, which it costs lower but takes ten times longer with everything
-// cached (docs/performance.md). A page that walk does not fill (a rarer
-// word) is asked again the planner's way.
+// It first walks the newest searchWalk messages in time order, of the
+// author by (author_id, created_at, id) (migration 0011), of the room by
+// (room_id, seq), or of all by (created_at, id), and checks each: a common
+// word fills the page within a few hundred rows. A page that walk does not
+// fill is a word rare in the newest messages, and is asked again as a set:
+// every match from the GIN index, filtered, then sorted. Left to itself,
+// the planner guessed: it intersected a common word's GIN list with an
+// author's or room's rows and sorted the lot (ten times slower with
+// everything cached), and walked the whole history by time for a word
+// nobody wrote, which it cannot tell from a common one (0.6 s at 1,000,000
+// messages; docs/performance.md).
 func (s *Store) SearchMessages(ctx context.Context, q chat.MessageSearch) ([]chat.SearchHit, error) {
-	if q.AuthorID != "" || len(q.RoomIDs) == 1 {
-		hits, err := s.searchMessages(ctx, q, true)
-		if err != nil || len(hits) == q.Limit {
-			return hits, err
-		}
+	hits, err := s.searchMessages(ctx, q, true)
+	if err != nil || len(hits) == q.Limit {
+		return hits, err
 	}
 	return s.searchMessages(ctx, q, false)
 }
 
-// searchMessages runs one search; walk: only among the newest searchWalk
-// messages of q's room or author (q has one).
+// searchMessages runs one search: walk, among the newest searchWalk
+// messages of q's author, room or all; else every match of the words.
 func (s *Store) searchMessages(ctx context.Context, q chat.MessageSearch, walk bool) ([]chat.SearchHit, error) {
 	// An unnamed statement is planned with its values every time: a cached
-	// generic plan cannot tell a rare word (use the GIN index) from a
-	// common one (walk created_at backwards), and picks wrong for one.
+	// generic plan cannot tell a rare word from a common one.
 	args := []any{pgx.QueryExecModeExec, tsQuery(q.Query), q.ReaderID}
 	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)-1) }
 	// window: the rows the walk reads in order; checked: what it checks on
-	// each. The planner's query asks for both.
+	// each. The query of every match asks for both.
 	var window, checked []string
 	order := `m.created_at DESC, m.id DESC`
 	if len(q.RoomIDs) == 1 && q.AuthorID == "" {
 		window, checked, order = roomWindow(q, arg), roomTimes(q, arg), `m.seq DESC`
 	} else {
-		if len(q.RoomIDs) > 0 { // with an author: that author's messages in time order, checked for the room
-			window = append(window, `m.room_id = ANY(`+arg(q.RoomIDs)+`)`)
+		if len(q.RoomIDs) > 0 {
+			// With an author, the author's messages in time order are
+			// checked for the rooms; without, the newest of all are.
+			checked = append(checked, `m.room_id = ANY(`+arg(q.RoomIDs)+`)`)
 		}
 		if q.AuthorID != "" {
 			window = append(window, `m.author_id = `+arg(q.AuthorID))
@@ -74,24 +76,30 @@ func (s *Store) searchMessages(ctx context.Context, q chat.MessageSearch, walk b
 	}
 	limit := arg(q.Limit)
 	match := `m.search @@ to_tsquery('simple', openchat_unaccent($1))`
-	member := `EXISTS (SELECT 1 FROM room_members rm WHERE rm.room_id = m.room_id AND rm.user_id = $2)`
-	query := `SELECT ` + msgCols + `, r.name, r.visibility
-		FROM messages m JOIN users u ON u.id = m.author_id JOIN rooms r ON r.id = m.room_id
-		WHERE ` + strings.Join(append(append([]string{match, `(r.visibility = 'public' OR ` + member + `)`}, window...), checked...), " AND ") +
-		` ORDER BY ` + order + ` LIMIT ` + limit
+	// The room's visibility is a subquery per row, not a join: as a join,
+	// the planner read all searchWalk rows and sorted the matches.
+	readable := `((SELECT r.visibility FROM rooms r WHERE r.id = m.room_id) = 'public' OR
+		EXISTS (SELECT 1 FROM room_members rm WHERE rm.room_id = m.room_id AND rm.user_id = $2))`
+	where := func(conds ...string) string {
+		if len(conds) == 0 {
+			return ``
+		}
+		return ` WHERE ` + strings.Join(conds, " AND ")
+	}
+	// Every match as a set: OFFSET 0 keeps the page's LIMIT and order out
+	// of the subquery, so the planner reads the word's GIN list rather than
+	// walking an index in order and hoping to meet matches soon.
+	found := `SELECT * FROM messages m` + where(append(append([]string{match}, window...), checked...)...) + ` OFFSET 0`
 	if walk {
 		// The inner LIMIT keeps the word out of the walk, so the planner
-		// can only read the index of its filters in order; the room's
-		// visibility is a subquery per row, not a join, since a join would
-		// make the planner read all searchWalk rows and sort the matches.
-		query = `SELECT ` + msgCols + `, r.name, r.visibility
-		FROM (SELECT * FROM (SELECT * FROM messages m WHERE ` + strings.Join(window, " AND ") +
-			` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(searchWalk) + `) m
-			WHERE ` + strings.Join(append([]string{match, `((SELECT r.visibility FROM rooms r WHERE r.id = m.room_id) = 'public' OR ` + member + `)`}, checked...), " AND ") + `
-			ORDER BY ` + order + ` LIMIT ` + limit + `) m
+		// can only read the index of its filters in order.
+		found = `SELECT * FROM (SELECT * FROM messages m` + where(window...) + ` ORDER BY ` + order +
+			` LIMIT ` + strconv.Itoa(searchWalk) + `) m` + where(append([]string{match}, checked...)...)
+	}
+	query := `SELECT ` + msgCols + `, r.name, r.visibility
+		FROM (SELECT * FROM (` + found + `) m WHERE ` + readable + ` ORDER BY ` + order + ` LIMIT ` + limit + `) m
 		JOIN users u ON u.id = m.author_id JOIN rooms r ON r.id = m.room_id
 		ORDER BY ` + order
-	}
 	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("search messages: %w", err)
