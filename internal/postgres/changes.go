@@ -193,13 +193,22 @@ func (s *Store) React(ctx context.Context, roomID string, seq int64, userID, emo
 	return m, err == nil, err
 }
 
-// ChangesAfter implements chat.ChangeStore.
+// ChangesAfter implements chat.ChangeStore. A message written since its
+// creation (edited, reacted to, deleted, replied to) is found through
+// messages_changed, which holds only those (migration 0018); one that was
+// not has the change it was created with, which grows with seq, so the
+// room's messages created after change after are those from a seq that
+// seqBound finds. The two lists, each in change order, make the page.
 func (s *Store) ChangesAfter(ctx context.Context, roomID string, after int64, limit int) ([]chat.Message, error) {
 	if limit <= 0 {
 		limit = chat.PageDefaultLimit
 	}
-	return s.queryMessages(ctx, "changes", `SELECT `+msgCols+` FROM messages m JOIN users u ON u.id = m.author_id
-		WHERE m.room_id = $1 AND m.change > $2 ORDER BY m.change LIMIT $3`, roomID, after, limit)
+	return s.queryMessages(ctx, "changes", `SELECT `+msgCols+` FROM (
+		(SELECT * FROM messages WHERE room_id = $1 AND change > $2 AND change <> first_change ORDER BY change LIMIT $3)
+		UNION ALL
+		(SELECT * FROM messages WHERE room_id = $1 AND seq >= `+seqBound("$1", `x.first_change <= $2`)+`
+			AND change = first_change ORDER BY seq LIMIT $3)
+		) m JOIN users u ON u.id = m.author_id ORDER BY m.change LIMIT $3`, roomID, after, limit)
 }
 
 // Head implements chat.ChangeStore.

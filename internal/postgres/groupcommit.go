@@ -253,8 +253,8 @@ func insertGroup(ctx context.Context, tx pgx.Tx, group []chat.NewMessage, fresh 
 	}
 	// clock_timestamp() is read row by row after the rooms were locked, in
 	// (room, seq) order: created_at never goes backwards as seq grows.
-	rows, err = tx.Query(ctx, `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at, change)
-		SELECT id, room_id, seq, author_id, body, client_id, mentions, date_trunc('milliseconds', clock_timestamp()), change
+	rows, err = tx.Query(ctx, `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at, change, first_change)
+		SELECT id, room_id, seq, author_id, body, client_id, mentions, date_trunc('milliseconds', clock_timestamp()), change, change
 		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[])
 			AS x(id, room_id, seq, author_id, body, client_id, mentions, change)
 		ORDER BY room_id, seq

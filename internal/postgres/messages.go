@@ -142,8 +142,8 @@ func (s *Store) appendPlain(ctx context.Context, m chat.NewMessage) (chat.Messag
 			ON CONFLICT (room_id, user_id) DO UPDATE SET last_read_seq = GREATEST(room_members.last_read_seq, EXCLUDED.last_read_seq))`
 	}
 	err := s.pool.QueryRow(ctx, with+`
-		INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at, change)
-		SELECT $1, $2, r.last_seq, $3, $4, $5, $6, date_trunc('milliseconds', clock_timestamp()), r.last_change FROM r
+		INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at, change, first_change)
+		SELECT $1, $2, r.last_seq, $3, $4, $5, $6, date_trunc('milliseconds', clock_timestamp()), r.last_change, r.last_change FROM r
 		RETURNING seq, created_at, change`,
 		m.ID, m.RoomID, m.Author.ID, m.Body, clientID, encodeMentions(m.Mentions)).Scan(&seq, &created, &change)
 	switch {
@@ -186,8 +186,8 @@ func (s *Store) appendWithMentions(ctx context.Context, m chat.NewMessage) (chat
 			replyTo = &m.ReplyTo
 		}
 		var created time.Time
-		err = tx.QueryRow(ctx, `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at, change, reply_to, also_to_room, attachments)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, date_trunc('milliseconds', clock_timestamp()), $8, $9, $10, $11) RETURNING created_at`,
+		err = tx.QueryRow(ctx, `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at, change, first_change, reply_to, also_to_room, attachments)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, date_trunc('milliseconds', clock_timestamp()), $8, $8, $9, $10, $11) RETURNING created_at`,
 			m.ID, m.RoomID, seq, m.Author.ID, m.Body, clientID, encodeMentions(m.Mentions), change, replyTo, m.AlsoToRoom,
 			chat.EncodeAttachments(m.Attachments)).Scan(&created)
 		switch {

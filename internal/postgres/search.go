@@ -126,10 +126,10 @@ func roomWindow(q chat.MessageSearch, arg func(any) string) []string {
 	room := arg(q.RoomIDs[0])
 	w := []string{`m.room_id = ` + room}
 	if !q.Before.IsZero() {
-		w = append(w, `m.seq < `+seqBound(room, arg(q.Before.Time), "<"))
+		w = append(w, `m.seq < `+seqBound(room, `x.created_at < `+arg(q.Before.Time)))
 	}
 	if !q.After.IsZero() {
-		w = append(w, `m.seq >= `+seqBound(room, arg(q.After.Time), "<="))
+		w = append(w, `m.seq >= `+seqBound(room, `x.created_at <= `+arg(q.After.Time)))
 	}
 	if !q.Cursor.IsZero() {
 		w = append(w, `m.seq < (SELECT c.seq FROM messages c WHERE c.id = `+arg(q.Cursor.ID)+` AND c.room_id = `+room+`)`)
@@ -152,22 +152,23 @@ func roomTimes(q chat.MessageSearch, arg func(any) string) []string {
 	return c
 }
 
-// seqBound is SQL for the lowest seq k of room such that no message of
-// the room from k on was created op t ("<": before t; "<=": at or before
-// it): the room's messages created op t are exactly those below k. It is
-// a binary search over (room_id, seq), about log2(last_seq) index probes,
+// seqBound is SQL for the lowest seq k of room such that no message x of
+// the room from k on holds probe, a condition on x that holds for the
+// room's first messages and, once false, stays false as seq grows (a time
+// or a change number at most some value: both grow with seq). It is a
+// binary search over (room_id, seq), about log2(last_seq) index probes,
 // each reading the first message at or after the middle seq (seqs have
-// gaps where messages were removed; OFFSET 0 keeps the planner from
-// copying the probe into both CASEs). An index on (room_id, created_at)
-// would answer it in one probe, but costs every message an insert
-// (migration 0016).
-func seqBound(room, t, op string) string {
+// gaps where messages were removed; OFFSET 0 keeps the planner from copying
+// the probe into both CASEs). An index on (room_id, created_at) or on
+// (room_id, change) would answer it in one probe, but costs every message
+// an insert (migrations 0016 and 0018).
+func seqBound(room, probe string) string {
 	return `(WITH RECURSIVE b(lo, hi) AS (
 		SELECT 0::bigint, last_seq + 1 FROM rooms WHERE id = ` + room + `
 		UNION ALL
-		SELECT CASE WHEN p.before THEN (b.lo + b.hi) / 2 ELSE b.lo END, CASE WHEN p.before THEN b.hi ELSE (b.lo + b.hi) / 2 END
-		FROM b, LATERAL (SELECT coalesce((SELECT x.created_at ` + op + ` ` + t + ` FROM messages x
-			WHERE x.room_id = ` + room + ` AND x.seq >= (b.lo + b.hi) / 2 ORDER BY x.seq LIMIT 1), false) AS before OFFSET 0) p
+		SELECT CASE WHEN p.holds THEN (b.lo + b.hi) / 2 ELSE b.lo END, CASE WHEN p.holds THEN b.hi ELSE (b.lo + b.hi) / 2 END
+		FROM b, LATERAL (SELECT coalesce((SELECT ` + probe + ` FROM messages x
+			WHERE x.room_id = ` + room + ` AND x.seq >= (b.lo + b.hi) / 2 ORDER BY x.seq LIMIT 1), false) AS holds OFFSET 0) p
 		WHERE b.hi - b.lo > 1
 	) SELECT min(hi) FROM b)`
 }

@@ -60,7 +60,7 @@ func TestSeqBound(t *testing.T) {
 		for _, tm := range times {
 			t.Run(fmt.Sprintf("%s %s", op, tm.Format("15:04:05.000")), func(t *testing.T) {
 				var got int64
-				if err := s.pool.QueryRow(ctx, `SELECT `+seqBound("$1", "$2", op), "r1", tm).Scan(&got); err != nil {
+				if err := s.pool.QueryRow(ctx, `SELECT `+seqBound("$1", `x.created_at `+op+` $2`), "r1", tm).Scan(&got); err != nil {
 					t.Fatal(err)
 				}
 				if w := want(tm, op); got != w {
@@ -70,7 +70,7 @@ func TestSeqBound(t *testing.T) {
 		}
 	}
 	var got int64
-	if err := s.pool.QueryRow(ctx, `SELECT `+seqBound("$1", "$2", "<"), "r2", t0).Scan(&got); err != nil || got != 1 {
+	if err := s.pool.QueryRow(ctx, `SELECT `+seqBound("$1", `x.created_at < $2`), "r2", t0).Scan(&got); err != nil || got != 1 {
 		t.Fatalf("empty room: %d, %v; want 1", got, err)
 	}
 }

@@ -181,13 +181,40 @@ func (s *Store) React(ctx context.Context, roomID string, seq int64, userID, emo
 	return m, err == nil, err
 }
 
-// ChangesAfter implements chat.ChangeStore.
+// ChangesAfter implements chat.ChangeStore. A message written since its
+// creation (edited, reacted to, deleted, replied to) is found through
+// messages_changed, which holds only those (migration 0018); one that was
+// not has the change it was created with, which grows with seq, so the
+// room's messages created after change after are those from a seq that
+// seqBound finds. The two lists, each in change order, make the page.
 func (s *Store) ChangesAfter(ctx context.Context, roomID string, after int64, limit int) ([]chat.Message, error) {
 	if limit <= 0 {
 		limit = chat.PageDefaultLimit
 	}
-	return s.queryMessages(ctx, "changes", `SELECT `+msgCols+` FROM messages m JOIN users u ON u.id = m.author_id
-		WHERE m.room_id = ? AND m.change > ? ORDER BY m.change LIMIT ?`, roomID, after, limit)
+	return s.queryMessages(ctx, "changes", `SELECT `+msgCols+` FROM (
+		SELECT * FROM (SELECT * FROM messages WHERE room_id = ?1 AND change > ?2 AND change <> first_change ORDER BY change LIMIT ?3)
+		UNION ALL
+		SELECT * FROM (SELECT * FROM messages WHERE room_id = ?1 AND seq >= `+seqBound("?1", `x.first_change <= ?2`)+`
+			AND change = first_change ORDER BY seq LIMIT ?3)
+		) m JOIN users u ON u.id = m.author_id ORDER BY m.change LIMIT ?3`, roomID, after, limit)
+}
+
+// seqBound is SQL for the lowest seq k of room such that no message x of
+// the room from k on holds probe, a condition on x that holds for the
+// room's first messages and, once false, stays false as seq grows (a
+// change number at most some value). It is a binary search over the
+// (room_id, seq) index, about log2(last_seq) probes, each reading the first
+// message at or after the middle seq; an index on (room_id, change) would
+// answer it in one probe, but costs every message an insert (migration
+// 0018).
+func seqBound(room, probe string) string {
+	holds := `coalesce((SELECT ` + probe + ` FROM messages x WHERE x.room_id = ` + room + ` AND x.seq >= (b.lo + b.hi) / 2 ORDER BY x.seq LIMIT 1), 0)`
+	return `(WITH RECURSIVE b(lo, hi) AS (
+		SELECT 0, last_seq + 1 FROM rooms WHERE id = ` + room + `
+		UNION ALL
+		SELECT CASE WHEN ` + holds + ` THEN (b.lo + b.hi) / 2 ELSE b.lo END, CASE WHEN ` + holds + ` THEN b.hi ELSE (b.lo + b.hi) / 2 END
+		FROM b WHERE b.hi - b.lo > 1
+	) SELECT min(hi) FROM b)`
 }
 
 // Head implements chat.ChangeStore.

@@ -64,8 +64,8 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.st.byClientID, `SELECT ` + msgCols + ` FROM messages m JOIN users u ON u.id = m.author_id
 			WHERE m.room_id = ? AND m.author_id = ? AND m.client_id = ?`},
 		{&s.st.nextSeq, `UPDATE rooms SET last_seq = last_seq + 1, last_change = last_change + 1 WHERE id = ? RETURNING last_seq, last_change`},
-		{&s.st.insert, `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at, change, reply_to, also_to_room, attachments)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&s.st.insert, `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at, change, reply_to, also_to_room, attachments, first_change)
+			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?9)`},
 		{&s.st.attach, `INSERT INTO message_uploads (message_id, upload_id, room_id) VALUES (?, ?, ?)`},
 		{&s.st.parent, `SELECT count(*) FROM messages WHERE room_id = ? AND seq = ? AND deleted_at IS NULL AND reply_to IS NULL`},
 		{&s.st.replied, `UPDATE messages SET reply_count = reply_count + 1, last_reply_at = ?3,

@@ -36,3 +36,7 @@ func oldSchema(t *testing.T, before int) chattest.OldSchema {
 		},
 	}
 }
+
+func TestChangedMessagesMigration(t *testing.T) {
+	chattest.TestChangedMessagesMigration(t, oldSchema(t, 18))
+}

@@ -54,6 +54,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) chat.Store) {
 		{"Changes", testChanges},
 		{"ChangeMentions", testChangeMentions},
 		{"ChangesConcurrent", testChangesConcurrent},
+		{"ChangesMixed", testChangesMixed},
 		{"Replies", testReplies},
 		{"SearchMatching", testSearchMatching},
 		{"SearchFilters", testSearchFilters},

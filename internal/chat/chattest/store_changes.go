@@ -1,8 +1,10 @@
 package chattest
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -331,6 +333,74 @@ func testReplies(t *testing.T, s chat.Store) {
 		}
 		if got := myRoom(t, s, cy, r.ID); got.LastSeq != 9 || got.LastReadSeq != tc.read || got.Unread != tc.unread {
 			t.Errorf("read up to %d: last %d, read %d, unread %d; want 9, %d, %d", tc.read, got.LastSeq, got.LastReadSeq, got.Unread, tc.read, tc.unread)
+		}
+	}
+}
+
+// testChangesMixed: the compacted log of a room where posts, edits,
+// reactions, deletions and replies interleave, asked from every change
+// number with several limits, against each message's latest change as a
+// page of the room reads it. The stores find messages written since their
+// creation and messages never written in two ways (migration 0018).
+func testChangesMixed(t *testing.T, s chat.Store) {
+	ctx := context.Background()
+	ada := newUser(t, s, "ada")
+	r := newRoom(t, s, ada, "mixed")
+	other := newRoom(t, s, ada, "other") // its changes must not leak in
+	var seqs []int64                     // the posts', not the replies'
+	for i := range 24 {
+		seqs = append(seqs, post(t, s, r, ada, fmt.Sprintf("m%d", i)).Seq)
+		post(t, s, other, ada, fmt.Sprintf("o%d", i))
+		var err error
+		switch i % 6 {
+		case 1: // an edit of the post before
+			_, err = s.EditMessage(ctx, chat.MessageEdit{RoomID: r.ID, Seq: seqs[i-1], Body: "edited"})
+		case 2:
+			_, _, err = s.React(ctx, r.ID, seqs[i-1], ada.ID, "👍", true)
+		case 4:
+			_, err = s.DeleteMessage(ctx, r.ID, seqs[i])
+		case 5: // a reply, shown in its thread only or in the room too
+			_, _, err = s.AppendMessage(ctx, chat.NewMessage{ID: chat.NewID(), RoomID: r.ID, Author: ada.Ref(), Body: "reply",
+				ReplyTo: seqs[i-2], AlsoToRoom: i%4 == 1})
+		}
+		if err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+	}
+	checkCompactedLog(t, s, r.ID)
+}
+
+// checkCompactedLog asks the room's compacted log from every change number
+// with several limits and compares it with each message's latest change
+// (MessageBySeq, every seq).
+func checkCompactedLog(t *testing.T, s chat.Store, roomID string) {
+	t.Helper()
+	ctx := context.Background()
+	h, err := s.Head(ctx, roomID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log []chat.Message // every message of the room at its latest change
+	for seq := int64(1); seq <= h.LastSeq; seq++ {
+		m, err := s.MessageBySeq(ctx, roomID, seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		log = append(log, m)
+	}
+	slices.SortFunc(log, func(a, b chat.Message) int { return cmp.Compare(a.Change, b.Change) })
+	for after := int64(0); after <= h.LastChange; after++ {
+		for _, limit := range []int{1, 3, 1000} {
+			var want []chat.Message
+			for _, m := range log {
+				if m.Change > after && len(want) < limit {
+					want = append(want, m)
+				}
+			}
+			got, err := s.ChangesAfter(ctx, roomID, after, limit)
+			if err != nil || changesOf(got) != changesOf(want) {
+				t.Fatalf("ChangesAfter(%d, %d) = %s, %v; want %s", after, limit, changesOf(got), err, changesOf(want))
+			}
 		}
 	}
 }
