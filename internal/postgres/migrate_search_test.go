@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/open-chat/openchat/internal/chat"
+	"github.com/open-chat/openchat/internal/chat/chattest"
 	"github.com/open-chat/openchat/internal/postgres"
 )
 
@@ -29,22 +29,7 @@ func TestMigrationSearch(t *testing.T) {
 		t.Fatalf("migrate: %v", err)
 	}
 	defer s.Close()
-	search := func(q string) []string {
-		t.Helper()
-		pq, err := chat.ParseSearch(q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		hits, err := s.SearchMessages(ctx, chat.MessageSearch{Query: pq, ReaderID: "u1", Limit: 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ids []string
-		for _, h := range hits {
-			ids = append(ids, h.Message.ID)
-		}
-		return ids
-	}
+	search := func(q string) []string { return chattest.SearchIDs(t, s, "u1", q) }
 	if got := search("cancion "); !slices.Equal(got, []string{"m3", "m1"}) {
 		t.Fatalf("after migrating, found %v; want m3, m1", got)
 	}
@@ -76,19 +61,7 @@ func TestUnaccentSearchPath(t *testing.T) {
 	defer s.Close()
 	exec(`SET search_path = pg_catalog`)
 	exec(`INSERT INTO public.messages (id, room_id, seq, change, author_id, body, created_at) VALUES ('m2', 'r1', 2, 2, 'u1', 'Otra CANCIÓN', $1)`, at.Add(time.Second))
-	pq, err := chat.ParseSearch("cancion ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	hits, err := s.SearchMessages(ctx, chat.MessageSearch{Query: pq, ReaderID: "u1", Limit: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ids []string
-	for _, h := range hits {
-		ids = append(ids, h.Message.ID)
-	}
-	if !slices.Equal(ids, []string{"m2", "m1"}) {
+	if ids := chattest.SearchIDs(t, s, "u1", "cancion "); !slices.Equal(ids, []string{"m2", "m1"}) {
 		t.Fatalf("found %v; want m2, m1", ids)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/open-chat/openchat/internal/chat"
+	"github.com/open-chat/openchat/internal/chat/chattest"
 	"github.com/open-chat/openchat/internal/sqlite"
 )
 
@@ -68,19 +69,7 @@ func searchFile(t *testing.T, path, q string) []string {
 		t.Fatalf("open: %v", err)
 	}
 	defer s.Close()
-	pq, err := chat.ParseSearch(q)
-	if err != nil {
-		t.Fatal(err)
-	}
-	hits, err := s.SearchMessages(ctx, chat.MessageSearch{Query: pq, ReaderID: "u1", Limit: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ids []string
-	for _, h := range hits {
-		ids = append(ids, h.Message.ID)
-	}
-	return ids
+	return chattest.SearchIDs(t, s, "u1", q)
 }
 
 // TestMigrationSearchAppend: after 0010 (no insert trigger: the append

@@ -38,8 +38,9 @@ func newSearchFixture(t *testing.T, s chat.Store) *searchFixture {
 }
 
 func (f *searchFixture) post(t *testing.T, r chat.Room, author chat.User, body string) chat.Message {
-	// Results are newest first by (created_at, id), and two messages of the
-	// same millisecond have ids in random order: keep the fixture's apart.
+	// Results across rooms are newest first by (created_at, id) on
+	// PostgreSQL, and two messages of the same millisecond have ids in
+	// random order: keep the fixture's apart.
 	time.Sleep(2 * time.Millisecond)
 	m := post(t, f.s, r, author, body)
 	f.byBody[body] = m
