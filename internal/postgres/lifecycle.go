@@ -118,18 +118,17 @@ func (s *Store) LiveMessagesBefore(ctx context.Context, before time.Time, limit 
 	}
 	out := []chat.MessageKey{}
 	var k chat.MessageKey
-	var at time.Time
-	var id string
-	first := true
+	var at, firstAt time.Time
+	var id, firstID string
 	_, err = pgx.ForEachRow(rows, []any{&k.RoomID, &k.Seq, &at, &id}, func() error {
-		if first {
-			first, markAt, markID = false, at, id
+		if len(out) == 0 {
+			firstAt, firstID = at, id
 		}
 		out = append(out, k)
 		return nil
 	})
-	if err == nil && len(out) > 0 {
-		err = setMark(ctx, s.pool, "retention", markAt, markID)
+	if err == nil && len(out) > 0 && (!firstAt.Equal(markAt) || firstID != markID) {
+		err = setMark(ctx, s.pool, "retention", firstAt, firstID)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("live messages before: %w", err)
