@@ -145,6 +145,15 @@ type RoomRef struct {
 	Visibility Visibility `json:"visibility,omitempty"`
 }
 
+// MissingRef is AppendMessage's error for a message whose room (roomExists
+// false) or author does not exist.
+func MissingRef(roomExists bool) error {
+	if !roomExists {
+		return Errorf(ENOTFOUND, "room not found")
+	}
+	return Errorf(ENOTFOUND, "author not found")
+}
+
 // MessageStore keeps messages and their mentions.
 type MessageStore interface {
 	// AppendMessage stores m with its room's next seq and the current server
@@ -153,7 +162,7 @@ type MessageStore interface {
 	// author a member having read up to the new message, in one
 	// transaction. (Other authors' read positions move with MarkReads.) If m.ClientID is set and the same author already posted
 	// it in the room, it returns that message and created=false. ENOTFOUND for
-	// an unknown room.
+	// an unknown room or author (MissingRef), and nothing is stored.
 	AppendMessage(ctx context.Context, m NewMessage) (msg Message, created bool, err error)
 	// Messages returns up to q.Limit messages, oldest first.
 	Messages(ctx context.Context, roomID string, q MessageQuery) ([]Message, error)

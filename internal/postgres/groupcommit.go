@@ -31,7 +31,7 @@ import (
 // answered with the stored message and takes no seq. (Looking up first
 // every time would cost every group a query for the rare retry.) A message
 // for an unknown room fails alone. Any other error (a deadlock with
-// another kind of writer, a foreign key, a lost connection) rolls the
+// another kind of writer, an unknown author, a lost connection) rolls the
 // group back and each message is appended on its own by appendOne, which
 // reports its own error: one bad message never fails the others, and seq
 // stays gapless because the failed group left no trace.
@@ -257,6 +257,7 @@ func insertGroup(ctx context.Context, tx pgx.Tx, group []chat.NewMessage, fresh 
 		SELECT id, room_id, seq, author_id, body, client_id, mentions, date_trunc('milliseconds', clock_timestamp()), change, change
 		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[])
 			AS x(id, room_id, seq, author_id, body, client_id, mentions, change)
+		WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = x.author_id)
 		ORDER BY room_id, seq
 		RETURNING id, created_at`, ids, roomIDs, seqs, authors, bodies, clientIDs, mentions, changes)
 	if err != nil {
@@ -269,6 +270,9 @@ func insertGroup(ctx context.Context, tx pgx.Tx, group []chat.NewMessage, fresh 
 		return nil
 	}); err != nil {
 		return fmt.Errorf("insert messages: %w", err)
+	}
+	if len(created) != n { // no foreign key: the rest fail alone (appendOne says which)
+		return errors.New("insert messages: an author does not exist")
 	}
 	if len(mMsg) > 0 {
 		if _, err := tx.Exec(ctx, `INSERT INTO mentions (message_id, user_id, room_id) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`,

@@ -135,7 +135,8 @@ func (s *Store) appendPlain(ctx context.Context, m chat.NewMessage) (chat.Messag
 	}
 	var seq, change int64
 	var created time.Time
-	with := `WITH r AS (UPDATE rooms SET last_seq = last_seq + 1, last_change = last_change + 1 WHERE id = $2 RETURNING last_seq, last_change)`
+	with := `WITH r AS (UPDATE rooms SET last_seq = last_seq + 1, last_change = last_change + 1
+		WHERE id = $2 AND EXISTS (SELECT 1 FROM users WHERE id = $3) RETURNING last_seq, last_change)`
 	if m.Join {
 		with += `, j AS (INSERT INTO room_members (room_id, user_id, role, joined_at, last_read_seq)
 			SELECT $2, $3, 'member', date_trunc('milliseconds', clock_timestamp()), r.last_seq FROM r
@@ -148,7 +149,7 @@ func (s *Store) appendPlain(ctx context.Context, m chat.NewMessage) (chat.Messag
 		m.ID, m.RoomID, m.Author.ID, m.Body, clientID, encodeMentions(m.Mentions)).Scan(&seq, &created, &change)
 	switch {
 	case isNoRows(err):
-		return chat.Message{}, chat.Errorf(chat.ENOTFOUND, "room not found")
+		return chat.Message{}, missingRef(ctx, s.pool, m)
 	case isUnique(err) && m.ClientID != "":
 		return chat.Message{}, errDuplicate
 	case err != nil:
@@ -162,6 +163,17 @@ func (s *Store) appendPlain(ctx context.Context, m chat.NewMessage) (chat.Messag
 		CreatedAt: ts(created), ClientID: m.ClientID, Mentions: mentions, Change: change, Reactions: []chat.Reaction{}, Attachments: []chat.Upload{}}, nil
 }
 
+// missingRef says what an append that took no seq lacked: its room or its
+// author. No foreign key checks a message's (migration 0019): the seq's
+// UPDATE does, so a message without either is never written.
+func missingRef(ctx context.Context, q rowQuerier, m chat.NewMessage) error {
+	var room bool
+	if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM rooms WHERE id = $1)`, m.RoomID).Scan(&room); err != nil {
+		return fmt.Errorf("append message: %w", err)
+	}
+	return chat.MissingRef(room)
+}
+
 // appendWithMentions appends a message, its mentions and notifications
 // (joins the room with m.Join, and counts a reply on its parent) in one
 // transaction.
@@ -169,11 +181,12 @@ func (s *Store) appendWithMentions(ctx context.Context, m chat.NewMessage) (chat
 	var out chat.Message
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var seq, change int64
-		err := tx.QueryRow(ctx, `UPDATE rooms SET last_seq = last_seq + 1, last_change = last_change + 1 WHERE id = $1 RETURNING last_seq, last_change`,
-			m.RoomID).Scan(&seq, &change)
+		err := tx.QueryRow(ctx, `UPDATE rooms SET last_seq = last_seq + 1, last_change = last_change + 1
+			WHERE id = $1 AND EXISTS (SELECT 1 FROM users WHERE id = $2) RETURNING last_seq, last_change`,
+			m.RoomID, m.Author.ID).Scan(&seq, &change)
 		switch {
 		case isNoRows(err):
-			return chat.Errorf(chat.ENOTFOUND, "room not found")
+			return missingRef(ctx, tx, m)
 		case err != nil:
 			return fmt.Errorf("next seq: %w", err)
 		}

@@ -26,7 +26,7 @@ import (
 //
 // Inside the group each message is handled in queue order exactly as it
 // would be alone: its room's seq is taken and its rows are written. An
-// unknown room changes nothing and is answered on its own. A client_id
+// unknown room or author changes nothing and is answered on its own. A client_id
 // stored before (a retry, or a copy earlier in the same group) makes the
 // insert fail on the unique index; the group is then rolled back and run
 // again looking each client_id up first, so the duplicate is answered with
@@ -63,7 +63,8 @@ func (s *Store) prepare(ctx context.Context) error {
 	}{
 		{&s.st.byClientID, `SELECT ` + msgCols + ` FROM messages m JOIN users u ON u.id = m.author_id
 			WHERE m.room_id = ? AND m.author_id = ? AND m.client_id = ?`},
-		{&s.st.nextSeq, `UPDATE rooms SET last_seq = last_seq + 1, last_change = last_change + 1 WHERE id = ? RETURNING last_seq, last_change`},
+		{&s.st.nextSeq, `UPDATE rooms SET last_seq = last_seq + 1, last_change = last_change + 1
+			WHERE id = ?1 AND EXISTS (SELECT 1 FROM users WHERE id = ?2) RETURNING last_seq, last_change`},
 		{&s.st.insert, `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at, change, reply_to, also_to_room, attachments, first_change)
 			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?9)`},
 		{&s.st.attach, `INSERT INTO message_uploads (message_id, upload_id, room_id) VALUES (?, ?, ?)`},
@@ -175,10 +176,14 @@ func (s *Store) commit(ctx context.Context, group []chat.NewMessage, lookup bool
 				}
 			}
 			var seq, change int64
-			err := nextSeq.QueryRowContext(ctx, m.RoomID).Scan(&seq, &change)
+			err := nextSeq.QueryRowContext(ctx, m.RoomID, m.Author.ID).Scan(&seq, &change)
 			switch {
-			case errors.Is(err, sql.ErrNoRows):
-				res[i] = appendRes{err: chat.Errorf(chat.ENOTFOUND, "room not found")}
+			case errors.Is(err, sql.ErrNoRows): // an unknown room or author: as PostgreSQL's, which has no foreign key to fail
+				var room bool
+				if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM rooms WHERE id = ?)`, m.RoomID).Scan(&room); err != nil {
+					return fmt.Errorf("next seq: %w", err)
+				}
+				res[i] = appendRes{err: chat.MissingRef(room)}
 				continue
 			case err != nil:
 				return fmt.Errorf("next seq: %w", err)

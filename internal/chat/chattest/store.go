@@ -33,6 +33,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) chat.Store) {
 		{"TextRoundTrip", testTextRoundTrip},
 		{"Rooms", testRooms},
 		{"AppendMessage", testAppendMessage},
+		{"AppendUnknownAuthor", testAppendUnknownAuthor},
 		{"MessagePages", testMessagePages},
 		{"ClientID", testClientID},
 		{"ClientIDConcurrent", testClientIDConcurrent},

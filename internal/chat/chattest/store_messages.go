@@ -54,6 +54,69 @@ func testAppendMessage(t *testing.T, s chat.Store) {
 	}
 }
 
+// testAppendUnknownAuthor: an author that does not exist stores nothing and
+// takes no seq, whether the message goes alone, with mentions, or in a
+// group of concurrent appends whose other messages still commit. (No
+// foreign key checks it on PostgreSQL since migration 0019: the append
+// must.)
+func testAppendUnknownAuthor(t *testing.T, s chat.Store) {
+	ctx := context.Background()
+	ada := newUser(t, s, "ada")
+	r := newRoom(t, s, ada, "general")
+	ghost := chat.UserRef{ID: chat.NewID(), Username: "ghost"}
+	tests := []struct {
+		name string
+		m    chat.NewMessage
+	}{
+		{"plain", chat.NewMessage{ID: chat.NewID(), RoomID: r.ID, Author: ghost, Body: "boo"}},
+		{"with a client id and a join", chat.NewMessage{ID: chat.NewID(), RoomID: r.ID, Author: ghost, Body: "boo", ClientID: "c1", Join: true}},
+		{"with a mention", chat.NewMessage{ID: chat.NewID(), RoomID: r.ID, Author: ghost, Body: "boo @ada",
+			Mentions: []string{"ada"}, MentionUserIDs: []string{ada.ID}}},
+		{"in an unknown room", chat.NewMessage{ID: chat.NewID(), RoomID: chat.NewID(), Author: ghost, Body: "boo"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := s.AppendMessage(ctx, tt.m)
+			wantCode(t, "AppendMessage", err, chat.ENOTFOUND)
+		})
+	}
+	if m := post(t, s, r, ada, "first"); m.Seq != 1 {
+		t.Fatalf("seq after failed appends = %d, want 1", m.Seq)
+	}
+	const n = 24 // concurrent, so that the stores group them
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		author := ada.Ref()
+		if i == n/2 {
+			author = ghost
+		}
+		wg.Go(func() {
+			_, _, errs[i] = s.AppendMessage(ctx, chat.NewMessage{ID: chat.NewID(), RoomID: r.ID, Author: author, Body: fmt.Sprint("m", i)})
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if i == n/2 {
+			wantCode(t, "AppendMessage by the unknown author in a group", err, chat.ENOTFOUND)
+		} else if err != nil {
+			t.Fatalf("AppendMessage %d beside the unknown author: %v", i, err)
+		}
+	}
+	got, err := s.Messages(ctx, r.ID, chat.MessageQuery{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != n || got[len(got)-1].Seq != n {
+		t.Fatalf("room holds %d messages up to seq %d, want %d gapless", len(got), got[len(got)-1].Seq, n)
+	}
+	for _, m := range got {
+		if m.Author.ID != ada.ID {
+			t.Fatalf("stored %+v", m)
+		}
+	}
+}
+
 func seqs(ms []chat.Message) string {
 	out := make([]int64, len(ms))
 	for i, m := range ms {

@@ -1,0 +1,11 @@
+-- A message's room_id and author_id lose their foreign keys. Each check
+-- ran a query per row and took a KEY SHARE lock on the room's and the
+-- author's rows; concurrent group commits sharing an author turned those
+-- locks into MultiXacts. Together they were a third of PostgreSQL's time
+-- per message at ingest (docs/performance.md). The appends check both
+-- themselves, in the statement that takes the seq: the room's row is
+-- updated (so locked) there, and the author must exist, or nothing is
+-- written. Nothing removes them meanwhile: DeleteRoom locks the room's row
+-- before deleting its messages, and users are never deleted (an account
+-- deletion leaves a tombstone, 0009). Every other table keeps its keys.
+ALTER TABLE messages DROP CONSTRAINT messages_room_id_fkey, DROP CONSTRAINT messages_author_id_fkey;
