@@ -135,8 +135,7 @@ func (s *Store) appendPlain(ctx context.Context, m chat.NewMessage) (chat.Messag
 	}
 	var seq, change int64
 	var created time.Time
-	with := `WITH r AS (UPDATE rooms SET last_seq = last_seq + 1, last_change = last_change + 1
-		WHERE id = $2 AND EXISTS (SELECT 1 FROM users WHERE id = $3) RETURNING last_seq, last_change)`
+	with := `WITH r AS (` + takeSeq("$2", "$3") + `)`
 	if m.Join {
 		with += `, j AS (INSERT INTO room_members (room_id, user_id, role, joined_at, last_read_seq)
 			SELECT $2, $3, 'member', date_trunc('milliseconds', clock_timestamp()), r.last_seq FROM r
@@ -163,9 +162,18 @@ func (s *Store) appendPlain(ctx context.Context, m chat.NewMessage) (chat.Messag
 		CreatedAt: ts(created), ClientID: m.ClientID, Mentions: mentions, Change: change, Reactions: []chat.Reaction{}, Attachments: []chat.Upload{}}, nil
 }
 
-// missingRef says what an append that took no seq lacked: its room or its
-// author. No foreign key checks a message's (migration 0019): the seq's
-// UPDATE does, so a message without either is never written.
+// takeSeq is the UPDATE that takes the next seq and change of room (a
+// placeholder) for one message by author, RETURNING last_seq, last_change;
+// it returns no row, and so nothing gets written, if the room or the author
+// does not exist. No foreign key checks a message's (migration 0019): this
+// does, under the room's row lock that it takes.
+func takeSeq(room, author string) string {
+	return `UPDATE rooms SET last_seq = last_seq + 1, last_change = last_change + 1
+		WHERE id = ` + room + ` AND EXISTS (SELECT 1 FROM users WHERE id = ` + author + `) RETURNING last_seq, last_change`
+}
+
+// missingRef says what an append that took no seq (takeSeq) lacked: its
+// room or its author.
 func missingRef(ctx context.Context, q rowQuerier, m chat.NewMessage) error {
 	var room bool
 	if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM rooms WHERE id = $1)`, m.RoomID).Scan(&room); err != nil {
@@ -181,9 +189,7 @@ func (s *Store) appendWithMentions(ctx context.Context, m chat.NewMessage) (chat
 	var out chat.Message
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var seq, change int64
-		err := tx.QueryRow(ctx, `UPDATE rooms SET last_seq = last_seq + 1, last_change = last_change + 1
-			WHERE id = $1 AND EXISTS (SELECT 1 FROM users WHERE id = $2) RETURNING last_seq, last_change`,
-			m.RoomID, m.Author.ID).Scan(&seq, &change)
+		err := tx.QueryRow(ctx, takeSeq("$1", "$2"), m.RoomID, m.Author.ID).Scan(&seq, &change)
 		switch {
 		case isNoRows(err):
 			return missingRef(ctx, tx, m)

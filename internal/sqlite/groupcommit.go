@@ -26,7 +26,9 @@ import (
 //
 // Inside the group each message is handled in queue order exactly as it
 // would be alone: its room's seq is taken and its rows are written. An
-// unknown room or author changes nothing and is answered on its own. A client_id
+// unknown room changes nothing and is answered on its own; an unknown
+// author fails the insert on its foreign key, so the group is run again
+// message by message (below) and only that one fails. A client_id
 // stored before (a retry, or a copy earlier in the same group) makes the
 // insert fail on the unique index; the group is then rolled back and run
 // again looking each client_id up first, so the duplicate is answered with
@@ -63,8 +65,7 @@ func (s *Store) prepare(ctx context.Context) error {
 	}{
 		{&s.st.byClientID, `SELECT ` + msgCols + ` FROM messages m JOIN users u ON u.id = m.author_id
 			WHERE m.room_id = ? AND m.author_id = ? AND m.client_id = ?`},
-		{&s.st.nextSeq, `UPDATE rooms SET last_seq = last_seq + 1, last_change = last_change + 1
-			WHERE id = ?1 AND EXISTS (SELECT 1 FROM users WHERE id = ?2) RETURNING last_seq, last_change`},
+		{&s.st.nextSeq, `UPDATE rooms SET last_seq = last_seq + 1, last_change = last_change + 1 WHERE id = ? RETURNING last_seq, last_change`},
 		{&s.st.insert, `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at, change, reply_to, also_to_room, attachments, first_change)
 			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?9)`},
 		{&s.st.attach, `INSERT INTO message_uploads (message_id, upload_id, room_id) VALUES (?, ?, ?)`},
@@ -176,14 +177,10 @@ func (s *Store) commit(ctx context.Context, group []chat.NewMessage, lookup bool
 				}
 			}
 			var seq, change int64
-			err := nextSeq.QueryRowContext(ctx, m.RoomID, m.Author.ID).Scan(&seq, &change)
+			err := nextSeq.QueryRowContext(ctx, m.RoomID).Scan(&seq, &change)
 			switch {
-			case errors.Is(err, sql.ErrNoRows): // an unknown room or author: as PostgreSQL's, which has no foreign key to fail
-				var room bool
-				if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM rooms WHERE id = ?)`, m.RoomID).Scan(&room); err != nil {
-					return fmt.Errorf("next seq: %w", err)
-				}
-				res[i] = appendRes{err: chat.MissingRef(room)}
+			case errors.Is(err, sql.ErrNoRows):
+				res[i] = appendRes{err: chat.MissingRef(false)}
 				continue
 			case err != nil:
 				return fmt.Errorf("next seq: %w", err)
@@ -198,7 +195,10 @@ func (s *Store) commit(ctx context.Context, group []chat.NewMessage, lookup bool
 			}
 			r, err := insert.ExecContext(ctx, m.ID, m.RoomID, seq, m.Author.ID, m.Body, clientID, encodeMentions(m.Mentions), now, change,
 				replyTo, m.AlsoToRoom, chat.EncodeAttachments(m.Attachments))
-			if err != nil {
+			switch {
+			case isForeignKey(err): // the room was just found: the author does not exist; rolls the group back, then fails alone
+				return chat.MissingRef(true)
+			case err != nil:
 				return fmt.Errorf("insert message: %w", err) // isUnique: a known client_id; the caller looks up and retries
 			}
 			if firstRowID == 0 {

@@ -239,6 +239,11 @@ func isUnique(err error) bool {
 	return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 }
 
+func isForeignKey(err error) bool {
+	var e *msqlite.Error
+	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+}
+
 // ms and fromMS convert between time.Time and stored Unix milliseconds.
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
