@@ -20,11 +20,11 @@ func TestMessageEventsCarrySeq(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer unsub()
-	m, _, err := e.svc.PostMessage(ctx, e.user, e.room.ID, "hello", "")
+	m, _, err := e.svc.Post(ctx, e.user, chat.Post{RoomID: e.room.ID, Body: "hello"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, _, err := e.svc.Reply(ctx, e.user, e.room.ID, m.Seq, false, "a reply", "")
+	r, _, err := e.svc.Post(ctx, e.user, chat.Post{RoomID: e.room.ID, Body: "a reply", ReplyTo: &m.Seq})
 	if err != nil {
 		t.Fatal(err)
 	}

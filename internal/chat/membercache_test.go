@@ -57,7 +57,7 @@ func TestAuthorizationIsCached(t *testing.T) {
 	// first after this instance hears its own membership events (creations,
 	// the invitation, bob joining by posting), which drop the entries.
 	for _, r := range []chat.Room{pub, priv} {
-		if _, _, err := svc.PostMessage(ctx, bob, r.ID, "warm", ""); err != nil {
+		if _, _, err := svc.Post(ctx, bob, chat.Post{RoomID: r.ID, Body: "warm"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -65,14 +65,14 @@ func TestAuthorizationIsCached(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 	for _, r := range []chat.Room{pub, priv} {
-		if _, _, err := svc.PostMessage(ctx, bob, r.ID, "warm again", ""); err != nil {
+		if _, _, err := svc.Post(ctx, bob, chat.Post{RoomID: r.ID, Body: "warm again"}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	rooms, members := l.rooms.Load(), l.members.Load()
 	for i := range 50 {
 		for _, r := range []chat.Room{pub, priv} {
-			if _, _, err := svc.PostMessage(ctx, bob, r.ID, fmt.Sprint("post ", i), ""); err != nil {
+			if _, _, err := svc.Post(ctx, bob, chat.Post{RoomID: r.ID, Body: fmt.Sprint("post ", i)}); err != nil {
 				t.Fatal(err)
 			}
 			if err := svc.CanRead(ctx, bob, r.ID); err != nil {
@@ -87,7 +87,7 @@ func TestAuthorizationIsCached(t *testing.T) {
 	if err := svc.RemoveMember(ctx, ada, priv.ID, bob.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := svc.PostMessage(ctx, bob, priv.ID, "after removal", ""); chat.ErrorCode(err) != chat.ENOTFOUND {
+	if _, _, err := svc.Post(ctx, bob, chat.Post{RoomID: priv.ID, Body: "after removal"}); chat.ErrorCode(err) != chat.ENOTFOUND {
 		t.Fatalf("post after removal: %v", err)
 	}
 	if err := svc.AddMember(ctx, ada, priv.ID, bob.ID); err != nil {

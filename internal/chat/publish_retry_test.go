@@ -96,7 +96,7 @@ func TestPublishRetry(t *testing.T) {
 }
 
 func actPost(t *testing.T, e *env) {
-	if _, _, err := e.svc.PostMessage(context.Background(), e.user, e.room.ID, "hello", ""); err != nil {
+	if _, _, err := e.svc.Post(context.Background(), e.user, chat.Post{RoomID: e.room.ID, Body: "hello"}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -34,7 +34,7 @@ func TestPostMarksReadThroughFlush(t *testing.T) {
 		t.Fatal(err)
 	}
 	post := func(u chat.User, body string) {
-		if _, _, err := svc.PostMessage(ctx, u, room.ID, body, ""); err != nil {
+		if _, _, err := svc.Post(ctx, u, chat.Post{RoomID: room.ID, Body: body}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -88,10 +88,10 @@ func TestThreadReplyLeavesRoomUnread(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := svc.PostMessage(ctx, bob, room.ID, "a question", ""); err != nil { // seq 1: bob joins
+	if _, _, err := svc.Post(ctx, bob, chat.Post{RoomID: room.ID, Body: "a question"}); err != nil { // seq 1: bob joins
 		t.Fatal(err)
 	}
-	if _, _, err := svc.PostMessage(ctx, bob, room.ID, "and news", ""); err != nil { // seq 2
+	if _, _, err := svc.Post(ctx, bob, chat.Post{RoomID: room.ID, Body: "and news"}); err != nil { // seq 2
 		t.Fatal(err)
 	}
 	unread := func(u chat.User) (read, unread int64) {
@@ -114,7 +114,7 @@ func TestThreadReplyLeavesRoomUnread(t *testing.T) {
 		{"thread only", false, 0, 2, 2, 0},     // seq 3
 		{"also to the room", true, 4, 0, 2, 1}, // seq 4
 	} {
-		if _, _, err := svc.Reply(ctx, ada, room.ID, 1, tc.also, "an answer", ""); err != nil {
+		if _, _, err := svc.Post(ctx, ada, chat.Post{RoomID: room.ID, Body: "an answer", ReplyTo: new(int64(1)), AlsoToRoom: tc.also}); err != nil {
 			t.Fatal(err)
 		}
 		if r, u := unread(ada); r != tc.adaRead || u != tc.adaUnread {

@@ -32,11 +32,11 @@ func TestAdminRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, _, err := e.svc.PostMessage(ctx, bob, priv.ID, "secret plans", "")
+	m, _, err := e.svc.Post(ctx, bob, chat.Post{RoomID: priv.ID, Body: "secret plans"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub, _, err := e.svc.PostMessage(ctx, carol, e.room.ID, "hello all", "")
+	pub, _, err := e.svc.Post(ctx, carol, chat.Post{RoomID: e.room.ID, Body: "hello all"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,10 @@ func TestAdminRules(t *testing.T) {
 		{"resolve with a bad status", func() error { _, err := e.svc.ResolveReport(ctx, ada, chat.NewID(), "open", ""); return err }, chat.EINVALID, "status"},
 		{"admin deletes a message of a private room", func() error { return e.svc.DeleteMessage(ctx, ada, priv.ID, m.Seq) }, "", ""},
 		{"admin archives a room", func() error { _, err := e.svc.SetArchived(ctx, ada, e.room.ID, true); return err }, "", ""},
-		{"post to an archived room", func() error { _, _, err := e.svc.PostMessage(ctx, carol, e.room.ID, "hi", ""); return err }, chat.EARCHIVED, ""},
+		{"post to an archived room", func() error {
+			_, _, err := e.svc.Post(ctx, carol, chat.Post{RoomID: e.room.ID, Body: "hi"})
+			return err
+		}, chat.EARCHIVED, ""},
 		{"edit in an archived room", func() error { _, err := e.svc.EditMessage(ctx, carol, e.room.ID, pub.Seq, "x"); return err }, chat.EARCHIVED, ""},
 		{"react in an archived room", func() error { return e.svc.React(ctx, bob, e.room.ID, pub.Seq, "👍", true) }, chat.EARCHIVED, ""},
 		{"join an archived room", func() error { return e.svc.AddMember(ctx, bob, e.room.ID, bob.ID) }, chat.EARCHIVED, ""},
@@ -93,7 +96,10 @@ func TestAdminRules(t *testing.T) {
 		}, "", ""},
 		{"author deletes in an archived room", func() error { return e.svc.DeleteMessage(ctx, carol, e.room.ID, pub.Seq) }, "", ""},
 		{"admin unarchives", func() error { _, err := e.svc.SetArchived(ctx, ada, e.room.ID, false); return err }, "", ""},
-		{"post again", func() error { _, _, err := e.svc.PostMessage(ctx, carol, e.room.ID, "hi", ""); return err }, "", ""},
+		{"post again", func() error {
+			_, _, err := e.svc.Post(ctx, carol, chat.Post{RoomID: e.room.ID, Body: "hi"})
+			return err
+		}, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { wantCode(t, tt.name, tt.do(), tt.code, tt.field) })
@@ -124,11 +130,11 @@ func TestReportQueueScope(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, _, err := e.svc.PostMessage(ctx, carol, room.ID, "rude words", "")
+	m, _, err := e.svc.Post(ctx, carol, chat.Post{RoomID: room.ID, Body: "rude words"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	o, _, err := e.svc.PostMessage(ctx, carol, e.room.ID, "more rude words", "")
+	o, _, err := e.svc.Post(ctx, carol, chat.Post{RoomID: e.room.ID, Body: "more rude words"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,7 +38,7 @@ func TestHeadsInChunks(t *testing.T) {
 		var hs *headsStore
 		e := newEnvWith(t, func(s chat.Store) chat.Store { hs = &headsStore{Store: s}; return hs })
 		ctx := context.Background()
-		m, _, err := e.svc.PostMessage(ctx, e.user, e.room.ID, "hi", "")
+		m, _, err := e.svc.Post(ctx, e.user, chat.Post{RoomID: e.room.ID, Body: "hi"})
 		if err != nil {
 			t.Fatal(err)
 		}

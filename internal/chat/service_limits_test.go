@@ -85,7 +85,7 @@ func TestLimitsInService(t *testing.T) {
 		quota int // calls that succeed, counting the setup above
 		do    func(i int) error
 	}{
-		{"posts", chat.LimitPosts, 3, func(int) error { _, _, err := svc.PostMessage(ctx, ada, room.ID, "hi", ""); return err }},
+		{"posts", chat.LimitPosts, 3, func(int) error { _, _, err := svc.Post(ctx, ada, chat.Post{RoomID: room.ID, Body: "hi"}); return err }},
 		{"rooms", chat.LimitRooms, 1, func(i int) error {
 			_, err := svc.CreateRoom(ctx, ada, fmt.Sprint("room", i), "", chat.Public)
 			return err
@@ -119,7 +119,7 @@ func TestLimitsInService(t *testing.T) {
 		})
 	}
 	// Budgets are per user and per address.
-	if _, _, err := svc.PostMessage(ctx, bob, room.ID, "mine", ""); err != nil {
+	if _, _, err := svc.Post(ctx, bob, chat.Post{RoomID: room.ID, Body: "mine"}); err != nil {
 		t.Fatalf("bob's post: %v", err)
 	}
 	if _, err := signUp("dan", "192.0.2.2"); err != nil {
@@ -200,7 +200,7 @@ func TestLimiterDown(t *testing.T) {
 		room, _ := svc.CreateRoom(ctx, u, "general", "", chat.Public)
 		lim.down.Store(true)
 		for range 3 {
-			if _, _, err := svc.PostMessage(ctx, u, room.ID, "hi", ""); err != nil {
+			if _, _, err := svc.Post(ctx, u, chat.Post{RoomID: room.ID, Body: "hi"}); err != nil {
 				t.Fatalf("post while the limiter is down: %v", err)
 			}
 		}

@@ -27,16 +27,6 @@ type Posted struct {
 	Created bool
 }
 
-// PostMessage posts a message without attachments (see Post).
-func (s *Service) PostMessage(ctx context.Context, actor User, roomID, body, clientID string) (Message, bool, error) {
-	return s.Post(ctx, actor, Post{RoomID: roomID, Body: body, ClientID: clientID})
-}
-
-// Reply posts a reply without attachments (see Post).
-func (s *Service) Reply(ctx context.Context, actor User, roomID string, parent int64, alsoToRoom bool, body, clientID string) (Message, bool, error) {
-	return s.Post(ctx, actor, Post{RoomID: roomID, Body: body, ClientID: clientID, ReplyTo: &parent, AlsoToRoom: alsoToRoom})
-}
-
 // Post validates and stores a message, then writes it through the cache
 // and publishes it. A retry with the same ClientID returns the first
 // message with created=false and publishes nothing. Posting to a public

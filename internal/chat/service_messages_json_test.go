@@ -29,7 +29,7 @@ func TestMessagesJSON(t *testing.T) {
 	ada, bob := users[0], users[1]
 	bodies := []string{"one", `"reactions":[{ ` + ada.ID, "three", "four"}
 	for i, body := range bodies {
-		if _, _, err := e.svc.PostMessage(ctx, users[i%2], e.room.ID, body, ""); err != nil {
+		if _, _, err := e.svc.Post(ctx, users[i%2], chat.Post{RoomID: e.room.ID, Body: body}); err != nil {
 			t.Fatal(err)
 		}
 	}

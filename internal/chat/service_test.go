@@ -123,7 +123,7 @@ func TestCacheWriteFailureBypassesUntilRepaired(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
 	post := func(body string) {
-		if _, _, err := e.svc.PostMessage(ctx, e.user, e.room.ID, body, ""); err != nil {
+		if _, _, err := e.svc.Post(ctx, e.user, chat.Post{RoomID: e.room.ID, Body: body}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -269,7 +269,7 @@ func TestCatchUp(t *testing.T) {
 			ctx := context.Background()
 			e.cache.failWrites.Store(tt.store)
 			post := func(body string) {
-				if _, _, err := e.svc.PostMessage(ctx, e.user, e.room.ID, body, ""); err != nil {
+				if _, _, err := e.svc.Post(ctx, e.user, chat.Post{RoomID: e.room.ID, Body: body}); err != nil {
 					t.Error(err)
 				}
 			}

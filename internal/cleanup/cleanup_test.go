@@ -72,7 +72,7 @@ func TestStoreTasks(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, c := range []string{"c1", "c2", "c3"} {
-				if _, _, err := svc.PostMessage(ctx, ada, room.ID, "hello "+c, c); err != nil {
+				if _, _, err := svc.Post(ctx, ada, chat.Post{RoomID: room.ID, Body: "hello " + c, ClientID: c}); err != nil {
 					t.Fatal(err)
 				}
 			}

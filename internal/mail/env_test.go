@@ -126,7 +126,7 @@ func (e *env) newRoom(name string) chat.Room {
 
 func (e *env) post(room chat.Room, body string) chat.Message {
 	e.t.Helper()
-	m, _, err := e.svc.PostMessage(context.Background(), e.author, room.ID, body, "")
+	m, _, err := e.svc.Post(context.Background(), e.author, chat.Post{RoomID: room.ID, Body: body})
 	if err != nil {
 		e.t.Fatal(err)
 	}

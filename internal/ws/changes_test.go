@@ -133,9 +133,9 @@ func (ch *changer) step(t *testing.T) {
 	seq := 1 + ch.rnd.Int64N(max(last, 1))
 	switch k := ch.rnd.IntN(10); {
 	case k < 3 || last == 0:
-		_, _, err = e.svc.PostMessage(ctx, u, ch.room, fmt.Sprint("post ", ch.n.Add(1)), "")
+		_, _, err = e.svc.Post(ctx, u, chat.Post{RoomID: ch.room, Body: fmt.Sprint("post ", ch.n.Add(1))})
 	case k < 4:
-		_, _, err = e.svc.Reply(ctx, u, ch.room, seq, false, fmt.Sprint("reply ", ch.n.Add(1)), "")
+		_, _, err = e.svc.Post(ctx, u, chat.Post{RoomID: ch.room, Body: fmt.Sprint("reply ", ch.n.Add(1)), ReplyTo: &seq})
 	case k < 6:
 		err = e.svc.React(ctx, u, ch.room, seq, []string{"👍", ":tada:", "🎉"}[ch.rnd.IntN(3)], ch.rnd.IntN(3) > 0)
 	case k < 8:
@@ -172,7 +172,7 @@ func TestChangeFramesLive(t *testing.T) {
 	if err := e.svc.React(bg(), bob, room, 1, "👍", true); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := e.svc.Reply(bg(), bob, room, 1, false, "a reply", ""); err != nil {
+	if _, _, err := e.svc.Post(bg(), bob, chat.Post{RoomID: room, Body: "a reply", ReplyTo: new(int64(1))}); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.svc.DeleteMessage(bg(), bob, room, 1); err != nil {

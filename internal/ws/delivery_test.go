@@ -12,7 +12,7 @@ import (
 	"github.com/open-chat/openchat/internal/memory"
 )
 
-// Messages posted over "HTTP" (svc.PostMessage) from several goroutines and
+// Messages posted over "HTTP" (svc.Post) from several goroutines and
 // over `send` reach every subscriber, the sender included, once each and in
 // seq order.
 func TestDeliveryExactlyOnceInOrder(t *testing.T) {

@@ -231,7 +231,7 @@ func firstKey(m map[string]chat.User) string {
 
 func (e *env) postAs(u chat.User, room, body string) chat.Message {
 	e.t.Helper()
-	m, _, err := e.svc.PostMessage(bg(), u, room, body, "")
+	m, _, err := e.svc.Post(bg(), u, chat.Post{RoomID: room, Body: body})
 	if err != nil {
 		e.t.Error(err)
 	}

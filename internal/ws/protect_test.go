@@ -189,7 +189,7 @@ func TestRateLimits(t *testing.T) {
 	if acks != 5 || limited != 4 {
 		t.Fatalf("acks %d, rate limited %d; want 5 and 4", acks, limited)
 	}
-	if _, _, err := e.svc.PostMessage(bg(), e.users["alice"], room, "over HTTP again", ""); chat.ErrorCode(err) != chat.ERATELIMITED {
+	if _, _, err := e.svc.Post(bg(), e.users["alice"], chat.Post{RoomID: room, Body: "over HTTP again"}); chat.ErrorCode(err) != chat.ERATELIMITED {
 		t.Fatalf("HTTP post after the WebSocket ones: %v", err)
 	}
 	bob := e.dial("bob", dialOpts{})
