@@ -77,6 +77,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) chat.Store) {
 		{"Deactivate", testDeactivate},
 		{"AdminLists", testAdminLists},
 		{"ArchiveAndDeleteRoom", testArchiveAndDeleteRoom},
+		{"DeleteRoomWhileAppending", testDeleteRoomWhileAppending},
 		{"AuditLog", testAuditLog},
 		{"Reports", testReports},
 		{"PasswordReset", testPasswordReset},
