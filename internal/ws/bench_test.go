@@ -3,6 +3,7 @@ package ws
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"sync/atomic"
 	"testing"
@@ -84,5 +85,34 @@ func BenchmarkFanout(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/delivery")
 		})
+	}
+}
+
+// BenchmarkSmallRoomAccept: one message to a room of 10 subscribers on
+// loopback TCP sockets whose peers keep reading, written on the
+// publisher's goroutine (accept's inline path) as in the 1,000 × 10 case.
+// allocs/op counts what one message costs the garbage collector there.
+func BenchmarkSmallRoomAccept(b *testing.B) {
+	const n = 10
+	ps := memory.NewPubSub()
+	defer ps.Close()
+	s := NewServer(Config{SendQueue: 1 << 20}, nil, ps, nil, nil, nil)
+	defer s.cancel()
+	r := &room{id: "r", ahead: map[int64]item{}, inited: true}
+	for i := range n {
+		nc, peer := tcpPair(b)
+		raw, err := nc.(*net.TCPConn).SyscallConn()
+		if err != nil {
+			b.Fatal(err)
+		}
+		go func() { _, _ = io.Copy(io.Discard, peer) }()
+		c := &conn{srv: s, sk: &sock{nc: nc, raw: raw}, subs: map[string]*sub{}}
+		r.subs = append(r.subs, &sub{c: c, room: r, idx: i})
+	}
+	m := benchMessage()
+	frame := stateItem(&m, 0).frame
+	b.ReportAllocs()
+	for b.Loop() {
+		s.accept(r, item{change: r.last + 1, prev: r.last, seq: r.last + 1, kind: typeMessage, frame: frame})
 	}
 }

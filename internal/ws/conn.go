@@ -14,8 +14,9 @@ import (
 
 // conn is one WebSocket session. While idle it owns one goroutine (blocked
 // reading, its stack kept small by handling frames elsewhere), a small read
-// buffer, no timer and no write buffer: a writer goroutine starts when its
-// queue goes non-empty and exits once drained.
+// buffer, a spare two-entry queue array, no timer and no write buffer: a
+// writer goroutine starts when its queue goes non-empty and exits once
+// drained.
 type conn struct {
 	srv      *Server
 	sk       *sock

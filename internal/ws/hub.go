@@ -215,17 +215,21 @@ func (s *Server) onEvent(r *room, payload []byte) {
 // PubSub, on the receive goroutine with Redis); a big room's by the pool,
 // whose writers share the work across CPUs.
 func (s *Server) accept(r *room, it item) {
-	var w []*conn
-	var wp *[]*conn
 	r.mu.Lock()
-	if len(r.subs) <= inlineFanout {
-		wp = &w
+	if len(r.subs) > inlineFanout {
+		s.acceptLocked(r, it, nil)
+		r.mu.Unlock()
+		return
 	}
-	s.acceptLocked(r, it, wp)
+	w := s.writeLists.Get().(*[]*conn)
+	s.acceptLocked(r, it, w)
 	r.mu.Unlock()
-	for _, c := range w {
+	for _, c := range *w {
 		c.writeNow()
 	}
+	clear(*w)
+	*w = (*w)[:0]
+	s.writeLists.Put(w)
 }
 
 // acceptLocked fans out a live item if it is the next change, parks it if

@@ -342,7 +342,8 @@ func TestKeepalive(t *testing.T) {
 	alive.expect(typePong)
 }
 
-// An idle connection keeps no writer goroutine and no queue.
+// An idle connection keeps no writer goroutine, nothing queued, and at
+// most a spare queue array of spareQueueCap entries.
 func TestIdleConnectionHoldsNoWriter(t *testing.T) {
 	e := newEnv(t, envOpts{})
 	e.signUp("alice")
@@ -355,8 +356,40 @@ func TestIdleConnectionHoldsNoWriter(t *testing.T) {
 	waitFor(t, "writer to exit", func() bool {
 		sc.mu.Lock()
 		defer sc.mu.Unlock()
-		return !sc.writing && sc.queue == nil
+		return !sc.writing && len(sc.queue) == 0 && cap(sc.queue) <= spareQueueCap
 	})
+}
+
+// TestSpareQueue: an idle connection keeps its own small queue array or
+// the written batch's, never a big one (a burst's), and none once closed.
+func TestSpareQueue(t *testing.T) {
+	small, big := make([]outEntry, 1, spareQueueCap), make([]outEntry, 3, spareQueueCap+1)
+	for _, tc := range []struct {
+		name         string
+		closed       bool
+		queue, batch []outEntry
+		want         []outEntry // same array (or nil)
+	}{
+		{"nothing to keep", false, nil, nil, nil},
+		{"the batch's small array", false, nil, small, small},
+		{"the queue's own small array first", false, small[:0], make([]outEntry, 1), small},
+		{"a big batch goes", false, nil, big, nil},
+		{"a big queue goes for a small batch", false, big[:0], small, small},
+		{"closed keeps nothing", true, small[:0], small, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := &conn{queue: tc.queue, closed: tc.closed}
+			got := c.spareQueue(tc.batch)
+			switch {
+			case len(got) != 0:
+				t.Fatalf("spare queue has %d entries, want 0", len(got))
+			case tc.want == nil && got != nil:
+				t.Fatalf("kept an array of %d, want none", cap(got))
+			case tc.want != nil && (cap(got) != cap(tc.want) || &got[:1][0] != &tc.want[:1][0]):
+				t.Fatalf("kept a different array (cap %d), want the one of cap %d", cap(got), cap(tc.want))
+			}
+		})
+	}
 }
 
 // With a single pool writer, a client that stopped reading (its socket

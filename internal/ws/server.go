@@ -52,10 +52,11 @@ type Server struct {
 	presWatchMu sync.Mutex
 	presUnsub   func() // ends the presenceChannel subscription; nil until watchPresence
 
-	readBufs  sync.Pool    // *bytes.Buffer, lent while a frame is decoded
-	writeBufs sync.Pool    // *[]byte, lent while a batch of frames is written
-	ready     chan *conn   // connections waiting for a pool writer
-	handlers  *handlerPool // the goroutines frames are handled on
+	readBufs   sync.Pool    // *bytes.Buffer, lent while a frame is decoded
+	writeBufs  sync.Pool    // *[]byte, lent while a batch of frames is written
+	writeLists sync.Pool    // *[]*conn, lent to accept: a small room's sockets to write
+	ready      chan *conn   // connections waiting for a pool writer
+	handlers   *handlerPool // the goroutines frames are handled on
 }
 
 // NewServer builds the endpoint. Call Run for the background loops.
@@ -73,6 +74,7 @@ func NewServer(cfg Config, svc *chat.Service, ps chat.PubSub, pr chat.Presence, 
 	s.handlers = newHandlerPool(s.ctx)
 	s.readBufs.New = func() any { return bytes.NewBuffer(make([]byte, 0, 1024)) }
 	s.writeBufs.New = func() any { b := make([]byte, 0, 4096); return &b }
+	s.writeLists.New = func() any { w := make([]*conn, 0, inlineFanout); return &w }
 	s.ready = make(chan *conn, readyQueue)
 	s.startWriters()
 	ps.OnResync(s.resync)

@@ -64,6 +64,13 @@ type sock struct {
 	deadline  bool       // a write deadline is set (guarded by wmu)
 	hdr       [ws.MaxHeaderSize - 2]byte
 	closeSent atomic.Bool
+	// One non-blocking write(2) through raw (tryWriteLocked): its callback
+	// is made once per socket and passes b, n and errno here, guarded by
+	// wmu; a closure over locals would cost three allocations per write.
+	rawWrite func(fd uintptr) bool
+	wb       []byte
+	wn       int
+	werr     error
 	// The first close decided, for metrics: its code (0: none, the
 	// connection dropped) and whether the peer sent it.
 	closeCode   atomic.Int32
@@ -269,15 +276,16 @@ func (s *sock) tryWriteLocked(b []byte) (int, error) {
 		_ = s.nc.SetWriteDeadline(time.Time{})
 		s.deadline = false
 	}
-	var n int
-	var werr error
-	if err := s.raw.Write(func(fd uintptr) bool {
-		n, werr = syscall.Write(int(fd), b)
-		return true // one attempt, never wait for the poller
-	}); err != nil {
-		return 0, err
+	if s.rawWrite == nil {
+		s.rawWrite = s.writeFD
 	}
+	s.wb = b
+	err := s.raw.Write(s.rawWrite)
+	n, werr := s.wn, s.werr
+	s.wb, s.wn, s.werr = nil, 0, nil // keep no frame alive
 	switch {
+	case err != nil:
+		return 0, err
 	case werr == syscall.EAGAIN || werr == syscall.EINTR:
 		return 0, os.ErrDeadlineExceeded
 	case werr != nil:
@@ -286,6 +294,13 @@ func (s *sock) tryWriteLocked(b []byte) (int, error) {
 		return n, os.ErrDeadlineExceeded
 	}
 	return n, nil
+}
+
+// writeFD is the callback of tryWriteLocked's raw write: one attempt,
+// never a wait for the poller.
+func (s *sock) writeFD(fd uintptr) bool {
+	s.wn, s.werr = syscall.Write(int(fd), s.wb)
+	return true
 }
 
 // writeClose sends the close frame once, after any write in flight: a

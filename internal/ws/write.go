@@ -21,6 +21,9 @@ const (
 	// readyQueue bounds connections waiting for a pool writer; past it a
 	// connection gets its own writer.
 	readyQueue = 1 << 16
+	// spareQueueCap bounds the queue array an idle connection keeps
+	// (spareQueue): 2 entries, 128 bytes.
+	spareQueueCap = 2
 )
 
 // startWriters runs the pool until the server's context ends.
@@ -60,7 +63,7 @@ func (c *conn) take(batch []outEntry) []outEntry {
 	c.inflight = 0 // the previous batch, if any, is written
 	if c.closed || len(c.queue) == 0 {
 		c.writing = false
-		c.queue = nil // an idle connection keeps no buffer
+		c.queue = c.spareQueue(batch)
 		return nil
 	}
 	batch, c.queue = c.queue, batch[:0]
@@ -72,6 +75,22 @@ func (c *conn) take(batch []outEntry) []outEntry {
 		}
 	}
 	return batch
+}
+
+// spareQueue is the empty queue an idle connection keeps: a small array,
+// the queue's own or that of the batch just written (cleared), so that the
+// next frame queues without an allocation (a small room's frames mostly
+// come one at a time); a burst's bigger array is let go. c.mu is held.
+func (c *conn) spareQueue(batch []outEntry) []outEntry {
+	switch {
+	case c.closed:
+		return nil
+	case cap(c.queue) > 0 && cap(c.queue) <= spareQueueCap:
+		return c.queue[:0]
+	case cap(batch) <= spareQueueCap:
+		return batch[:0]
+	}
+	return nil
 }
 
 // poolWrite writes one batch within writeSlice. More output queued
@@ -107,10 +126,11 @@ func (c *conn) writeBatch(write func([]byte) (int, error)) {
 	default:
 		c.sk.wmu.Unlock()
 		c.srv.observeDelivery(at)
+		clear(batch)
 		c.mu.Lock()
 		c.inflight = 0
 		if c.closed || len(c.queue) == 0 {
-			c.writing, c.queue = false, nil
+			c.writing, c.queue = false, c.spareQueue(batch)
 		} else {
 			c.srv.schedule(c)
 		}
