@@ -130,22 +130,17 @@ func (s *Store) appendOne(ctx context.Context, m chat.NewMessage) (chat.Message,
 // The statement commits (synchronous_commit) before it answers.
 func (s *Store) appendPlain(ctx context.Context, m chat.NewMessage) (chat.Message, error) {
 	var clientID *string
-	if m.ClientID != "" {
-		clientID = &m.ClientID
+	if id := m.ClientID; id != "" {
+		clientID = &id // not &m.ClientID, which would move all of m to the heap
 	}
 	var seq, change int64
 	var created time.Time
-	with := `WITH r AS (` + takeSeq("$2", "$3") + `)`
+	q := appendPlainSQL
 	if m.Join {
-		with += `, j AS (INSERT INTO room_members (room_id, user_id, role, joined_at, last_read_seq)
-			SELECT $2, $3, 'member', date_trunc('milliseconds', clock_timestamp()), r.last_seq FROM r
-			ON CONFLICT (room_id, user_id) DO UPDATE SET last_read_seq = GREATEST(room_members.last_read_seq, EXCLUDED.last_read_seq))`
+		q = appendJoinSQL
 	}
-	err := s.pool.QueryRow(ctx, with+`
-		INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at, change, first_change)
-		SELECT $1, $2, r.last_seq, $3, $4, $5, $6, date_trunc('milliseconds', clock_timestamp()), r.last_change, r.last_change FROM r
-		RETURNING seq, created_at, change`,
-		m.ID, m.RoomID, m.Author.ID, m.Body, clientID, encodeMentions(m.Mentions)).Scan(&seq, &created, &change)
+	err := s.pool.QueryRow(ctx, q, m.RoomID, m.Author.ID, m.ID, m.Body, clientID, encodeMentions(m.Mentions)).
+		Scan(&seq, &created, &change)
 	switch {
 	case isNoRows(err):
 		return chat.Message{}, missingRef(ctx, s.pool, m)
@@ -162,15 +157,28 @@ func (s *Store) appendPlain(ctx context.Context, m chat.NewMessage) (chat.Messag
 		CreatedAt: ts(created), ClientID: m.ClientID, Mentions: mentions, Change: change, Reactions: []chat.Reaction{}, Attachments: []chat.Upload{}}, nil
 }
 
-// takeSeq is the UPDATE that takes the next seq and change of room (a
-// placeholder) for one message by author, RETURNING last_seq, last_change;
-// it returns no row, and so nothing gets written, if the room or the author
-// does not exist. No foreign key checks a message's (migration 0019): this
-// does, under the room's row lock that it takes.
-func takeSeq(room, author string) string {
-	return `UPDATE rooms SET last_seq = last_seq + 1, last_change = last_change + 1
-		WHERE id = ` + room + ` AND EXISTS (SELECT 1 FROM users WHERE id = ` + author + `) RETURNING last_seq, last_change`
-}
+// takeSeq is the UPDATE that takes the next seq and change of room $1 for
+// one message by author $2, RETURNING last_seq, last_change; it returns no
+// row, and so nothing gets written, if the room or the author does not
+// exist. No foreign key checks a message's (migration 0019): this does,
+// under the room's row lock that it takes.
+const takeSeq = `UPDATE rooms SET last_seq = last_seq + 1, last_change = last_change + 1
+		WHERE id = $1 AND EXISTS (SELECT 1 FROM users WHERE id = $2) RETURNING last_seq, last_change`
+
+// appendPlain's statement ($1 room, $2 author, $3 id, $4 body, $5 client
+// id, $6 mentions), and the same joining the author to the room first.
+// Constants: built per call, they cost two allocations per message.
+const (
+	appendPlainSQL = `WITH r AS (` + takeSeq + `)` + appendInsertSQL
+	appendJoinSQL  = `WITH r AS (` + takeSeq + `), j AS (INSERT INTO room_members (room_id, user_id, role, joined_at, last_read_seq)
+			SELECT $1, $2, 'member', date_trunc('milliseconds', clock_timestamp()), r.last_seq FROM r
+			ON CONFLICT (room_id, user_id) DO UPDATE SET last_read_seq = GREATEST(room_members.last_read_seq, EXCLUDED.last_read_seq))` +
+		appendInsertSQL
+	appendInsertSQL = `
+		INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at, change, first_change)
+		SELECT $3, $1, r.last_seq, $2, $4, $5, $6, date_trunc('milliseconds', clock_timestamp()), r.last_change, r.last_change FROM r
+		RETURNING seq, created_at, change`
+)
 
 // missingRef says what an append that took no seq (takeSeq) lacked: its
 // room or its author.
@@ -189,7 +197,7 @@ func (s *Store) appendWithMentions(ctx context.Context, m chat.NewMessage) (chat
 	var out chat.Message
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var seq, change int64
-		err := tx.QueryRow(ctx, takeSeq("$1", "$2"), m.RoomID, m.Author.ID).Scan(&seq, &change)
+		err := tx.QueryRow(ctx, takeSeq, m.RoomID, m.Author.ID).Scan(&seq, &change)
 		switch {
 		case isNoRows(err):
 			return missingRef(ctx, tx, m)
