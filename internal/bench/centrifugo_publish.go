@@ -28,7 +28,7 @@ func newCentrifugoPublishers(runID, base, apiKey string, d *dialers, srcIP strin
 	nd := d.dialer(srcIP)
 	hc := &http.Client{Timeout: RequestTimeout, Transport: &http.Transport{DialContext: nd.DialContext,
 		MaxIdleConnsPerHost: maxPublishesInFlight, IdleConnTimeout: 30 * time.Second}}
-	return &publishers{runID: runID, acked: map[string][]int64{}, errs: map[string]int64{},
+	return &publishers{runID: runID, acked: map[string][]int64{},
 		cf: &cfAPI{url: strings.TrimRight(base, "/") + "/api/publish", key: apiKey, hc: hc}}
 }
 
@@ -77,9 +77,7 @@ func (p *publishers) publish(ctx context.Context, k int, channel string, seq int
 	body = append(body, `","data":`...)
 	body = append(appendCfData(body, p.runID, seq, sent), '}')
 	if err := p.cf.post(ctx, body); err != nil {
-		p.errMu.Lock()
-		p.errs["publish"]++
-		p.errMu.Unlock()
+		p.errs.add("publish", err.Error())
 		p.nErrors.Add(1)
 		return
 	}

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -39,7 +40,7 @@ type changer struct {
 	reacts  map[string]int64  // room id → reactions added or taken back
 	on      map[reactKey]bool // reactions the tool has added
 	busy    map[reactKey]bool // reactions with a request out
-	errs    map[string]int64
+	errs    errorTally
 	nEdits  atomic.Int64
 	nReacts atomic.Int64
 }
@@ -52,7 +53,7 @@ type reactKey struct {
 
 func newChanger(a *api, pubs *publishers, tokens []string) *changer {
 	return &changer{a: a, pubs: pubs, tokens: tokens, edits: map[string]int64{}, reacts: map[string]int64{},
-		on: map[reactKey]bool{}, busy: map[reactKey]bool{}, errs: map[string]int64{}}
+		on: map[reactKey]bool{}, busy: map[reactKey]bool{}}
 }
 
 // run edits at editRate and reacts at reactRate (per second, all rooms
@@ -110,7 +111,7 @@ func (c *changer) edit(ctx context.Context, k int64) {
 	}
 	body := map[string]string{"body": string(appendBody(nil, time.Now().UnixNano()))}
 	if _, err := c.a.do(ctx, "", http.MethodPatch, msgPath(m), tok, body, nil); err != nil {
-		c.countErr("edit")
+		c.errs.add("edit", err.Error())
 		return
 	}
 	c.mu.Lock()
@@ -148,18 +149,12 @@ func (c *changer) react(ctx context.Context, k int64) {
 	defer c.mu.Unlock()
 	delete(c.busy, key)
 	if err != nil {
-		c.errs["react"]++
+		c.errs.add("react", err.Error())
 		return
 	}
 	c.on[key] = !on
 	c.reacts[m.room]++
 	c.nReacts.Add(1)
-}
-
-func (c *changer) countErr(code string) {
-	c.mu.Lock()
-	c.errs[code]++
-	c.mu.Unlock()
 }
 
 // expected is how many frames the subscribers should get for per-room
@@ -201,7 +196,7 @@ func (c *changer) expectedFrames(cfg Config, rooms []string, established int) in
 }
 
 // summarize adds what was changed and what should have arrived to s.
-func (c *changer) summarize(cfg Config, rooms []string, s *Summary) {
+func (c *changer) summarize(cfg Config, rooms []string, s *Summary, log *slog.Logger) {
 	if c == nil {
 		return
 	}
@@ -210,5 +205,5 @@ func (c *changer) summarize(cfg Config, rooms []string, s *Summary) {
 	s.Edits, s.Reactions = c.nEdits.Load(), c.nReacts.Load()
 	s.EditsExpected = expectedChanges(cfg, rooms, s.Established, c.edits)
 	s.ReactionsExpected = expectedChanges(cfg, rooms, s.Established, c.reacts)
-	s.Errors = mergeErrors(s.Errors, c.errs)
+	c.errs.report(s, log)
 }

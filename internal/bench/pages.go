@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -25,7 +26,7 @@ const PageLimit = 50
 const pagesSeed = 200
 
 // runPages is Run for ScenarioPages; s holds what Run measured so far.
-func runPages(ctx context.Context, c Config, a *api, smp sampler, s Summary) (Summary, error) {
+func runPages(ctx context.Context, c Config, a *api, smp sampler, s Summary, log *slog.Logger) (Summary, error) {
 	tokens, _, rooms, err := setup(ctx, a, c.UserPrefix, c.Users, c.RoomPrefix, c.Rooms)
 	if err != nil {
 		return s, err
@@ -44,8 +45,7 @@ func runPages(ctx context.Context, c Config, a *api, smp sampler, s Summary) (Su
 	var (
 		lat  Recorder
 		ok   atomic.Int64
-		mu   sync.Mutex
-		errs = map[string]int64{}
+		errs errorTally
 	)
 	rctx, cancel := context.WithTimeout(ctx, c.Duration)
 	defer cancel()
@@ -59,10 +59,10 @@ func runPages(ctx context.Context, c Config, a *api, smp sampler, s Summary) (Su
 				code, err := getPage(rctx, hc, url, token)
 				switch {
 				case rctx.Err() != nil:
-				case err != nil || code != http.StatusOK:
-					mu.Lock()
-					errs[fmt.Sprintf("http_%d", code)]++
-					mu.Unlock()
+				case err != nil:
+					errs.add(fmt.Sprintf("http_%d", code), err.Error())
+				case code != http.StatusOK:
+					errs.add(fmt.Sprintf("http_%d", code), http.StatusText(code))
 				default:
 					ok.Add(1)
 					lat.Record(i, int64(time.Since(t0)))
@@ -80,9 +80,7 @@ func runPages(ctx context.Context, c Config, a *api, smp sampler, s Summary) (Su
 	s.Established, s.Seconds = c.Conns, secs
 	s.Acked, s.AckedPerSec = ok.Load(), float64(ok.Load())/secs
 	s.Latency = percentiles(lat.Snapshot())
-	if len(errs) > 0 {
-		s.Errors = errs
-	}
+	errs.report(&s, log)
 	s.ServerRSSAfter, s.ServerGoroutines = after.RSS, after.Goroutines
 	s.ServerCPU = 100 * (after.CPU - before.CPU) / secs
 	s.ToolCPU = 100 * (cputime.Process() - cpu0) / secs

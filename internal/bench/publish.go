@@ -33,13 +33,12 @@ type publishers struct {
 	nAcked  atomic.Int64
 	nErrors atomic.Int64
 	lat     Recorder // ack latency
-	errMu   sync.Mutex
-	errs    map[string]int64
+	errs    errorTally
 }
 
 // openPublishers dials n connections with the given tokens and addresses.
 func openPublishers(ctx context.Context, d *dialers, runID string, n int, urls, tokens, srcIPs []string) (*publishers, error) {
-	p := &publishers{runID: runID, acked: map[string][]int64{}, errs: map[string]int64{}, last: make([]posted, n)}
+	p := &publishers{runID: runID, acked: map[string][]int64{}, last: make([]posted, n)}
 	for i := range n {
 		ws, err := dialWS(ctx, d.dialer(pick(srcIPs, i)), pick(urls, i), pick(tokens, i))
 		if err != nil {
@@ -76,9 +75,7 @@ func (p *publishers) handle(i int, typ string, b []byte) {
 	case frameError:
 		var f errorFrame
 		_ = json.Unmarshal(b, &f)
-		p.errMu.Lock()
-		p.errs[f.Code]++
-		p.errMu.Unlock()
+		p.errs.add(f.Code, f.Message)
 		p.nErrors.Add(1)
 	}
 }
@@ -109,10 +106,8 @@ func (p *publishers) run(ctx context.Context, rooms []string, rate float64, d ti
 				}
 				id := p.runID + "-" + strconv.FormatInt(k, 10)
 				buf = appendSend(buf[:0], rooms[k%int64(len(rooms))], id, time.Now().UnixNano())
-				if ws.writeFrame(buf) != nil {
-					p.errMu.Lock()
-					p.errs["send_write"]++
-					p.errMu.Unlock()
+				if err := ws.writeFrame(buf); err != nil {
+					p.errs.add("send_write", err.Error())
 					return
 				}
 				p.sent.Add(1)

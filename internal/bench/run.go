@@ -164,7 +164,7 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 	log.Info("setup", "users", c.Users, "rooms", c.Rooms)
 	a := newAPI(c.URLs[0], d)
 	if c.Scenario == ScenarioPages {
-		return runPages(ctx, c, a, smp, s)
+		return runPages(ctx, c, a, smp, s, log)
 	}
 	var tokens, rooms []string
 	if c.Target == TargetCentrifugo {
@@ -273,7 +273,7 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 		s.Published, s.Acked = pubs.sent.Load(), pubs.nAcked.Load()
 		ack := percentiles(pubs.lat.Snapshot())
 		s.AckLatency = &ack
-		s.Errors = mergeErrors(s.Errors, pubs.errs)
+		pubs.errs.report(&s, log)
 	}
 	var lat Hist
 	for _, w := range workers {
@@ -303,7 +303,7 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 		}
 	}
 	workers = nil
-	chg.summarize(c, rooms, &s)
+	chg.summarize(c, rooms, &s, log)
 
 	secs := elapsed.Seconds()
 	s.Seconds = secs
