@@ -3,9 +3,23 @@ package postgres
 import (
 	"context"
 	"log/slog"
+	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/open-chat/openchat/internal/postgres/pgtest"
 )
+
+// OpenTest opens a store on a fresh database, closed when t ends.
+func OpenTest(t testing.TB) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), pgtest.NewDatabase(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
 
 // Grouped reports how many group commits carried more than one message.
 func (s *Store) Grouped() int64 { return s.appends.Grouped() }

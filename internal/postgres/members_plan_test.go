@@ -6,8 +6,6 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
-
-	"github.com/open-chat/openchat/internal/postgres/pgtest"
 )
 
 // TestThreadOnlyUnreadPlan: the room list counts thread-only replies
@@ -15,13 +13,9 @@ import (
 // (sequential scans are off: an empty table would otherwise be read whole).
 func TestThreadOnlyUnreadPlan(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, pgtest.NewDatabase(t), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
+	s := OpenTest(t)
 	var plan []string
-	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
 			return err
 		}

@@ -3,8 +3,6 @@ package postgres
 import (
 	"context"
 	"testing"
-
-	"github.com/open-chat/openchat/internal/postgres/pgtest"
 )
 
 // TestMemberFillfactor: after the migrations, room_members keeps 30 % of
@@ -12,11 +10,7 @@ import (
 // write no index entries.
 func TestMemberFillfactor(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, pgtest.NewDatabase(t), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
+	s := OpenTest(t)
 	var opts []string
 	if err := s.pool.QueryRow(ctx, `SELECT coalesce(reloptions, '{}') FROM pg_class WHERE oid = 'room_members'::regclass`).Scan(&opts); err != nil {
 		t.Fatal(err)

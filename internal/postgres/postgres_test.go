@@ -11,15 +11,7 @@ import (
 	"github.com/open-chat/openchat/internal/postgres/pgtest"
 )
 
-func newStore(t testing.TB) *postgres.Store {
-	t.Helper()
-	s, err := postgres.Open(context.Background(), pgtest.NewDatabase(t), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
+func newStore(t testing.TB) *postgres.Store { return postgres.OpenTest(t) }
 
 func TestStore(t *testing.T) {
 	chattest.TestStore(t, func(t *testing.T) chat.Store { return newStore(t) })

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"testing"
 	"time"
-
-	"github.com/open-chat/openchat/internal/postgres/pgtest"
 )
 
 // TestSeqBound: the binary search that maps a time to a room's seq gives
@@ -14,11 +12,7 @@ import (
 // messages of one millisecond, an empty room and times outside the room's.
 func TestSeqBound(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, pgtest.NewDatabase(t), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = s.Close() })
+	s := OpenTest(t)
 	t0 := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 	exec := func(q string, args ...any) {
 		t.Helper()

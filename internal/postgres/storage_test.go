@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"github.com/open-chat/openchat/internal/chat/chattest"
-	"github.com/open-chat/openchat/internal/postgres/pgtest"
 )
 
 // TestMeasureStorage: OPENCHAT_MEASURE_STORAGE=100000 go test -run
@@ -14,11 +13,7 @@ import (
 // and every index) after VACUUM FULL.
 func TestMeasureStorage(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, pgtest.NewDatabase(t), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := OpenTest(t)
 	chattest.MeasureStorage(t, s, func() (int64, error) {
 		if _, err := s.pool.Exec(ctx, `VACUUM FULL messages`); err != nil {
 			return 0, err

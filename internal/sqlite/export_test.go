@@ -4,7 +4,20 @@ import (
 	"context"
 	"database/sql"
 	"log/slog"
+	"path/filepath"
+	"testing"
 )
+
+// OpenTest opens a store on a fresh database, closed when t ends.
+func OpenTest(t testing.TB) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "openchat.db"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
 
 // Grouped reports how many group commits carried more than one message.
 func (s *Store) Grouped() int64 { return s.appends.Grouped() }

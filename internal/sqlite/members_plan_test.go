@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -11,11 +10,7 @@ import (
 // through migration 0013's partial index, not by reading a room's messages.
 func TestThreadOnlyUnreadPlan(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "openchat.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := OpenTest(t)
 	rows, err := s.r.QueryContext(ctx, `EXPLAIN QUERY PLAN SELECT `+threadOnlyUnread+` FROM room_members rm WHERE rm.user_id = ?`, "u")
 	if err != nil {
 		t.Fatal(err)

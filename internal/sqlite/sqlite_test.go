@@ -11,15 +11,7 @@ import (
 	"github.com/open-chat/openchat/internal/sqlite"
 )
 
-func newStore(t testing.TB) *sqlite.Store {
-	t.Helper()
-	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "openchat.db"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
+func newStore(t testing.TB) *sqlite.Store { return sqlite.OpenTest(t) }
 
 func TestStore(t *testing.T) {
 	chattest.TestStore(t, func(t *testing.T) chat.Store { return newStore(t) })
