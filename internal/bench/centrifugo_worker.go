@@ -21,7 +21,7 @@ func (w *Worker) dialCentrifugo(ctx context.Context, c *conn, resuming bool) (*w
 		return nil, nil, err
 	}
 	if resuming && !sub.Recovered {
-		w.countErr("centrifugo_not_recovered")
+		w.errs.add("centrifugo_not_recovered", "resubscribed without recovering the missed publications")
 	}
 	c.cfEpoch = sub.Epoch
 	c.cfOffset = max(c.cfOffset, sub.Offset)
@@ -43,7 +43,7 @@ func (w *Worker) handleCentrifugo(c *conn, line []byte) {
 	case cfPing:
 		// Centrifugo drops a client that does not answer its pings.
 		if err := c.ws.writeFrame(cfPong); err != nil && !w.stopped.Load() && !c.expectEnd.Load() { // not the storm's own drop
-			w.countErr("pong_write")
+			w.errs.add("pong_write", err.Error())
 		}
 		w.pongs.Add(1)
 	case cfPub:
@@ -55,10 +55,10 @@ func (w *Worker) handleCentrifugo(c *conn, line []byte) {
 		w.cfReceive(c, p)
 	case cfReply:
 		if e := cfReplyError(line); e != "" {
-			w.countErr("centrifugo_error")
+			w.errs.add("centrifugo_error", e)
 		}
 	case cfBad:
-		w.countErr("centrifugo_frame")
+		w.errs.add("centrifugo_frame", "a frame the tool cannot parse")
 	}
 }
 

@@ -2,7 +2,6 @@ package bench
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -195,8 +194,9 @@ func (c *changer) expectedFrames(cfg Config, rooms []string, established int) in
 	return e + r
 }
 
-// summarize adds what was changed and what should have arrived to s.
-func (c *changer) summarize(cfg Config, rooms []string, s *Summary, log *slog.Logger) {
+// summarize adds what was changed and what should have arrived to s, and
+// its failures to errs.
+func (c *changer) summarize(cfg Config, rooms []string, s *Summary, errs *errorTally) {
 	if c == nil {
 		return
 	}
@@ -205,5 +205,5 @@ func (c *changer) summarize(cfg Config, rooms []string, s *Summary, log *slog.Lo
 	s.Edits, s.Reactions = c.nEdits.Load(), c.nReacts.Load()
 	s.EditsExpected = expectedChanges(cfg, rooms, s.Established, c.edits)
 	s.ReactionsExpected = expectedChanges(cfg, rooms, s.Established, c.reacts)
-	c.errs.report(s, log)
+	errs.merge(c.errs.snapshot())
 }

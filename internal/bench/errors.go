@@ -21,13 +21,39 @@ type errorTally struct {
 func (t *errorTally) add(code, why string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	t.addLocked(code, 1, why)
+}
+
+// merge adds failures counted elsewhere (a worker's snapshot); a code's
+// first failure stays the one this tally saw first.
+func (t *errorTally) merge(counts map[string]int64, first map[string]string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for code, n := range counts {
+		t.addLocked(code, n, first[code])
+	}
+}
+
+func (t *errorTally) addLocked(code string, n int64, why string) {
 	if t.counts == nil {
 		t.counts, t.first = map[string]int64{}, map[string]string{}
 	}
 	if t.counts[code] == 0 {
 		t.first[code] = why
 	}
-	t.counts[code]++
+	t.counts[code] += n
+}
+
+// snapshot returns copies of the counts and first failures by code (nil:
+// none), for a worker's Result: a worker may run in a child process, so
+// its failures travel to the run's tally (merge) as data.
+func (t *errorTally) snapshot() (map[string]int64, map[string]string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(t.counts) == 0 {
+		return nil, nil
+	}
+	return maps.Clone(t.counts), maps.Clone(t.first)
 }
 
 // report adds the counts to s's errors and logs each code's count and

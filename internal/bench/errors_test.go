@@ -81,3 +81,44 @@ func TestErrorTallyConcurrent(t *testing.T) {
 		t.Fatalf("counted %d, want 8000", s.Errors["send_write"])
 	}
 }
+
+// TestErrorTallyMerge: a worker's failures (snapshot, as a Result carries
+// them) add to the run's; a code's first failure is the one seen first.
+func TestErrorTallyMerge(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		run, child [][2]string // code, why
+		want       map[string]int64
+		wantFirst  map[string]string
+	}{
+		{name: "nothing anywhere"},
+		{
+			name:      "only the worker's",
+			child:     [][2]string{{"closed_1008", "idle"}, {"closed_1008", "idle again"}},
+			want:      map[string]int64{"closed_1008": 2},
+			wantFirst: map[string]string{"closed_1008": "idle"},
+		},
+		{
+			name:      "a shared code keeps the run's first",
+			run:       [][2]string{{"send_write", "broken pipe"}},
+			child:     [][2]string{{"send_write", "reset by peer"}, {"truncated", "cut"}},
+			want:      map[string]int64{"send_write": 2, "truncated": 1},
+			wantFirst: map[string]string{"send_write": "broken pipe", "truncated": "cut"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var run, child errorTally
+			for _, a := range tc.run {
+				run.add(a[0], a[1])
+			}
+			for _, a := range tc.child {
+				child.add(a[0], a[1])
+			}
+			run.merge(child.snapshot())
+			counts, first := run.snapshot()
+			if !maps.Equal(counts, tc.want) || !maps.Equal(first, tc.wantFirst) {
+				t.Errorf("counts %v, first %v; want %v, %v", counts, first, tc.want, tc.wantFirst)
+			}
+		})
+	}
+}

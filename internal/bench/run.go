@@ -200,6 +200,7 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 		}
 		defer pubs.close()
 	}
+	var errs errorTally // the publishers', workers' and changer's failures, reported once
 	var chg *changer
 	if c.EditRate > 0 || c.ReactRate > 0 {
 		chg = newChanger(a, pubs, tokens)
@@ -273,7 +274,7 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 		s.Published, s.Acked = pubs.sent.Load(), pubs.nAcked.Load()
 		ack := percentiles(pubs.lat.Snapshot())
 		s.AckLatency = &ack
-		pubs.errs.report(&s, log)
+		errs.merge(pubs.errs.snapshot())
 	}
 	var lat Hist
 	for _, w := range workers {
@@ -297,13 +298,14 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 			s.Acked += r.Acked
 		}
 		lat.Merge(r.Latency)
-		s.Errors = mergeErrors(s.Errors, r.Errors)
+		errs.merge(r.Errors, r.FirstErrors)
 		if c.Procs > 1 { // a worker in this process is already in processCPUSeconds
 			toolCPU += r.CPUSeconds
 		}
 	}
 	workers = nil
-	chg.summarize(c, rooms, &s, log)
+	chg.summarize(c, rooms, &s, &errs)
+	errs.report(&s, log) // one line per code, whoever failed
 
 	secs := elapsed.Seconds()
 	s.Seconds = secs

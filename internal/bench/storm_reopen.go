@@ -52,7 +52,7 @@ func (w *Worker) reopenFrom(c *conn, n int) bool {
 		cmd := StormCmd{Resume: w.job.Resume, Deadline: math.MaxInt64} // a client never gives up; the stop ends it
 		at, _, _, errs := w.reconnect(ctx, c, cmd, time.Now(), r.sem, n+1)
 		for _, err := range errs {
-			w.countErr("reopen_" + attemptError(err))
+			w.errs.add("reopen_"+attemptError(err), err.Error())
 		}
 		if at < 0 {
 			c.dropped.Store(true) // down at the stop

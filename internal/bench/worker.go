@@ -81,23 +81,24 @@ type StopCmd struct {
 
 // WorkerResult is what a worker measured.
 type WorkerResult struct {
-	Established int              `json:"established"`
-	Dropped     int              `json:"dropped"`
-	Pongs       int64            `json:"pongs"`
-	Deliveries  int64            `json:"deliveries"` // message frames of this run
-	Expected    int64            `json:"expected"`
-	Lost        int64            `json:"lost"`
-	LostDropped int64            `json:"lost_dropped"` // of Lost, on connections that ended before the stop
-	Reopened    int              `json:"reopened"`     // storm: connections back through a background redial (storm_reopen.go)
-	Dup         int64            `json:"dup"`
-	OutOfOrder  int64            `json:"out_of_order"`
-	Foreign     int64            `json:"foreign"`   // messages not sent by this run
-	Acked       int64            `json:"acked"`     // ingest
-	Edits       int64            `json:"edits"`     // message_updated frames received
-	Reactions   int64            `json:"reactions"` // reaction frames received
-	Latency     Hist             `json:"latency"`   // delivery (fanout) or ack (ingest), ns
-	Errors      map[string]int64 `json:"errors,omitempty"`
-	CPUSeconds  float64          `json:"cpu_seconds"` // between Start and Mark
+	Established int               `json:"established"`
+	Dropped     int               `json:"dropped"`
+	Pongs       int64             `json:"pongs"`
+	Deliveries  int64             `json:"deliveries"` // message frames of this run
+	Expected    int64             `json:"expected"`
+	Lost        int64             `json:"lost"`
+	LostDropped int64             `json:"lost_dropped"` // of Lost, on connections that ended before the stop
+	Reopened    int               `json:"reopened"`     // storm: connections back through a background redial (storm_reopen.go)
+	Dup         int64             `json:"dup"`
+	OutOfOrder  int64             `json:"out_of_order"`
+	Foreign     int64             `json:"foreign"`   // messages not sent by this run
+	Acked       int64             `json:"acked"`     // ingest
+	Edits       int64             `json:"edits"`     // message_updated frames received
+	Reactions   int64             `json:"reactions"` // reaction frames received
+	Latency     Hist              `json:"latency"`   // delivery (fanout) or ack (ingest), ns
+	Errors      map[string]int64  `json:"errors,omitempty"`
+	FirstErrors map[string]string `json:"first_errors,omitempty"` // each code's first failure, in words
+	CPUSeconds  float64           `json:"cpu_seconds"`            // between Start and Mark
 }
 
 // conn is one connection of a worker.
@@ -133,8 +134,7 @@ type Worker struct {
 	acked    atomic.Int64
 	edits    atomic.Int64 // message_updated frames of this run's messages
 	reacts   atomic.Int64 // reaction frames
-	errMu    sync.Mutex
-	errs     map[string]int64
+	errs     errorTally
 	stopPing context.CancelFunc
 	reopens  reopens // storm: redials of connections the server closed
 	pollers  []*poller
@@ -146,7 +146,7 @@ type Worker struct {
 
 // NewWorker prepares a worker; Connect starts it.
 func NewWorker(job Job) *Worker {
-	return &Worker{job: job, dialers: newDialers(), errs: map[string]int64{}}
+	return &Worker{job: job, dialers: newDialers()}
 }
 
 // userOf is the user of connection i, in room i%rooms. The users shift by
@@ -248,7 +248,11 @@ func (w *Worker) dial(ctx context.Context, c *conn, r *resume) error {
 	done := c.done
 	end := func(err error) {
 		if !w.stopped.Load() && !c.expectEnd.Load() {
-			w.countErr(closeReason(err))
+			why := "the connection ended"
+			if err != nil {
+				why = err.Error()
+			}
+			w.errs.add(closeReason(err), why)
 			if !w.reopen(c) {
 				c.dropped.Store(true)
 			}
@@ -280,7 +284,7 @@ func (w *Worker) dialOpenChat(ctx context.Context, c *conn, r *resume) (*wsConn,
 			c.tracker.base = f.LastSeq
 		}
 		if f.Truncated {
-			w.countErr("truncated")
+			w.errs.add("truncated", "the catch-up was cut at the server's limit")
 		}
 		c.lastChange = max(c.lastChange, f.LastChange)
 	}
@@ -328,7 +332,7 @@ func (w *Worker) handle(c *conn, typ string, b []byte) {
 	case frameError:
 		var f errorFrame
 		_ = json.Unmarshal(b, &f)
-		w.countErr(f.Code)
+		w.errs.add(f.Code, f.Message)
 		if !w.ours(f.Ref) {
 			return
 		}
@@ -355,12 +359,6 @@ func (w *Worker) ours(clientID string) bool {
 	return strings.HasPrefix(clientID, w.job.RunID+"-")
 }
 
-func (w *Worker) countErr(code string) {
-	w.errMu.Lock()
-	w.errs[code]++
-	w.errMu.Unlock()
-}
-
 // pingLoop sends an application ping to every connection once per
 // job.Ping, a slice of them each second, from one goroutine: no timer per
 // connection.
@@ -380,7 +378,7 @@ func (w *Worker) pingLoop(ctx context.Context) {
 		for k, c := range w.conns {
 			if k%slots == tick%slots && !c.dropped.Load() {
 				if err := c.ws.writeFrame(pingFrame); err != nil && !w.stopped.Load() {
-					w.countErr("ping_write")
+					w.errs.add("ping_write", err.Error())
 				}
 			}
 		}
@@ -392,7 +390,7 @@ func (w *Worker) Start() {
 	if stop, err := startCPUProfile(w.job.CPUProfile); err == nil {
 		w.profStop = stop
 	} else {
-		w.countErr("cpu_profile")
+		w.errs.add("cpu_profile", err.Error())
 	}
 	w.cpuStart = cputime.Process()
 	if w.job.Scenario != ScenarioIngest {
@@ -423,7 +421,7 @@ func (w *Worker) sendLoop(c *conn, deadline time.Time) {
 		}
 		buf = appendSend(buf[:0], c.roomID, prefix+strconv.Itoa(n), time.Now().UnixNano())
 		if err := c.ws.writeFrame(buf); err != nil {
-			w.countErr("send_write")
+			w.errs.add("send_write", err.Error())
 			return
 		}
 	}
@@ -484,11 +482,7 @@ func (w *Worker) Stop(cmd StopCmd) WorkerResult {
 	res.Pongs, res.Acked = w.pongs.Load(), w.acked.Load()
 	res.Edits, res.Reactions = w.edits.Load(), w.reacts.Load()
 	res.Latency = w.lat.Snapshot()
-	w.errMu.Lock()
-	if len(w.errs) > 0 {
-		res.Errors = w.errs
-	}
-	w.errMu.Unlock()
+	res.Errors, res.FirstErrors = w.errs.snapshot()
 	return res
 }
 
