@@ -9,6 +9,7 @@ import (
 
 	"github.com/open-chat/openchat/internal/chat"
 	"github.com/open-chat/openchat/internal/chat/chattest"
+	"github.com/open-chat/openchat/internal/postgres"
 )
 
 // TestGroupCommit posts from many goroutines into several rooms, with
@@ -16,7 +17,7 @@ import (
 // and some must fall back to single appends: every valid message is stored
 // once, every room's seq is 1..n, and the bad ones fail alone.
 func TestGroupCommit(t *testing.T) {
-	s := newStore(t)
+	s := postgres.OpenTest(t)
 	ctx := context.Background()
 	author := chat.User{ID: chat.NewID(), Username: "grp", DisplayName: "grp", Email: "g@example.org", EmailNotifications: chat.NotifyAlways, PasswordHash: "x", CreatedAt: chat.NewTime(timeNow())}
 	if err := s.CreateUser(ctx, author); err != nil {
@@ -82,6 +83,6 @@ func TestGroupCommit(t *testing.T) {
 
 // TestGroupIsolation checks that a message failing inside a group (a
 // foreign-key error) fails alone, and that a cancelled append stores nothing.
-func TestGroupIsolation(t *testing.T) { chattest.TestAppendIsolation(t, newStore(t)) }
+func TestGroupIsolation(t *testing.T) { chattest.TestAppendIsolation(t, postgres.OpenTest(t)) }
 
 func timeNow() time.Time { return time.Now() }

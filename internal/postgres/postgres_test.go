@@ -11,10 +11,8 @@ import (
 	"github.com/open-chat/openchat/internal/postgres/pgtest"
 )
 
-func newStore(t testing.TB) *postgres.Store { return postgres.OpenTest(t) }
-
 func TestStore(t *testing.T) {
-	chattest.TestStore(t, func(t *testing.T) chat.Store { return newStore(t) })
+	chattest.TestStore(t, func(t *testing.T) chat.Store { return postgres.OpenTest(t) })
 }
 
 // TestOpenConcurrently starts 4 instances on one fresh database at once:

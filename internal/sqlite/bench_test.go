@@ -6,18 +6,19 @@ import (
 
 	"github.com/open-chat/openchat/internal/chat"
 	"github.com/open-chat/openchat/internal/chat/chattest"
+	"github.com/open-chat/openchat/internal/sqlite"
 )
 
 func BenchmarkStore(b *testing.B) {
-	chattest.BenchmarkStore(b, func(b *testing.B) chat.Store { return newStore(b) })
+	chattest.BenchmarkStore(b, func(b *testing.B) chat.Store { return sqlite.OpenTest(b) })
 }
 
 func BenchmarkStoreConcurrent(b *testing.B) {
-	chattest.BenchmarkStoreConcurrent(b, func(b *testing.B) chat.Store { return newStore(b) })
+	chattest.BenchmarkStoreConcurrent(b, func(b *testing.B) chat.Store { return sqlite.OpenTest(b) })
 }
 
 // BenchmarkStorePaced: 1,000 msg/s over 1,000 rooms for 5 s, the fan-out
 // load test's rate; reports append latency percentiles.
 func BenchmarkStorePaced(b *testing.B) {
-	chattest.BenchmarkStorePaced(b, func(b *testing.B) chat.Store { return newStore(b) }, 1000, 1000, 5*time.Second)
+	chattest.BenchmarkStorePaced(b, func(b *testing.B) chat.Store { return sqlite.OpenTest(b) }, 1000, 1000, 5*time.Second)
 }

@@ -11,10 +11,8 @@ import (
 	"github.com/open-chat/openchat/internal/sqlite"
 )
 
-func newStore(t testing.TB) *sqlite.Store { return sqlite.OpenTest(t) }
-
 func TestStore(t *testing.T) {
-	chattest.TestStore(t, func(t *testing.T) chat.Store { return newStore(t) })
+	chattest.TestStore(t, func(t *testing.T) chat.Store { return sqlite.OpenTest(t) })
 }
 
 // TestOpenConcurrently opens one file from several goroutines at once, as
