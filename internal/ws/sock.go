@@ -65,8 +65,9 @@ type sock struct {
 	hdr       [ws.MaxHeaderSize - 2]byte
 	closeSent atomic.Bool
 	// One non-blocking write(2) through raw (tryWriteLocked): its callback
-	// is made once per socket and passes b, n and errno here, guarded by
-	// wmu; a closure over locals would cost three allocations per write.
+	// (writeFD) is made once per socket and takes its bytes from wb and
+	// leaves its result in wn and werr, all guarded by wmu; a closure over
+	// locals would cost three allocations per write.
 	rawWrite func(fd uintptr) bool
 	wb       []byte
 	wn       int
