@@ -93,6 +93,10 @@ type Config struct {
 	// too slow for the pool's slice); past it the socket is closed (the
 	// stream may end inside a frame, so without a close frame).
 	WriteTimeout time.Duration
+
+	// NoIdlePoller reads every connection on a goroutine of its own, as on
+	// systems without epoll (tests of that path).
+	NoIdlePoller bool
 }
 
 func (c Config) withDefaults() Config {

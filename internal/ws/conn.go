@@ -1,8 +1,6 @@
 package ws
 
 import (
-	"bytes"
-	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,11 +10,10 @@ import (
 	"github.com/open-chat/openchat/internal/chat"
 )
 
-// conn is one WebSocket session. While idle it owns one goroutine (blocked
-// reading, its stack kept small by handling frames elsewhere), a small read
-// buffer, a spare two-entry queue array, no timer and no write buffer: a
-// writer goroutine starts when its queue goes non-empty and exits once
-// drained.
+// conn is one WebSocket session. While idle it owns no goroutine (it waits
+// in the idle poller; read.go), a small read buffer, a spare two-entry
+// queue array, no timer and no write buffer: a writer goroutine starts when
+// its queue goes non-empty and exits once drained.
 type conn struct {
 	srv      *Server
 	sk       *sock
@@ -32,8 +29,12 @@ type conn struct {
 	inflight int  // entries taken by the writer, not yet written
 	closed   bool // no more output; the socket is closing
 
-	// Owned by the reading goroutine.
-	subs map[string]*sub
+	// Owned by whoever reads the connection (one frame handler at a time;
+	// read.go).
+	subs       map[string]*sub
+	onReadable func() // readAndPark, made once
+	polled     bool   // the socket is in the idle poller's set, as fd
+	fd         int32
 }
 
 // outEntry is one queued frame, or a batch (a catch-up replay) that counts
@@ -161,61 +162,15 @@ func (c *conn) closeWith(code ws.StatusCode, reason string) {
 	c.closeLocked(code, reason)
 }
 
-// serve is the reading loop; it returns when the connection ends. Each
-// frame is handled on another goroutine (handlers.go), awaited, so that the
-// stack the service calls grow stays with a few reused handlers instead of
-// with every idle connection.
-func (c *conn) serve() {
-	s := c.srv
-	done := make(chan struct{})
-	for {
-		// Wait for the next frame before borrowing a buffer: an idle
-		// connection must not hold one.
-		if _, err := c.sk.br.Peek(1); err != nil {
-			return
-		}
-		buf := s.readBufs.Get().(*bytes.Buffer)
-		buf.Reset()
-		op, err := c.sk.readMessage(buf, s.cfg.MaxFrameBytes,
-			func(p []byte) { c.seen(); c.pushControl(ws.OpPong, p) }, c.seen)
-		if err != nil {
-			if ce := (*closeError)(nil); errors.As(err, &ce) {
-				c.mu.Lock()
-				c.closed, c.queue = true, nil
-				c.mu.Unlock()
-				c.sk.noteClose(ce.code, ce.peer)
-				c.sk.writeClose(ce.code, ce.reason) // now: finish closes the socket next
-				if ce.drain {
-					c.sk.drain(ce.skip)
-				}
-			}
-			return
-		}
-		c.seen()
-		c.busy.Store(true)
-		s.handlers.run(func() {
-			if op != ws.OpText {
-				c.push(encodeError(badFrame("frames are JSON text messages"), ""), pushBounded)
-			} else {
-				c.handle(buf.Bytes())
-			}
-			done <- struct{}{}
-		})
-		<-done
-		c.busy.Store(false)
-		c.seen() // silence counts from the end of our own work: a slow store is not a dead peer
-		if buf.Cap() <= int(s.cfg.MaxFrameBytes)+bytes.MinRead {
-			s.readBufs.Put(buf)
-		}
-	}
-}
-
 // finish releases everything the session holds once its reading ends.
 func (c *conn) finish() {
 	c.mu.Lock()
 	c.closed = true
 	c.queue = nil
 	c.mu.Unlock()
+	if c.polled {
+		c.srv.poller.forget(c) // before its number can be reused
+	}
 	_ = c.sk.nc.Close()
 	for _, sb := range c.subs {
 		c.leaveSub(sb)

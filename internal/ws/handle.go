@@ -182,7 +182,7 @@ func (sb *sub) take(it item) []byte {
 }
 
 // sub returns the connection's live subscription to a room, or nil (none,
-// or one that a removal ended). Called by the reading goroutine.
+// or one that a removal ended). Called by the connection's reader.
 func (c *conn) sub(roomID string) *sub {
 	sb := c.subs[roomID]
 	if sb == nil {
@@ -198,7 +198,7 @@ func (c *conn) sub(roomID string) *sub {
 	return sb
 }
 
-// leaveSub ends a subscription and forgets it. Called by the reading goroutine.
+// leaveSub ends a subscription and forgets it. Called by the connection's reader.
 func (c *conn) leaveSub(sb *sub) {
 	delete(c.subs, sb.room.id)
 	c.dropSub(sb)

@@ -105,9 +105,9 @@ func (s *Server) userConns(userID string) []*conn {
 	return out
 }
 
-// kick ends c's subscription to a room from outside its reading goroutine:
+// kick ends c's subscription to a room from outside its reader:
 // the subscription is marked gone (no more deliveries) and leaves the room;
-// the reading goroutine drops the stale map entry when it next looks.
+// the reader drops the stale map entry when it next looks.
 func (s *Server) kick(c *conn, roomID string) {
 	s.roomsMu.Lock()
 	r := s.rooms[roomID]

@@ -57,6 +57,8 @@ type Server struct {
 	writeLists sync.Pool    // *[]*conn, lent to accept: a small room's sockets to write
 	ready      chan *conn   // connections waiting for a pool writer
 	handlers   *handlerPool // the goroutines frames are handled on
+	pollOnce   sync.Once
+	poller     *idlePoller // idle connections' sockets (read.go); nil: a goroutine each
 }
 
 // NewServer builds the endpoint. Call Run for the background loops.
@@ -98,7 +100,7 @@ func (s *Server) sessionRevoked(tokenHash string) {
 }
 
 // ServeHTTP upgrades an authenticated request to a WebSocket session and
-// returns: the session's reading goroutine is a fresh one, so it does not
+// returns: the session is read on frame handlers (read.go), so it does not
 // keep the stack the HTTP handler chain grew.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	user, ok := chat.UserFromContext(r.Context())
@@ -150,25 +152,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	c.push(encode(helloFrame{Type: typeHello, Instance: s.cfg.InstanceID, User: c.user}), pushBounded)
 	s.presenceConnect(c.user.ID)
-	go func() {
-		defer s.wg.Done()
-		defer func() {
-			c.finish()
-			s.mu.Lock()
-			delete(s.conns, c)
-			if set := s.byUser[c.user.ID]; set != nil {
-				delete(set, c)
-				if len(set) == 0 {
-					delete(s.byUser, c.user.ID)
-				}
-			}
-			s.mu.Unlock()
-			s.userGone(user.ID)
-			s.metrics.WSConnections(-1)
-			s.metrics.WSClosed(c.sk.closedWith())
-		}()
-		c.serve()
-	}()
+	s.startReading(c)
 }
 
 // userGone gives back a connection of the user's MaxPerUser.
@@ -291,7 +275,13 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.mu.Unlock()
 	done := make(chan struct{})
-	go func() { s.wg.Wait(); close(done) }()
+	go func() {
+		s.wg.Wait()
+		if s.poller != nil {
+			s.poller.close()
+		}
+		close(done)
+	}()
 	defer func() {
 		s.endIdleRooms(time.Now(), 0) // every room is idle once its sessions end
 		s.presWatchMu.Lock()
@@ -310,7 +300,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.cancel()
 	s.mu.Lock()
 	for c := range s.conns {
-		_ = c.sk.nc.Close()
+		c.sk.kill()
 	}
 	s.mu.Unlock()
 	return errors.Join(errors.New("ws: shutdown: sessions still open"), ctx.Err())

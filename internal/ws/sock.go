@@ -24,7 +24,8 @@ import (
 // The WebSocket layer (RFC 6455, server side) works on the hijacked
 // net.Conn with gobwas/ws's handshake, header codec and unmasking, so that
 // what a connection holds is ours to size: an idle one keeps a 512-byte
-// read buffer and its reading goroutine, nothing else.
+// read buffer and, only where the idle poller cannot watch it, a reading
+// goroutine (read.go).
 const (
 	// readBufSize holds a typical client frame whole; bigger ones stream
 	// through it into a pooled buffer.
@@ -40,7 +41,7 @@ const (
 	statusSignedOut     = ws.StatusCode(4001) // private use: the session was signed out
 )
 
-// closeError ends the reading loop; the connection is closed with code.
+// closeError ends the reading; the connection is closed with code.
 // With drain, the server closes because of the peer's error while the peer
 // may still be sending: what follows (skip bytes of the current frame, then
 // frames up to the peer's close) is read and discarded, bounded, so that
@@ -306,8 +307,8 @@ func (s *sock) writeFD(fd uintptr) bool {
 
 // writeClose sends the close frame once, after any write in flight: a
 // frame cut short would garble the stream. If that write is still stuck
-// after closeTimeout (a peer that stopped reading), the socket is closed
-// without a close frame, which also ends the stuck write.
+// after closeTimeout (a peer that stopped reading), the socket is shut
+// down without a close frame, which also ends the stuck write.
 func (s *sock) writeClose(code ws.StatusCode, reason string) {
 	if !s.closeSent.CompareAndSwap(false, true) {
 		return
@@ -315,7 +316,7 @@ func (s *sock) writeClose(code ws.StatusCode, reason string) {
 	deadline := time.Now().Add(closeTimeout)
 	for !s.wmu.TryLock() { // polling: only a closing connection waits here
 		if time.Now().After(deadline) {
-			_ = s.nc.Close()
+			s.kill()
 			return
 		}
 		time.Sleep(5 * time.Millisecond)
@@ -324,7 +325,25 @@ func (s *sock) writeClose(code ws.StatusCode, reason string) {
 	_ = s.nc.SetWriteDeadline(deadline)
 	_, _ = s.nc.Write(appendFrame(nil, ws.OpClose, closeBody(code, reason)))
 	s.wmu.Unlock()
-	// The peer's close reply ends the reading loop; a peer that never
-	// answers is cut off at the deadline.
-	_ = s.nc.SetReadDeadline(deadline)
+	// The peer's close reply ends the reading; a peer that never answers
+	// is cut off at the deadline (a timer, not a read deadline: a parked
+	// connection has no read to time out).
+	time.AfterFunc(time.Until(deadline), s.kill)
+}
+
+// kill ends the connection from outside its reading. An OS socket is shut
+// down both ways: its reader, or the idle poller for a parked connection,
+// sees the end and finishes the connection, which closes it. (Closing it
+// here would take a parked connection out of the poller's set unseen, and
+// nobody would finish it; a shutdown that fails finds a socket already
+// ended, which its reader sees too.) A TLS connection, or any on a system
+// without the poller, is closed.
+func (s *sock) kill() {
+	if s.raw != nil {
+		var err error
+		if cerr := s.raw.Control(func(fd uintptr) { err = shutdownSocket(fd) }); cerr != nil || !errors.Is(err, errors.ErrUnsupported) {
+			return
+		}
+	}
+	_ = s.nc.Close()
 }

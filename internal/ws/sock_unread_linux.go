@@ -5,7 +5,7 @@ package ws
 import "golang.org/x/sys/unix"
 
 // unread reports whether the socket holds bytes this server has not read
-// yet. Under CPU starvation a connection's reading goroutine may wait its
+// yet. Under CPU starvation a connection's reader may wait its
 // turn for longer than the idle timeout while the peer's pong sits in the
 // kernel: that peer is not silent, and closing it would only bring it back
 // as a reconnect, which costs the starved server far more than the read.

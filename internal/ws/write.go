@@ -176,14 +176,14 @@ func (c *conn) ownWrite(rest []byte, restAt int64) {
 
 // writeFailed drops a connection whose write failed or timed out. The
 // stream may end inside a frame, so no close frame can follow: the socket
-// is closed, which also ends the reading goroutine.
+// is shut down, which also ends its reading.
 func (c *conn) writeFailed(err error) {
 	c.srv.log.Debug("websocket write failed", "user", c.user.ID, "err", err)
 	c.mu.Lock()
 	c.writing, c.closed, c.queue = false, true, nil
 	c.mu.Unlock()
 	c.sk.closeSent.Store(true)
-	_ = c.sk.nc.Close()
+	c.sk.kill()
 }
 
 // appendBatch frames every entry of the batch onto b and returns the
