@@ -102,7 +102,9 @@ func (p *idlePoller) forget(c *conn) {
 	if p.parked[c.fd] == c {
 		delete(p.parked, c.fd)
 	}
-	_ = c.sk.raw.Control(func(fd uintptr) { _ = unix.EpollCtl(p.epfd, unix.EPOLL_CTL_DEL, int(fd), nil) })
+	if !p.closed { // once closed, epfd's number may belong to another file
+		_ = c.sk.raw.Control(func(fd uintptr) { _ = unix.EpollCtl(p.epfd, unix.EPOLL_CTL_DEL, int(fd), nil) })
+	}
 	c.polled = false
 }
 
