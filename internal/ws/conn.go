@@ -171,7 +171,7 @@ func (c *conn) finish() {
 	if c.polled {
 		c.srv.poller.forget(c) // before its number can be reused
 	}
-	_ = c.sk.nc.Close()
+	c.sk.close()
 	for _, sb := range c.subs {
 		c.leaveSub(sb)
 	}

@@ -91,6 +91,7 @@ func TestReadingEnds(t *testing.T) {
 					clients[i] = e.dial("alice", dialOpts{noRead: end != "peer closes"})
 				}
 				waitFor(t, "3 sessions", func() bool { return e.metrics.conns() == 3 })
+				sc := e.serverConn(e.user("alice").ID)
 				switch end {
 				case "peer closes":
 					for _, c := range clients {
@@ -115,6 +116,11 @@ func TestReadingEnds(t *testing.T) {
 					}
 				}
 				waitFor(t, "sessions released", func() bool { return e.metrics.conns() == 0 })
+				if end == "peer closes" { // our echo of the close set the deadline's timer
+					if tm := sc.sk.cutoff.Load(); tm == nil || tm.Stop() {
+						t.Fatal("the close deadline's timer was not set, or still ran after the session ended")
+					}
+				}
 			})
 		}
 	}

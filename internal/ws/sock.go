@@ -65,6 +65,7 @@ type sock struct {
 	deadline  bool       // a write deadline is set (guarded by wmu)
 	hdr       [ws.MaxHeaderSize - 2]byte
 	closeSent atomic.Bool
+	cutoff    atomic.Pointer[time.Timer] // kills a peer that does not answer our close; stopped by close
 	// One non-blocking write(2) through raw (tryWriteLocked): its callback
 	// (writeFD) is made once per socket and takes its bytes from wb and
 	// leaves its result in wn and werr, all guarded by wmu; a closure over
@@ -328,7 +329,18 @@ func (s *sock) writeClose(code ws.StatusCode, reason string) {
 	// The peer's close reply ends the reading; a peer that never answers
 	// is cut off at the deadline (a timer, not a read deadline: a parked
 	// connection has no read to time out).
-	time.AfterFunc(time.Until(deadline), s.kill)
+	s.cutoff.Store(time.AfterFunc(time.Until(deadline), s.kill))
+}
+
+// close closes the socket once its reading has ended, and stops the close
+// deadline's timer, which would otherwise keep the socket and its buffer
+// for closeTimeout after every close (in a reconnect storm, every
+// connection's).
+func (s *sock) close() {
+	if t := s.cutoff.Load(); t != nil {
+		t.Stop()
+	}
+	_ = s.nc.Close()
 }
 
 // kill ends the connection from outside its reading. An OS socket is shut
