@@ -1,3 +1,5 @@
+//go:build unix
+
 // Package cputime reads this process's CPU time, which benchmarks on a
 // shared machine report next to wall time: it does not grow while the
 // process waits for a core.

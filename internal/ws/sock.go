@@ -121,11 +121,9 @@ func upgrade(w http.ResponseWriter, r *http.Request) (*sock, error) {
 	// edge's connection limiter does) can resume a write that timed out;
 	// a TLS connection cannot.
 	s := &sock{nc: nc}
-	if sc, ok := nc.(syscall.Conn); ok {
-		if s.raw, err = sc.SyscallConn(); err != nil {
-			_ = nc.Close()
-			return nil, fmt.Errorf("websocket handshake: %w", err)
-		}
+	if s.raw, err = rawConn(nc); err != nil {
+		_ = nc.Close()
+		return nil, fmt.Errorf("websocket handshake: %w", err)
 	}
 	if rw.Reader.Buffered() > 0 {
 		s.br = rw.Reader // the client did not wait for the 101: keep its bytes
@@ -297,13 +295,6 @@ func (s *sock) tryWriteLocked(b []byte) (int, error) {
 		return n, os.ErrDeadlineExceeded
 	}
 	return n, nil
-}
-
-// writeFD is the callback of tryWriteLocked's raw write: one attempt,
-// never a wait for the poller.
-func (s *sock) writeFD(fd uintptr) bool {
-	s.wn, s.werr = syscall.Write(int(fd), s.wb)
-	return true
 }
 
 // writeClose sends the close frame once, after any write in flight: a
