@@ -59,7 +59,7 @@ func (e *closeError) Error() string { return fmt.Sprintf("websocket closed: %d %
 // sock is a connection's framing state.
 type sock struct {
 	nc        net.Conn
-	raw       syscall.RawConn // the OS socket (nil: TLS): a write may time out and resume, writeNowLocked may write it
+	raw       syscall.RawConn // the OS socket (nil: TLS, or not Unix): a write may time out and resume, writeNowLocked may write it
 	br        *bufio.Reader
 	wmu       sync.Mutex // one writer at a time: the batch writer or the close frame
 	deadline  bool       // a write deadline is set (guarded by wmu)
@@ -117,9 +117,9 @@ func upgrade(w http.ResponseWriter, r *http.Request) (*sock, error) {
 		}
 		return nil, fmt.Errorf("websocket handshake: %w", err)
 	}
-	// An OS socket (a TCP connection, or one wrapped to be counted, as
-	// edge's connection limiter does) can resume a write that timed out;
-	// a TLS connection cannot.
+	// An OS socket on Unix (a TCP connection, or one wrapped to be
+	// counted, as edge's connection limiter does) can resume a write that
+	// timed out; a TLS connection cannot, nor one elsewhere (rawConn).
 	s := &sock{nc: nc}
 	if s.raw, err = rawConn(nc); err != nil {
 		_ = nc.Close()
