@@ -34,7 +34,7 @@ func registered(t *testing.T) map[string]map[string]bool {
 	p.WSClosed(1000, chat.CloseByClient)
 	p.StoreOp("Rooms", time.Millisecond, errors.New("x"))
 	p.RedisOp("get", time.Millisecond, errors.New("x"))
-	p.GroupCommit(3)
+	p.GroupCommit([]time.Duration{time.Millisecond}, 2*time.Millisecond)
 	p.WatchPools(func() []chat.PoolStats { return []chat.PoolStats{{Pool: "main"}} })
 	p.WatchOutbox(func(context.Context) (chat.OutboxStats, error) { return chat.OutboxStats{}, nil }, time.Now)
 	fams, err := p.Gatherer().Gather()

@@ -299,7 +299,7 @@ func listen(c config, limiter *edge.ConnLimiter, log *slog.Logger) (net.Listener
 // storeStats is what both stores offer operators beyond chat.Store.
 type storeStats interface {
 	PoolStats() []chat.PoolStats
-	ObserveGroups(func(size int))
+	ObserveGroups(func(waits []time.Duration, took time.Duration))
 	OutboxStats(ctx context.Context) (chat.OutboxStats, error)
 }
 

@@ -64,8 +64,10 @@ type Metrics interface {
 	// RedisOp times one Redis command or pipeline (cmd: its name, or
 	// "pipeline"); err is nil or a failure (a cache miss is no error).
 	RedisOp(cmd string, d time.Duration, err error)
-	// GroupCommit counts the messages one group-commit transaction carried.
-	GroupCommit(size int)
+	// GroupCommit records one group-commit transaction: how long each
+	// message it carried queued behind the transaction before it, and its
+	// own time.
+	GroupCommit(waits []time.Duration, took time.Duration)
 	// HubFill counts a WebSocket hub's fill of a room from the store, by
 	// reason (HubFillGap, HubFillResync, HubFillBehind).
 	HubFill(reason string)
@@ -85,16 +87,16 @@ type PoolStats struct {
 // NopMetrics discards every observation.
 type NopMetrics struct{}
 
-func (NopMetrics) Cache(string, string)                   {}
-func (NopMetrics) MessagePosted()                         {}
-func (NopMetrics) MessagesDelivered(int)                  {}
-func (NopMetrics) WSConnections(int)                      {}
-func (NopMetrics) HTTPRequest(string, int, time.Duration) {}
-func (NopMetrics) MailSent(string)                        {}
-func (NopMetrics) RateLimited(string, string)             {}
-func (NopMetrics) DeliveryLatency(time.Duration)          {}
-func (NopMetrics) WSClosed(int, string)                   {}
-func (NopMetrics) StoreOp(string, time.Duration, error)   {}
-func (NopMetrics) RedisOp(string, time.Duration, error)   {}
-func (NopMetrics) GroupCommit(int)                        {}
-func (NopMetrics) HubFill(string)                         {}
+func (NopMetrics) Cache(string, string)                       {}
+func (NopMetrics) MessagePosted()                             {}
+func (NopMetrics) MessagesDelivered(int)                      {}
+func (NopMetrics) WSConnections(int)                          {}
+func (NopMetrics) HTTPRequest(string, int, time.Duration)     {}
+func (NopMetrics) MailSent(string)                            {}
+func (NopMetrics) RateLimited(string, string)                 {}
+func (NopMetrics) DeliveryLatency(time.Duration)              {}
+func (NopMetrics) WSClosed(int, string)                       {}
+func (NopMetrics) StoreOp(string, time.Duration, error)       {}
+func (NopMetrics) RedisOp(string, time.Duration, error)       {}
+func (NopMetrics) GroupCommit([]time.Duration, time.Duration) {}
+func (NopMetrics) HubFill(string)                             {}

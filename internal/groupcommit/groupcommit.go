@@ -52,6 +52,7 @@ const (
 type request[In, Out any] struct {
 	ctx  context.Context // the caller's: an item whose caller gave up is dropped before it commits
 	in   In
+	at   time.Time  // when Do queued it
 	out  Out        // set by the committing leader before sigDone
 	lead bool       // designated leader (queue.mu)
 	wake chan uint8 // buffered: at most one signal per request, so nobody blocks sending it
@@ -75,7 +76,13 @@ type Committer[In, Out any] struct {
 	seed    maphash.Seed   // picks an item's queue from its shard key
 	active  sync.WaitGroup // queues with a leader
 	grouped atomic.Int64
-	observe atomic.Pointer[func(size int)] // set by Observe; nil: nobody watches
+	observe atomic.Pointer[func(Group)] // set by Observe; nil: nobody watches
+}
+
+// Group describes one committed group (Observe).
+type Group struct {
+	Waits []time.Duration // per item committed, how long it queued before the group formed
+	Took  time.Duration   // the commit function's call
 }
 
 // New makes a Committer. shard maps an item to its ordering key (nil: one
@@ -107,7 +114,7 @@ func (c *Committer[In, Out]) Do(ctx context.Context, in In) (Out, error) {
 		return zero, err
 	}
 	q := c.queueOf(in)
-	r := &request[In, Out]{ctx: ctx, in: in, wake: make(chan uint8, 1)}
+	r := &request[In, Out]{ctx: ctx, in: in, at: time.Now(), wake: make(chan uint8, 1)}
 	q.mu.Lock()
 	if q.closed {
 		q.mu.Unlock()
@@ -183,9 +190,11 @@ func (c *Committer[In, Out]) Close() {
 	c.active.Wait()
 }
 
-// Observe has f called, on the committing goroutine, with the number of
-// items of every group committed from now on (for metrics; f must be cheap).
-func (c *Committer[In, Out]) Observe(f func(size int)) { c.observe.Store(&f) }
+// Observe has f called, on the committing goroutine, with every group
+// committed from now on (for metrics; f must be cheap). An item's time in
+// its queue against the commit's own time tells a slow database from a
+// queue that waits on it.
+func (c *Committer[In, Out]) Observe(f func(Group)) { c.observe.Store(&f) }
 
 // Grouped counts commits that carried more than one item (for tests).
 func (c *Committer[In, Out]) Grouped() int64 { return c.grouped.Load() }
@@ -215,9 +224,6 @@ func (c *Committer[In, Out]) commitGroup(group []*request[In, Out]) []Out {
 	if len(live) > 1 {
 		c.grouped.Add(1)
 	}
-	if f := c.observe.Load(); f != nil {
-		(*f)(len(live))
-	}
 	// A panic in commit must end the process, as it did when commits ran on
 	// a goroutine of their own: recovered by a caller's middleware, it would
 	// leave the queue led by nobody and its callers waiting forever.
@@ -229,7 +235,15 @@ func (c *Committer[In, Out]) commitGroup(group []*request[In, Out]) []Out {
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), c.opts.Timeout)
 	defer cancel()
+	start := time.Now()
 	res := c.commit(ctx, items)
+	if f := c.observe.Load(); f != nil {
+		waits := make([]time.Duration, len(live))
+		for j, i := range live {
+			waits[j] = start.Sub(group[i].at)
+		}
+		(*f)(Group{Waits: waits, Took: time.Since(start)})
+	}
 	for j, i := range live {
 		outs[i] = res[j]
 	}

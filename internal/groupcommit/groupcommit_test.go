@@ -31,7 +31,7 @@ func TestGroups(t *testing.T) {
 		})
 	defer c.Close()
 	observed := 0 // items counted by Observe: every committed one
-	c.Observe(func(n int) { mu.Lock(); observed += n; mu.Unlock() })
+	c.Observe(func(g Group) { mu.Lock(); observed += len(g.Waits); mu.Unlock() })
 	var wg sync.WaitGroup
 	for key := range 3 {
 		wg.Go(func() {
@@ -60,6 +60,56 @@ func TestGroups(t *testing.T) {
 	}
 	if observed != 60 {
 		t.Fatalf("Observe saw %d items, want 60", observed)
+	}
+}
+
+// TestObserveTimes: Observe tells the time an item queued behind the
+// commit before it (Wait) from the commit's own time (Took). The first
+// commit is held for hold while a second caller queues; only lower bounds
+// are checked, which a slow machine cannot break.
+func TestObserveTimes(t *testing.T) {
+	const hold = 30 * time.Millisecond
+	gate := make(chan struct{})
+	first := true
+	c := New(Options{}, nil, func(_ context.Context, g []int) []int {
+		if first {
+			first = false
+			<-gate
+		}
+		return g
+	})
+	defer c.Close()
+	var mu sync.Mutex
+	var seen []Group
+	c.Observe(func(g Group) { mu.Lock(); seen = append(seen, g); mu.Unlock() })
+	var wg sync.WaitGroup
+	wg.Go(func() { _, _ = c.Do(context.Background(), 1) })
+	queued := func(n int) bool { // n items wait while a group commits
+		q := c.queues[0]
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		return q.leading && len(q.pending) == n
+	}
+	for !queued(0) { // the first group has formed
+		time.Sleep(time.Millisecond)
+	}
+	wg.Go(func() { _, _ = c.Do(context.Background(), 2) })
+	for !queued(1) {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(hold)
+	close(gate)
+	wg.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != 2 || len(seen[0].Waits) != 1 || len(seen[1].Waits) != 1 {
+		t.Fatalf("observed %+v, want two groups of one", seen)
+	}
+	if seen[0].Took < hold {
+		t.Errorf("the held commit took %v, want at least %v", seen[0].Took, hold)
+	}
+	if seen[1].Waits[0] < hold {
+		t.Errorf("the item queued behind it waited %v, want at least %v", seen[1].Waits[0], hold)
 	}
 }
 

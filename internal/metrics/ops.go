@@ -21,6 +21,8 @@ type opMetrics struct {
 	redisDur  *prometheus.HistogramVec
 	redisErrs *prometheus.CounterVec
 	groups    prometheus.Histogram
+	groupWait prometheus.Histogram
+	groupTook prometheus.Histogram
 	hubFills  *prometheus.CounterVec
 }
 
@@ -48,6 +50,12 @@ func newOpMetrics() opMetrics {
 			Help: "Redis commands that failed, by command (a cache miss is no error)."}, []string{"cmd"}),
 		groups: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "openchat_group_commit_size",
 			Help: "Messages per group-commit transaction.", Buckets: []float64{1, 2, 4, 8, 16, 32, 64, 128, 256}}),
+		groupWait: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "openchat_group_commit_wait_seconds",
+			Help: "How long each message queued behind the group-commit transaction before its own " +
+				"(an append takes this wait, then its group's transaction).", Buckets: latencyBuckets}),
+		groupTook: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "openchat_group_commit_duration_seconds",
+			Help:    "Group-commit transactions as the server times them, from the first statement to the commit's answer.",
+			Buckets: latencyBuckets}),
 		hubFills: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "openchat_hub_fills_total",
 			Help: "Rooms the WebSocket hub read from the store to catch up, by reason (gap: a change arrived before earlier ones; " +
 				"resync: the broker connection came back; behind: the position check found a change that never arrived)."}, []string{"reason"}),
@@ -55,12 +63,19 @@ func newOpMetrics() opMetrics {
 }
 
 func (o opMetrics) collectors() []prometheus.Collector {
-	return []prometheus.Collector{o.delivery, o.wsCloses, o.storeDur, o.storeErrs, o.redisDur, o.redisErrs, o.groups, o.hubFills}
+	return []prometheus.Collector{o.delivery, o.wsCloses, o.storeDur, o.storeErrs, o.redisDur, o.redisErrs, o.groups, o.groupWait, o.groupTook, o.hubFills}
 }
 
 func (p *Prometheus) DeliveryLatency(d time.Duration) { p.ops.delivery.Observe(d.Seconds()) }
-func (p *Prometheus) GroupCommit(size int)            { p.ops.groups.Observe(float64(size)) }
 func (p *Prometheus) HubFill(reason string)           { p.ops.hubFills.WithLabelValues(reason).Inc() }
+
+func (p *Prometheus) GroupCommit(waits []time.Duration, took time.Duration) {
+	p.ops.groups.Observe(float64(len(waits)))
+	for _, w := range waits {
+		p.ops.groupWait.Observe(w.Seconds())
+	}
+	p.ops.groupTook.Observe(took.Seconds())
+}
 
 func (p *Prometheus) WSClosed(code int, by string) {
 	p.ops.wsCloses.WithLabelValues(strconv.Itoa(code), by).Inc()

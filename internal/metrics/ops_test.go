@@ -48,8 +48,8 @@ func TestOpMetrics(t *testing.T) {
 	p.StoreOp("Messages", time.Millisecond, fmt.Errorf("read: %w", context.Canceled))
 	p.RedisOp("evalsha", 300*time.Microsecond, nil)
 	p.RedisOp("get", time.Millisecond, errors.New("i/o timeout"))
-	p.GroupCommit(1)
-	p.GroupCommit(30)
+	p.GroupCommit([]time.Duration{0}, 400*time.Microsecond)
+	p.GroupCommit([]time.Duration{20 * time.Millisecond, 8 * time.Millisecond}, 3*time.Millisecond)
 	p.HubFill(chat.HubFillBehind)
 	wantLines(t, scrape(t, p),
 		`openchat_delivery_latency_seconds_bucket{le="0.005"} 1`,
@@ -65,8 +65,14 @@ func TestOpMetrics(t *testing.T) {
 		`openchat_redis_command_duration_seconds_count{cmd="evalsha"} 1`,
 		`openchat_redis_errors_total{cmd="get"} 1`,
 		`openchat_group_commit_size_bucket{le="1"} 1`,
-		`openchat_group_commit_size_bucket{le="32"} 2`,
-		`openchat_group_commit_size_sum 31`,
+		`openchat_group_commit_size_bucket{le="2"} 2`,
+		`openchat_group_commit_size_sum 3`,
+		`openchat_group_commit_wait_seconds_bucket{le="0.0001"} 1`,
+		`openchat_group_commit_wait_seconds_bucket{le="0.01"} 2`,
+		`openchat_group_commit_wait_seconds_bucket{le="0.025"} 3`,
+		`openchat_group_commit_duration_seconds_bucket{le="0.0005"} 1`,
+		`openchat_group_commit_duration_seconds_bucket{le="0.0025"} 1`,
+		`openchat_group_commit_duration_seconds_bucket{le="0.005"} 2`,
 		`openchat_hub_fills_total{reason="behind"} 1`,
 	)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/open-chat/openchat/internal/chat"
+	"github.com/open-chat/openchat/internal/groupcommit"
 )
 
 // OutboxStats counts unbatched notifications and pending batches, and
@@ -41,6 +42,9 @@ func (s *Store) PoolStats() []chat.PoolStats {
 	return []chat.PoolStats{pool("writer", s.w), pool("reader", s.r)}
 }
 
-// ObserveGroups has f called with the size of every group commit (for
+// ObserveGroups has f called with every group commit: how long each of its
+// messages queued behind the commit before it, and its own time (for
 // metrics). Call it before the store is used.
-func (s *Store) ObserveGroups(f func(size int)) { s.appends.Observe(f) }
+func (s *Store) ObserveGroups(f func(waits []time.Duration, took time.Duration)) {
+	s.appends.Observe(func(g groupcommit.Group) { f(g.Waits, g.Took) })
+}
