@@ -182,6 +182,7 @@ func newFlags(scenario string, c *bench.Config, o *opts, stderr io.Writer) *flag
 	fs.StringVar(&o.urls, "url", "http://127.0.0.1:8080", "server base URL; a comma-separated list spreads connections round-robin over instances")
 	fs.StringVar(&o.metricsURLs, "metrics-url", "", "comma-separated base URLs of the servers' --metrics-addr listeners, read for RSS and CPU (default: --url, which serves no /metrics since --metrics-addr)")
 	fs.StringVar(&o.pids, "server-pid", "", "comma-separated server PIDs: read RSS and CPU from /proc instead of /metrics")
+	fs.IntVar(&c.DBPID, "db-pid", 0, "the database's PID (PostgreSQL's postmaster): the CPU of it and its child processes over the measured phase, as db_cpu (0 = not shown)")
 	fs.BoolVar(&o.json, "json", false, "print one JSON object instead of the summary line")
 	fs.BoolVar(&o.quiet, "quiet", false, "log only warnings")
 	fs.IntVar(&c.Conns, "conns", d.conns, "connections (idle, fanout: subscribers; ingest: senders)")

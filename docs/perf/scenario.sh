@@ -17,6 +17,8 @@
 # directory; PostgreSQL: its data directory's parent), empty for none. PGPORT: another
 # PostgreSQL on 127.0.0.1 (psql, createdb and the server's URL); DATA_PARENT: where the server's
 # data directory is made (default the working directory), e.g. a tmpfs to take the disk out.
+# On PostgreSQL the tool's line has db_cpu, the CPU of all its processes over the measured phase
+# (--db-pid; reading its postmaster.pid needs the right to read its data directory).
 bin=$1; store=${2:-sqlite}
 data=$(mktemp -d "${DATA_PARENT:-$PWD}/d.XXX")
 extra=()
@@ -34,7 +36,12 @@ fi
 sql() { psql -h 127.0.0.1 -U postgres f1k "$@"; }
 [ -n "${PROFILE:-}" ] && extra+=(--pprof-addr 127.0.0.1:16060)
 fsdir=$data
-[ "$store" = pg ] && fsdir=$(dirname "$(psql -h 127.0.0.1 -U postgres -Atc 'SHOW data_directory' f1k)")
+tool=()
+if [ "$store" = pg ]; then
+  pgdata=$(sql -Atc 'SHOW data_directory')
+  fsdir=$(dirname "$pgdata")
+  tool=(--db-pid "$(head -1 "$pgdata/postmaster.pid")") # the tool's db_cpu: PostgreSQL's processes
+fi
 fsdir=${FSYNC_DIR-$fsdir}
 $bin serve --addr 127.0.0.1:18702 --data-dir "$data" --log-level warn --ws-send-rate 1000 --ws-send-burst 1000 "${extra[@]}" >"$data/log" 2>&1 &
 pid=$!
@@ -55,7 +62,7 @@ if [ -n "${PROFILE:-}" ]; then
   prof=$!
 fi
 out=$(./openchat-bench "${args[@]}" --duration "${DUR:-20s}" --url http://127.0.0.1:18702 --server-pid $pid \
-  --src-ips 2 --quiet ${fsdir:+--fsync-dir "$fsdir"} 2>"$data/tool.err" | tail -1)
+  --src-ips 2 --quiet ${fsdir:+--fsync-dir "$fsdir"} "${tool[@]}" 2>"$data/tool.err" | tail -1)
 [ -n "${prof:-}" ] && wait "$prof"
 curl -s $murl/metrics >"$data/metrics"
 kill $pid; wait $pid 2>/dev/null

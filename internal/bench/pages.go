@@ -82,7 +82,7 @@ func runPages(ctx context.Context, c Config, a *api, smp sampler, s Summary, log
 	s.Latency = percentiles(lat.Snapshot())
 	errs.report(&s, log)
 	s.ServerRSSAfter, s.ServerGoroutines = after.RSS, after.Goroutines
-	s.ServerCPU = 100 * (after.CPU - before.CPU) / secs
+	s.setCPU(before, after, secs, c.DBPID > 0)
 	s.ToolCPU = 100 * (cputime.Process() - cpu0) / secs
 	s.Time = time.Now().UTC().Format(time.RFC3339)
 	return s, nil

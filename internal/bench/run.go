@@ -38,6 +38,7 @@ type Config struct {
 	Target     string   // TargetOpenChat ("" too) or TargetCentrifugo
 	URLs       []string // connections are spread round-robin over them
 	ServerPIDs []int    // read RSS/CPU from /proc instead of /metrics
+	DBPID      int      // the database's root process: its tree's CPU as DBCPU (0: none)
 	// MetricsURLs are the servers' --metrics-addr listeners, as base URLs
 	// (/metrics is not on the public one); empty: URLs.
 	MetricsURLs []string
@@ -150,7 +151,7 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 		return Summary{}, err
 	}
 	d := newDialers()
-	smp := sampler{urls: c.URLs, pids: c.ServerPIDs, hc: &http.Client{Timeout: RequestTimeout}}
+	smp := sampler{urls: c.URLs, pids: c.ServerPIDs, dbPID: c.DBPID, hc: &http.Client{Timeout: RequestTimeout}}
 	if len(c.MetricsURLs) > 0 {
 		smp.urls = c.MetricsURLs
 	}
@@ -316,7 +317,7 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 	s.ServerGoroutines = after.Goroutines
 	s.ServerRSSPerConn = rssPerConnKiB(fresh.RSS, after.RSS, s.Established)
 	s.ServerRSSPerConnSetup = rssPerConnKiB(s.ServerRSSSetup, after.RSS, s.Established)
-	s.ServerCPU = 100 * (after.CPU - before.CPU) / secs
+	s.setCPU(before, after, secs, c.DBPID > 0)
 	s.ToolCPU = 100 * toolCPU / secs
 	s.Time = time.Now().UTC().Format(time.RFC3339)
 	return s, nil

@@ -20,17 +20,27 @@ type serverSample struct {
 	RSS        int64   // bytes
 	CPU        float64 // seconds since start
 	Goroutines int64   // -1 when read from /proc
+	DBCPU      float64 // the database's (sampler.dbPID), seconds since start
 }
 
 // sampler reads server resource use from /proc/PID when pids are given,
-// else from each URL's /metrics.
+// else from each URL's /metrics, and with dbPID the database's CPU.
 type sampler struct {
-	urls []string
-	pids []int
-	hc   *http.Client
+	urls  []string
+	pids  []int
+	dbPID int // 0: none (treeCPU)
+	hc    *http.Client
 }
 
 func (s sampler) sample(ctx context.Context) (serverSample, error) {
+	sum, err := s.servers(ctx)
+	if err == nil && s.dbPID > 0 {
+		sum.DBCPU, err = treeCPU(s.dbPID)
+	}
+	return sum, err
+}
+
+func (s sampler) servers(ctx context.Context) (serverSample, error) {
 	var sum serverSample
 	if len(s.pids) > 0 {
 		sum.Goroutines = -1
@@ -116,21 +126,17 @@ func procStats(pid int) (rss int64, cpu float64, err error) {
 	return parseProc(string(stat), string(statm), int64(os.Getpagesize()))
 }
 
-// parseProc reads utime+stime from /proc/PID/stat (fields 14 and 15; the
-// command name in parentheses may contain spaces) and resident pages from
-// /proc/PID/statm.
+// parseProc reads utime+stime from /proc/PID/stat (parseStat) and
+// resident pages from /proc/PID/statm.
 func parseProc(stat, statm string, pageSize int64) (int64, float64, error) {
-	i := strings.LastIndexByte(stat, ')')
-	f := strings.Fields(stat[i+1:])
+	st, err := parseStat(stat)
 	m := strings.Fields(statm)
-	if i < 0 || len(f) < 13 || len(m) < 2 {
+	if err != nil || len(m) < 2 {
 		return 0, 0, fmt.Errorf("unexpected /proc format")
 	}
-	ut, err1 := strconv.ParseInt(f[11], 10, 64)
-	st, err2 := strconv.ParseInt(f[12], 10, 64)
-	pages, err3 := strconv.ParseInt(m[1], 10, 64)
-	if err1 != nil || err2 != nil || err3 != nil {
+	pages, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil {
 		return 0, 0, fmt.Errorf("unexpected /proc format")
 	}
-	return pages * pageSize, float64(ut+st) / clockTicks, nil
+	return pages * pageSize, st.cpu, nil
 }

@@ -65,11 +65,12 @@ type Summary struct {
 	ServerRSSPerConn float64 `json:"server_rss_per_conn_kib"` // (after - fresh) / established
 	// ServerRSSPerConnSetup leaves out what the setup's password hashing
 	// left in the server's heap: (after - setup) / established.
-	ServerRSSPerConnSetup float64 `json:"server_rss_per_conn_since_setup_kib"`
-	ServerGoroutines      int64   `json:"server_goroutines,omitempty"`
-	ServerCPU             float64 `json:"server_cpu_percent"`
-	ToolCPU               float64 `json:"tool_cpu_percent"`
-	Time                  string  `json:"time"`
+	ServerRSSPerConnSetup float64  `json:"server_rss_per_conn_since_setup_kib"`
+	ServerGoroutines      int64    `json:"server_goroutines,omitempty"`
+	ServerCPU             float64  `json:"server_cpu_percent"`
+	ToolCPU               float64  `json:"tool_cpu_percent"`
+	DBCPU                 *float64 `json:"db_cpu_percent,omitempty"` // --db-pid
+	Time                  string   `json:"time"`
 }
 
 // Percentiles summarize a latency histogram, in milliseconds.
@@ -86,6 +87,16 @@ func percentiles(h Hist) Percentiles {
 	ms := func(ns int64) float64 { return float64(ns) / float64(time.Millisecond) }
 	return Percentiles{N: h.N, P50: ms(h.Quantile(0.50)), P90: ms(h.Quantile(0.90)), P99: ms(h.Quantile(0.99)),
 		Max: ms(h.Max), Mean: h.Mean() / float64(time.Millisecond)}
+}
+
+// setCPU sets the servers' and the database's CPU, in % of one core, over
+// a measured phase of secs between two samples (the database's if db).
+func (s *Summary) setCPU(before, after serverSample, secs float64, db bool) {
+	s.ServerCPU = 100 * (after.CPU - before.CPU) / secs
+	if db {
+		db := 100 * (after.DBCPU - before.DBCPU) / secs
+		s.DBCPU = &db
+	}
 }
 
 // rssPerConnKiB is the growth of server memory per connection.
@@ -155,6 +166,9 @@ func (s Summary) Line() string {
 		"since_setup="+fmtF(s.ServerRSSPerConnSetup, 1)+"KiB",
 		"server_rss="+fmtF(float64(s.ServerRSSFresh)/(1<<20), 0)+"MiB/"+fmtF(float64(s.ServerRSSAfter)/(1<<20), 0)+"MiB",
 		"server_cpu="+fmtF(s.ServerCPU, 1)+"%", "tool_cpu="+fmtF(s.ToolCPU, 1)+"%")
+	if s.DBCPU != nil {
+		kv = append(kv, "db_cpu="+fmtF(*s.DBCPU, 1)+"%")
+	}
 	return strings.Join(kv, " ")
 }
 

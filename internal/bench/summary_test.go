@@ -33,6 +33,16 @@ func TestSummaryLine(t *testing.T) {
 		}, "scenario=ingest conns=1000 dropped=0 rooms=1 acked/s=1234 p50=0.32ms p90=12.3ms p99=157ms max=1235ms " +
 			"fsync_p50=0.61ms fsync_p99=45.6ms fsync_max=158ms " +
 			"server_rss/conn=38.9KiB since_setup=20.0KiB server_rss=62MiB/100MiB server_cpu=12.3% tool_cpu=5.1%"},
+		{"ingest with the database's CPU", func(s *Summary) {
+			s.Scenario, s.AckedPerSec = ScenarioIngest, 1234.4
+			s.setCPU(serverSample{CPU: 10, DBCPU: 100}, serverSample{CPU: 12.5, DBCPU: 101.5}, 20, true)
+		}, "scenario=ingest conns=1000 dropped=0 rooms=1 acked/s=1234 p50=0.32ms p90=12.3ms p99=157ms max=1235ms " +
+			"server_rss/conn=38.9KiB since_setup=20.0KiB server_rss=62MiB/100MiB server_cpu=12.5% tool_cpu=5.1% db_cpu=7.5%"},
+		{"no database given", func(s *Summary) {
+			s.Scenario, s.AckedPerSec = ScenarioIngest, 1234.4
+			s.setCPU(serverSample{CPU: 10, DBCPU: 100}, serverSample{CPU: 12.5, DBCPU: 101.5}, 20, false)
+		}, "scenario=ingest conns=1000 dropped=0 rooms=1 acked/s=1234 p50=0.32ms p90=12.3ms p99=157ms max=1235ms " +
+			"server_rss/conn=38.9KiB since_setup=20.0KiB server_rss=62MiB/100MiB server_cpu=12.5% tool_cpu=5.1%"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
