@@ -65,6 +65,8 @@ func TestServerMetrics(t *testing.T) {
 				`openchat_store_operation_duration_seconds_count{op="AppendMessage"}`,
 				`openchat_store_errors_total{code="not_found",op="RoomByID"}`,
 				`openchat_group_commit_size_count`,
+				`openchat_group_commit_wait_seconds_count`,
+				`openchat_group_commit_duration_seconds_count`,
 				closed,
 				`openchat_outbox_pending{kind="notifications"}`,
 				`openchat_outbox_oldest_age_seconds`,

@@ -20,6 +20,7 @@ import (
 
 	"github.com/open-chat/openchat/internal/chat"
 	"github.com/open-chat/openchat/internal/edge"
+	"github.com/open-chat/openchat/internal/groupcommit"
 	"github.com/open-chat/openchat/internal/httpapi"
 	"github.com/open-chat/openchat/internal/images"
 	"github.com/open-chat/openchat/internal/instrument"
@@ -299,7 +300,7 @@ func listen(c config, limiter *edge.ConnLimiter, log *slog.Logger) (net.Listener
 // storeStats is what both stores offer operators beyond chat.Store.
 type storeStats interface {
 	PoolStats() []chat.PoolStats
-	ObserveGroups(func(waits []time.Duration, took time.Duration))
+	ObserveGroups(func(groupcommit.Group))
 	OutboxStats(ctx context.Context) (chat.OutboxStats, error)
 }
 
@@ -320,7 +321,7 @@ func dbSystem(c config) string {
 // returns st wrapped so that every call is timed and, with tp, traced.
 func observeStore(st chat.Store, system string, m *metrics.Prometheus, tp trace.TracerProvider) chat.Store {
 	if s, ok := st.(storeStats); ok {
-		s.ObserveGroups(m.GroupCommit)
+		s.ObserveGroups(func(g groupcommit.Group) { m.GroupCommit(g.Waits, g.Took) })
 		m.WatchPools(s.PoolStats)
 		m.WatchOutbox(s.OutboxStats, time.Now) // unwrapped: a scrape is no store call worth timing
 	}

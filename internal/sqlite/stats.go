@@ -45,6 +45,4 @@ func (s *Store) PoolStats() []chat.PoolStats {
 // ObserveGroups has f called with every group commit: how long each of its
 // messages queued behind the commit before it, and its own time (for
 // metrics). Call it before the store is used.
-func (s *Store) ObserveGroups(f func(waits []time.Duration, took time.Duration)) {
-	s.appends.Observe(func(g groupcommit.Group) { f(g.Waits, g.Took) })
-}
+func (s *Store) ObserveGroups(f func(groupcommit.Group)) { s.appends.Observe(f) }
