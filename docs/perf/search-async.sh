@@ -1,7 +1,7 @@
 #!/bin/bash
 # search-async.sh BIN: one scenario.sh run on PostgreSQL with asynchronous search indexing
-# simulated (docs/performance.md, "asynchronous search indexing, simulated, costs more than it
-# saves"). After the migrations, messages lose their search column; a statement trigger queues
+# simulated (docs/performance.md, "asynchronous search indexing, priced before it was built,
+# costs more than it saves"). After the migrations, messages lose their search column; a statement trigger queues
 # the ids each INSERT stores (search_queue), and a psql session drains the queue every 0.2 s,
 # up to 10,000 ids a statement, into message_search (tsvector, GIN), as a Zulip-style indexer
 # would. Nothing in the server changes, so it prices the design before it is built. Passes SCEN,

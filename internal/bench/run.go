@@ -156,7 +156,7 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 		smp.urls = c.MetricsURLs
 	}
 	s := Summary{Scenario: c.Scenario, Conns: c.Conns, Rooms: c.Rooms, Procs: c.Procs, Rate: c.Rate}
-	fresh, err := smp.sample(ctx)
+	fresh, err := smp.servers(ctx)
 	if err != nil {
 		return s, err
 	}
@@ -449,7 +449,7 @@ func sleep(ctx context.Context, d time.Duration) {
 // password hashing used, and returns the RSS then.
 func settle(ctx context.Context, smp sampler, d time.Duration) int64 {
 	if d <= 0 {
-		x, _ := smp.sample(ctx)
+		x, _ := smp.servers(ctx)
 		return x.RSS
 	}
 	ctx, cancel := context.WithTimeout(ctx, d)
@@ -457,7 +457,7 @@ func settle(ctx context.Context, smp sampler, d time.Duration) int64 {
 	var hist []int64 // one sample per settlePoll
 	window := int(settleWindow / settlePoll)
 	for {
-		if x, err := smp.sample(ctx); err == nil {
+		if x, err := smp.servers(ctx); err == nil {
 			hist = append(hist, x.RSS)
 		}
 		if n := len(hist); n > window && hist[n-1-window]-hist[n-1] < settleDrop || ctx.Err() != nil {

@@ -32,6 +32,9 @@ type sampler struct {
 	hc    *http.Client
 }
 
+// sample is servers with the database's CPU: a measured phase's bounds.
+// (It walks /proc for the database's processes; the samples that need
+// only the servers' RSS or CPU call servers.)
 func (s sampler) sample(ctx context.Context) (serverSample, error) {
 	sum, err := s.servers(ctx)
 	if err == nil && s.dbPID > 0 {
@@ -40,6 +43,7 @@ func (s sampler) sample(ctx context.Context) (serverSample, error) {
 	return sum, err
 }
 
+// servers samples the servers alone (DBCPU stays 0).
 func (s sampler) servers(ctx context.Context) (serverSample, error) {
 	var sum serverSample
 	if len(s.pids) > 0 {

@@ -140,7 +140,7 @@ func (c Config) storm(ctx context.Context, workers []workerHandle, pubs *publish
 }
 
 func mustSample(ctx context.Context, smp sampler) serverSample {
-	x, _ := smp.sample(ctx)
+	x, _ := smp.servers(ctx)
 	return x
 }
 
