@@ -35,6 +35,7 @@ type conn struct {
 	onReadable func() // readAndPark, made once
 	polled     bool   // the socket is in the idle poller's set, as fd
 	fd         int32
+	pollState  atomic.Int32 // pollReading, pollParked or pollPending (poll_linux.go); the poller moves it too
 }
 
 // outEntry is one queued frame, or a batch (a catch-up replay) that counts

@@ -41,26 +41,50 @@ func (s *Server) idlePoller() *idlePoller {
 	return s.poller
 }
 
-// wait has c's next bytes read by a frame handler: at once if some are
-// buffered, else when the poller sees them arrive. If the poller refuses c
-// (closed by Shutdown, or out of memory), c reads on a goroutine of its own.
+// errReadAgain: the idle poller did not park a connection, because bytes
+// may have come while it was being read.
+var errReadAgain = errors.New("ws: read again before parking")
+
+// wait has c's next bytes read by a frame handler: at once if the
+// handshake left some, else when the poller sees them arrive.
 func (c *conn) wait() {
-	if c.sk.br.Buffered() > 0 {
+	if len(c.sk.prefix) > 0 {
 		c.srv.handlers.run(c.onReadable)
 		return
 	}
-	if err := c.srv.poller.park(c); err != nil {
-		go c.readLoop()
+	c.park()
+}
+
+// readAndPark runs on a frame handler when c's socket may have bytes: it
+// reads and handles frames while some are there, then parks c.
+func (c *conn) readAndPark() {
+	for {
+		c.sk.short = false // an event: bytes may have come since the last read
+		for c.sk.hasInput() {
+			if !c.readFrames() {
+				c.srv.ended(c)
+				return
+			}
+		}
+		if err := c.srv.poller.park(c); !errors.Is(err, errReadAgain) {
+			if err != nil {
+				go c.readLoop()
+			}
+			return
+		}
 	}
 }
 
-// readAndPark runs on a frame handler when c's socket became readable.
-func (c *conn) readAndPark() {
-	if !c.readFrames() {
-		c.srv.ended(c)
-		return
+// park leaves c, not read yet, to the poller. If the poller refuses c
+// (closed by Shutdown, or out of memory), c reads on a goroutine of its own.
+func (c *conn) park() {
+	switch err := c.srv.poller.park(c); {
+	case err == nil:
+	case errors.Is(err, errReadAgain): // bytes came before it was in the set
+		c.srv.handlers.run(c.onReadable)
+	default:
+		go c.readLoop()
 	}
-	c.wait()
 }
 
 // readLoop is a connection's own reading goroutine, for sockets the poller

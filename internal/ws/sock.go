@@ -74,6 +74,17 @@ type sock struct {
 	wb       []byte
 	wn       int
 	werr     error
+	// Reading (sock_input.go), by whoever reads the connection: the bytes
+	// the handshake's reader held, whether the socket's last read came
+	// back short, and the non-blocking attempt's callback (readFD) and
+	// its buffer and result, made and kept as the write's are.
+	prefix  []byte
+	short   bool
+	once    bool
+	rawRead func(fd uintptr) bool
+	rb      []byte
+	rn      int
+	rerr    error
 	// The first close decided, for metrics: its code (0: none, the
 	// connection dropped) and whether the peer sent it.
 	closeCode   atomic.Int32
@@ -125,11 +136,11 @@ func upgrade(w http.ResponseWriter, r *http.Request) (*sock, error) {
 		_ = nc.Close()
 		return nil, fmt.Errorf("websocket handshake: %w", err)
 	}
-	if rw.Reader.Buffered() > 0 {
-		s.br = rw.Reader // the client did not wait for the 101: keep its bytes
-	} else {
-		s.br = bufio.NewReaderSize(nc, readBufSize)
+	if n := rw.Reader.Buffered(); n > 0 { // the client did not wait for the 101: keep its bytes
+		b, _ := rw.Reader.Peek(n)
+		s.prefix = bytes.Clone(b)
 	}
+	s.br = bufio.NewReaderSize(input{s}, readBufSize)
 	return s, nil
 }
 

@@ -19,3 +19,9 @@ func (s *sock) writeFD(uintptr) bool {
 	s.wn, s.werr = 0, errors.ErrUnsupported
 	return true
 }
+
+// readFD is not reached either.
+func (s *sock) readFD(uintptr) bool {
+	s.rn, s.rerr = 0, errors.ErrUnsupported
+	return true
+}

@@ -3,6 +3,7 @@
 package ws
 
 import (
+	"errors"
 	"net"
 	"syscall"
 )
@@ -23,4 +24,15 @@ func rawConn(nc net.Conn) (syscall.RawConn, error) {
 func (s *sock) writeFD(fd uintptr) bool {
 	s.wn, s.werr = syscall.Write(int(fd), s.wb)
 	return true
+}
+
+// readFD is the callback of readInput's raw read: one attempt, never a
+// wait for the poller.
+func (s *sock) readFD(fd uintptr) bool {
+	for {
+		s.rn, s.rerr = syscall.Read(int(fd), s.rb)
+		if !errors.Is(s.rerr, syscall.EINTR) {
+			return true
+		}
+	}
 }
