@@ -1,7 +1,8 @@
 #!/bin/bash
 # One load run of one binary on a fresh server and database (docs/performance.md, "Round two,
 # last pass"): scenario.sh BIN [sqlite|pg]. SCEN=fanout (1,000 rooms × 10 subscribers, 1,000 msg/s),
-# one (1 room × 10,000, 10 msg/s) or ingest (1,000 senders, 100 rooms); DUR (20s). Prints the
+# one (1 room × 10,000, 10 msg/s), ingest (1,000 senders, 100 rooms) or posts (3,000 msg/s from 375
+# publishers into 1,000 rooms × 1 subscriber: CPU per post at a fixed rate); DUR (20s). Prints the
 # tool's line, then from the server's /metrics the share of appends slower than 2.5 and 5 ms and
 # of socket writes later than 1, 2.5 and 5 ms after the commit. Expects openchat-bench in the
 # working directory, PostgreSQL on 127.0.0.1:5432 or $PGPORT (database f1k is dropped and recreated).
@@ -50,6 +51,7 @@ for _ in $(seq 100); do curl -sf http://127.0.0.1:18702/healthz >/dev/null && br
 case "${SCEN:-fanout}" in
 one) args=(fanout --conns 10000 --rooms 1 --users 50 --rate 10) ;;
 ingest) args=(ingest --senders 1000 --rooms 100 --users 50) ;;
+posts) args=(fanout --conns 1000 --rooms 1000 --users 50 --rate 3000) ;; # 375 publishers: the server's CPU per frame read, at a rate it keeps up with
 *) args=(fanout --conns 10000 --rooms 1000 --users 50 --rate 1000) ;;
 esac
 if [ -n "${PROFILE:-}" ]; then
