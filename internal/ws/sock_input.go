@@ -25,7 +25,9 @@ func (in input) Read(p []byte) (int, error) { return in.s.readInput(p) }
 func (s *sock) readInput(p []byte) (int, error) {
 	if len(s.prefix) > 0 {
 		n := copy(p, s.prefix)
-		s.prefix = s.prefix[n:]
+		if s.prefix = s.prefix[n:]; len(s.prefix) == 0 {
+			s.prefix = nil // the handshake's buffer is not kept for the connection's life
+		}
 		s.short = false
 		return n, nil
 	}

@@ -63,6 +63,9 @@ func TestReadInput(t *testing.T) {
 			if s.short != tc.wantShort {
 				t.Fatalf("short = %v, want %v", s.short, tc.wantShort)
 			}
+			if tc.prefix != "" && s.prefix != nil {
+				t.Fatal("the handshake's bytes are kept after they were read")
+			}
 			done := make(chan bool, 1)
 			go func() { done <- s.hasInput() }()
 			select {
