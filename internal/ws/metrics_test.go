@@ -105,10 +105,8 @@ func rawText(t *testing.T, e *env, user string, p []byte) {
 		t.Fatal(err)
 	}
 	defer nc.Close()
-	req := "GET /api/v1/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nX-Test-Token: " + e.tokens[user] + "\r\n\r\n"
 	frame := append([]byte{0x81, 0x80 | byte(len(p)), 0, 0, 0, 0}, p...) // FIN+text, masked with a zero key
-	if _, err := nc.Write(append([]byte(req), frame...)); err != nil {
+	if _, err := nc.Write(append(e.handshake(user), frame...)); err != nil {
 		t.Fatal(err)
 	}
 	_ = nc.SetReadDeadline(time.Now().Add(5 * time.Second))

@@ -5,9 +5,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -91,19 +89,26 @@ func TestReadInput(t *testing.T) {
 
 // TestReadingRawWrites: frames are read and answered in order whatever
 // way the client's bytes are cut: sent with the handshake (before the
-// 101), many in one write, one frame in pieces, a frame that fills the
-// read buffer exactly; in both reading modes.
+// 101), many in one write, one frame in pieces, frames that fill the read
+// buffer exactly; in both reading modes.
 func TestReadingRawWrites(t *testing.T) {
-	sendFrame := func(t *testing.T, room string, i int) []byte {
+	send := func(t *testing.T, room string, i int) []byte {
 		body := fmt.Sprintf(`{"type":"send","room_id":%q,"body":"m %d","client_id":"c-%d"}`, room, i, i)
-		return maskedText(t, body)
+		return encodeFrame(t, ws.OpText, true, true, []byte(body))
+	}
+	sends := func(t *testing.T, room string, n int) []byte {
+		var b []byte
+		for i := range n {
+			b = append(b, send(t, room, i)...)
+		}
+		return b
 	}
 	// exact is a frame of readBufSize bytes in all: its body padded to the
 	// size that leaves room for a masked header with a 16-bit length.
 	exact := func(t *testing.T, room string, i int) []byte {
 		body := fmt.Sprintf(`{"type":"send","room_id":%q,"client_id":"c-%d","body":"m %d `, room, i, i)
 		body += strings.Repeat("p", readBufSize-8-len(body)-2) + `"}`
-		f := maskedText(t, body)
+		f := encodeFrame(t, ws.OpText, true, true, []byte(body))
 		if len(f) != readBufSize {
 			t.Fatalf("frame of %d bytes, want %d", len(f), readBufSize)
 		}
@@ -111,39 +116,25 @@ func TestReadingRawWrites(t *testing.T) {
 	}
 	for _, mode := range readingModes {
 		for _, tc := range []struct {
-			name string
-			n    int // frames
-			// write sends the frames; first is written with the
-			// handshake's request.
-			first func(t *testing.T, room string) []byte
-			write func(t *testing.T, nc net.Conn, room string)
+			name  string
+			n     int                                            // frames, acked as c-0, c-1, …
+			early func(t *testing.T, room string) []byte         // written with the handshake's request
+			write func(t *testing.T, rc *rawClient, room string) // then
 		}{
-			{"frames with the handshake", 10, func(t *testing.T, room string) []byte {
-				var b []byte
-				for i := range 10 {
-					b = append(b, sendFrame(t, room, i)...)
-				}
-				return b
-			}, nil},
-			{"many frames in one write", 40, nil, func(t *testing.T, nc net.Conn, room string) {
-				var b []byte
-				for i := range 40 {
-					b = append(b, sendFrame(t, room, i)...)
-				}
-				writeAll(t, nc, b)
-			}},
-			{"a frame in pieces", 3, nil, func(t *testing.T, nc net.Conn, room string) {
+			{"frames with the handshake", 10, func(t *testing.T, room string) []byte { return sends(t, room, 10) }, nil},
+			{"many frames in one write", 40, nil, func(t *testing.T, rc *rawClient, room string) { rc.write(sends(t, room, 40)) }},
+			{"a frame in pieces", 3, nil, func(t *testing.T, rc *rawClient, room string) {
 				for i := range 3 {
-					f := sendFrame(t, room, i)
+					f := send(t, room, i)
 					for _, cut := range [][2]int{{0, 1}, {1, 5}, {5, len(f)}} {
-						writeAll(t, nc, f[cut[0]:cut[1]])
+						rc.write(f[cut[0]:cut[1]])
 						time.Sleep(20 * time.Millisecond)
 					}
 				}
 			}},
-			{"frames that fill the read buffer", 4, nil, func(t *testing.T, nc net.Conn, room string) {
+			{"frames that fill the read buffer", 4, nil, func(t *testing.T, rc *rawClient, room string) {
 				for i := 0; i < 4; i += 2 { // a full read that ends with a frame, the next one behind it
-					writeAll(t, nc, append(exact(t, room, i), exact(t, room, i+1)...))
+					rc.write(append(exact(t, room, i), exact(t, room, i+1)...))
 					time.Sleep(20 * time.Millisecond)
 				}
 			}},
@@ -152,87 +143,25 @@ func TestReadingRawWrites(t *testing.T) {
 				e := newEnv(t, envOpts{cfg: mode.cfg})
 				e.signUp("alice")
 				room := e.room("general")
-				var first []byte
-				if tc.first != nil {
-					first = tc.first(t, room)
+				var early []byte
+				if tc.early != nil {
+					early = tc.early(t, room)
 				}
-				nc, br := rawDial(t, e, "alice", first)
+				rc := e.rawDialEarly("alice", early)
 				if tc.write != nil {
-					tc.write(t, nc, room)
+					tc.write(t, rc, room)
 				}
 				for i := range tc.n {
-					f := readServerFrame(t, nc, br, typeAck)
-					if want := fmt.Sprintf("c-%d", i); f.ClientID != want {
-						t.Fatalf("ack %d for %q, want %q", i, f.ClientID, want)
+					op, p := rc.readType(typeAck)
+					var ack frame
+					if err := json.Unmarshal(p, &ack); op != ws.OpText || err != nil {
+						t.Fatalf("waiting for ack %d: %v %s", i, op, p)
+					}
+					if want := fmt.Sprintf("c-%d", i); ack.ClientID != want {
+						t.Fatalf("ack %d for %q, want %q", i, ack.ClientID, want)
 					}
 				}
 			})
-		}
-	}
-}
-
-func maskedText(t *testing.T, body string) []byte {
-	t.Helper()
-	var b bytes.Buffer
-	if err := ws.WriteFrame(&b, ws.MaskFrame(ws.NewTextFrame([]byte(body)))); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
-func writeAll(t *testing.T, nc net.Conn, b []byte) {
-	t.Helper()
-	if _, err := nc.Write(b); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// rawDial does the WebSocket handshake by hand on a TCP connection,
-// writing extra right behind the request, and returns the connection and
-// its reader past the 101.
-func rawDial(t *testing.T, e *env, user string, extra []byte) (net.Conn, *bufio.Reader) {
-	t.Helper()
-	nc, err := net.Dial("tcp", strings.TrimPrefix(e.ts.URL, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = nc.Close() })
-	_ = nc.SetDeadline(time.Now().Add(10 * time.Second))
-	req := "GET /api/v1/ws HTTP/1.1\r\nHost: openchat.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nX-Test-Token: " + e.tokens[user] + "\r\n\r\n"
-	writeAll(t, nc, append([]byte(req), extra...))
-	br := bufio.NewReader(nc)
-	resp, err := http.ReadResponse(br, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if resp.StatusCode != http.StatusSwitchingProtocols {
-		t.Fatalf("handshake: %s", resp.Status)
-	}
-	return nc, br
-}
-
-// readServerFrame reads the server's frames until one of type typ.
-func readServerFrame(t *testing.T, nc net.Conn, br *bufio.Reader, typ string) frame {
-	t.Helper()
-	for {
-		h, err := ws.ReadHeader(br)
-		if err != nil || h.Length > 1<<20 {
-			t.Fatalf("waiting for %s: %v (a frame of %d bytes)", typ, err, h.Length)
-		}
-		payload := make([]byte, h.Length)
-		if _, err := io.ReadFull(br, payload); err != nil {
-			t.Fatalf("waiting for %s: %v", typ, err)
-		}
-		var fr frame
-		if err := json.Unmarshal(payload, &fr); err != nil {
-			t.Fatalf("frame %q: %v", payload, err)
-		}
-		if fr.Type == typ {
-			return fr
-		}
-		if fr.Type == typeError {
-			t.Fatalf("error frame while waiting for %s: %s", typ, payload)
 		}
 	}
 }

@@ -22,32 +22,61 @@ type rawClient struct {
 	br *bufio.Reader
 }
 
-func (e *env) rawDial(user string) *rawClient {
+// handshake is a WebSocket handshake request as user, written by hand.
+func (e *env) handshake(user string) []byte {
+	return []byte("GET /api/v1/ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
+		"Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nX-Test-Token: " + e.tokens[user] + "\r\n\r\n")
+}
+
+func (e *env) rawDial(user string) *rawClient { return e.rawDialEarly(user, nil) }
+
+// rawDialEarly connects as user with early written right behind the
+// handshake's request (a client that does not wait for the 101), and reads
+// the hello.
+func (e *env) rawDialEarly(user string, early []byte) *rawClient {
 	e.t.Helper()
-	d := ws.Dialer{Header: ws.HandshakeHeaderHTTP(http.Header{"X-Test-Token": {e.tokens[user]}}), Timeout: 5 * time.Second}
-	nc, br, _, err := d.Dial(bg(), e.wsURL())
+	nc, err := net.Dial("tcp", e.ts.Listener.Addr().String())
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	e.t.Cleanup(func() { _ = nc.Close() })
-	if br == nil {
-		br = bufio.NewReader(nc)
+	rc := &rawClient{t: e.t, nc: nc, br: bufio.NewReader(nc)}
+	rc.write(append(e.handshake(user), early...))
+	_ = nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	resp, err := http.ReadResponse(rc.br, nil)
+	if err != nil || resp.StatusCode != http.StatusSwitchingProtocols {
+		e.t.Fatalf("handshake: %v %v", resp, err)
 	}
-	rc := &rawClient{t: e.t, nc: nc, br: br}
 	if op, p := rc.read(); op != ws.OpText || !strings.Contains(string(p), `"hello"`) {
 		e.t.Fatalf("first frame %v %s, want hello", op, p)
 	}
 	return rc
 }
 
-// frame writes one masked frame (clients must mask).
-func (rc *rawClient) frame(op ws.OpCode, fin, masked bool, p []byte) {
-	rc.t.Helper()
+// encodeFrame returns one frame, masked if asked (clients must mask).
+func encodeFrame(t *testing.T, op ws.OpCode, fin, masked bool, p []byte) []byte {
+	t.Helper()
 	f := ws.NewFrame(op, fin, append([]byte(nil), p...))
 	if masked {
 		f = ws.MaskFrameInPlace(f)
 	}
-	if err := ws.WriteFrame(rc.nc, f); err != nil {
+	var b bytes.Buffer
+	if err := ws.WriteFrame(&b, f); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// frame writes one frame.
+func (rc *rawClient) frame(op ws.OpCode, fin, masked bool, p []byte) {
+	rc.t.Helper()
+	rc.write(encodeFrame(rc.t, op, fin, masked, p))
+}
+
+// write writes b in one call.
+func (rc *rawClient) write(b []byte) {
+	rc.t.Helper()
+	if _, err := rc.nc.Write(b); err != nil {
 		rc.t.Fatal(err)
 	}
 }
