@@ -48,17 +48,15 @@ var errReadAgain = errors.New("ws: read again before parking")
 // wait has c's next bytes read by a frame handler: at once if the
 // handshake left some, else when the poller sees them arrive.
 func (c *conn) wait() {
-	if len(c.sk.prefix) > 0 {
+	if len(c.sk.prefix) > 0 || c.park() {
 		c.srv.handlers.run(c.onReadable)
-		return
 	}
-	c.park()
 }
 
 // readAndPark runs on a frame handler when c's socket may have bytes: it
 // reads and handles frames while some are there, then parks c.
 func (c *conn) readAndPark() {
-	for {
+	for again := true; again; again = c.park() {
 		c.sk.short = false // an event: bytes may have come since the last read
 		for c.sk.hasInput() {
 			if !c.readFrames() {
@@ -66,25 +64,22 @@ func (c *conn) readAndPark() {
 				return
 			}
 		}
-		if err := c.srv.poller.park(c); !errors.Is(err, errReadAgain) {
-			if err != nil {
-				go c.readLoop()
-			}
-			return
-		}
 	}
 }
 
-// park leaves c, not read yet, to the poller. If the poller refuses c
-// (closed by Shutdown, or out of memory), c reads on a goroutine of its own.
-func (c *conn) park() {
-	switch err := c.srv.poller.park(c); {
-	case err == nil:
-	case errors.Is(err, errReadAgain): // bytes came before it was in the set
-		c.srv.handlers.run(c.onReadable)
-	default:
+// park leaves c to the poller. It reports whether c must be read again at
+// once instead (bytes may have come since its socket was seen empty). If
+// the poller refuses c (closed by Shutdown, or out of memory), c reads on
+// a goroutine of its own.
+func (c *conn) park() (again bool) {
+	err := c.srv.poller.park(c)
+	if errors.Is(err, errReadAgain) {
+		return true
+	}
+	if err != nil {
 		go c.readLoop()
 	}
+	return false
 }
 
 // readLoop is a connection's own reading goroutine, for sockets the poller

@@ -58,7 +58,7 @@ func (s *sock) readInput(p []byte) (int, error) {
 	return n, err
 }
 
-// hasInput reports whether c's next read finds something without waiting:
+// hasInput reports whether the next read finds something without waiting:
 // a buffered byte, a byte or an error on the socket. After a short read
 // it does not ask the socket: the poller reports what came since.
 func (s *sock) hasInput() bool {
