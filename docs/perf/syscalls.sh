@@ -4,7 +4,8 @@
 # DUR 30s; PGPORT, DATA_PARENT as there) and, AT seconds after its start (15: inside the
 # measured phase), counts the server's system calls with `strace -c -f` for 4 s, then prints the
 # appends the server stored meanwhile (from its /metrics) and each call's count per append.
-# strace slows every call it counts: read the counts, not the throughput.
+# Needs strace and the right to trace the server, and a build with --metrics-addr (not the first
+# round's). strace slows every call it counts: read the counts, not the throughput.
 bin=$1; store=${2:-sqlite}
 here=$(dirname "$(readlink -f "$0")")
 out=$(mktemp)
