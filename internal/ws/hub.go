@@ -153,11 +153,60 @@ type roomEvent struct {
 	At      int64           `json:"at"`
 }
 
+// read decodes b into ev as json.Unmarshal would (objReader), without its
+// allocations. ev.Message is b's own bytes, not a copy: the frame built
+// from it is a copy, and nothing keeps it.
+func (ev *roomEvent) read(b []byte) error {
+	r := objReader{b: b}
+	if r.open() {
+		for k := r.next(); k != nil; k = r.next() {
+			switch fieldOf(k, "type", "message", "user", "change", "seq", "emoji", "count", "user_id", "added", "at") {
+			case "type":
+				r.readString(&ev.Type, chat.EventMessage, chat.EventMessageUpdated, chat.EventMessageDeleted, chat.EventReaction, chat.EventTyping)
+			case "message":
+				ev.Message = r.raw()
+			case "user":
+				if u := r.raw(); u != nil && !decodeUser(u, &ev.User) {
+					return errJSON
+				}
+			case "change":
+				r.readInt64(&ev.Change)
+			case "seq":
+				r.readInt64(&ev.Seq)
+			case "emoji":
+				r.readString(&ev.Emoji)
+			case "count":
+				r.readInt(&ev.Count)
+			case "user_id":
+				r.readString(&ev.UserID)
+			case "added":
+				r.readBool(&ev.Added)
+			case "at":
+				r.readInt64(&ev.At)
+			default:
+				r.skip()
+			}
+		}
+	}
+	return r.close()
+}
+
+// decodeUser decodes a typing event's user into *dst as Unmarshal would,
+// through a copy of the pointer so that the event does not move to the heap.
+func decodeUser(b []byte, dst **chat.UserRef) bool {
+	u := *dst
+	if err := json.Unmarshal(b, &u); err != nil {
+		return false
+	}
+	*dst = u
+	return true
+}
+
 // decodeRoomEvent decodes a published room event, leaving its message
 // encoded: the event carries the message's seq and time beside it.
 func decodeRoomEvent(payload []byte) (roomEvent, error) {
 	var ev roomEvent
-	if err := json.Unmarshal(payload, &ev); err != nil {
+	if err := ev.read(payload); err != nil {
 		return ev, err
 	}
 	if ev.Seq <= 0 && len(ev.Message) > 0 {
