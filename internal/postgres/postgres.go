@@ -153,9 +153,11 @@ func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 }
 
 // isUnique reports whether err is a unique violation.
+// isUnique reports whether err is a unique violation. (errors.AsType, not
+// errors.As: As's target escapes, an allocation on every append's nil err.)
 func isUnique(err error) bool {
-	var e *pgconn.PgError
-	return errors.As(err, &e) && e.Code == "23505"
+	e, ok := errors.AsType[*pgconn.PgError](err)
+	return ok && e.Code == "23505"
 }
 
 func isNoRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }

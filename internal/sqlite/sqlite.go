@@ -227,21 +227,24 @@ func (s *Store) writeRetryBusy(ctx context.Context, fn func(tx *sql.Tx) error) e
 	}
 }
 
+// The error classifiers use errors.AsType, not errors.As: As's target
+// escapes, an allocation on every call, and most calls get a nil err.
+
 // isBusy reports whether err is SQLITE_BUSY (any extended code).
 func isBusy(err error) bool {
-	var e *msqlite.Error
-	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
+	e, ok := errors.AsType[*msqlite.Error](err)
+	return ok && e.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // isUnique reports whether err is a UNIQUE or PRIMARY KEY violation.
 func isUnique(err error) bool {
-	var e *msqlite.Error
-	return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+	e, ok := errors.AsType[*msqlite.Error](err)
+	return ok && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 }
 
 func isForeignKey(err error) bool {
-	var e *msqlite.Error
-	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+	e, ok := errors.AsType[*msqlite.Error](err)
+	return ok && e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
 }
 
 // ms and fromMS convert between time.Time and stored Unix milliseconds.
