@@ -179,10 +179,16 @@ func (s *Service) publishBytes(ctx context.Context, channel string, e Event, b [
 	if err == nil {
 		err = s.pubsub.Publish(ctx, channel, b)
 		if err != nil && republishable(channel, e) {
-			s.background.Go(func() { s.republish(ctx, channel, e.Type, b) })
+			s.republishLater(ctx, channel, e.Type, b)
 		}
 	}
 	if err != nil {
 		s.log.WarnContext(ctx, "publish failed", "channel", channel, "type", e.Type, "err", err)
 	}
+}
+
+// republishLater starts republish in the background. (Its own function: a
+// closure in publishBytes moved e to the heap on every publish.)
+func (s *Service) republishLater(ctx context.Context, channel, typ string, b []byte) {
+	s.background.Go(func() { s.republish(ctx, channel, typ, b) })
 }
