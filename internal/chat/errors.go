@@ -57,12 +57,13 @@ func Invalid(field, format string, args ...any) *Error {
 // EUNAVAILABLE when a dependency could not be reached (IsUnavailable),
 // EINTERNAL for any other non-nil error and "" for nil.
 func ErrorCode(err error) string {
-	var e *Error
-	switch {
-	case err == nil:
+	if err == nil {
 		return ""
-	case errors.As(err, &e):
+	}
+	if e, ok := errors.AsType[*Error](err); ok {
 		return e.Code
+	}
+	switch {
 	case IsUnavailable(err):
 		return EUNAVAILABLE
 	case isBadValue(err):
@@ -78,8 +79,8 @@ func ErrorCode(err error) string {
 // ValidID, 64-bit cursors) keep such values out; this is the backstop that
 // makes one the rules missed a 400, not a 500.
 func isBadValue(err error) bool {
-	var sqlErr interface{ SQLState() string }
-	if !errors.As(err, &sqlErr) {
+	sqlErr, ok := errors.AsType[sqlStateError](err)
+	if !ok {
 		return false
 	}
 	switch sqlErr.SQLState() {
@@ -95,30 +96,37 @@ func isBadValue(err error) bool {
 // 08 (connection exception) or 57 (operator intervention, e.g. a server
 // shutting down or starting up). Clients get 503 and may retry.
 func IsUnavailable(err error) bool {
-	var netErr net.Error
-	var sqlErr interface{ SQLState() string }
-	switch {
-	case err == nil:
+	if err == nil {
 		return false
-	case errors.As(err, &netErr), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, context.DeadlineExceeded),
-		errors.Is(err, syscall.ECONNREFUSED), errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+	}
+	if _, ok := errors.AsType[net.Error](err); ok || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
 		return true
-	case errors.As(err, &sqlErr):
+	}
+	if sqlErr, ok := errors.AsType[sqlStateError](err); ok {
 		code := sqlErr.SQLState()
 		return strings.HasPrefix(code, "08") || strings.HasPrefix(code, "57")
 	}
 	return false
 }
 
+// sqlStateError is a database driver's error with its SQLSTATE (pgx's
+// *pgconn.PgError), matched without importing the driver.
+type sqlStateError interface {
+	error
+	SQLState() string
+}
+
 // ErrorMessage returns the human message of err's *Error; internal errors
 // get a generic text so details never leak to clients.
 func ErrorMessage(err error) string {
-	var e *Error
-	switch {
-	case err == nil:
+	if err == nil {
 		return ""
-	case errors.As(err, &e):
+	}
+	if e, ok := errors.AsType[*Error](err); ok {
 		return e.Message
+	}
+	switch {
 	case IsUnavailable(err):
 		return "a service this server depends on is unavailable; try again shortly"
 	case isBadValue(err):
@@ -130,8 +138,7 @@ func ErrorMessage(err error) string {
 
 // ErrorField returns the field named by err's *Error, if any.
 func ErrorField(err error) string {
-	var e *Error
-	if errors.As(err, &e) {
+	if e, ok := errors.AsType[*Error](err); ok {
 		return e.Field
 	}
 	return ""
