@@ -54,7 +54,7 @@ test-cluster: build
 ## A count, not a duration: Go 1.26's fuzz coordinator can fail a duration run with "context
 ## deadline exceeded" and no crasher when the machine is busy (go.dev/issue/75804, fixed in 1.27).
 FUZZTIME    ?= 40000x
-FUZZ_TARGETS := ./internal/ws:FuzzReadMessage ./internal/ws:FuzzUTF8Stream ./internal/ws:FuzzDecodeFrame \
+FUZZ_TARGETS := ./internal/ws:FuzzReadMessage ./internal/ws:FuzzUTF8Stream ./internal/ws:FuzzDecodeFrame ./internal/ws:FuzzObjReader \
 	./internal/httpapi:FuzzDecode ./internal/chat:FuzzParseMentions
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
