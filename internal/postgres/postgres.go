@@ -152,7 +152,6 @@ func (s *Store) migrateTo(ctx context.Context, upTo int) error {
 	return nil
 }
 
-// isUnique reports whether err is a unique violation.
 // isUnique reports whether err is a unique violation. (errors.AsType, not
 // errors.As: As's target escapes, an allocation on every append's nil err.)
 func isUnique(err error) bool {
