@@ -5,6 +5,6 @@
 # totals. pg_stat_statements must be in shared_preload_libraries. Works for old builds too (no pprof).
 here=$(dirname "$(readlink -f "$0")")
 sql() { psql -h 127.0.0.1 -U postgres "$@"; }
-sql -qc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()" >/dev/null
+sql -qf "$here/pgss-reset.sql" >/dev/null
 SCEN=${2:-fanout} DUR=${DUR:-20s} "$here/scenario.sh" "./$1" pg 2>&1 | tail -1
 sql -f "$here/pgss.sql" f1k

@@ -57,7 +57,7 @@ esac
 if [ -n "${PROFILE:-}" ]; then
   (
     sleep "${SETUP:-25}"
-    [ "$store" = pg ] && sql -qc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()" >/dev/null
+    [ "$store" = pg ] && sql -qf "$(dirname "$(readlink -f "$0")")/pgss-reset.sql" >/dev/null
     curl -s -o "$PROFILE.cpu" "http://127.0.0.1:16060/debug/pprof/profile?seconds=15"
     [ "$store" = pg ] && sql -f "$(dirname "$(readlink -f "$0")")/pgss.sql" >"$PROFILE.pgss"
   ) &
