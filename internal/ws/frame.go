@@ -34,7 +34,9 @@ const (
 	eventPresenceChanged = "presence"               // hub-to-hub event: a room's local presence set changed
 )
 
-// clientFrame is any frame a client sends; fields not used by Type are ignored.
+// clientFrame is any frame a client sends; fields not used by Type are
+// ignored. read decodes it; the json tags are the names it must agree with
+// (FuzzObjReader compares the two).
 type clientFrame struct {
 	Type        string `json:"type"`
 	RoomID      string `json:"room_id"`

@@ -139,7 +139,8 @@ func (s *Server) release(r *room) {
 }
 
 // roomEvent is a published room event as the hub reads it: the message
-// stays encoded, to be wrapped in a frame as it is.
+// stays encoded, to be wrapped in a frame as it is. read decodes it; the
+// json tags are the names it must agree with (FuzzObjReader).
 type roomEvent struct {
 	Type    string          `json:"type"`
 	Message json.RawMessage `json:"message"`

@@ -516,7 +516,7 @@ func (r *objReader) skipString() {
 		r.fail()
 		return
 	}
-	for r.i++; r.i < len(r.b); r.i++ {
+	for r.i++; r.i < len(r.b); {
 		switch c := r.b[r.i]; {
 		case c == '"':
 			r.i++
@@ -525,23 +525,12 @@ func (r *objReader) skipString() {
 			r.fail()
 			return
 		case c == '\\':
-			if r.i+1 >= len(r.b) {
+			if _, ok := r.escape(); !ok {
 				r.fail()
 				return
 			}
-			switch r.b[r.i+1] {
-			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				r.i++
-			case 'u':
-				if hex4(r.b[r.i+2:]) < 0 {
-					r.fail()
-					return
-				}
-				r.i += 5
-			default:
-				r.fail()
-				return
-			}
+		default:
+			r.i++
 		}
 	}
 	r.fail()
