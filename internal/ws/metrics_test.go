@@ -1,14 +1,13 @@
 package ws
 
 import (
-	"bytes"
 	"fmt"
-	"net"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/coder/websocket"
+	"github.com/gobwas/ws"
 
 	"github.com/open-chat/openchat/internal/chat"
 )
@@ -100,44 +99,7 @@ func TestCloseMetrics(t *testing.T) {
 // then waits for the server's close frame.
 func rawText(t *testing.T, e *env, user string, p []byte) {
 	t.Helper()
-	nc, err := net.Dial("tcp", e.ts.Listener.Addr().String())
-	if err != nil {
-		t.Fatal(err)
+	rc := e.rawHandshake(user, encodeFrame(t, ws.OpText, true, true, p))
+	for op, _ := rc.read(); op != ws.OpClose; op, _ = rc.read() {
 	}
-	defer nc.Close()
-	frame := append([]byte{0x81, 0x80 | byte(len(p)), 0, 0, 0, 0}, p...) // FIN+text, masked with a zero key
-	if _, err := nc.Write(append(e.handshake(user), frame...)); err != nil {
-		t.Fatal(err)
-	}
-	_ = nc.SetReadDeadline(time.Now().Add(5 * time.Second))
-	var got []byte
-	buf := make([]byte, 4096)
-	for { // read the handshake's answer and then up to the server's close frame
-		n, err := nc.Read(buf)
-		got = append(got, buf[:n]...)
-		if _, frames, ok := bytes.Cut(got, []byte("\r\n\r\n")); ok && hasClose(frames) || err != nil {
-			return
-		}
-	}
-}
-
-// hasClose reports whether unmasked server frames include a close frame.
-func hasClose(b []byte) bool {
-	for len(b) >= 2 {
-		if b[0] == 0x88 {
-			return true
-		}
-		n, hdr := int(b[1]&0x7f), 2
-		if n == 126 {
-			if len(b) < 4 {
-				return false
-			}
-			n, hdr = int(b[2])<<8|int(b[3]), 4
-		}
-		if len(b) < hdr+n {
-			return false
-		}
-		b = b[hdr+n:]
-	}
-	return false
 }
