@@ -120,16 +120,15 @@ type sqlStateError interface {
 // ErrorMessage returns the human message of err's *Error; internal errors
 // get a generic text so details never leak to clients.
 func ErrorMessage(err error) string {
-	if err == nil {
-		return ""
-	}
 	if e, ok := errors.AsType[*Error](err); ok {
 		return e.Message
 	}
-	switch {
-	case IsUnavailable(err):
+	switch ErrorCode(err) {
+	case "":
+		return ""
+	case EUNAVAILABLE:
 		return "a service this server depends on is unavailable; try again shortly"
-	case isBadValue(err):
+	case EBADREQUEST:
 		return "the request holds a value that cannot be stored (a NUL character or a number out of range)"
 	default:
 		return "internal error"
