@@ -359,15 +359,21 @@ func (w *Worker) ours(clientID string) bool {
 	return strings.HasPrefix(clientID, w.job.RunID+"-")
 }
 
+// pingTick is how often pingLoop sends its share of pings. Real clients
+// ping on timers of their own, spread over the interval; a tick per second
+// sent 400 of 10,000 connections' pings at once, a burst that showed as a
+// cluster of slow deliveries every second (docs/performance.md).
+const pingTick = 10 * time.Millisecond
+
 // pingLoop sends an application ping to every connection once per
-// job.Ping, a slice of them each second, from one goroutine: no timer per
-// connection.
+// job.Ping, a slice of them every pingTick, from one goroutine: no timer
+// per connection.
 func (w *Worker) pingLoop(ctx context.Context) {
 	if w.job.Ping <= 0 || w.job.Target == TargetCentrifugo { // Centrifugo pings, the tool answers
 		return
 	}
-	slots := max(int(w.job.Ping/time.Second), 1)
-	t := time.NewTicker(time.Second)
+	slots := max(int(w.job.Ping/pingTick), 1)
+	t := time.NewTicker(pingTick)
 	defer t.Stop()
 	for tick := 0; ; tick++ {
 		select {
@@ -375,13 +381,22 @@ func (w *Worker) pingLoop(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		for k, c := range w.conns {
-			if k%slots == tick%slots && !c.dropped.Load() {
+		pingSlice(tick, slots, len(w.conns), func(k int) {
+			if c := w.conns[k]; !c.dropped.Load() {
 				if err := c.ws.writeFrame(pingFrame); err != nil && !w.stopped.Load() {
 					w.errs.add("ping_write", err.Error())
 				}
 			}
-		}
+		})
+	}
+}
+
+// pingSlice calls f with the indexes, of n connections, that tick pings:
+// over any slots consecutive ticks, each exactly once, and at most
+// ceil(n/slots) in one tick.
+func pingSlice(tick, slots, n int, f func(k int)) {
+	for k := tick % slots; k < n; k += slots {
+		f(k)
 	}
 }
 
