@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -57,22 +58,13 @@ func requireEmpty(ctx context.Context, dbURL string) error {
 		return fmt.Errorf("connect to postgres: %w", err)
 	}
 	defer pool.Close()
-	var tables []string
 	rows, err := pool.Query(ctx, `SELECT table_schema || '.' || table_name FROM information_schema.tables
 		WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`)
 	if err != nil {
 		return fmt.Errorf("list tables: %w", err)
 	}
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			rows.Close()
-			return err
-		}
-		tables = append(tables, t)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
 		return err
 	}
 	if len(tables) > 0 {

@@ -319,18 +319,13 @@ func (s *Store) Mentions(ctx context.Context, userID string, before int64, limit
 	if err != nil {
 		return nil, fmt.Errorf("list mentions: %w", err)
 	}
-	defer rows.Close()
-	out := []chat.Mention{}
-	for rows.Next() {
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (chat.Mention, error) {
 		var mn chat.Mention
-		m, err := scanMessage(rows, &mn.ID, &mn.Room.Name)
-		if err != nil {
-			return nil, fmt.Errorf("scan mention: %w", err)
-		}
+		m, err := scanMessage(r, &mn.ID, &mn.Room.Name)
 		mn.Message, mn.Room.ID = m, m.RoomID
-		out = append(out, mn)
-	}
-	if err := rows.Err(); err != nil {
+		return mn, err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("list mentions: %w", err)
 	}
 	return out, nil

@@ -94,16 +94,8 @@ func (s *Store) Rooms(ctx context.Context) ([]chat.Room, error) {
 }
 
 func collectRooms(rows pgx.Rows) ([]chat.Room, error) {
-	defer rows.Close()
-	out := []chat.Room{}
-	for rows.Next() {
-		r, err := scanRoom(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan room: %w", err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (chat.Room, error) { return scanRoom(r) })
+	if err != nil {
 		return nil, fmt.Errorf("list rooms: %w", err)
 	}
 	return out, nil

@@ -70,16 +70,8 @@ func (s *Store) Sessions(ctx context.Context, userID string, now time.Time) ([]c
 	if err != nil {
 		return nil, fmt.Errorf("sessions: %w", err)
 	}
-	defer rows.Close()
-	out := []chat.Session{}
-	for rows.Next() {
-		sess, err := scanSession(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan session: %w", err)
-		}
-		out = append(out, sess)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (chat.Session, error) { return scanSession(r) })
+	if err != nil {
 		return nil, fmt.Errorf("sessions: %w", err)
 	}
 	return out, nil

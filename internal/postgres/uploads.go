@@ -128,16 +128,11 @@ func (s *Store) queryUploads(ctx context.Context, what, query string, args ...an
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	defer rows.Close()
-	out := []chat.Upload{}
-	for rows.Next() {
-		u, err := scanUpload(rows)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		out = append(out, u)
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (chat.Upload, error) { return scanUpload(r) })
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // DeleteOrphanUpload implements chat.UploadStore.

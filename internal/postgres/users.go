@@ -123,16 +123,8 @@ func (s *Store) users(ctx context.Context, query string, args ...any) ([]chat.Us
 	if err != nil {
 		return nil, fmt.Errorf("query users: %w", err)
 	}
-	defer rows.Close()
-	out := []chat.User{}
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan user: %w", err)
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (chat.User, error) { return scanUser(r) })
+	if err != nil {
 		return nil, fmt.Errorf("query users: %w", err)
 	}
 	return out, nil

@@ -27,14 +27,12 @@ func (s *Store) ReactionsByUser(ctx context.Context, userID string, after chat.R
 	if err != nil {
 		return nil, fmt.Errorf("reactions by user: %w", err)
 	}
-	out := []chat.UserReaction{}
-	err = eachRow(rows, func(sc scanner) error {
+	out, err := collectRows(rows, func(sc scanner) (chat.UserReaction, error) {
 		var r chat.UserReaction
 		var created int64
 		err := sc.Scan(&r.MessageID, &r.RoomID, &r.Seq, &r.Emoji, &created)
 		r.CreatedAt = fromMS(created)
-		out = append(out, r)
-		return err
+		return r, err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reactions by user: %w", err)

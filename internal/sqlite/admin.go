@@ -173,16 +173,7 @@ func memberIDsTx(ctx context.Context, tx *sql.Tx, roomID string) ([]string, erro
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return collectRows(rows, rowTo[string])
 }
 
 // AppendAudit writes one entry.
@@ -202,19 +193,15 @@ func (s *Store) AuditLog(ctx context.Context, q chat.AuditQuery) ([]chat.AuditEn
 	if err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
-	defer rows.Close()
-	out := []chat.AuditEntry{}
-	for rows.Next() {
+	out, err := collectRows(rows, func(sc scanner) (chat.AuditEntry, error) {
 		var e chat.AuditEntry
 		var details string
 		var created int64
-		if err := rows.Scan(&e.ID, &e.ActorID, &e.ActorName, &e.Action, &e.TargetType, &e.TargetID, &details, &created); err != nil {
-			return nil, fmt.Errorf("scan audit entry: %w", err)
-		}
+		err := sc.Scan(&e.ID, &e.ActorID, &e.ActorName, &e.Action, &e.TargetType, &e.TargetID, &details, &created)
 		e.Details, e.CreatedAt = []byte(details), fromMS(created)
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
+		return e, err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("audit log: %w", err)
 	}
 	return out, nil

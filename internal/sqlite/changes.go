@@ -269,12 +269,7 @@ func (s *Store) queryMessages(ctx context.Context, what, query string, args ...a
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	out := []chat.Message{}
-	err = eachRow(rows, func(sc scanner) error {
-		m, err := scanMessage(sc)
-		out = append(out, m)
-		return err
-	})
+	out, err := collectRows(rows, func(sc scanner) (chat.Message, error) { return scanMessage(sc) })
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}

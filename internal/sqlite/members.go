@@ -141,16 +141,8 @@ func (s *Store) Members(ctx context.Context, roomID string, after chat.MemberCur
 	if err != nil {
 		return nil, fmt.Errorf("list members: %w", err)
 	}
-	defer rows.Close()
-	out := []chat.Member{}
-	for rows.Next() {
-		m, err := scanMember(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan member: %w", err)
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collectRows(rows, scanMember)
+	if err != nil {
 		return nil, fmt.Errorf("list members: %w", err)
 	}
 	return out, nil
@@ -186,14 +178,7 @@ func queryStrings(ctx context.Context, q interface {
 	if err != nil {
 		return nil, err
 	}
-	out := []string{}
-	err = eachRow(rows, func(sc scanner) error {
-		var v string
-		err := sc.Scan(&v)
-		out = append(out, v)
-		return err
-	})
-	return out, err
+	return collectRows(rows, rowTo[string])
 }
 
 // threadOnlyUnread counts, per membership rm, the replies shown only in
@@ -260,17 +245,6 @@ func (s *Store) MyRooms(ctx context.Context, userID, roomID string) ([]chat.MyRo
 		chat.FinishReadState(&out[i], threadOnly[i], mentions[out[i].ID], others[out[i].ID])
 	}
 	return out, nil
-}
-
-// eachRow calls fn for every row and closes rows.
-func eachRow(rows *sql.Rows, fn func(scanner) error) error {
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }
 
 // MarkRead moves a member's read position forward, up to the room's newest message.

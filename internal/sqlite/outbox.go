@@ -22,17 +22,8 @@ func (s *Store) FormBatches(ctx context.Context, now time.Time, window time.Dura
 		if err != nil {
 			return fmt.Errorf("due users: %w", err)
 		}
-		var users []string
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return fmt.Errorf("scan due user: %w", err)
-			}
-			users = append(users, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		users, err := collectRows(rows, rowTo[string])
+		if err != nil {
 			return fmt.Errorf("due users: %w", err)
 		}
 		for _, uid := range users {
@@ -68,16 +59,7 @@ func (s *Store) ClaimBatches(ctx context.Context, owner string, now time.Time, l
 		if err != nil {
 			return fmt.Errorf("due batches: %w", err)
 		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return fmt.Errorf("scan due batch: %w", err)
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if ids, err = collectRows(rows, rowTo[string]); err != nil {
 			return fmt.Errorf("due batches: %w", err)
 		}
 		for _, id := range ids {

@@ -74,16 +74,8 @@ func (s *Store) Reports(ctx context.Context, q chat.ReportQuery) ([]chat.Report,
 	if err != nil {
 		return nil, fmt.Errorf("reports: %w", err)
 	}
-	defer rows.Close()
-	out := []chat.Report{}
-	for rows.Next() {
-		p, err := scanReport(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan report: %w", err)
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collectRows(rows, scanReport)
+	if err != nil {
 		return nil, fmt.Errorf("reports: %w", err)
 	}
 	return out, nil

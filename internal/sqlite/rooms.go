@@ -99,16 +99,8 @@ func (s *Store) Rooms(ctx context.Context) ([]chat.Room, error) {
 }
 
 func collectRooms(rows *sql.Rows) ([]chat.Room, error) {
-	defer rows.Close()
-	out := []chat.Room{}
-	for rows.Next() {
-		r, err := scanRoom(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan room: %w", err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collectRows(rows, func(sc scanner) (chat.Room, error) { return scanRoom(sc) })
+	if err != nil {
 		return nil, fmt.Errorf("list rooms: %w", err)
 	}
 	return out, nil

@@ -52,18 +52,13 @@ func (s *Store) SearchMessages(ctx context.Context, q chat.MessageSearch) ([]cha
 	if err != nil {
 		return nil, fmt.Errorf("search messages: %w", err)
 	}
-	defer rows.Close()
-	out := []chat.SearchHit{}
-	for rows.Next() {
+	out, err := collectRows(rows, func(sc scanner) (chat.SearchHit, error) {
 		var h chat.SearchHit
-		m, err := scanMessage(rows, &h.Room.Name, &h.Room.Visibility)
-		if err != nil {
-			return nil, fmt.Errorf("scan search hit: %w", err)
-		}
+		m, err := scanMessage(sc, &h.Room.Name, &h.Room.Visibility)
 		h.Message, h.Room.ID = m, m.RoomID
-		out = append(out, h)
-	}
-	if err := rows.Err(); err != nil {
+		return h, err
+	})
+	if err != nil {
 		return nil, fmt.Errorf("search messages: %w", err)
 	}
 	return out, nil

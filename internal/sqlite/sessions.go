@@ -70,16 +70,8 @@ func (s *Store) Sessions(ctx context.Context, userID string, now time.Time) ([]c
 	if err != nil {
 		return nil, fmt.Errorf("sessions: %w", err)
 	}
-	defer rows.Close()
-	out := []chat.Session{}
-	for rows.Next() {
-		sess, err := scanSession(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan session: %w", err)
-		}
-		out = append(out, sess)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := collectRows(rows, func(sc scanner) (chat.Session, error) { return scanSession(sc) })
+	if err != nil {
 		return nil, fmt.Errorf("sessions: %w", err)
 	}
 	return out, nil
@@ -125,14 +117,5 @@ func deleteSessions(ctx context.Context, tx *sql.Tx, userID, keep string) ([]str
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	ended := []string{}
-	for rows.Next() {
-		var h string
-		if err := rows.Scan(&h); err != nil {
-			return nil, err
-		}
-		ended = append(ended, h)
-	}
-	return ended, rows.Err()
+	return collectRows(rows, rowTo[string])
 }

@@ -61,16 +61,11 @@ func (s *Store) UploadRooms(ctx context.Context, id string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("upload rooms: %w", err)
 	}
-	defer rows.Close()
-	out := []string{}
-	for rows.Next() {
-		var room string
-		if err := rows.Scan(&room); err != nil {
-			return nil, fmt.Errorf("upload rooms: %w", err)
-		}
-		out = append(out, room)
+	out, err := collectRows(rows, rowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("upload rooms: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // UploadBytes implements chat.UploadStore.
@@ -113,16 +108,11 @@ func (s *Store) queryUploads(ctx context.Context, what, query string, args ...an
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	defer rows.Close()
-	out := []chat.Upload{}
-	for rows.Next() {
-		u, err := scanUpload(rows)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		out = append(out, u)
+	out, err := collectRows(rows, scanUpload)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // DeleteOrphanUpload implements chat.UploadStore.
