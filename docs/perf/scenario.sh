@@ -20,6 +20,8 @@
 # data directory is made (default the working directory), e.g. a tmpfs to take the disk out.
 # On PostgreSQL the tool's line has db_cpu, the CPU of all its processes over the measured phase
 # (--db-pid; reading its postmaster.pid needs the right to read its data directory).
+# SLOW=FILE: the tool logs every delivery (ack, for ingest) slower than 3 ms to FILE (--slow-log;
+# docs/perf/slow.sh FILE* says where in the run they were).
 bin=$1; store=${2:-sqlite}
 data=$(mktemp -d "${DATA_PARENT:-$PWD}/d.XXX")
 extra=()
@@ -64,7 +66,7 @@ if [ -n "${PROFILE:-}" ]; then
   prof=$!
 fi
 out=$(./openchat-bench "${args[@]}" --duration "${DUR:-20s}" --url http://127.0.0.1:18702 --server-pid $pid \
-  --src-ips 2 --quiet ${fsdir:+--fsync-dir "$fsdir"} "${tool[@]}" 2>"$data/tool.err" | tail -1)
+  --src-ips 2 --quiet ${fsdir:+--fsync-dir "$fsdir"} ${SLOW:+--slow-log "$SLOW"} "${tool[@]}" 2>"$data/tool.err" | tail -1)
 [ -n "${prof:-}" ] && wait "$prof"
 curl -s $murl/metrics >"$data/metrics"
 kill $pid; wait $pid 2>/dev/null

@@ -61,8 +61,10 @@ type Config struct {
 	Storm       StormConfig   // storm
 	UserPrefix  string
 	RoomPrefix  string
-	Exe         string // this program, re-executed with --child when Procs > 1
-	CPUProfile  string // write the measured phase's CPU profile here (children: <path>.worker<N>)
+	Exe         string        // this program, re-executed with --child when Procs > 1
+	CPUProfile  string        // write the measured phase's CPU profile here (children: <path>.worker<N>)
+	SlowLog     string        // a line per delivery or ack slower than SlowOver (slowLog; children: <path>.worker<N>)
+	SlowOver    time.Duration // SlowLog's threshold
 	// FsyncDir, if set, gets a file in which the measured phase's disk
 	// flushes are timed, FsyncRate times a second (fsync.go).
 	FsyncDir  string
@@ -349,8 +351,12 @@ func (c Config) startWorkers(runID string, tokens, rooms, ips []string, stderr i
 			job.Ping = 0 // reconnects replace connections under the ping loop; the server's pings keep them alive
 			job.Resume = c.Storm.Resume
 		}
+		job.SlowLog, job.SlowOver = c.SlowLog, c.SlowOver
 		if c.Procs == 1 {
 			return []workerHandle{localWorker{NewWorker(job)}}, nil // profiled with this process
+		}
+		if c.SlowLog != "" {
+			job.SlowLog = fmt.Sprintf("%s.worker%d", c.SlowLog, p)
 		}
 		if c.CPUProfile != "" {
 			job.CPUProfile = fmt.Sprintf("%s.worker%d", c.CPUProfile, p)

@@ -6,7 +6,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -42,6 +44,7 @@ func TestRunAgainstFakeServer(t *testing.T) {
 		reopened         int  // storm: server-closed connections dialled again
 		refuse           bool // storm: resumes refused for 300 ms from the first, the storm gives up at once
 		fsync            bool // the disk probe in a directory of its own
+		slow             bool // every delivery or ack in the slow log (--slow-over 1ns)
 	}{
 		// 10 messages over 3 rooms (4, 3, 3), 4 subscribers each.
 		{name: "fanout clean", scenario: ScenarioFanout, wantDeliveries: 40},
@@ -51,11 +54,14 @@ func TestRunAgainstFakeServer(t *testing.T) {
 		{name: "fanout with closed connections", scenario: ScenarioFanout, close: 2, lost: 7, dropped: 3, wantDeliveries: 33},
 		{name: "fanout with duplicates", scenario: ScenarioFanout, dup: 1, dupWant: 3, wantDeliveries: 43},
 		{name: "fanout in 2 processes", scenario: ScenarioFanout, drop: 3, lost: 3, wantDeliveries: 37, procs: 2},
+		{name: "fanout with the slow log", scenario: ScenarioFanout, dup: 1, dupWant: 3, wantDeliveries: 43, slow: true},
+		{name: "fanout in 2 processes with the slow log", scenario: ScenarioFanout, wantDeliveries: 40, procs: 2, slow: true},
 		{name: "fanout with edits and reactions", scenario: ScenarioFanout, wantDeliveries: 40, changes: true},
 		{name: "edits and reactions in 2 processes", scenario: ScenarioFanout, wantDeliveries: 40, changes: true, procs: 2},
 		{name: "ingest", scenario: ScenarioIngest, wantAckedAtLeast: 12},
 		{name: "ingest in 3 processes", scenario: ScenarioIngest, wantAckedAtLeast: 12, procs: 3},
 		{name: "ingest with the disk probe", scenario: ScenarioIngest, wantAckedAtLeast: 12, fsync: true},
+		{name: "ingest with the slow log", scenario: ScenarioIngest, wantAckedAtLeast: 12, slow: true},
 		{name: "idle", scenario: ScenarioIdle},
 		// Closed at seq 2, well before the drop, the first subscriber of
 		// each room follows the protocol's recipe: it comes back, resumes
@@ -83,6 +89,9 @@ func TestRunAgainstFakeServer(t *testing.T) {
 			}
 			if tt.fsync {
 				c.FsyncDir, c.FsyncRate = t.TempDir(), 100
+			}
+			if tt.slow {
+				c.SlowLog, c.SlowOver = filepath.Join(t.TempDir(), "slow"), time.Nanosecond
 			}
 			if tt.refuse {
 				// Each redial waits under 1, 2, then 4 s: all are back within
@@ -154,6 +163,11 @@ func TestRunAgainstFakeServer(t *testing.T) {
 			if tt.fsync {
 				if left, _ := os.ReadDir(c.FsyncDir); len(left) > 0 {
 					t.Errorf("the probe left %d files", len(left))
+				}
+			}
+			if tt.slow {
+				if lines := slowLines(t, c.SlowLog); lines != int(s.Latency.N) || lines == 0 {
+					t.Errorf("%d lines in the slow log, want one per latency measured (%d)", lines, s.Latency.N)
 				}
 			}
 			if tt.scenario == ScenarioIdle && s.Pongs < int64(c.Conns) {
@@ -288,4 +302,30 @@ func TestPosters(t *testing.T) {
 			}
 		})
 	}
+}
+
+// slowLines counts the lines of a slow log (path, or path.worker<N> of
+// each worker process) and checks their form: sent at, latency, room, seq.
+func slowLines(t *testing.T, path string) int {
+	t.Helper()
+	files, _ := filepath.Glob(path + "*")
+	n := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+			if line == "" {
+				continue
+			}
+			var sent, lat, seq int64
+			var room string
+			if k, err := fmt.Sscanf(line, "%d %d %s %d", &sent, &lat, &room, &seq); k != 4 || err != nil || sent <= 0 || lat <= 0 || seq <= 0 {
+				t.Fatalf("%s: line %q", f, line)
+			}
+			n++
+		}
+	}
+	return n
 }

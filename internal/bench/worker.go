@@ -64,6 +64,10 @@ type Job struct {
 	Resume string `json:"resume,omitempty"`
 	// CPUProfile, if set, receives this worker's CPU profile from Start to Mark.
 	CPUProfile string `json:"cpu_profile,omitempty"`
+	// SlowLog, if set, receives a line per delivery or ack slower than
+	// SlowOver (slowLog).
+	SlowLog  string        `json:"slow_log,omitempty"`
+	SlowOver time.Duration `json:"slow_over,omitempty"`
 }
 
 // ReadyReport says how the connecting went.
@@ -142,6 +146,7 @@ type Worker struct {
 	cpuStart float64
 	cpuMark  float64
 	profStop func()
+	slow     *slowLog // from Connect (a child's Start may come after the first messages) to Stop; nil: none
 }
 
 // NewWorker prepares a worker; Connect starts it.
@@ -178,6 +183,12 @@ func (w *Worker) Connect(ctx context.Context) ReadyReport {
 		wg  sync.WaitGroup
 		sem = make(chan struct{}, MaxDialsInFlight)
 	)
+	var err error
+	if w.slow, err = openSlowLog(w.job.SlowLog, w.job.SlowOver); err != nil {
+		rep.Failed = w.job.Count
+		rep.Errors = append(rep.Errors, err.Error())
+		return rep
+	}
 	for range pollers {
 		p, err := newPoller()
 		if err != nil {
@@ -303,6 +314,7 @@ func (w *Worker) handle(c *conn, typ string, b []byte) {
 		now := time.Now().UnixNano()
 		if t, ok := bodyTime(m.Body); ok {
 			w.lat.Record(c.i, now-t)
+			w.slow.record(t, now-t, m.RoomID, m.Seq)
 		}
 		w.deliv.Add(1)
 		c.tracker.receive(m.Seq)
@@ -317,7 +329,9 @@ func (w *Worker) handle(c *conn, typ string, b []byte) {
 			return
 		}
 		if t, ok := bodyTime(f.Message.Body); ok {
-			w.lat.Record(c.i, time.Now().UnixNano()-t)
+			lat := time.Now().UnixNano() - t
+			w.lat.Record(c.i, lat)
+			w.slow.record(t, lat, f.Message.RoomID, f.Message.Seq)
 		}
 		w.acked.Add(1)
 		c.release()
@@ -482,6 +496,9 @@ func (w *Worker) Stop(cmd StopCmd) WorkerResult {
 	}
 	for _, p := range w.pollers {
 		p.close()
+	}
+	if err := w.slow.Close(); err != nil { // no frame is handled from here
+		w.errs.add("slow_log", err.Error())
 	}
 	for _, c := range w.conns {
 		exp, lost := c.tracker.missing(cmd.Acked[c.roomID])
