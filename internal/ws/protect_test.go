@@ -227,6 +227,8 @@ func TestBadFramesAndUnknownRooms(t *testing.T) {
 		{name: "unknown room send", frame: `{"type":"send","room_id":"nope","body":"x","client_id":"k"}`, code: chat.ENOTFOUND, ref: "k"},
 		{name: "empty body", frame: `{"type":"send","room_id":"` + room + `","body":"   ","client_id":"k2"}`, code: chat.EINVALID, ref: "k2"},
 		{name: "unsubscribe unknown", frame: `{"type":"unsubscribe","room_id":"` + room + `"}`, code: codeNotSubscribed},
+		// docs/protocol.md: values nest at most 10,000 levels (the frame's object is the first).
+		{name: "nested past the limit", frame: nested(maxJSONDepth + 1), code: codeBadFrame},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -240,17 +242,24 @@ func TestBadFramesAndUnknownRooms(t *testing.T) {
 			}
 		})
 	}
-	// Nothing changed: no message was stored, the session still answers.
+	// Nothing changed: no message was stored, the session still answers,
+	// also a frame nested exactly to the limit.
 	if seq, _ := e.svc.LastSeq(bg(), room); seq != 0 {
 		t.Fatalf("last seq = %d after bad frames", seq)
 	}
-	c.send(M{"type": "ping"})
+	c.sendRaw(websocket.MessageText, []byte(nested(maxJSONDepth)))
 	c.expect(typePong)
 	c.subscribe(room, nil)
 	c.send(M{"type": "subscribe", "room_id": other})
 	if f := c.expect(typeError); f.Code != codeTooManyRooms {
 		t.Fatalf("over MaxSubscriptions: %+v", f)
 	}
+}
+
+// nested is a ping frame whose values nest depth levels, its own object
+// the first.
+func nested(depth int) string {
+	return `{"type":"ping","x":` + strings.Repeat("[", depth-1) + strings.Repeat("]", depth-1) + `}`
 }
 
 func TestFrameTooBig(t *testing.T) {
