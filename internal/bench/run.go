@@ -355,12 +355,7 @@ func (c Config) startWorkers(runID string, tokens, rooms, ips []string, stderr i
 		if c.Procs == 1 {
 			return []workerHandle{localWorker{NewWorker(job)}}, nil // profiled with this process
 		}
-		if c.SlowLog != "" {
-			job.SlowLog = fmt.Sprintf("%s.worker%d", c.SlowLog, p)
-		}
-		if c.CPUProfile != "" {
-			job.CPUProfile = fmt.Sprintf("%s.worker%d", c.CPUProfile, p)
-		}
+		job.SlowLog, job.CPUProfile = workerFile(c.SlowLog, p), workerFile(c.CPUProfile, p)
 		cw, err := startChild(c.Exe, job, stderr)
 		if err != nil {
 			for _, w := range ws {
@@ -371,6 +366,15 @@ func (c Config) startWorkers(runID string, tokens, rooms, ips []string, stderr i
 		ws = append(ws, cw)
 	}
 	return ws, nil
+}
+
+// workerFile is worker process p's own file for path: path.worker<p> ("":
+// none).
+func workerFile(path string, p int) string {
+	if path == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s.worker%d", path, p)
 }
 
 // connect has every worker connect at once and sums their reports.

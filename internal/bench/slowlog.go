@@ -19,7 +19,6 @@ type slowLog struct {
 	mu   sync.Mutex // the pollers' goroutines record concurrently
 	f    *os.File
 	w    *bufio.Writer
-	line []byte
 }
 
 // openSlowLog creates path; "" means no log (a nil *slowLog records nothing).
@@ -42,15 +41,14 @@ func (l *slowLog) record(sent, lat int64, room string, seq int64) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b := strconv.AppendInt(l.line[:0], sent, 10)
+	b := strconv.AppendInt(l.w.AvailableBuffer(), sent, 10) // formatted in the writer's own buffer
 	b = append(b, ' ')
 	b = strconv.AppendInt(b, lat, 10)
 	b = append(b, ' ')
 	b = append(b, room...)
 	b = append(b, ' ')
 	b = strconv.AppendInt(b, seq, 10)
-	l.line = append(b, '\n')
-	_, _ = l.w.Write(l.line) // an error is the file's: Close reports it
+	_, _ = l.w.Write(append(b, '\n')) // an error is the file's: Close reports it
 }
 
 // Close flushes and closes the file.
