@@ -23,6 +23,7 @@
 # SLOW=FILE: the tool logs every delivery (ack, for ingest) slower than 3 ms to FILE (--slow-log;
 # docs/perf/slow.sh FILE* says where in the run they were).
 bin=$1; store=${2:-sqlite}
+here=$(dirname "$(readlink -f "$0")")
 data=$(mktemp -d "${DATA_PARENT:-$PWD}/d.XXX")
 extra=()
 murl=http://127.0.0.1:18702
@@ -59,9 +60,9 @@ esac
 if [ -n "${PROFILE:-}" ]; then
   (
     sleep "${SETUP:-25}"
-    [ "$store" = pg ] && sql -qf "$(dirname "$(readlink -f "$0")")/pgss-reset.sql" >/dev/null
+    [ "$store" = pg ] && sql -qf "$here/pgss-reset.sql" >/dev/null
     curl -s -o "$PROFILE.cpu" "http://127.0.0.1:16060/debug/pprof/profile?seconds=15"
-    [ "$store" = pg ] && sql -f "$(dirname "$(readlink -f "$0")")/pgss.sql" >"$PROFILE.pgss"
+    [ "$store" = pg ] && sql -f "$here/pgss.sql" >"$PROFILE.pgss"
   ) &
   prof=$!
 fi
