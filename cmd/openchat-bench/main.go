@@ -195,6 +195,7 @@ func newFlags(scenario string, c *bench.Config, o *opts, stderr io.Writer) *flag
 	fs.DurationVar(&c.Hold, "hold", 2*time.Minute, "idle: how long connections are held")
 	fs.DurationVar(&c.Ping, "ping", 25*time.Second, "application ping interval per connection (0 = none)")
 	fs.DurationVar(&c.Duration, "duration", 20*time.Second, "fanout, ingest: how long to send")
+	fs.DurationVar(&c.Warmup, "warmup", 0, "fanout: publish this long before the measured phase; its messages are checked for loss but not timed")
 	fs.DurationVar(&c.Settle, "settle", 20*time.Second, "after setup, wait up to this for the server to return the memory of password hashing")
 	fs.DurationVar(&c.Grace, "grace", 5*time.Second, "how long to wait after sending for acks and deliveries")
 	fs.Float64Var(&c.Rate, "rate", 10, "fanout: messages per second, all rooms together")

@@ -22,6 +22,8 @@
 # (--db-pid; reading its postmaster.pid needs the right to read its data directory).
 # SLOW=FILE: the tool logs every delivery (ack, for ingest) slower than 3 ms to FILE (--slow-log;
 # docs/perf/slow.sh FILE* says where in the run they were).
+# WARMUP=DUR (fanout scenarios): the publishers start DUR before the measured phase (--warmup);
+# those messages are checked for loss but not timed, and the setup's leftovers pass before it.
 bin=$1; store=${2:-sqlite}
 here=$(dirname "$(readlink -f "$0")")
 data=$(mktemp -d "${DATA_PARENT:-$PWD}/d.XXX")
@@ -67,7 +69,7 @@ if [ -n "${PROFILE:-}" ]; then
   prof=$!
 fi
 out=$(./openchat-bench "${args[@]}" --duration "${DUR:-20s}" --url http://127.0.0.1:18702 --server-pid $pid \
-  --src-ips 2 --quiet ${fsdir:+--fsync-dir "$fsdir"} ${SLOW:+--slow-log "$SLOW"} "${tool[@]}" 2>"$data/tool.err" | tail -1)
+  --src-ips 2 --quiet ${fsdir:+--fsync-dir "$fsdir"} ${SLOW:+--slow-log "$SLOW"} ${WARMUP:+--warmup "$WARMUP"} "${tool[@]}" 2>"$data/tool.err" | tail -1)
 [ -n "${prof:-}" ] && wait "$prof"
 curl -s $murl/metrics >"$data/metrics"
 kill $pid; wait $pid 2>/dev/null

@@ -37,9 +37,7 @@ func newCentrifugoPublishers(runID, base, apiKey string, d *dialers, srcIP strin
 // a channel's seqs are numbered in the order they go out: concurrent
 // publishes to one channel could overtake each other, which would be the
 // tool's disorder, not the server's.
-func (p *publishers) runHTTP(ctx context.Context, channels []string, rate float64, d time.Duration) {
-	start := time.Now()
-	total := int64(rate * d.Seconds())
+func (p *publishers) runHTTP(ctx context.Context, channels []string, rate float64, start time.Time, total int64) {
 	n := int64(len(channels))
 	type channelSeq struct {
 		mu   sync.Mutex
@@ -81,7 +79,9 @@ func (p *publishers) publish(ctx context.Context, k int, channel string, seq int
 		p.nErrors.Add(1)
 		return
 	}
-	p.lat.Record(k, time.Now().UnixNano()-sent)
+	if sent >= p.from.Load() {
+		p.lat.Record(k, time.Now().UnixNano()-sent)
+	}
 	p.mu.Lock()
 	p.acked[channel] = append(p.acked[channel], seq)
 	p.mu.Unlock()

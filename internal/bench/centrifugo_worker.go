@@ -68,7 +68,9 @@ func (w *Worker) cfReceive(c *conn, p cfPublication) {
 		w.foreign.Add(1)
 		return
 	}
-	w.lat.Record(c.i, time.Now().UnixNano()-p.Sent)
+	if w.timed(p.Sent) {
+		w.lat.Record(c.i, time.Now().UnixNano()-p.Sent)
+	}
 	w.deliv.Add(1)
 	c.tracker.receive(p.Seq)
 	c.cfOffset = max(c.cfOffset, p.Offset)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"time"
 )
 
 // envelope is one line of the parent↔child protocol (JSON lines: commands
@@ -15,6 +16,7 @@ import (
 type envelope struct {
 	Job        *Job          `json:"job,omitempty"`
 	Start      bool          `json:"start,omitempty"`
+	From       int64         `json:"from,omitempty"` // with Start: when the measured phase begins (Unix ns)
 	Mark       bool          `json:"mark,omitempty"`
 	Progress   bool          `json:"progress,omitempty"`
 	Stop       *StopCmd      `json:"stop,omitempty"`
@@ -50,7 +52,11 @@ func RunChild(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
 		}
 		switch {
 		case e.Start:
-			w.Start()
+			var from time.Time // zero: now
+			if e.From != 0 {
+				from = time.Unix(0, e.From)
+			}
+			w.Start(from)
 		case e.Mark:
 			w.Mark()
 		case e.Progress:
@@ -73,7 +79,7 @@ func RunChild(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
 // workerHandle is a worker in this process or in a child.
 type workerHandle interface {
 	Connect(ctx context.Context) (ReadyReport, error)
-	Start() error
+	Start(from time.Time) error
 	Mark() error
 	Deliveries() (int64, error)
 	Storm(ctx context.Context, cmd StormCmd) (StormReport, error)
@@ -84,7 +90,7 @@ type workerHandle interface {
 type localWorker struct{ w *Worker }
 
 func (l localWorker) Connect(ctx context.Context) (ReadyReport, error) { return l.w.Connect(ctx), nil }
-func (l localWorker) Start() error                                     { l.w.Start(); return nil }
+func (l localWorker) Start(from time.Time) error                       { l.w.Start(from); return nil }
 func (l localWorker) Mark() error                                      { l.w.Mark(); return nil }
 func (l localWorker) Deliveries() (int64, error)                       { return l.w.Deliveries(), nil }
 func (l localWorker) Stop(cmd StopCmd) (WorkerResult, error)           { return l.w.Stop(cmd), nil }
@@ -149,8 +155,10 @@ func (c *childWorker) Connect(context.Context) (ReadyReport, error) {
 	return *e.Ready, nil
 }
 
-func (c *childWorker) Start() error { return c.send(envelope{Start: true}) }
-func (c *childWorker) Mark() error  { return c.send(envelope{Mark: true}) }
+func (c *childWorker) Start(from time.Time) error {
+	return c.send(envelope{Start: true, From: from.UnixNano()})
+}
+func (c *childWorker) Mark() error { return c.send(envelope{Mark: true}) }
 
 func (c *childWorker) Deliveries() (int64, error) {
 	if err := c.send(envelope{Progress: true}); err != nil {

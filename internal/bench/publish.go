@@ -29,6 +29,7 @@ type publishers struct {
 	last  []posted           // by publisher: its latest acked message (edits, reactions)
 	cf    *cfAPI             // Centrifugo target: publish over its HTTP API, no connections
 
+	from    atomic.Int64 // the measured phase's start (Unix ns): acks of messages sent before are not timed
 	sent    atomic.Int64
 	nAcked  atomic.Int64
 	nErrors atomic.Int64
@@ -62,7 +63,7 @@ func (p *publishers) handle(i int, typ string, b []byte) {
 		if json.Unmarshal(b, &f) != nil || !strings.HasPrefix(f.ClientID, p.runID+"-") {
 			return
 		}
-		if t, ok := bodyTime(f.Message.Body); ok {
+		if t, ok := bodyTime(f.Message.Body); ok && t >= p.from.Load() {
 			p.lat.Record(i, time.Now().UnixNano()-t)
 		}
 		p.mu.Lock()
@@ -80,17 +81,15 @@ func (p *publishers) handle(i int, typ string, b []byte) {
 	}
 }
 
-// run sends rate messages per second in total for d, message k at
+// run sends total messages, rate per second from start: message k at
 // start + k/rate to rooms[k%len(rooms)] from publisher k%len(conns). A
 // publisher that falls behind sends late rather than skipping: latency is
 // measured from the actual send.
-func (p *publishers) run(ctx context.Context, rooms []string, rate float64, d time.Duration) {
+func (p *publishers) run(ctx context.Context, rooms []string, rate float64, start time.Time, total int64) {
 	if p.cf != nil {
-		p.runHTTP(ctx, rooms, rate, d)
+		p.runHTTP(ctx, rooms, rate, start, total)
 		return
 	}
-	start := time.Now()
-	total := int64(rate * d.Seconds())
 	var wg sync.WaitGroup
 	for pi, ws := range p.conns {
 		wg.Add(1)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"time"
 
@@ -51,6 +52,7 @@ type Config struct {
 	Hold        time.Duration // idle
 	Ping        time.Duration
 	Duration    time.Duration // fanout, ingest
+	Warmup      time.Duration // fanout: publish this long before the measured phase (not timed)
 	Grace       time.Duration
 	Settle      time.Duration // after setup, wait up to this for server RSS to stop falling
 	Rate        float64       // fanout: messages per second, all rooms together
@@ -88,6 +90,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%d connections per process is over %d: raise --procs", c.Conns/c.Procs, MaxConnsPerProc)
 	case c.Scenario == ScenarioFanout && (c.Rate <= 0 || c.Duration <= 0):
 		return errors.New("fanout needs --rate and --duration")
+	case c.Warmup < 0 || c.Warmup > 0 && c.Scenario != ScenarioFanout:
+		return errors.New("--warmup is a positive duration, for fanout only")
 	case c.Scenario == ScenarioPages && c.Duration <= 0:
 		return errors.New("pages needs --duration")
 	case c.Scenario == ScenarioIngest && (c.Duration <= 0 || c.Inflight < 1):
@@ -209,6 +213,28 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 		chg = newChanger(a, pubs, tokens)
 	}
 
+	// The workers time what is sent from the measured phase's start; a
+	// fan-out's publishers begin Warmup before it, so that the setup's
+	// leftovers (the presence flush after the connections, the first GC
+	// cycles of a heap grown by the setup) pass before it (docs/performance.md).
+	pubStart := time.Now()
+	from := pubStart.Add(c.Warmup)
+	for _, w := range workers {
+		if err := w.Start(from); err != nil {
+			return s, err
+		}
+	}
+	published := make(chan struct{})
+	if c.Scenario == ScenarioFanout {
+		pubs.from.Store(from.UnixNano())
+		// Messages due before from are the warm-up's; rate × Duration follow.
+		n := int64(math.Ceil(c.Rate*c.Warmup.Seconds())) + int64(c.Rate*c.Duration.Seconds())
+		go func() { defer close(published); pubs.run(ctx, rooms, c.Rate, pubStart, n) }()
+	} else {
+		close(published)
+	}
+	sleep(ctx, time.Until(from))
+
 	// The measured phase.
 	before, err := smp.sample(ctx)
 	if err != nil {
@@ -225,11 +251,6 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 	}
 	defer func() { _, _ = stopFsync() }()
 	cpu0, start := cputime.Process(), time.Now()
-	for _, w := range workers {
-		if err := w.Start(); err != nil {
-			return s, err
-		}
-	}
 	switch c.Scenario {
 	case ScenarioIdle:
 		sleep(ctx, c.Hold)
@@ -237,7 +258,7 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 		sleep(ctx, c.Duration)
 	case ScenarioFanout:
 		changes := chg.start(ctx, c.EditRate, c.ReactRate, c.Duration)
-		pubs.run(ctx, rooms, c.Rate, c.Duration)
+		<-published
 		sleep(ctx, time.Until(start.Add(c.Duration))) // the last message goes out before the end
 		<-changes
 	case ScenarioStorm:
@@ -313,8 +334,10 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 	secs := elapsed.Seconds()
 	s.Seconds = secs
 	s.Latency = percentiles(lat)
-	s.AckedPerSec = float64(s.Acked) / secs
-	s.DeliveriesPerS = float64(s.Deliveries) / secs
+	s.Warmup = c.Warmup.Seconds()
+	rateSecs := secs + s.Warmup // acks and deliveries count the warm-up's too
+	s.AckedPerSec = float64(s.Acked) / rateSecs
+	s.DeliveriesPerS = float64(s.Deliveries) / rateSecs
 	s.ServerRSSAfter = after.RSS
 	s.ServerGoroutines = after.Goroutines
 	s.ServerRSSPerConn = rssPerConnKiB(fresh.RSS, after.RSS, s.Established)

@@ -45,6 +45,7 @@ func TestRunAgainstFakeServer(t *testing.T) {
 		refuse           bool // storm: resumes refused for 300 ms from the first, the storm gives up at once
 		fsync            bool // the disk probe in a directory of its own
 		slow             bool // every delivery or ack in the slow log (--slow-over 1ns)
+		warmup           bool // 225 ms of publishing before the measured phase: 5 more messages, not timed
 	}{
 		// 10 messages over 3 rooms (4, 3, 3), 4 subscribers each.
 		{name: "fanout clean", scenario: ScenarioFanout, wantDeliveries: 40},
@@ -56,6 +57,10 @@ func TestRunAgainstFakeServer(t *testing.T) {
 		{name: "fanout in 2 processes", scenario: ScenarioFanout, drop: 3, lost: 3, wantDeliveries: 37, procs: 2},
 		{name: "fanout with the slow log", scenario: ScenarioFanout, dup: 1, dupWant: 3, wantDeliveries: 43, slow: true},
 		{name: "fanout in 2 processes with the slow log", scenario: ScenarioFanout, wantDeliveries: 40, procs: 2, slow: true},
+		// 15 messages (5 in the warm-up) over 3 rooms, 5 each.
+		{name: "fanout with a warm-up", scenario: ScenarioFanout, wantDeliveries: 60, warmup: true},
+		{name: "fanout with a warm-up in 2 processes with the slow log", scenario: ScenarioFanout, wantDeliveries: 60,
+			procs: 2, slow: true, warmup: true},
 		{name: "fanout with edits and reactions", scenario: ScenarioFanout, wantDeliveries: 40, changes: true},
 		{name: "edits and reactions in 2 processes", scenario: ScenarioFanout, wantDeliveries: 40, changes: true, procs: 2},
 		{name: "ingest", scenario: ScenarioIngest, wantAckedAtLeast: 12},
@@ -93,6 +98,9 @@ func TestRunAgainstFakeServer(t *testing.T) {
 			if tt.slow {
 				c.SlowLog, c.SlowOver = filepath.Join(t.TempDir(), "slow"), time.Nanosecond
 			}
+			if tt.warmup {
+				c.Warmup = 225 * time.Millisecond // between the 5th message (200 ms) and the 6th (250 ms)
+			}
 			if tt.refuse {
 				// Each redial waits under 1, 2, then 4 s: all are back within
 				// the tail.
@@ -122,11 +130,18 @@ func TestRunAgainstFakeServer(t *testing.T) {
 				t.Errorf("lost_dropped=%d, want %d (of lost=%d)", s.LostDropped, wantDropped, s.Lost)
 			}
 			if tt.scenario == ScenarioFanout {
-				if s.Published != 10 || s.Acked != 10 || s.Deliveries != tt.wantDeliveries || s.Expected != 40 {
+				msgs, timed := int64(10), uint64(tt.wantDeliveries) // timed: deliveries in the latency figures
+				if tt.warmup {
+					// The warm-up's 20 deliveries are not timed; a warm-up
+					// message sent late, after the measured phase began, is
+					// (up to 4 more).
+					msgs, timed = 15, uint64(tt.wantDeliveries-20)
+				}
+				if s.Published != msgs || s.Acked != msgs || s.Deliveries != tt.wantDeliveries || s.Expected != 4*msgs {
 					t.Errorf("published=%d acked=%d deliveries=%d expected=%d", s.Published, s.Acked, s.Deliveries, s.Expected)
 				}
-				if s.Latency.N != uint64(tt.wantDeliveries) || s.Latency.Max <= 0 {
-					t.Errorf("latency %+v", s.Latency)
+				if s.Latency.N < timed || s.Latency.N > timed+4*uint64(map[bool]int{true: 1}[tt.warmup]) || s.Latency.Max <= 0 {
+					t.Errorf("latency %+v, want %d timed", s.Latency, timed)
 				}
 			}
 			// 6 edits and 6 reactions are due; the first of each (more on a
@@ -235,6 +250,9 @@ func TestConfigValidate(t *testing.T) {
 		{"disk probe without a rate", func(c *Config) { c.FsyncDir = "/tmp" }, false},
 		{"disk probe at its highest rate", func(c *Config) { c.FsyncDir, c.FsyncRate = "/tmp", MaxFsyncRate }, true},
 		{"disk probe over its highest rate", func(c *Config) { c.FsyncDir, c.FsyncRate = "/tmp", MaxFsyncRate+1 }, false},
+		{"fanout warm-up", func(c *Config) { c.Warmup = time.Second }, true},
+		{"negative warm-up", func(c *Config) { c.Warmup = -time.Second }, false},
+		{"ingest warm-up", func(c *Config) { c.Scenario, c.Warmup = ScenarioIngest, time.Second }, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -77,7 +78,7 @@ func (c Config) storm(ctx context.Context, workers []workerHandle, pubs *publish
 	sc := c.Storm
 	pctx, stopPub := context.WithCancel(ctx)
 	pubDone := make(chan struct{})
-	go func() { defer close(pubDone); pubs.run(pctx, rooms, c.Rate, 365*24*time.Hour) }()
+	go func() { defer close(pubDone); pubs.run(pctx, rooms, c.Rate, time.Now(), math.MaxInt64) }() // until the storm ends
 	defer func() { stopPub(); <-pubDone }()
 
 	// The baseline: what the posting alone costs the servers per second.

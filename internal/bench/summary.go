@@ -20,7 +20,8 @@ type Summary struct {
 	Rooms       int    `json:"rooms"`
 	Procs       int    `json:"procs"`
 
-	Seconds        float64 `json:"seconds"` // length of the measured phase
+	Seconds        float64 `json:"seconds"`                  // length of the measured phase
+	Warmup         float64 `json:"warmup_seconds,omitempty"` // fanout: publishing before it, not timed
 	Rate           float64 `json:"rate,omitempty"`
 	Published      int64   `json:"published,omitempty"`
 	Acked          int64   `json:"acked,omitempty"`
@@ -134,6 +135,9 @@ func (s Summary) Line() string {
 	}
 	switch s.Scenario {
 	case ScenarioFanout:
+		if s.Warmup > 0 {
+			kv = append(kv, "warmup="+time.Duration(s.Warmup*float64(time.Second)).String())
+		}
 		kv = append(kv, "msgs/s="+fmtF(s.AckedPerSec, 1), "deliveries/s="+fmtF(s.DeliveriesPerS, 0))
 		lat()
 		kv = append(kv, fmt.Sprintf("lost=%d", s.Lost), fmt.Sprintf("dup=%d", s.Dup), fmt.Sprintf("ooo=%d", s.OutOfOrder))

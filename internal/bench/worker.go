@@ -143,6 +143,11 @@ type Worker struct {
 	reopens  reopens // storm: redials of connections the server closed
 	pollers  []*poller
 	senders  sync.WaitGroup
+	// from is when the measured phase begins (Unix ns; 0 until Start):
+	// latency counts the messages sent from then on. begin fires then.
+	from     atomic.Int64
+	begin    *time.Timer
+	begun    sync.WaitGroup
 	cpuStart float64
 	cpuMark  float64
 	profStop func()
@@ -312,7 +317,7 @@ func (w *Worker) handle(c *conn, typ string, b []byte) {
 			return
 		}
 		now := time.Now().UnixNano()
-		if t, ok := bodyTime(m.Body); ok {
+		if t, ok := bodyTime(m.Body); ok && w.timed(t) {
 			w.lat.Record(c.i, now-t)
 			w.slow.record(t, now-t, m.RoomID, m.Seq)
 		}
@@ -328,7 +333,7 @@ func (w *Worker) handle(c *conn, typ string, b []byte) {
 		if json.Unmarshal(b, &f) != nil {
 			return
 		}
-		if t, ok := bodyTime(f.Message.Body); ok {
+		if t, ok := bodyTime(f.Message.Body); ok && w.timed(t) {
 			lat := time.Now().UnixNano() - t
 			w.lat.Record(c.i, lat)
 			w.slow.record(t, lat, f.Message.RoomID, f.Message.Seq)
@@ -414,14 +419,25 @@ func pingSlice(tick, slots, n int, f func(k int)) {
 	}
 }
 
-// Start begins the measured phase; for ingest the senders start.
-func (w *Worker) Start() {
-	if stop, err := startCPUProfile(w.job.CPUProfile); err == nil {
-		w.profStop = stop
-	} else {
-		w.errs.add("cpu_profile", err.Error())
+// Start begins the measured phase at from (zero: now). Latency and the
+// CPU count from then on; a fan-out's messages sent before (its warm-up)
+// are still checked for loss, duplicates and order, but not timed. For
+// ingest the senders start now.
+func (w *Worker) Start(from time.Time) {
+	if from.IsZero() {
+		from = time.Now()
 	}
-	w.cpuStart = cputime.Process()
+	w.from.Store(from.UnixNano())
+	w.begun.Add(1)
+	w.begin = time.AfterFunc(time.Until(from), func() {
+		defer w.begun.Done()
+		if stop, err := startCPUProfile(w.job.CPUProfile); err == nil {
+			w.profStop = stop
+		} else {
+			w.errs.add("cpu_profile", err.Error())
+		}
+		w.cpuStart = cputime.Process()
+	})
 	if w.job.Scenario != ScenarioIngest {
 		return
 	}
@@ -456,8 +472,17 @@ func (w *Worker) sendLoop(c *conn, deadline time.Time) {
 	}
 }
 
+// timed reports whether a message sent at sent (Unix ns) is in the
+// measured phase.
+func (w *Worker) timed(sent int64) bool { return sent >= w.from.Load() }
+
 // Mark ends the measured phase (CPU accounting).
 func (w *Worker) Mark() {
+	if w.begin != nil && w.begin.Stop() { // ended before it began
+		w.cpuStart = cputime.Process()
+		w.begun.Done()
+	}
+	w.begun.Wait()
 	w.cpuMark = cputime.Process()
 	if w.profStop != nil {
 		w.profStop()
