@@ -22,6 +22,11 @@
 # (--db-pid; reading its postmaster.pid needs the right to read its data directory).
 # SLOW=FILE: the tool logs every delivery (ack, for ingest) slower than 3 ms to FILE (--slow-log;
 # docs/perf/slow.sh FILE* says where in the run they were).
+# TRACE=NAME (new builds): a Go runtime trace of the server, TRACE_SECS (4) seconds from TRACE_AFTER
+# (0) seconds after its first stored message (a warm-up's included), with a CPU profile beside it
+# (NAME.cpu) so the trace holds CPU samples: docs/perf/tracebins reads it. GCTRACE=NAME: the server
+# runs with GODEBUG=gctrace=1, its log is kept as NAME and its start (Unix ns) as NAME.t0:
+# docs/perf/gcslow.sh NAME SLOWFILE* counts the slow deliveries that came during its GC cycles.
 # WARMUP=DUR (fanout scenarios): the publishers start DUR before the measured phase (--warmup);
 # those messages are checked for loss but not timed, and the setup's leftovers pass before it.
 bin=$1; store=${2:-sqlite}
@@ -40,7 +45,7 @@ if [ "$store" = pg ]; then
   extra+=(--database-url "postgres://postgres@127.0.0.1:${PGPORT:-5432}/f1k?sslmode=disable")
 fi
 sql() { psql -h 127.0.0.1 -U postgres f1k "$@"; }
-[ -n "${PROFILE:-}" ] && extra+=(--pprof-addr 127.0.0.1:16060)
+[ -n "${PROFILE:-}${TRACE:-}" ] && extra+=(--pprof-addr 127.0.0.1:16060)
 fsdir=$data
 tool=()
 if [ "$store" = pg ]; then
@@ -49,10 +54,21 @@ if [ "$store" = pg ]; then
   tool=(--db-pid "$(head -1 "$pgdata/postmaster.pid")") # the tool's db_cpu: PostgreSQL's processes
 fi
 fsdir=${FSYNC_DIR-$fsdir}
-$bin serve --addr 127.0.0.1:18702 --data-dir "$data" --log-level warn --ws-send-rate 1000 --ws-send-burst 1000 "${extra[@]}" >"$data/log" 2>&1 &
+t0=$(date +%s%N)
+${GCTRACE:+env GODEBUG=gctrace=1} $bin serve --addr 127.0.0.1:18702 --data-dir "$data" --log-level warn --ws-send-rate 1000 --ws-send-burst 1000 "${extra[@]}" >"$data/log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do curl -sf http://127.0.0.1:18702/healthz >/dev/null && break; sleep 0.2; done
 [ "$store" = pg ] && [ -n "${PGSQL:-}" ] && sql -qc "$PGSQL" >/dev/null # e.g. an index setting to try, after the migrations
+if [ -n "${TRACE:-}" ]; then
+  (
+    until curl -s $murl/metrics | awk '$1 == "openchat_messages_posted_total" && $2 > 0 {f = 1} END {exit !f}'; do sleep 0.02; done
+    sleep "${TRACE_AFTER:-0}"
+    curl -s -o "$TRACE.cpu" "http://127.0.0.1:16060/debug/pprof/profile?seconds=$((${TRACE_SECS:-4} + 1))" &
+    curl -s -o "$TRACE" "http://127.0.0.1:16060/debug/pprof/trace?seconds=${TRACE_SECS:-4}"
+    wait
+  ) &
+  traced=$!
+fi
 case "${SCEN:-fanout}" in
 one) args=(fanout --conns 10000 --rooms 1 --users 50 --rate 10) ;;
 ingest) args=(ingest --senders 1000 --rooms 100 --users 50) ;;
@@ -71,6 +87,7 @@ fi
 out=$(./openchat-bench "${args[@]}" --duration "${DUR:-20s}" --url http://127.0.0.1:18702 --server-pid $pid \
   --src-ips 2 --quiet ${fsdir:+--fsync-dir "$fsdir"} ${SLOW:+--slow-log "$SLOW"} ${WARMUP:+--warmup "$WARMUP"} "${tool[@]}" 2>"$data/tool.err" | tail -1)
 [ -n "${prof:-}" ] && wait "$prof"
+[ -n "${traced:-}" ] && wait "$traced"
 curl -s $murl/metrics >"$data/metrics"
 kill $pid; wait $pid 2>/dev/null
 over() { # over METRIC-PREFIX LE: share of the observations above LE
@@ -83,4 +100,5 @@ d=openchat_delivery_latency_seconds_bucket
 echo "$(basename "$bin") $store ${SCEN:-fanout} $(date -u +%H:%M:%S) load=$(cut -d' ' -f1 /proc/loadavg) $out" \
   "append>2.5ms=$(over "$a" 0.0025) append>5ms=$(over "$a" 0.005)" \
   "deliver>1ms=$(over $d 0.001) deliver>2.5ms=$(over $d 0.0025) deliver>5ms=$(over $d 0.005)"
+if [ -n "${GCTRACE:-}" ]; then cp "$data/log" "$GCTRACE" && echo "$t0" >"$GCTRACE.t0"; fi
 rm -rf "$data"
