@@ -79,7 +79,7 @@ func (p *publishers) publish(ctx context.Context, k int, channel string, seq int
 		p.nErrors.Add(1)
 		return
 	}
-	if sent >= p.from.Load() {
+	if p.from.timed(sent) {
 		p.lat.Record(k, time.Now().UnixNano()-sent)
 	}
 	p.mu.Lock()

@@ -68,8 +68,10 @@ func (w *Worker) cfReceive(c *conn, p cfPublication) {
 		w.foreign.Add(1)
 		return
 	}
-	if w.timed(p.Sent) {
-		w.lat.Record(c.i, time.Now().UnixNano()-p.Sent)
+	if w.from.timed(p.Sent) {
+		lat := time.Now().UnixNano() - p.Sent
+		w.lat.Record(c.i, lat)
+		w.slow.record(p.Sent, lat, p.Channel, p.Seq)
 	}
 	w.deliv.Add(1)
 	c.tracker.receive(p.Seq)

@@ -29,7 +29,7 @@ type publishers struct {
 	last  []posted           // by publisher: its latest acked message (edits, reactions)
 	cf    *cfAPI             // Centrifugo target: publish over its HTTP API, no connections
 
-	from    atomic.Int64 // the measured phase's start (Unix ns): acks of messages sent before are not timed
+	from    phaseStart // acks of messages sent before it are not timed
 	sent    atomic.Int64
 	nAcked  atomic.Int64
 	nErrors atomic.Int64
@@ -63,7 +63,7 @@ func (p *publishers) handle(i int, typ string, b []byte) {
 		if json.Unmarshal(b, &f) != nil || !strings.HasPrefix(f.ClientID, p.runID+"-") {
 			return
 		}
-		if t, ok := bodyTime(f.Message.Body); ok && t >= p.from.Load() {
+		if t, ok := bodyTime(f.Message.Body); ok && p.from.timed(t) {
 			p.lat.Record(i, time.Now().UnixNano()-t)
 		}
 		p.mu.Lock()

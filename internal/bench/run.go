@@ -226,7 +226,7 @@ func Run(ctx context.Context, c Config, stderr io.Writer, log *slog.Logger) (Sum
 	}
 	published := make(chan struct{})
 	if c.Scenario == ScenarioFanout {
-		pubs.from.Store(from.UnixNano())
+		pubs.from.set(from)
 		// Messages due before from are the warm-up's; rate × Duration follow.
 		n := int64(math.Ceil(c.Rate*c.Warmup.Seconds())) + int64(c.Rate*c.Duration.Seconds())
 		go func() { defer close(published); pubs.run(ctx, rooms, c.Rate, pubStart, n) }()

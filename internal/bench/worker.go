@@ -143,9 +143,9 @@ type Worker struct {
 	reopens  reopens // storm: redials of connections the server closed
 	pollers  []*poller
 	senders  sync.WaitGroup
-	// from is when the measured phase begins (Unix ns; 0 until Start):
-	// latency counts the messages sent from then on. begin fires then.
-	from     atomic.Int64
+	// from is when the measured phase begins (Start): latency counts the
+	// messages sent from then on. begin fires then.
+	from     phaseStart
 	begin    *time.Timer
 	begun    sync.WaitGroup
 	cpuStart float64
@@ -317,7 +317,7 @@ func (w *Worker) handle(c *conn, typ string, b []byte) {
 			return
 		}
 		now := time.Now().UnixNano()
-		if t, ok := bodyTime(m.Body); ok && w.timed(t) {
+		if t, ok := bodyTime(m.Body); ok && w.from.timed(t) {
 			w.lat.Record(c.i, now-t)
 			w.slow.record(t, now-t, m.RoomID, m.Seq)
 		}
@@ -333,7 +333,7 @@ func (w *Worker) handle(c *conn, typ string, b []byte) {
 		if json.Unmarshal(b, &f) != nil {
 			return
 		}
-		if t, ok := bodyTime(f.Message.Body); ok && w.timed(t) {
+		if t, ok := bodyTime(f.Message.Body); ok && w.from.timed(t) {
 			lat := time.Now().UnixNano() - t
 			w.lat.Record(c.i, lat)
 			w.slow.record(t, lat, f.Message.RoomID, f.Message.Seq)
@@ -427,7 +427,7 @@ func (w *Worker) Start(from time.Time) {
 	if from.IsZero() {
 		from = time.Now()
 	}
-	w.from.Store(from.UnixNano())
+	w.from.set(from)
 	w.begun.Add(1)
 	w.begin = time.AfterFunc(time.Until(from), func() {
 		defer w.begun.Done()
@@ -471,10 +471,6 @@ func (w *Worker) sendLoop(c *conn, deadline time.Time) {
 		}
 	}
 }
-
-// timed reports whether a message sent at sent (Unix ns) is in the
-// measured phase.
-func (w *Worker) timed(sent int64) bool { return sent >= w.from.Load() }
 
 // Mark ends the measured phase (CPU accounting).
 func (w *Worker) Mark() {
