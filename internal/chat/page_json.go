@@ -40,7 +40,7 @@ func (p PageJSON) AppendJSON(b []byte) []byte {
 // EncodeMessage returns a message's shared encoding, the form caches
 // store: every reader's "me" cleared, so the bytes can go to any reader
 // that has not reacted (see personalJSON).
-func EncodeMessage(m Message) (json.RawMessage, error) {
+func EncodeMessage(m Message) json.RawMessage {
 	if len(m.Reactions) > 0 {
 		rs := make([]Reaction, len(m.Reactions))
 		for i, r := range m.Reactions {
@@ -49,24 +49,16 @@ func EncodeMessage(m Message) (json.RawMessage, error) {
 		}
 		m.Reactions = rs
 	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		return nil, fmt.Errorf("encode message %s: %w", m.ID, err)
-	}
-	return b, nil
+	return messageJSON(&m)
 }
 
 // EncodeMessages is EncodeMessage for each of msgs.
-func EncodeMessages(msgs []Message) ([]json.RawMessage, error) {
+func EncodeMessages(msgs []Message) []json.RawMessage {
 	out := make([]json.RawMessage, len(msgs))
 	for i, m := range msgs {
-		b, err := EncodeMessage(m)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = b
+		out[i] = EncodeMessage(m)
 	}
-	return out, nil
+	return out
 }
 
 // reactionsMarker starts the reactions of a message that has any. An
@@ -87,11 +79,8 @@ func personalJSON(raw json.RawMessage, userID string, quotedUserID []byte) (json
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil, fmt.Errorf("decode cached message: %w", err)
 	}
-	b, err := json.Marshal(ForReader(m, userID))
-	if err != nil {
-		return nil, fmt.Errorf("encode message %s: %w", m.ID, err)
-	}
-	return b, nil
+	m = ForReader(m, userID)
+	return messageJSON(&m), nil
 }
 
 // firstSeq reads the seq of an encoded message.

@@ -22,6 +22,9 @@ func TestEncodeMessageEvent(t *testing.T) {
 		{"updated", Event{Type: EventMessageUpdated, RoomID: "r1", Change: 8}},
 		{"fields of other events kept", Event{Type: EventMessage, RoomID: "r1", Seq: 3, UserID: "u1", Change: 9}},
 		{"a message already set is replaced", Event{Type: EventMessage, RoomID: "r1", Message: &Message{ID: "stale"}, Change: 7}},
+		{"a new message's", Event{Type: EventMessage, RoomID: "r1", Seq: 3, Change: 7, At: 1764892800123000000}},
+		{"reaction fields", Event{Type: "reaction", RoomID: "r<1>", Seq: -3, Emoji: "👍&", Count: 2, Added: true}},
+		{"zeros omitted", Event{Type: "", RoomID: ""}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -38,6 +41,9 @@ func TestEncodeMessageEvent(t *testing.T) {
 			g, err := DecodeEvent(got)
 			if err != nil {
 				t.Fatalf("decode %s: %v", got, err)
+			}
+			if spliced, err := spliceMessageEvent(tt.e, raw); err != nil || !bytes.Equal(got, spliced) {
+				t.Errorf("encoded %s\n spliced %s (%v)", got, spliced, err)
 			}
 			if n := bytes.Count(got, []byte(`"message":`)); n != 1 {
 				t.Errorf("%s has %d messages", got, n)

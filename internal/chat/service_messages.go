@@ -3,7 +3,6 @@ package chat
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 )
@@ -60,11 +59,11 @@ func (s *Service) PostJSON(ctx context.Context, actor User, p Post) (Posted, err
 		in.ReplyTo = *p.ReplyTo
 	}
 	out, err := s.post(ctx, actor, in, p.Attachments)
-	if err == nil && out.JSON == nil { // a retry: the first post's message, as stored
-		out.JSON, err = json.Marshal(out.Message)
-	}
 	if err != nil {
 		return Posted{}, err
+	}
+	if out.JSON == nil { // a retry: the first post's message, as stored
+		out.JSON = messageJSON(&out.Message)
 	}
 	return out, nil
 }
@@ -120,10 +119,7 @@ func (s *Service) post(ctx context.Context, actor User, in NewMessage, attachmen
 	}
 	s.metrics.MessagePosted()
 	s.writeThrough(ctx, m)
-	raw, err := json.Marshal(m)
-	if err != nil { // strings and numbers: a bug; the message is stored and cached, subscribers find it by seq
-		return Posted{}, fmt.Errorf("encode message: %w", err)
-	}
+	raw := messageJSON(&m)
 	s.publishMessage(ctx, RoomChannel(roomID), Event{Type: EventMessage, RoomID: roomID, Seq: m.Seq, Change: m.Change, At: m.CreatedAt.UnixNano()}, raw)
 	if m.ReplyTo != 0 {
 		s.threadChanged(ctx, roomID, m.ReplyTo)

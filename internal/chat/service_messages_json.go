@@ -40,10 +40,8 @@ func (s *Service) MessagesJSON(ctx context.Context, actor User, roomID string, q
 		p.Messages[i] = ForReader(m, actor.ID)
 	}
 	out := PageJSON{Messages: make([]json.RawMessage, len(p.Messages)), HasMore: p.HasMore}
-	for i, m := range p.Messages {
-		if out.Messages[i], err = json.Marshal(m); err != nil {
-			return PageJSON{}, err
-		}
+	for i := range p.Messages {
+		out.Messages[i] = messageJSON(&p.Messages[i])
 	}
 	return out, nil
 }

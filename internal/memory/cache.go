@@ -153,8 +153,7 @@ func (c *Cache) LatestMessagesJSON(ctx context.Context, roomID string, limit int
 	if !ok || err != nil {
 		return nil, ok, err
 	}
-	raw, err := chat.EncodeMessages(msgs)
-	return raw, err == nil, err
+	return chat.EncodeMessages(msgs), true, nil
 }
 
 // MessagesAfter implements chat.Cache.

@@ -183,11 +183,7 @@ func (c *Cache) FillMessages(ctx context.Context, roomID string, msgs []chat.Mes
 	args := make([]any, 0, 4+3*len(msgs))
 	args = append(args, c.opts.MessagesPerRoom, c.opts.MessagesTTL.Milliseconds(), lo, hi)
 	for _, m := range msgs {
-		b, err := chat.EncodeMessage(m)
-		if err != nil {
-			return fmt.Errorf("redis cache: %w", err)
-		}
-		args = append(args, m.Seq, m.Change, []byte(b))
+		args = append(args, m.Seq, m.Change, []byte(chat.EncodeMessage(m)))
 	}
 	ctx, cancel := withTimeout(ctx, c.opts.Timeout)
 	defer cancel()
@@ -200,14 +196,11 @@ func (c *Cache) FillMessages(ctx context.Context, roomID string, msgs []chat.Mes
 
 // AddMessage implements chat.Cache.
 func (c *Cache) AddMessage(ctx context.Context, m chat.Message) error {
-	b, err := chat.EncodeMessage(m)
-	if err != nil {
-		return fmt.Errorf("redis cache: %w", err)
-	}
+	b := chat.EncodeMessage(m)
 	ctx, cancel := withTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	keys := []string{c.opts.msgsKey(m.RoomID), c.opts.msgsLoKey(m.RoomID)}
-	err = c.add.Run(ctx, c.rdb, keys, m.Seq, []byte(b), c.opts.MessagesPerRoom, c.opts.MessagesTTL.Milliseconds(), m.Change).Err()
+	err := c.add.Run(ctx, c.rdb, keys, m.Seq, []byte(b), c.opts.MessagesPerRoom, c.opts.MessagesTTL.Milliseconds(), m.Change).Err()
 	if err != nil {
 		return fmt.Errorf("redis cache: add message: %w", err)
 	}
