@@ -40,7 +40,7 @@ func appendMessageJSON(b []byte, m *Message) []byte {
 		b = appendJSONString(b, m.ClientID)
 	}
 	b = append(b, `,"mentions":`...)
-	b = appendJSONStrings(b, m.Mentions)
+	b = appendJSONList(b, m.Mentions, appendJSONStringAt)
 	b = append(b, `,"change":`...)
 	b = strconv.AppendInt(b, m.Change, 10)
 	if m.EditedAt != nil {
@@ -51,55 +51,31 @@ func appendMessageJSON(b []byte, m *Message) []byte {
 		b = append(b, `,"deleted":true`...)
 	}
 	b = append(b, `,"reactions":`...)
-	if m.Reactions == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i, r := range m.Reactions {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(b, `{"emoji":`...)
-			b = appendJSONString(b, r.Emoji)
-			b = append(b, `,"count":`...)
-			b = strconv.AppendInt(b, int64(r.Count), 10)
-			if r.Me {
-				b = append(b, `,"me":true`...)
-			}
-			b = append(b, `,"user_ids":`...)
-			b = appendJSONStrings(b, r.UserIDs)
-			b = append(b, '}')
-		}
-		b = append(b, ']')
-	}
-	if m.ReplyTo != 0 {
-		b = append(b, `,"reply_to":`...)
-		b = strconv.AppendInt(b, m.ReplyTo, 10)
-	}
+	b = appendJSONList(b, m.Reactions, appendReactionJSON)
+	b = appendOmitZero(b, `,"reply_to":`, m.ReplyTo)
 	if m.AlsoToRoom {
 		b = append(b, `,"also_to_room":true`...)
 	}
-	if m.ReplyCount != 0 {
-		b = append(b, `,"reply_count":`...)
-		b = strconv.AppendInt(b, int64(m.ReplyCount), 10)
-	}
+	b = appendOmitZero(b, `,"reply_count":`, int64(m.ReplyCount))
 	if m.LastReplyAt != nil {
 		b = append(b, `,"last_reply_at":`...)
 		b = appendJSONTime(b, *m.LastReplyAt)
 	}
 	b = append(b, `,"attachments":`...)
-	if m.Attachments == nil {
-		b = append(b, "null"...)
-	} else {
-		b = append(b, '[')
-		for i, u := range m.Attachments {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendUploadJSON(b, &u)
-		}
-		b = append(b, ']')
+	b = appendJSONList(b, m.Attachments, appendUploadJSON)
+	return append(b, '}')
+}
+
+func appendReactionJSON(b []byte, r *Reaction) []byte {
+	b = append(b, `{"emoji":`...)
+	b = appendJSONString(b, r.Emoji)
+	b = append(b, `,"count":`...)
+	b = strconv.AppendInt(b, int64(r.Count), 10)
+	if r.Me {
+		b = append(b, `,"me":true`...)
 	}
+	b = append(b, `,"user_ids":`...)
+	b = appendJSONList(b, r.UserIDs, appendJSONStringAt)
 	return append(b, '}')
 }
 
@@ -163,20 +139,32 @@ func appendJSONTime(b []byte, t Time) []byte {
 	return append(b, 'Z', '"')
 }
 
-// appendJSONStrings appends ss as json.Marshal writes a []string: null
-// when nil.
-func appendJSONStrings(b []byte, ss []string) []byte {
-	if ss == nil {
+// appendJSONList appends xs as json.Marshal writes a slice: null when
+// nil, else each item as item appends it.
+func appendJSONList[T any](b []byte, xs []T, item func([]byte, *T) []byte) []byte {
+	if xs == nil {
 		return append(b, "null"...)
 	}
 	b = append(b, '[')
-	for i, s := range ss {
+	for i := range xs {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		b = appendJSONString(b, s)
+		b = item(b, &xs[i])
 	}
 	return append(b, ']')
+}
+
+// appendJSONStringAt is appendJSONString for appendJSONList.
+func appendJSONStringAt(b []byte, s *string) []byte { return appendJSONString(b, *s) }
+
+// appendOmitZero appends an integer field (name is `,"name":`) unless it
+// is 0, as omitempty does.
+func appendOmitZero(b []byte, name string, v int64) []byte {
+	if v == 0 {
+		return b
+	}
+	return strconv.AppendInt(append(b, name...), v, 10)
 }
 
 // jsonSafe holds the ASCII bytes a JSON string holds as they are.

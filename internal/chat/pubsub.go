@@ -3,7 +3,6 @@ package chat
 import (
 	"context"
 	"encoding/json"
-	"strconv"
 )
 
 // PubSub fans events out to every instance. Implementations: internal/memory
@@ -118,15 +117,6 @@ func appendMessageEvent(b []byte, e *Event, raw json.RawMessage) []byte {
 	b = append(b, `,"message":`...)
 	b = append(b, raw...)
 	return append(b, '}')
-}
-
-// appendOmitZero appends an integer field (name is `,"name":`) unless it
-// is 0, as omitempty does.
-func appendOmitZero(b []byte, name string, v int64) []byte {
-	if v == 0 {
-		return b
-	}
-	return strconv.AppendInt(append(b, name...), v, 10)
 }
 
 // spliceMessageEvent encodes e without its Message and splices raw in.
