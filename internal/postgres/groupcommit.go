@@ -96,9 +96,16 @@ type groupKey struct{ room, author, clientID string }
 func (s *Store) appendGroup(ctx context.Context, group []chat.NewMessage, lookup bool) ([]appendRes, error) {
 	res := make([]appendRes, len(group))
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		rooms, err := lockRooms(ctx, tx, group)
-		if err != nil {
-			return err
+		// Without lookup the rooms are locked by insertGroup's seq update,
+		// in id order too, a statement and a round trip fewer a group;
+		// rooms is then nil, and the messages of unknown rooms are
+		// answered there.
+		var rooms map[string]bool
+		if lookup {
+			var err error
+			if rooms, err = lockRooms(ctx, tx, group); err != nil {
+				return err
+			}
 		}
 		firstOf, err := s.knownClientIDs(ctx, tx, group, rooms, lookup, res)
 		if err != nil {
@@ -107,8 +114,8 @@ func (s *Store) appendGroup(ctx context.Context, group []chat.NewMessage, lookup
 		fresh := make([]int, 0, len(group)) // indexes of the messages to insert
 		for i, m := range group {
 			switch {
-			case !rooms[m.RoomID]:
-				res[i].err = chat.Errorf(chat.ENOTFOUND, "room not found")
+			case rooms != nil && !rooms[m.RoomID]:
+				res[i].err = errNoRoom
 			case res[i].msg.ID != "": // stored before
 			case m.ClientID != "" && firstOf[key(m)] != i: // sent twice in this group: answered after insert
 			default:
@@ -122,7 +129,7 @@ func (s *Store) appendGroup(ctx context.Context, group []chat.NewMessage, lookup
 		}
 		for i, m := range group {
 			if j, ok := firstOf[key(m)]; ok && m.ClientID != "" && j != i && res[i].msg.ID == "" && res[i].err == nil {
-				res[i] = appendRes{msg: res[j].msg} // created=false: the first copy created it
+				res[i] = appendRes{msg: res[j].msg, err: res[j].err} // created=false: the first copy created it
 			}
 		}
 		return nil
@@ -131,6 +138,9 @@ func (s *Store) appendGroup(ctx context.Context, group []chat.NewMessage, lookup
 }
 
 func key(m chat.NewMessage) groupKey { return groupKey{m.RoomID, m.Author.ID, m.ClientID} }
+
+// errNoRoom answers a message of the group for a room that does not exist.
+var errNoRoom = chat.Errorf(chat.ENOTFOUND, "room not found")
 
 // lockRooms locks the group's rooms in id order and reports which exist.
 func lockRooms(ctx context.Context, tx pgx.Tx, group []chat.NewMessage) (map[string]bool, error) {
@@ -162,7 +172,7 @@ func (s *Store) knownClientIDs(ctx context.Context, tx pgx.Tx, group []chat.NewM
 	firstOf := map[groupKey]int{}
 	var qRoom, qAuthor, qClient []string
 	for i, m := range group {
-		if m.ClientID == "" || !rooms[m.RoomID] {
+		if m.ClientID == "" || rooms != nil && !rooms[m.RoomID] {
 			continue
 		}
 		if _, ok := firstOf[key(m)]; !ok {
@@ -211,8 +221,11 @@ func insertGroup(ctx context.Context, tx pgx.Tx, group []chat.NewMessage, fresh 
 	for id, n := range perRoom {
 		rooms, counts = append(rooms, id), append(counts, n)
 	}
+	// The subquery locks the rooms in id order (lockRooms may have already).
 	rows, err := tx.Query(ctx, `UPDATE rooms SET last_seq = rooms.last_seq + c.n, last_change = rooms.last_change + c.n
-		FROM unnest($1::text[], $2::bigint[]) AS c(id, n) WHERE rooms.id = c.id RETURNING rooms.id, rooms.last_seq, rooms.last_change`, rooms, counts)
+		FROM (SELECT r.id, c.n FROM rooms r JOIN unnest($1::text[], $2::bigint[]) AS c(id, n) ON r.id = c.id
+			ORDER BY r.id FOR NO KEY UPDATE OF r) AS c
+		WHERE rooms.id = c.id RETURNING rooms.id, rooms.last_seq, rooms.last_change`, rooms, counts)
 	if err != nil {
 		return fmt.Errorf("next seqs: %w", err)
 	}
@@ -227,8 +240,17 @@ func insertGroup(ctx context.Context, tx pgx.Tx, group []chat.NewMessage, fresh 
 	}); err != nil {
 		return fmt.Errorf("next seqs: %w", err)
 	}
-	if len(next) != len(rooms) {
-		return errors.New("next seqs: a locked room vanished")
+	if len(next) != len(rooms) { // unknown rooms: their messages fail alone
+		fresh = slices.DeleteFunc(fresh, func(i int) bool {
+			if _, ok := next[group[i].RoomID]; !ok {
+				res[i].err = errNoRoom
+				return true
+			}
+			return false
+		})
+		if len(fresh) == 0 {
+			return nil
+		}
 	}
 	n := len(fresh)
 	ids, roomIDs, authors, bodies, mentions := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)

@@ -41,8 +41,9 @@ func TestGroupCommit(t *testing.T) {
 			defer wg.Done()
 			for i := range each {
 				room := roomIDs[(w+i)%rooms]
-				if i%13 == 0 { // unknown room: must fail alone
-					_, _, err := s.AppendMessage(ctx, chat.NewMessage{ID: chat.NewID(), RoomID: "nope", Author: author.Ref(), Body: "x"})
+				if i%13 == 0 { // unknown room: must fail alone, a client id every worker sends too
+					_, _, err := s.AppendMessage(ctx, chat.NewMessage{ID: chat.NewID(), RoomID: "nope", Author: author.Ref(), Body: "x",
+						ClientID: fmt.Sprint("nope-", i)})
 					if chat.ErrorCode(err) != chat.ENOTFOUND {
 						t.Errorf("unknown room: %v", err)
 					}
