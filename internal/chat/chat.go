@@ -24,10 +24,7 @@ func NewTime(t time.Time) Time { return Time{t.UTC().Truncate(time.Millisecond)}
 
 // MarshalJSON encodes the time as TimeLayout.
 func (t Time) MarshalJSON() ([]byte, error) {
-	b := make([]byte, 0, len(TimeLayout)+2)
-	b = append(b, '"')
-	b = t.UTC().AppendFormat(b, TimeLayout)
-	return append(b, '"'), nil
+	return appendJSONTime(make([]byte, 0, len(TimeLayout)+2), t), nil
 }
 
 // UnmarshalJSON accepts any RFC 3339 time.

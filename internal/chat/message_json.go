@@ -7,7 +7,7 @@ import (
 )
 
 // messageJSON returns m's encoding: the bytes json.Marshal writes for m
-// (message_json_test.go holds it to that, field by field and fuzzed).
+// (message_json_internal_test.go holds it to that: every field, and fuzzed).
 // Every post, page and cache fill encodes messages, and reflection made
 // json.Marshal about 7 % of the server's CPU in ingest
 // (docs/performance.md, "Encoding a message by hand").
@@ -99,8 +99,8 @@ func appendUploadJSON(b []byte, u *Upload) []byte {
 	return append(b, '}')
 }
 
-// appendJSONTime appends t as Time.MarshalJSON writes it (TimeLayout, in
-// UTC), digit by digit: time.AppendFormat was a fifth of the encoding. A
+// appendJSONTime appends t quoted in TimeLayout, in UTC (Time.MarshalJSON),
+// digit by digit: time.AppendFormat was a fifth of a message's encoding. A
 // year outside 0–9999 takes AppendFormat's way.
 func appendJSONTime(b []byte, t Time) []byte {
 	u := t.UTC()
@@ -111,32 +111,32 @@ func appendJSONTime(b []byte, t Time) []byte {
 		return append(b, '"')
 	}
 	hour, minute, sec := u.Clock()
-	ms := u.Nanosecond() / 1e6
-	d := func(b []byte, v, width int) []byte {
-		for p := width - 1; p >= 0; p-- {
-			b = append(b, 0)
-		}
-		for i := len(b) - 1; i >= len(b)-width; i-- {
-			b[i] = byte('0' + v%10)
-			v /= 10
-		}
-		return b
-	}
 	b = append(b, '"')
-	b = d(b, year, 4)
+	b = appendDigits(b, year, 4)
 	b = append(b, '-')
-	b = d(b, int(month), 2)
+	b = appendDigits(b, int(month), 2)
 	b = append(b, '-')
-	b = d(b, day, 2)
+	b = appendDigits(b, day, 2)
 	b = append(b, 'T')
-	b = d(b, hour, 2)
+	b = appendDigits(b, hour, 2)
 	b = append(b, ':')
-	b = d(b, minute, 2)
+	b = appendDigits(b, minute, 2)
 	b = append(b, ':')
-	b = d(b, sec, 2)
+	b = appendDigits(b, sec, 2)
 	b = append(b, '.')
-	b = d(b, ms, 3)
+	b = appendDigits(b, u.Nanosecond()/1e6, 3)
 	return append(b, 'Z', '"')
+}
+
+// appendDigits appends v (0 ≤ v < 10^width) in width digits, zero-padded.
+func appendDigits(b []byte, v, width int) []byte {
+	n := len(b)
+	b = append(b, make([]byte, width)...) // extends b: the compiler makes no slice for it
+	for i := n + width - 1; i >= n; i-- {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return b
 }
 
 // appendJSONList appends xs as json.Marshal writes a slice: null when

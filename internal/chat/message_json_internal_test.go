@@ -3,6 +3,8 @@ package chat
 import (
 	"bytes"
 	"encoding/json"
+	"math/rand/v2"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -57,6 +59,64 @@ func TestMessageJSONIsMarshal(t *testing.T) {
 			tt.edit(&m)
 			checkMessageJSON(t, m)
 		})
+	}
+}
+
+// TestMessageJSONEveryField sets every field of a Message, down to its
+// reactions and attachments, by reflection: a field added to Message that
+// messageJSON does not write fails here, set or not in the table above.
+func TestMessageJSONEveryField(t *testing.T) {
+	var m Message
+	fillFields(t, reflect.ValueOf(&m).Elem())
+	checkMessageJSON(t, m)
+}
+
+// fillFields sets every settable field under v to a value that is not its
+// zero (a Time to a fixed instant, a slice to one filled element).
+func fillFields(t *testing.T, v reflect.Value) {
+	t.Helper()
+	if v.Type() == reflect.TypeFor[Time]() {
+		v.Set(reflect.ValueOf(NewTime(time.Date(2026, 12, 5, 1, 2, 3, 4e6, time.UTC))))
+		return
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString("x<&>\u2028")
+	case reflect.Int, reflect.Int64:
+		v.SetInt(7)
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Pointer:
+		v.Set(reflect.New(v.Type().Elem()))
+		fillFields(t, v.Elem())
+	case reflect.Slice:
+		v.Set(reflect.MakeSlice(v.Type(), 1, 1))
+		fillFields(t, v.Index(0))
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				fillFields(t, v.Field(i))
+			}
+		}
+	default:
+		t.Fatalf("fillFields: a %s field: teach it", v.Type())
+	}
+}
+
+// TestAppendJSONTime: the digit-by-digit layout is AppendFormat's.
+func TestAppendJSONTime(t *testing.T) {
+	times := []time.Time{{}, time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 12, 31, 23, 59, 59, 999_999_999, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 1, 2, 3, 4, 5, 6e6, time.FixedZone("east", 5*3600+1800))}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 10_000 {
+		times = append(times, time.Unix(r.Int64N(400*365*86400)-100*365*86400, r.Int64N(1e9)))
+	}
+	for _, tt := range times {
+		want := `"` + tt.UTC().Format(TimeLayout) + `"`
+		if got := string(appendJSONTime(nil, Time{tt})); got != want {
+			t.Fatalf("%v: %s, want %s", tt, got, want)
+		}
 	}
 }
 

@@ -55,3 +55,25 @@ func TestEncodeMessageEvent(t *testing.T) {
 		})
 	}
 }
+
+// TestEncodeMessageEventEveryField sets each of Event's fields in turn by
+// reflection: a field added to Event that the hand-written encoding would
+// drop fails here.
+func TestEncodeMessageEventEveryField(t *testing.T) {
+	raw := json.RawMessage(`{"id":"m1"}`)
+	for i := range reflect.TypeFor[Event]().NumField() {
+		var e Event
+		f := reflect.ValueOf(&e).Elem().Field(i)
+		if reflect.TypeFor[Event]().Field(i).Name == "Message" {
+			continue // replaced by raw
+		}
+		fillFields(t, f)
+		got, err := encodeMessageEvent(e, raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want, err := spliceMessageEvent(e, raw); err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s set: encoded %s\n spliced %s (%v)", reflect.TypeFor[Event]().Field(i).Name, got, want, err)
+		}
+	}
+}
