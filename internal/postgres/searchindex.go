@@ -2,12 +2,10 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // SearchIndexInterval is how often RunSearchIndexer indexes what was
@@ -19,12 +17,9 @@ const SearchIndexInterval = time.Second
 // it runs again while rooms are left.
 const searchIndexRooms = 1000
 
-// searchIndexRetries is how many times the indexer runs a statement that a
-// room deleted under it failed (its rows go with the room, migration 0020).
-const searchIndexRetries = 3
-
-// searchIndexLock serializes indexers, of every instance: two at once
-// would write the same rows.
+// searchIndexLock serializes indexers, of every instance (two at once
+// would write the same rows), and a room's deletion with them
+// (unindexRoom).
 var searchIndexLock = lockKey("search-index")
 
 // dueRooms lists the rooms with something past their search mark: a
@@ -39,20 +34,21 @@ const dueRooms = `SELECT r.id, coalesce(k.seq, 0) AS seq, coalesce(k.change, 0) 
 // indexDue indexes the messages of up to searchIndexRooms due rooms (of
 // $1 when it is bound) and moves their marks: messages appended since by
 // seq through (room_id, seq), and older ones changed since through
-// messages_changed, as ChangesAfter reads them. A message indexed at an
-// older change number has its words replaced.
+// messages_changed, as ChangesAfter reads them (the two sets are
+// disjoint). A message indexed at an older change number has its words
+// replaced.
 func indexDue(rooms string) string {
 	return `WITH due AS (` + dueRooms + rooms + ` ORDER BY r.id LIMIT ` + fmt.Sprint(searchIndexRooms) + `),
 	found AS (
-		SELECT m.id, m.room_id, m.seq, m.author_id, m.created_at, m.change, m.body
+		SELECT m.id, m.room_id, m.author_id, m.created_at, m.change, m.body
 		FROM due d JOIN messages m ON m.room_id = d.id AND m.seq > d.seq AND m.seq <= d.last_seq
-		UNION
-		SELECT m.id, m.room_id, m.seq, m.author_id, m.created_at, m.change, m.body
+		UNION ALL
+		SELECT m.id, m.room_id, m.author_id, m.created_at, m.change, m.body
 		FROM due d JOIN messages m ON m.room_id = d.id AND m.change > d.change AND m.change <= d.last_change
-			AND m.change <> m.first_change),
+			AND m.change <> m.first_change AND m.seq <= d.seq),
 	indexed AS (
-		INSERT INTO message_search (id, room_id, seq, author_id, created_at, change, search)
-		SELECT id, room_id, seq, author_id, created_at, change, openchat_search_words(body) FROM found
+		INSERT INTO message_search (id, room_id, author_id, created_at, change, search)
+		SELECT id, room_id, author_id, created_at, change, openchat_search_words(body) FROM found
 		ON CONFLICT (id) DO UPDATE SET change = EXCLUDED.change, search = EXCLUDED.search
 			WHERE message_search.change < EXCLUDED.change
 		RETURNING 1),
@@ -61,6 +57,23 @@ func indexDue(rooms string) string {
 		ON CONFLICT (room_id) DO UPDATE SET seq = EXCLUDED.seq, change = EXCLUDED.change
 		RETURNING 1)
 	SELECT (SELECT count(*) FROM marked), (SELECT count(*) FROM indexed)`
+}
+
+// unindexRoom removes roomID's words and mark, in tx (DeleteRoom's, which
+// deletes the room's messages after it), under the indexers' lock: an
+// indexer that read the room before the deletion has written its rows by
+// then, and one after it finds no room.
+func unindexRoom(ctx context.Context, tx pgx.Tx, roomID string) error {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, searchIndexLock); err != nil {
+		return fmt.Errorf("unindex room: %w", err)
+	}
+	for _, q := range []string{`DELETE FROM message_search WHERE id IN (SELECT id FROM messages WHERE room_id = $1)`,
+		`DELETE FROM search_marks WHERE room_id = $1`} {
+		if _, err := tx.Exec(ctx, q, roomID); err != nil {
+			return fmt.Errorf("unindex room: %w", err)
+		}
+	}
+	return nil
 }
 
 // inRooms narrows dueRooms to the rooms bound to $1.
@@ -95,7 +108,7 @@ func (s *Store) IndexSearch(ctx context.Context, roomIDs []string) (int, error) 
 // take it.
 func (s *Store) indexSearch(ctx context.Context, lock, rooms string, args []any) (indexed int, held bool, err error) {
 	stmt := indexDue(rooms)
-	for retries := 0; ; {
+	for {
 		var marked, n int
 		err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 			if err := tx.QueryRow(ctx, lock, searchIndexLock).Scan(&held); err != nil || !held {
@@ -103,10 +116,6 @@ func (s *Store) indexSearch(ctx context.Context, lock, rooms string, args []any)
 			}
 			return tx.QueryRow(ctx, stmt, args...).Scan(&marked, &n)
 		})
-		if e, ok := errors.AsType[*pgconn.PgError](err); ok && e.Code == "23503" && retries < searchIndexRetries {
-			retries++
-			continue
-		}
 		if err != nil {
 			return indexed, held, fmt.Errorf("index search: %w", err)
 		}
