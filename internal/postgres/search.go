@@ -26,10 +26,9 @@ const searchWalk = 2000
 // names them), so it finds every message written before it began; the
 // page shows each message as it is now.
 //
-// It then walks the newest searchWalk messages in time order, of the
-// author by message_search (author_id, created_at, id), of the room by
-// messages (room_id, seq), or of all by messages (created_at, id), and
-// checks the words of each: a common
+// It then walks the newest searchWalk indexed messages in time order, of
+// the author by (author_id, created_at, id), of the room by (room_id,
+// seq), or of all by (created_at, id), and checks each: a common
 // word fills the page within a few hundred rows. A page that walk does not
 // fill is a word rare in the newest messages, and is asked again as a set:
 // every match from the GIN index, filtered, then sorted. Left to itself,
@@ -82,7 +81,7 @@ func (s *Store) searchMessages(ctx context.Context, q chat.MessageSearch, walk b
 		}
 	}
 	limit := arg(q.Limit)
-	match := `s.search @@ to_tsquery('simple', openchat_unaccent($1))`
+	match := `m.search @@ to_tsquery('simple', openchat_unaccent($1))`
 	// The room's visibility is a subquery per row, not a join: as a join,
 	// the planner read all searchWalk rows and sorted the matches.
 	readable := `((SELECT r.visibility FROM rooms r WHERE r.id = m.room_id) = 'public' OR
@@ -96,24 +95,16 @@ func (s *Store) searchMessages(ctx context.Context, q chat.MessageSearch, walk b
 	// Every match as a set: OFFSET 0 keeps the page's LIMIT and order out
 	// of the subquery, so the planner reads the word's GIN list rather than
 	// walking an index in order and hoping to meet matches soon.
-	found := `SELECT m.* FROM message_search s JOIN messages m ON m.id = s.id` +
-		where(append(append([]string{match}, window...), checked...)...) + ` OFFSET 0`
+	found := `SELECT * FROM message_search m` + where(append(append([]string{match}, window...), checked...)...) + ` OFFSET 0`
 	if walk {
 		// The inner LIMIT keeps the word out of the walk, so the planner
-		// can only read the index of its filters in order: an author's
-		// in message_search (messages has no index by author), a room's
-		// or all in messages, whose words are then read by id.
-		walked := `(SELECT * FROM messages m` + where(window...) + ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(searchWalk) +
-			`) m JOIN message_search s ON s.id = m.id`
-		if q.AuthorID != "" {
-			walked = `(SELECT * FROM message_search m` + where(window...) + ` ORDER BY ` + order + ` LIMIT ` + strconv.Itoa(searchWalk) +
-				`) s JOIN messages m ON m.id = s.id`
-		}
-		found = `SELECT m.* FROM ` + walked + where(append([]string{match}, checked...)...)
+		// can only read the index of its filters in order.
+		found = `SELECT * FROM (SELECT * FROM message_search m` + where(window...) + ` ORDER BY ` + order +
+			` LIMIT ` + strconv.Itoa(searchWalk) + `) m` + where(append([]string{match}, checked...)...)
 	}
 	query := `SELECT ` + msgCols + `, r.name, r.visibility
-		FROM (SELECT * FROM (` + found + `) m WHERE ` + readable + ` ORDER BY ` + order + ` LIMIT ` + limit + `) m
-		JOIN users u ON u.id = m.author_id JOIN rooms r ON r.id = m.room_id
+		FROM (SELECT * FROM (` + found + `) m WHERE ` + readable + ` ORDER BY ` + order + ` LIMIT ` + limit + `) s
+		JOIN messages m ON m.id = s.id JOIN users u ON u.id = m.author_id JOIN rooms r ON r.id = m.room_id
 		ORDER BY ` + order
 	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {

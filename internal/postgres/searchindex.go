@@ -40,15 +40,15 @@ const dueRooms = `SELECT r.id, coalesce(k.seq, 0) AS seq, coalesce(k.change, 0) 
 func indexDue(rooms string) string {
 	return `WITH due AS (` + dueRooms + rooms + ` ORDER BY r.id LIMIT ` + fmt.Sprint(searchIndexRooms) + `),
 	found AS (
-		SELECT m.id, m.room_id, m.author_id, m.created_at, m.change, m.body
+		SELECT m.id, m.room_id, m.seq, m.author_id, m.created_at, m.change, m.body
 		FROM due d JOIN messages m ON m.room_id = d.id AND m.seq > d.seq AND m.seq <= d.last_seq
 		UNION ALL
-		SELECT m.id, m.room_id, m.author_id, m.created_at, m.change, m.body
+		SELECT m.id, m.room_id, m.seq, m.author_id, m.created_at, m.change, m.body
 		FROM due d JOIN messages m ON m.room_id = d.id AND m.change > d.change AND m.change <= d.last_change
 			AND m.change <> m.first_change AND m.seq <= d.seq),
 	indexed AS (
-		INSERT INTO message_search (id, room_id, author_id, created_at, change, search)
-		SELECT id, room_id, author_id, created_at, change, openchat_search_words(body) FROM found
+		INSERT INTO message_search (id, room_id, seq, author_id, created_at, change, search)
+		SELECT id, room_id, seq, author_id, created_at, change, openchat_search_words(body) FROM found
 		ON CONFLICT (id) DO UPDATE SET change = EXCLUDED.change, search = EXCLUDED.search
 			WHERE message_search.change < EXCLUDED.change
 		RETURNING 1),
@@ -67,7 +67,7 @@ func unindexRoom(ctx context.Context, tx pgx.Tx, roomID string) error {
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, searchIndexLock); err != nil {
 		return fmt.Errorf("unindex room: %w", err)
 	}
-	for _, q := range []string{`DELETE FROM message_search WHERE id IN (SELECT id FROM messages WHERE room_id = $1)`,
+	for _, q := range []string{`DELETE FROM message_search WHERE room_id = $1`,
 		`DELETE FROM search_marks WHERE room_id = $1`} {
 		if _, err := tx.Exec(ctx, q, roomID); err != nil {
 			return fmt.Errorf("unindex room: %w", err)

@@ -81,7 +81,7 @@ func (f *searchFixture) stale() int {
 	var n int
 	if err := f.conn.QueryRow(context.Background(), `SELECT count(*) FROM messages m LEFT JOIN message_search x ON x.id = m.id
 		WHERE x.id IS NULL OR x.change <> m.change OR x.search <> openchat_search_words(m.body)
-			OR (x.room_id, x.author_id, x.created_at) <> (m.room_id, m.author_id, m.created_at)`).Scan(&n); err != nil {
+			OR (x.room_id, x.seq, x.author_id, x.created_at) <> (m.room_id, m.seq, m.author_id, m.created_at)`).Scan(&n); err != nil {
 		f.t.Fatal(err)
 	}
 	return n
@@ -234,8 +234,8 @@ func TestSearchIndexRoomDeleted(t *testing.T) {
 	}()
 	waitForLockWait(t, f.url)
 	for _, q := range []string{
-		`INSERT INTO message_search (id, room_id, author_id, created_at, change, search)
-			SELECT id, room_id, author_id, created_at, change, openchat_search_words(body) FROM messages`,
+		`INSERT INTO message_search (id, room_id, seq, author_id, created_at, change, search)
+			SELECT id, room_id, seq, author_id, created_at, change, openchat_search_words(body) FROM messages`,
 		`INSERT INTO search_marks (room_id, seq, change) SELECT id, last_seq, last_change FROM rooms`,
 	} {
 		if _, err := tx.Exec(ctx, q); err != nil {

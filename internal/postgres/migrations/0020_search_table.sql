@@ -6,15 +6,15 @@
 -- and change the indexer has read; a search first indexes whatever is past
 -- the marks, so it still finds every message written before it began.
 --
--- The table holds what a search of an author's messages walks (author and
--- time), the room a match is checked against, and the change number the
--- words are of; a search of a room or of all walks messages and reads the
--- words by id. No foreign keys: their checks would share-lock the rooms
+-- The table repeats what a search walks in order (room and seq, author and
+-- time, time), so a walk reads the words in the row it walks, as it did in
+-- messages, and the change number the words are of. No foreign keys: their checks would share-lock the rooms
 -- that appends update, turning those updates into MultiXacts (0019).
 -- DeleteRoom removes a room's rows, under the indexer's lock.
 CREATE TABLE message_search (
     id         text PRIMARY KEY,
     room_id    text NOT NULL,
+    seq        bigint NOT NULL,
     author_id  text NOT NULL,
     created_at timestamptz NOT NULL,
     change     bigint NOT NULL, -- the message's change number when indexed
@@ -33,10 +33,12 @@ CREATE FUNCTION openchat_search_words(body text) RETURNS tsvector
 
 -- The column holds the words already: copied, not computed again, and the
 -- indexes built once after the copy.
-INSERT INTO message_search (id, room_id, author_id, created_at, change, search)
-    SELECT id, room_id, author_id, created_at, change, search FROM messages;
+INSERT INTO message_search (id, room_id, seq, author_id, created_at, change, search)
+    SELECT id, room_id, seq, author_id, created_at, change, search FROM messages;
 INSERT INTO search_marks (room_id, seq, change) SELECT id, last_seq, last_change FROM rooms;
 CREATE INDEX message_search_words ON message_search USING gin (search);
+CREATE INDEX message_search_room ON message_search (room_id, seq);
+CREATE INDEX message_search_created ON message_search (created_at, id);
 CREATE INDEX message_search_author ON message_search (author_id, created_at, id);
 
 DROP INDEX messages_author_created;
