@@ -198,7 +198,6 @@ func serve(ctx context.Context, c config, getenv func(string) string, stderr io.
 		func(ctx context.Context) { svc.RepairCache(ctx, time.Second) },
 		func(ctx context.Context) { svc.RunReadFlusher(ctx, chat.ReadFlushInterval) },
 		newCleanup(c, raw, st, svc, inf, m, log).Run,
-		searchIndexer(raw),
 	} {
 		wg.Add(1)
 		go func() { defer wg.Done(); f(bg) }()

@@ -1,6 +1,4 @@
 #!/bin/bash
-# For builds before migration 0020 (4dba726), which moved the search words out of messages: the
-# schema changes it makes are of the older one.
 # What each of messages' indexes costs an append, at the database alone (docs/performance.md,
 # "where PostgreSQL's append time goes"): pgappend.sh [ROUNDS]. Copies database f1k (left by a
 # `scenario.sh BIN pg` run, SCEN=fanout: 1,000 rooms, 50 users, 20,000-30,000 messages) into one database per

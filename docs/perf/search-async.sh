@@ -1,6 +1,4 @@
 #!/bin/bash
-# For builds before migration 0020 (4dba726), which moved the search words out of messages: the
-# schema changes it makes are of the older one.
 # search-async.sh BIN: one scenario.sh run on PostgreSQL with asynchronous search indexing
 # simulated (docs/performance.md, "asynchronous search indexing, priced before it was built,
 # costs more than it saves", and "Encoding a message by hand" for DESIGN=marks). After the

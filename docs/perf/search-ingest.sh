@@ -1,6 +1,4 @@
 #!/bin/bash
-# For builds before migration 0020 (4dba726), which moved the search words out of messages: the
-# schema changes it makes are of the older one.
 # The search index's cost on ingest through the whole server (docs/performance.md,
 # "Search at 1,000,000 messages, round two"): the same binary on a fresh database with the
 # index and on one whose index was removed after migrating, interleaved, ROUNDS rounds.

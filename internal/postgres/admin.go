@@ -163,9 +163,6 @@ func (s *Store) DeleteRoom(ctx context.Context, roomID string, audit chat.AuditE
 		if members, err = pgx.CollectRows(rows, pgx.RowTo[string]); err != nil {
 			return err
 		}
-		if err := unindexRoom(ctx, tx, roomID); err != nil {
-			return err
-		}
 		for _, q := range deleteRoomQueries {
 			if _, err := tx.Exec(ctx, q, roomID); err != nil {
 				return err

@@ -1,7 +1,6 @@
 package postgres_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -19,15 +18,7 @@ func BenchmarkStoreConcurrent(b *testing.B) {
 }
 
 // BenchmarkStorePaced: 1,000 msg/s over 1,000 rooms for 5 s, the fan-out
-// load test's rate; reports append latency percentiles. The search indexer
-// runs beside it, as in a server.
+// load test's rate; reports append latency percentiles.
 func BenchmarkStorePaced(b *testing.B) {
-	chattest.BenchmarkStorePaced(b, func(b *testing.B) chat.Store {
-		s := postgres.OpenTest(b)
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan struct{})
-		go func() { defer close(done); s.RunSearchIndexer(ctx, postgres.SearchIndexInterval) }()
-		b.Cleanup(func() { cancel(); <-done })
-		return s
-	}, 1000, 1000, 5*time.Second)
+	chattest.BenchmarkStorePaced(b, func(b *testing.B) chat.Store { return postgres.OpenTest(b) }, 1000, 1000, 5*time.Second)
 }

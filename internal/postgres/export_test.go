@@ -21,9 +21,6 @@ func OpenTest(t testing.TB) *Store {
 	return s
 }
 
-// SearchIndexLock is the advisory lock of the search indexers.
-var SearchIndexLock = searchIndexLock
-
 // Grouped reports how many group commits carried more than one message.
 func (s *Store) Grouped() int64 { return s.appends.Grouped() }
 

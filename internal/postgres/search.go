@@ -16,19 +16,16 @@ import (
 // instead (SearchMessages).
 const searchWalk = 2000
 
-// SearchMessages finds messages through the GIN index on
-// message_search.search (migration 0020) and sorts the matches newest
-// first: by seq when it searches one room for any author (the room's
-// commit order, which is its time order; SQLite's rowid order is the
-// same), else by (created_at, id). The rule of who reads what is
-// chat.MessageSearch.ReaderID's: public rooms, or a membership. It first
-// indexes what the indexer has not (IndexSearch, of q's rooms when it
-// names them), so it finds every message written before it began; the
-// page shows each message as it is now.
+// SearchMessages finds messages through the GIN index on messages.search
+// (migration 0005) and sorts the matches newest first: by seq when it
+// searches one room for any author (the room's commit order, which is its
+// time order; SQLite's rowid order is the same), else by (created_at, id).
+// The rule of who reads what is chat.MessageSearch.ReaderID's: public
+// rooms, or a membership.
 //
-// It then walks the newest searchWalk indexed messages in time order, of
-// the author by (author_id, created_at, id), of the room by (room_id,
-// seq), or of all by (created_at, id), and checks each: a common
+// It first walks the newest searchWalk messages in time order, of the
+// author by (author_id, created_at, id) (migration 0011), of the room by
+// (room_id, seq), or of all by (created_at, id), and checks each: a common
 // word fills the page within a few hundred rows. A page that walk does not
 // fill is a word rare in the newest messages, and is asked again as a set:
 // every match from the GIN index, filtered, then sorted. Left to itself,
@@ -38,9 +35,6 @@ const searchWalk = 2000
 // nobody wrote, which it cannot tell from a common one (0.6 s at 1,000,000
 // messages; docs/performance.md).
 func (s *Store) SearchMessages(ctx context.Context, q chat.MessageSearch) ([]chat.SearchHit, error) {
-	if _, err := s.IndexSearch(ctx, q.RoomIDs); err != nil {
-		return nil, fmt.Errorf("search messages: %w", err)
-	}
 	hits, err := s.searchMessages(ctx, q, true)
 	if err != nil || len(hits) == q.Limit {
 		return hits, err
@@ -95,16 +89,16 @@ func (s *Store) searchMessages(ctx context.Context, q chat.MessageSearch, walk b
 	// Every match as a set: OFFSET 0 keeps the page's LIMIT and order out
 	// of the subquery, so the planner reads the word's GIN list rather than
 	// walking an index in order and hoping to meet matches soon.
-	found := `SELECT * FROM message_search m` + where(append(append([]string{match}, window...), checked...)...) + ` OFFSET 0`
+	found := `SELECT * FROM messages m` + where(append(append([]string{match}, window...), checked...)...) + ` OFFSET 0`
 	if walk {
 		// The inner LIMIT keeps the word out of the walk, so the planner
 		// can only read the index of its filters in order.
-		found = `SELECT * FROM (SELECT * FROM message_search m` + where(window...) + ` ORDER BY ` + order +
+		found = `SELECT * FROM (SELECT * FROM messages m` + where(window...) + ` ORDER BY ` + order +
 			` LIMIT ` + strconv.Itoa(searchWalk) + `) m` + where(append([]string{match}, checked...)...)
 	}
 	query := `SELECT ` + msgCols + `, r.name, r.visibility
-		FROM (SELECT * FROM (` + found + `) m WHERE ` + readable + ` ORDER BY ` + order + ` LIMIT ` + limit + `) s
-		JOIN messages m ON m.id = s.id JOIN users u ON u.id = m.author_id JOIN rooms r ON r.id = m.room_id
+		FROM (SELECT * FROM (` + found + `) m WHERE ` + readable + ` ORDER BY ` + order + ` LIMIT ` + limit + `) m
+		JOIN users u ON u.id = m.author_id JOIN rooms r ON r.id = m.room_id
 		ORDER BY ` + order
 	rows, err := s.pool.Query(ctx, query, args...)
 	if err != nil {

@@ -43,10 +43,8 @@ var Tables = []string{
 // EngineState are tables of an engine's own bookkeeping, not copied: the
 // client-id cleanup's place (cleanup_marks) is a rowid in SQLite and a
 // (created_at, id) in PostgreSQL, so the target's cleanup starts its walk
-// over, from the first message, once. PostgreSQL's search index
-// (message_search, search_marks; SQLite has FTS5 tables, not listed) is
-// built by the target's indexer, or by its first search.
-var EngineState = []string{"cleanup_marks", "message_search", "search_marks"}
+// over, from the first message, once.
+var EngineState = []string{"cleanup_marks"}
 
 // Source is the SQLite database (a *sql.DB).
 type Source interface {

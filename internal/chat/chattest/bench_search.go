@@ -17,13 +17,11 @@ import (
 )
 
 // SearchBenchStore is a store under BenchmarkSearch: Unindex removes its
-// search index (the "without" side of the ingest comparison), Index (nil
-// where the append indexes) indexes what the appends left to an indexer,
-// and IndexBytes reports what the index takes on disk.
+// search index (the "without" side of the ingest comparison) and
+// IndexBytes reports what the index takes on disk.
 type SearchBenchStore struct {
 	Store      chat.Store
 	Unindex    func(ctx context.Context) error
-	Index      func(ctx context.Context) error
 	IndexBytes func(ctx context.Context) (int64, error)
 }
 
@@ -79,9 +77,6 @@ func BenchmarkSearch(b *testing.B, newStore func(b *testing.B) SearchBenchStore)
 		for _, i := range [][]int{{0, 1}, {1, 0}}[k%2] {
 			c := cputime.Process()
 			d[i] = searchBenchLoad(b, stores[i], msgs)
-			if i == 0 { // an indexer's work counts as the index's cost
-				d[i] += searchBenchIndex(b, indexed)
-			}
 			cpu[i] += cputime.Process() - c
 			took[i] += d[i]
 		}
@@ -101,7 +96,6 @@ func BenchmarkSearch(b *testing.B, newStore func(b *testing.B) SearchBenchStore)
 		1e6*cpu[0]/float64(both), 1e6*cpu[1]/float64(both), 100*(cpu[0]/cpu[1]-1))
 	for done := both; done < n; done += searchBenchChunk {
 		searchBenchLoad(b, indexed.Store, searchBenchMessages(done, min(searchBenchChunk, n-done), rooms))
-		searchBenchIndex(b, indexed)
 	}
 	size, err := indexed.IndexBytes(ctx)
 	if err != nil {
@@ -247,19 +241,6 @@ func searchBenchLoad(b *testing.B, s chat.Store, msgs []chat.NewMessage) time.Du
 		})
 	}
 	wg.Wait()
-	return time.Since(start)
-}
-
-// searchBenchIndex runs s's indexer, if it has one, and returns how long
-// it took.
-func searchBenchIndex(b *testing.B, s SearchBenchStore) time.Duration {
-	if s.Index == nil {
-		return 0
-	}
-	start := time.Now()
-	if err := s.Index(context.Background()); err != nil {
-		b.Fatal(err)
-	}
 	return time.Since(start)
 }
 
