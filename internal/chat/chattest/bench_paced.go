@@ -16,8 +16,12 @@ import (
 // load test sees it: an open loop posting rate messages per second, spread
 // over rooms rooms, each message on its own goroutine started on schedule
 // (so a slow commit delays the messages queued behind it instead of slowing
-// the sender). It reports the latency percentiles of one pass of length d;
-// b.N is ignored beyond running at least one pass.
+// the sender). It reports the latency percentiles of one pass of length d,
+// after a first second sent at the same rate and timed apart (first-s-p99):
+// on a fresh database the first appends to each room took up to 200 ms
+// (pool connections made, statements prepared, empty relations extended),
+// and with 5 messages per room they were the whole p99. b.N is ignored
+// beyond running at least one pass.
 func BenchmarkStorePaced(b *testing.B, newStore func(b *testing.B) chat.Store, rate, rooms int, d time.Duration) {
 	s := newStore(b)
 	ctx := context.Background()
@@ -30,7 +34,8 @@ func BenchmarkStorePaced(b *testing.B, newStore func(b *testing.B) chat.Store, r
 		}
 		roomIDs = append(roomIDs, r.ID)
 	}
-	n := int(d.Seconds() * float64(rate))
+	warm := rate // the first second's messages
+	n := warm + int(d.Seconds()*float64(rate))
 	lat := make([]time.Duration, n)
 	interval := time.Second / time.Duration(rate)
 	created := []metrics.Sample{{Name: "/sched/goroutines-created:goroutines"}}
@@ -59,11 +64,17 @@ func BenchmarkStorePaced(b *testing.B, newStore func(b *testing.B) chat.Store, r
 	metrics.Read(created)
 	// Goroutines started per message beyond the benchmark's own one.
 	b.ReportMetric(float64(created[0].Value.Uint64()-before)/float64(b.N*n)-1, "goroutines/msg")
-	slices.Sort(lat)
-	pct := func(p float64) float64 { return float64(lat[min(n-1, int(p*float64(n)))].Microseconds()) / 1000 }
-	b.ReportMetric(pct(0.5), "p50-ms")
-	b.ReportMetric(pct(0.9), "p90-ms")
-	b.ReportMetric(pct(0.99), "p99-ms")
-	b.ReportMetric(float64(lat[n-1].Microseconds())/1000, "max-ms")
+	pct := func(lat []time.Duration, p float64) float64 {
+		return float64(lat[min(len(lat)-1, int(p*float64(len(lat))))].Microseconds()) / 1000
+	}
+	first, timed := lat[:warm], lat[warm:]
+	slices.Sort(first)
+	slices.Sort(timed)
+	b.ReportMetric(pct(first, 0.99), "first-s-p99-ms")
+	b.ReportMetric(pct(timed, 0.5), "p50-ms")
+	b.ReportMetric(pct(timed, 0.9), "p90-ms")
+	b.ReportMetric(pct(timed, 0.99), "p99-ms")
+	b.ReportMetric(pct(timed, 0.999), "p999-ms")
+	b.ReportMetric(float64(timed[len(timed)-1].Microseconds())/1000, "max-ms")
 	b.ReportMetric(0, "ns/op")
 }
