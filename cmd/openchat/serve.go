@@ -120,6 +120,7 @@ func serve(ctx context.Context, c config, getenv func(string) string, stderr io.
 	}
 	defer st.Close()
 	raw := st
+	warmStore(ctx, raw, log)
 	st = observeStore(st, dbSystem(c), m, tracer)
 	inf, err := openInfra(ctx, c, m, tracer, log)
 	if err != nil {

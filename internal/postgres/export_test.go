@@ -38,3 +38,6 @@ func MigrateBefore(ctx context.Context, url string, before int) error {
 	defer pool.Close()
 	return (&Store{pool: pool, log: slog.New(slog.DiscardHandler)}).migrateTo(ctx, before-1)
 }
+
+// Conns reports how many connections the pool holds.
+func (s *Store) Conns() int32 { return s.pool.Stat().TotalConns() }
