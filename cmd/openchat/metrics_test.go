@@ -15,23 +15,25 @@ import (
 // TestServerMetrics: after a little traffic (a post mentioning someone, a
 // WebSocket that receives it and closes) every operations metric of the
 // server has moved: delivery latency, store calls, group commits, pools,
-// outbox, WebSocket closes and, with Redis, Redis commands.
+// outbox, WebSocket closes and, with Redis, Redis commands. A PostgreSQL
+// pool holds every connection it may (serve warms it).
 func TestServerMetrics(t *testing.T) {
 	tests := []struct {
 		name  string
 		args  func(t *testing.T) []string
 		wants []string // series that must be positive
+		full  string   // a pool whose open connections must be its maximum
 	}{
 		{"sqlite", func(t *testing.T) []string { return nil }, []string{
 			`openchat_db_pool_max_connections{pool="writer"}`, `openchat_db_pool_open_connections{pool="reader"}`,
-		}},
+		}, ""},
 		{"postgres and redis", func(t *testing.T) []string {
 			redisURL, prefix := redistest.URL(t)
 			return []string{"--database-url", pgtest.NewDatabase(t), "--redis-url", redisURL, "--redis-prefix", prefix}
 		}, []string{
 			`openchat_db_pool_max_connections{pool="main"}`,
 			`openchat_redis_command_duration_seconds_count{cmd="publish"}`,
-		}},
+		}, "main"},
 	}
 	const closed = `openchat_websocket_closes_total{by="client",code="1000"}`
 	for _, tt := range tests {
@@ -73,6 +75,13 @@ func TestServerMetrics(t *testing.T) {
 			}, tt.wants...) {
 				if v, ok := seriesValue(body, series); !ok || v <= 0 {
 					t.Errorf("%s = %v (present: %v), want > 0", series, v, ok)
+				}
+			}
+			if tt.full != "" {
+				open, _ := seriesValue(body, `openchat_db_pool_open_connections{pool="`+tt.full+`"}`)
+				limit, _ := seriesValue(body, `openchat_db_pool_max_connections{pool="`+tt.full+`"}`)
+				if open != limit || limit == 0 {
+					t.Errorf("pool %s: %v connections open of %v; want all (warmed)", tt.full, open, limit)
 				}
 			}
 		})
