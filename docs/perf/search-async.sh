@@ -2,7 +2,9 @@
 # search-async.sh BIN: one scenario.sh run on PostgreSQL with asynchronous search indexing
 # simulated (docs/performance.md, "asynchronous search indexing, priced before it was built,
 # costs more than it saves", and "Encoding a message by hand" for DESIGN=marks). After the
-# migrations, messages lose their search column. Nothing in the server changes, so it prices a
+# migrations, messages lose their search column. (DESIGN=marks was then built, 4dba726-4910db1, and
+# reverted: performance.md, "an asynchronous search indexer, built end to end and measured".)
+# Nothing in the server changes, so it prices a
 # design before it is built. DESIGN=queue (the default): a statement trigger queues the ids each
 # INSERT stores (search_queue), and a psql session drains the queue every 0.2 s, up to 10,000 ids
 # a statement, into message_search (tsvector, GIN), as a Zulip-style indexer would.

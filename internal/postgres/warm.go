@@ -1,8 +1,8 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 
@@ -17,33 +17,32 @@ import (
 // p99 of 105-218 ms cold and 82-125 ms warm (docs/performance.md).
 func (s *Store) Warm(ctx context.Context) error {
 	n := int(s.pool.Config().MaxConns)
-	conns := make(chan *pgxpool.Conn, n)
-	errs := make(chan error, n)
-	var wg sync.WaitGroup
-	// Each acquirer holds its connection until all have one, so that each
-	// gets its own.
+	var (
+		mu    sync.Mutex
+		held  []*pgxpool.Conn
+		first error
+		wg    sync.WaitGroup
+	)
+	// Every acquirer keeps its connection until all are done, so that each
+	// gets one of its own.
 	for range n {
 		wg.Go(func() {
 			c, err := s.pool.Acquire(ctx)
+			mu.Lock()
+			defer mu.Unlock()
 			if err != nil {
-				errs <- err
+				first = cmp.Or(first, err)
 				return
 			}
-			conns <- c
+			held = append(held, c)
 		})
 	}
 	wg.Wait()
-	close(conns)
-	close(errs)
-	for c := range conns {
+	for _, c := range held {
 		c.Release()
 	}
-	var all []error
-	for err := range errs {
-		all = append(all, err)
-	}
-	if err := errors.Join(all...); err != nil {
-		return fmt.Errorf("warm the connection pool: %w", err)
+	if first != nil {
+		return fmt.Errorf("warm the connection pool: %d of %d connections open: %w", len(held), n, first)
 	}
 	return nil
 }

@@ -18,10 +18,10 @@ import (
 // (so a slow commit delays the messages queued behind it instead of slowing
 // the sender). It reports the latency percentiles of one pass of length d,
 // after a first second sent at the same rate and timed apart (first-s-p99):
-// on a fresh database the first appends to each room took up to 200 ms
-// (pool connections made, statements prepared, empty relations extended),
-// and with 5 messages per room they were the whole p99. b.N is ignored
-// beyond running at least one pass.
+// on PostgreSQL the first appends of a new store took up to 200 ms (a
+// third of it waiting for the pool's connections, which its newStore now
+// opens first, as a server does), and with 5 messages per room they were
+// the whole p99. b.N is ignored beyond running at least one pass.
 func BenchmarkStorePaced(b *testing.B, newStore func(b *testing.B) chat.Store, rate, rooms int, d time.Duration) {
 	s := newStore(b)
 	ctx := context.Background()
