@@ -13,30 +13,15 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/open-chat/openchat/internal/testlog"
 )
 
 // server is an openchat started through run() on a free port.
 type server struct {
 	URL  string
 	stop func()
-	logs *syncBuffer
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	logs *testlog.Buffer
 }
 
 func freeAddr(t *testing.T) string {
@@ -76,7 +61,7 @@ func startServerEnv(t *testing.T, scheme, addr string, env map[string]string, ar
 		full = append(full, "--data-dir", t.TempDir())
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	logs := &syncBuffer{}
+	logs := &testlog.Buffer{}
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, full, func(k string) string { return env[k] }, io.Discard, logs) }()
 	var once sync.Once

@@ -1,37 +1,22 @@
 package httpapi_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/open-chat/openchat/internal/httpapi"
 	"github.com/open-chat/openchat/internal/requestid"
+	"github.com/open-chat/openchat/internal/testlog"
 )
 
-// lockedBuffer collects log output written from several goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-// lines returns the JSON log records written so far.
-func (l *lockedBuffer) lines(t *testing.T) []map[string]any {
+// logLines returns the JSON log records written to l so far.
+func logLines(t *testing.T, l *testlog.Buffer) []map[string]any {
 	t.Helper()
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	var out []map[string]any
-	for _, line := range strings.Split(strings.TrimSpace(l.b.String()), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(l.String()), "\n") {
 		if line == "" {
 			continue
 		}
@@ -45,7 +30,7 @@ func (l *lockedBuffer) lines(t *testing.T) []map[string]any {
 }
 
 func TestRequestID(t *testing.T) {
-	logs := &lockedBuffer{}
+	logs := &testlog.Buffer{}
 	log := slog.New(requestid.LogHandler(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo})))
 	e := newEnv(t, func(c *httpapi.Config, d *httpapi.Deps) { d.Log = log; c.Version = "v9.9.9" })
 
@@ -85,7 +70,7 @@ func TestRequestID(t *testing.T) {
 		rec := e.do(t, req{method: "GET", path: "/api/v1/rooms", token: token, remote: "198.51.100.7:1234"})
 		id := rec.Header().Get("X-Request-Id")
 		var found map[string]any
-		for _, l := range logs.lines(t) {
+		for _, l := range logLines(t, logs) {
 			if l["msg"] == "http" && l["request_id"] == id {
 				found = l
 			}
