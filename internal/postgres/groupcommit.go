@@ -209,6 +209,29 @@ func (s *Store) knownClientIDs(ctx context.Context, tx pgx.Tx, group []chat.NewM
 	return firstOf, nil
 }
 
+// A group's statements (insertGroup, joinAuthors), rehearsed on every new
+// connection (rehearse.go).
+const (
+	nextSeqsSQL = `UPDATE rooms SET last_seq = rooms.last_seq + c.n, last_change = rooms.last_change + c.n
+		FROM (SELECT r.id, c.n FROM rooms r JOIN unnest($1::text[], $2::bigint[]) AS c(id, n) ON r.id = c.id
+			ORDER BY r.id FOR NO KEY UPDATE OF r) AS c
+		WHERE rooms.id = c.id RETURNING rooms.id, rooms.last_seq, rooms.last_change`
+	insertGroupSQL = `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at, change, first_change)
+		SELECT id, room_id, seq, author_id, body, client_id, mentions, date_trunc('milliseconds', clock_timestamp()), change, change
+		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[])
+			AS x(id, room_id, seq, author_id, body, client_id, mentions, change)
+		WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = x.author_id)
+		ORDER BY room_id, seq
+		RETURNING id, created_at`
+	insertMentionsSQL      = `INSERT INTO mentions (message_id, user_id, room_id) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`
+	insertNotificationsSQL = `INSERT INTO notifications (user_id, message_id, room_id, created_at)
+			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])`
+	joinAuthorsSQL = `INSERT INTO room_members (room_id, user_id, role, joined_at, last_read_seq)
+		SELECT room_id, author_id, 'member', date_trunc('milliseconds', clock_timestamp()), max(seq)
+		FROM unnest($1::text[], $2::text[], $3::bigint[]) AS t(room_id, author_id, seq) GROUP BY room_id, author_id
+		ON CONFLICT (room_id, user_id) DO UPDATE SET last_read_seq = GREATEST(room_members.last_read_seq, EXCLUDED.last_read_seq)`
+)
+
 // insertGroup takes seqs for the messages group[fresh] (their rooms exist
 // and are locked) and inserts them with their mentions and notifications.
 func insertGroup(ctx context.Context, tx pgx.Tx, group []chat.NewMessage, fresh []int, res []appendRes) error {
@@ -222,10 +245,7 @@ func insertGroup(ctx context.Context, tx pgx.Tx, group []chat.NewMessage, fresh 
 		rooms, counts = append(rooms, id), append(counts, n)
 	}
 	// The subquery locks the rooms in id order (lockRooms may have already).
-	rows, err := tx.Query(ctx, `UPDATE rooms SET last_seq = rooms.last_seq + c.n, last_change = rooms.last_change + c.n
-		FROM (SELECT r.id, c.n FROM rooms r JOIN unnest($1::text[], $2::bigint[]) AS c(id, n) ON r.id = c.id
-			ORDER BY r.id FOR NO KEY UPDATE OF r) AS c
-		WHERE rooms.id = c.id RETURNING rooms.id, rooms.last_seq, rooms.last_change`, rooms, counts)
+	rows, err := tx.Query(ctx, nextSeqsSQL, rooms, counts)
 	if err != nil {
 		return fmt.Errorf("next seqs: %w", err)
 	}
@@ -275,13 +295,7 @@ func insertGroup(ctx context.Context, tx pgx.Tx, group []chat.NewMessage, fresh 
 	}
 	// clock_timestamp() is read row by row after the rooms were locked, in
 	// (room, seq) order: created_at never goes backwards as seq grows.
-	rows, err = tx.Query(ctx, `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at, change, first_change)
-		SELECT id, room_id, seq, author_id, body, client_id, mentions, date_trunc('milliseconds', clock_timestamp()), change, change
-		FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[])
-			AS x(id, room_id, seq, author_id, body, client_id, mentions, change)
-		WHERE EXISTS (SELECT 1 FROM users u WHERE u.id = x.author_id)
-		ORDER BY room_id, seq
-		RETURNING id, created_at`, ids, roomIDs, seqs, authors, bodies, clientIDs, mentions, changes)
+	rows, err = tx.Query(ctx, insertGroupSQL, ids, roomIDs, seqs, authors, bodies, clientIDs, mentions, changes)
 	if err != nil {
 		return fmt.Errorf("insert messages: %w", err)
 	}
@@ -297,8 +311,7 @@ func insertGroup(ctx context.Context, tx pgx.Tx, group []chat.NewMessage, fresh 
 		return errors.New("insert messages: an author does not exist")
 	}
 	if len(mMsg) > 0 {
-		if _, err := tx.Exec(ctx, `INSERT INTO mentions (message_id, user_id, room_id) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])`,
-			mMsg, mUser, mRoom); err != nil {
+		if _, err := tx.Exec(ctx, insertMentionsSQL, mMsg, mUser, mRoom); err != nil {
 			return fmt.Errorf("insert mentions: %w", err)
 		}
 	}
@@ -307,8 +320,7 @@ func insertGroup(ctx context.Context, tx pgx.Tx, group []chat.NewMessage, fresh 
 		for k, id := range nMsg {
 			nAt[k] = created[id]
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO notifications (user_id, message_id, room_id, created_at)
-			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[])`, nUser, nMsg, nRoom, nAt); err != nil {
+		if _, err := tx.Exec(ctx, insertNotificationsSQL, nUser, nMsg, nRoom, nAt); err != nil {
 			return fmt.Errorf("insert notifications: %w", err)
 		}
 	}
@@ -345,11 +357,7 @@ func joinAuthors(ctx context.Context, tx pgx.Tx, rooms, authors []string, seqs [
 	if len(jRoom) == 0 {
 		return nil
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO room_members (room_id, user_id, role, joined_at, last_read_seq)
-		SELECT room_id, author_id, 'member', date_trunc('milliseconds', clock_timestamp()), max(seq)
-		FROM unnest($1::text[], $2::text[], $3::bigint[]) AS t(room_id, author_id, seq) GROUP BY room_id, author_id
-		ON CONFLICT (room_id, user_id) DO UPDATE SET last_read_seq = GREATEST(room_members.last_read_seq, EXCLUDED.last_read_seq)`,
-		jRoom, jAuthor, jSeq); err != nil {
+	if _, err := tx.Exec(ctx, joinAuthorsSQL, jRoom, jAuthor, jSeq); err != nil {
 		return fmt.Errorf("join: %w", err)
 	}
 	return nil

@@ -190,6 +190,17 @@ func missingRef(ctx context.Context, q rowQuerier, m chat.NewMessage) error {
 	return chat.MissingRef(room)
 }
 
+// appendWithMentions' statements after takeSeq: the message ($1 id, $2
+// room, $3 seq, $4 author, $5 body, $6 client id, $7 mentions, $8 change,
+// $9 reply_to, $10 also_to_room, $11 attachments), its mentions and its
+// notifications.
+const (
+	insertMessageSQL = `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at, change, first_change, reply_to, also_to_room, attachments)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, date_trunc('milliseconds', clock_timestamp()), $8, $8, $9, $10, $11) RETURNING created_at`
+	insertMessageMentionsSQL      = `INSERT INTO mentions (message_id, user_id, room_id) SELECT $1, unnest($2::text[]), $3`
+	insertMessageNotificationsSQL = `INSERT INTO notifications (user_id, message_id, room_id, created_at) SELECT unnest($1::text[]), $2, $3, $4`
+)
+
 // appendWithMentions appends a message, its mentions and notifications
 // (joins the room with m.Join, and counts a reply on its parent) in one
 // transaction.
@@ -213,9 +224,7 @@ func (s *Store) appendWithMentions(ctx context.Context, m chat.NewMessage) (chat
 			replyTo = &m.ReplyTo
 		}
 		var created time.Time
-		err = tx.QueryRow(ctx, `INSERT INTO messages (id, room_id, seq, author_id, body, client_id, mentions, created_at, change, first_change, reply_to, also_to_room, attachments)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, date_trunc('milliseconds', clock_timestamp()), $8, $8, $9, $10, $11) RETURNING created_at`,
-			m.ID, m.RoomID, seq, m.Author.ID, m.Body, clientID, encodeMentions(m.Mentions), change, replyTo, m.AlsoToRoom,
+		err = tx.QueryRow(ctx, insertMessageSQL, m.ID, m.RoomID, seq, m.Author.ID, m.Body, clientID, encodeMentions(m.Mentions), change, replyTo, m.AlsoToRoom,
 			chat.EncodeAttachments(m.Attachments)).Scan(&created)
 		switch {
 		case isUnique(err) && m.ClientID != "":
@@ -227,12 +236,11 @@ func (s *Store) appendWithMentions(ctx context.Context, m chat.NewMessage) (chat
 			return err
 		}
 		if len(m.MentionUserIDs) > 0 {
-			if _, err := tx.Exec(ctx, `INSERT INTO mentions (message_id, user_id, room_id) SELECT $1, unnest($2::text[]), $3`,
-				m.ID, m.MentionUserIDs, m.RoomID); err != nil {
+			if _, err := tx.Exec(ctx, insertMessageMentionsSQL, m.ID, m.MentionUserIDs, m.RoomID); err != nil {
 				return fmt.Errorf("insert mentions: %w", err)
 			}
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO notifications (user_id, message_id, room_id, created_at) SELECT unnest($1::text[]), $2, $3, $4`,
+		if _, err := tx.Exec(ctx, insertMessageNotificationsSQL,
 			slices.Concat(m.MentionUserIDs, m.NotifyUserIDs), m.ID, m.RoomID, created); err != nil {
 			return fmt.Errorf("insert notifications: %w", err)
 		}

@@ -39,6 +39,7 @@ type Store struct {
 
 	appends   *groupcommit.Committer[chat.NewMessage, appendRes] // Committers queues, sharded by room
 	fallbacks atomic.Int64                                       // groups that failed and were appended one by one (tests)
+	rehearse  atomic.Bool                                        // new connections rehearse the append (rehearse.go): the schema is migrated
 }
 
 var _ chat.Store = (*Store)(nil)
@@ -57,11 +58,13 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	if !strings.Contains(url, "pool_max_conns") {
 		cfg.MaxConns = max(cfg.MaxConns, PoolConns)
 	}
+	s := &Store{log: log}
+	cfg.AfterConnect = s.afterConnect
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
-	s := &Store{pool: pool, log: log}
+	s.pool = pool
 	if err := s.Ping(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -70,6 +73,10 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
+	// The connection that migrated did not rehearse (the tables may not
+	// have existed): it is closed, and the ones opened from now on do.
+	s.rehearse.Store(true)
+	pool.Reset()
 	s.appends = groupcommit.New(groupcommit.Options{Queues: Committers, MaxGroup: MaxGroup, Timeout: GroupTimeout},
 		func(m chat.NewMessage) string { return m.RoomID }, s.commitGroup)
 	return s, nil

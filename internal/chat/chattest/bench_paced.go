@@ -20,7 +20,8 @@ import (
 // after a first second sent at the same rate and timed apart (first-s-p99):
 // on PostgreSQL the first appends of a new store took up to 200 ms (a
 // third of it waiting for the pool's connections, which its newStore now
-// opens first, as a server does), and with 5 messages per room they were
+// opens first, as a server does; the rest each new connection's first
+// append, which it now rehearses), and with 5 messages per room they were
 // the whole p99. b.N is ignored beyond running at least one pass.
 func BenchmarkStorePaced(b *testing.B, newStore func(b *testing.B) chat.Store, rate, rooms int, d time.Duration) {
 	s := newStore(b)
