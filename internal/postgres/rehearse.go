@@ -61,10 +61,22 @@ func rehearse(ctx context.Context, conn *pgx.Conn) error {
 		return fmt.Errorf("rehearse: %w", err)
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
-	for _, r := range rehearsals(chat.NewID()) {
-		if _, err := tx.Exec(ctx, r.sql, r.args...); err != nil {
+	// One batch: pgx prepares the statements in one round trip and runs
+	// them in another, instead of two round trips each.
+	var b pgx.Batch
+	rs := rehearsals(chat.NewID())
+	for _, r := range rs {
+		b.Queue(r.sql, r.args...)
+	}
+	br := tx.SendBatch(ctx, &b)
+	for _, r := range rs {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
 			return fmt.Errorf("rehearse %.40q: %w", r.sql, err)
 		}
+	}
+	if err := br.Close(); err != nil {
+		return fmt.Errorf("rehearse: %w", err)
 	}
 	return tx.Rollback(ctx)
 }
