@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"net/url"
 	"os"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/open-chat/openchat/internal/chat"
 	"github.com/open-chat/openchat/internal/chat/chattest"
 	"github.com/open-chat/openchat/internal/postgres"
+	"github.com/open-chat/openchat/internal/postgres/pgtest"
 )
 
 func BenchmarkStore(b *testing.B) {
@@ -22,10 +24,20 @@ func BenchmarkStoreConcurrent(b *testing.B) {
 // BenchmarkStorePaced: 1,000 msg/s over 1,000 rooms for 5 s (after a first
 // second timed apart), the fan-out load test's rate; reports append
 // latency percentiles. The store is warmed, as a server warms it; with
-// OPENCHAT_BENCH_COLD set, it is not.
+// OPENCHAT_BENCH_COLD set, it is not. OPENCHAT_BENCH_POOL adds pool
+// settings to its URL, e.g. pool_max_conn_lifetime=3s to time the
+// replacement of connections under load.
 func BenchmarkStorePaced(b *testing.B) {
 	chattest.BenchmarkStorePaced(b, func(b *testing.B) chat.Store {
-		s := postgres.OpenTest(b)
+		params, err := url.ParseQuery(os.Getenv("OPENCHAT_BENCH_POOL"))
+		if err != nil {
+			b.Fatalf("OPENCHAT_BENCH_POOL: %v", err)
+		}
+		s, err := postgres.Open(context.Background(), pgtest.WithParams(b, pgtest.NewDatabase(b), params), nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { _ = s.Close() })
 		if os.Getenv("OPENCHAT_BENCH_COLD") == "" {
 			if err := s.Warm(context.Background()); err != nil {
 				b.Fatal(err)

@@ -29,6 +29,11 @@ import (
 // instances starting together ("openchat" in ASCII).
 const migrationLockKey int64 = 0x6f70656e63686174
 
+// lifetimeJitterDivisor: when the URL sets pool_max_conn_lifetime but not
+// pool_max_conn_lifetime_jitter, a connection is replaced at a random time
+// up to a sixth of its lifetime after it (10 minutes after an hour).
+const lifetimeJitterDivisor = 6
+
 //go:embed migrations/*.sql
 var migrations embed.FS
 
@@ -55,8 +60,21 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse database url: %w", err)
 	}
-	if !strings.Contains(url, "pool_max_conns") {
+	if !setsParam(url, "pool_max_conns") {
 		cfg.MaxConns = max(cfg.MaxConns, PoolConns)
+	}
+	// pgxpool replaces a connection once it is an hour old. A new backend
+	// costs PostgreSQL about 20 ms of CPU before its first insert (the
+	// rehearsal), and connections opened together, as Warm opens them,
+	// are replaced together: under load, appends waited 200-400 ms
+	// (docs/performance.md). Like database/sql, a connection is kept until
+	// it breaks or idles out, unless the URL sets a lifetime; then the
+	// replacements are spread over a sixth of it.
+	if !setsParam(url, "pool_max_conn_lifetime") {
+		cfg.MaxConnLifetime = 0
+	}
+	if !setsParam(url, "pool_max_conn_lifetime_jitter") {
+		cfg.MaxConnLifetimeJitter = cfg.MaxConnLifetime / lifetimeJitterDivisor
 	}
 	s := &Store{log: log}
 	cfg.AfterConnect = s.afterConnect
@@ -80,6 +98,12 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	s.appends = groupcommit.New(groupcommit.Options{Queues: Committers, MaxGroup: MaxGroup, Timeout: GroupTimeout},
 		func(m chat.NewMessage) string { return m.RoomID }, s.commitGroup)
 	return s, nil
+}
+
+// setsParam reports whether the connection string (URL or key=value)
+// sets the parameter name.
+func setsParam(conn, name string) bool {
+	return strings.Contains(conn, name+"=") || strings.Contains(conn, name+" =")
 }
 
 // Ping reports whether the database answers.

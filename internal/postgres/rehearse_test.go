@@ -20,14 +20,7 @@ import (
 func openOneConn(t *testing.T) (*Store, *testlog.Buffer) {
 	t.Helper()
 	var log testlog.Buffer
-	u, err := url.Parse(pgtest.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("pool_max_conns", "1")
-	u.RawQuery = q.Encode()
-	s, err := Open(context.Background(), u.String(), slog.New(slog.NewTextHandler(&log, nil)))
+	s, err := Open(context.Background(), pgtest.WithParams(t, pgtest.NewDatabase(t), url.Values{"pool_max_conns": {"1"}}), slog.New(slog.NewTextHandler(&log, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}

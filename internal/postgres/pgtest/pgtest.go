@@ -59,3 +59,19 @@ func exec(t testing.TB, admin, sql string) {
 		t.Fatalf("%s: %v", sql, err)
 	}
 }
+
+// WithParams returns the database URL dbURL with the query parameters
+// params (pool settings such as pool_max_conns) added or replaced.
+func WithParams(t testing.TB, dbURL string, params url.Values) string {
+	t.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatalf("parse %s: %v", dbURL, err)
+	}
+	q := u.Query()
+	for k, vs := range params {
+		q[k] = vs
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
