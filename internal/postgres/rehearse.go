@@ -83,12 +83,17 @@ func rehearse(ctx context.Context, conn *pgx.Conn) error {
 
 // afterConnect rehearses on each new connection once the schema is
 // migrated (s.rehearse). A connection whose rehearsal fails is still
-// used, only slower to start, and the failure is logged.
+// used, only slower to start, and the failure is logged; unless the
+// failure closed it, when the pool gets the error, as for a failed
+// connect.
 func (s *Store) afterConnect(ctx context.Context, conn *pgx.Conn) error {
 	if !s.rehearse.Load() {
 		return nil
 	}
 	if err := rehearse(ctx, conn); err != nil {
+		if conn.IsClosed() {
+			return err
+		}
 		s.log.WarnContext(ctx, "new database connection not rehearsed", "err", err)
 	}
 	return nil

@@ -109,23 +109,45 @@ func TestRehearsalCoversAppends(t *testing.T) {
 }
 
 // TestRehearsalFailure: a connection whose rehearsal fails is still handed
-// out, and the failure is logged.
+// out, and the failure logged; one the failure closed is not (the pool
+// gets the error).
 func TestRehearsalFailure(t *testing.T) {
-	s, log := openOneConn(t)
-	conn, err := s.pool.Acquire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
+	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := s.afterConnect(ctx, conn.Conn()); err != nil {
-		t.Fatalf("afterConnect: %v, want nil", err)
+	tests := []struct {
+		name    string
+		ctx     context.Context
+		setup   func(ctx context.Context, c *pgx.Conn) error
+		wantErr bool
+		warned  bool
+	}{
+		{"a statement fails", context.Background(), func(ctx context.Context, c *pgx.Conn) error {
+			_, err := c.Exec(ctx, `SET search_path = pg_catalog`) // no messages table there
+			return err
+		}, false, true},
+		{"connection closed", context.Background(), func(ctx context.Context, c *pgx.Conn) error { return c.Close(ctx) }, true, false},
+		{"context cancelled (pgx closes the connection)", cancelled, nil, true, false},
 	}
-	conn.Release()
-	if !strings.Contains(log.String(), "not rehearsed") {
-		t.Fatalf("no warning logged:\n%s", log)
-	}
-	if err := s.Ping(context.Background()); err != nil {
-		t.Fatal(err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, log := openOneConn(t)
+			conn, err := s.pool.Acquire(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tt.setup != nil {
+				if err := tt.setup(context.Background(), conn.Conn()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			err = s.afterConnect(tt.ctx, conn.Conn())
+			conn.Release()
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("afterConnect: %v, want an error: %v", err, tt.wantErr)
+			}
+			if warned := strings.Contains(log.String(), "not rehearsed"); warned != tt.warned {
+				t.Fatalf("warned %v, want %v:\n%s", warned, tt.warned, log)
+			}
+		})
 	}
 }
