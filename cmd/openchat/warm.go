@@ -8,8 +8,9 @@ import (
 	"github.com/open-chat/openchat/internal/postgres"
 )
 
-// warmStore opens a PostgreSQL store's connections before the server
-// takes traffic (postgres.Store.Warm); raw is the unwrapped store. A
+// warmStore readies a PostgreSQL store for the server's traffic
+// (postgres.Store.Warm: its connections opened, each rehearsing the
+// append); raw is the unwrapped store. A
 // failure is logged, not fatal: the pool still grows on demand.
 func warmStore(ctx context.Context, raw chat.Store, log *slog.Logger) {
 	pg, ok := raw.(*postgres.Store)

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"net/url"
 	"testing"
@@ -32,7 +33,7 @@ func TestPoolConfig(t *testing.T) {
 		for k, v := range tt.params {
 			params.Set(k, v)
 		}
-		t.Run(params.Encode(), func(t *testing.T) {
+		t.Run(cmp.Or(params.Encode(), "default"), func(t *testing.T) {
 			s, err := Open(context.Background(), pgtest.WithParams(t, base, params), nil)
 			if err != nil {
 				t.Fatal(err)
@@ -44,5 +45,26 @@ func TestPoolConfig(t *testing.T) {
 					cfg.MaxConns, cfg.MaxConnLifetime, cfg.MaxConnLifetimeJitter, tt.conns, tt.lifetime, tt.jitter)
 			}
 		})
+	}
+}
+
+// TestSetsParam: a pool setting is found in either connection string form,
+// and a longer setting's name is not taken for a shorter one's.
+func TestSetsParam(t *testing.T) {
+	tests := []struct {
+		conn, name string
+		want       bool
+	}{
+		{"postgres://h/db?pool_max_conns=3", "pool_max_conns", true},
+		{"host=h dbname=db pool_max_conns=3", "pool_max_conns", true},
+		{"host=h dbname=db pool_max_conns = 3", "pool_max_conns", true},
+		{"postgres://h/db?pool_max_conn_lifetime_jitter=1m", "pool_max_conn_lifetime", false},
+		{"postgres://h/db?pool_max_conn_lifetime_jitter=1m", "pool_max_conn_lifetime_jitter", true},
+		{"postgres://h/db", "pool_max_conns", false},
+	}
+	for _, tt := range tests {
+		if got := setsParam(tt.conn, tt.name); got != tt.want {
+			t.Errorf("setsParam(%q, %q) = %v, want %v", tt.conn, tt.name, got, tt.want)
+		}
 	}
 }

@@ -44,7 +44,7 @@ type Store struct {
 
 	appends   *groupcommit.Committer[chat.NewMessage, appendRes] // Committers queues, sharded by room
 	fallbacks atomic.Int64                                       // groups that failed and were appended one by one (tests)
-	rehearse  atomic.Bool                                        // new connections rehearse the append (rehearse.go): the schema is migrated
+	rehearse  atomic.Bool                                        // new connections rehearse the append (rehearse.go): set by Warm
 }
 
 var _ chat.Store = (*Store)(nil)
@@ -91,10 +91,6 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	// The connection that migrated did not rehearse (the tables may not
-	// have existed): it is closed, and the ones opened from now on do.
-	s.rehearse.Store(true)
-	pool.Reset()
 	s.appends = groupcommit.New(groupcommit.Options{Queues: Committers, MaxGroup: MaxGroup, Timeout: GroupTimeout},
 		func(m chat.NewMessage) string { return m.RoomID }, s.commitGroup)
 	return s, nil

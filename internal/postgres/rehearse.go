@@ -10,8 +10,8 @@ import (
 	"github.com/open-chat/openchat/internal/chat"
 )
 
-// A new connection rehearses the append before the pool hands it out
-// (afterConnect). pgx prepares a statement on its first use on each
+// A new connection of a warmed store (Warm: a server's) rehearses the
+// append before the pool hands it out (afterConnect). pgx prepares a statement on its first use on each
 // connection, and a new PostgreSQL backend's first message insert loads
 // what every later one reuses: the search column's text search
 // configuration, unaccent rules, regular expression and PL/pgSQL function,
@@ -81,8 +81,8 @@ func rehearse(ctx context.Context, conn *pgx.Conn) error {
 	return tx.Rollback(ctx)
 }
 
-// afterConnect rehearses on each new connection once the schema is
-// migrated (s.rehearse). A connection whose rehearsal fails is still
+// afterConnect rehearses on each new connection once Warm has asked for
+// it (s.rehearse; the schema is migrated by then). A connection whose rehearsal fails is still
 // used, only slower to start, and the failure is logged; unless the
 // failure closed it, when the pool gets the error, as for a failed
 // connect.

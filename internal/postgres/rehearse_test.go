@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"slices"
@@ -16,8 +17,9 @@ import (
 )
 
 // openOneConn opens a store whose pool holds one connection, so that every
-// statement runs where the test looks, logging into the returned buffer.
-func openOneConn(t *testing.T) (*Store, *testlog.Buffer) {
+// statement runs where the test looks, logging into the returned buffer;
+// with warm, it is warmed (its new connections rehearse), as a server's.
+func openOneConn(t *testing.T, warm bool) (*Store, *testlog.Buffer) {
 	t.Helper()
 	var log testlog.Buffer
 	s, err := Open(context.Background(), pgtest.WithParams(t, pgtest.NewDatabase(t), url.Values{"pool_max_conns": {"1"}}), slog.New(slog.NewTextHandler(&log, nil)))
@@ -25,6 +27,11 @@ func openOneConn(t *testing.T) (*Store, *testlog.Buffer) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
+	if warm {
+		if err := s.Warm(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return s, &log
 }
 
@@ -43,13 +50,34 @@ func prepared(t *testing.T, s *Store) []string {
 	return out
 }
 
+// TestRehearsalOnlyWarmed: a store's connections rehearse once it is
+// warmed (a server's), and not before (a command's, a test's), so that
+// only servers pay for it; a connection open before Warm is replaced.
+func TestRehearsalOnlyWarmed(t *testing.T) {
+	for _, warm := range []bool{false, true} {
+		t.Run(fmt.Sprint("warm=", warm), func(t *testing.T) {
+			s, _ := openOneConn(t, warm)
+			got := prepared(t, s)
+			n := 0
+			for _, r := range rehearsals("") {
+				if slices.Contains(got, r.sql) {
+					n++
+				}
+			}
+			if want := map[bool]int{false: 0, true: len(rehearsals(""))}[warm]; n != want {
+				t.Fatalf("%d of the %d rehearsed statements prepared, want %d", n, len(rehearsals("")), want)
+			}
+		})
+	}
+}
+
 // TestRehearsalCoversAppends: on a rehearsed connection, every kind of
 // append (single, joining, with mentions, a group with mentions,
 // notifications and joins) prepares no statement of its own, and the
 // rehearsal left nothing behind: each room's seqs start at 1.
 func TestRehearsalCoversAppends(t *testing.T) {
 	ctx := context.Background()
-	s, log := openOneConn(t)
+	s, log := openOneConn(t, true)
 	var users []chat.User
 	for _, name := range []string{"ana", "ben"} {
 		u := chat.User{ID: chat.NewID(), Username: name, DisplayName: name, Email: name + "@example.org", PasswordHash: "x"}
@@ -130,7 +158,7 @@ func TestRehearsalFailure(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, log := openOneConn(t)
+			s, log := openOneConn(t, true)
 			conn, err := s.pool.Acquire(context.Background())
 			if err != nil {
 				t.Fatal(err)

@@ -9,15 +9,22 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// Warm opens every connection the pool may hold, at once, and returns them
-// to it idle (pgxpool closes idle ones after 30 minutes). A server calls it
-// once it has started: the pool otherwise grows on demand, and the first
-// appends after a start, a deploy's, waited for connections to be made
-// (and, since each new connection rehearses the append, for that too). On
-// a store just opened, 1,000 msg/s over 1,000 rooms saw a first second's
-// p99 of 105-218 ms cold and 82-125 ms warm before the rehearsal, 1-11 ms
-// with it (docs/performance.md).
+// Warm readies the store for a server's traffic. From now on every new
+// connection rehearses the append before the pool hands it out
+// (rehearse.go), and Warm opens every connection the pool may hold, at
+// once, and returns them to it idle (pgxpool closes idle ones after 30
+// minutes). The pool otherwise grows on demand, and the first appends
+// after a start, a deploy's, waited for connections to be made and for
+// each new backend's first insert. On a store just opened, 1,000 msg/s
+// over 1,000 rooms saw a first second's p99 of 105-218 ms cold, 82-125 ms
+// with the connections opened and 1-11 ms rehearsed (docs/performance.md).
+// Other users of a store (commands, tests) do not pay the ~20 ms a
+// rehearsal costs.
 func (s *Store) Warm(ctx context.Context) error {
+	// The connections open so far (the migrations') did not rehearse:
+	// closed here, they come back rehearsed.
+	s.rehearse.Store(true)
+	s.pool.Reset()
 	n := int(s.pool.Config().MaxConns)
 	var (
 		mu    sync.Mutex

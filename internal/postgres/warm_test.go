@@ -8,8 +8,8 @@ import (
 	"github.com/open-chat/openchat/internal/postgres"
 )
 
-// TestWarm: a store just opened holds one connection (the migrations');
-// warmed, it holds as many as its pool may. A warm-up that cannot open
+// TestWarm: a store just opened holds fewer connections than its pool may
+// (the migrations'); warmed, it holds them all. A warm-up that cannot open
 // them says how many it has, and the store still serves.
 func TestWarm(t *testing.T) {
 	tests := []struct {
