@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/open-chat/openchat/internal/chat"
+	"github.com/open-chat/openchat/internal/postgres"
 )
 
 // adminCommand runs `openchat admin grant|revoke USERNAME`: it makes an
@@ -28,7 +29,7 @@ func adminCommand(ctx context.Context, args []string, getenv func(string) string
 	}
 	username := args[len(args)-1]
 	log := newLogger(c, stderr)
-	st, err := openStore(ctx, c, log)
+	st, err := openStore(ctx, c, postgres.Open, log)
 	if err != nil {
 		return err
 	}

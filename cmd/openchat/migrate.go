@@ -27,7 +27,7 @@ func migrateCommand(ctx context.Context, args []string, getenv func(string) stri
 	}
 	if sub == "up" {
 		log := newLogger(c, stderr)
-		st, err := openStore(ctx, c, log)
+		st, err := openStore(ctx, c, postgres.Open, log)
 		if err != nil {
 			return err
 		}

@@ -40,13 +40,14 @@ import (
 // refresh every third of it, so one missed refresh never drops a user.
 const presenceTTL = 60 * time.Second
 
-// openStore opens the database named by the config and migrates it.
-func openStore(ctx context.Context, c config, log *slog.Logger) (chat.Store, error) {
+// openStore opens the database named by the config and migrates it;
+// PostgreSQL's with openPG (postgres.OpenServer for a server).
+func openStore(ctx context.Context, c config, openPG func(context.Context, string, *slog.Logger) (*postgres.Store, error), log *slog.Logger) (chat.Store, error) {
 	if err := checkDatabaseURL(c.DatabaseURL); err != nil {
 		return nil, err
 	}
 	if c.DatabaseURL != "" {
-		return postgres.Open(ctx, c.DatabaseURL, log)
+		return openPG(ctx, c.DatabaseURL, log)
 	}
 	if err := os.MkdirAll(c.DataDir, 0o750); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
@@ -114,13 +115,12 @@ func serve(ctx context.Context, c config, getenv func(string) string, stderr io.
 		defer flushTraces(context.WithoutCancel(ctx), tp, log)
 		log.Info("tracing", "endpoint", tracing.Endpoint(getenv))
 	}
-	st, err := openStore(ctx, c, log)
+	st, err := openStore(ctx, c, postgres.OpenServer, log)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	raw := st
-	warmStore(ctx, raw, log)
 	st = observeStore(st, dbSystem(c), m, tracer)
 	inf, err := openInfra(ctx, c, m, tracer, log)
 	if err != nil {

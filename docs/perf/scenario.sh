@@ -16,8 +16,9 @@
 # 20 times a second during the measured phase (fsync_p50/p99/max in its line: the floor of a
 # durable commit's latency on this disk); default the database's disk (SQLite: the server's data
 # directory; PostgreSQL: its data directory's parent), empty for none. PGPORT: another
-# PostgreSQL on 127.0.0.1 (psql, createdb and the server's URL); DATA_PARENT: where the server's
-# data directory is made (default the working directory), e.g. a tmpfs to take the disk out.
+# PostgreSQL on 127.0.0.1 (psql, createdb and the server's URL); PGPARAMS: more parameters for
+# the server's URL, e.g. pool settings (pool_max_conn_idle_time=100ms&pool_health_check_period=50ms);
+# DATA_PARENT: where the server's data directory is made (default the working directory), e.g. a tmpfs to take the disk out.
 # On PostgreSQL the tool's line has db_cpu, the CPU of all its processes over the measured phase
 # (--db-pid; reading its postmaster.pid needs the right to read its data directory).
 # SLOW=FILE: the tool logs every delivery (ack, for ingest) slower than 3 ms to FILE (--slow-log;
@@ -42,7 +43,7 @@ if "$bin" serve --help 2>&1 | grep -q -- -ratelimit-invites; then
 fi
 if [ "$store" = pg ]; then
   dropdb -h 127.0.0.1 -U postgres --if-exists --force f1k && createdb -h 127.0.0.1 -U postgres f1k
-  extra+=(--database-url "postgres://postgres@127.0.0.1:${PGPORT:-5432}/f1k?sslmode=disable")
+  extra+=(--database-url "postgres://postgres@127.0.0.1:${PGPORT:-5432}/f1k?sslmode=disable${PGPARAMS:+&$PGPARAMS}")
 fi
 sql() { psql -h 127.0.0.1 -U postgres f1k "$@"; }
 [ -n "${PROFILE:-}${TRACE:-}" ] && extra+=(--pprof-addr 127.0.0.1:16060)

@@ -44,14 +44,14 @@ type Store struct {
 
 	appends   *groupcommit.Committer[chat.NewMessage, appendRes] // Committers queues, sharded by room
 	fallbacks atomic.Int64                                       // groups that failed and were appended one by one (tests)
-	rehearse  atomic.Bool                                        // new connections rehearse the append (rehearse.go): set by Warm
 }
 
 var _ chat.Store = (*Store)(nil)
 
 // Open connects to url (a postgres:// URL; pool settings such as
 // pool_max_conns may ride in it, else the pool holds up to PoolConns) and
-// applies the migrations it lacks.
+// applies the migrations it lacks: the store of a command or a test. A
+// server's is OpenServer's.
 func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -65,7 +65,7 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 	}
 	// pgxpool replaces a connection once it is an hour old. A new backend
 	// costs PostgreSQL about 20 ms of CPU before its first insert (the
-	// rehearsal), and connections opened together, as Warm opens them,
+	// rehearsal), and connections opened together, as OpenServer opens them,
 	// are replaced together: under load, appends waited 200-400 ms
 	// (docs/performance.md). Like database/sql, a connection is kept until
 	// it breaks or idles out, unless the URL sets a lifetime; then the
@@ -77,7 +77,6 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		cfg.MaxConnLifetimeJitter = cfg.MaxConnLifetime / lifetimeJitterDivisor
 	}
 	s := &Store{log: log}
-	cfg.AfterConnect = s.afterConnect
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("connect to postgres: %w", err)

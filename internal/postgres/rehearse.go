@@ -10,15 +10,15 @@ import (
 	"github.com/open-chat/openchat/internal/chat"
 )
 
-// A new connection of a warmed store (Warm: a server's) rehearses the
-// append before the pool hands it out (afterConnect). pgx prepares a statement on its first use on each
-// connection, and a new PostgreSQL backend's first message insert loads
-// what every later one reuses: the search column's text search
-// configuration, unaccent rules, regular expression and PL/pgSQL function,
-// and the messages table's nine indexes. On a store just opened, 1,000
-// msg/s over 1,000 rooms queued its first few dozen messages behind that
-// for 90-115 ms; rehearsed, the first second's p99 was the rest's
-// (docs/performance.md). Either half alone left 20-50 ms.
+// A new connection of a server's store (OpenServer) rehearses the append
+// before the pool hands it out (afterConnect). pgx prepares a statement on
+// its first use on each connection, and a new PostgreSQL backend's first
+// message insert loads what every later one reuses: the search column's
+// text search configuration, unaccent rules, regular expression and
+// PL/pgSQL function, and the messages table's nine indexes. On a store
+// just opened, 1,000 msg/s over 1,000 rooms queued its first few dozen
+// messages behind that for 90-115 ms; rehearsed, the first second's p99
+// was the rest's (docs/performance.md). Either half alone left 20-50 ms.
 
 // noRoom is a room id no room has (ids are chat.NewID's hex): a statement
 // that takes a seq in it finds no row and writes nothing.
@@ -81,15 +81,12 @@ func rehearse(ctx context.Context, conn *pgx.Conn) error {
 	return tx.Rollback(ctx)
 }
 
-// afterConnect rehearses on each new connection once Warm has asked for
-// it (s.rehearse; the schema is migrated by then). A connection whose rehearsal fails is still
+// afterConnect rehearses on each new connection of a server's pool (the
+// schema is migrated by then). A connection whose rehearsal fails is still
 // used, only slower to start, and the failure is logged; unless the
 // failure closed it, when the pool gets the error, as for a failed
 // connect.
 func (s *Store) afterConnect(ctx context.Context, conn *pgx.Conn) error {
-	if !s.rehearse.Load() {
-		return nil
-	}
 	if err := rehearse(ctx, conn); err != nil {
 		if conn.IsClosed() {
 			return err

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"net/url"
 	"slices"
@@ -18,20 +17,15 @@ import (
 
 // openOneConn opens a store whose pool holds one connection, so that every
 // statement runs where the test looks, logging into the returned buffer;
-// with warm, it is warmed (its new connections rehearse), as a server's.
-func openOneConn(t *testing.T, warm bool) (*Store, *testlog.Buffer) {
+// with open OpenServer, a server's (its new connections rehearse).
+func openOneConn(t *testing.T, open func(context.Context, string, *slog.Logger) (*Store, error)) (*Store, *testlog.Buffer) {
 	t.Helper()
 	var log testlog.Buffer
-	s, err := Open(context.Background(), pgtest.WithParams(t, pgtest.NewDatabase(t), url.Values{"pool_max_conns": {"1"}}), slog.New(slog.NewTextHandler(&log, nil)))
+	s, err := open(context.Background(), pgtest.WithParams(t, pgtest.NewDatabase(t), url.Values{"pool_max_conns": {"1"}}), slog.New(slog.NewTextHandler(&log, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = s.Close() })
-	if warm {
-		if err := s.Warm(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-	}
 	return s, &log
 }
 
@@ -50,13 +44,21 @@ func prepared(t *testing.T, s *Store) []string {
 	return out
 }
 
-// TestRehearsalOnlyWarmed: a store's connections rehearse once it is
-// warmed (a server's), and not before (a command's, a test's), so that
-// only servers pay for it; a connection open before Warm is replaced.
-func TestRehearsalOnlyWarmed(t *testing.T) {
-	for _, warm := range []bool{false, true} {
-		t.Run(fmt.Sprint("warm=", warm), func(t *testing.T) {
-			s, _ := openOneConn(t, warm)
+// TestRehearsalOnlyServer: a server's store (OpenServer) rehearses on
+// its connections, including the one the migrations used, and a command's
+// or a test's (Open) does not, so that only servers pay for it.
+func TestRehearsalOnlyServer(t *testing.T) {
+	tests := []struct {
+		name string
+		open func(context.Context, string, *slog.Logger) (*Store, error)
+		want int // rehearsed statements prepared
+	}{
+		{"Open", Open, 0},
+		{"OpenServer", OpenServer, len(rehearsals(""))},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _ := openOneConn(t, tt.open)
 			got := prepared(t, s)
 			n := 0
 			for _, r := range rehearsals("") {
@@ -64,8 +66,8 @@ func TestRehearsalOnlyWarmed(t *testing.T) {
 					n++
 				}
 			}
-			if want := map[bool]int{false: 0, true: len(rehearsals(""))}[warm]; n != want {
-				t.Fatalf("%d of the %d rehearsed statements prepared, want %d", n, len(rehearsals("")), want)
+			if n != tt.want {
+				t.Fatalf("%d of the %d rehearsed statements prepared, want %d", n, len(rehearsals("")), tt.want)
 			}
 		})
 	}
@@ -77,7 +79,7 @@ func TestRehearsalOnlyWarmed(t *testing.T) {
 // rehearsal left nothing behind: each room's seqs start at 1.
 func TestRehearsalCoversAppends(t *testing.T) {
 	ctx := context.Background()
-	s, log := openOneConn(t, true)
+	s, log := openOneConn(t, OpenServer)
 	var users []chat.User
 	for _, name := range []string{"ana", "ben"} {
 		u := chat.User{ID: chat.NewID(), Username: name, DisplayName: name, Email: name + "@example.org", PasswordHash: "x"}
@@ -158,7 +160,7 @@ func TestRehearsalFailure(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, log := openOneConn(t, true)
+			s, log := openOneConn(t, OpenServer)
 			conn, err := s.pool.Acquire(context.Background())
 			if err != nil {
 				t.Fatal(err)

@@ -1,0 +1,76 @@
+package postgres
+
+import (
+	"context"
+	"log/slog"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/open-chat/openchat/internal/postgres/pgtest"
+)
+
+// TestServerPool: a server's store (OpenServer) returns with its pool
+// full and keeps it full while idle, unless the URL sets pool_min_conns;
+// a command's (Open) lets idle connections close. pgxpool closes idle
+// ones after 30 minutes; here after 50 ms, checked every 20 ms.
+func TestServerPool(t *testing.T) {
+	fast := url.Values{"pool_max_conn_idle_time": {"50ms"}, "pool_health_check_period": {"20ms"}}
+	tests := []struct {
+		name   string
+		open   func(context.Context, string, *slog.Logger) (*Store, error)
+		params url.Values
+		opened int32 // on return; 0: fewer than PoolConns
+		idle   int32 // after idling
+	}{
+		{"server, idle connections closed fast", OpenServer, fast, PoolConns, PoolConns},
+		{"server, pool_min_conns=2", OpenServer, with(fast, "pool_min_conns", "2"), PoolConns, 2},
+		{"command", Open, fast, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := tt.open(context.Background(), pgtest.WithParams(t, pgtest.NewDatabase(t), tt.params), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			if n := s.Conns(); tt.opened != 0 && n != tt.opened || tt.opened == 0 && n >= PoolConns {
+				t.Fatalf("%d connections on return; want %d (0: fewer than %d)", n, tt.opened, PoolConns)
+			}
+			// Past the idle time, and the health check's 500 ms pause after
+			// a round that closed connections.
+			time.Sleep(700 * time.Millisecond)
+			if n := s.Conns(); n != tt.idle {
+				t.Fatalf("%d connections after idling; want %d", n, tt.idle)
+			}
+			if err := s.Ping(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// with returns a copy of v with name set to value.
+func with(v url.Values, name, value string) url.Values {
+	out := url.Values{}
+	for k, vs := range v {
+		out[k] = vs
+	}
+	out.Set(name, value)
+	return out
+}
+
+// TestFillFails: a pool that cannot be filled says how many connections
+// it has, and the store still serves.
+func TestFillFails(t *testing.T) {
+	s := OpenTest(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := s.fill(ctx); err == nil || !strings.Contains(err.Error(), "connections open") {
+		t.Fatalf("fill: %v, want an error that counts the connections", err)
+	}
+	if err := s.Ping(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
