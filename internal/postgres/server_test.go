@@ -38,9 +38,13 @@ func TestServerPool(t *testing.T) {
 			if n := s.Conns(); tt.opened != 0 && n != tt.opened || tt.opened == 0 && n >= PoolConns {
 				t.Fatalf("%d connections on return; want %d (0: fewer than %d)", n, tt.opened, PoolConns)
 			}
-			// Past the idle time, and the health check's 500 ms pause after
-			// a round that closed connections.
-			time.Sleep(700 * time.Millisecond)
+			// Six times the idle time: a pool that lets idle connections
+			// close has closed them by now (a full one fails here, as nothing
+			// reopens them); a slow machine's health check gets 5 s more.
+			time.Sleep(300 * time.Millisecond)
+			for deadline := time.Now().Add(5 * time.Second); s.Conns() != tt.idle && time.Now().Before(deadline); {
+				time.Sleep(20 * time.Millisecond)
+			}
 			if n := s.Conns(); n != tt.idle {
 				t.Fatalf("%d connections after idling; want %d", n, tt.idle)
 			}
