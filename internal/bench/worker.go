@@ -197,6 +197,12 @@ func (w *Worker) Connect(ctx context.Context) ReadyReport {
 	for range pollers {
 		p, err := newPoller()
 		if err != nil {
+			for _, p := range w.pollers {
+				p.close()
+			}
+			w.pollers = nil
+			_ = w.slow.Close()
+			w.slow = nil
 			rep.Failed = w.job.Count
 			rep.Errors = append(rep.Errors, err.Error())
 			return rep
