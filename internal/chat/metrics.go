@@ -82,6 +82,9 @@ type PoolStats struct {
 	Idle     int
 	Waits    int64         // cumulative: acquisitions that had to wait
 	WaitTime time.Duration // cumulative time spent waiting
+	// Cumulative: connections the pool closed for sitting idle, and for
+	// their age (one that broke is not counted).
+	ClosedIdle, ClosedOld int64
 }
 
 // NopMetrics discards every observation.

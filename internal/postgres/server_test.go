@@ -35,8 +35,9 @@ func TestServerPool(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer s.Close()
-			if n := s.Conns(); tt.opened != 0 && n != tt.opened || tt.opened == 0 && n >= PoolConns {
-				t.Fatalf("%d connections on return; want %d (0: fewer than %d)", n, tt.opened, PoolConns)
+			opened := s.Conns()
+			if tt.opened != 0 && opened != tt.opened || tt.opened == 0 && opened >= PoolConns {
+				t.Fatalf("%d connections on return; want %d (0: fewer than %d)", opened, tt.opened, PoolConns)
 			}
 			// Six times the idle time: a pool that lets idle connections
 			// close has closed them by now (a full one fails here, as nothing
@@ -47,6 +48,10 @@ func TestServerPool(t *testing.T) {
 			}
 			if n := s.Conns(); n != tt.idle {
 				t.Fatalf("%d connections after idling; want %d", n, tt.idle)
+			}
+			// Nothing opened meanwhile, so the idle closes are all the difference.
+			if closed := s.PoolStats()[0].ClosedIdle; closed != int64(opened-tt.idle) {
+				t.Fatalf("%d connections counted as closed for idling; want %d", closed, opened-tt.idle)
 			}
 			if err := s.Ping(context.Background()); err != nil {
 				t.Fatal(err)

@@ -37,7 +37,8 @@ func (s *Store) PoolStats() []chat.PoolStats {
 	pool := func(name string, db *sql.DB) chat.PoolStats {
 		st := db.Stats()
 		return chat.PoolStats{Pool: name, Max: st.MaxOpenConnections, Open: st.OpenConnections, InUse: st.InUse,
-			Idle: st.Idle, Waits: st.WaitCount, WaitTime: st.WaitDuration}
+			Idle: st.Idle, Waits: st.WaitCount, WaitTime: st.WaitDuration,
+			ClosedIdle: st.MaxIdleClosed + st.MaxIdleTimeClosed, ClosedOld: st.MaxLifetimeClosed}
 	}
 	return []chat.PoolStats{pool("writer", s.w), pool("reader", s.r)}
 }
