@@ -217,7 +217,7 @@ func newFlags(scenario string, c *bench.Config, o *opts, stderr io.Writer) *flag
 	fs.StringVar(&c.FsyncDir, "fsync-dir", "", "time a write and flush of 8 KiB in a file of this directory (the database's disk) --fsync-rate times a second during the measured phase: fsync_p50/p99/max, the floor of any durable commit's latency")
 	fs.Float64Var(&c.FsyncRate, "fsync-rate", 20, "flushes per second of --fsync-dir (at most 1000)")
 	fs.StringVar(&c.CPUProfile, "cpu-profile", "", "write the tool's CPU profile of the measured phase to this file (worker processes: <file>.worker<N>)")
-	fs.StringVar(&c.SlowLog, "slow-log", "", "write a line per delivery (fanout, storm) or ack (ingest) slower than --slow-over to this file: sent at (Unix ns), latency (ns), room id, seq (worker processes: <file>.worker<N>; docs/perf/slow.sh bins them by send time)")
+	fs.StringVar(&c.SlowLog, "slow-log", "", "write a line per delivery (fanout, storm) or ack (ingest) slower than --slow-over to this file: sent at (Unix ns), latency (ns), room id, seq, after a first line \"# from NS\", the measured phase's start (worker processes: <file>.worker<N>; docs/perf/slow.sh bins them by send time)")
 	fs.DurationVar(&c.SlowOver, "slow-over", 3*time.Millisecond, "--slow-log's threshold")
 	return fs
 }

@@ -15,7 +15,8 @@ cat "$@" | sort -n | awk -v t0="$(cat "$log.t0")" -v margin="${MARGIN:-5}" -v gc
       len[n] = (ph[1] + ph[2] + ph[3]) * 1e6; to[n] = from[n] + len[n] + margin * 1e6
     }
   }
-  NR == 1 { first = $1 }
+  $1 == "#" { next } # "# from NS": the measured phase start, which slow.sh bins from
+  first == "" { first = $1 }
   { last = $1; r = $1 + $2; total++
     for (i = 1; i <= n; i++) if (r >= from[i] && r <= to[i]) { in_gc++; hit[i]++; break } }
   END {

@@ -324,7 +324,8 @@ func TestPosters(t *testing.T) {
 }
 
 // slowLines counts the lines of a slow log (path, or path.worker<N> of
-// each worker process) and checks their form: sent at, latency, room, seq.
+// each worker process) and checks their form: a first line "# from NS",
+// then sent at (not before NS), latency, room, seq.
 func slowLines(t *testing.T, path string) int {
 	t.Helper()
 	files, _ := filepath.Glob(path + "*")
@@ -334,14 +335,16 @@ func slowLines(t *testing.T, path string) int {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, line := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
-			if line == "" {
-				continue
-			}
+		lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+		var from int64 // the first line: the measured phase's start
+		if k, err := fmt.Sscanf(lines[0], "# from %d", &from); k != 1 || err != nil || from <= 0 {
+			t.Fatalf("%s: first line %q, want # from NS", f, lines[0])
+		}
+		for _, line := range lines[1:] {
 			var sent, lat, seq int64
 			var room string
-			if k, err := fmt.Sscanf(line, "%d %d %s %d", &sent, &lat, &room, &seq); k != 4 || err != nil || sent <= 0 || lat <= 0 || seq <= 0 {
-				t.Fatalf("%s: line %q", f, line)
+			if k, err := fmt.Sscanf(line, "%d %d %s %d", &sent, &lat, &room, &seq); k != 4 || err != nil || sent < from || lat <= 0 || seq <= 0 {
+				t.Fatalf("%s: line %q (from %d)", f, line, from)
 			}
 			n++
 		}

@@ -11,7 +11,8 @@ import (
 
 // slowLog writes a line for every delivery (fanout, storm) or ack (ingest)
 // slower than over: when the message was sent (Unix ns), its latency (ns),
-// its room and seq. A percentile cannot tell a stall (every message sent
+// its room and seq, after a first line "# from NS", the measured phase's
+// start (Start). A percentile cannot tell a stall (every message sent
 // within some 100 ms late together) from a tail spread thin over the run;
 // these lines, binned by send time (docs/perf/slow.sh), can.
 type slowLog struct {
@@ -31,6 +32,18 @@ func openSlowLog(path string, over time.Duration) (*slowLog, error) {
 		return nil, fmt.Errorf("slow log: %w", err)
 	}
 	return &slowLog{over: over.Nanoseconds(), f: f, w: bufio.NewWriterSize(f, 64<<10)}, nil
+}
+
+// start notes the measured phase's start (Unix ns) as a comment line,
+// "# from NS", which slow.sh bins from; a sort -n puts it first.
+func (l *slowLog) start(from int64) {
+	if l == nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_, _ = l.w.Write(strconv.AppendInt(append(l.w.AvailableBuffer(), "# from "...), from, 10))
+	_ = l.w.WriteByte('\n')
 }
 
 // record notes a message sent at sent (Unix ns) that took lat ns, if that

@@ -433,6 +433,7 @@ func (w *Worker) Start(from time.Time) {
 	if from.IsZero() {
 		from = time.Now()
 	}
+	w.slow.start(from.UnixNano()) // before from is set: nothing is timed, so nothing logged, until then
 	w.from.set(from)
 	w.begun.Add(1)
 	w.begin = time.AfterFunc(time.Until(from), func() {
