@@ -16,7 +16,8 @@ import (
 type envelope struct {
 	Job        *Job          `json:"job,omitempty"`
 	Start      bool          `json:"start,omitempty"`
-	From       int64         `json:"from,omitempty"` // with Start: when the measured phase begins (Unix ns)
+	From       int64         `json:"from,omitempty"`    // with Start: when the measured phase begins (Unix ns)
+	Started    bool          `json:"started,omitempty"` // the answer to Start
 	Mark       bool          `json:"mark,omitempty"`
 	Progress   bool          `json:"progress,omitempty"`
 	Stop       *StopCmd      `json:"stop,omitempty"`
@@ -57,6 +58,9 @@ func RunChild(ctx context.Context, stdin io.Reader, stdout io.Writer) error {
 				from = time.Unix(0, e.From)
 			}
 			w.Start(from)
+			if err := enc.Encode(envelope{Started: true}); err != nil {
+				return err
+			}
 		case e.Mark:
 			w.Mark()
 		case e.Progress:
@@ -155,8 +159,18 @@ func (c *childWorker) Connect(context.Context) (ReadyReport, error) {
 	return *e.Ready, nil
 }
 
+// Start returns once the child has its phase start, so that no message
+// reaches it first: the child would time it (and log it as slow) whether
+// or not it was sent in a warm-up.
 func (c *childWorker) Start(from time.Time) error {
-	return c.send(envelope{Start: true, From: from.UnixNano()})
+	if err := c.send(envelope{Start: true, From: from.UnixNano()}); err != nil {
+		return err
+	}
+	e, err := c.recv()
+	if err == nil && !e.Started {
+		err = fmt.Errorf("child %d: no answer to start: %s", c.cmd.Process.Pid, e.Err)
+	}
+	return err
 }
 func (c *childWorker) Mark() error { return c.send(envelope{Mark: true}) }
 
