@@ -36,8 +36,8 @@ func (c *poolCollector) Describe(ch chan<- *prometheus.Desc) {
 
 func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
 	for _, s := range c.stats() {
-		g := func(d *prometheus.Desc, t prometheus.ValueType, v float64) {
-			ch <- prometheus.MustNewConstMetric(d, t, v, s.Pool)
+		g := func(d *prometheus.Desc, t prometheus.ValueType, v float64, labels ...string) {
+			ch <- prometheus.MustNewConstMetric(d, t, v, append([]string{s.Pool}, labels...)...)
 		}
 		g(poolMax, prometheus.GaugeValue, float64(s.Max))
 		g(poolOpen, prometheus.GaugeValue, float64(s.Open))
@@ -45,8 +45,8 @@ func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
 		g(poolIdle, prometheus.GaugeValue, float64(s.Idle))
 		g(poolWaits, prometheus.CounterValue, float64(s.Waits))
 		g(poolWaited, prometheus.CounterValue, s.WaitTime.Seconds())
-		ch <- prometheus.MustNewConstMetric(poolClosed, prometheus.CounterValue, float64(s.ClosedIdle), s.Pool, "idle")
-		ch <- prometheus.MustNewConstMetric(poolClosed, prometheus.CounterValue, float64(s.ClosedOld), s.Pool, "lifetime")
+		g(poolClosed, prometheus.CounterValue, float64(s.ClosedIdle), "idle")
+		g(poolClosed, prometheus.CounterValue, float64(s.ClosedOld), "lifetime")
 	}
 }
 
