@@ -25,7 +25,7 @@ func TestServerPool(t *testing.T) {
 		idle   int32 // after idling
 	}{
 		{"server, idle connections closed fast", OpenServer, fast, PoolConns, PoolConns},
-		{"server, pool_min_conns=2", OpenServer, with(fast, "pool_min_conns", "2"), PoolConns, 2},
+		{"server, pool_min_conns=2", OpenServer, url.Values{"pool_max_conn_idle_time": {"50ms"}, "pool_health_check_period": {"20ms"}, "pool_min_conns": {"2"}}, PoolConns, 2},
 		{"command", Open, fast, 0, 0},
 	}
 	for _, tt := range tests {
@@ -58,16 +58,6 @@ func TestServerPool(t *testing.T) {
 			}
 		})
 	}
-}
-
-// with returns a copy of v with name set to value.
-func with(v url.Values, name, value string) url.Values {
-	out := url.Values{}
-	for k, vs := range v {
-		out[k] = vs
-	}
-	out.Set(name, value)
-	return out
 }
 
 // TestFillFails: a pool that cannot be filled says how many connections
