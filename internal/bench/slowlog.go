@@ -42,8 +42,7 @@ func (l *slowLog) start(from int64) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	_, _ = l.w.Write(strconv.AppendInt(append(l.w.AvailableBuffer(), "# from "...), from, 10))
-	_ = l.w.WriteByte('\n')
+	_, _ = fmt.Fprintf(l.w, "# from %d\n", from) // an error is the file's: Close reports it
 }
 
 // record notes a message sent at sent (Unix ns) that took lat ns, if that

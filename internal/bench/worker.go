@@ -433,7 +433,9 @@ func (w *Worker) Start(from time.Time) {
 	if from.IsZero() {
 		from = time.Now()
 	}
-	w.slow.start(from.UnixNano()) // before from is set: nothing is timed, so nothing logged, until then
+	// The run publishes only once every worker's Start has returned (a
+	// child's answers it), so this line comes before any delivery it logs.
+	w.slow.start(from.UnixNano())
 	w.from.set(from)
 	w.begun.Add(1)
 	w.begin = time.AfterFunc(time.Until(from), func() {
