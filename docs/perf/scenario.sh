@@ -18,7 +18,8 @@
 # directory; PostgreSQL: its data directory's parent), empty for none. PGPORT: another
 # PostgreSQL on 127.0.0.1 (psql, createdb and the server's URL); PGPARAMS: more parameters for
 # the server's URL, e.g. pool settings (pool_max_conn_idle_time=100ms&pool_health_check_period=50ms);
-# DATA_PARENT: where the server's data directory is made (default the working directory), e.g. a tmpfs to take the disk out.
+# DATA_PARENT: where the server's data directory is made (default the working directory), e.g. a
+# tmpfs to take the disk out.
 # On PostgreSQL the tool's line has db_cpu, the CPU of all its processes over the measured phase
 # (--db-pid; reading its postmaster.pid needs the right to read its data directory).
 # SLOW=FILE: the tool logs every delivery (ack, for ingest) slower than 3 ms to FILE (--slow-log;
