@@ -82,9 +82,10 @@ type PoolStats struct {
 	Idle     int
 	Waits    int64         // cumulative: acquisitions that had to wait
 	WaitTime time.Duration // cumulative time spent waiting
-	// Cumulative: connections the pool closed for sitting idle, and for
-	// their age (one that broke is not counted).
-	ClosedIdle, ClosedOld int64
+	// Cumulative: connections the pool opened (at start, to grow, or to
+	// replace one), and those it closed for sitting idle or for their
+	// age. Opened - Open - ClosedIdle - ClosedOld is the ones that broke.
+	Opened, ClosedIdle, ClosedOld int64
 }
 
 // NopMetrics discards every observation.

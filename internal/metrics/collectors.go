@@ -22,14 +22,16 @@ var (
 	poolIdle   = prometheus.NewDesc("openchat_db_pool_idle_connections", "Idle database connections.", []string{"pool"}, nil)
 	poolWaits  = prometheus.NewDesc("openchat_db_pool_waits_total", "Connection acquisitions that had to wait for a free connection.", []string{"pool"}, nil)
 	poolWaited = prometheus.NewDesc("openchat_db_pool_wait_seconds_total", "Time spent waiting for a free connection.", []string{"pool"}, nil)
+	poolOpened = prometheus.NewDesc("openchat_db_pool_opened_connections_total",
+		"Connections the pool opened: at start, to grow, and to replace one closed or broken.", []string{"pool"}, nil)
 	poolClosed = prometheus.NewDesc("openchat_db_pool_closed_connections_total",
-		"Connections the pool closed for sitting idle (reason=\"idle\") or for their age (reason=\"lifetime\"); broken ones are not counted.", []string{"pool", "reason"}, nil)
+		"Connections the pool closed for sitting idle (reason=\"idle\") or for their age (reason=\"lifetime\"); broken ones are not (opened - open - closed).", []string{"pool", "reason"}, nil)
 )
 
 type poolCollector struct{ stats func() []chat.PoolStats }
 
 func (c *poolCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{poolMax, poolOpen, poolInUse, poolIdle, poolWaits, poolWaited, poolClosed} {
+	for _, d := range []*prometheus.Desc{poolMax, poolOpen, poolInUse, poolIdle, poolWaits, poolWaited, poolOpened, poolClosed} {
 		ch <- d
 	}
 }
@@ -45,6 +47,7 @@ func (c *poolCollector) Collect(ch chan<- prometheus.Metric) {
 		g(poolIdle, prometheus.GaugeValue, float64(s.Idle))
 		g(poolWaits, prometheus.CounterValue, float64(s.Waits))
 		g(poolWaited, prometheus.CounterValue, s.WaitTime.Seconds())
+		g(poolOpened, prometheus.CounterValue, float64(s.Opened))
 		g(poolClosed, prometheus.CounterValue, float64(s.ClosedIdle), "idle")
 		g(poolClosed, prometheus.CounterValue, float64(s.ClosedOld), "lifetime")
 	}

@@ -83,7 +83,7 @@ func TestPoolAndOutboxCollectors(t *testing.T) {
 	p := New("i1")
 	inUse := 1
 	p.WatchPools(func() []chat.PoolStats {
-		return []chat.PoolStats{{Pool: "writer", Max: 1, Open: 1, InUse: inUse, Waits: 7, WaitTime: 1500 * time.Millisecond, ClosedIdle: 3, ClosedOld: 2},
+		return []chat.PoolStats{{Pool: "writer", Max: 1, Open: 1, InUse: inUse, Waits: 7, WaitTime: 1500 * time.Millisecond, Opened: 9, ClosedIdle: 3, ClosedOld: 2},
 			{Pool: "reader", Max: 4, Open: 2, Idle: 2}}
 	})
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
@@ -98,6 +98,8 @@ func TestPoolAndOutboxCollectors(t *testing.T) {
 		`openchat_db_pool_in_use_connections{pool="writer"} 1`,
 		`openchat_db_pool_waits_total{pool="writer"} 7`,
 		`openchat_db_pool_wait_seconds_total{pool="writer"} 1.5`,
+		`openchat_db_pool_opened_connections_total{pool="writer"} 9`,
+		`openchat_db_pool_opened_connections_total{pool="reader"} 0`,
 		`openchat_db_pool_closed_connections_total{pool="writer",reason="idle"} 3`,
 		`openchat_db_pool_closed_connections_total{pool="writer",reason="lifetime"} 2`,
 		`openchat_db_pool_closed_connections_total{pool="reader",reason="idle"} 0`,

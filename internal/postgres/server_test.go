@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/open-chat/openchat/internal/postgres/pgtest"
 )
 
@@ -50,13 +53,63 @@ func TestServerPool(t *testing.T) {
 				t.Fatalf("%d connections after idling; want %d", n, tt.idle)
 			}
 			// Nothing opened meanwhile, so the idle closes are all the difference.
-			if closed := s.PoolStats()[0].ClosedIdle; closed != int64(opened-tt.idle) {
-				t.Fatalf("%d connections counted as closed for idling; want %d", closed, opened-tt.idle)
+			if st := s.PoolStats()[0]; st.Opened != int64(opened) || st.ClosedIdle != int64(opened-tt.idle) {
+				t.Fatalf("%d connections counted as opened and %d as closed for idling; want %d and %d", st.Opened, st.ClosedIdle, opened, opened-tt.idle)
 			}
 			if err := s.Ping(context.Background()); err != nil {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// TestServerPoolCountsBroken: connections whose backends were terminated
+// are found broken by the ping pgxpool gives a connection idle over a
+// second when it is acquired, and replaced; the pool counts them as
+// opened and not as closed, so opened - open - closed is the broken ones.
+func TestServerPoolCountsBroken(t *testing.T) {
+	ctx := context.Background()
+	dbURL := pgtest.NewDatabase(t)
+	s, err := OpenServer(ctx, pgtest.WithParams(t, dbURL, url.Values{"pool_health_check_period": {"20ms"}}), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var pids []uint32
+	for _, c := range s.pool.AcquireAllIdle(ctx) {
+		pids = append(pids, c.Conn().PgConn().PID())
+		c.Release()
+	}
+	other, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close(ctx)
+	var killed int
+	if err := other.QueryRow(ctx, `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM unnest($1::int[]) AS pid`, pids).Scan(&killed); err != nil {
+		t.Fatal(err)
+	}
+	if killed != PoolConns {
+		t.Fatalf("terminated %d of the pool's backends; want %d", killed, PoolConns)
+	}
+	time.Sleep(1100 * time.Millisecond) // idle over a second: acquiring pings
+	var held []*pgxpool.Conn
+	for range PoolConns {
+		c, err := s.pool.Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+	}
+	for _, c := range held {
+		if _, err := c.Exec(ctx, `SELECT 1`); err != nil {
+			t.Fatalf("an acquired connection is broken: %v", err)
+		}
+		c.Release()
+	}
+	st := s.PoolStats()[0]
+	if broken := st.Opened - int64(st.Open) - st.ClosedIdle - st.ClosedOld; st.Open != PoolConns || broken != int64(killed) {
+		t.Fatalf("%+v: %d open and %d broken; want %d and %d", st, st.Open, broken, PoolConns, killed)
 	}
 }
 

@@ -35,7 +35,7 @@ func (s *Store) PoolStats() []chat.PoolStats {
 	st := s.pool.Stat()
 	return []chat.PoolStats{{Pool: "main", Max: int(st.MaxConns()), Open: int(st.TotalConns()), InUse: int(st.AcquiredConns()),
 		Idle: int(st.IdleConns()), Waits: st.EmptyAcquireCount(), WaitTime: st.EmptyAcquireWaitTime(),
-		ClosedIdle: st.MaxIdleDestroyCount(), ClosedOld: st.MaxLifetimeDestroyCount()}}
+		Opened: st.NewConnsCount(), ClosedIdle: st.MaxIdleDestroyCount(), ClosedOld: st.MaxLifetimeDestroyCount()}}
 }
 
 // ObserveGroups has f called with every group commit: how long each of its

@@ -2,6 +2,9 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -54,5 +57,43 @@ func TestPools(t *testing.T) {
 	}
 	if _, err := s.UserByUsername(rctx, "ada"); err == nil {
 		t.Fatal("reader sees an uncommitted write")
+	}
+}
+
+// TestPoolCountsOpened: each pool counts the connections it opens, a
+// broken one's replacement included, so opened - open - closed is the
+// connections that broke (database/sql counts none of these).
+func TestPoolCountsOpened(t *testing.T) {
+	ctx := context.Background()
+	s := OpenTest(t)
+	holdAll := func() []*sql.Conn {
+		var held []*sql.Conn
+		for range ReadConns {
+			c, err := s.r.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			held = append(held, c)
+		}
+		return held
+	}
+	held := holdAll()
+	// The first breaks: database/sql closes a connection whose use returned
+	// driver.ErrBadConn, and the next caller that needs one more opens it.
+	if err := held[0].Raw(func(any) error { return driver.ErrBadConn }); !errors.Is(err, driver.ErrBadConn) {
+		t.Fatalf("Raw: %v", err)
+	}
+	for _, c := range held {
+		c.Close()
+	}
+	for _, c := range holdAll() {
+		c.Close()
+	}
+	want := map[string][2]int64{"writer": {1, 0}, "reader": {ReadConns + 1, 1}} // opened, broken
+	for _, st := range s.PoolStats() {
+		broken := st.Opened - int64(st.Open) - st.ClosedIdle - st.ClosedOld
+		if w := want[st.Pool]; st.Opened != w[0] || broken != w[1] {
+			t.Errorf("%s pool: %d opened, %d broken; want %d and %d", st.Pool, st.Opened, broken, w[0], w[1])
+		}
 	}
 }

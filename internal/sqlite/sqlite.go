@@ -55,6 +55,8 @@ type Store struct {
 	appends   *groupcommit.Committer[chat.NewMessage, appendRes] // the one committer: SQLite has one writer
 	lastMS    int64                                              // created_at of the last committed group; the committer's own
 	fallbacks atomic.Int64                                       // groups that failed and were appended one by one (tests)
+	wOpened   atomic.Int64                                       // connections w opened (PoolStats)
+	rOpened   atomic.Int64                                       // and r
 }
 
 var _ chat.Store = (*Store)(nil)
@@ -67,9 +69,10 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	s := &Store{log: log}
 	pragmas := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)&_pragma=wal_autocheckpoint(%d)",
 		BusyTimeout.Milliseconds(), WALAutoCheckpoint)
-	w, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_txlock=immediate")
+	w, err := openPool("file:"+path+"?"+pragmas+"&_txlock=immediate", &s.wOpened)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
@@ -77,7 +80,7 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	s := &Store{w: w, log: log}
+	s.w = w
 	if err := s.migrate(ctx); err != nil {
 		w.Close()
 		return nil, err
@@ -87,7 +90,7 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
-	r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+	r, err := openPool("file:"+path+"?"+pragmas+"&_pragma=query_only(1)", &s.rOpened)
 	if err != nil {
 		s.st.close()
 		w.Close()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/open-chat/openchat/internal/chat"
@@ -34,13 +35,13 @@ func (s *Store) OutboxStats(ctx context.Context) (chat.OutboxStats, error) {
 
 // PoolStats reports the writer connection and the reader pool.
 func (s *Store) PoolStats() []chat.PoolStats {
-	pool := func(name string, db *sql.DB) chat.PoolStats {
+	pool := func(name string, db *sql.DB, opened *atomic.Int64) chat.PoolStats {
 		st := db.Stats()
 		return chat.PoolStats{Pool: name, Max: st.MaxOpenConnections, Open: st.OpenConnections, InUse: st.InUse,
-			Idle: st.Idle, Waits: st.WaitCount, WaitTime: st.WaitDuration,
+			Idle: st.Idle, Waits: st.WaitCount, WaitTime: st.WaitDuration, Opened: opened.Load(),
 			ClosedIdle: st.MaxIdleClosed + st.MaxIdleTimeClosed, ClosedOld: st.MaxLifetimeClosed}
 	}
-	return []chat.PoolStats{pool("writer", s.w), pool("reader", s.r)}
+	return []chat.PoolStats{pool("writer", s.w, &s.wOpened), pool("reader", s.r, &s.rOpened)}
 }
 
 // ObserveGroups has f called with every group commit: how long each of its
