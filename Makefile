@@ -38,6 +38,8 @@ lint:
 
 test-go:
 	$(GO) test -race -count=1 ./...
+	@# docs/perf/tracebins is a module of its own (it needs golang.org/x/exp).
+	cd docs/perf/tracebins && $(GO) test -race -count=1 ./...
 
 test-web:
 	@if [ -f web/package.json ]; then cd web && { [ -d node_modules ] || npm ci --no-audit --no-fund; } && npm test; fi
