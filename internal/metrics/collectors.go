@@ -25,7 +25,7 @@ var (
 	poolOpened = prometheus.NewDesc("openchat_db_pool_opened_connections_total",
 		"Connections the pool opened: at start, to grow, and to replace one closed or broken.", []string{"pool"}, nil)
 	poolClosed = prometheus.NewDesc("openchat_db_pool_closed_connections_total",
-		"Connections the pool closed for sitting idle (reason=\"idle\") or for their age (reason=\"lifetime\"); broken ones are not (opened - open - closed).", []string{"pool", "reason"}, nil)
+		"Connections the pool closed for sitting idle (reason=\"idle\") or for their age (reason=\"lifetime\"); broken ones are not counted here (they are opened - open - closed).", []string{"pool", "reason"}, nil)
 )
 
 type poolCollector struct{ stats func() []chat.PoolStats }
