@@ -31,6 +31,8 @@
 # docs/perf/gcslow.sh NAME SLOWFILE* counts the slow deliveries that came during its GC cycles.
 # WARMUP=DUR (fanout scenarios): the publishers start DUR before the measured phase (--warmup);
 # those messages are checked for loss but not timed, and the setup's leftovers pass before it.
+# METRICS=FILE: the server's /metrics at the end of the run is kept as FILE (group-commit sizes,
+# queue waits and transaction times, pool counts).
 bin=$1; store=${2:-sqlite}
 here=$(dirname "$(readlink -f "$0")")
 data=$(mktemp -d "${DATA_PARENT:-$PWD}/d.XXX")
@@ -103,4 +105,5 @@ echo "$(basename "$bin") $store ${SCEN:-fanout} $(date -u +%H:%M:%S) load=$(cut 
   "append>2.5ms=$(over "$a" 0.0025) append>5ms=$(over "$a" 0.005)" \
   "deliver>1ms=$(over $d 0.001) deliver>2.5ms=$(over $d 0.0025) deliver>5ms=$(over $d 0.005)"
 if [ -n "${GCTRACE:-}" ]; then cp "$data/log" "$GCTRACE" && echo "$t0" >"$GCTRACE.t0"; fi
+[ -n "${METRICS:-}" ] && cp "$data/metrics" "$METRICS"
 rm -rf "$data"
