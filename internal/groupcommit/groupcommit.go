@@ -1,11 +1,26 @@
 // Package groupcommit turns many concurrent calls into few transactions.
-// Callers hand an item to Do and wait. Whoever finds its queue idle commits
-// at once, on its own goroutine, everything queued at that moment (never
-// waiting for more: a lone item is committed alone, at once); callers that
-// arrive meanwhile queue, and when the commit ends the first of them is
-// woken to commit everything queued by then, and so on. Each caller gets
-// its own result. The stores use it for message appends, where one commit
-// (one WAL flush) per message would cap throughput.
+// Callers hand an item to Do and wait. Each item has a key (a room): a
+// key's items commit in call order, one group at a time, and up to Parallel
+// groups of different keys commit at once. A caller that finds nothing
+// queued, a slot free and its key idle commits its item at once, alone, on
+// its own goroutine (never waiting for more). Other callers queue; when a
+// commit ends, its caller forms groups of the queued items whose keys are
+// idle, while slots are free, and hands each to the first caller in it,
+// and so on. Each caller gets its own result. The stores use it for
+// message appends, where one commit (one WAL flush) per message would cap
+// throughput.
+//
+// Why queue behind a backlog even with a slot free: the items queued
+// while a commit runs then go out as one group when it ends, rather than
+// each as a small group of its own, and a group's statements cost the
+// database about as much for 40 items as for 4 (under ingest, half as
+// many transactions and less database CPU per message:
+// docs/performance.md). A key is never waited for by other keys for
+// long, though: if no commit ends within Linger (the commits in flight are
+// stuck, say on a room whose row is locked elsewhere), the queued items
+// take the free slots anyway. (With keys hashed to a fixed set of queues
+// instead, a room locked elsewhere held up every room sharing its queue
+// until the lock went.)
 //
 // Committing on the caller's goroutine (rather than handing every item to a
 // committer goroutine and waiting to be handed the answer back) saves two
@@ -18,7 +33,6 @@ package groupcommit
 import (
 	"context"
 	"errors"
-	"hash/maphash"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -34,47 +48,55 @@ type Func[In, Out any] func(ctx context.Context, group []In) []Out
 
 // Options size a Committer.
 type Options struct {
-	// Queues is how many groups commit at once; items with the same shard
-	// key always share a queue, so they commit in call order. Default 1.
-	Queues int
+	// Parallel is how many groups commit at once (each needs what one
+	// commit needs: a database connection). Default 1.
+	Parallel int
 	// MaxGroup bounds the items committed together. Default 256.
 	MaxGroup int
 	// Timeout bounds one call of the commit function. Default 10 s.
 	Timeout time.Duration
+	// Linger bounds how long an item with its key idle and a slot free
+	// waits, behind a backlog, for a commit to end and take it into a
+	// larger group. Default 5 ms.
+	Linger time.Duration
 }
 
 // Signals on request.wake.
 const (
 	sigDone = iota + 1 // out is set: the group holding the item committed
-	sigLead            // the item heads its queue: commit the next group
+	sigLead            // group is set: commit it
 )
 
 type request[In, Out any] struct {
-	ctx  context.Context // the caller's: an item whose caller gave up is dropped before it commits
-	in   In
-	at   time.Time  // when Do queued it
-	out  Out        // set by the committing leader before sigDone
-	lead bool       // designated leader (queue.mu)
-	wake chan uint8 // buffered: at most one signal per request, so nobody blocks sending it
-}
-
-// queue is one ordering lane: its items commit in call order, one group
-// at a time.
-type queue[In, Out any] struct {
-	mu      sync.Mutex
-	pending []*request[In, Out] // FIFO; non-empty only while leading
-	leading bool                // a caller is committing or designated to
-	closed  bool
+	ctx   context.Context // the caller's: an item whose caller gave up is dropped before it commits
+	in    In
+	key   string
+	at    time.Time           // when Do queued it
+	out   Out                 // set by the committing leader before sigDone
+	group []*request[In, Out] // the group to commit, set with lead (Committer.mu)
+	lead  bool                // designated leader (Committer.mu)
+	wake  chan uint8          // buffered: at most one signal per request, so nobody blocks sending it
 }
 
 // Committer runs the commits; see the package doc.
 type Committer[In, Out any] struct {
-	opts    Options
-	shard   func(In) string
-	commit  Func[In, Out]
-	queues  []*queue[In, Out]
-	seed    maphash.Seed   // picks an item's queue from its shard key
-	active  sync.WaitGroup // queues with a leader
+	opts   Options
+	key    func(In) string
+	commit Func[In, Out]
+
+	mu      sync.Mutex
+	pending []*request[In, Out] // FIFO of the items in no group yet
+	busy    map[string]uint64   // keys with a group formed and not yet committed: the take that formed it
+	takes   uint64              // groups formed so far (busy's values)
+	running int                 // groups formed and not yet committed, at most opts.Parallel
+	closed  bool
+	linger  *time.Timer // runs handOver if no commit ends first (lingering)
+	// lingering: linger is armed, for an item queued with its key idle and
+	// a slot free. It is not re-armed by later items, so a steady stream of
+	// them cannot put the deadline off.
+	lingering bool
+
+	active  sync.WaitGroup // groups formed and not yet committed
 	grouped atomic.Int64
 	observe atomic.Pointer[func(Group)] // set by Observe; nil: nobody watches
 }
@@ -85,11 +107,11 @@ type Group struct {
 	Took  time.Duration   // the commit function's call
 }
 
-// New makes a Committer. shard maps an item to its ordering key (nil: one
+// New makes a Committer. key maps an item to its ordering key (nil: one
 // key for all).
-func New[In, Out any](opts Options, shard func(In) string, commit Func[In, Out]) *Committer[In, Out] {
-	if opts.Queues < 1 {
-		opts.Queues = 1
+func New[In, Out any](opts Options, key func(In) string, commit Func[In, Out]) *Committer[In, Out] {
+	if opts.Parallel < 1 {
+		opts.Parallel = 1
 	}
 	if opts.MaxGroup < 1 {
 		opts.MaxGroup = 256
@@ -97,10 +119,12 @@ func New[In, Out any](opts Options, shard func(In) string, commit Func[In, Out])
 	if opts.Timeout <= 0 {
 		opts.Timeout = 10 * time.Second
 	}
-	c := &Committer[In, Out]{opts: opts, shard: shard, commit: commit, seed: maphash.MakeSeed()}
-	for range opts.Queues {
-		c.queues = append(c.queues, &queue[In, Out]{})
+	if opts.Linger <= 0 {
+		opts.Linger = 5 * time.Millisecond
 	}
+	c := &Committer[In, Out]{opts: opts, key: key, commit: commit, busy: map[string]uint64{}}
+	c.linger = time.AfterFunc(time.Hour, c.lingered)
+	c.linger.Stop()
 	return c
 }
 
@@ -113,80 +137,133 @@ func (c *Committer[In, Out]) Do(ctx context.Context, in In) (Out, error) {
 	if err := ctx.Err(); err != nil {
 		return zero, err
 	}
-	q := c.queueOf(in)
 	r := &request[In, Out]{ctx: ctx, in: in, at: time.Now(), wake: make(chan uint8, 1)}
-	q.mu.Lock()
-	if q.closed {
-		q.mu.Unlock()
+	if c.key != nil {
+		r.key = c.key(in)
+	}
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
 		return zero, ErrClosed
 	}
-	q.pending = append(q.pending, r)
-	if !q.leading {
-		q.leading, r.lead = true, true
-		c.active.Add(1)
-		q.mu.Unlock()
-		c.lead(q, r)
-		return r.out, nil
+	c.pending = append(c.pending, r)
+	if _, busy := c.busy[r.key]; !busy && c.running < c.opts.Parallel {
+		if len(c.pending) == 1 { // nothing else waits: commit at once
+			group := c.take() // holds r alone
+			c.mu.Unlock()
+			c.lead(r, group)
+			return r.out, nil
+		}
+		if !c.lingering { // a backlog: wait for a commit to end, but not past Linger
+			c.lingering = true
+			c.linger.Reset(c.opts.Linger)
+		}
 	}
-	q.mu.Unlock()
+	c.mu.Unlock()
 	select {
 	case sig := <-r.wake:
 		if sig == sigLead {
-			c.lead(q, r)
+			c.lead(r, r.group)
 		}
 		return r.out, nil
 	case <-ctx.Done():
 	}
-	q.mu.Lock()
+	c.mu.Lock()
 	if r.lead { // designated meanwhile: lead anyway (the item itself is dropped), then hand over
-		q.mu.Unlock()
-		c.lead(q, r)
+		c.mu.Unlock()
+		c.lead(r, r.group)
 		return zero, ctx.Err()
 	}
-	if i := slices.Index(q.pending, r); i >= 0 {
-		q.pending = slices.Delete(q.pending, i, i+1)
+	if i := slices.Index(c.pending, r); i >= 0 {
+		c.pending = slices.Delete(c.pending, i, i+1)
 	}
-	q.mu.Unlock()
+	c.mu.Unlock()
 	return zero, ctx.Err() // if its group had formed, the answer is dropped
 }
 
-// lead commits the next group of q, which self heads, answers its callers
-// and hands the lead to the next queued caller, if any.
-func (c *Committer[In, Out]) lead(q *queue[In, Out], self *request[In, Out]) {
-	q.mu.Lock()
-	n := min(len(q.pending), c.opts.MaxGroup)
-	group := slices.Clone(q.pending[:n])
-	q.pending = slices.Delete(q.pending, 0, n)
-	q.mu.Unlock()
+// take forms a group of the queued items whose keys are idle, oldest
+// first, and marks their keys busy; c.mu is held and a slot is free. A
+// key's items join in queue order, and those past MaxGroup wait for the
+// group to commit, as those of a busy key do.
+func (c *Committer[In, Out]) take() []*request[In, Out] {
+	c.takes++
+	var group []*request[In, Out]
+	kept := c.pending[:0]
+	for _, r := range c.pending {
+		if t, busy := c.busy[r.key]; len(group) < c.opts.MaxGroup && (!busy || t == c.takes) {
+			c.busy[r.key] = c.takes
+			group = append(group, r)
+		} else {
+			kept = append(kept, r)
+		}
+	}
+	clear(c.pending[len(kept):]) // the taken requests are no longer held here
+	c.pending = kept
+	if len(group) > 0 {
+		c.running++
+		c.active.Add(1)
+	}
+	return group
+}
 
+// lead commits group, which self is in, frees its keys and its slot, hands
+// what has become committable to new leaders, and answers the group's
+// callers.
+func (c *Committer[In, Out]) lead(self *request[In, Out], group []*request[In, Out]) {
 	outs := c.commitGroup(group)
+
+	c.mu.Lock()
+	c.running--
+	for _, r := range group {
+		delete(c.busy, r.key)
+	}
+	c.handOver()
+	if c.lingering { // what lingered has been taken, or waits for a slot or its key
+		c.lingering = false
+		c.linger.Stop()
+	}
+	c.mu.Unlock()
+
 	for i, r := range group {
 		r.out = outs[i]
 		if r != self {
 			r.wake <- sigDone
 		}
 	}
+	c.active.Done()
+}
 
-	q.mu.Lock()
-	if len(q.pending) > 0 {
-		next := q.pending[0]
-		next.lead = true
-		next.wake <- sigLead
-	} else {
-		q.leading = false
-		c.active.Done()
+// handOver forms groups of the queued items whose keys are idle while
+// slots are free, and hands each to the first caller in it; c.mu is held.
+func (c *Committer[In, Out]) handOver() {
+	for c.running < c.opts.Parallel && len(c.pending) > 0 {
+		next := c.take()
+		if len(next) == 0 { // every queued key is busy: its commit hands over
+			return
+		}
+		next[0].group, next[0].lead = next, true
+		next[0].wake <- sigLead
 	}
-	q.mu.Unlock()
+}
+
+// lingered runs when Linger has passed with no commit ending: the commits
+// in flight may be stuck (on a lock held elsewhere), so what waits for
+// them takes the free slots.
+func (c *Committer[In, Out]) lingered() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.lingering { // else a commit ended meanwhile and handed over
+		c.lingering = false
+		c.handOver()
+	}
 }
 
 // Close makes later calls fail with ErrClosed and waits for the items
 // already queued to commit.
 func (c *Committer[In, Out]) Close() {
-	for _, q := range c.queues {
-		q.mu.Lock()
-		q.closed = true
-		q.mu.Unlock()
-	}
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
 	c.active.Wait()
 }
 
@@ -198,13 +275,6 @@ func (c *Committer[In, Out]) Observe(f func(Group)) { c.observe.Store(&f) }
 
 // Grouped counts commits that carried more than one item (for tests).
 func (c *Committer[In, Out]) Grouped() int64 { return c.grouped.Load() }
-
-func (c *Committer[In, Out]) queueOf(in In) *queue[In, Out] {
-	if len(c.queues) == 1 || c.shard == nil {
-		return c.queues[0]
-	}
-	return c.queues[maphash.String(c.seed, c.shard(in))%uint64(len(c.queues))]
-}
 
 // commitGroup commits the live items of group and returns one result per
 // item of group (the zero Out for the dropped ones).

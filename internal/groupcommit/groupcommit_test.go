@@ -3,6 +3,7 @@ package groupcommit
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ func TestGroups(t *testing.T) {
 	var sizes []int
 	order := map[string][]int{}
 	gate := make(chan struct{})
-	c := New(Options{Queues: 2, MaxGroup: 8}, func(in [2]int) string { return string(rune('a' + in[0])) },
+	c := New(Options{Parallel: 2, MaxGroup: 8}, func(in [2]int) string { return string(rune('a' + in[0])) },
 		func(_ context.Context, g [][2]int) []int {
 			<-gate // hold the first commit so the queues fill up
 			mu.Lock()
@@ -85,10 +86,9 @@ func TestObserveTimes(t *testing.T) {
 	var wg sync.WaitGroup
 	wg.Go(func() { _, _ = c.Do(context.Background(), 1) })
 	queued := func(n int) bool { // n items wait while a group commits
-		q := c.queues[0]
-		q.mu.Lock()
-		defer q.mu.Unlock()
-		return q.leading && len(q.pending) == n
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.running == 1 && len(c.pending) == n
 	}
 	for !queued(0) { // the first group has formed
 		time.Sleep(time.Millisecond)
@@ -176,5 +176,207 @@ func TestCancelledAndClosed(t *testing.T) {
 		if v == 1 {
 			t.Fatal("the cancelled item was committed")
 		}
+	}
+}
+
+// TestKeysDoNotWait: an item waits for a commit of its own key, and for
+// no other key's longer than Linger (the held commit stands for one stuck
+// on a lock); no more than Parallel groups commit at once.
+func TestKeysDoNotWait(t *testing.T) {
+	const linger = 20 * time.Millisecond
+	gates := map[string]chan struct{}{"a": make(chan struct{}), "b": make(chan struct{})}
+	started := make(chan string, 8)
+	c := New(Options{Parallel: 2, Linger: linger}, func(in string) string { return in[:1] }, func(_ context.Context, g []string) []string {
+		started <- g[0]
+		if gate, ok := gates[g[0][:1]]; ok {
+			<-gate
+		}
+		return g
+	})
+	defer c.Close()
+	release := map[string]func(){"a": sync.OnceFunc(func() { close(gates["a"]) }), "b": sync.OnceFunc(func() { close(gates["b"]) })}
+	defer release["a"]() // before Close, which waits for the held commits, if the test fails early
+	defer release["b"]()
+	done := make(chan string, 8)
+	do := func(in string) {
+		out, err := c.Do(context.Background(), in)
+		if err != nil || out != in {
+			t.Errorf("Do(%q) = %q, %v", in, out, err)
+		}
+		done <- in
+	}
+	go do("a1")
+	if got := recv(t, started); got != "a1" {
+		t.Fatalf("first commit %q", got)
+	}
+	go do("a2") // waits for a1: same key
+	waitQueued(t, c, 1)
+	t0 := time.Now()
+	go do("c1") // queues behind a2 for a1's commit to end, then lingers no more
+	if got := recv(t, done); got != "c1" {
+		t.Fatalf("%q answered while a1's commit is held, want c1", got)
+	}
+	if waited := time.Since(t0); waited < linger {
+		t.Errorf("c1 committed after %v, before Linger %v: it should have waited for a1's commit to end", waited, linger)
+	}
+	recv(t, started) // c1's
+	go do("b1")      // takes the second slot (after Linger) and holds it
+	if got := recv(t, started); got != "b1" {
+		t.Fatalf("commit %q started, want b1", got)
+	}
+	go do("d1") // both slots are busy: waits, Linger or not
+	select {
+	case got := <-started:
+		t.Fatalf("commit %q started while two commits are held, Parallel 2", got)
+	case <-time.After(50*time.Millisecond + linger):
+	}
+	release["b"]() // frees a slot: d1 commits, a2 still waits for a1
+	if got := recv(t, started); got != "d1" {
+		t.Fatalf("commit %q started when b1's ended, want d1", got)
+	}
+	answered := map[string]bool{recv(t, done): true, recv(t, done): true} // b1's and d1's callers answer in either order
+	if !answered["b1"] || !answered["d1"] {
+		t.Fatalf("answered %v, want b1 and d1", answered)
+	}
+	release["a"]()
+	if got := recv(t, started); got != "a2" {
+		t.Fatalf("commit %q started when a1's ended, want a2", got)
+	}
+	answered = map[string]bool{recv(t, done): true, recv(t, done): true}
+	if !answered["a1"] || !answered["a2"] {
+		t.Fatalf("answered %v, want a1 and a2", answered)
+	}
+}
+
+// TestBacklogGroups: behind a backlog, items whose keys are idle wait for
+// the commit in flight to end, although a slot is free, and then go out
+// with the backlog as one group (what gains ingest); only a lone item
+// commits at once.
+func TestBacklogGroups(t *testing.T) {
+	gate := make(chan struct{})
+	groups := make(chan []string, 8)
+	c := New(Options{Parallel: 2, Linger: time.Hour}, func(in string) string { return in[:1] }, func(_ context.Context, g []string) []string {
+		groups <- g
+		if g[0] == "a1" {
+			<-gate
+		}
+		return g
+	})
+	defer c.Close()
+	release := sync.OnceFunc(func() { close(gate) })
+	defer release() // before Close, which waits for the held commit, if the test fails early
+	var wg sync.WaitGroup
+	do := func(in string) {
+		wg.Go(func() {
+			if out, err := c.Do(context.Background(), in); err != nil || out != in {
+				t.Errorf("Do(%q) = %q, %v", in, out, err)
+			}
+		})
+	}
+	do("a1")
+	if g := recv(t, groups); len(g) != 1 || g[0] != "a1" {
+		t.Fatalf("first group %v, want [a1] at once", g)
+	}
+	do("a2") // its key is busy
+	waitQueued(t, c, 1)
+	do("b1") // a backlog: waits although a slot is free
+	waitQueued(t, c, 2)
+	do("c1")
+	waitQueued(t, c, 3)
+	select {
+	case g := <-groups:
+		t.Fatalf("group %v committed behind a backlog with a1's commit in flight", g)
+	case <-time.After(50 * time.Millisecond):
+	}
+	release()
+	if g := recv(t, groups); !slices.Equal(g, []string{"a2", "b1", "c1"}) {
+		t.Fatalf("group after a1's commit %v, want [a2 b1 c1]", g)
+	}
+	wg.Wait()
+}
+
+// waitQueued waits until n items are queued in no group.
+func waitQueued[In, Out any](t *testing.T, c *Committer[In, Out], n int) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		c.mu.Lock()
+		queued := len(c.pending)
+		c.mu.Unlock()
+		if queued == n {
+			return
+		}
+	}
+	t.Fatalf("%d items never queued", n)
+}
+
+// TestKeyExclusion: under many callers over a few keys, a key never has
+// two groups committing at once, at most Parallel groups commit, and every
+// caller gets its own answer.
+func TestKeyExclusion(t *testing.T) {
+	const parallel, keys = 3, 5
+	var mu sync.Mutex
+	inFlight := map[int]int{}
+	running, most := 0, 0
+	c := New(Options{Parallel: parallel, MaxGroup: 4}, func(in [2]int) string { return string(rune('a' + in[0])) },
+		func(_ context.Context, g [][2]int) []int {
+			mu.Lock()
+			running++
+			most = max(most, running)
+			seen := map[int]bool{}
+			for _, in := range g {
+				if !seen[in[0]] {
+					seen[in[0]] = true
+					inFlight[in[0]]++
+					if inFlight[in[0]] > 1 {
+						t.Errorf("key %d in two commits at once", in[0])
+					}
+				}
+			}
+			mu.Unlock()
+			time.Sleep(time.Duration(len(g)) * 100 * time.Microsecond)
+			mu.Lock()
+			running--
+			for k := range seen {
+				inFlight[k]--
+			}
+			mu.Unlock()
+			out := make([]int, len(g))
+			for i, in := range g {
+				out[i] = in[0]*1000 + in[1]
+			}
+			return out
+		})
+	var wg sync.WaitGroup
+	for w := range 24 {
+		wg.Go(func() {
+			for i := range 40 {
+				k := (w + i) % keys
+				if out, err := c.Do(context.Background(), [2]int{k, i}); err != nil || out != k*1000+i {
+					t.Errorf("Do(%d,%d) = %d, %v", k, i, out, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	c.Close()
+	if most > parallel {
+		t.Fatalf("%d groups committed at once, Parallel %d", most, parallel)
+	}
+	if c.Grouped() == 0 {
+		t.Fatal("24 callers over 5 keys never shared a commit")
+	}
+}
+
+// recv receives from ch, failing the test rather than hanging if nothing
+// comes (a committer that never hands over).
+func recv[T any](t *testing.T, ch <-chan T) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(10 * time.Second):
+		t.Fatal("nothing received in 10 s")
+		var zero T
+		return zero
 	}
 }

@@ -37,21 +37,33 @@ import (
 // stays gapless because the failed group left no trace.
 //
 // The queueing lives in internal/groupcommit; this file is what one group
-// does. There are Committers committers, each owning the rooms whose id hashes to
-// it, so groups for different rooms commit in parallel (on the database's
-// cores and while another group waits for its WAL flush) and a room's
-// appends still go through one queue, in order.
+// does. Up to Committers groups commit at once (on the database's cores,
+// and while another group waits for its WAL flush); a room is in at most
+// one of them, so its appends commit in order. A message waits for its own
+// room's commit, for all Committers to be busy, or, behind a backlog, for
+// a commit to end so it joins a larger group; never longer than GroupLinger
+// for another room's commit, so a room whose row is locked elsewhere holds
+// up only itself and the rooms whose messages share its group.
 const (
 	// MaxGroup bounds the messages committed in one transaction.
 	MaxGroup = 256
 	// GroupTimeout bounds one group transaction.
 	GroupTimeout = 10 * time.Second
-	// Committers is how many groups one store commits at once (each on
-	// its own connection, for its own share of the rooms). With 2, a
-	// message waited behind the in-flight commit of any of half the rooms:
-	// at 1,000 msg/s over 1,000 rooms that put the append p99 at 5–16 ms
-	// on the test machine; with 8 (PostgreSQL flushes concurrent commits'
-	// WAL together) it measured about 2 ms. Open sizes the pool for them.
+	// GroupLinger bounds how long a message behind a backlog waits for a
+	// commit in flight to end before taking a free committer. It is longer
+	// than a group's commit at moderate load (1–2 ms at 1,000 msg/s on the
+	// test machine), so a backlog goes out as one group, and short enough
+	// that a room locked elsewhere costs the other rooms a few
+	// milliseconds. Under full ingest, where a group takes 10–15 ms, it
+	// fires; 2, 5 and 20 ms measured alike there (docs/performance.md).
+	GroupLinger = 5 * time.Millisecond
+	// Committers is how many groups one store commits at once, each on
+	// its own connection. When rooms were hashed to this many queues, 2
+	// put the append p99 at 5–16 ms at 1,000 msg/s over 1,000 rooms on the
+	// test machine and 8 about 2 ms (PostgreSQL flushes concurrent
+	// commits' WAL together); with a room in one group at a time (before
+	// the backlog rule), 2, 4 and 8 measured alike (docs/performance.md).
+	// Open sizes the pool for them.
 	Committers = 8
 	// PoolConns is the pool size Open sets when the URL sets none: the
 	// committers plus room for reads. (pgxpool's default is max(4, CPUs).)

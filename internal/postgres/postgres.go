@@ -42,7 +42,7 @@ type Store struct {
 	pool *pgxpool.Pool
 	log  *slog.Logger
 
-	appends   *groupcommit.Committer[chat.NewMessage, appendRes] // Committers queues, sharded by room
+	appends   *groupcommit.Committer[chat.NewMessage, appendRes] // up to Committers groups at once, a room in one at a time
 	fallbacks atomic.Int64                                       // groups that failed and were appended one by one (tests)
 }
 
@@ -90,7 +90,7 @@ func Open(ctx context.Context, url string, log *slog.Logger) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	s.appends = groupcommit.New(groupcommit.Options{Queues: Committers, MaxGroup: MaxGroup, Timeout: GroupTimeout},
+	s.appends = groupcommit.New(groupcommit.Options{Parallel: Committers, MaxGroup: MaxGroup, Timeout: GroupTimeout, Linger: GroupLinger},
 		func(m chat.NewMessage) string { return m.RoomID }, s.commitGroup)
 	return s, nil
 }
