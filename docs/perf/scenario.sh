@@ -33,6 +33,9 @@
 # those messages are checked for loss but not timed, and the setup's leftovers pass before it.
 # METRICS=FILE: the server's /metrics at the end of the run is kept as FILE (group-commit sizes,
 # queue waits and transaction times, pool counts).
+# LOCK=SECS (PostgreSQL): LOCK_AFTER (15) seconds after the first stored message, another
+# connection locks the row of one room that has messages (the lowest id) for SECS seconds, as a
+# long transaction or another instance's stuck commit would: what that room's lock costs the others.
 bin=$1; store=${2:-sqlite}
 here=$(dirname "$(readlink -f "$0")")
 data=$(mktemp -d "${DATA_PARENT:-$PWD}/d.XXX")
@@ -73,6 +76,14 @@ if [ -n "${TRACE:-}" ]; then
   ) &
   traced=$!
 fi
+if [ "$store" = pg ] && [ -n "${LOCK:-}" ]; then
+  (
+    until curl -s $murl/metrics | awk '$1 == "openchat_messages_posted_total" && $2 > 0 {f = 1} END {exit !f}'; do sleep 0.02; done
+    sleep "${LOCK_AFTER:-15}"
+    sql -qc "BEGIN; SELECT id FROM rooms WHERE last_seq > 0 ORDER BY id LIMIT 1 FOR UPDATE; SELECT pg_sleep($LOCK); COMMIT" >/dev/null
+  ) &
+  locked=$!
+fi
 case "${SCEN:-fanout}" in
 one) args=(fanout --conns 10000 --rooms 1 --users 50 --rate 10) ;;
 ingest) args=(ingest --senders 1000 --rooms 100 --users 50) ;;
@@ -92,6 +103,7 @@ out=$(./openchat-bench "${args[@]}" --duration "${DUR:-20s}" --url http://127.0.
   --src-ips 2 --quiet ${fsdir:+--fsync-dir "$fsdir"} ${SLOW:+--slow-log "$SLOW"} ${WARMUP:+--warmup "$WARMUP"} "${tool[@]}" 2>"$data/tool.err" | tail -1)
 [ -n "${prof:-}" ] && wait "$prof"
 [ -n "${traced:-}" ] && wait "$traced"
+[ -n "${locked:-}" ] && wait "$locked"
 curl -s $murl/metrics >"$data/metrics"
 kill $pid; wait $pid 2>/dev/null
 over() { # over METRIC-PREFIX LE: share of the observations above LE
