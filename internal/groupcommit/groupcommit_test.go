@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -293,6 +294,49 @@ func TestBacklogGroups(t *testing.T) {
 		t.Fatalf("group after a1's commit %v, want [a2 b1 c1]", g)
 	}
 	wg.Wait()
+}
+
+// TestWholeKeys: a group takes each of its keys with all its queued
+// items, or leaves the key whole for another group formed beside it, so
+// a backlog larger than MaxGroup goes out as parallel groups of disjoint
+// keys, none stranded behind another.
+func TestWholeKeys(t *testing.T) {
+	gate := make(chan struct{})
+	groups := make(chan []string, 8)
+	c := New(Options{Parallel: 4, MaxGroup: 4, Linger: time.Hour}, func(in string) string { return in[:1] }, func(_ context.Context, g []string) []string {
+		groups <- g
+		if g[0] == "a1" {
+			<-gate
+		}
+		return g
+	})
+	defer c.Close()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	release := sync.OnceFunc(func() { close(gate) })
+	defer release() // before the waits, which need the held commit to end, if the test fails early
+	do := func(in string) {
+		wg.Go(func() {
+			if out, err := c.Do(context.Background(), in); err != nil || out != in {
+				t.Errorf("Do(%q) = %q, %v", in, out, err)
+			}
+		})
+	}
+	do("a1")
+	recv(t, groups)
+	for i, in := range []string{"a2", "b1", "c1", "b2", "c2", "d1", "b3", "c3", "d2"} {
+		do(in) // a2 waits for a1's commit, the others behind it: a backlog
+		waitQueued(t, c, i+1)
+	}
+	release()
+	var got []string
+	for range 3 {
+		got = append(got, strings.Join(recv(t, groups), " "))
+	}
+	slices.Sort(got)
+	if want := []string{"a2 b1 b2 b3", "c1 c2 c3", "d1 d2"}; !slices.Equal(got, want) {
+		t.Fatalf("groups after a1's commit %q, want %q", got, want)
+	}
 }
 
 // waitQueued waits until n items are queued in no group.
