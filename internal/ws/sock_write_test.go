@@ -1,6 +1,7 @@
 package ws
 
 import (
+	"encoding/binary"
 	"errors"
 	"io"
 	"net"
@@ -8,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gobwas/ws"
 )
 
 // deadlineCounter is a TCP connection that counts the write deadlines set
@@ -96,5 +99,33 @@ func BenchmarkSockWrite(b *testing.B) {
 		if _, err := s.writeLocked(frame, writeSlice, true); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestCloseFrameAfterRefusedBatch: a writer whose batch is refused because
+// the close was decided meanwhile (it took the batch, then writeClose set
+// closeSent and waits for the write lock the writer holds) must leave the
+// socket to writeClose, so the client still reads the close frame rather
+// than a dropped connection. This is the order a pool writer and a reader
+// closing on a bad frame can meet in.
+func TestCloseFrameAfterRefusedBatch(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	e.signUp("carol")
+	rc := e.rawHandshake("carol", nil)
+	if _, p := rc.readType(typeHello); p == nil {
+		t.Fatal("no hello")
+	}
+	c := e.serverConn(e.user("carol").ID)
+	c.sk.wmu.Lock() // a writer holds the lock, its batch taken
+	c.closeWith(ws.StatusPolicyViolation, "closing")
+	waitFor(t, "close decided", c.sk.closeSent.Load)
+	_, err := c.sk.writeLocked([]byte("batch"), time.Second, true)
+	c.sk.wmu.Unlock()
+	if !errors.Is(err, errClosing) {
+		t.Fatalf("write after the close was decided: %v, want errClosing", err)
+	}
+	c.writeFailed(err) // what the writer does next
+	if op, p := rc.read(); op != ws.OpClose || len(p) < 2 || ws.StatusCode(binary.BigEndian.Uint16(p)) != ws.StatusPolicyViolation {
+		t.Fatalf("read %v %q, want the close frame with %d", op, p, ws.StatusPolicyViolation)
 	}
 }

@@ -176,12 +176,19 @@ func (c *conn) ownWrite(rest []byte, restAt int64) {
 
 // writeFailed drops a connection whose write failed or timed out. The
 // stream may end inside a frame, so no close frame can follow: the socket
-// is shut down, which also ends its reading.
+// is shut down, which also ends its reading. A batch refused because the
+// close was decided (errClosing) wrote nothing: the stream is whole, and
+// writeClose, waiting for the write lock, sends its close frame and ends
+// the connection. Shutting the socket then would cut that frame off, and
+// the client would see the connection drop (1006) instead of the close.
 func (c *conn) writeFailed(err error) {
-	c.srv.log.Debug("websocket write failed", "user", c.user.ID, "err", err)
 	c.mu.Lock()
 	c.writing, c.closed, c.queue = false, true, nil
 	c.mu.Unlock()
+	if errors.Is(err, errClosing) {
+		return
+	}
+	c.srv.log.Debug("websocket write failed", "user", c.user.ID, "err", err)
 	c.sk.closeSent.Store(true)
 	c.sk.kill()
 }
