@@ -339,6 +339,46 @@ func TestWholeKeys(t *testing.T) {
 	}
 }
 
+// TestKeyOverMaxGroup: a key with more queued items than MaxGroup is
+// still taken (the first key of a group joins even if it does not fit),
+// MaxGroup items at a time and in call order; the rest wait for that
+// group, as the key is busy.
+func TestKeyOverMaxGroup(t *testing.T) {
+	gate := make(chan struct{})
+	groups := make(chan []string, 8)
+	c := New(Options{Parallel: 2, MaxGroup: 2, Linger: time.Hour}, func(in string) string { return in[:1] }, func(_ context.Context, g []string) []string {
+		groups <- g
+		if g[0] == "a1" {
+			<-gate
+		}
+		return g
+	})
+	defer c.Close()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	release := sync.OnceFunc(func() { close(gate) })
+	defer release() // before the waits, which need the held commit to end, if the test fails early
+	do := func(in string) {
+		wg.Go(func() {
+			if out, err := c.Do(context.Background(), in); err != nil || out != in {
+				t.Errorf("Do(%q) = %q, %v", in, out, err)
+			}
+		})
+	}
+	do("a1")
+	recv(t, groups)
+	for i, in := range []string{"a2", "a3", "a4"} {
+		do(in) // behind a1, same key
+		waitQueued(t, c, i+1)
+	}
+	release()
+	for _, want := range []string{"a2 a3", "a4"} {
+		if got := strings.Join(recv(t, groups), " "); got != want {
+			t.Fatalf("group %q, want %q", got, want)
+		}
+	}
+}
+
 // waitQueued waits until n items are queued in no group.
 func waitQueued[In, Out any](t *testing.T, c *Committer[In, Out], n int) {
 	t.Helper()
